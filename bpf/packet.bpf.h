@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Header parsing for the TC program: Ethernet, IPv4 or IPv6 (with extension
+ * headers), TCP. Reads go through bpf_skb_load_bytes so that headers in a
+ * non-linear skb (GSO on loopback) are read correctly. */
+#ifndef PACKET_BPF_H
+#define PACKET_BPF_H
+
+#define TC_ACT_UNSPEC (-1)
+#define AF_INET 2
+#define AF_INET6 10
+#define ETH_HLEN 14
+#define ETH_P_IP 0x0800
+#define ETH_P_IPV6 0x86DD
+#define TL_IP_OFFMASK 0x1fff
+#define TL_NEXTHDR_HOP 0
+#define TL_NEXTHDR_ROUTING 43
+#define TL_NEXTHDR_FRAGMENT 44
+#define TL_NEXTHDR_AUTH 51
+#define TL_NEXTHDR_DEST 60
+#define TL_IPV6_MAX_EXT 6
+
+/* What the parse found, kept on the stack until the port filter passed. */
+struct tl_l34 {
+	struct tcphdr tcp;
+	__u8 saddr[16];
+	__u8 daddr[16];
+	__u32 l4_off;
+	__u32 payload_off;
+	__u32 payload_len;
+	__u16 sport;
+	__u16 dport;
+	__u8 family;
+	__u8 ip_hdr_len;
+};
+
+/* Skips IPv6 extension headers; returns the TCP offset or 0. */
+static __always_inline __u32 tl_skip_ipv6_ext(struct __sk_buff *skb, __u32 off, __u8 next)
+{
+	struct {
+		__u8 next;
+		__u8 len;
+		__u16 frag_off;
+	} ext;
+
+	for (int i = 0; i < TL_IPV6_MAX_EXT; i++) {
+		if (next == IPPROTO_TCP)
+			return off;
+		if (bpf_skb_load_bytes(skb, off, &ext, sizeof(ext)))
+			return 0;
+		switch (next) {
+		case TL_NEXTHDR_HOP:
+		case TL_NEXTHDR_ROUTING:
+		case TL_NEXTHDR_DEST:
+			off += (ext.len + 1) * 8;
+			break;
+		case TL_NEXTHDR_FRAGMENT:
+			/* A later fragment carries no TCP header. */
+			if (ext.frag_off & bpf_htons(0xfff8))
+				return 0;
+			off += 8;
+			break;
+		case TL_NEXTHDR_AUTH:
+			off += (ext.len + 2) * 4;
+			break;
+		default:
+			return 0;
+		}
+		next = ext.next;
+	}
+	return next == IPPROTO_TCP ? off : 0;
+}
+
+/* Sets h's family, addresses and l4_off; returns the bytes the IP header
+ * says follow it (TCP header plus payload), or 0 when this is not TCP. */
+static __always_inline __u32 tl_parse_ip(struct __sk_buff *skb, struct tl_l34 *h)
+{
+	if (skb->protocol == bpf_htons(ETH_P_IP)) {
+		struct iphdr ip;
+		__u32 hdr, tot;
+
+		if (bpf_skb_load_bytes(skb, ETH_HLEN, &ip, sizeof(ip)))
+			return 0;
+		hdr = ip.ihl * 4;
+		tot = bpf_ntohs(ip.tot_len);
+		if (ip.version != 4 || hdr < sizeof(ip) || tot < hdr || ip.protocol != IPPROTO_TCP ||
+		    (ip.frag_off & bpf_htons(TL_IP_OFFMASK)))
+			return 0;
+		h->family = AF_INET;
+		h->ip_hdr_len = hdr;
+		__builtin_memcpy(h->saddr, &ip.saddr, 4);
+		__builtin_memcpy(h->daddr, &ip.daddr, 4);
+		h->l4_off = ETH_HLEN + hdr;
+		return tot - hdr;
+	}
+	if (skb->protocol == bpf_htons(ETH_P_IPV6)) {
+		struct ipv6hdr ip6;
+		__u32 l4, ext, plen;
+
+		if (bpf_skb_load_bytes(skb, ETH_HLEN, &ip6, sizeof(ip6)))
+			return 0;
+		l4 = tl_skip_ipv6_ext(skb, ETH_HLEN + sizeof(ip6), ip6.nexthdr);
+		if (!l4 || ip6.version != 6)
+			return 0;
+		ext = l4 - ETH_HLEN - sizeof(ip6);
+		plen = bpf_ntohs(ip6.payload_len);
+		/* A jumbogram (BIG TCP) says 0: its length is the frame's. */
+		if (!plen)
+			plen = skb->len - ETH_HLEN - sizeof(ip6);
+		if (plen < ext)
+			return 0;
+		h->family = AF_INET6;
+		h->ip_hdr_len = sizeof(ip6) + ext;
+		__builtin_memcpy(h->saddr, &ip6.saddr, 16);
+		__builtin_memcpy(h->daddr, &ip6.daddr, 16);
+		h->l4_off = l4;
+		return plen - ext;
+	}
+	return 0;
+}
+
+/* Fills h from the frame; returns 0 for a TCP segment, -1 otherwise. */
+static __always_inline int tl_parse_l34(struct __sk_buff *skb, struct tl_l34 *h)
+{
+	__u32 seg_len = tl_parse_ip(skb, h);
+	__u32 doff;
+
+	if (seg_len < sizeof(h->tcp))
+		return -1;
+	if (bpf_skb_load_bytes(skb, h->l4_off, &h->tcp, sizeof(h->tcp)))
+		return -1;
+	doff = h->tcp.doff * 4;
+	if (doff < sizeof(h->tcp) || doff > seg_len)
+		return -1;
+	h->sport = bpf_ntohs(h->tcp.source);
+	h->dport = bpf_ntohs(h->tcp.dest);
+	h->payload_off = h->l4_off + doff;
+	h->payload_len = seg_len - doff;
+	return 0;
+}
+
+#define TL_WORD(a, b, c, d) ((__u32)(a) | (__u32)(b) << 8 | (__u32)(c) << 16 | (__u32)(d) << 24)
+
+/* Whether the payload starts like an HTTP request or status line: a cheap
+ * four-byte test; user space parses the line for real. */
+static __always_inline bool tl_begins_http(struct __sk_buff *skb, __u32 off)
+{
+	__u32 w;
+
+	if (bpf_skb_load_bytes(skb, off, &w, sizeof(w)))
+		return false;
+	switch (w) {
+	case TL_WORD('G', 'E', 'T', ' '):
+	case TL_WORD('H', 'E', 'A', 'D'):
+	case TL_WORD('P', 'O', 'S', 'T'):
+	case TL_WORD('P', 'U', 'T', ' '):
+	case TL_WORD('D', 'E', 'L', 'E'):
+	case TL_WORD('O', 'P', 'T', 'I'):
+	case TL_WORD('P', 'A', 'T', 'C'):
+	case TL_WORD('C', 'O', 'N', 'N'):
+	case TL_WORD('T', 'R', 'A', 'C'):
+	case TL_WORD('H', 'T', 'T', 'P'):
+		return true;
+	}
+	return false;
+}
+
+/* Copies the parsed headers, and the TCP options from the frame, into p. */
+static __always_inline void tl_fill_packet(struct __sk_buff *skb, const struct tl_l34 *h,
+					   struct tl_packet *p, __u8 dir)
+{
+	const __u8 *raw = (const __u8 *)&h->tcp;
+	__u32 opt_len = h->payload_off - h->l4_off - sizeof(h->tcp);
+
+	p->ts_ns = bpf_ktime_get_ns();
+	p->type = TL_EV_PACKET;
+	p->seq = bpf_ntohl(h->tcp.seq);
+	p->ack = bpf_ntohl(h->tcp.ack_seq);
+	p->frame_len = skb->len;
+	p->payload_len = h->payload_len;
+	p->ifindex = skb->ifindex;
+	p->sport = h->sport;
+	p->dport = h->dport;
+	p->window = bpf_ntohs(h->tcp.window);
+	p->flags = raw[13] | (raw[12] & 1) << 8;
+	p->family = h->family;
+	p->dir = dir;
+	p->ip_hdr_len = h->ip_hdr_len;
+	p->tcp_hdr_len = opt_len + sizeof(h->tcp);
+	p->pad = 0;
+	__builtin_memcpy(p->saddr, h->saddr, sizeof(p->saddr));
+	__builtin_memcpy(p->daddr, h->daddr, sizeof(p->daddr));
+	barrier_var(opt_len);
+	if (opt_len > TL_TCP_OPT_MAX)
+		opt_len = TL_TCP_OPT_MAX;
+	p->opt_len = 0;
+	if (opt_len && !bpf_skb_load_bytes(skb, h->l4_off + sizeof(h->tcp), p->opts, opt_len))
+		p->opt_len = opt_len;
+}
+
+#endif /* PACKET_BPF_H */

@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Kernel side of tcplife-http: a TC program that records every TCP segment on
+ * the traced interface, and tracepoint programs that record socket state
+ * changes and which task owns each socket. All of it goes through one ring
+ * buffer so that user space reads the events in the order they were made. */
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include "tcplife_http.h"
+#include "packet.bpf.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/* Read-only configuration, set by the loader before load (0 = off). */
+const volatile __u16 target_ports[TL_MAX_PORTS] = {};
+const volatile __u32 target_nports = 0;
+const volatile __u8 target_family = 0;
+/* Wake the reader only once this much is queued: a wakeup per record costs
+ * about 40% of loopback throughput (shared/PERF-NOTES.md). The reader also
+ * drains on a short poll timeout, so nothing waits for long. */
+const volatile __u64 wakeup_bytes = 256 * 1024;
+
+/* Records that did not fit in the ring buffer. */
+__u64 lost_events = 0;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 << 20);
+} events SEC(".maps");
+
+struct owner {
+	__u32 pid;
+	char comm[TL_COMM_LEN];
+};
+
+/* The task that owns each traced socket: the one that connected it, or the
+ * last one that read or wrote it. Softirq context makes `current` useless for
+ * the server side, so state records carry this instead. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, struct owner);
+} sk_owner SEC(".maps");
+
+static __always_inline bool port_wanted(__u16 a, __u16 b)
+{
+	if (!target_nports)
+		return true;
+	for (int i = 0; i < TL_MAX_PORTS; i++) {
+		if (i >= target_nports)
+			break;
+		if (target_ports[i] == a || target_ports[i] == b)
+			return true;
+	}
+	return false;
+}
+
+static __always_inline void *reserve(__u64 size)
+{
+	void *rec = bpf_ringbuf_reserve(&events, size, 0);
+
+	if (!rec)
+		__sync_fetch_and_add(&lost_events, 1);
+	return rec;
+}
+
+static __always_inline void submit(void *rec)
+{
+	__u64 flags = BPF_RB_NO_WAKEUP;
+
+	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes)
+		flags = BPF_RB_FORCE_WAKEUP;
+	bpf_ringbuf_submit(rec, flags);
+}
+
+/* --- segments --- */
+
+static __always_inline int handle_skb(struct __sk_buff *skb, __u8 dir)
+{
+	struct tl_l34 h = {};
+	struct tl_packet *p;
+	__u32 size = sizeof(struct tl_packet);
+	__u32 http_len = 0;
+
+	if (tl_parse_l34(skb, &h))
+		return TC_ACT_UNSPEC;
+	if (target_family && h.family != target_family)
+		return TC_ACT_UNSPEC;
+	if (!port_wanted(h.sport, h.dport))
+		return TC_ACT_UNSPEC;
+	if (h.payload_len && tl_begins_http(skb, h.payload_off)) {
+		http_len = h.payload_len < TL_HTTP_CAP ? h.payload_len : TL_HTTP_CAP;
+		size = sizeof(struct tl_packet_http);
+	}
+
+	p = reserve(size);
+	if (!p)
+		return TC_ACT_UNSPEC;
+	tl_fill_packet(skb, &h, p, dir);
+	p->http_len = 0;
+	if (http_len) {
+		/* The mask proves 1 <= n <= TL_HTTP_CAP to the verifier. */
+		__u32 n = ((http_len - 1) & (TL_HTTP_CAP - 1)) + 1;
+
+		if (!bpf_skb_load_bytes(skb, h.payload_off, ((struct tl_packet_http *)p)->http, n))
+			p->http_len = n;
+	}
+	submit(p);
+	return TC_ACT_UNSPEC;
+}
+
+SEC("tc")
+int tl_tc_egress(struct __sk_buff *skb)
+{
+	return handle_skb(skb, TL_DIR_EGRESS);
+}
+
+SEC("tc")
+int tl_tc_ingress(struct __sk_buff *skb)
+{
+	return handle_skb(skb, TL_DIR_INGRESS);
+}
+
+/* --- sockets --- */
+
+/* Reads the socket's tuple; returns false for what is not traced. */
+static __always_inline bool sock_tuple(const struct sock *sk, struct tl_sock_event *e)
+{
+	if (BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
+		return false;
+	e->family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	e->sport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	e->dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	if (!port_wanted(e->sport, e->dport))
+		return false;
+	if (e->family == AF_INET) {
+		BPF_CORE_READ_INTO(e->saddr, sk, __sk_common.skc_rcv_saddr);
+		BPF_CORE_READ_INTO(e->daddr, sk, __sk_common.skc_daddr);
+	} else if (e->family == AF_INET6) {
+		BPF_CORE_READ_INTO(e->saddr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8);
+		BPF_CORE_READ_INTO(e->daddr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
+	} else {
+		return false;
+	}
+	return true;
+}
+
+static __always_inline void set_owner_current(struct owner *o)
+{
+	o->pid = bpf_get_current_pid_tgid() >> 32;
+	bpf_get_current_comm(o->comm, sizeof(o->comm));
+}
+
+static __always_inline void emit_sock(const struct sock *sk, struct tl_sock_event *tmpl,
+				      const struct owner *o, __u32 type)
+{
+	struct tl_sock_event *e = reserve(sizeof(*e));
+
+	if (!e)
+		return;
+	__builtin_memcpy(e, tmpl, sizeof(*e));
+	e->ts_ns = bpf_ktime_get_ns();
+	e->skaddr = (__u64)sk;
+	e->type = type;
+	if (o) {
+		e->pid = o->pid;
+		__builtin_memcpy(e->comm, o->comm, sizeof(e->comm));
+	}
+	submit(e);
+}
+
+static __always_inline int handle_set_state(const struct sock *sk, int oldstate, int newstate)
+{
+	struct tl_sock_event e = {};
+	struct owner *o, cur;
+	__u64 key = (__u64)sk;
+
+	if (!sock_tuple(sk, &e))
+		return 0;
+	e.oldstate = oldstate;
+	e.newstate = newstate;
+
+	/* connect() runs in the owner's task; other changes may run in softirq. */
+	if (newstate == TCP_SYN_SENT) {
+		set_owner_current(&cur);
+		bpf_map_update_elem(&sk_owner, &key, &cur, BPF_ANY);
+		emit_sock(sk, &e, &cur, TL_EV_STATE);
+		return 0;
+	}
+	o = bpf_map_lookup_elem(&sk_owner, &key);
+	emit_sock(sk, &e, o, TL_EV_STATE);
+	if (newstate == TCP_CLOSE)
+		bpf_map_delete_elem(&sk_owner, &key);
+	return 0;
+}
+
+/* sock_send_length and sock_recv_length fire in the task doing the I/O. */
+static __always_inline int handle_sock_io(const struct sock *sk)
+{
+	struct tl_sock_event e = {};
+	struct owner *o, cur;
+	__u64 key = (__u64)sk;
+	__u32 pid = bpf_get_current_pid_tgid() >> 32;
+
+	if (!sock_tuple(sk, &e))
+		return 0;
+	o = bpf_map_lookup_elem(&sk_owner, &key);
+	if (o && o->pid == pid)
+		return 0;
+	set_owner_current(&cur);
+	bpf_map_update_elem(&sk_owner, &key, &cur, BPF_ANY);
+	emit_sock(sk, &e, &cur, TL_EV_OWNER);
+	return 0;
+}
+
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(tl_state_btf, const struct sock *sk, int oldstate, int newstate)
+{
+	return handle_set_state(sk, oldstate, newstate);
+}
+
+SEC("raw_tp/inet_sock_set_state")
+int BPF_PROG(tl_state_raw, const struct sock *sk, int oldstate, int newstate)
+{
+	return handle_set_state(sk, oldstate, newstate);
+}
+
+SEC("tracepoint/sock/inet_sock_set_state")
+int tl_state_tp(struct trace_event_raw_inet_sock_set_state *ctx)
+{
+	return handle_set_state(ctx->skaddr, ctx->oldstate, ctx->newstate);
+}
+
+SEC("tp_btf/sock_send_length")
+int BPF_PROG(tl_send_btf, struct sock *sk)
+{
+	return handle_sock_io(sk);
+}
+
+SEC("tp_btf/sock_recv_length")
+int BPF_PROG(tl_recv_btf, struct sock *sk)
+{
+	return handle_sock_io(sk);
+}
+
+SEC("raw_tp/sock_send_length")
+int BPF_PROG(tl_send_raw, struct sock *sk)
+{
+	return handle_sock_io(sk);
+}
+
+SEC("raw_tp/sock_recv_length")
+int BPF_PROG(tl_recv_raw, struct sock *sk)
+{
+	return handle_sock_io(sk);
+}
+
+SEC("tracepoint/sock/sock_send_length")
+int tl_send_tp(struct trace_event_raw_sock_msg_length *ctx)
+{
+	return handle_sock_io(ctx->sk);
+}
+
+SEC("tracepoint/sock/sock_recv_length")
+int tl_recv_tp(struct trace_event_raw_sock_msg_length *ctx)
+{
+	return handle_sock_io(ctx->sk);
+}

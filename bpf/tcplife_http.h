@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* The records the kernel programs put in the ring buffer, shared by bpf/ and
+ * user/. No includes: the kernel side gets __u8..__u64 from vmlinux.h, user
+ * space from <linux/types.h>. Largest fields first so that both compilers lay
+ * them out alike; user space pins every size with _Static_assert. */
+#ifndef TCPLIFE_HTTP_H
+#define TCPLIFE_HTTP_H
+
+#define TL_MAX_PORTS 16
+#define TL_COMM_LEN 16
+#define TL_TCP_OPT_MAX 40
+/* Bytes copied from a segment that begins an HTTP message: a browser's
+ * request line and headers up to Range fit; a power of two so the BPF side
+ * can bound the copy with a mask. */
+#define TL_HTTP_CAP 1024
+
+/* Every record begins with __u64 ts_ns and __u32 type. */
+enum tl_event_type {
+	TL_EV_PACKET = 1, /* struct tl_packet, or struct tl_packet_http */
+	TL_EV_STATE = 2,  /* struct tl_sock_event: a socket changed TCP state */
+	TL_EV_OWNER = 3,  /* struct tl_sock_event: a task used a socket for the first time */
+};
+
+/* TCP flags as bits of tl_packet.flags: the header's byte 13, plus the AE
+ * (formerly NS) bit from byte 12, as Wireshark numbers them. */
+enum tl_tcp_flag {
+	TL_FIN = 0x001,
+	TL_SYN = 0x002,
+	TL_RST = 0x004,
+	TL_PSH = 0x008,
+	TL_ACK = 0x010,
+	TL_URG = 0x020,
+	TL_ECE = 0x040,
+	TL_CWR = 0x080,
+	TL_AE = 0x100,
+};
+
+enum tl_packet_dir {
+	TL_DIR_EGRESS = 0,
+	TL_DIR_INGRESS = 1,
+};
+
+/* One TCP segment seen by the TC program. Addresses are in network order,
+ * IPv4 in the first four bytes; ports and numbers in host order. */
+struct tl_packet {
+	__u64 ts_ns;       /* bpf_ktime_get_ns() */
+	__u32 type;        /* TL_EV_PACKET */
+	__u32 seq;         /* raw sequence number */
+	__u32 ack;         /* raw acknowledgment number */
+	__u32 frame_len;   /* skb->len: the captured frame's length */
+	__u32 payload_len; /* TCP payload bytes in this segment */
+	__u32 ifindex;
+	__u16 sport;
+	__u16 dport;
+	__u16 window; /* raw header value */
+	__u16 flags;  /* enum tl_tcp_flag */
+	__u16 http_len; /* bytes in tl_packet_http.http, 0 in a plain packet */
+	__u8 family;    /* AF_INET or AF_INET6, as on the wire */
+	__u8 opt_len;   /* bytes in opts */
+	__u8 dir;       /* enum tl_packet_dir */
+	__u8 ip_hdr_len;  /* IPv4 header or IPv6 header plus extension headers */
+	__u8 tcp_hdr_len; /* data offset * 4 */
+	__u8 pad;
+	__u8 saddr[16];
+	__u8 daddr[16];
+	__u8 opts[TL_TCP_OPT_MAX]; /* the TCP options, raw */
+};
+
+/* A segment that begins an HTTP message: the packet plus its first bytes. */
+struct tl_packet_http {
+	struct tl_packet pkt;
+	__u8 http[TL_HTTP_CAP];
+};
+
+/* A socket's state change, or a task's first use of a socket. The tuple is
+ * the socket's own view: s* local, d* remote. A connecting socket's first
+ * state event (SYN_SENT) still has sport 0: the port is chosen after it. */
+struct tl_sock_event {
+	__u64 ts_ns;
+	__u32 type;   /* TL_EV_STATE or TL_EV_OWNER */
+	__u32 pid;    /* tgid of the socket's owner; 0 when unknown */
+	__u64 skaddr; /* identifies the socket across events */
+	__u16 sport;
+	__u16 dport;
+	__u8 family;
+	__u8 oldstate; /* kernel TCP_* numbering */
+	__u8 newstate;
+	__u8 pad;
+	__u8 saddr[16];
+	__u8 daddr[16];
+	char comm[TL_COMM_LEN];
+};
+
+#endif /* TCPLIFE_HTTP_H */

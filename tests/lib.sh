@@ -1,0 +1,78 @@
+# Shared helpers for the shell test suites: checks, free ports, readiness
+# waits, and cleanup of the processes a test started (by PID only).
+
+TL_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+TL_PIDS=()
+TL_TMP=$(mktemp -d /tmp/tcplife-test.XXXXXX)
+
+tl_cleanup() {
+	local p
+	for p in "${TL_PIDS[@]}"; do
+		kill "$p" 2>/dev/null
+	done
+	for p in "${TL_PIDS[@]}"; do
+		wait "$p" 2>/dev/null
+	done
+	rm -rf "$TL_TMP"
+}
+trap tl_cleanup EXIT
+
+# pass NAME / fail NAME DETAIL: one result line each.
+pass() { echo "$1: PASS"; }
+fail() { echo "$1: FAIL $2"; }
+
+# check NAME CONDITION-COMMAND... : PASS when the command succeeds.
+check() {
+	local name=$1
+	shift
+	if "$@" >/dev/null 2>&1; then pass "$name"; else fail "$name" "($*)"; fi
+}
+
+# expect_eq NAME WANT GOT
+expect_eq() {
+	if [ "$2" == "$3" ]; then pass "$1"; else fail "$1" "want '$2' got '$3'"; fi
+}
+
+# free_port: a TCP port nobody listens on, on 127.0.0.1 or ::1.
+free_port() {
+	local p
+	while :; do
+		p=$((20000 + RANDOM % 40000))
+		ss -Htan "( sport = :$p or dport = :$p )" | grep -q . || { echo "$p"; return; }
+	done
+}
+
+# wait_for_line FILE REGEX SECONDS: wait until FILE holds a line matching REGEX.
+wait_for_line() {
+	local file=$1 re=$2 deadline=$((SECONDS + $3))
+	while [ $SECONDS -lt $deadline ]; do
+		grep -qE "$re" "$file" 2>/dev/null && return 0
+		sleep 0.02
+	done
+	return 1
+}
+
+# wait_for_port PORT SECONDS: wait until something listens on PORT.
+wait_for_port() {
+	local deadline=$((SECONDS + $2))
+	while [ $SECONDS -lt $deadline ]; do
+		ss -Htln "( sport = :$1 )" | grep -q . && return 0
+		sleep 0.02
+	done
+	return 1
+}
+
+# start_bg OUTFILE CMD...: run CMD in the background, remember its PID in TL_BG.
+start_bg() {
+	local out=$1
+	shift
+	"$@" >"$out" 2>&1 &
+	TL_BG=$!
+	TL_PIDS+=("$TL_BG")
+}
+
+# stop_pid PID: SIGINT a process this test started and wait for it.
+stop_pid() {
+	kill -INT "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+}
