@@ -1,0 +1,199 @@
+#include "tracer/args.h"
+
+#include <argp.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#define DEFAULT_RINGBUF (8U << 20)
+#define MIN_RINGBUF 4096U
+#define MAX_RINGBUF (1U << 30)
+#define DEFAULT_IDLE_S 600
+
+const char *argp_program_version = "tcplife-http " TL_VERSION;
+const char *argp_program_bug_address = "the project's issue tracker";
+
+static const char doc[] =
+	"Trace TCP connections on loopback from the kernel: every segment with Wireshark's "
+	"relative numbers, HTTP request and status lines, both ends' socket states and "
+	"processes, from SYN to TIME_WAIT.\n"
+	"\n"
+	"USAGE: tcplife-http [-i IFACE] [-p PORT]... [-4|-6] [--json|--summary] [-d SECONDS]\n"
+	"\n"
+	"EXAMPLES:\n"
+	"  tcplife-http -p 8080           # timeline of every connection to or from port 8080\n"
+	"  tcplife-http -p 8080 --json    # the same as newline-delimited JSON\n"
+	"  tcplife-http --summary         # one line per connection, like tcplife\n"
+	"  tcplife-http -6 -p 80 -d 10    # IPv6 only, port 80, stop after 10 s\n";
+
+enum {
+	OPT_RINGBUF = 0x100,
+	OPT_TC,
+	OPT_IDLE,
+	OPT_COLOR,
+};
+
+static const struct argp_option options[] = {
+	{"interface", 'i', "IFACE", 0, "Interface to trace (default lo; others hook both directions)", 0},
+	{"port", 'p', "PORT", 0, "Trace only this port, either end (repeatable, up to 16)", 0},
+	{"ipv4", '4', NULL, 0, "IPv4 only (IPv4-mapped IPv6 counts as IPv4, as on the wire)", 0},
+	{"ipv6", '6', NULL, 0, "IPv6 only", 0},
+	{"json", 'j', NULL, 0, "Newline-delimited JSON, one object per event", 0},
+	{"summary", 's', NULL, 0, "One line per connection, in libbpf-tools tcplife's columns", 0},
+	{"duration", 'd', "SECONDS", 0, "Stop after SECONDS", 0},
+	{"verbose", 'v', NULL, 0, "Show libbpf's messages", 0},
+	{"ringbuf-size", OPT_RINGBUF, "BYTES", 0, "Ring buffer size, a power of two (default 8 MiB)", 1},
+	{"tc", OPT_TC, "MODE", 0, "How to hook TC: auto (default), tcx or clsact", 1},
+	{"idle-timeout", OPT_IDLE, "SECONDS", 0, "Report and forget connections silent this long (default 600, 0 = never)", 1},
+	{"color", OPT_COLOR, "WHEN", 0, "Colour the text output: auto (default, on a terminal), always, never", 1},
+	{},
+};
+
+int tl_parse_ulong(const char *s, unsigned long min, unsigned long max, unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int tl_parse_seconds(const char *s, double max, double *out)
+{
+	char *end;
+	double v;
+
+	if (!s || !*s || *s == ' ')
+		return -EINVAL;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || *end || !isfinite(v) || v <= 0 || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static void die(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "tcplife-http: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, " (see --help)\n");
+	exit(2);
+}
+
+static void add_port(struct tl_args *a, const char *arg)
+{
+	unsigned long v;
+
+	if (tl_parse_ulong(arg, 1, 65535, &v))
+		die("invalid port '%s': expected a number from 1 to 65535", arg);
+	for (int i = 0; i < a->nports; i++)
+		if (a->ports[i] == v)
+			return;
+	if (a->nports == TL_MAX_PORTS)
+		die("too many ports at '%s': at most 16", arg);
+	a->ports[a->nports++] = v;
+}
+
+static void set_ringbuf(struct tl_args *a, const char *arg)
+{
+	unsigned long v;
+
+	if (tl_parse_ulong(arg, MIN_RINGBUF, MAX_RINGBUF, &v) || (v & (v - 1)))
+		die("invalid ring buffer size '%s': a power of two from 4096 to 1073741824", arg);
+	a->ringbuf_bytes = v;
+}
+
+static int pick(const char *arg, const char *const names[], int n)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(arg, names[i]))
+			return i;
+	return -1;
+}
+
+static error_t parse_opt(int key, char *arg, struct argp_state *state)
+{
+	static const char *const tc_modes[] = {"auto", "tcx", "clsact"};
+	static const char *const colors[] = {"never", "always", "auto"};
+	struct tl_args *a = state->input;
+	unsigned long v;
+	int i;
+
+	switch (key) {
+	case 'i':
+		if (strlen(arg) >= sizeof(a->ifname) || !*arg)
+			die("invalid interface name '%s'", arg);
+		strcpy(a->ifname, arg);
+		break;
+	case 'p':
+		add_port(a, arg);
+		break;
+	case '4':
+	case '6':
+		if (a->family)
+			die("%s", "-4 and -6 exclude each other");
+		a->family = key == '4' ? AF_INET : AF_INET6;
+		break;
+	case 'j':
+	case 's':
+		if (a->format != TL_FORMAT_TEXT)
+			die("%s", "--json and --summary exclude each other");
+		a->format = key == 'j' ? TL_FORMAT_JSON : TL_FORMAT_SUMMARY;
+		break;
+	case 'd':
+		if (tl_parse_seconds(arg, 31536000, &a->duration_s))
+			die("invalid duration '%s': expected seconds, more than 0", arg);
+		break;
+	case 'v':
+		a->verbose = true;
+		break;
+	case OPT_RINGBUF:
+		set_ringbuf(a, arg);
+		break;
+	case OPT_TC:
+		if ((i = pick(arg, tc_modes, 3)) < 0)
+			die("invalid --tc '%s': auto, tcx or clsact", arg);
+		a->tc_mode = i;
+		break;
+	case OPT_IDLE:
+		if (tl_parse_ulong(arg, 0, 31536000, &v))
+			die("invalid idle timeout '%s': whole seconds", arg);
+		a->idle_timeout_s = v;
+		break;
+	case OPT_COLOR:
+		if ((i = pick(arg, colors, 3)) < 0)
+			die("invalid --color '%s': auto, always or never", arg);
+		a->color = i == 2 ? -1 : i;
+		break;
+	case ARGP_KEY_ARG:
+		die("unexpected argument '%s'", arg);
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+void tl_args_parse(int argc, char **argv, struct tl_args *a)
+{
+	static const struct argp argp = {.options = options, .parser = parse_opt, .doc = doc};
+
+	argp_err_exit_status = 2;
+	memset(a, 0, sizeof(*a));
+	strcpy(a->ifname, "lo");
+	a->ringbuf_bytes = DEFAULT_RINGBUF;
+	a->idle_timeout_s = DEFAULT_IDLE_S;
+	a->color = -1;
+	if (argp_parse(&argp, argc, argv, 0, NULL, a))
+		exit(2);
+}

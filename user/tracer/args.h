@@ -1,0 +1,40 @@
+/* Command-line options of tcplife-http. */
+#ifndef TL_ARGS_H
+#define TL_ARGS_H
+
+#include <linux/types.h>
+#include <net/if.h>
+#include <stdbool.h>
+
+#include "tcplife_http.h"
+#include "tracer/tc_attach.h"
+
+enum tl_format {
+	TL_FORMAT_TEXT = 0,
+	TL_FORMAT_JSON,
+	TL_FORMAT_SUMMARY,
+};
+
+struct tl_args {
+	char ifname[IF_NAMESIZE];
+	__u16 ports[TL_MAX_PORTS];
+	int nports;
+	int family; /* 0, AF_INET, AF_INET6 */
+	enum tl_format format;
+	double duration_s; /* 0 = until a signal */
+	bool verbose;
+	__u32 ringbuf_bytes;
+	__u64 idle_timeout_s;
+	enum tl_tc_mode tc_mode;
+	int color; /* -1 auto (a terminal), 0 never, 1 always */
+};
+
+/* tl_args_parse: fills a from argv. On bad input prints one line to stderr
+ * and exits 2; --help and --version print and exit 0. */
+void tl_args_parse(int argc, char **argv, struct tl_args *a);
+
+/* Numbers from text, strictly: the whole string, within [min, max]. */
+int tl_parse_ulong(const char *s, unsigned long min, unsigned long max, unsigned long *out);
+int tl_parse_seconds(const char *s, double max, double *out);
+
+#endif

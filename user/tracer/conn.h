@@ -1,0 +1,145 @@
+/* A TCP connection's life as tcplife-http rebuilds it, and the views of each
+ * step that the engine hands to an output (struct tl_sink). */
+#ifndef TL_CONN_H
+#define TL_CONN_H
+
+#include <linux/types.h>
+#include <stdbool.h>
+
+#include "tcplife_http.h"
+#include "tracer/endpoint.h"
+#include "tracer/http_msg.h"
+#include "tracer/tcp_options.h"
+
+enum tl_side {
+	TL_CLIENT = 0, /* sent the first SYN (or guessed: see tl_conn.roles_guessed) */
+	TL_SERVER = 1,
+};
+
+#define TL_OTHER(side) ((enum tl_side)(1 - (side)))
+
+static inline const char *tl_side_name(enum tl_side s)
+{
+	return s == TL_CLIENT ? "client" : "server";
+}
+
+/* A process, as far as the kernel told: pid 0 when unknown. */
+struct tl_proc {
+	__u32 pid;
+	char comm[TL_COMM_LEN];
+};
+
+enum tl_closed_by {
+	TL_CLOSED_NONE = 0, /* still open */
+	TL_CLOSED_CLIENT,
+	TL_CLOSED_SERVER,
+	TL_CLOSED_RESET,
+};
+
+/* What one side sends. */
+struct tl_flow {
+	__u32 base;  /* the ISN, or the first seen seq - 1 (Wireshark's rule) */
+	bool base_known;
+	bool syn_seen;
+	int wscale; /* shift from its SYN, -1 when its SYN had none or was not seen */
+	__u64 bytes; /* payload bytes, retransmissions included */
+	__u32 packets;
+	bool fin_seen;
+	__u32 fin_end; /* raw seq just past its FIN: the ack that acknowledges it */
+	bool fin_acked;
+};
+
+#define TL_PENDING_REQUESTS 16
+
+/* A request waiting for its response, for pairing them on one connection. */
+struct tl_pending_request {
+	__u64 ts_ns;
+	char method[TL_HTTP_METHOD_MAX];
+	char uri[TL_HTTP_URI_MAX];
+};
+
+struct tl_conn {
+	__u64 id; /* stable within a run, from 1 */
+	struct tl_endpoint ep[2];
+	struct tl_flow flow[2];
+	struct tl_proc proc[2];
+	__u64 sk[2];      /* kernel socket addresses, 0 when unknown */
+	int state[2];     /* current enum tl_tcp_state, 0 before any state event */
+	__u64 start_ns;   /* first event, ns since the Unix epoch */
+	__u64 last_ns;    /* latest event */
+	__u32 packets;
+	__u32 requests, responses;
+	enum tl_closed_by closed_by;
+	int time_wait;     /* the side that entered TIME_WAIT, -1 none */
+	__u64 time_wait_ns;
+	bool mid_stream;    /* joined after the handshake: numbers from the first segment seen */
+	bool roles_guessed; /* no SYN seen: the server is the listening or lower port */
+	bool incomplete;    /* events were lost while it lived */
+	bool open_at_exit;  /* still open when tracing ended */
+	bool evicted;       /* idle longer than the engine's idle timeout */
+	void *sink_data;    /* owned by the sink; free it in on_conn_end */
+
+	/* engine bookkeeping */
+	bool has_state_events;
+	bool ws_scaling;    /* both SYNs carried window scale */
+	bool tw_wait[2];    /* the side's socket went to CLOSE from FIN_WAIT2 or CLOSING */
+	__u8 tw_from[2];    /* the state it left then */
+	bool ended;
+	__u8 npending;
+	__u8 pending_head;
+	struct tl_pending_request pending[TL_PENDING_REQUESTS];
+	struct tl_conn *next; /* hash chain */
+};
+
+/* One segment, with Wireshark's derived numbers. */
+struct tl_pkt_view {
+	__u64 ts_ns;
+	const struct tl_packet *pkt;
+	enum tl_side from;
+	__u32 seq, ack;     /* relative; ack 0 without the ACK flag */
+	__u64 win_scaled;   /* window << shift when scaling is in force, else raw */
+	int win_scale;      /* Wireshark's tcp.window_size_scalefactor: multiplier, -1 unknown, -2 none */
+	const struct tl_tcp_opts *opts;
+};
+
+/* A side's state change, or an inferred one (TIME_WAIT). */
+struct tl_state_view {
+	__u64 ts_ns;
+	enum tl_side side;
+	int old_state, new_state;
+	const struct tl_proc *proc; /* NULL when unknown */
+	bool inferred;
+};
+
+/* An HTTP request or response beginning in a segment. */
+struct tl_http_view {
+	__u64 ts_ns;
+	enum tl_side from;
+	__u32 seq; /* relative seq of the message's first byte */
+	const struct tl_http_msg *msg;
+	/* For a response: the request it answers, when one was seen. */
+	const struct tl_pending_request *request;
+	__u64 latency_ns; /* request's first byte to response's first byte */
+};
+
+/* A TIME_WAIT socket ended, after its connection was reported. */
+struct tl_tw_view {
+	__u64 conn_id;
+	enum tl_side side;
+	struct tl_endpoint local, remote;
+	__u64 start_ns, end_ns;
+	bool confirmed; /* sock_diag showed the timewait socket */
+};
+
+/* An output: text, JSON, summary. Every callback is optional. */
+struct tl_sink {
+	void *ctx;
+	void (*on_packet)(void *ctx, struct tl_conn *c, const struct tl_pkt_view *v);
+	void (*on_state)(void *ctx, struct tl_conn *c, const struct tl_state_view *v);
+	void (*on_http)(void *ctx, struct tl_conn *c, const struct tl_http_view *v);
+	/* The life ended (or tracing did): c is freed right after. */
+	void (*on_conn_end)(void *ctx, struct tl_conn *c);
+	void (*on_tw_end)(void *ctx, const struct tl_tw_view *v);
+};
+
+#endif

@@ -1,0 +1,193 @@
+/* Connection lifecycle: creation, the end of a life, timers, loss. */
+#include "tracer/engine_impl.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tracer/tcp_names.h"
+
+#define IDLE_SCAN_NS 1000000000ULL
+
+struct tl_engine *tl_engine_new(const struct tl_engine_config *cfg, const struct tl_sink *sink)
+{
+	struct tl_engine *e = calloc(1, sizeof(*e));
+
+	if (!e)
+		return NULL;
+	if (tl_conn_table_init(&e->conns)) {
+		free(e);
+		return NULL;
+	}
+	e->cfg = *cfg;
+	if (cfg->nports > TL_MAX_PORTS)
+		e->cfg.nports = TL_MAX_PORTS;
+	memcpy(e->ports, cfg->server_ports, e->cfg.nports * sizeof(e->ports[0]));
+	e->cfg.server_ports = e->ports;
+	e->sink = *sink;
+	return e;
+}
+
+void tl_engine_free(struct tl_engine *e)
+{
+	struct tl_conn *c;
+
+	if (!e)
+		return;
+	while ((c = tl_conn_table_any(&e->conns))) {
+		tl_conn_table_remove(&e->conns, c);
+		free(c);
+	}
+	tl_conn_table_destroy(&e->conns);
+	tl_engine_tw_free(e);
+	free(e);
+}
+
+struct tl_conn *tl_engine_conn_new(struct tl_engine *e, const struct tl_endpoint *client,
+				   const struct tl_endpoint *server, __u64 ts_ns)
+{
+	struct tl_conn *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->id = ++e->next_id;
+	c->ep[TL_CLIENT] = *client;
+	c->ep[TL_SERVER] = *server;
+	c->flow[TL_CLIENT].wscale = c->flow[TL_SERVER].wscale = -1;
+	c->time_wait = -1;
+	c->start_ns = c->last_ns = ts_ns;
+	tl_conn_table_insert(&e->conns, c);
+	e->st.conns++;
+	return c;
+}
+
+void tl_engine_conn_end(struct tl_engine *e, struct tl_conn *c)
+{
+	tl_conn_table_remove(&e->conns, c);
+	c->ended = true;
+	if (e->sink.on_conn_end)
+		e->sink.on_conn_end(e->sink.ctx, c);
+	free(c);
+}
+
+static bool sockets_closed(const struct tl_conn *c)
+{
+	for (int s = TL_CLIENT; s <= TL_SERVER; s++) {
+		if (c->state[s] && c->state[s] != TL_CLOSE)
+			return false;
+		/* Its timewait socket still waits for the peer's FIN. */
+		if (c->tw_wait[s] && c->state[TL_OTHER(s)] != TL_CLOSE)
+			return false;
+	}
+	return true;
+}
+
+static bool packets_closed(const struct tl_conn *c)
+{
+	const struct tl_flow *f = c->flow;
+
+	return c->closed_by == TL_CLOSED_RESET ||
+	       (f[0].fin_seen && f[1].fin_seen && f[0].fin_acked && f[1].fin_acked);
+}
+
+void tl_engine_check_end(struct tl_engine *e, struct tl_conn *c)
+{
+	if (c->has_state_events ? sockets_closed(c) : packets_closed(c))
+		tl_engine_conn_end(e, c);
+}
+
+bool tl_engine_is_server_port(const struct tl_engine *e, __u16 port)
+{
+	for (int i = 0; i < e->cfg.nports; i++)
+		if (e->cfg.server_ports[i] == port)
+			return true;
+	for (int i = 0; i < e->nlistening; i++)
+		if (e->listening[i] == port)
+			return true;
+	return false;
+}
+
+void tl_engine_emit_state(struct tl_engine *e, struct tl_conn *c, const struct tl_state_view *v)
+{
+	if (e->sink.on_state)
+		e->sink.on_state(e->sink.ctx, c, v);
+}
+
+void tl_engine_feed(struct tl_engine *e, const struct tl_event *ev)
+{
+	e->st.events++;
+	if (ev->ts_ns > e->now_ns)
+		e->now_ns = ev->ts_ns;
+	if (ev->type == TL_EV_PACKET)
+		tl_engine_packet(e, ev);
+	else
+		tl_engine_sock(e, ev);
+}
+
+struct idle_scan {
+	__u64 deadline_ns;
+	struct tl_conn *victim;
+};
+
+static void find_idle(struct tl_conn *c, void *arg)
+{
+	struct idle_scan *scan = arg;
+
+	if (!scan->victim && c->last_ns < scan->deadline_ns)
+		scan->victim = c;
+}
+
+static void evict_idle(struct tl_engine *e, __u64 now_ns)
+{
+	struct idle_scan scan = {.deadline_ns = now_ns - e->cfg.idle_timeout_ns};
+
+	/* One at a time: the table may not change under tl_conn_table_each. */
+	for (;;) {
+		scan.victim = NULL;
+		tl_conn_table_each(&e->conns, find_idle, &scan);
+		if (!scan.victim)
+			return;
+		scan.victim->evicted = true;
+		tl_engine_conn_end(e, scan.victim);
+	}
+}
+
+void tl_engine_tick(struct tl_engine *e, __u64 now_ns)
+{
+	if (now_ns > e->now_ns)
+		e->now_ns = now_ns;
+	tl_engine_tw_tick(e, now_ns);
+	if (!e->cfg.idle_timeout_ns || now_ns < e->next_idle_scan_ns ||
+	    now_ns < e->cfg.idle_timeout_ns)
+		return;
+	e->next_idle_scan_ns = now_ns + IDLE_SCAN_NS;
+	evict_idle(e, now_ns);
+}
+
+static void mark_incomplete(struct tl_conn *c, void *arg)
+{
+	(void)arg;
+	c->incomplete = true;
+}
+
+void tl_engine_note_loss(struct tl_engine *e)
+{
+	tl_conn_table_each(&e->conns, mark_incomplete, NULL);
+}
+
+void tl_engine_finish(struct tl_engine *e)
+{
+	struct tl_conn *c;
+
+	while ((c = tl_conn_table_any(&e->conns))) {
+		c->open_at_exit = true;
+		tl_engine_conn_end(e, c);
+	}
+	tl_engine_tw_free(e);
+}
+
+void tl_engine_stats(const struct tl_engine *e, struct tl_engine_stats *st)
+{
+	*st = e->st;
+	st->live_conns = e->conns.count;
+}

@@ -1,0 +1,65 @@
+/* The reconstruction engine: turns the kernel's records (or a capture's
+ * packets) into connection lives, and tells an output each step. */
+#ifndef TL_ENGINE_H
+#define TL_ENGINE_H
+
+#include <linux/types.h>
+#include <stddef.h>
+
+#include "tcplife_http.h"
+#include "tracer/conn.h"
+
+/* One decoded record; pointers are valid only during tl_engine_feed. */
+struct tl_event {
+	enum tl_event_type type;
+	__u64 ts_ns; /* ns since the Unix epoch */
+	const struct tl_packet *pkt;
+	const __u8 *http; /* TL_EV_PACKET: the payload's first http_len bytes */
+	size_t http_len;
+	const struct tl_sock_event *sock; /* TL_EV_STATE, TL_EV_OWNER */
+};
+
+/* Asks the kernel (sock_diag) about a socket: 0 and its state and timer in
+ * ms when found, -ENOENT when gone, another -errno when it cannot tell. */
+typedef int (*tl_sock_query_fn)(void *ctx, const struct tl_endpoint *local,
+				const struct tl_endpoint *remote, int *state, __u32 *expires_ms);
+
+struct tl_engine_config {
+	const __u16 *server_ports; /* the -p ports: the server side when no SYN was seen */
+	int nports;
+	__u64 idle_timeout_ns; /* evict connections silent this long; 0 = never */
+	tl_sock_query_fn sock_query; /* NULL: TIME_WAIT is inferred, never confirmed */
+	void *sock_query_ctx;
+};
+
+struct tl_engine_stats {
+	__u64 events;
+	__u64 bad_events; /* records that failed validation */
+	__u64 conns;
+	__u64 live_conns;
+};
+
+struct tl_engine;
+
+struct tl_engine *tl_engine_new(const struct tl_engine_config *cfg, const struct tl_sink *sink);
+void tl_engine_free(struct tl_engine *e);
+
+/* tl_engine_feed: processes one record, in the order the kernel made them. */
+void tl_engine_feed(struct tl_engine *e, const struct tl_event *ev);
+/* tl_engine_tick: timers (TIME_WAIT checks, idle eviction); now_ns on the
+ * events' clock. Call it every few ms. */
+void tl_engine_tick(struct tl_engine *e, __u64 now_ns);
+/* tl_engine_note_loss: records were lost: every live connection is marked
+ * incomplete, since any of them may have lost some. */
+void tl_engine_note_loss(struct tl_engine *e);
+/* tl_engine_finish: reports every connection still open, and stops watching
+ * TIME_WAIT sockets. */
+void tl_engine_finish(struct tl_engine *e);
+void tl_engine_stats(const struct tl_engine *e, struct tl_engine_stats *st);
+
+/* tl_event_decode: validates a ring buffer record of size bytes and points ev
+ * at it; ktime_offset_ns turns the kernel's monotonic stamps into epoch time.
+ * Returns 0, or -EINVAL for a record that is not one of ours. */
+int tl_event_decode(const void *data, size_t size, __u64 ktime_offset_ns, struct tl_event *ev);
+
+#endif

@@ -1,0 +1,68 @@
+/* Validation of ring buffer records: the sizes the kernel side promised,
+ * and field values within their ranges, before the engine trusts them. */
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "tracer/engine.h"
+
+_Static_assert(sizeof(struct tl_packet) == 120, "tl_packet layout changed");
+_Static_assert(sizeof(struct tl_packet_http) == 120 + TL_HTTP_CAP, "tl_packet_http layout");
+_Static_assert(sizeof(struct tl_sock_event) == 80, "tl_sock_event layout changed");
+_Static_assert(offsetof(struct tl_packet, type) == 8, "type must follow ts_ns");
+_Static_assert(offsetof(struct tl_sock_event, type) == 8, "type must follow ts_ns");
+
+static bool family_ok(__u8 family)
+{
+	return family == AF_INET || family == AF_INET6;
+}
+
+static int decode_packet(const void *data, size_t size, struct tl_event *ev)
+{
+	const struct tl_packet *p = data;
+
+	if (size != sizeof(struct tl_packet) && size != sizeof(struct tl_packet_http))
+		return -EINVAL;
+	if (!family_ok(p->family) || p->opt_len > TL_TCP_OPT_MAX || p->http_len > TL_HTTP_CAP ||
+	    (p->http_len && size != sizeof(struct tl_packet_http)))
+		return -EINVAL;
+	ev->pkt = p;
+	ev->http = ((const struct tl_packet_http *)data)->http;
+	ev->http_len = p->http_len;
+	return 0;
+}
+
+static int decode_sock(const void *data, size_t size, struct tl_event *ev)
+{
+	const struct tl_sock_event *s = data;
+
+	if (size != sizeof(*s) || !family_ok(s->family))
+		return -EINVAL;
+	ev->sock = s;
+	return 0;
+}
+
+int tl_event_decode(const void *data, size_t size, __u64 ktime_offset_ns, struct tl_event *ev)
+{
+	__u64 ts;
+	__u32 type;
+	int err;
+
+	memset(ev, 0, sizeof(*ev));
+	if (size < sizeof(ts) + sizeof(type))
+		return -EINVAL;
+	memcpy(&ts, data, sizeof(ts));
+	memcpy(&type, (const char *)data + sizeof(ts), sizeof(type));
+	if (type == TL_EV_PACKET)
+		err = decode_packet(data, size, ev);
+	else if (type == TL_EV_STATE || type == TL_EV_OWNER)
+		err = decode_sock(data, size, ev);
+	else
+		err = -EINVAL;
+	if (err)
+		return err;
+	ev->type = type;
+	ev->ts_ns = ts + ktime_offset_ns;
+	return 0;
+}

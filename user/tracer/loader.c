@@ -1,0 +1,154 @@
+#include "tracer/loader.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tcplife_http.skel.h"
+
+enum hook_kind { HOOK_TP_BTF, HOOK_RAW_TP, HOOK_TRACEPOINT, NHOOK_KINDS };
+
+static const char *const hook_names[NHOOK_KINDS] = {"tp_btf", "raw_tp", "tracepoint"};
+
+/* The programs of one hook kind: state, send, recv. */
+static void hook_progs(struct tcplife_http_bpf *s, enum hook_kind k, struct bpf_program *p[3])
+{
+	struct bpf_program *all[NHOOK_KINDS][3] = {
+		{s->progs.tl_state_btf, s->progs.tl_send_btf, s->progs.tl_recv_btf},
+		{s->progs.tl_state_raw, s->progs.tl_send_raw, s->progs.tl_recv_raw},
+		{s->progs.tl_state_tp, s->progs.tl_send_tp, s->progs.tl_recv_tp},
+	};
+
+	memcpy(p, all[k], sizeof(all[k]));
+}
+
+static void configure(struct tcplife_http_bpf *s, const struct tl_loader_config *cfg,
+		      enum hook_kind kind, bool owner)
+{
+	struct bpf_program *p[3];
+
+	for (int k = 0; k < NHOOK_KINDS; k++) {
+		hook_progs(s, k, p);
+		for (int i = 0; i < 3; i++)
+			bpf_program__set_autoload(p[i], k == (int)kind && (i == 0 || owner));
+	}
+	bpf_program__set_autoload(s->progs.tl_tc_ingress, cfg->both_directions);
+	for (int i = 0; i < cfg->nports; i++)
+		s->rodata->target_ports[i] = cfg->ports[i];
+	s->rodata->target_nports = cfg->nports;
+	s->rodata->target_family = cfg->family;
+	s->rodata->wakeup_bytes = cfg->wakeup_bytes;
+	bpf_map__set_max_entries(s->maps.events, cfg->ringbuf_bytes);
+}
+
+static void detach_hooks(struct tl_loader *l)
+{
+	for (int i = 0; i < 3; i++) {
+		bpf_link__destroy(l->links[i]);
+		l->links[i] = NULL;
+	}
+}
+
+/* One try at a hook kind; on failure nothing is left loaded. */
+static int try_hooks(struct tl_loader *l, const struct tl_loader_config *cfg, enum hook_kind kind,
+		     bool owner)
+{
+	struct bpf_program *p[3];
+	int err;
+
+	l->skel = tcplife_http_bpf__open();
+	if (!l->skel)
+		return -errno;
+	configure(l->skel, cfg, kind, owner);
+	err = tcplife_http_bpf__load(l->skel);
+	hook_progs(l->skel, kind, p);
+	for (int i = 0; !err && i < (owner ? 3 : 1); i++) {
+		l->links[i] = bpf_program__attach(p[i]);
+		if (!l->links[i])
+			err = -errno;
+	}
+	if (err) {
+		detach_hooks(l);
+		tcplife_http_bpf__destroy(l->skel);
+		l->skel = NULL;
+		return err;
+	}
+	l->state_attach = hook_names[kind];
+	l->owner_attach = owner ? hook_names[kind] : "none";
+	return 0;
+}
+
+static int load_and_hook(struct tl_loader *l, const struct tl_loader_config *cfg)
+{
+	int err = -ENOENT, first_err = 0;
+
+	/* Without sock_send_length/sock_recv_length (kernels before 6.3) the
+	 * tracer still works, only without server-side processes. */
+	for (int owner = 1; owner >= 0; owner--) {
+		for (int k = 0; k < NHOOK_KINDS; k++) {
+			err = try_hooks(l, cfg, k, owner);
+			if (!err)
+				return 0;
+			if (!first_err)
+				first_err = err;
+			if (err == -EPERM)
+				return err;
+		}
+	}
+	return first_err;
+}
+
+int tl_loader_start(struct tl_loader *l, const struct tl_loader_config *cfg, char *err,
+		    size_t err_size)
+{
+	int ingress_fd, ret;
+
+	memset(l, 0, sizeof(*l));
+	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
+		snprintf(err, err_size, "this kernel has no BTF (/sys/kernel/btf/vmlinux): "
+					"CO-RE programs need CONFIG_DEBUG_INFO_BTF=y");
+		return -ENOENT;
+	}
+	ret = load_and_hook(l, cfg);
+	if (ret) {
+		snprintf(err, err_size,
+			 ret == -EPERM ? "permission denied loading eBPF programs: run as root "
+					 "(needs CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN)"
+				       : "cannot load or attach the socket-state programs: %s",
+			 strerror(-ret));
+		return ret;
+	}
+	ingress_fd = cfg->both_directions ? bpf_program__fd(l->skel->progs.tl_tc_ingress) : -1;
+	ret = tl_tc_attach(&l->tc, cfg->ifindex, bpf_program__fd(l->skel->progs.tl_tc_egress),
+			   ingress_fd, cfg->tc_mode);
+	if (ret) {
+		snprintf(err, err_size, "cannot attach the TC program: %s", strerror(-ret));
+		tl_loader_stop(l);
+		return ret;
+	}
+	l->tc_attach = l->tc.tcx ? "tcx" : "clsact";
+	return 0;
+}
+
+int tl_loader_events_fd(const struct tl_loader *l)
+{
+	return bpf_map__fd(l->skel->maps.events);
+}
+
+__u64 tl_loader_lost(const struct tl_loader *l)
+{
+	return __atomic_load_n(&l->skel->bss->lost_events, __ATOMIC_RELAXED);
+}
+
+void tl_loader_stop(struct tl_loader *l)
+{
+	if (l->tc_attach)
+		tl_tc_detach(&l->tc);
+	l->tc_attach = NULL;
+	detach_hooks(l);
+	tcplife_http_bpf__destroy(l->skel);
+	l->skel = NULL;
+}

@@ -1,0 +1,239 @@
+/* tcplife-http: the loader. Parses options, loads and attaches the kernel
+ * programs, feeds their records to the engine and the engine's steps to
+ * the chosen output, until a signal or -d. */
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <net/if.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tracer/args.h"
+#include "tracer/engine.h"
+#include "tracer/loader.h"
+#include "tracer/output.h"
+#include "tracer/sock_diag.h"
+
+/* The reader drains on this timeout, since the kernel side wakes it only
+ * once a batch is queued. */
+#define POLL_MS 10
+#define WAKEUP_BYTES (256U << 10)
+
+static volatile sig_atomic_t exiting;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	exiting = 1;
+}
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	(void)level;
+	return vfprintf(stderr, fmt, ap);
+}
+
+static __u64 clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+struct tracer {
+	struct tl_args args;
+	struct tl_loader loader;
+	struct tl_engine *engine;
+	struct tl_output *out;
+	int diag_fd;
+	__u64 ktime_offset_ns; /* realtime - monotonic: bpf_ktime_get_ns() to epoch */
+	__u64 lost;
+};
+
+static int on_record(void *ctx, void *data, size_t size)
+{
+	struct tracer *t = ctx;
+	struct tl_event ev;
+
+	if (tl_event_decode(data, size, t->ktime_offset_ns, &ev))
+		return 0;
+	tl_engine_feed(t->engine, &ev);
+	return 0;
+}
+
+static struct tl_output *make_output(const struct tl_args *a)
+{
+	bool color = a->color == 1 ||
+		     (a->color == -1 && isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
+
+	switch (a->format) {
+	case TL_FORMAT_JSON:
+		return tl_output_json_new(stdout);
+	case TL_FORMAT_SUMMARY:
+		return tl_output_summary_new(stdout);
+	default:
+		return tl_output_text_new(stdout, color);
+	}
+}
+
+static int setup(struct tracer *t)
+{
+	struct tl_engine_config ecfg = {
+		.server_ports = t->args.ports,
+		.nports = t->args.nports,
+		.idle_timeout_ns = t->args.idle_timeout_s * 1000000000ULL,
+	};
+	struct tl_loader_config lcfg = {
+		.ports = t->args.ports,
+		.nports = t->args.nports,
+		.family = t->args.family,
+		.ifindex = if_nametoindex(t->args.ifname),
+		.both_directions = strcmp(t->args.ifname, "lo") != 0,
+		.ringbuf_bytes = t->args.ringbuf_bytes,
+		.wakeup_bytes = WAKEUP_BYTES < t->args.ringbuf_bytes / 4 ? WAKEUP_BYTES
+									 : t->args.ringbuf_bytes / 4,
+		.tc_mode = t->args.tc_mode,
+	};
+	char err[256];
+
+	if (!lcfg.ifindex) {
+		fprintf(stderr, "tcplife-http: no interface '%s'\n", t->args.ifname);
+		return -ENODEV;
+	}
+	t->diag_fd = tl_sock_diag_open();
+	if (t->diag_fd >= 0) {
+		ecfg.sock_query = tl_sock_diag_query;
+		ecfg.sock_query_ctx = (void *)(intptr_t)t->diag_fd;
+	}
+	t->out = make_output(&t->args);
+	t->engine = t->out ? tl_engine_new(&ecfg, &t->out->sink) : NULL;
+	if (!t->engine) {
+		fprintf(stderr, "tcplife-http: out of memory\n");
+		return -ENOMEM;
+	}
+	if (tl_loader_start(&t->loader, &lcfg, err, sizeof(err))) {
+		fprintf(stderr, "tcplife-http: %s\n", err);
+		return -EPERM;
+	}
+	return 0;
+}
+
+static void announce(struct tracer *t)
+{
+	struct tl_start_info info = {
+		.ts_ns = clock_ns(CLOCK_REALTIME),
+		.ifname = t->args.ifname,
+		.ports = t->args.ports,
+		.nports = t->args.nports,
+		.family = t->args.family,
+		.tc_attach = t->loader.tc_attach,
+		.state_attach = t->loader.state_attach,
+		.owner_attach = t->loader.owner_attach,
+		.both_directions = strcmp(t->args.ifname, "lo") != 0,
+	};
+
+	if (t->loader.tc.stale_removed)
+		fprintf(stderr, "tcplife-http: removed %d TC filter(s) left on %s by a run that "
+				"crashed\n", t->loader.tc.stale_removed, t->args.ifname);
+	t->out->start(t->out, &info);
+}
+
+static void check_loss(struct tracer *t)
+{
+	__u64 lost = tl_loader_lost(&t->loader);
+
+	if (lost == t->lost)
+		return;
+	t->lost = lost;
+	tl_engine_note_loss(t->engine);
+	if (t->out->loss)
+		t->out->loss(t->out, clock_ns(CLOCK_REALTIME), lost);
+}
+
+static int run(struct tracer *t)
+{
+	struct ring_buffer *rb;
+	__u64 deadline = 0;
+	int err = 0;
+
+	rb = ring_buffer__new(tl_loader_events_fd(&t->loader), on_record, t, NULL);
+	if (!rb) {
+		fprintf(stderr, "tcplife-http: cannot open the ring buffer: %s\n", strerror(errno));
+		return -errno;
+	}
+	if (t->args.duration_s > 0)
+		deadline = clock_ns(CLOCK_MONOTONIC) + (__u64)(t->args.duration_s * 1e9);
+	announce(t);
+	while (!exiting && !ferror(stdout)) {
+		err = ring_buffer__poll(rb, POLL_MS);
+		if (err < 0 && err != -EINTR)
+			break;
+		err = ring_buffer__consume(rb);
+		if (err < 0)
+			break;
+		err = 0;
+		check_loss(t);
+		tl_engine_tick(t->engine, clock_ns(CLOCK_REALTIME));
+		if (deadline && clock_ns(CLOCK_MONOTONIC) >= deadline)
+			break;
+	}
+	ring_buffer__consume(rb);
+	ring_buffer__free(rb);
+	if (err < 0)
+		fprintf(stderr, "tcplife-http: reading the ring buffer: %s\n", strerror(-err));
+	return err;
+}
+
+static void report_end(struct tracer *t)
+{
+	struct tl_engine_stats st;
+	struct tl_stats_info info;
+
+	check_loss(t);
+	tl_engine_finish(t->engine);
+	tl_engine_stats(t->engine, &st);
+	info = (struct tl_stats_info){
+		.ts_ns = clock_ns(CLOCK_REALTIME),
+		.events = st.events,
+		.lost = t->lost,
+		.conns = st.conns,
+	};
+	t->out->stats(t->out, &info);
+}
+
+int main(int argc, char **argv)
+{
+	struct tracer t = {.diag_fd = -1};
+	struct sigaction sa = {.sa_handler = on_signal};
+	int err;
+
+	tl_args_parse(argc, argv, &t.args);
+	libbpf_set_print(t.args.verbose ? libbpf_print : NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	t.ktime_offset_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
+
+	err = setup(&t);
+	if (!err) {
+		err = run(&t);
+		report_end(&t);
+	}
+	tl_loader_stop(&t.loader);
+	tl_engine_free(t.engine);
+	if (t.out)
+		t.out->free(t.out);
+	if (t.diag_fd >= 0)
+		close(t.diag_fd);
+	if (ferror(stdout) && errno != EPIPE) {
+		fprintf(stderr, "tcplife-http: writing output: %s\n", strerror(errno));
+		return 1;
+	}
+	return err ? 1 : 0;
+}

@@ -1,0 +1,181 @@
+#include "tracer/tc_attach.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Not in Debian 12's <linux/bpf.h>; the kernel's numbers. */
+#define TL_BPF_TCX_INGRESS 46
+#define TL_BPF_TCX_EGRESS 47
+
+/* Our clsact filters sit at this handle and priority, so that a later run
+ * finds what a crashed one left and touches nothing else. */
+#define TL_TC_HANDLE 0x7c1f
+#define TL_TC_PRIORITY 0x7c1f
+/* The kernel programs' names, as bpf_prog_info reports them (15 chars). */
+static const char *const prog_names[2] = {"tl_tc_egress", "tl_tc_ingress"};
+#define MARKER_DIR "/run/tcplife-http"
+
+static const int tcx_types[2] = {TL_BPF_TCX_EGRESS, TL_BPF_TCX_INGRESS};
+static const enum bpf_tc_attach_point tc_points[2] = {BPF_TC_EGRESS, BPF_TC_INGRESS};
+
+static int attach_tcx(struct tl_tc_attach *a, const int fds[2])
+{
+	for (int d = 0; d < 2; d++) {
+		if (fds[d] < 0)
+			continue;
+		a->link_fd[d] = bpf_link_create(fds[d], a->ifindex, tcx_types[d], NULL);
+		if (a->link_fd[d] < 0) {
+			int err = -errno;
+
+			a->link_fd[d] = -1;
+			tl_tc_detach(a);
+			return err;
+		}
+	}
+	a->tcx = true;
+	return 0;
+}
+
+/* The marker says that a clsact qdisc on this interface is ours to remove. */
+static void marker_path(const struct tl_tc_attach *a, char *buf, size_t size)
+{
+	snprintf(buf, size, MARKER_DIR "/clsact-%d", a->ifindex);
+}
+
+static void marker_set(const struct tl_tc_attach *a, bool on)
+{
+	char path[64];
+	int fd;
+
+	marker_path(a, path, sizeof(path));
+	if (!on) {
+		unlink(path);
+		return;
+	}
+	mkdir(MARKER_DIR, 0755);
+	fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+	if (fd >= 0)
+		close(fd);
+}
+
+static bool marker_exists(const struct tl_tc_attach *a)
+{
+	char path[64];
+
+	marker_path(a, path, sizeof(path));
+	return access(path, F_OK) == 0;
+}
+
+static bool prog_is_ours(__u32 prog_id, int d)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+	int fd = bpf_prog_get_fd_by_id(prog_id);
+	bool ours;
+
+	if (fd < 0)
+		return false;
+	ours = !bpf_obj_get_info_by_fd(fd, &info, &len) && !strcmp(info.name, prog_names[d]);
+	close(fd);
+	return ours;
+}
+
+/* Removes the filter a crashed run left at our handle and priority. */
+static void remove_stale(struct tl_tc_attach *a, int d)
+{
+	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = a->ifindex, .attach_point = tc_points[d]);
+	DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .handle = TL_TC_HANDLE, .priority = TL_TC_PRIORITY);
+
+	if (bpf_tc_query(&hook, &opts) || !prog_is_ours(opts.prog_id, d))
+		return;
+	opts.prog_id = 0;
+	opts.prog_fd = 0;
+	opts.flags = 0;
+	if (!bpf_tc_detach(&hook, &opts))
+		a->stale_removed++;
+}
+
+static int attach_clsact(struct tl_tc_attach *a, const int fds[2])
+{
+	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = a->ifindex,
+			    .attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS);
+	int err = bpf_tc_hook_create(&hook);
+
+	if (err && err != -EEXIST)
+		return err;
+	a->qdisc_ours = !err || marker_exists(a);
+	if (!err)
+		marker_set(a, true);
+	for (int d = 0; d < 2; d++) {
+		DECLARE_LIBBPF_OPTS(bpf_tc_hook, h, .ifindex = a->ifindex, .attach_point = tc_points[d]);
+		DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .handle = TL_TC_HANDLE,
+				    .priority = TL_TC_PRIORITY, .prog_fd = fds[d]);
+
+		remove_stale(a, d);
+		if (fds[d] < 0)
+			continue;
+		err = bpf_tc_attach(&h, &opts);
+		if (err) {
+			tl_tc_detach(a);
+			return err;
+		}
+		a->filter[d] = true;
+	}
+	return 0;
+}
+
+int tl_tc_attach(struct tl_tc_attach *a, int ifindex, int egress_fd, int ingress_fd,
+		 enum tl_tc_mode mode)
+{
+	const int fds[2] = {egress_fd, ingress_fd};
+	int err = -EOPNOTSUPP;
+
+	memset(a, 0, sizeof(*a));
+	a->ifindex = ifindex;
+	a->link_fd[0] = a->link_fd[1] = -1;
+	if (mode != TL_TC_CLSACT) {
+		err = attach_tcx(a, fds);
+		if (!err || mode == TL_TC_TCX)
+			return err;
+	}
+	return attach_clsact(a, fds);
+}
+
+static void detach_clsact(struct tl_tc_attach *a)
+{
+	for (int d = 0; d < 2; d++) {
+		DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = a->ifindex,
+				    .attach_point = tc_points[d]);
+		DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .handle = TL_TC_HANDLE,
+				    .priority = TL_TC_PRIORITY);
+
+		if (a->filter[d])
+			bpf_tc_detach(&hook, &opts);
+		a->filter[d] = false;
+	}
+	if (a->qdisc_ours) {
+		DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = a->ifindex,
+				    .attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS);
+
+		bpf_tc_hook_destroy(&hook);
+		marker_set(a, false);
+		a->qdisc_ours = false;
+	}
+}
+
+void tl_tc_detach(struct tl_tc_attach *a)
+{
+	for (int d = 0; d < 2; d++) {
+		if (a->link_fd[d] >= 0)
+			close(a->link_fd[d]);
+		a->link_fd[d] = -1;
+	}
+	detach_clsact(a);
+}
+

@@ -1,0 +1,33 @@
+/* Names of TCP states and flags, as the kernel and Wireshark write them. */
+#ifndef TL_TCP_NAMES_H
+#define TL_TCP_NAMES_H
+
+#include <linux/types.h>
+#include <stddef.h>
+
+/* TIME_WAIT is never a kernel state event; tcplife-http infers it and uses
+ * this number (the kernel's TCP_TIME_WAIT) for it. */
+enum tl_tcp_state {
+	TL_ESTABLISHED = 1,
+	TL_SYN_SENT,
+	TL_SYN_RECV,
+	TL_FIN_WAIT1,
+	TL_FIN_WAIT2,
+	TL_TIME_WAIT,
+	TL_CLOSE,
+	TL_CLOSE_WAIT,
+	TL_LAST_ACK,
+	TL_LISTEN,
+	TL_CLOSING,
+	TL_NEW_SYN_RECV,
+};
+
+/* "ESTABLISHED", "SYN_SENT", ...; "UNKNOWN(n)" is never returned: unknown
+ * numbers give "UNKNOWN". */
+const char *tl_tcp_state_name(int state);
+
+/* tl_tcp_flags_str: "SYN, ACK" in Wireshark's order and spelling (FIN, SYN,
+ * RST, PSH, ACK, URG, ECE, CWR, AE); "<None>" for no flag. Returns buf. */
+const char *tl_tcp_flags_str(__u16 flags, char *buf, size_t size);
+
+#endif

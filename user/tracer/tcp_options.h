@@ -1,0 +1,35 @@
+/* TCP options: parsing the raw bytes a packet record carries, and writing
+ * them the way Wireshark's Info column does. */
+#ifndef TL_TCP_OPTIONS_H
+#define TL_TCP_OPTIONS_H
+
+#include <linux/types.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#define TL_TCP_OPTS_MAX_SACK 4
+
+struct tl_tcp_opts {
+	bool has_mss, has_wscale, sack_perm, has_ts;
+	bool malformed; /* a length byte ran past the end or was < 2 */
+	__u16 mss;
+	__u8 wscale; /* the shift count as sent */
+	__u32 tsval, tsecr;
+	__u8 nsack; /* SACK blocks, at most TL_TCP_OPTS_MAX_SACK kept */
+	__u32 sack_left[TL_TCP_OPTS_MAX_SACK], sack_right[TL_TCP_OPTS_MAX_SACK];
+	/* Option kinds in the order they appear (NOP and EOL included), for
+	 * printing in packet order as Wireshark does. */
+	__u8 nkinds;
+	__u8 kinds[40];
+};
+
+/* tl_tcp_options_parse: parses len (<= 40) bytes of options. Never reads
+ * past len; unknown kinds are skipped by their length byte. */
+void tl_tcp_options_parse(const __u8 *buf, size_t len, struct tl_tcp_opts *o);
+
+/* tl_tcp_options_str: "MSS=65495 SACK_PERM TSval=1 TSecr=0 WS=128", the
+ * options Wireshark lists in its Info column, in packet order; "" when none.
+ * Always NUL-terminates; returns buf. */
+const char *tl_tcp_options_str(const struct tl_tcp_opts *o, char *buf, size_t size);
+
+#endif
