@@ -18,6 +18,9 @@ enum tl_side {
 
 #define TL_OTHER(side) ((enum tl_side)(1 - (side)))
 
+/* tl_conn.time_wait after a simultaneous close: each side keeps a timewait socket. */
+#define TL_TW_BOTH 2
+
 static inline const char *tl_side_name(enum tl_side s)
 {
 	return s == TL_CLIENT ? "client" : "server";
@@ -70,7 +73,7 @@ struct tl_conn {
 	__u32 packets;
 	__u32 requests, responses;
 	enum tl_closed_by closed_by;
-	int time_wait;     /* the side that entered TIME_WAIT, -1 none */
+	int time_wait;     /* the side that entered TIME_WAIT, TL_TW_BOTH, or -1 none */
 	__u64 time_wait_ns;
 	bool mid_stream;    /* joined after the handshake: numbers from the first segment seen */
 	bool roles_guessed; /* no SYN seen: the server is the listening or lower port */

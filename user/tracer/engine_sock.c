@@ -76,6 +76,8 @@ void tl_engine_match_connect(struct tl_engine *e, struct tl_conn *c)
 		c->proc[TL_CLIENT] = pc->proc;
 		c->state[TL_CLIENT] = TL_SYN_SENT;
 		c->has_state_events = true;
+		if (pc->ts_ns < c->start_ns)
+			c->start_ns = pc->ts_ns;
 		v.ts_ns = pc->ts_ns;
 		v.proc = &c->proc[TL_CLIENT];
 		pending_remove(e, i);

@@ -43,10 +43,11 @@ void tl_engine_tw_infer(struct tl_engine *e, struct tl_conn *c, enum tl_side sid
 	struct tl_state_view v = {.ts_ns = ts_ns, .side = side, .old_state = c->tw_from[side],
 				  .new_state = TL_TIME_WAIT, .inferred = true};
 
-	if (c->time_wait >= 0)
+	if (c->time_wait == (int)side || c->time_wait == TL_TW_BOTH)
 		return;
-	c->time_wait = side;
-	c->time_wait_ns = ts_ns;
+	if (c->time_wait < 0)
+		c->time_wait_ns = ts_ns;
+	c->time_wait = c->time_wait < 0 ? (int)side : TL_TW_BOTH;
 	if (c->proc[side].pid)
 		v.proc = &c->proc[side];
 	tl_engine_emit_state(e, c, &v);

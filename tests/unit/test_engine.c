@@ -1,0 +1,480 @@
+/* The reconstruction engine fed with recorded event sequences: what the
+ * kernel side produces for real connections, written out by hand, and the
+ * exact list of steps the engine must report for each. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "tracer/engine.h"
+#include "tracer/tcp_names.h"
+#include "unit.h"
+
+#define CLIENT_PORT 40000
+#define SERVER_PORT 8080
+#define SK_CLIENT 0xc11e47ULL
+#define SK_SERVER 0x5e47e4ULL
+#define MS 1000000ULL
+
+/* --- a sink that writes each step as one line --- */
+
+static char log_buf[16384];
+static size_t log_len;
+
+static void logf_line(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_len += vsnprintf(log_buf + log_len, sizeof(log_buf) - log_len, fmt, ap);
+	va_end(ap);
+	if (log_len < sizeof(log_buf) - 1)
+		log_buf[log_len++] = '\n';
+	log_buf[log_len] = '\0';
+}
+
+static void on_packet(void *ctx, struct tl_conn *c, const struct tl_pkt_view *v)
+{
+	char flags[64];
+
+	(void)ctx;
+	logf_line("pkt #%llu %s [%s] seq=%u ack=%u win=%llu", (unsigned long long)c->id,
+		  v->from == TL_CLIENT ? "c2s" : "s2c",
+		  tl_tcp_flags_str(v->pkt->flags, flags, sizeof(flags)), v->seq, v->ack,
+		  (unsigned long long)v->win_scaled);
+}
+
+static void on_state(void *ctx, struct tl_conn *c, const struct tl_state_view *v)
+{
+	(void)ctx;
+	logf_line("state #%llu %s %s->%s pid=%u%s", (unsigned long long)c->id,
+		  tl_side_name(v->side), tl_tcp_state_name(v->old_state),
+		  tl_tcp_state_name(v->new_state), v->proc ? v->proc->pid : 0,
+		  v->inferred ? " inferred" : "");
+}
+
+static void on_http(void *ctx, struct tl_conn *c, const struct tl_http_view *v)
+{
+	(void)ctx;
+	if (v->msg->kind == TL_HTTP_REQUEST)
+		logf_line("http #%llu request %s %s seq=%u", (unsigned long long)c->id,
+			  v->msg->method, v->msg->uri, v->seq);
+	else
+		logf_line("http #%llu response %d for %s seq=%u", (unsigned long long)c->id,
+			  v->msg->status, v->request ? v->request->uri : "-", v->seq);
+}
+
+static void on_conn_end(void *ctx, struct tl_conn *c)
+{
+	static const char *const closers[] = {"none", "client", "server", "reset"};
+
+	(void)ctx;
+	logf_line("end #%llu closed_by=%s tw=%d req=%u c2s=%llu s2c=%llu pids=%u/%u%s%s%s",
+		  (unsigned long long)c->id, closers[c->closed_by], c->time_wait, c->requests,
+		  (unsigned long long)c->flow[TL_CLIENT].bytes,
+		  (unsigned long long)c->flow[TL_SERVER].bytes, c->proc[TL_CLIENT].pid,
+		  c->proc[TL_SERVER].pid, c->mid_stream ? " mid" : "",
+		  c->open_at_exit ? " open" : "", c->incomplete ? " incomplete" : "");
+}
+
+static void on_tw_end(void *ctx, const struct tl_tw_view *v)
+{
+	(void)ctx;
+	logf_line("twend #%llu %s confirmed=%d after=%llums", (unsigned long long)v->conn_id,
+		  tl_side_name(v->side), v->confirmed,
+		  (unsigned long long)((v->end_ns - v->start_ns) / MS));
+}
+
+static const struct tl_sink log_sink = {
+	.on_packet = on_packet,
+	.on_state = on_state,
+	.on_http = on_http,
+	.on_conn_end = on_conn_end,
+	.on_tw_end = on_tw_end,
+};
+
+/* --- recorded events --- */
+
+static __u64 now;
+
+struct rec_packet {
+	struct tl_packet_http p;
+};
+
+static void feed_packet(struct tl_engine *e, bool from_client, __u16 flags, __u32 seq, __u32 ack,
+			const char *payload, __u32 len)
+{
+	static struct rec_packet r;
+	struct tl_event ev = {.type = TL_EV_PACKET, .ts_ns = now += MS};
+	struct tl_packet *p = &r.p.pkt;
+	/* MSS 65495, SACK_PERM, TS, NOP, WS 7: a Linux SYN's options. */
+	static const __u8 syn_opts[] = {2, 4, 0xff, 0xd7, 4, 2, 8, 10, 0, 0, 0, 1,
+					0, 0, 0, 0, 1, 3, 3, 7};
+
+	memset(&r, 0, sizeof(r));
+	p->type = TL_EV_PACKET;
+	p->family = AF_INET;
+	p->saddr[0] = p->daddr[0] = 127;
+	p->saddr[3] = p->daddr[3] = 1;
+	p->sport = from_client ? CLIENT_PORT : SERVER_PORT;
+	p->dport = from_client ? SERVER_PORT : CLIENT_PORT;
+	p->flags = flags;
+	p->seq = seq;
+	p->ack = ack;
+	p->window = (flags & TL_SYN) ? 65495 : 512;
+	p->payload_len = len;
+	if (flags & TL_SYN) {
+		memcpy(p->opts, syn_opts, sizeof(syn_opts));
+		p->opt_len = sizeof(syn_opts);
+	}
+	if (payload) {
+		p->http_len = strlen(payload) < TL_HTTP_CAP ? strlen(payload) : TL_HTTP_CAP;
+		memcpy(r.p.http, payload, p->http_len);
+		ev.http = r.p.http;
+		ev.http_len = p->http_len;
+	}
+	ev.pkt = p;
+	tl_engine_feed(e, &ev);
+}
+
+static void feed_sock(struct tl_engine *e, __u32 type, bool client, int old, int new_state,
+		      __u32 pid, bool port_known)
+{
+	struct tl_sock_event s = {.type = type, .pid = pid, .family = AF_INET, .oldstate = old,
+				  .newstate = new_state};
+	struct tl_event ev = {.type = type, .ts_ns = now += MS, .sock = &s};
+
+	s.skaddr = client ? SK_CLIENT : SK_SERVER;
+	s.saddr[0] = s.daddr[0] = 127;
+	s.saddr[3] = s.daddr[3] = 1;
+	s.sport = client ? (port_known ? CLIENT_PORT : 0) : SERVER_PORT;
+	s.dport = client ? SERVER_PORT : CLIENT_PORT;
+	if (pid)
+		strcpy(s.comm, client ? "curl" : "httpd");
+	tl_engine_feed(e, &ev);
+}
+
+#define STATE(e, client, old, new, pid) feed_sock(e, TL_EV_STATE, client, old, new, pid, true)
+#define C true
+#define S false
+
+enum { ISN_C = 1000, ISN_S = 5000 };
+
+/* Client connects, the kernel reports SYN_SENT before it picks the port. */
+static void handshake(struct tl_engine *e, __u32 isn_c, __u32 isn_s)
+{
+	feed_sock(e, TL_EV_STATE, C, TL_CLOSE, TL_SYN_SENT, 100, false);
+	feed_packet(e, C, TL_SYN, isn_c, 0, NULL, 0);
+	feed_packet(e, S, TL_SYN | TL_ACK, isn_s, isn_c + 1, NULL, 0);
+	STATE(e, C, TL_SYN_SENT, TL_ESTABLISHED, 100);
+	feed_packet(e, C, TL_ACK, isn_c + 1, isn_s + 1, NULL, 0);
+	STATE(e, S, TL_LISTEN, TL_SYN_RECV, 0);
+	STATE(e, S, TL_SYN_RECV, TL_ESTABLISHED, 0);
+}
+
+static const char get_req[] = "GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n"; /* 37 bytes */
+static const char ok_resp[] = "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc"; /* 41 bytes */
+
+/* The client closes first and its socket becomes a timewait socket. */
+static void client_close(struct tl_engine *e, __u32 c_seq, __u32 s_seq)
+{
+	STATE(e, C, TL_ESTABLISHED, TL_FIN_WAIT1, 100);
+	feed_packet(e, C, TL_FIN | TL_ACK, c_seq, s_seq, NULL, 0);
+	STATE(e, S, TL_ESTABLISHED, TL_CLOSE_WAIT, 200);
+	feed_packet(e, S, TL_ACK, s_seq, c_seq + 1, NULL, 0);
+	STATE(e, C, TL_FIN_WAIT1, TL_FIN_WAIT2, 100);
+	STATE(e, C, TL_FIN_WAIT2, TL_CLOSE, 100);
+	STATE(e, S, TL_CLOSE_WAIT, TL_LAST_ACK, 200);
+	feed_packet(e, S, TL_FIN | TL_ACK, s_seq, c_seq + 1, NULL, 0);
+	feed_packet(e, C, TL_ACK, c_seq + 1, s_seq + 1, NULL, 0);
+	STATE(e, S, TL_LAST_ACK, TL_CLOSE, 200);
+}
+
+static const char *const expect_one_get[] = {
+	"state #1 client CLOSE->SYN_SENT pid=100",
+	"pkt #1 c2s [SYN] seq=0 ack=0 win=65495",
+	"pkt #1 s2c [SYN, ACK] seq=0 ack=1 win=65495",
+	"state #1 client SYN_SENT->ESTABLISHED pid=100",
+	"pkt #1 c2s [ACK] seq=1 ack=1 win=65536",
+	"state #1 server LISTEN->SYN_RECV pid=0",
+	"state #1 server SYN_RECV->ESTABLISHED pid=0",
+	"pkt #1 c2s [PSH, ACK] seq=1 ack=1 win=65536",
+	"http #1 request GET /index.html seq=1",
+	"pkt #1 s2c [PSH, ACK] seq=1 ack=38 win=65536",
+	"http #1 response 200 for /index.html seq=1",
+	"state #1 client ESTABLISHED->FIN_WAIT1 pid=100",
+	"pkt #1 c2s [FIN, ACK] seq=38 ack=42 win=65536",
+	"state #1 server ESTABLISHED->CLOSE_WAIT pid=200",
+	"pkt #1 s2c [ACK] seq=42 ack=39 win=65536",
+	"state #1 client FIN_WAIT1->FIN_WAIT2 pid=100",
+	"state #1 client FIN_WAIT2->CLOSE pid=100",
+	"state #1 server CLOSE_WAIT->LAST_ACK pid=200",
+	"pkt #1 s2c [FIN, ACK] seq=42 ack=39 win=65536",
+	"pkt #1 c2s [ACK] seq=39 ack=43 win=65536",
+	"state #1 client FIN_WAIT2->TIME_WAIT pid=100 inferred",
+	"state #1 server LAST_ACK->CLOSE pid=200",
+	"end #1 closed_by=client tw=0 req=1 c2s=37 s2c=41 pids=100/200",
+	NULL,
+};
+
+static void one_get(struct tl_engine *e, __u32 isn_c, __u32 isn_s)
+{
+	handshake(e, isn_c, isn_s);
+	feed_packet(e, C, TL_PSH | TL_ACK, isn_c + 1, isn_s + 1, get_req, 37);
+	feed_sock(e, TL_EV_OWNER, S, 0, 0, 200, true);
+	feed_packet(e, S, TL_PSH | TL_ACK, isn_s + 1, isn_c + 38, ok_resp, 41);
+	client_close(e, isn_c + 38, isn_s + 42);
+}
+
+static void scenario_one_get(struct tl_engine *e)
+{
+	one_get(e, ISN_C, ISN_S);
+}
+
+/* The same life with both ISNs just below 2^32: relative numbers and the
+ * FIN-acknowledged test must not notice the wrap. */
+static void scenario_wraparound(struct tl_engine *e)
+{
+	one_get(e, 0xfffffff0U, 0xffffffffU);
+}
+
+static const char *const expect_keepalive[] = {
+	"http #1 request GET /a seq=1",
+	"http #1 request GET /b seq=38",
+	"http #1 response 200 for /a seq=1",
+	"http #1 response 404 for /b seq=42",
+	"http #1 request GET /c seq=75",
+	"http #1 response 200 for /c seq=76",
+	"end #1 closed_by=client tw=0 req=3 c2s=111 s2c=116 pids=100/200",
+	NULL,
+};
+
+/* Three requests on one connection, the second pipelined before the first
+ * answer: responses pair with requests in order. */
+static void scenario_keepalive(struct tl_engine *e)
+{
+	static const char *const uris[] = {"/a", "/b", "/c"};
+	char req[3][64];
+
+	for (int i = 0; i < 3; i++)
+		snprintf(req[i], sizeof(req[i]), "GET %s HTTP/1.1\r\nHost: xxxxxxxx\r\n\r\n", uris[i]);
+	handshake(e, ISN_C, ISN_S);
+	feed_packet(e, C, TL_PSH | TL_ACK, ISN_C + 1, ISN_S + 1, req[0], 37);
+	feed_packet(e, C, TL_PSH | TL_ACK, ISN_C + 38, ISN_S + 1, req[1], 37);
+	feed_packet(e, S, TL_PSH | TL_ACK, ISN_S + 1, ISN_C + 75, ok_resp, 41);
+	feed_packet(e, S, TL_PSH | TL_ACK, ISN_S + 42, ISN_C + 75,
+		    "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n", 34);
+	feed_packet(e, C, TL_PSH | TL_ACK, ISN_C + 75, ISN_S + 76, req[2], 37);
+	feed_packet(e, S, TL_PSH | TL_ACK, ISN_S + 76, ISN_C + 112, ok_resp, 41);
+	client_close(e, ISN_C + 112, ISN_S + 117);
+}
+
+static const char *const expect_refused[] = {
+	"state #1 client CLOSE->SYN_SENT pid=100",
+	"pkt #1 c2s [SYN] seq=0 ack=0 win=65495",
+	"pkt #1 s2c [RST, ACK] seq=1 ack=1 win=512",
+	"state #1 client SYN_SENT->CLOSE pid=100",
+	"end #1 closed_by=reset tw=-1 req=0 c2s=0 s2c=0 pids=100/0",
+	NULL,
+};
+
+/* A connect to a port nobody listens on: RST, ACK with seq 0. */
+static void scenario_refused(struct tl_engine *e)
+{
+	feed_sock(e, TL_EV_STATE, C, TL_CLOSE, TL_SYN_SENT, 100, false);
+	feed_packet(e, C, TL_SYN, ISN_C, 0, NULL, 0);
+	feed_packet(e, S, TL_RST | TL_ACK, 0, ISN_C + 1, NULL, 0);
+	STATE(e, C, TL_SYN_SENT, TL_CLOSE, 100);
+}
+
+static const char *const expect_simultaneous[] = {
+	"state #1 client ESTABLISHED->FIN_WAIT1 pid=100",
+	"state #1 server ESTABLISHED->FIN_WAIT1 pid=200",
+	"pkt #1 c2s [FIN, ACK] seq=1 ack=1 win=65536",
+	"pkt #1 s2c [FIN, ACK] seq=1 ack=1 win=65536",
+	"state #1 client FIN_WAIT1->CLOSING pid=100",
+	"state #1 server FIN_WAIT1->CLOSING pid=200",
+	"pkt #1 c2s [ACK] seq=2 ack=2 win=65536",
+	"pkt #1 s2c [ACK] seq=2 ack=2 win=65536",
+	"state #1 client CLOSING->CLOSE pid=100",
+	"state #1 client CLOSING->TIME_WAIT pid=100 inferred",
+	"state #1 server CLOSING->CLOSE pid=200",
+	"state #1 server CLOSING->TIME_WAIT pid=200 inferred",
+	"end #1 closed_by=client tw=2 req=0 c2s=0 s2c=0 pids=100/200",
+	NULL,
+};
+
+/* Both sides close at once: FIN_WAIT1 -> CLOSING -> (timewait) on each. */
+static void scenario_simultaneous(struct tl_engine *e)
+{
+	handshake(e, ISN_C, ISN_S);
+	feed_sock(e, TL_EV_OWNER, S, 0, 0, 200, true);
+	STATE(e, C, TL_ESTABLISHED, TL_FIN_WAIT1, 100);
+	STATE(e, S, TL_ESTABLISHED, TL_FIN_WAIT1, 200);
+	feed_packet(e, C, TL_FIN | TL_ACK, ISN_C + 1, ISN_S + 1, NULL, 0);
+	feed_packet(e, S, TL_FIN | TL_ACK, ISN_S + 1, ISN_C + 1, NULL, 0);
+	STATE(e, C, TL_FIN_WAIT1, TL_CLOSING, 100);
+	STATE(e, S, TL_FIN_WAIT1, TL_CLOSING, 200);
+	feed_packet(e, C, TL_ACK, ISN_C + 2, ISN_S + 2, NULL, 0);
+	feed_packet(e, S, TL_ACK, ISN_S + 2, ISN_C + 2, NULL, 0);
+	STATE(e, C, TL_CLOSING, TL_CLOSE, 100);
+	STATE(e, S, TL_CLOSING, TL_CLOSE, 200);
+}
+
+static const char *const expect_midstream[] = {
+	"pkt #1 s2c [PSH, ACK] seq=1 ack=1 win=512",
+	"pkt #1 c2s [ACK] seq=1 ack=6 win=512",
+	"pkt #1 c2s [PSH, ACK] seq=1 ack=6 win=512",
+	"end #1 closed_by=none tw=-1 req=0 c2s=7 s2c=5 pids=0/0 mid open",
+	NULL,
+};
+
+/* Tracing starts on an open connection: numbers from the first segment
+ * seen (Wireshark: seq - 1 for the sender, ack - 1 for the other side),
+ * the server guessed from the port, window unscaled (handshake unseen). */
+static void scenario_midstream(struct tl_engine *e)
+{
+	feed_packet(e, S, TL_PSH | TL_ACK, 777000, 999000, "zzzzz", 5);
+	feed_packet(e, C, TL_ACK, 999000, 777005, NULL, 0);
+	feed_packet(e, C, TL_PSH | TL_ACK, 999000, 777005, "wwwwwww", 7);
+	tl_engine_finish(e);
+}
+
+static const char *const expect_reuse[] = {
+	"end #1 closed_by=none tw=-1 req=0 c2s=0 s2c=0 pids=0/0",
+	"pkt #2 c2s [SYN] seq=0 ack=0 win=65495",
+	"end #2 closed_by=none tw=-1 req=0 c2s=0 s2c=0 pids=0/0 open",
+	NULL,
+};
+
+/* A new SYN on a tuple still known starts a new connection; the SYN's
+ * retransmission does not. */
+static void scenario_port_reuse(struct tl_engine *e)
+{
+	feed_packet(e, C, TL_SYN, ISN_C, 0, NULL, 0);
+	feed_packet(e, C, TL_SYN, ISN_C, 0, NULL, 0);
+	feed_packet(e, C, TL_SYN, ISN_C + 100000, 0, NULL, 0);
+	tl_engine_finish(e);
+}
+
+/* Bytes a hostile peer may send at the start of a segment. */
+static void scenario_hostile_http(struct tl_engine *e)
+{
+	static char big[TL_HTTP_CAP + 1];
+
+	handshake(e, ISN_C, ISN_S);
+	feed_packet(e, C, TL_PSH | TL_ACK, ISN_C + 1, ISN_S + 1, "GET /\x01\x1b[31m\xff\xfe HTTP/1.1\r\n", 30);
+	feed_packet(e, C, TL_PSH | TL_ACK, ISN_C + 31, ISN_S + 1, "HTTP/1.1 2000 \xc0\xaf\r\n", 20);
+	memset(big, 'A', TL_HTTP_CAP);
+	memcpy(big, "GET /", 5);
+	feed_packet(e, C, TL_PSH | TL_ACK, ISN_C + 51, ISN_S + 1, big, 100000);
+	feed_packet(e, C, TL_PSH | TL_ACK, ISN_C + 100051, ISN_S + 1, "GE", 2);
+	tl_engine_finish(e);
+}
+
+static int fake_diag_calls;
+
+/* sock_diag as the kernel answers it: the timewait socket once, then gone. */
+static int fake_sock_query(void *ctx, const struct tl_endpoint *local,
+			   const struct tl_endpoint *remote, int *state, __u32 *expires_ms)
+{
+	(void)ctx;
+	(void)remote;
+	if (local->port != CLIENT_PORT || fake_diag_calls++)
+		return -ENOENT;
+	*state = TL_TIME_WAIT;
+	*expires_ms = 59990;
+	return 0;
+}
+
+static void scenario_time_wait_end(struct tl_engine *e)
+{
+	__u64 t;
+
+	one_get(e, ISN_C, ISN_S);
+	t = now;
+	tl_engine_tick(e, t + MS);
+	tl_engine_tick(e, t + 30000 * MS);
+	tl_engine_tick(e, t + 61000 * MS);
+}
+
+struct scenario {
+	int line;
+	const char *name;
+	void (*run)(struct tl_engine *e);
+	const char *const *expect; /* lines that must appear, in this order */
+	bool exact;                /* and nothing else */
+	const char *last;          /* the last line, when given */
+};
+
+static const struct scenario scenarios[] = {
+	{__LINE__, "one GET, client closes, client TIME_WAIT", scenario_one_get, expect_one_get,
+	 true, NULL},
+	{__LINE__, "sequence numbers wrap at 2^32", scenario_wraparound, expect_one_get, true, NULL},
+	{__LINE__, "keep-alive with three requests, one pipelined", scenario_keepalive,
+	 expect_keepalive, false, NULL},
+	{__LINE__, "connection refused: RST", scenario_refused, expect_refused, true, NULL},
+	{__LINE__, "simultaneous close: both TIME_WAIT", scenario_simultaneous,
+	 expect_simultaneous, false, NULL},
+	{__LINE__, "joined mid-stream", scenario_midstream, expect_midstream, true, NULL},
+	{__LINE__, "port reuse starts a new connection", scenario_port_reuse, expect_reuse, false,
+	 NULL},
+	{__LINE__, "hostile HTTP bytes", scenario_hostile_http, NULL, false,
+	 "end #1 closed_by=none tw=-1 req=0 c2s=100052 s2c=0 pids=100/0 open"},
+	{__LINE__, "TIME_WAIT end confirmed by sock_diag", scenario_time_wait_end, NULL, false,
+	 "twend #1 client confirmed=1 after=61001ms"},
+};
+
+/* Whether every expected line appears in log order (and, if exact, only they). */
+static bool log_matches(const char *const *expect, bool exact, const char **where)
+{
+	const char *p = log_buf;
+	int n = 0;
+
+	for (; expect && expect[n]; n++) {
+		const char *hit = strstr(p, expect[n]);
+
+		if (!hit || (hit != log_buf && hit[-1] != '\n') || hit[strlen(expect[n])] != '\n' ||
+		    (exact && hit != p)) {
+			*where = expect[n];
+			return false;
+		}
+		p = hit + strlen(expect[n]) + 1;
+	}
+	*where = "(lines after the last expected one)";
+	return !exact || *p == '\0';
+}
+
+static bool last_line_is(const char *want)
+{
+	size_t n = strlen(want);
+
+	return log_len > n && !strncmp(log_buf + log_len - n - 1, want, n) &&
+	       (log_len == n + 1 || log_buf[log_len - n - 2] == '\n');
+}
+
+int main(void)
+{
+	for (size_t i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++) {
+		const struct scenario *sc = &scenarios[i];
+		struct tl_engine_config cfg = {.sock_query = fake_sock_query};
+		struct tl_engine *e = tl_engine_new(&cfg, &log_sink);
+		const char *where = "";
+		bool ok;
+
+		log_len = 0;
+		log_buf[0] = '\0';
+		fake_diag_calls = 0;
+		sc->run(e);
+		ok = log_matches(sc->expect, sc->exact, &where);
+		if (sc->last)
+			ok = ok && last_line_is(sc->last);
+		UNIT_CHECK_AT(sc->line, ok, "engine: %s", sc->name);
+		if (!ok)
+			printf("  first mismatch at: %s\n  log:\n%s", sc->last ? sc->last : where,
+			       log_buf);
+		tl_engine_free(e);
+	}
+	return unit_done();
+}
