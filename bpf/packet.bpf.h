@@ -186,7 +186,6 @@ static __always_inline void tl_fill_packet(struct __sk_buff *skb, const struct t
 	p->dir = dir;
 	p->ip_hdr_len = h->ip_hdr_len;
 	p->tcp_hdr_len = opt_len + sizeof(h->tcp);
-	p->pad = 0;
 	__builtin_memcpy(p->saddr, h->saddr, sizeof(p->saddr));
 	__builtin_memcpy(p->daddr, h->daddr, sizeof(p->daddr));
 	barrier_var(opt_len);

@@ -17,6 +17,8 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 const volatile __u16 target_ports[TL_MAX_PORTS] = {};
 const volatile __u32 target_nports = 0;
 const volatile __u8 target_family = 0;
+/* Copy each frame's first bytes, for -w. */
+const volatile bool capture_frames = false;
 /* Wake the reader only once this much is queued: a wakeup per record costs
  * about 40% of loopback throughput (shared/PERF-NOTES.md). The reader also
  * drains on a short poll timeout, so nothing waits for long. */
@@ -78,12 +80,25 @@ static __always_inline void submit(void *rec)
 
 /* --- segments --- */
 
+/* Copies up to TL_DATA_CAP bytes from off into the record. */
+static __always_inline __u16 copy_data(struct __sk_buff *skb, __u32 off, __u32 len,
+				       struct tl_packet_data *d)
+{
+	/* The mask proves 1 <= n <= TL_DATA_CAP to the verifier. */
+	__u32 n = ((len - 1) & (TL_DATA_CAP - 1)) + 1;
+
+	if (!len || len > TL_DATA_CAP)
+		n = TL_DATA_CAP;
+	if (!len || bpf_skb_load_bytes(skb, off, d->data, n))
+		return 0;
+	return n;
+}
+
 static __always_inline int handle_skb(struct __sk_buff *skb, __u8 dir)
 {
 	struct tl_l34 h = {};
 	struct tl_packet *p;
-	__u32 size = sizeof(struct tl_packet);
-	__u32 http_len = 0;
+	__u8 flags = 0;
 
 	if (tl_parse_l34(skb, &h))
 		return TC_ACT_UNSPEC;
@@ -91,23 +106,22 @@ static __always_inline int handle_skb(struct __sk_buff *skb, __u8 dir)
 		return TC_ACT_UNSPEC;
 	if (!port_wanted(h.sport, h.dport))
 		return TC_ACT_UNSPEC;
-	if (h.payload_len && tl_begins_http(skb, h.payload_off)) {
-		http_len = h.payload_len < TL_HTTP_CAP ? h.payload_len : TL_HTTP_CAP;
-		size = sizeof(struct tl_packet_http);
-	}
+	if (h.payload_len && tl_begins_http(skb, h.payload_off))
+		flags = TL_DATA_HTTP;
+	if (capture_frames)
+		flags |= TL_DATA_FRAME;
 
-	p = reserve(size);
+	/* Small records for the common segment: bytes only when needed. */
+	p = reserve(flags ? sizeof(struct tl_packet_data) : sizeof(struct tl_packet));
 	if (!p)
 		return TC_ACT_UNSPEC;
 	tl_fill_packet(skb, &h, p, dir);
-	p->http_len = 0;
-	if (http_len) {
-		/* The mask proves 1 <= n <= TL_HTTP_CAP to the verifier. */
-		__u32 n = ((http_len - 1) & (TL_HTTP_CAP - 1)) + 1;
-
-		if (!bpf_skb_load_bytes(skb, h.payload_off, ((struct tl_packet_http *)p)->http, n))
-			p->http_len = n;
-	}
+	p->data_flags = flags;
+	p->data_len = 0;
+	if (flags & TL_DATA_FRAME)
+		p->data_len = copy_data(skb, 0, skb->len, (struct tl_packet_data *)p);
+	else if (flags)
+		p->data_len = copy_data(skb, h.payload_off, h.payload_len, (struct tl_packet_data *)p);
 	submit(p);
 	return TC_ACT_UNSPEC;
 }

@@ -9,14 +9,15 @@
 #define TL_MAX_PORTS 16
 #define TL_COMM_LEN 16
 #define TL_TCP_OPT_MAX 40
-/* Bytes copied from a segment that begins an HTTP message: a browser's
- * request line and headers up to Range fit; a power of two so the BPF side
- * can bound the copy with a mask. */
-#define TL_HTTP_CAP 1024
+/* Bytes a packet record may carry: the start of a segment that begins an
+ * HTTP message (a browser's request line and headers up to Range fit), or,
+ * when writing a capture file, the frame's first bytes (the snaplen). A
+ * power of two so the BPF side can bound the copy with a mask. */
+#define TL_DATA_CAP 1024
 
 /* Every record begins with __u64 ts_ns and __u32 type. */
 enum tl_event_type {
-	TL_EV_PACKET = 1, /* struct tl_packet, or struct tl_packet_http */
+	TL_EV_PACKET = 1, /* struct tl_packet, or struct tl_packet_data */
 	TL_EV_STATE = 2,  /* struct tl_sock_event: a socket changed TCP state */
 	TL_EV_OWNER = 3,  /* struct tl_sock_event: a task used a socket for the first time */
 };
@@ -33,6 +34,12 @@ enum tl_tcp_flag {
 	TL_ECE = 0x040,
 	TL_CWR = 0x080,
 	TL_AE = 0x100,
+};
+
+/* What tl_packet_data.data holds (bits of tl_packet.data_flags). */
+enum tl_data_flag {
+	TL_DATA_FRAME = 0x1, /* the frame from its first byte; else the TCP payload */
+	TL_DATA_HTTP = 0x2,  /* the payload begins like an HTTP message */
 };
 
 enum tl_packet_dir {
@@ -54,22 +61,22 @@ struct tl_packet {
 	__u16 dport;
 	__u16 window; /* raw header value */
 	__u16 flags;  /* enum tl_tcp_flag */
-	__u16 http_len; /* bytes in tl_packet_http.http, 0 in a plain packet */
+	__u16 data_len; /* bytes in tl_packet_data.data, 0 in a plain record */
 	__u8 family;    /* AF_INET or AF_INET6, as on the wire */
 	__u8 opt_len;   /* bytes in opts */
 	__u8 dir;       /* enum tl_packet_dir */
 	__u8 ip_hdr_len;  /* IPv4 header or IPv6 header plus extension headers */
 	__u8 tcp_hdr_len; /* data offset * 4 */
-	__u8 pad;
+	__u8 data_flags;  /* enum tl_data_flag */
 	__u8 saddr[16];
 	__u8 daddr[16];
 	__u8 opts[TL_TCP_OPT_MAX]; /* the TCP options, raw */
 };
 
-/* A segment that begins an HTTP message: the packet plus its first bytes. */
-struct tl_packet_http {
+/* A packet with bytes: see enum tl_data_flag. */
+struct tl_packet_data {
 	struct tl_packet pkt;
-	__u8 http[TL_HTTP_CAP];
+	__u8 data[TL_DATA_CAP];
 };
 
 /* A socket's state change, or a task's first use of a socket. The tuple is

@@ -99,7 +99,7 @@ static const struct tl_sink log_sink = {
 static __u64 now;
 
 struct rec_packet {
-	struct tl_packet_http p;
+	struct tl_packet_data p;
 };
 
 static void feed_packet(struct tl_engine *e, bool from_client, __u16 flags, __u32 seq, __u32 ack,
@@ -129,10 +129,11 @@ static void feed_packet(struct tl_engine *e, bool from_client, __u16 flags, __u3
 		p->opt_len = sizeof(syn_opts);
 	}
 	if (payload) {
-		p->http_len = strlen(payload) < TL_HTTP_CAP ? strlen(payload) : TL_HTTP_CAP;
-		memcpy(r.p.http, payload, p->http_len);
-		ev.http = r.p.http;
-		ev.http_len = p->http_len;
+		p->data_len = strlen(payload) < TL_DATA_CAP ? strlen(payload) : TL_DATA_CAP;
+		p->data_flags = TL_DATA_HTTP;
+		memcpy(r.p.data, payload, p->data_len);
+		ev.http = r.p.data;
+		ev.http_len = p->data_len;
 	}
 	ev.pkt = p;
 	tl_engine_feed(e, &ev);
@@ -361,12 +362,12 @@ static void scenario_port_reuse(struct tl_engine *e)
 /* Bytes a hostile peer may send at the start of a segment. */
 static void scenario_hostile_http(struct tl_engine *e)
 {
-	static char big[TL_HTTP_CAP + 1];
+	static char big[TL_DATA_CAP + 1];
 
 	handshake(e, ISN_C, ISN_S);
 	feed_packet(e, C, TL_PSH | TL_ACK, ISN_C + 1, ISN_S + 1, "GET /\x01\x1b[31m\xff\xfe HTTP/1.1\r\n", 30);
 	feed_packet(e, C, TL_PSH | TL_ACK, ISN_C + 31, ISN_S + 1, "HTTP/1.1 2000 \xc0\xaf\r\n", 20);
-	memset(big, 'A', TL_HTTP_CAP);
+	memset(big, 'A', TL_DATA_CAP);
 	memcpy(big, "GET /", 5);
 	feed_packet(e, C, TL_PSH | TL_ACK, ISN_C + 51, ISN_S + 1, big, 100000);
 	feed_packet(e, C, TL_PSH | TL_ACK, ISN_C + 100051, ISN_S + 1, "GE", 2);

@@ -14,8 +14,13 @@ struct tl_event {
 	enum tl_event_type type;
 	__u64 ts_ns; /* ns since the Unix epoch */
 	const struct tl_packet *pkt;
-	const __u8 *http; /* TL_EV_PACKET: the payload's first http_len bytes */
+	/* TL_EV_PACKET: the first bytes of a payload that begins like an HTTP
+	 * message (http_len 0 otherwise), and the frame's first bytes when the
+	 * kernel side copied them (for -w). */
+	const __u8 *http;
 	size_t http_len;
+	const __u8 *frame;
+	size_t frame_len;
 	const struct tl_sock_event *sock; /* TL_EV_STATE, TL_EV_OWNER */
 };
 

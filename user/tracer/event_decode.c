@@ -8,7 +8,7 @@
 #include "tracer/engine.h"
 
 _Static_assert(sizeof(struct tl_packet) == 120, "tl_packet layout changed");
-_Static_assert(sizeof(struct tl_packet_http) == 120 + TL_HTTP_CAP, "tl_packet_http layout");
+_Static_assert(sizeof(struct tl_packet_data) == 120 + TL_DATA_CAP, "tl_packet_data layout");
 _Static_assert(sizeof(struct tl_sock_event) == 80, "tl_sock_event layout changed");
 _Static_assert(offsetof(struct tl_packet, type) == 8, "type must follow ts_ns");
 _Static_assert(offsetof(struct tl_sock_event, type) == 8, "type must follow ts_ns");
@@ -18,18 +18,37 @@ static bool family_ok(__u8 family)
 	return family == AF_INET || family == AF_INET6;
 }
 
+#define ETH_HDR_LEN 14
+
+/* Where the payload's bytes are in the record's data, if anywhere. */
+static void locate_payload(const struct tl_packet *p, const __u8 *data, struct tl_event *ev)
+{
+	size_t off = 0;
+
+	if (p->data_flags & TL_DATA_FRAME) {
+		ev->frame = data;
+		ev->frame_len = p->data_len;
+		off = ETH_HDR_LEN + p->ip_hdr_len + p->tcp_hdr_len;
+	}
+	if ((p->data_flags & TL_DATA_HTTP) && p->data_len > off) {
+		ev->http = data + off;
+		ev->http_len = p->data_len - off;
+	}
+}
+
 static int decode_packet(const void *data, size_t size, struct tl_event *ev)
 {
 	const struct tl_packet *p = data;
+	bool has_data = size == sizeof(struct tl_packet_data);
 
-	if (size != sizeof(struct tl_packet) && size != sizeof(struct tl_packet_http))
+	if (size != sizeof(struct tl_packet) && !has_data)
 		return -EINVAL;
-	if (!family_ok(p->family) || p->opt_len > TL_TCP_OPT_MAX || p->http_len > TL_HTTP_CAP ||
-	    (p->http_len && size != sizeof(struct tl_packet_http)))
+	if (!family_ok(p->family) || p->opt_len > TL_TCP_OPT_MAX || p->data_len > TL_DATA_CAP ||
+	    (p->data_len && !has_data) || p->tcp_hdr_len < 20 || p->tcp_hdr_len > 60)
 		return -EINVAL;
 	ev->pkt = p;
-	ev->http = ((const struct tl_packet_http *)data)->http;
-	ev->http_len = p->http_len;
+	if (has_data)
+		locate_payload(p, ((const struct tl_packet_data *)data)->data, ev);
 	return 0;
 }
 
