@@ -65,6 +65,14 @@ static void on_http(void *ctx, struct tl_conn *c, const struct tl_http_view *v)
 			  v->msg->status, v->request ? v->request->uri : "-", v->seq);
 }
 
+static void on_exchange(void *ctx, struct tl_conn *c, const struct tl_exchange_view *v)
+{
+	(void)ctx;
+	logf_line("exchange #%llu %s %d body=%llu complete=%d", (unsigned long long)c->id,
+		  v->request ? v->request->uri : "-", v->status,
+		  (unsigned long long)v->body_bytes, v->complete);
+}
+
 static void on_conn_end(void *ctx, struct tl_conn *c)
 {
 	static const char *const closers[] = {"none", "client", "server", "reset"};
@@ -90,6 +98,7 @@ static const struct tl_sink log_sink = {
 	.on_packet = on_packet,
 	.on_state = on_state,
 	.on_http = on_http,
+	.on_exchange = on_exchange,
 	.on_conn_end = on_conn_end,
 	.on_tw_end = on_tw_end,
 };
@@ -204,6 +213,7 @@ static const char *const expect_one_get[] = {
 	"http #1 request GET /index.html seq=1",
 	"pkt #1 s2c [PSH, ACK] seq=1 ack=38 win=65536",
 	"http #1 response 200 for /index.html seq=1",
+	"exchange #1 /index.html 200 body=3 complete=1",
 	"state #1 client ESTABLISHED->FIN_WAIT1 pid=100",
 	"pkt #1 c2s [FIN, ACK] seq=38 ack=42 win=65536",
 	"state #1 server ESTABLISHED->CLOSE_WAIT pid=200",
@@ -244,10 +254,13 @@ static const char *const expect_keepalive[] = {
 	"http #1 request GET /a seq=1",
 	"http #1 request GET /b seq=38",
 	"http #1 response 200 for /a seq=1",
+	"exchange #1 /a 200 body=3 complete=1",
 	"http #1 response 404 for /b seq=42",
+	"exchange #1 /b 404 body=0 complete=1",
 	"http #1 request GET /c seq=75",
-	"http #1 response 200 for /c seq=76",
-	"end #1 closed_by=client tw=0 req=3 c2s=111 s2c=116 pids=100/200",
+	"http #1 response 200 for /c seq=87",
+	"exchange #1 /c 200 body=3 complete=1",
+	"end #1 closed_by=client tw=0 req=3 c2s=111 s2c=127 pids=100/200",
 	NULL,
 };
 
@@ -265,10 +278,39 @@ static void scenario_keepalive(struct tl_engine *e)
 	feed_packet(e, C, TL_PSH | TL_ACK, ISN_C + 38, ISN_S + 1, req[1], 37);
 	feed_packet(e, S, TL_PSH | TL_ACK, ISN_S + 1, ISN_C + 75, ok_resp, 41);
 	feed_packet(e, S, TL_PSH | TL_ACK, ISN_S + 42, ISN_C + 75,
-		    "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n", 34);
-	feed_packet(e, C, TL_PSH | TL_ACK, ISN_C + 75, ISN_S + 76, req[2], 37);
-	feed_packet(e, S, TL_PSH | TL_ACK, ISN_S + 76, ISN_C + 112, ok_resp, 41);
-	client_close(e, ISN_C + 112, ISN_S + 117);
+		    "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n", 45);
+	feed_packet(e, C, TL_PSH | TL_ACK, ISN_C + 75, ISN_S + 87, req[2], 37);
+	feed_packet(e, S, TL_PSH | TL_ACK, ISN_S + 87, ISN_C + 112, ok_resp, 41);
+	client_close(e, ISN_C + 112, ISN_S + 128);
+}
+
+static const char *const expect_pipelined[] = {
+	"http #1 request GET /a seq=1",
+	"http #1 request HEAD /b seq=20",
+	"http #1 request GET /c seq=40",
+	"http #1 response 200 for /a seq=1",
+	"exchange #1 /a 200 body=3 complete=1",
+	"http #1 response 200 for /b seq=42",
+	"exchange #1 /b 200 body=0 complete=1",
+	"http #1 response 200 for /c seq=80",
+	"exchange #1 /c 200 body=5 complete=1",
+	NULL,
+};
+
+/* Three requests in one write, then the responses: the first two in one
+ * segment (the HEAD answer has no body), the third's body in two segments. */
+static void scenario_pipelined(struct tl_engine *e)
+{
+	static const char reqs[] = "GET /a HTTP/1.1\r\n\r\nHEAD /b HTTP/1.1\r\n\r\nGET /c HTTP/1.1\r\n\r\n";
+	static const char resp12[] = "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc"
+				     "HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\n";
+	static const char resp3[] = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nab";
+
+	handshake(e, ISN_C, ISN_S);
+	feed_packet(e, C, TL_PSH | TL_ACK, ISN_C + 1, ISN_S + 1, reqs, sizeof(reqs) - 1);
+	feed_packet(e, S, TL_PSH | TL_ACK, ISN_S + 1, ISN_C + 59, resp12, sizeof(resp12) - 1);
+	feed_packet(e, S, TL_PSH | TL_ACK, ISN_S + 80, ISN_C + 59, resp3, sizeof(resp3) - 1);
+	feed_packet(e, S, TL_PSH | TL_ACK, ISN_S + 120, ISN_C + 59, NULL, 3);
 }
 
 static const char *const expect_refused[] = {
@@ -415,6 +457,8 @@ static const struct scenario scenarios[] = {
 	{__LINE__, "sequence numbers wrap at 2^32", scenario_wraparound, expect_one_get, true, NULL},
 	{__LINE__, "keep-alive with three requests, one pipelined", scenario_keepalive,
 	 expect_keepalive, false, NULL},
+	{__LINE__, "pipelined requests in one segment, responses split and joined",
+	 scenario_pipelined, expect_pipelined, false, NULL},
 	{__LINE__, "connection refused: RST", scenario_refused, expect_refused, true, NULL},
 	{__LINE__, "simultaneous close: both TIME_WAIT", scenario_simultaneous,
 	 expect_simultaneous, false, NULL},

@@ -61,6 +61,21 @@ struct tl_pending_request {
 	char uri[TL_HTTP_URI_MAX];
 };
 
+/* A response being received, for its exchange's timing and size. */
+struct tl_response_track {
+	bool active;
+	bool has_request;
+	bool end_known;
+	struct tl_pending_request request;
+	int status;
+	char content_type[TL_HTTP_HEADER_MAX];
+	__s64 content_length;
+	__u32 body_seq; /* raw seq of the body's first byte */
+	__u32 end_seq;  /* raw seq just past the body, when end_known */
+	__u64 first_ns, last_ns;
+	__u64 body_bytes;
+};
+
 struct tl_conn {
 	__u64 id; /* stable within a run, from 1 */
 	struct tl_endpoint ep[2];
@@ -91,6 +106,7 @@ struct tl_conn {
 	__u8 npending;
 	__u8 pending_head;
 	struct tl_pending_request pending[TL_PENDING_REQUESTS];
+	struct tl_response_track response;
 	struct tl_conn *next; /* hash chain */
 };
 
@@ -125,6 +141,19 @@ struct tl_http_view {
 	__u64 latency_ns; /* request's first byte to response's first byte */
 };
 
+/* A request and its response, once the response's last byte was seen (or
+ * the connection ended, or the next response began). */
+struct tl_exchange_view {
+	__u64 ts_ns; /* the response's last byte */
+	const struct tl_pending_request *request; /* NULL when not seen */
+	int status;
+	const char *content_type; /* "" when absent */
+	__s64 content_length;     /* -1 when absent */
+	__u64 body_bytes;         /* body bytes seen */
+	__u64 first_byte_ns, last_byte_ns;
+	bool complete; /* the body's announced end was seen */
+};
+
 /* A TIME_WAIT socket ended, after its connection was reported. */
 struct tl_tw_view {
 	__u64 conn_id;
@@ -140,6 +169,7 @@ struct tl_sink {
 	void (*on_packet)(void *ctx, struct tl_conn *c, const struct tl_pkt_view *v);
 	void (*on_state)(void *ctx, struct tl_conn *c, const struct tl_state_view *v);
 	void (*on_http)(void *ctx, struct tl_conn *c, const struct tl_http_view *v);
+	void (*on_exchange)(void *ctx, struct tl_conn *c, const struct tl_exchange_view *v);
 	/* The life ended (or tracing did): c is freed right after. */
 	void (*on_conn_end)(void *ctx, struct tl_conn *c);
 	void (*on_tw_end)(void *ctx, const struct tl_tw_view *v);

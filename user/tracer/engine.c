@@ -64,6 +64,7 @@ struct tl_conn *tl_engine_conn_new(struct tl_engine *e, const struct tl_endpoint
 void tl_engine_conn_end(struct tl_engine *e, struct tl_conn *c)
 {
 	tl_conn_table_remove(&e->conns, c);
+	tl_engine_http_close(e, c);
 	c->ended = true;
 	if (e->sink.on_conn_end)
 		e->sink.on_conn_end(e->sink.ctx, c);

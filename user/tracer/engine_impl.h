@@ -57,6 +57,14 @@ void tl_engine_emit_state(struct tl_engine *e, struct tl_conn *c, const struct t
 /* engine_packet.c */
 void tl_engine_packet(struct tl_engine *e, const struct tl_event *ev);
 
+/* engine_http.c */
+/* Finds the HTTP messages a segment begins and follows the response being
+ * received, reporting each exchange once its last byte is in. */
+void tl_engine_http_segment(struct tl_engine *e, struct tl_conn *c, const struct tl_event *ev,
+			    const struct tl_pkt_view *v);
+/* Reports the exchange still open when the connection ends. */
+void tl_engine_http_close(struct tl_engine *e, struct tl_conn *c);
+
 /* engine_sock.c */
 void tl_engine_sock(struct tl_engine *e, const struct tl_event *ev);
 /* Attributes a client SYN to the connect() that sent it. */

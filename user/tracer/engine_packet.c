@@ -2,8 +2,6 @@
  * scaled window, FIN/RST bookkeeping, and HTTP messages. */
 #include "tracer/engine_impl.h"
 
-#include <string.h>
-
 #include "tracer/tcp_names.h"
 
 /* seq_after_eq: a >= b in sequence space, correct across the 2^32 wrap. */
@@ -126,55 +124,6 @@ static void close_bookkeeping(struct tl_engine *e, struct tl_conn *c, enum tl_si
 	}
 }
 
-static void pop_request(struct tl_conn *c, struct tl_http_view *v, struct tl_pending_request *out)
-{
-	if (!c->npending)
-		return;
-	*out = c->pending[c->pending_head];
-	c->pending_head = (c->pending_head + 1) % TL_PENDING_REQUESTS;
-	c->npending--;
-	v->request = out;
-	v->latency_ns = v->ts_ns - out->ts_ns;
-}
-
-static void push_request(struct tl_conn *c, const struct tl_http_msg *m, __u64 ts_ns)
-{
-	struct tl_pending_request *r;
-
-	/* Full: the oldest request goes unanswered, as far as pairing knows. */
-	if (c->npending == TL_PENDING_REQUESTS) {
-		c->pending_head = (c->pending_head + 1) % TL_PENDING_REQUESTS;
-		c->npending--;
-	}
-	r = &c->pending[(c->pending_head + c->npending) % TL_PENDING_REQUESTS];
-	r->ts_ns = ts_ns;
-	memcpy(r->method, m->method, sizeof(r->method));
-	memcpy(r->uri, m->uri, sizeof(r->uri));
-	c->npending++;
-}
-
-static void http_message(struct tl_engine *e, struct tl_conn *c, const struct tl_event *ev,
-			 const struct tl_pkt_view *pv)
-{
-	struct tl_http_msg m;
-	struct tl_pending_request req;
-	struct tl_http_view v = {.ts_ns = ev->ts_ns, .from = pv->from, .seq = pv->seq, .msg = &m};
-
-	if (tl_http_parse(ev->http, ev->http_len, &m) == TL_HTTP_NONE)
-		return;
-	if (m.kind == TL_HTTP_REQUEST) {
-		c->requests++;
-		push_request(c, &m, ev->ts_ns);
-	} else {
-		c->responses++;
-		/* 1xx responses are interim: the final one still answers the request. */
-		if (m.status >= 200)
-			pop_request(c, &v, &req);
-	}
-	if (e->sink.on_http)
-		e->sink.on_http(e->sink.ctx, c, &v);
-}
-
 void tl_engine_packet(struct tl_engine *e, const struct tl_event *ev)
 {
 	const struct tl_packet *p = ev->pkt;
@@ -196,8 +145,7 @@ void tl_engine_packet(struct tl_engine *e, const struct tl_event *ev)
 	c->last_ns = ev->ts_ns;
 	if (e->sink.on_packet)
 		e->sink.on_packet(e->sink.ctx, c, &v);
-	if (ev->http_len)
-		http_message(e, c, ev, &v);
+	tl_engine_http_segment(e, c, ev, &v);
 	close_bookkeeping(e, c, v.from, p, ev->ts_ns);
 	tl_engine_check_end(e, c);
 }
