@@ -5,6 +5,8 @@
 #ifndef PACKET_BPF_H
 #define PACKET_BPF_H
 
+#include "http_start.h"
+
 #define TC_ACT_UNSPEC (-1)
 #define AF_INET 2
 #define AF_INET6 10
@@ -138,30 +140,14 @@ static __always_inline int tl_parse_l34(struct __sk_buff *skb, struct tl_l34 *h)
 	return 0;
 }
 
-#define TL_WORD(a, b, c, d) ((__u32)(a) | (__u32)(b) << 8 | (__u32)(c) << 16 | (__u32)(d) << 24)
-
-/* Whether the payload starts like an HTTP request or status line: a cheap
- * four-byte test; user space parses the line for real. */
+/* Whether the payload starts like an HTTP request or status line. */
 static __always_inline bool tl_begins_http(struct __sk_buff *skb, __u32 off)
 {
 	__u32 w;
 
 	if (bpf_skb_load_bytes(skb, off, &w, sizeof(w)))
 		return false;
-	switch (w) {
-	case TL_WORD('G', 'E', 'T', ' '):
-	case TL_WORD('H', 'E', 'A', 'D'):
-	case TL_WORD('P', 'O', 'S', 'T'):
-	case TL_WORD('P', 'U', 'T', ' '):
-	case TL_WORD('D', 'E', 'L', 'E'):
-	case TL_WORD('O', 'P', 'T', 'I'):
-	case TL_WORD('P', 'A', 'T', 'C'):
-	case TL_WORD('C', 'O', 'N', 'N'):
-	case TL_WORD('T', 'R', 'A', 'C'):
-	case TL_WORD('H', 'T', 'T', 'P'):
-		return true;
-	}
-	return false;
+	return tl_http_start_word(w);
 }
 
 /* Copies the parsed headers, and the TCP options from the frame, into p. */

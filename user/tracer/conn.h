@@ -119,6 +119,8 @@ struct tl_pkt_view {
 	__u64 win_scaled;   /* window << shift when scaling is in force, else raw */
 	int win_scale;      /* Wireshark's tcp.window_size_scalefactor: multiplier, -1 unknown, -2 none */
 	const struct tl_tcp_opts *opts;
+	const __u8 *frame; /* the frame's first bytes, when the kernel copied them (-w) */
+	size_t frame_len;
 };
 
 /* A side's state change, or an inferred one (TIME_WAIT). */

@@ -108,6 +108,7 @@ static void close_bookkeeping(struct tl_engine *e, struct tl_conn *c, enum tl_si
 			      const struct tl_packet *p, __u64 ts_ns)
 {
 	struct tl_flow *f = &c->flow[from], *r = &c->flow[TL_OTHER(from)];
+	bool had_fin = f->fin_seen;
 
 	if (p->flags & TL_FIN) {
 		if (!f->fin_seen && c->closed_by == TL_CLOSED_NONE)
@@ -119,6 +120,13 @@ static void close_bookkeeping(struct tl_engine *e, struct tl_conn *c, enum tl_si
 		c->closed_by = TL_CLOSED_RESET;
 	if ((p->flags & TL_ACK) && r->fin_seen && !r->fin_acked && seq_after_eq(p->ack, r->fin_end)) {
 		r->fin_acked = true;
+		/* Without socket events (a capture file), the packets tell: a side
+		 * that acknowledges the peer's FIN after an earlier FIN of its own
+		 * is an active closer, and TCP puts it in TIME_WAIT. */
+		if (!c->has_state_events && had_fin && c->closed_by != TL_CLOSED_RESET) {
+			c->tw_wait[from] = true;
+			c->tw_from[from] = f->fin_acked ? TL_FIN_WAIT2 : TL_CLOSING;
+		}
 		if (c->tw_wait[from])
 			tl_engine_tw_infer(e, c, from, ts_ns);
 	}
@@ -127,7 +135,8 @@ static void close_bookkeeping(struct tl_engine *e, struct tl_conn *c, enum tl_si
 void tl_engine_packet(struct tl_engine *e, const struct tl_event *ev)
 {
 	const struct tl_packet *p = ev->pkt;
-	struct tl_pkt_view v = {.ts_ns = ev->ts_ns, .pkt = p};
+	struct tl_pkt_view v = {.ts_ns = ev->ts_ns, .pkt = p, .frame = ev->frame,
+				.frame_len = ev->frame_len};
 	struct tl_tcp_opts opts;
 	struct tl_conn *c = conn_for_packet(e, p, ev->ts_ns, &v.from);
 
