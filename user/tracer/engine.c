@@ -22,7 +22,8 @@ struct tl_engine *tl_engine_new(const struct tl_engine_config *cfg, const struct
 	e->cfg = *cfg;
 	if (cfg->nports > TL_MAX_PORTS)
 		e->cfg.nports = TL_MAX_PORTS;
-	memcpy(e->ports, cfg->server_ports, e->cfg.nports * sizeof(e->ports[0]));
+	if (e->cfg.nports)
+		memcpy(e->ports, cfg->server_ports, e->cfg.nports * sizeof(e->ports[0]));
 	e->cfg.server_ports = e->ports;
 	e->sink = *sink;
 	return e;

@@ -1,0 +1,36 @@
+/* HTTP start lines and headers from arbitrary bytes: no read past size, and
+ * every field NUL-terminated within its array.
+ * fuzz-sources: user/tracer/http_msg.c
+ */
+#include "tracer/http_msg.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void fuzz_check_field(const char *field, size_t size)
+{
+	if (!memchr(field, '\0', size))
+		abort();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct tl_http_msg m;
+	enum tl_http_kind kind = tl_http_parse(data, size, &m);
+
+	fuzz_check_field(m.method, sizeof(m.method));
+	fuzz_check_field(m.uri, sizeof(m.uri));
+	fuzz_check_field(m.version, sizeof(m.version));
+	fuzz_check_field(m.reason, sizeof(m.reason));
+	fuzz_check_field(m.content_type, sizeof(m.content_type));
+	fuzz_check_field(m.range, sizeof(m.range));
+	fuzz_check_field(m.content_range, sizeof(m.content_range));
+	fuzz_check_field(m.connection, sizeof(m.connection));
+	if (kind != m.kind || m.header_len > size || m.content_length < -1)
+		abort();
+	if (kind == TL_HTTP_RESPONSE && (m.status < 100 || m.status > 999))
+		abort();
+	if (m.headers_complete && !m.line_complete)
+		abort();
+	return 0;
+}

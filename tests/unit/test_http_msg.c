@@ -1,0 +1,309 @@
+/* HTTP start lines and headers: strict syntax, cut input, hostile bytes.
+ * Every input is parsed from a heap copy of exactly its length, so that the
+ * ASan build catches a read past len. */
+#include "tracer/http_msg.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "unit.h"
+
+/* IN("..."): the bytes of a literal, NULs included, without the final NUL. */
+#define IN(s) .in = (s), .len = sizeof(s) - 1
+
+/* Expected fields; NULL strings expect "", and content_length 0 in a row
+ * means -1 unless has_clen is set. */
+struct http_row {
+	int line;
+	const char *desc;
+	const char *in;
+	size_t len;
+	enum tl_http_kind kind;
+	const char *method, *uri, *version, *reason;
+	int status;
+	bool line_complete, headers_complete;
+	size_t header_len;
+	const char *ctype, *range, *crange, *conn;
+	bool has_clen;
+	int64_t clen;
+};
+
+#define REQ TL_HTTP_REQUEST
+#define RSP TL_HTTP_RESPONSE
+#define NONE TL_HTTP_NONE
+
+static const struct http_row http_rows[] = {
+	/* Start lines. */
+	{__LINE__, "GET with headers", IN("GET /a?b=1 HTTP/1.1\r\nHost: x\r\n\r\n"), REQ, "GET",
+	 "/a?b=1", "HTTP/1.1", .line_complete = true, .headers_complete = true, .header_len = 32},
+	{__LINE__, "LF line ends", IN("GET / HTTP/1.0\nHost: x\n\nbody"), REQ, "GET", "/",
+	 "HTTP/1.0", .line_complete = true, .headers_complete = true, .header_len = 24},
+	{__LINE__, "response", IN("HTTP/1.1 200 OK\r\n\r\n"), RSP, .version = "HTTP/1.1",
+	 .status = 200, .reason = "OK", .line_complete = true, .headers_complete = true,
+	 .header_len = 19},
+	{__LINE__, "reason with spaces and obs-text", IN("HTTP/1.1 404 Not \xc3\xa9 Found\r\n"),
+	 RSP, .version = "HTTP/1.1", .status = 404, .reason = "Not \xc3\xa9 Found",
+	 .line_complete = true},
+	{__LINE__, "empty reason", IN("HTTP/1.1 204 \r\n"), RSP, .version = "HTTP/1.1",
+	 .status = 204, .line_complete = true},
+	{__LINE__, "no reason", IN("HTTP/1.1 304\r\n"), RSP, .version = "HTTP/1.1", .status = 304,
+	 .line_complete = true},
+	{__LINE__, "status 999", IN("HTTP/1.1 999 X\n"), RSP, .version = "HTTP/1.1", .status = 999,
+	 .reason = "X", .line_complete = true},
+	{__LINE__, "status 099", IN("HTTP/1.1 099 X\r\n"), NONE},
+	{__LINE__, "four-digit status", IN("HTTP/1.1 2000 OK\r\n"), NONE},
+	{__LINE__, "status glued to reason", IN("HTTP/1.1 200OK\r\n"), NONE},
+	{__LINE__, "NUL in reason", IN("HTTP/1.1 200 O\0K\r\n"), NONE},
+	{__LINE__, "bare CR in reason", IN("HTTP/1.1 200 O\rK\r\n"), NONE},
+	{__LINE__, "tchar method", IN("M-SEARCH * HTTP/1.1\r\n"), REQ, "M-SEARCH", "*", "HTTP/1.1",
+	 .line_complete = true},
+	{__LINE__, "lowercase method", IN("get / HTTP/1.1\r\n"), REQ, "get", "/", "HTTP/1.1",
+	 .line_complete = true},
+	{__LINE__, "UTF-8 in target", IN("GET /caf\xc3\xa9 HTTP/1.1\r\n"), REQ, "GET",
+	 "/caf\xc3\xa9", "HTTP/1.1", .line_complete = true},
+	{__LINE__, "separator in method", IN("GE(T / HTTP/1.1\r\n"), NONE},
+	{__LINE__, "two spaces", IN("GET  / HTTP/1.1\r\n"), NONE},
+	{__LINE__, "tab in target", IN("GET /a\tb HTTP/1.1\r\n"), NONE},
+	{__LINE__, "DEL in target", IN("GET /a\x7f HTTP/1.1\r\n"), NONE},
+	{__LINE__, "NUL in target", IN("GET /a\0 HTTP/1.1\r\n"), NONE},
+	{__LINE__, "version HTTP/1.10", IN("GET / HTTP/1.10\r\n"), NONE},
+	{__LINE__, "version HTTP/11", IN("GET / HTTP/11\r\n"), NONE},
+	{__LINE__, "version lowercase", IN("GET / http/1.1\r\n"), NONE},
+	{__LINE__, "space after version", IN("GET / HTTP/1.1 \r\n"), NONE},
+	{__LINE__, "bare CR before CRLF", IN("GET / HTTP/1.1\r\r\n"), NONE},
+	{__LINE__, "HTTP/0.9 style", IN("GET /\r\n"), NONE},
+	{__LINE__, "leading CRLF", IN("\r\nGET / HTTP/1.1\r\n"), NONE},
+	{__LINE__, "binary", IN("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03"), NONE},
+	{__LINE__, "empty", IN(""), NONE},
+	/* Start lines cut by the end of the bytes. */
+	{__LINE__, "cut after version", IN("GET /index.html HTTP/1.1"), REQ, "GET", "/index.html",
+	 "HTTP/1.1"},
+	{__LINE__, "cut in CRLF", IN("GET / HTTP/1.1\r"), REQ, "GET", "/", "HTTP/1.1"},
+	{__LINE__, "cut in version", IN("GET /index.html HTTP/1."), NONE},
+	{__LINE__, "cut in target", IN("GET /index.html"), NONE},
+	{__LINE__, "cut after code", IN("HTTP/1.1 200"), RSP, .version = "HTTP/1.1", .status = 200},
+	{__LINE__, "cut in reason", IN("HTTP/1.1 206 Partial Con"), RSP, .version = "HTTP/1.1",
+	 .status = 206, .reason = "Partial Con"},
+	{__LINE__, "cut in code", IN("HTTP/1.1 20"), NONE},
+	/* Headers. */
+	{__LINE__, "reported headers",
+	 IN("HTTP/1.1 206 Partial Content\r\nContent-Type: video/mp4\r\nContent-Length: 100\r\n"
+	    "Content-Range: bytes 0-99/1000\r\nConnection: keep-alive\r\n\r\n"),
+	 RSP, .version = "HTTP/1.1", .status = 206, .reason = "Partial Content",
+	 .line_complete = true, .headers_complete = true, .header_len = 134, .ctype = "video/mp4",
+	 .crange = "bytes 0-99/1000", .conn = "keep-alive", .has_clen = true, .clen = 100},
+	{__LINE__, "Range", IN("GET /v HTTP/1.1\r\nRange: bytes=0-\r\n"), REQ, "GET", "/v",
+	 "HTTP/1.1", .line_complete = true, .range = "bytes=0-"},
+	{__LINE__, "names match in any case", IN("GET / HTTP/1.1\r\ncontent-TYPE: a/b\r\n"), REQ,
+	 "GET", "/", "HTTP/1.1", .line_complete = true, .ctype = "a/b"},
+	{__LINE__, "longer name does not match", IN("GET / HTTP/1.1\r\nContent-Types: a/b\r\n"),
+	 REQ, "GET", "/", "HTTP/1.1", .line_complete = true},
+	{__LINE__, "name suffix does not match", IN("GET / HTTP/1.1\r\nX-Content-Type: a/b\r\n"),
+	 REQ, "GET", "/", "HTTP/1.1", .line_complete = true},
+	{__LINE__, "space before colon", IN("GET / HTTP/1.1\r\nContent-Type : a/b\r\n"), REQ, "GET",
+	 "/", "HTTP/1.1", .line_complete = true},
+	{__LINE__, "OWS trimmed", IN("GET / HTTP/1.1\r\nConnection:\t close \t\r\n"), REQ, "GET",
+	 "/", "HTTP/1.1", .line_complete = true, .conn = "close"},
+	{__LINE__, "empty value", IN("GET / HTTP/1.1\r\nConnection:\r\n"), REQ, "GET", "/",
+	 "HTTP/1.1", .line_complete = true},
+	{__LINE__, "first of repeated fields", IN("GET / HTTP/1.1\r\nRange: a\r\nRange: b\r\n"),
+	 REQ, "GET", "/", "HTTP/1.1", .line_complete = true, .range = "a"},
+	{__LINE__, "NUL in value drops the line", IN("GET / HTTP/1.1\r\nRange: a\0b\r\n"), REQ,
+	 "GET", "/", "HTTP/1.1", .line_complete = true},
+	{__LINE__, "obs-fold line ignored", IN("GET / HTTP/1.1\r\nRange: a\r\n b\r\n\r\n"), REQ,
+	 "GET", "/", "HTTP/1.1", .line_complete = true, .headers_complete = true, .header_len = 32,
+	 .range = "a"},
+	{__LINE__, "header cut by the end", IN("GET / HTTP/1.1\r\nContent-Type: text/ht"), REQ,
+	 "GET", "/", "HTTP/1.1", .line_complete = true},
+	{__LINE__, "body not read as headers", IN("GET / HTTP/1.1\r\n\r\nRange: a\r\n"), REQ, "GET",
+	 "/", "HTTP/1.1", .line_complete = true, .headers_complete = true, .header_len = 18},
+	{__LINE__, "garbage header line skipped",
+	 IN("GET / HTTP/1.1\r\n\x01\xff\r\nRange: a\r\n\r\n"), REQ, "GET", "/", "HTTP/1.1",
+	 .line_complete = true, .headers_complete = true, .header_len = 32, .range = "a"},
+};
+
+/* Content-Length values, alone or repeated. */
+struct clen_row {
+	int line;
+	const char *headers;
+	int64_t want;
+};
+
+static const struct clen_row clen_rows[] = {
+	{__LINE__, "Content-Length: 0\r\n", 0},
+	{__LINE__, "Content-Length: 00012\r\n", 12},
+	{__LINE__, "content-length:  42 \r\n", 42},
+	{__LINE__, "Content-Length: 9223372036854775807\r\n", INT64_MAX},
+	{__LINE__, "Content-Length: 9223372036854775808\r\n", -1},
+	{__LINE__, "Content-Length: 99999999999999999999999\r\n", -1},
+	{__LINE__, "Content-Length: +5\r\n", -1},
+	{__LINE__, "Content-Length: -1\r\n", -1},
+	{__LINE__, "Content-Length: 0x10\r\n", -1},
+	{__LINE__, "Content-Length: 5 5\r\n", -1},
+	{__LINE__, "Content-Length: 5, 5\r\n", -1},
+	{__LINE__, "Content-Length:\r\n", -1},
+	{__LINE__, "Content-Length: 5\r\nContent-Length: 5\r\n", 5},
+	{__LINE__, "Content-Length: 5\r\nContent-Length: 6\r\n", -1},
+	{__LINE__, "Content-Length: x\r\nContent-Length: 6\r\n", -1},
+	{__LINE__, "Content-Length: 5\r\nContent-Length: 5\r\nContent-Length: 7\r\n", -1},
+	{__LINE__, "Content-Lengths: 5\r\n", -1},
+};
+
+static enum tl_http_kind parse_copy(const char *in, size_t len, struct tl_http_msg *m)
+{
+	uint8_t *copy = malloc(len ? len : 1);
+	enum tl_http_kind kind;
+
+	memcpy(copy, in, len);
+	kind = tl_http_parse(copy, len, m);
+	free(copy);
+	return kind;
+}
+
+static const char *or_empty(const char *s)
+{
+	return s ? s : "";
+}
+
+/* Appends "name: want 'x' got 'y'; " to diff when a string field differs. */
+static void diff_str(char *diff, size_t size, const char *name, const char *want, const char *got)
+{
+	size_t n = strlen(diff);
+
+	if (strcmp(or_empty(want), got))
+		snprintf(diff + n, size - n, " %s: want '%s' got '%s';", name, or_empty(want), got);
+}
+
+static void diff_num(char *diff, size_t size, const char *name, long long want, long long got)
+{
+	size_t n = strlen(diff);
+
+	if (want != got)
+		snprintf(diff + n, size - n, " %s: want %lld got %lld;", name, want, got);
+}
+
+static void check_http_row(const struct http_row *row)
+{
+	struct tl_http_msg m;
+	char diff[1024] = "";
+	enum tl_http_kind kind = parse_copy(row->in, row->len, &m);
+
+	diff_num(diff, sizeof(diff), "kind", row->kind, kind);
+	diff_num(diff, sizeof(diff), "m.kind", row->kind, m.kind);
+	diff_str(diff, sizeof(diff), "method", row->method, m.method);
+	diff_str(diff, sizeof(diff), "uri", row->uri, m.uri);
+	diff_str(diff, sizeof(diff), "version", row->version, m.version);
+	diff_num(diff, sizeof(diff), "status", row->status, m.status);
+	diff_str(diff, sizeof(diff), "reason", row->reason, m.reason);
+	diff_num(diff, sizeof(diff), "line_complete", row->line_complete, m.line_complete);
+	diff_num(diff, sizeof(diff), "headers_complete", row->headers_complete, m.headers_complete);
+	diff_num(diff, sizeof(diff), "header_len", (long long)row->header_len,
+		 (long long)m.header_len);
+	diff_str(diff, sizeof(diff), "content_type", row->ctype, m.content_type);
+	diff_str(diff, sizeof(diff), "range", row->range, m.range);
+	diff_str(diff, sizeof(diff), "content_range", row->crange, m.content_range);
+	diff_str(diff, sizeof(diff), "connection", row->conn, m.connection);
+	diff_num(diff, sizeof(diff), "content_length", row->has_clen ? row->clen : -1,
+		 m.content_length);
+	UNIT_CHECK_AT(row->line, !diff[0], "%s%s", row->desc, diff);
+}
+
+static void check_clen_row(const struct clen_row *row)
+{
+	char in[256];
+	struct tl_http_msg m;
+	int n = snprintf(in, sizeof(in), "HTTP/1.1 200 OK\r\n%s\r\n", row->headers);
+
+	parse_copy(in, (size_t)n, &m);
+	UNIT_CHECK_AT(row->line, m.content_length == row->want,
+		      "Content-Length %.*s -> %lld (got %lld)", (int)strcspn(row->headers, "\r"),
+		      row->headers, (long long)row->want, (long long)m.content_length);
+}
+
+/* Fields that do not fit are cut at their size, NUL-terminated. */
+static void check_http_long(void)
+{
+	char in[2048], want[TL_HTTP_URI_MAX];
+	struct tl_http_msg m;
+	int n;
+
+	memset(want, 'a', sizeof(want) - 1);
+	want[sizeof(want) - 1] = '\0';
+	n = snprintf(in, sizeof(in), "GET /%s HTTP/1.1\r\nContent-Type: %s%s\r\n\r\n", want, want,
+		     want);
+	parse_copy(in, (size_t)n, &m);
+	UNIT_CHECK(m.kind == TL_HTTP_REQUEST && m.uri_truncated &&
+			   strlen(m.uri) == TL_HTTP_URI_MAX - 1 && !strncmp(m.uri, "/aaa", 4),
+		   "long URI cut to %d bytes and flagged", TL_HTTP_URI_MAX - 1);
+	UNIT_CHECK(strlen(m.content_type) == TL_HTTP_HEADER_MAX - 1 && m.headers_complete,
+		   "long header value cut to %d bytes", TL_HTTP_HEADER_MAX - 1);
+	n = snprintf(in, sizeof(in), "%.*s / HTTP/1.1\r\n", 40, want);
+	parse_copy(in, (size_t)n, &m);
+	UNIT_CHECK(m.kind == TL_HTTP_REQUEST && strlen(m.method) == TL_HTTP_METHOD_MAX - 1 &&
+			   !m.uri_truncated,
+		   "long method cut to %d bytes", TL_HTTP_METHOD_MAX - 1);
+	n = snprintf(in, sizeof(in), "HTTP/1.1 200 %s\r\n", want);
+	parse_copy(in, (size_t)n, &m);
+	UNIT_CHECK(m.kind == TL_HTTP_RESPONSE && strlen(m.reason) == TL_HTTP_REASON_MAX - 1,
+		   "long reason cut to %d bytes", TL_HTTP_REASON_MAX - 1);
+}
+
+/* Every prefix of a message: HTTP only once the version is whole, and the
+ * headers only from whole lines. */
+static void check_http_prefixes(void)
+{
+	static const char msg[] =
+		"GET /x HTTP/1.1\r\nRange: bytes=1-2\r\nContent-Length: 12\r\n\r\n";
+	size_t len, bad = 0;
+	struct tl_http_msg m;
+
+	for (len = 0; len < sizeof(msg); len++) {
+		enum tl_http_kind kind = parse_copy(msg, len, &m);
+		bool want_req = len >= strlen("GET /x HTTP/1.1");
+		bool want_range = len >= strlen("GET /x HTTP/1.1\r\nRange: bytes=1-2\r\n");
+
+		if ((kind == TL_HTTP_REQUEST) != want_req ||
+		    (!strcmp(m.range, "bytes=1-2")) != want_range ||
+		    m.headers_complete != (len == sizeof(msg) - 1))
+			bad++;
+	}
+	UNIT_CHECK(!bad, "every prefix of a request (%zu wrong)", bad);
+}
+
+/* Random bytes, and random bytes after a valid start line: no crash, no
+ * read past len (under ASan), and fields always NUL-terminated. */
+static void check_http_random(void)
+{
+	char in[600];
+	struct tl_http_msg m;
+	size_t bad = 0, i, k;
+
+	srand(1);
+	for (i = 0; i < 20000; i++) {
+		size_t len = (size_t)rand() % sizeof(in), start = i % 2 ? 16 : 0;
+
+		memcpy(in, "GET / HTTP/1.1\r\n", 16);
+		for (k = start; k < len; k++)
+			in[k] = "\r\n: aZ\t\0\xff"[rand() % 10];
+		parse_copy(in, len, &m);
+		if (memchr(m.uri, 0, sizeof(m.uri)) == NULL ||
+		    memchr(m.content_type, 0, sizeof(m.content_type)) == NULL)
+			bad++;
+	}
+	UNIT_CHECK(!bad, "20000 random inputs keep fields terminated (%zu bad)", bad);
+}
+
+int main(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(http_rows) / sizeof(http_rows[0]); i++)
+		check_http_row(&http_rows[i]);
+	for (i = 0; i < sizeof(clen_rows) / sizeof(clen_rows[0]); i++)
+		check_clen_row(&clen_rows[i]);
+	check_http_long();
+	check_http_prefixes();
+	check_http_random();
+	return unit_done();
+}

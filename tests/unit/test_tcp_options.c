@@ -1,0 +1,116 @@
+/* TCP options against what tshark 4.0 prints for the same bytes. */
+#include "tracer/tcp_options.h"
+
+#include <string.h>
+
+#include "unit.h"
+
+struct opts_row {
+	int line;
+	const char *desc;
+	__u8 bytes[40];
+	size_t len;
+	const char *want;
+	bool malformed;
+};
+
+static const struct opts_row opts_rows[] = {
+	{__LINE__, "Linux SYN", {2, 4, 0xff, 0xd7, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 7},
+	 20, "MSS=65495 SACK_PERM TSval=1 TSecr=0 WS=128", false},
+	{__LINE__, "ACK with timestamps",
+	 {1, 1, 8, 10, 0xb9, 0x7c, 0x3c, 0x1c, 0x42, 0xe4, 0x1f, 0x7f}, 12,
+	 "TSval=3111926812 TSecr=1122246527", false},
+	{__LINE__, "two SACK blocks", {1, 1, 5, 18, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 4},
+	 20, "SLE=1 SRE=2 SLE=3 SRE=4", false},
+	{__LINE__, "four SACK blocks",
+	 {1, 1, 5, 34, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 4, 0, 0, 0, 5, 0, 0, 0, 6, 0, 0,
+	  0, 7, 0, 0, 0, 8},
+	 36, "SLE=1 SRE=2 SLE=3 SRE=4 SLE=5 SRE=6 SLE=7 SRE=8", false},
+	{__LINE__, "two SACK options print in order",
+	 {5, 10, 0, 0, 0, 1, 0, 0, 0, 2, 1, 1, 5, 10, 0, 0, 0, 3, 0, 0, 0, 4}, 22,
+	 "SLE=1 SRE=2 SLE=3 SRE=4", false},
+	{__LINE__, "no options", {0}, 0, "", false},
+	{__LINE__, "NOP and EOL print nothing", {1, 1, 1, 0}, 4, "", false},
+	{__LINE__, "EOL ends the list", {0, 2, 4, 5, 0}, 5, "", false},
+	{__LINE__, "MSS then EOL padding", {2, 4, 5, 0, 0, 0, 0, 0}, 8, "MSS=1280", false},
+	{__LINE__, "WS shift 0 is WS=1", {3, 3, 0}, 3, "WS=1", false},
+	{__LINE__, "WS shift 14", {3, 3, 14}, 3, "WS=16384", false},
+	{__LINE__, "WS shift 15 shows as 14", {3, 3, 15}, 3, "WS=16384", false},
+	{__LINE__, "WS shift 255 shows as 14", {3, 3, 255}, 3, "WS=16384", false},
+	{__LINE__, "unknown kind skipped", {99, 4, 1, 2, 2, 4, 1, 0}, 8, "MSS=256", false},
+	{__LINE__, "MSS length 3 skipped", {2, 3, 0, 0}, 4, "", false},
+	{__LINE__, "bad MSS then good MSS", {2, 3, 0, 2, 4, 5, 0, 0}, 8, "MSS=1280", false},
+	{__LINE__, "WS length 4 skipped", {3, 4, 7, 0}, 4, "", false},
+	{__LINE__, "SACK_PERM length 3 skipped", {4, 3, 0, 2, 4, 1, 0}, 7, "MSS=256", false},
+	{__LINE__, "SACK length 7 skipped", {5, 7, 0, 0, 0, 1, 0, 0}, 8, "", false},
+	{__LINE__, "TS length 9 skipped", {8, 9, 0, 0, 0, 1, 0, 0, 0}, 9, "", false},
+	{__LINE__, "repeated MSS keeps the first", {2, 4, 5, 0, 2, 4, 6, 0}, 8, "MSS=1280", false},
+	{__LINE__, "length 1 is malformed", {2, 4, 5, 0, 2, 1, 0, 0}, 8, "MSS=1280", true},
+	{__LINE__, "length 0 is malformed", {3, 0, 0}, 3, "", true},
+	{__LINE__, "length past the end", {2, 4, 5, 0, 2, 9, 0, 0}, 8, "MSS=1280", true},
+	{__LINE__, "kind with no length byte", {1, 2}, 2, "", true},
+	{__LINE__, "MSS cut by the end", {2, 4, 5}, 3, "", true},
+};
+
+static void check_opts_row(const struct opts_row *row)
+{
+	struct tl_tcp_opts o;
+	char buf[256];
+
+	tl_tcp_options_parse(row->bytes, row->len, &o);
+	tl_tcp_options_str(&o, buf, sizeof(buf));
+	UNIT_CHECK_AT(row->line, !strcmp(buf, row->want), "%s: \"%s\" (got \"%s\")", row->desc,
+		      row->want, buf);
+	UNIT_CHECK_AT(row->line, o.malformed == row->malformed, "%s: malformed=%d", row->desc,
+		      row->malformed);
+}
+
+static void check_opts_fields(void)
+{
+	static const __u8 syn[] = {2, 4, 0xff, 0xd7, 4, 2, 8, 10, 0, 0,
+				   0, 1, 0,    0,    0, 0, 1, 3,  3, 7};
+	struct tl_tcp_opts o;
+
+	tl_tcp_options_parse(syn, sizeof(syn), &o);
+	UNIT_CHECK(o.has_mss && o.mss == 65495, "SYN fields: mss");
+	UNIT_CHECK(o.has_wscale && o.wscale == 7, "SYN fields: wscale is the raw shift");
+	UNIT_CHECK(o.sack_perm && o.has_ts && o.tsval == 1 && o.tsecr == 0, "SYN fields: ts");
+	UNIT_CHECK(o.nkinds == 5 && o.kinds[0] == 2 && o.kinds[3] == 1 && o.kinds[4] == 3,
+		   "SYN fields: kinds in packet order");
+
+	tl_tcp_options_parse((const __u8 *)"\x02\x03\x00\x00", 4, &o);
+	UNIT_CHECK(!o.has_mss && !o.malformed,
+		   "MSS of length 3 sets neither has_mss nor malformed");
+}
+
+static void check_opts_small_buffers(void)
+{
+	static const __u8 syn[] = {2, 4, 0xff, 0xd7, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0};
+	const char *full = "MSS=65495 SACK_PERM TSval=1 TSecr=0";
+	struct tl_tcp_opts o;
+	char buf[64];
+	size_t size;
+
+	tl_tcp_options_parse(syn, sizeof(syn), &o);
+	for (size = 1; size <= strlen(full) + 1; size++) {
+		memset(buf, 'x', sizeof(buf));
+		tl_tcp_options_str(&o, buf, size);
+		if (strlen(buf) != size - 1 || buf[size] != 'x' || strncmp(buf, full, size - 1)) {
+			UNIT_CHECK(0, "size %zu: cut prefix, NUL-terminated, in bounds", size);
+			return;
+		}
+	}
+	UNIT_CHECK(1, "every buffer size: cut prefix, NUL-terminated, in bounds");
+	UNIT_CHECK(tl_tcp_options_str(&o, buf, 0) == buf, "size 0 writes nothing");
+}
+
+int main(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(opts_rows) / sizeof(opts_rows[0]); i++)
+		check_opts_row(&opts_rows[i]);
+	check_opts_fields();
+	check_opts_small_buffers();
+	return unit_done();
+}

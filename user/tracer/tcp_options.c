@@ -1,0 +1,168 @@
+#include "tracer/tcp_options.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+enum {
+	OPT_EOL = 0,
+	OPT_NOP = 1,
+	OPT_MSS = 2,
+	OPT_WS = 3,
+	OPT_SACK_PERM = 4,
+	OPT_SACK = 5,
+	OPT_TS = 8,
+};
+
+/* RFC 7323 caps the shift at 14; Wireshark shows a larger one as 14, and
+ * shifting by the raw byte could overflow. */
+#define WS_SHIFT_MAX 14
+
+static __u32 get_be32(const __u8 *p)
+{
+	return (__u32)p[0] << 24 | (__u32)p[1] << 16 | (__u32)p[2] << 8 | p[3];
+}
+
+static void opts_add_sack(struct tl_tcp_opts *o, const __u8 *p, size_t n)
+{
+	for (; n >= 8 && o->nsack < TL_TCP_OPTS_MAX_SACK; p += 8, n -= 8) {
+		o->sack_left[o->nsack] = get_be32(p);
+		o->sack_right[o->nsack] = get_be32(p + 4);
+		o->nsack++;
+	}
+}
+
+/* Stores one well-formed option; returns false when its length is wrong for
+ * its kind or it repeats one already stored, so that kinds lists exactly the
+ * options the struct holds (plus NOP, EOL and unknown kinds). */
+static bool opts_store(struct tl_tcp_opts *o, __u8 kind, const __u8 *p, size_t n)
+{
+	switch (kind) {
+	case OPT_MSS:
+		if (n != 4 || o->has_mss)
+			return false;
+		o->mss = (__u16)(p[2] << 8 | p[3]);
+		o->has_mss = true;
+		break;
+	case OPT_WS:
+		if (n != 3 || o->has_wscale)
+			return false;
+		o->wscale = p[2];
+		o->has_wscale = true;
+		break;
+	case OPT_SACK_PERM:
+		if (n != 2 || o->sack_perm)
+			return false;
+		o->sack_perm = true;
+		break;
+	case OPT_TS:
+		if (n != 10 || o->has_ts)
+			return false;
+		o->tsval = get_be32(p + 2);
+		o->tsecr = get_be32(p + 6);
+		o->has_ts = true;
+		break;
+	case OPT_SACK: {
+		bool first = o->nsack == 0;
+
+		if (n < 10 || (n - 2) % 8)
+			return false;
+		/* A second SACK's blocks are printed with the first one's. */
+		opts_add_sack(o, p + 2, n - 2);
+		return first;
+	}
+	}
+	return true;
+}
+
+static void opts_add_kind(struct tl_tcp_opts *o, __u8 kind)
+{
+	if (o->nkinds < sizeof(o->kinds))
+		o->kinds[o->nkinds++] = kind;
+}
+
+void tl_tcp_options_parse(const __u8 *buf, size_t len, struct tl_tcp_opts *o)
+{
+	size_t i = 0;
+
+	memset(o, 0, sizeof(*o));
+	while (i < len) {
+		__u8 kind = buf[i];
+		size_t n;
+
+		if (kind == OPT_NOP || kind == OPT_EOL) {
+			opts_add_kind(o, kind);
+			/* What follows an EOL is padding: Wireshark stops there too. */
+			if (kind == OPT_EOL)
+				return;
+			i++;
+			continue;
+		}
+		n = i + 1 < len ? buf[i + 1] : 0;
+		if (n < 2 || n > len - i) {
+			o->malformed = true;
+			return;
+		}
+		if (opts_store(o, kind, buf + i, n))
+			opts_add_kind(o, kind);
+		i += n;
+	}
+}
+
+/* Appends one space-separated item; snprintf truncates, and off is kept at
+ * most size - 1 so that later calls still write in bounds. */
+__attribute__((format(printf, 4, 5)))
+static void opts_printf(char *buf, size_t size, size_t *off, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (*off && *off + 1 < size)
+		buf[(*off)++] = ' ';
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *off, size - *off, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		*off += (size_t)n < size - *off ? (size_t)n : size - *off - 1;
+}
+
+static void opts_print_kind(const struct tl_tcp_opts *o, __u8 kind, char *buf, size_t size,
+			    size_t *off)
+{
+	unsigned int shift;
+	__u8 i;
+
+	switch (kind) {
+	case OPT_MSS:
+		opts_printf(buf, size, off, "MSS=%u", o->mss);
+		break;
+	case OPT_WS:
+		shift = o->wscale < WS_SHIFT_MAX ? o->wscale : WS_SHIFT_MAX;
+		opts_printf(buf, size, off, "WS=%u", 1u << shift);
+		break;
+	case OPT_SACK_PERM:
+		opts_printf(buf, size, off, "SACK_PERM");
+		break;
+	case OPT_TS:
+		opts_printf(buf, size, off, "TSval=%u TSecr=%u", o->tsval, o->tsecr);
+		break;
+	case OPT_SACK:
+		for (i = 0; i < o->nsack; i++)
+			opts_printf(buf, size, off, "SLE=%u SRE=%u", o->sack_left[i],
+				    o->sack_right[i]);
+		break;
+	}
+}
+
+const char *tl_tcp_options_str(const struct tl_tcp_opts *o, char *buf, size_t size)
+{
+	size_t off = 0;
+	__u8 i;
+
+	if (!size)
+		return buf;
+	buf[0] = '\0';
+	for (i = 0; i < o->nkinds && i < sizeof(o->kinds); i++)
+		opts_print_kind(o, o->kinds[i], buf, size, &off);
+	return buf;
+}
