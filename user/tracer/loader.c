@@ -124,6 +124,13 @@ int tl_loader_start(struct tl_loader *l, const struct tl_loader_config *cfg, cha
 	ingress_fd = cfg->both_directions ? bpf_program__fd(l->skel->progs.tl_tc_ingress) : -1;
 	ret = tl_tc_attach(&l->tc, cfg->ifindex, bpf_program__fd(l->skel->progs.tl_tc_egress),
 			   ingress_fd, cfg->tc_mode);
+	if (ret == -EBUSY) {
+		snprintf(err, err_size, "another tcplife-http (pid %d) holds the clsact filter on this "
+					"interface: stop it, or use --tc tcx",
+			 l->tc.busy_pid);
+		tl_loader_stop(l);
+		return ret;
+	}
 	if (ret) {
 		snprintf(err, err_size, "cannot attach the TC program: %s", strerror(-ret));
 		tl_loader_stop(l);

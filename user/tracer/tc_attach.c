@@ -3,7 +3,6 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -42,34 +41,73 @@ static int attach_tcx(struct tl_tc_attach *a, const int fds[2])
 	return 0;
 }
 
-/* The marker says that a clsact qdisc on this interface is ours to remove. */
+/* The marker file names the tracer that owns our clsact filter on an
+ * interface, and whether the qdisc was created by a tracer: a later run can
+ * then tell a live tracer's filter from a crashed one's, and remove only a
+ * qdisc that one of us created. */
+struct marker {
+	int pid;
+	int qdisc_ours;
+};
+
 static void marker_path(const struct tl_tc_attach *a, char *buf, size_t size)
 {
 	snprintf(buf, size, MARKER_DIR "/clsact-%d", a->ifindex);
 }
 
-static void marker_set(const struct tl_tc_attach *a, bool on)
+static void marker_write(const struct tl_tc_attach *a)
 {
 	char path[64];
-	int fd;
+	FILE *f;
 
 	marker_path(a, path, sizeof(path));
-	if (!on) {
-		unlink(path);
-		return;
-	}
 	mkdir(MARKER_DIR, 0755);
-	fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
-	if (fd >= 0)
-		close(fd);
+	f = fopen(path, "we");
+	if (!f)
+		return;
+	fprintf(f, "%d %d\n", (int)getpid(), a->qdisc_ours);
+	fclose(f);
 }
 
-static bool marker_exists(const struct tl_tc_attach *a)
+static bool marker_read(const struct tl_tc_attach *a, struct marker *m)
+{
+	char path[64];
+	FILE *f;
+	bool ok;
+
+	marker_path(a, path, sizeof(path));
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	ok = fscanf(f, "%d %d", &m->pid, &m->qdisc_ours) == 2;
+	fclose(f);
+	return ok;
+}
+
+static void marker_remove(const struct tl_tc_attach *a)
 {
 	char path[64];
 
 	marker_path(a, path, sizeof(path));
-	return access(path, F_OK) == 0;
+	unlink(path);
+}
+
+/* Whether pid is a running tcplife-http (not a reused pid). */
+static bool tracer_alive(int pid)
+{
+	char path[64], comm[32] = "";
+	FILE *f;
+
+	if (pid <= 0 || pid == getpid())
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	if (!fgets(comm, sizeof(comm), f))
+		comm[0] = '\0';
+	fclose(f);
+	return !strncmp(comm, "tcplife-http\n", sizeof("tcplife-http"));
 }
 
 static bool prog_is_ours(__u32 prog_id, int d)
@@ -105,13 +143,21 @@ static int attach_clsact(struct tl_tc_attach *a, const int fds[2])
 {
 	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = a->ifindex,
 			    .attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS);
-	int err = bpf_tc_hook_create(&hook);
+	struct marker m = {};
+	bool had_marker = marker_read(a, &m);
+	int err;
 
+	/* Our handle and priority are taken: by a live tracer, or a dead one. */
+	if (had_marker && tracer_alive(m.pid)) {
+		a->busy_pid = m.pid;
+		return -EBUSY;
+	}
+	err = bpf_tc_hook_create(&hook);
 	if (err && err != -EEXIST)
 		return err;
-	a->qdisc_ours = !err || marker_exists(a);
-	if (!err)
-		marker_set(a, true);
+	a->qdisc_ours = !err || (had_marker && m.qdisc_ours);
+	marker_write(a);
+	a->marked = true;
 	for (int d = 0; d < 2; d++) {
 		DECLARE_LIBBPF_OPTS(bpf_tc_hook, h, .ifindex = a->ifindex, .attach_point = tc_points[d]);
 		DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .handle = TL_TC_HANDLE,
@@ -164,9 +210,11 @@ static void detach_clsact(struct tl_tc_attach *a)
 				    .attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS);
 
 		bpf_tc_hook_destroy(&hook);
-		marker_set(a, false);
 		a->qdisc_ours = false;
 	}
+	if (a->marked)
+		marker_remove(a);
+	a->marked = false;
 }
 
 void tl_tc_detach(struct tl_tc_attach *a)

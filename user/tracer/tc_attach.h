@@ -18,7 +18,9 @@ struct tl_tc_attach {
 	int link_fd[2];       /* tcx: [0] egress, [1] ingress; -1 when not attached */
 	bool filter[2];       /* clsact: our filter is attached */
 	bool qdisc_ours;      /* clsact: created by this tool, this run or a crashed one */
+	bool marked;          /* clsact: our marker file is written */
 	int stale_removed;    /* clsact filters of a crashed run removed at start */
+	int busy_pid;         /* clsact: the live tracer holding our filter (-EBUSY) */
 };
 
 /* tl_tc_attach: attaches egress_fd (and ingress_fd unless it is -1) to

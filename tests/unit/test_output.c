@@ -1,0 +1,818 @@
+/* The three outputs, fed by hand the way the engine feeds them: a whole
+ * connection's life (handshake, HTTP exchange, close, TIME_WAIT) and a
+ * hostile one (binary URI, control characters, invalid UTF-8 in a reason, a
+ * header and a comm). JSON lines must parse with jansson and carry the
+ * documented members; the text timeline must show the documented lines and
+ * nothing that could steer a terminal; the summary must keep tcplife's
+ * columns. */
+#include "tracer/output.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "tracer/tcp_names.h"
+#include "unit.h"
+
+#define T0 1700000000123456000ull /* the life's first event */
+#define US 1000ull
+
+/* Raw TCP options as the kernel copies them. */
+struct raw_opts {
+	__u8 len;
+	__u8 b[TL_TCP_OPT_MAX];
+};
+
+/* Linux's SYN: MSS, SACK_PERM, timestamps, NOP, window scale 7. */
+static const struct raw_opts syn_opts = {20, {2, 4, 0xff, 0xd7, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0,
+					      0, 1, 3, 3, 7}};
+static const struct raw_opts synack_opts = {20, {2, 4, 0xff, 0xd7, 4, 2, 8, 10, 0, 0, 0, 2, 0, 0,
+						 0, 1, 1, 3, 3, 7}};
+static const struct raw_opts ts_opts = {12, {1, 1, 8, 10, 0, 0, 0, 3, 0, 0, 0, 2}};
+
+enum step_kind { STEP_PKT, STEP_STATE, STEP_HTTP };
+
+/* One callback the engine would make. */
+struct step {
+	enum step_kind kind;
+	__u64 t_us; /* since the life's start */
+	enum tl_side from;
+	/* STEP_PKT */
+	__u16 flags;
+	__u32 seq, ack, len;
+	__u16 win;
+	__u64 win_scaled;
+	const struct raw_opts *opts;
+	/* STEP_STATE */
+	int old_state, new_state;
+	bool no_proc, inferred;
+	/* STEP_HTTP */
+	const struct tl_http_msg *msg;
+	const struct tl_pending_request *request;
+	__u64 latency_us;
+};
+
+static const struct tl_http_msg req_msg = {
+	.kind = TL_HTTP_REQUEST,
+	.method = "GET",
+	.uri = "/index.html",
+	.version = "HTTP/1.1",
+	.range = "bytes=0-99",
+	.connection = "keep-alive",
+	.content_length = -1,
+};
+
+static const struct tl_http_msg resp_msg = {
+	.kind = TL_HTTP_RESPONSE,
+	.version = "HTTP/1.1",
+	.status = 200,
+	.reason = "OK",
+	.content_type = "text/html",
+	.content_length = 1100,
+};
+
+static const struct tl_pending_request pending = {T0 + 300 * US, "GET", "/index.html"};
+
+#define PKT(t, side, fl, s, a, l, w, ws, o)                                                        \
+	{STEP_PKT, t, side, .flags = fl, .seq = s, .ack = a, .len = l, .win = w,                   \
+	 .win_scaled = ws, .opts = o}
+#define STATE(t, side, o, n, ...) {STEP_STATE, t, side, .old_state = o, .new_state = n, __VA_ARGS__}
+
+static const struct step life[] = {
+	PKT(0, TL_CLIENT, TL_SYN, 0, 0, 0, 65495, 65495, &syn_opts),
+	STATE(0, TL_CLIENT, TL_CLOSE, TL_SYN_SENT),
+	PKT(21, TL_SERVER, TL_SYN | TL_ACK, 0, 1, 0, 65483, 65483, &synack_opts),
+	PKT(40, TL_CLIENT, TL_ACK, 1, 1, 0, 512, 65536, &ts_opts),
+	STATE(40, TL_CLIENT, TL_SYN_SENT, TL_ESTABLISHED),
+	STATE(40, TL_SERVER, TL_LISTEN, TL_SYN_RECV, .no_proc = true),
+	STATE(40, TL_SERVER, TL_SYN_RECV, TL_ESTABLISHED),
+	PKT(300, TL_CLIENT, TL_PSH | TL_ACK, 1, 1, 77, 512, 65536, &ts_opts),
+	{STEP_HTTP, 300, TL_CLIENT, .seq = 1, .msg = &req_msg},
+	PKT(520, TL_SERVER, TL_PSH | TL_ACK, 1, 78, 1300, 512, 65536, &ts_opts),
+	{STEP_HTTP, 520, TL_SERVER, .seq = 1, .msg = &resp_msg, .request = &pending,
+	 .latency_us = 220},
+	PKT(600, TL_CLIENT, TL_ACK, 78, 1301, 0, 510, 65280, NULL),
+	PKT(5000000, TL_CLIENT, TL_FIN | TL_ACK, 78, 1301, 0, 512, 65536, &ts_opts),
+	STATE(5000000, TL_CLIENT, TL_ESTABLISHED, TL_FIN_WAIT1),
+	PKT(5000100, TL_SERVER, TL_FIN | TL_ACK, 1301, 79, 0, 512, 65536, &ts_opts),
+	PKT(5001000, TL_CLIENT, TL_ACK, 79, 1302, 0, 512, 65536, &ts_opts),
+	STATE(5001000, TL_CLIENT, TL_FIN_WAIT2, TL_TIME_WAIT, .inferred = true),
+};
+
+/* Filled by hostile_init: wire bytes no C literal should carry. */
+static struct tl_http_msg hostile_req, hostile_resp;
+
+static const struct step hostile[] = {
+	PKT(0, TL_CLIENT, TL_PSH | TL_ACK, 1, 1, 600, 512, 512, NULL),
+	{STEP_HTTP, 0, TL_CLIENT, .seq = 1, .msg = &hostile_req},
+	PKT(900, TL_SERVER, TL_RST, 1, 0, 0, 0, 0, NULL),
+	{STEP_HTTP, 900, TL_SERVER, .seq = 1, .msg = &hostile_resp},
+};
+
+static void hostile_init(void)
+{
+	hostile_req = req_msg;
+	/* Every byte value but NUL, filling the URI to its last byte. */
+	for (int i = 0; i < TL_HTTP_URI_MAX - 1; i++)
+		hostile_req.uri[i] = (char)(i % 255 + 1);
+	hostile_req.uri[TL_HTTP_URI_MAX - 1] = '\0';
+	hostile_req.uri_truncated = true;
+	hostile_resp = resp_msg;
+	strcpy(hostile_resp.reason, "\x1b[31mOK\r\n\xff\xfe\xc2\x9b" "2J");
+	strcpy(hostile_resp.content_type, "text/\xc3\x28html\xe2\x80\xae");
+}
+
+static const __u8 lo4_mapped[16] = {[10] = 0xff, [11] = 0xff, 127, 0, 0, 1};
+static const __u8 lo6[16] = {[15] = 1};
+
+static void conn_init(struct tl_conn *c, __u64 id, const __u8 addr[16], __u16 cport)
+{
+	memset(c, 0, sizeof(*c));
+	c->id = id;
+	tl_endpoint_set(&c->ep[TL_CLIENT], AF_INET6, addr, cport);
+	tl_endpoint_set(&c->ep[TL_SERVER], AF_INET6, addr, 8080);
+	c->time_wait = -1;
+	c->start_ns = c->last_ns = T0;
+}
+
+static const struct tl_proc curl = {4242, "curl"};
+static const struct tl_proc httpd = {4100, "tcplife-httpd"};
+/* A comm is whatever the task set: here a terminal title escape. */
+static const struct tl_proc evil = {666, "\x1b]0;pwn\x07"};
+
+/* A packet record as the kernel makes it, addresses as a dual-stack socket
+ * sees them. */
+static void make_packet(struct tl_packet *p, const struct tl_conn *c, const __u8 addr[16],
+			const struct step *s)
+{
+	const struct tl_endpoint *src = &c->ep[s->from], *dst = &c->ep[TL_OTHER(s->from)];
+
+	memset(p, 0, sizeof(*p));
+	p->type = TL_EV_PACKET;
+	p->family = AF_INET6;
+	memcpy(p->saddr, addr, 16);
+	memcpy(p->daddr, addr, 16);
+	p->sport = src->port;
+	p->dport = dst->port;
+	p->seq = s->seq + (s->from == TL_CLIENT ? 1000000 : 2000000);
+	p->ack = s->flags & TL_ACK ? s->ack + (s->from == TL_CLIENT ? 2000000 : 1000000) : 0;
+	p->payload_len = s->len;
+	p->frame_len = 66 + s->len;
+	p->window = s->win;
+	p->flags = s->flags;
+	if (s->opts) {
+		p->opt_len = s->opts->len;
+		memcpy(p->opts, s->opts->b, s->opts->len);
+	}
+}
+
+/* Counts the segment, as the engine does before it calls the sink. */
+static void play_packet(const struct tl_sink *k, struct tl_conn *c, const __u8 addr[16],
+			const struct step *s)
+{
+	struct tl_packet p;
+	struct tl_tcp_opts o;
+	struct tl_pkt_view v = {.ts_ns = c->last_ns, .pkt = &p, .from = s->from, .seq = s->seq,
+				.ack = s->flags & TL_ACK ? s->ack : 0, .win_scaled = s->win_scaled,
+				.win_scale = -1, .opts = &o};
+
+	c->flow[s->from].bytes += s->len;
+	c->flow[s->from].packets++;
+	c->packets++;
+	if (!k->on_packet)
+		return;
+	make_packet(&p, c, addr, s);
+	tl_tcp_options_parse(p.opts, p.opt_len, &o);
+	k->on_packet(k->ctx, c, &v);
+}
+
+/* Feeds steps to a sink as the engine would. */
+static void play(const struct tl_sink *k, struct tl_conn *c, const __u8 addr[16],
+		 const struct step *steps, size_t n)
+{
+	for (const struct step *s = steps; s < steps + n; s++) {
+		struct tl_state_view sv = {c->last_ns, s->from, s->old_state, s->new_state,
+					   s->no_proc ? NULL : &c->proc[s->from], s->inferred};
+		struct tl_http_view hv = {c->last_ns, s->from, s->seq, s->msg, s->request,
+					  s->latency_us * US};
+
+		c->last_ns = sv.ts_ns = hv.ts_ns = T0 + s->t_us * US;
+		if (s->kind == STEP_PKT)
+			play_packet(k, c, addr, s);
+		else if (s->kind == STEP_STATE && k->on_state)
+			k->on_state(k->ctx, c, &sv);
+		else if (s->kind == STEP_HTTP && k->on_http)
+			k->on_http(k->ctx, c, &hv);
+	}
+}
+
+static const __u16 ports[] = {8080};
+
+static const struct tl_start_info start_lo = {
+	T0 - 1000 * US, "lo", ports, 1, 0, "tcx", "tp_btf", "tp_btf", false, NULL,
+};
+
+/* The whole run: start, both lives, the TIME_WAIT end, a loss, the stats. */
+static void run_all(struct tl_output *o)
+{
+	const struct tl_sink *k = &o->sink;
+	struct tl_conn c;
+	struct tl_tw_view tw = {3, TL_CLIENT, .start_ns = T0 + 5001000 * US,
+				.end_ns = T0 + 65013000 * US, .confirmed = true};
+	struct tl_stats_info st = {T0 + 70 * 1000000 * US, 1234, 12, 2};
+
+	o->start(o, &start_lo);
+	conn_init(&c, 3, lo4_mapped, 52334);
+	c.proc[TL_CLIENT] = curl;
+	c.proc[TL_SERVER] = httpd;
+	play(k, &c, lo4_mapped, life, sizeof(life) / sizeof(life[0]));
+	c.requests = c.responses = 1;
+	c.closed_by = TL_CLOSED_CLIENT;
+	c.time_wait = TL_CLIENT;
+	k->on_conn_end(k->ctx, &c);
+	UNIT_CHECK(!c.sink_data, "sink_data freed at the end of a life");
+
+	conn_init(&c, 4, lo6, 40000);
+	c.proc[TL_CLIENT] = evil;
+	c.mid_stream = c.roles_guessed = c.incomplete = c.open_at_exit = true;
+	play(k, &c, lo6, hostile, sizeof(hostile) / sizeof(hostile[0]));
+	c.requests = c.responses = 1;
+	k->on_conn_end(k->ctx, &c);
+
+	tl_endpoint_set(&tw.local, AF_INET6, lo4_mapped, 52334);
+	tl_endpoint_set(&tw.remote, AF_INET6, lo4_mapped, 8080);
+	if (k->on_tw_end)
+		k->on_tw_end(k->ctx, &tw);
+	if (o->loss)
+		o->loss(o, T0 + 69 * 1000000 * US, 12);
+	o->stats(o, &st);
+}
+
+/* Sends stderr to a temporary file until stderr_restore, which returns what
+ * was written there (free it). */
+static FILE *stderr_to_tmp(int *saved)
+{
+	FILE *tmp = tmpfile();
+
+	fflush(stderr);
+	*saved = dup(STDERR_FILENO);
+	dup2(fileno(tmp), STDERR_FILENO);
+	return tmp;
+}
+
+static char *stderr_restore(FILE *tmp, int saved)
+{
+	long len;
+	char *text;
+
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	len = ftell(tmp);
+	text = calloc(1, len + 1);
+	rewind(tmp);
+	if (fread(text, 1, len, tmp) != (size_t)len)
+		*text = '\0';
+	fclose(tmp);
+	return text;
+}
+
+/* Runs an output over everything, its stdout and stderr into strings. */
+static void capture(struct tl_output *(*make)(FILE *f, bool color), bool color, char **out,
+		    char **err)
+{
+	size_t n;
+	FILE *f = open_memstream(out, &n);
+	int saved;
+	FILE *tmp = stderr_to_tmp(&saved);
+	struct tl_output *o = make(f, color);
+
+	run_all(o);
+	o->free(o);
+	fclose(f);
+	*err = stderr_restore(tmp, saved);
+}
+
+static struct tl_output *make_json(FILE *f, bool color)
+{
+	(void)color;
+	return tl_output_json_new(f);
+}
+
+static struct tl_output *make_summary(FILE *f, bool color)
+{
+	(void)color;
+	return tl_output_summary_new(f);
+}
+
+#define MAX_LINES 64
+
+/* JSON: parses every line; returns how many. */
+static int json_parse_lines(char *text, json_t *objs[MAX_LINES])
+{
+	int n = 0;
+
+	for (char *line = strtok(text, "\n"); line && n < MAX_LINES; line = strtok(NULL, "\n")) {
+		json_error_t e;
+
+		objs[n] = json_loads(line, 0, &e);
+		UNIT_CHECK(json_is_object(objs[n]), "json line %d parses (%s)", n + 1, e.text);
+		n++;
+	}
+	return n;
+}
+
+/* The idx-th object of a type. */
+static json_t *json_nth(json_t *objs[], int n, const char *type, int idx)
+{
+	for (int i = 0; i < n; i++) {
+		const char *t = json_string_value(json_object_get(objs[i], "type"));
+
+		if (objs[i] && t && !strcmp(t, type) && idx-- == 0)
+			return objs[i];
+	}
+	return NULL;
+}
+
+struct json_row {
+	int line;
+	const char *type;
+	int idx;
+	const char *key;
+	const char *want; /* compact JSON; a real within 1e-6; NULL: absent */
+};
+
+static const struct json_row json_rows[] = {
+	{__LINE__, "start", 0, "ts", "1700000000.122456"},
+	{__LINE__, "start", 0, "interface", "\"lo\""},
+	{__LINE__, "start", 0, "ports", "[8080]"},
+	{__LINE__, "start", 0, "family", "\"any\""},
+	{__LINE__, "start", 0, "attach", "{\"tc\":\"tcx\",\"state\":\"tp_btf\",\"owner\":\"tp_btf\"}"},
+	{__LINE__, "start", 0, "both_directions", "false"},
+	{__LINE__, "start", 0, "version", "\"" TL_VERSION "\""},
+	{__LINE__, "start", 0, "file", NULL},
+	{__LINE__, "packet", 0, "ts", "1700000000.123456"},
+	{__LINE__, "packet", 0, "conn", "3"},
+	{__LINE__, "packet", 0, "src", "\"127.0.0.1\""},
+	{__LINE__, "packet", 0, "sport", "52334"},
+	{__LINE__, "packet", 0, "dst", "\"127.0.0.1\""},
+	{__LINE__, "packet", 0, "dport", "8080"},
+	{__LINE__, "packet", 0, "dir", "\"c2s\""},
+	{__LINE__, "packet", 0, "flags", "\"SYN\""},
+	{__LINE__, "packet", 0, "seq", "0"},
+	{__LINE__, "packet", 0, "ack", "0"},
+	{__LINE__, "packet", 0, "seq_raw", "1000000"},
+	{__LINE__, "packet", 0, "ack_raw", "0"},
+	{__LINE__, "packet", 0, "len", "0"},
+	{__LINE__, "packet", 0, "win", "65495"},
+	{__LINE__, "packet", 0, "win_scaled", "65495"},
+	{__LINE__, "packet", 0, "frame_len", "66"},
+	{__LINE__, "packet", 0, "mss", "65495"},
+	{__LINE__, "packet", 0, "wscale", "7"},
+	{__LINE__, "packet", 0, "sack_perm", "true"},
+	{__LINE__, "packet", 0, "tsval", "1"},
+	{__LINE__, "packet", 0, "tsecr", "0"},
+	{__LINE__, "packet", 0, "options", "\"MSS=65495 SACK_PERM TSval=1 TSecr=0 WS=128\""},
+	{__LINE__, "packet", 1, "dir", "\"s2c\""},
+	{__LINE__, "packet", 1, "flags", "\"SYN, ACK\""},
+	{__LINE__, "packet", 1, "ack", "1"},
+	{__LINE__, "packet", 1, "ack_raw", "1000001"},
+	{__LINE__, "packet", 1, "src", "\"127.0.0.1\""},
+	{__LINE__, "packet", 1, "sport", "8080"},
+	{__LINE__, "packet", 3, "len", "77"},
+	{__LINE__, "packet", 3, "win", "512"},
+	{__LINE__, "packet", 3, "win_scaled", "65536"},
+	{__LINE__, "packet", 3, "mss", NULL},
+	{__LINE__, "packet", 3, "wscale", NULL},
+	{__LINE__, "packet", 3, "sack_perm", NULL},
+	{__LINE__, "packet", 3, "tsval", "3"},
+	{__LINE__, "packet", 3, "options", "\"TSval=3 TSecr=2\""},
+	{__LINE__, "packet", 5, "options", NULL},
+	{__LINE__, "packet", 5, "tsval", NULL},
+	{__LINE__, "packet", 9, "src", "\"::1\""},
+	{__LINE__, "packet", 10, "flags", "\"RST\""},
+	{__LINE__, "state", 0, "conn", "3"},
+	{__LINE__, "state", 0, "side", "\"client\""},
+	{__LINE__, "state", 0, "old", "\"CLOSE\""},
+	{__LINE__, "state", 0, "new", "\"SYN_SENT\""},
+	{__LINE__, "state", 0, "pid", "4242"},
+	{__LINE__, "state", 0, "comm", "\"curl\""},
+	{__LINE__, "state", 0, "inferred", "false"},
+	{__LINE__, "state", 2, "side", "\"server\""},
+	{__LINE__, "state", 2, "pid", NULL},
+	{__LINE__, "state", 2, "comm", NULL},
+	{__LINE__, "state", 5, "new", "\"TIME_WAIT\""},
+	{__LINE__, "state", 5, "inferred", "true"},
+	{__LINE__, "state", 5, "ts", "1700000005.124456"},
+	{__LINE__, "http", 0, "conn", "3"},
+	{__LINE__, "http", 0, "dir", "\"request\""},
+	{__LINE__, "http", 0, "method", "\"GET\""},
+	{__LINE__, "http", 0, "uri", "\"/index.html\""},
+	{__LINE__, "http", 0, "version", "\"HTTP/1.1\""},
+	{__LINE__, "http", 0, "seq", "1"},
+	{__LINE__, "http", 0, "range", "\"bytes=0-99\""},
+	{__LINE__, "http", 0, "connection", "\"keep-alive\""},
+	{__LINE__, "http", 0, "content_length", NULL},
+	{__LINE__, "http", 0, "status", NULL},
+	{__LINE__, "http", 1, "dir", "\"response\""},
+	{__LINE__, "http", 1, "version", "\"HTTP/1.1\""},
+	{__LINE__, "http", 1, "status", "200"},
+	{__LINE__, "http", 1, "reason", "\"OK\""},
+	{__LINE__, "http", 1, "content_type", "\"text/html\""},
+	{__LINE__, "http", 1, "content_length", "1100"},
+	{__LINE__, "http", 1, "request_method", "\"GET\""},
+	{__LINE__, "http", 1, "request_uri", "\"/index.html\""},
+	{__LINE__, "http", 1, "latency_ms", "0.220"},
+	{__LINE__, "http", 1, "method", NULL},
+	{__LINE__, "http", 1, "connection", NULL},
+	{__LINE__, "http", 3, "request_method", NULL},
+	{__LINE__, "http", 3, "latency_ms", NULL},
+	{__LINE__, "conn", 0, "ts", "1700000005.124456"},
+	{__LINE__, "conn", 0, "conn", "3"},
+	{__LINE__, "conn", 0, "client", "\"127.0.0.1:52334\""},
+	{__LINE__, "conn", 0, "server", "\"127.0.0.1:8080\""},
+	{__LINE__, "conn", 0, "client_pid", "4242"},
+	{__LINE__, "conn", 0, "client_comm", "\"curl\""},
+	{__LINE__, "conn", 0, "server_pid", "4100"},
+	{__LINE__, "conn", 0, "server_comm", "\"tcplife-httpd\""},
+	{__LINE__, "conn", 0, "start", "1700000000.123456"},
+	{__LINE__, "conn", 0, "end", "1700000005.124456"},
+	{__LINE__, "conn", 0, "duration_ms", "5001.0"},
+	{__LINE__, "conn", 0, "bytes_c2s", "77"},
+	{__LINE__, "conn", 0, "bytes_s2c", "1300"},
+	{__LINE__, "conn", 0, "packets", "9"},
+	{__LINE__, "conn", 0, "requests", "1"},
+	{__LINE__, "conn", 0, "responses", "1"},
+	{__LINE__, "conn", 0, "closed_by", "\"client\""},
+	{__LINE__, "conn", 0, "time_wait", "\"client\""},
+	{__LINE__, "conn", 0, "mid_stream", "false"},
+	{__LINE__, "conn", 0, "roles_guessed", "false"},
+	{__LINE__, "conn", 0, "incomplete", "false"},
+	{__LINE__, "conn", 0, "open_at_exit", "false"},
+	{__LINE__, "conn", 0, "evicted", "false"},
+	{__LINE__, "conn", 1, "client", "\"[::1]:40000\""},
+	{__LINE__, "conn", 1, "server_pid", "null"},
+	{__LINE__, "conn", 1, "server_comm", "null"},
+	{__LINE__, "conn", 1, "closed_by", "null"},
+	{__LINE__, "conn", 1, "time_wait", "null"},
+	{__LINE__, "conn", 1, "mid_stream", "true"},
+	{__LINE__, "conn", 1, "roles_guessed", "true"},
+	{__LINE__, "conn", 1, "incomplete", "true"},
+	{__LINE__, "conn", 1, "open_at_exit", "true"},
+	{__LINE__, "conn", 1, "bytes_c2s", "600"},
+	{__LINE__, "time_wait_end", 0, "ts", "1700000065.136456"},
+	{__LINE__, "time_wait_end", 0, "conn", "3"},
+	{__LINE__, "time_wait_end", 0, "side", "\"client\""},
+	{__LINE__, "time_wait_end", 0, "local", "\"127.0.0.1:52334\""},
+	{__LINE__, "time_wait_end", 0, "remote", "\"127.0.0.1:8080\""},
+	{__LINE__, "time_wait_end", 0, "duration_ms", "60012.0"},
+	{__LINE__, "time_wait_end", 0, "confirmed", "true"},
+	{__LINE__, "loss", 0, "ts", "1700000069.123456"},
+	{__LINE__, "loss", 0, "lost", "12"},
+	{__LINE__, "stats", 0, "events", "1234"},
+	{__LINE__, "stats", 0, "lost", "12"},
+	{__LINE__, "stats", 0, "connections", "2"},
+};
+
+static bool json_value_is(json_t *v, const char *want)
+{
+	char *got;
+	bool same;
+
+	if (!want || !v)
+		return !want && !v;
+	if (json_is_real(v))
+		return fabs(json_real_value(v) - strtod(want, NULL)) <= 1e-6;
+	got = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+	same = got && !strcmp(got, want);
+	free(got);
+	return same;
+}
+
+static void check_json_rows(json_t *objs[], int n)
+{
+	for (size_t i = 0; i < sizeof(json_rows) / sizeof(json_rows[0]); i++) {
+		const struct json_row *r = &json_rows[i];
+		json_t *o = json_nth(objs, n, r->type, r->idx);
+
+		UNIT_CHECK_AT(r->line, o && json_value_is(json_object_get(o, r->key), r->want),
+			      "json %s #%d %s is %s", r->type, r->idx, r->key,
+			      r->want ? r->want : "absent");
+	}
+}
+
+/* What no script should have to guess: wire bytes arrive as JSON strings,
+ * the binary URI in full. */
+static void check_json_hostile(json_t *objs[], int n)
+{
+	json_t *req = json_nth(objs, n, "http", 2);
+	json_t *conn = json_nth(objs, n, "conn", 1);
+	const char *uri = json_string_value(json_object_get(req, "uri"));
+	const char *comm = json_string_value(json_object_get(conn, "client_comm"));
+
+	UNIT_CHECK(uri && uri[0] == '\x01' && strlen(uri) > TL_HTTP_URI_MAX - 1,
+		   "json hostile uri kept whole, invalid bytes replaced");
+	UNIT_CHECK(comm && !strcmp(comm, "\x1b]0;pwn\x07"), "json comm escaped, round trip");
+	UNIT_CHECK(json_string_value(json_object_get(json_nth(objs, n, "http", 3), "reason")),
+		   "json hostile reason is a string");
+}
+
+static void test_json(void)
+{
+	char *out, *err;
+	json_t *objs[MAX_LINES];
+	int n;
+
+	capture(make_json, false, &out, &err);
+	UNIT_CHECK(!strcmp(err, ""), "json writes nothing to stderr");
+	UNIT_CHECK(strstr(out, "\"ts\":1700000000.123456,") != NULL, "json ts has 6 decimals");
+	n = json_parse_lines(out, objs);
+	UNIT_CHECK(n == 1 + 17 + 4 + 2 + 3, "json one line per event (%d)", n);
+	check_json_rows(objs, n);
+	check_json_hostile(objs, n);
+	for (int i = 0; i < n; i++)
+		json_decref(objs[i]);
+	free(out);
+	free(err);
+}
+
+/* A start record from a capture file: no interface, no attach points. */
+static void test_json_file(void)
+{
+	const struct tl_start_info info = {
+		T0, NULL, NULL, 0, AF_INET6, NULL, NULL, NULL, false, "x.pcap",
+	};
+	char *out = NULL;
+	size_t len;
+	FILE *f = open_memstream(&out, &len);
+	struct tl_output *o = tl_output_json_new(f);
+	json_t *j;
+
+	o->start(o, &info);
+	o->free(o);
+	fclose(f);
+	j = json_loads(out, 0, NULL);
+	UNIT_CHECK(json_value_is(json_object_get(j, "interface"), "null"), "json file: interface null");
+	UNIT_CHECK(!json_object_get(j, "attach"), "json file: no attach");
+	UNIT_CHECK(json_value_is(json_object_get(j, "file"), "\"x.pcap\""), "json file: file");
+	UNIT_CHECK(json_value_is(json_object_get(j, "ports"), "[]"), "json file: all ports []");
+	UNIT_CHECK(json_value_is(json_object_get(j, "family"), "\"ipv6\""), "json file: ipv6");
+	json_decref(j);
+	free(out);
+}
+
+struct text_row {
+	int line;
+	const char *want; /* a whole line of the output */
+};
+
+static const struct text_row text_rows[] = {
+	{__LINE__, "#3 127.0.0.1:52334 -> 127.0.0.1:8080   client curl[4242]   server "
+		   "tcplife-httpd[4100]"},
+	{__LINE__, "  time        dir             segment"},
+	{__LINE__, "  +0.000000   52334 -> 8080   [SYN] Seq=0 Win=65495 Len=0 MSS=65495 SACK_PERM "
+		   "TSval=1 TSecr=0 WS=128"},
+	{__LINE__, "              client CLOSE -> SYN_SENT"},
+	{__LINE__, "  +0.000021   8080 -> 52334   [SYN, ACK] Seq=0 Ack=1 Win=65483 Len=0 MSS=65495 "
+		   "SACK_PERM TSval=2 TSecr=1 WS=128"},
+	{__LINE__, "  +0.000040   52334 -> 8080   [ACK] Seq=1 Ack=1 Win=65536 Len=0 TSval=3 TSecr=2"},
+	{__LINE__, "              server LISTEN -> SYN_RECV"},
+	{__LINE__, "  +0.000300   52334 -> 8080   [PSH, ACK] Seq=1 Ack=1 Win=65536 Len=77 TSval=3 "
+		   "TSecr=2"},
+	{__LINE__, "                              GET /index.html HTTP/1.1  (Range: bytes=0-99, "
+		   "Connection: keep-alive)"},
+	{__LINE__, "                              HTTP/1.1 200 OK  (text/html, 1100 bytes, 0.220 ms "
+		   "after GET /index.html)"},
+	{__LINE__, "  +0.000600   52334 -> 8080   [ACK] Seq=78 Ack=1301 Win=65280 Len=0"},
+	{__LINE__, "  +5.001000   client FIN_WAIT2 -> TIME_WAIT (inferred: its socket handed over to "
+		   "a timewait socket)"},
+	{__LINE__, "  = curl[4242] -> tcplife-httpd[4100]  5.001 s  C>S 77 B  S>C 1300 B  1 request  "
+		   "closed by client  TIME_WAIT: client"},
+	{__LINE__, "#4 [::1]:40000 -> [::1]:8080   client \\x1b]0;pwn\\x07[666]   server ?  (joined "
+		   "mid-stream)  (roles guessed: no SYN seen)"},
+	{__LINE__, "  +0.000900   8080 -> 40000   [RST] Seq=1 Win=0 Len=0"},
+	{__LINE__, "                              HTTP/1.1 200 \\x1b[31mOK\\x0d\\x0a\\xff\\xfe\\xc2\\x9b2J"
+		   "  (text/\\xc3(html\\xe2\\x80\\xae, 1100 bytes)"},
+	{__LINE__, "  = \\x1b]0;pwn\\x07[666] -> ?  0.900 ms  C>S 600 B  S>C 0 B  1 request  (still "
+		   "open at exit)  (INCOMPLETE: events lost)"},
+	{__LINE__, "#3 client TIME_WAIT ended after 60.012 s (127.0.0.1:52334) (confirmed by "
+		   "sock_diag)"},
+};
+
+/* has_line: text holds want as a whole line. */
+static bool has_line(const char *text, const char *want)
+{
+	size_t n = strlen(want);
+
+	for (const char *p = text; (p = strstr(p, want)); p++)
+		if ((p == text || p[-1] == '\n') && p[n] == '\n')
+			return true;
+	return false;
+}
+
+/* Columns of a UTF-8 line: one per code point. */
+static size_t columns(const char *line, size_t len)
+{
+	size_t cols = 0;
+
+	for (size_t i = 0; i < len; i++)
+		cols += ((unsigned char)line[i] & 0xc0) != 0x80;
+	return cols;
+}
+
+/* Nothing from the wire reaches the terminal raw: valid UTF-8, no control
+ * byte but newline, and no line past ~200 columns. */
+static void check_text_safe(const char *out)
+{
+	size_t widest = 0;
+	bool controls = false;
+	json_t *utf8 = json_stringn(out, strlen(out));
+
+	for (const char *p = out, *nl; *p; p = nl + 1) {
+		size_t cols;
+
+		nl = strchr(p, '\n');
+		if (!nl)
+			break;
+		cols = columns(p, nl - p);
+		widest = cols > widest ? cols : widest;
+	}
+	for (const char *p = out; *p; p++)
+		controls |= (unsigned char)*p < 0x20 && *p != '\n';
+	UNIT_CHECK(utf8 != NULL, "text output is valid UTF-8");
+	UNIT_CHECK(!controls, "text output has no control byte");
+	UNIT_CHECK(widest <= 201, "text lines within 200 columns (%zu)", widest);
+	UNIT_CHECK(strstr(out, "\\x01\\x02\\x03") && strstr(out, "…\n"),
+		   "binary URI escaped, cut with an ellipsis");
+	json_decref(utf8);
+}
+
+static void test_text(void)
+{
+	char *out, *err;
+
+	capture(tl_output_text_new, false, &out, &err);
+	for (size_t i = 0; i < sizeof(text_rows) / sizeof(text_rows[0]); i++)
+		UNIT_CHECK_AT(text_rows[i].line, has_line(out, text_rows[i].want), "text line");
+	UNIT_CHECK(strstr(out, "#3 ") < strstr(out, "#4 "), "text blocks in the order lives end");
+	check_text_safe(out);
+	UNIT_CHECK(has_line(err, "Tracing TCP on lo (ports 8080; tcx, tp_btf)... Ctrl-C to end."),
+		   "text start line on stderr");
+	UNIT_CHECK(has_line(err, "tcplife-http: warning: 12 events lost (ring buffer full); "
+				 "affected connections are marked INCOMPLETE"),
+		   "text loss warning on stderr");
+	UNIT_CHECK(has_line(err, "1234 events, 12 lost, 2 connections"), "text stats on stderr");
+	free(out);
+	free(err);
+}
+
+/* Colour: codes around flags, states and HTTP; the wire's own escape
+ * sequences still escaped. */
+static void test_text_color(void)
+{
+	char *out, *err;
+
+	capture(tl_output_text_new, true, &out, &err);
+	UNIT_CHECK(strstr(out, "\033[1m[SYN]\033[0m Seq=0") != NULL, "color: flags bold");
+	UNIT_CHECK(strstr(out, "\033[1;31m[RST]\033[0m") != NULL, "color: RST red");
+	UNIT_CHECK(strstr(out, "\033[33mclient CLOSE -> SYN_SENT\033[0m") != NULL,
+		   "color: state yellow");
+	UNIT_CHECK(strstr(out, "\033[36mGET /index.html") != NULL, "color: HTTP cyan");
+	UNIT_CHECK(!strstr(out, "\033[31mOK") && !strstr(out, "\033]0;"),
+		   "color: wire escapes still escaped");
+	free(out);
+	free(err);
+}
+
+static const __u16 two_ports[] = {80, 8080};
+
+static const struct start_row {
+	int line;
+	struct tl_start_info info;
+	const char *want;
+} start_rows[] = {
+	{__LINE__, {0, "lo", ports, 1, 0, "tcx", "tp_btf", "tp_btf", false, NULL},
+	 "Tracing TCP on lo (ports 8080; tcx, tp_btf)... Ctrl-C to end.\n"},
+	{__LINE__, {0, "eth0", two_ports, 2, AF_INET, "clsact", "raw_tp", "none", true, NULL},
+	 "Tracing TCP on eth0 (ports 80, 8080, IPv4 only; clsact, raw_tp, owner none)... Ctrl-C "
+	 "to end.\n"},
+	{__LINE__, {0, "lo", NULL, 0, AF_INET6, "tcx", "tracepoint", "tracepoint", false, NULL},
+	 "Tracing TCP on lo (all ports, IPv6 only; tcx, tracepoint)... Ctrl-C to end.\n"},
+	{__LINE__, {0, NULL, ports, 1, 0, NULL, NULL, NULL, false, "x.pcap"},
+	 "Reading x.pcap (ports 8080)...\n"},
+};
+
+/* The text output's start line, on stderr, for each way of running. */
+static void test_text_start(void)
+{
+	for (size_t i = 0; i < sizeof(start_rows) / sizeof(start_rows[0]); i++) {
+		const struct start_row *r = &start_rows[i];
+		struct tl_output *o = tl_output_text_new(stdout, false);
+		int saved;
+		FILE *tmp = stderr_to_tmp(&saved);
+		char *err;
+
+		o->start(o, &r->info);
+		err = stderr_restore(tmp, saved);
+		UNIT_CHECK_AT(r->line, !strcmp(err, r->want), "text start line");
+		o->free(o);
+		free(err);
+	}
+}
+
+#define LONG_SEGMENTS 70000 /* about 4.4 MiB of lines: past the cap */
+
+/* A bulk transfer's timeline stops at its cap, the rest counted; a life
+ * with no event at all still gets its header and summary. */
+static void test_text_long(void)
+{
+	static const struct step seg = PKT(1, TL_CLIENT, TL_ACK, 1, 1, 1000, 512, 512, NULL);
+	char *out = NULL, *dropped;
+	size_t len, shown = 0;
+	FILE *f = open_memstream(&out, &len);
+	struct tl_output *o = tl_output_text_new(f, false);
+	struct tl_conn c;
+
+	conn_init(&c, 7, lo4_mapped, 50000);
+	for (int i = 0; i < LONG_SEGMENTS; i++)
+		play(&o->sink, &c, lo4_mapped, &seg, 1);
+	o->sink.on_conn_end(o->sink.ctx, &c);
+	conn_init(&c, 8, lo4_mapped, 50001);
+	o->sink.on_conn_end(o->sink.ctx, &c);
+	o->free(o);
+	fclose(f);
+	for (const char *p = out; (p = strstr(p, "\n  +0.000001 ")); p++)
+		shown++;
+	dropped = strstr(out, "\n  ... ");
+	UNIT_CHECK(len < ((size_t)4 << 20) + 4096, "text timeline capped (%zu bytes)", len);
+	UNIT_CHECK(dropped && strtoul(dropped + 7, NULL, 10) + shown == LONG_SEGMENTS,
+		   "text: events past the cap counted");
+	UNIT_CHECK(has_line(out, "#8 127.0.0.1:50001 -> 127.0.0.1:8080   client ?   server ?") &&
+			   has_line(out, "  = ? -> ?  0.000 ms  C>S 0 B  S>C 0 B  0 requests"),
+		   "text: a life without events");
+	free(out);
+}
+
+static void test_summary(void)
+{
+	char *out, *err;
+
+	capture(make_summary, false, &out, &err);
+	UNIT_CHECK(has_line(out, "PID     COMM             LADDR           LPORT RADDR           "
+				 "RPORT TX_KB RX_KB MS"),
+		   "summary header");
+	UNIT_CHECK(has_line(out, "4242    curl             127.0.0.1       52334 127.0.0.1       "
+				 "8080      0     1 5001.00"),
+		   "summary line: client's view, KB, ms");
+	UNIT_CHECK(has_line(out, "666     ?]0;pwn?         ::1             40000 ::1             "
+				 "8080      0     0 0.90"),
+		   "summary line: IPv6, comm made printable");
+	UNIT_CHECK(!strstr(out, "#3"), "summary: nothing but the table");
+	UNIT_CHECK(has_line(err, "2 connections (12 events lost)"), "summary stats on stderr");
+	free(out);
+	free(err);
+}
+
+/* -6: tcplife -w's address columns; an unknown process is "?". */
+static void test_summary_ipv6(void)
+{
+	struct tl_start_info info = start_lo;
+	char *out = NULL;
+	size_t len;
+	FILE *f = open_memstream(&out, &len);
+	struct tl_output *o = tl_output_summary_new(f);
+	struct tl_conn c;
+
+	info.family = AF_INET6;
+	o->start(o, &info);
+	conn_init(&c, 5, lo6, 40001);
+	c.last_ns += 1500 * US;
+	c.flow[TL_SERVER].bytes = 10 * 1024 + 1023;
+	o->sink.on_conn_end(o->sink.ctx, &c);
+	o->free(o);
+	fclose(f);
+	UNIT_CHECK(has_line(out, "PID     COMM             LADDR                                   LPORT "
+				 "RADDR                                   RPORT TX_KB RX_KB MS"),
+		   "summary -6 header: 39-column addresses");
+	UNIT_CHECK(has_line(out, "?       ?                ::1                                     40001 "
+				 "::1                                     8080      0    10 1.50"),
+		   "summary -6 line, unknown process");
+	free(out);
+}
+
+int main(void)
+{
+	hostile_init();
+	test_json();
+	test_json_file();
+	test_text();
+	test_text_color();
+	test_text_start();
+	test_text_long();
+	test_summary();
+	test_summary_ipv6();
+	return unit_done();
+}
