@@ -575,11 +575,11 @@ static const struct text_row text_rows[] = {
 	{__LINE__, "  time        dir             segment"},
 	{__LINE__, "  +0.000000   52334 -> 8080   [SYN] Seq=0 Win=65495 Len=0 MSS=65495 SACK_PERM "
 		   "TSval=1 TSecr=0 WS=128"},
-	{__LINE__, "              client CLOSE -> SYN_SENT"},
+	{__LINE__, "  +0.000000                   client CLOSE -> SYN_SENT"},
 	{__LINE__, "  +0.000021   8080 -> 52334   [SYN, ACK] Seq=0 Ack=1 Win=65483 Len=0 MSS=65495 "
 		   "SACK_PERM TSval=2 TSecr=1 WS=128"},
 	{__LINE__, "  +0.000040   52334 -> 8080   [ACK] Seq=1 Ack=1 Win=65536 Len=0 TSval=3 TSecr=2"},
-	{__LINE__, "              server LISTEN -> SYN_RECV"},
+	{__LINE__, "  +0.000040                   server LISTEN -> SYN_RECV"},
 	{__LINE__, "  +0.000300   52334 -> 8080   [PSH, ACK] Seq=1 Ack=1 Win=65536 Len=77 TSval=3 "
 		   "TSecr=2"},
 	{__LINE__, "                              GET /index.html HTTP/1.1  (Range: bytes=0-99, "
@@ -587,7 +587,8 @@ static const struct text_row text_rows[] = {
 	{__LINE__, "                              HTTP/1.1 200 OK  (text/html, 1100 bytes, 0.220 ms "
 		   "after GET /index.html)"},
 	{__LINE__, "  +0.000600   52334 -> 8080   [ACK] Seq=78 Ack=1301 Win=65280 Len=0"},
-	{__LINE__, "  +5.001000   client FIN_WAIT2 -> TIME_WAIT (inferred: its socket handed over to "
+	{__LINE__, "  +5.001000                   client FIN_WAIT2 -> TIME_WAIT (inferred: its socket "
+		   "handed over to "
 		   "a timewait socket)"},
 	{__LINE__, "  = curl[4242] -> tcplife-httpd[4100]  5.001 s  C>S 77 B  S>C 1300 B  1 request  "
 		   "closed by client  TIME_WAIT: client"},

@@ -178,6 +178,32 @@ static void json_on_http(void *ctx, struct tl_conn *c, const struct tl_http_view
 	json_emit(ctx);
 }
 
+/* One line per request/response pair, once the response's last byte is in:
+ * the numbers a student reads off Wireshark's HTTP statistics. */
+static void json_on_exchange(void *ctx, struct tl_conn *c, const struct tl_exchange_view *v)
+{
+	struct tl_json *j = json_conn_line(ctx, "exchange", v->ts_ns, c);
+
+	if (v->request) {
+		tl_json_str(j, "method", v->request->method);
+		tl_json_str(j, "uri", v->request->uri);
+	}
+	tl_json_int(j, "status", v->status);
+	if (*v->content_type)
+		tl_json_str(j, "content_type", v->content_type);
+	if (v->content_length >= 0)
+		tl_json_int(j, "content_length", v->content_length);
+	tl_json_uint(j, "body_bytes", v->body_bytes);
+	if (v->request) {
+		tl_json_ms(j, "first_byte_ms", v->first_byte_ns - v->request->ts_ns);
+		tl_json_ms(j, "last_byte_ms", v->last_byte_ns - v->request->ts_ns);
+	}
+	tl_json_bool(j, "complete", v->complete);
+	tl_json_bool(j, "range", v->status == 206);
+	tl_json_bool(j, "revalidated", v->status == 304);
+	json_emit(ctx);
+}
+
 static void json_on_conn_end(void *ctx, struct tl_conn *c)
 {
 	struct tl_json *j = json_conn_line(ctx, "conn", c->last_ns, c);
@@ -301,6 +327,7 @@ struct tl_output *tl_output_json_new(FILE *f)
 			 .on_packet = json_on_packet,
 			 .on_state = json_on_state,
 			 .on_http = json_on_http,
+			 .on_exchange = json_on_exchange,
 			 .on_conn_end = json_on_conn_end,
 			 .on_tw_end = json_on_tw_end},
 		.start = json_start,

@@ -286,9 +286,8 @@ static void text_on_packet(void *ctx, struct tl_conn *c, const struct tl_pkt_vie
 	fputc('\n', f);
 }
 
-/* The kernel's states, between the segments that moved them. A state line
- * has no time of its own (it comes with a segment) unless it was inferred
- * later: TIME_WAIT is the only inferred state. */
+/* The kernel's states, between the segments that moved them, at the time
+ * the kernel changed them. */
 static void text_on_state(void *ctx, struct tl_conn *c, const struct tl_state_view *v)
 {
 	struct text_output *t = ctx;
@@ -296,10 +295,8 @@ static void text_on_state(void *ctx, struct tl_conn *c, const struct tl_state_vi
 
 	if (!f)
 		return;
-	if (v->inferred)
-		text_time_col(f, c, v->ts_ns);
-	else
-		fprintf(f, "%*s", TEXT_TIME_COLS, "");
+	text_time_col(f, c, v->ts_ns);
+	fprintf(f, "%*s", TEXT_DIR_COLS, "");
 	text_color(t, f, TEXT_YELLOW);
 	fprintf(f, "%s %s -> %s", tl_side_name(v->side), tl_tcp_state_name(v->old_state),
 		tl_tcp_state_name(v->new_state));
@@ -360,6 +357,36 @@ static void text_on_http(void *ctx, struct tl_conn *c, const struct tl_http_view
 
 /* "#3 127.0.0.1:52334 -> 127.0.0.1:8080   client curl[4242]   server ..."
  * and the column titles. */
+/* After a response's last segment: what the exchange took, from the
+ * request's first byte. */
+static void text_on_exchange(void *ctx, struct tl_conn *c, const struct tl_exchange_view *v)
+{
+	struct text_output *t = ctx;
+	FILE *f = text_block_for(c);
+	char first[TEXT_NUM_MAX], last[TEXT_NUM_MAX];
+	int cols = TEXT_LINE_COLS - TEXT_SEGMENT_COL;
+
+	if (!f)
+		return;
+	fprintf(f, "%*s", TEXT_SEGMENT_COL, "");
+	text_color(t, f, TEXT_CYAN);
+	fprintf(f, "= ");
+	if (v->request) {
+		text_safe(f, v->request->method, strlen(v->request->method), &cols);
+		fputc(' ', f);
+		text_safe(f, v->request->uri, strlen(v->request->uri), &cols);
+		fputc(' ', f);
+	}
+	fprintf(f, "-> %d, %llu body bytes%s", v->status, (unsigned long long)v->body_bytes,
+		v->complete ? "" : " (incomplete)");
+	if (v->request)
+		fprintf(f, ", first byte %s, last byte %s after the request",
+			text_duration(first, v->first_byte_ns - v->request->ts_ns),
+			text_duration(last, v->last_byte_ns - v->request->ts_ns));
+	text_color(t, f, TEXT_RESET);
+	fputc('\n', f);
+}
+
 static void text_header(struct text_output *t, const struct tl_conn *c)
 {
 	FILE *f = t->f;
@@ -528,6 +555,7 @@ struct tl_output *tl_output_text_new(FILE *f, bool color)
 			 .on_packet = text_on_packet,
 			 .on_state = text_on_state,
 			 .on_http = text_on_http,
+			 .on_exchange = text_on_exchange,
 			 .on_conn_end = text_on_conn_end,
 			 .on_tw_end = text_on_tw_end},
 		.start = text_start,
