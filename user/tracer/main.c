@@ -54,6 +54,8 @@ struct tracer {
 	int diag_fd;
 	__u64 ktime_offset_ns; /* realtime - monotonic: bpf_ktime_get_ns() to epoch */
 	__u64 lost;
+	int ifindex;
+	__u64 next_if_check_ns;
 };
 
 static int on_record(void *ctx, void *data, size_t size)
@@ -106,6 +108,7 @@ static int setup(struct tracer *t)
 		fprintf(stderr, "tcplife-http: no interface '%s'\n", t->args.ifname);
 		return -ENODEV;
 	}
+	t->ifindex = lcfg.ifindex;
 	t->diag_fd = tl_sock_diag_open();
 	if (t->diag_fd >= 0) {
 		ecfg.sock_query = tl_sock_diag_query;
@@ -156,6 +159,18 @@ static void check_loss(struct tracer *t)
 		t->out->loss(t->out, clock_ns(CLOCK_REALTIME), lost);
 }
 
+/* A traced interface can vanish (a namespace's veth deleted): its hook goes
+ * with it, so the run ends with a clear message instead of tracing nothing. */
+static bool interface_gone(struct tracer *t, __u64 now_ns)
+{
+	char name[IF_NAMESIZE];
+
+	if (now_ns < t->next_if_check_ns)
+		return false;
+	t->next_if_check_ns = now_ns + 500000000ULL;
+	return !if_indextoname(t->ifindex, name);
+}
+
 static int run(struct tracer *t)
 {
 	struct ring_buffer *rb;
@@ -172,21 +187,25 @@ static int run(struct tracer *t)
 	announce(t);
 	while (!exiting && !ferror(stdout)) {
 		err = ring_buffer__poll(rb, POLL_MS);
-		if (err < 0 && err != -EINTR)
+		if (err >= 0 || err == -EINTR)
+			err = ring_buffer__consume(rb);
+		if (err < 0) {
+			fprintf(stderr, "tcplife-http: reading the ring buffer: %s\n", strerror(-err));
 			break;
-		err = ring_buffer__consume(rb);
-		if (err < 0)
-			break;
+		}
 		err = 0;
 		check_loss(t);
 		tl_engine_tick(t->engine, clock_ns(CLOCK_REALTIME));
 		if (deadline && clock_ns(CLOCK_MONOTONIC) >= deadline)
 			break;
+		if (interface_gone(t, clock_ns(CLOCK_MONOTONIC))) {
+			fprintf(stderr, "tcplife-http: interface %s disappeared\n", t->args.ifname);
+			err = -ENODEV;
+			break;
+		}
 	}
 	ring_buffer__consume(rb);
 	ring_buffer__free(rb);
-	if (err < 0)
-		fprintf(stderr, "tcplife-http: reading the ring buffer: %s\n", strerror(-err));
 	return err;
 }
 
