@@ -1,0 +1,118 @@
+#!/bin/bash
+# Benchmark (not a test): tcplife-httpd against Debian's nginx serving the
+# same www/, with wrk, keep-alive and Connection: close, alternating servers,
+# ROUNDS rounds of SECS seconds each; prints medians and the ratio.
+# Usage: tests/bench/httpd.sh [URL-PATH]   (default /; env ROUNDS=3 SECS=5 CONNS=50)
+set -u
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+path=${1:-/}
+rounds=${ROUNDS:-3}
+secs=${SECS:-5}
+conns=${CONNS:-50}
+tmp=$(mktemp -d /tmp/tcplife-bench.XXXXXX)
+pids=()
+cleanup() {
+	local p
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+	for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+for tool in wrk nginx taskset curl; do
+	command -v "$tool" >/dev/null || [ -x "/usr/sbin/$tool" ] ||
+		{ echo "httpd.sh: $tool missing (make bench-httpd installs it)" >&2; exit 1; }
+done
+
+# free_port: a port nobody listens on.
+free_port() {
+	local p
+	for _ in $(seq 100); do
+		p=$((20000 + RANDOM % 40000))
+		ss -Htan "( sport = :$p )" | grep -q . || { echo "$p"; return; }
+	done
+	return 1
+}
+
+# wait_http PORT: until the server answers (10 s).
+wait_http() {
+	for _ in $(seq 200); do
+		[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$1$path")" = 200 ] && return 0
+		sleep 0.05
+	done
+	echo "httpd.sh: no 200 from port $1" >&2
+	return 1
+}
+
+# Both servers on CPU 0, wrk on CPU 1 (when there are two).
+server_cpu=0
+wrk_cpu=$(($(nproc) > 1 ? 1 : 0))
+
+ours_port=$(free_port)
+taskset -c "$server_cpu" "$ROOT/tcplife-httpd" -q -p "$ours_port" -l 127.0.0.1 -r "$ROOT/www" \
+	>"$tmp/ours.log" 2>&1 &
+pids+=($!)
+
+# nginx: one worker, no access log, sendfile, the same keep-alive limits as
+# ours (5 s, 100 requests), everything under $tmp.
+nginx_port=$(free_port)
+mkdir -p "$tmp/nginx/logs"
+cat >"$tmp/nginx/nginx.conf" <<CONF
+worker_processes 1;
+pid $tmp/nginx/nginx.pid;
+error_log $tmp/nginx/logs/error.log;
+events { worker_connections 4096; }
+http {
+	include /etc/nginx/mime.types;
+	access_log off;
+	sendfile on;
+	tcp_nopush on;
+	tcp_nodelay on;
+	keepalive_timeout 5;
+	keepalive_requests 100;
+	client_body_temp_path $tmp/nginx/body;
+	proxy_temp_path $tmp/nginx/proxy;
+	fastcgi_temp_path $tmp/nginx/fastcgi;
+	uwsgi_temp_path $tmp/nginx/uwsgi;
+	scgi_temp_path $tmp/nginx/scgi;
+	server {
+		listen 127.0.0.1:$nginx_port;
+		root $ROOT/www;
+		index index.html;
+	}
+}
+CONF
+taskset -c "$server_cpu" /usr/sbin/nginx -p "$tmp/nginx" -c "$tmp/nginx/nginx.conf" \
+	-g 'daemon off; user root;' >"$tmp/nginx.out" 2>&1 &
+pids+=($!)
+
+wait_http "$ours_port" && wait_http "$nginx_port" || exit 1
+
+# run PORT [WRK ARGS...]: requests/s of one wrk run; errors go to stderr.
+run() {
+	local port=$1 out
+	shift
+	out=$(taskset -c "$wrk_cpu" wrk -t1 -c"$conns" -d"${secs}s" "$@" "http://127.0.0.1:$port$path")
+	grep -E 'Non-2xx|Socket errors' <<<"$out" >&2
+	awk '/^Requests\/sec:/ {print $2}' <<<"$out"
+}
+
+median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+
+echo "tcplife-httpd vs nginx $(/usr/sbin/nginx -v 2>&1 | sed 's/.*\///'): GET $path," \
+	"wrk -t1 -c$conns -d${secs}s, $rounds rounds, servers on CPU $server_cpu, wrk on CPU $wrk_cpu"
+for mode in keep-alive close; do
+	args=()
+	[ "$mode" = close ] && args=(-H 'Connection: close')
+	ours=() theirs=()
+	for r in $(seq "$rounds"); do
+		ours+=("$(run "$ours_port" "${args[@]}")")
+		theirs+=("$(run "$nginx_port" "${args[@]}")")
+	done
+	o=$(median "${ours[@]}")
+	n=$(median "${theirs[@]}")
+	printf '%-10s tcplife-httpd %10.0f req/s   nginx %10.0f req/s   ratio %.2f   (rounds: %s | %s)\n' \
+		"$mode" "$o" "$n" "$(awk -v a="$o" -v b="$n" 'BEGIN {print (b > 0 ? a / b : 0)}')" \
+		"${ours[*]}" "${theirs[*]}"
+done

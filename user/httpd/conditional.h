@@ -1,0 +1,23 @@
+/* Validators and conditional requests (RFC 9110 section 13). */
+#ifndef HTTPD_CONDITIONAL_H
+#define HTTPD_CONDITIONAL_H
+
+#include <stdbool.h>
+#include <sys/stat.h>
+
+#include "httpd/http_request.h"
+
+#define COND_ETAG_MAX 64
+
+/* A strong ETag from inode, size and nanosecond mtime: any replacement or
+ * rewrite of the file changes it. */
+void cond_etag(const struct stat *st, char out[COND_ETAG_MAX]);
+
+/* If-None-Match (which takes precedence) or If-Modified-Since says the
+ * client's copy is current: answer 304. */
+bool cond_not_modified(const struct http_request *req, const struct stat *st, const char *etag);
+
+/* If-Range, when present, still matches: the Range header may be honoured. */
+bool cond_range_applies(const struct http_request *req, const struct stat *st, const char *etag);
+
+#endif

@@ -1,0 +1,76 @@
+/* One client connection: receive a request, send the head, send the body,
+ * then keep alive for the next request or close. Driven by the event loop,
+ * it never blocks; it tells the loop what to wait for next. */
+#ifndef HTTPD_CONN_H
+#define HTTPD_CONN_H
+
+#include <arpa/inet.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "httpd/docroot.h"
+#include "httpd/http.h"
+#include "httpd/http_request.h"
+
+#define CONN_MAX_REQUESTS 100
+/* A body on a request we do not accept is read and dropped up to this
+ * size; a larger one gets 413 and the connection closes. */
+#define CONN_BODY_DISCARD_MAX (1024 * 1024)
+
+enum conn_state {
+	CONN_READ,   /* waiting for, or parsing, a request */
+	CONN_SEND,   /* sending the head, then the file */
+	CONN_LINGER, /* response sent, write side shut, draining input */
+	CONN_DONE,
+};
+
+enum conn_wait {
+	CONN_WAIT_READ,
+	CONN_WAIT_WRITE,
+	CONN_WAIT_CLOSE,
+};
+
+struct conn_env {
+	const struct docroot *root;
+	unsigned timeout_s; /* announced in Keep-Alive */
+	time_t now;	    /* wall clock for Date and the log */
+	bool log;
+};
+
+struct conn {
+	int fd;
+	enum conn_state state;
+	bool restart_timer; /* the idle deadline starts over (the loop clears it) */
+	bool keep_alive;    /* for the response under way */
+	bool linger;
+	bool rx_drained; /* a read this wakeup emptied the socket */
+	unsigned served;
+	char peer[INET6_ADDRSTRLEN];
+	uint64_t discard; /* body bytes of the last request still to drop */
+	int status;
+	int file_fd;
+	off_t file_off;
+	uint64_t file_left;
+	uint64_t file_sent;
+	size_t out_len;
+	size_t out_sent;
+	size_t page_len; /* body bytes at the end of out[] */
+	size_t in_len;
+	struct http_request req;
+	char out[HTTP_LINE_MAX + 1024]; /* head, and the page of error replies */
+	char in[HTTP_REQUEST_MAX];
+};
+
+void conn_init(struct conn *c, int fd, const struct sockaddr_storage *peer);
+/* Moves the connection on as far as the socket allows. */
+enum conn_wait conn_run(struct conn *c, const struct conn_env *env);
+/* The deadline passed: a response cut short is still logged, with the
+ * bytes that made it out. */
+void conn_expire(const struct conn *c, const struct conn_env *env);
+/* Closes the socket and any open file. */
+void conn_fini(struct conn *c);
+
+#endif

@@ -1,0 +1,151 @@
+#include "httpd/http_response.h"
+
+#include <errno.h>
+#include <stdio.h>
+
+#include "httpd/http_date.h"
+#include "httpd/strbuf.h"
+
+static const struct {
+	int code;
+	const char *reason;
+	bool page; /* replies whose body is the tiny HTML page */
+} http_statuses[HTTP_STATUS_COUNT] = {
+    [HTTP_OK] = {200, "OK", false},
+    [HTTP_PARTIAL_CONTENT] = {206, "Partial Content", false},
+    [HTTP_MOVED_PERMANENTLY] = {301, "Moved Permanently", true},
+    [HTTP_NOT_MODIFIED] = {304, "Not Modified", false},
+    [HTTP_BAD_REQUEST] = {400, "Bad Request", true},
+    [HTTP_FORBIDDEN] = {403, "Forbidden", true},
+    [HTTP_NOT_FOUND] = {404, "Not Found", true},
+    [HTTP_METHOD_NOT_ALLOWED] = {405, "Method Not Allowed", true},
+    [HTTP_LENGTH_REQUIRED] = {411, "Length Required", true},
+    [HTTP_PAYLOAD_TOO_LARGE] = {413, "Content Too Large", true},
+    [HTTP_URI_TOO_LONG] = {414, "URI Too Long", true},
+    [HTTP_RANGE_NOT_SATISFIABLE] = {416, "Range Not Satisfiable", true},
+    [HTTP_HEADERS_TOO_LARGE] = {431, "Request Header Fields Too Large", true},
+    [HTTP_INTERNAL_ERROR] = {500, "Internal Server Error", true},
+    [HTTP_VERSION_NOT_SUPPORTED] = {505, "HTTP Version Not Supported", true},
+};
+
+int http_status_code(enum http_status st) { return http_statuses[st].code; }
+
+/* The page names the status only: echoing the request would invite
+ * reflected markup. */
+static size_t http_response_page(enum http_status st, char *buf, size_t cap)
+{
+	int n = snprintf(buf, cap, "<!DOCTYPE html>\n<title>%d %s</title>\n<h1>%d %s</h1>\n",
+			 http_statuses[st].code, http_statuses[st].reason, http_statuses[st].code,
+			 http_statuses[st].reason);
+
+	return (size_t)n < cap ? (size_t)n : cap - 1;
+}
+
+static void head_header(struct strbuf *b, const char *name, const char *value)
+{
+	strbuf_str(b, name);
+	strbuf_str(b, ": ");
+	strbuf_str(b, value);
+	strbuf_str(b, "\r\n");
+}
+
+static void head_u64(struct strbuf *b, const char *name, uint64_t value)
+{
+	strbuf_str(b, name);
+	strbuf_str(b, ": ");
+	strbuf_u64(b, value);
+	strbuf_str(b, "\r\n");
+}
+
+static void head_validators(struct strbuf *b, const struct http_response *r)
+{
+	char date[HTTP_DATE_LEN + 1];
+
+	http_date_format(r->mtime, date);
+	head_header(b, "Last-Modified", date);
+	head_header(b, "ETag", r->etag);
+	head_header(b, "Accept-Ranges", "bytes");
+}
+
+/* Headers that belong to one status only. */
+static void head_status_specific(struct strbuf *b, const struct http_response *r)
+{
+	switch (r->status) {
+	case HTTP_MOVED_PERMANENTLY:
+		strbuf_str(b, "Location: ");
+		strbuf_mem(b, r->location.p, r->location.len);
+		strbuf_str(b, "/");
+		strbuf_mem(b, r->location_query.p, r->location_query.len);
+		strbuf_str(b, "\r\n");
+		break;
+	case HTTP_METHOD_NOT_ALLOWED:
+		head_header(b, "Allow", "GET, HEAD");
+		break;
+	case HTTP_PARTIAL_CONTENT:
+		strbuf_str(b, "Content-Range: bytes ");
+		strbuf_u64(b, r->range.first);
+		strbuf_str(b, "-");
+		strbuf_u64(b, r->range.last);
+		strbuf_str(b, "/");
+		strbuf_u64(b, r->size);
+		strbuf_str(b, "\r\n");
+		break;
+	case HTTP_RANGE_NOT_SATISFIABLE:
+		strbuf_str(b, "Content-Range: bytes */");
+		strbuf_u64(b, r->size);
+		strbuf_str(b, "\r\n");
+		break;
+	default:
+		break;
+	}
+}
+
+/* Announcing the timeout lets clients know the server closes idle
+ * connections first, as Apache does. */
+static void head_connection(struct strbuf *b, const struct http_response *r)
+{
+	if (!r->keep_alive) {
+		head_header(b, "Connection", "close");
+		return;
+	}
+	head_header(b, "Connection", "keep-alive");
+	strbuf_str(b, "Keep-Alive: timeout=");
+	strbuf_u64(b, r->keep_alive_timeout);
+	strbuf_str(b, ", max=");
+	strbuf_u64(b, r->keep_alive_max);
+	strbuf_str(b, "\r\n");
+}
+
+int http_response_build(const struct http_response *r, time_t now, char *buf, size_t cap,
+			size_t *body_len)
+{
+	char page[256];
+	size_t page_len = 0;
+	struct strbuf b;
+
+	if (http_statuses[r->status].page)
+		page_len = http_response_page(r->status, page, sizeof(page));
+	strbuf_init(&b, buf, cap);
+	strbuf_str(&b, "HTTP/1.1 ");
+	strbuf_u64(&b, (uint64_t)http_statuses[r->status].code);
+	strbuf_str(&b, " ");
+	strbuf_str(&b, http_statuses[r->status].reason);
+	strbuf_str(&b, "\r\n");
+	head_header(&b, "Date", http_date_now(now));
+	head_header(&b, "Server", "tcplife-httpd");
+	if (r->etag)
+		head_validators(&b, r);
+	head_status_specific(&b, r);
+	if (page_len) {
+		head_header(&b, "Content-Type", "text/html; charset=utf-8");
+		head_u64(&b, "Content-Length", page_len);
+	} else if (r->status != HTTP_NOT_MODIFIED) {
+		head_header(&b, "Content-Type", r->content_type);
+		head_u64(&b, "Content-Length", r->length);
+	}
+	head_connection(&b, r);
+	strbuf_str(&b, "\r\n");
+	*body_len = r->head_only ? 0 : page_len;
+	strbuf_mem(&b, page, *body_len);
+	return b.overflow ? -ENOSPC : (int)b.len;
+}

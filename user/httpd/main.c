@@ -1,0 +1,145 @@
+/* tcplife-httpd: command line, then the server. */
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "httpd/listener.h"
+#include "httpd/server.h"
+
+#define HTTPD_DEFAULT_PORT 8080
+#define HTTPD_DEFAULT_TIMEOUT 5
+
+static const char httpd_usage[] =
+    "usage: tcplife-httpd [-l ADDR]... [-p PORT] [-r DOCROOT] [-t SECONDS] [-q]\n"
+    "Serves DOCROOT over HTTP/1.1 on 127.0.0.1 and ::1.\n"
+    "  -l ADDR     listen on this numeric address only (repeatable; default\n"
+    "              127.0.0.1 and ::1)\n"
+    "  -p PORT     TCP port (default 8080; 0 picks a free one)\n"
+    "  -r DOCROOT  directory to serve (default: www next to the binary, else ./www)\n"
+    "  -t SECONDS  idle and send timeout, 1-3600 (default 5)\n"
+    "  -q          no access log on stderr\n"
+    "  -h, --help  this help;  --version  the version\n";
+
+/* Arguments are checked here and reported once, as one line, exit 2. */
+static int httpd_bad_args(const char *msg, const char *arg)
+{
+	fprintf(stderr, "tcplife-httpd: %s%s%s (try --help)\n", msg, arg ? ": " : "",
+		arg ? arg : "");
+	return 2;
+}
+
+static int httpd_number(const char *s, long min, long max, long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtol(s, &end, 10);
+	if (errno || end == s || *end || *out < min || *out > max)
+		return -EINVAL;
+	return 0;
+}
+
+/* www next to the binary when it exists, so the server works from any cwd. */
+static void httpd_default_docroot(char *buf, size_t cap)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	struct stat st;
+
+	if (n > 0) {
+		exe[n] = '\0';
+		snprintf(buf, cap, "%s/www", dirname(exe));
+		if (stat(buf, &st) == 0 && S_ISDIR(st.st_mode))
+			return;
+	}
+	snprintf(buf, cap, "www");
+}
+
+static int httpd_option(struct server_config *cfg, int opt, const char *arg)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	long v;
+
+	switch (opt) {
+	case 'l':
+		if (listener_addr(arg, 0, &ss, &len))
+			return httpd_bad_args("not a numeric IPv4 or IPv6 address", arg);
+		if (cfg->naddrs == SERVER_MAX_LISTENERS)
+			return httpd_bad_args("too many -l addresses", arg);
+		cfg->addrs[cfg->naddrs++] = arg;
+		return 0;
+	case 'p':
+		if (httpd_number(arg, 0, 65535, &v))
+			return httpd_bad_args("bad port", arg);
+		cfg->port = (uint16_t)v;
+		return 0;
+	case 'r':
+		cfg->docroot = arg;
+		return 0;
+	case 't':
+		if (httpd_number(arg, 1, 3600, &v))
+			return httpd_bad_args("bad timeout", arg);
+		cfg->timeout_s = (unsigned)v;
+		return 0;
+	case 'q':
+		cfg->quiet = true;
+		return 0;
+	default:
+		return httpd_bad_args("bad option", NULL);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0},
+	};
+	struct server_config cfg = {.port = HTTPD_DEFAULT_PORT, .timeout_s = HTTPD_DEFAULT_TIMEOUT};
+	char docroot[PATH_MAX], what[128];
+	int opt, err;
+
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":l:p:r:t:qh", longopts, NULL)) != -1) {
+		if (opt == 'h') {
+			fputs(httpd_usage, stdout);
+			return 0;
+		}
+		if (opt == 'V') {
+			printf("tcplife-httpd %s\n", TL_VERSION);
+			return 0;
+		}
+		if (opt == ':')
+			return httpd_bad_args("option needs a value", argv[optind - 1]);
+		if (opt == '?')
+			return httpd_bad_args("unknown option", argv[optind - 1]);
+		err = httpd_option(&cfg, opt, optarg);
+		if (err)
+			return err;
+	}
+	if (optind < argc)
+		return httpd_bad_args("unexpected argument", argv[optind]);
+	if (cfg.naddrs == 0) {
+		cfg.addrs[cfg.naddrs++] = "127.0.0.1";
+		cfg.addrs[cfg.naddrs++] = "::1";
+		cfg.default_addrs = true;
+	}
+	if (!cfg.docroot) {
+		httpd_default_docroot(docroot, sizeof(docroot));
+		cfg.docroot = docroot;
+	}
+	err = server_run(&cfg, what, sizeof(what));
+	if (err) {
+		fprintf(stderr, "tcplife-httpd: %s: %s\n", what, strerror(-err));
+		return 1;
+	}
+	return 0;
+}

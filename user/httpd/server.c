@@ -1,0 +1,349 @@
+#include "httpd/server.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "httpd/access_log.h"
+#include "httpd/conn.h"
+#include "httpd/docroot.h"
+#include "httpd/idle_list.h"
+#include "httpd/listener.h"
+
+#define SERVER_EVENTS 256
+/* Accepts per wakeup, so a flood of new connections cannot starve the
+ * open ones. */
+#define SERVER_ACCEPTS 64
+
+/* epoll data points at one of these tags, the first member of each source. */
+enum server_kind {
+	SERVER_LISTENER,
+	SERVER_SIGNAL,
+	SERVER_CONN,
+};
+
+struct server_listener {
+	enum server_kind kind;
+	int fd;
+	const char *addr;
+};
+
+struct server_conn {
+	enum server_kind kind;
+	enum conn_wait wait;
+	struct idle_node idle;
+	struct conn conn;
+};
+
+struct server {
+	int epfd;
+	int sigfd;
+	enum server_kind sig_kind;
+	struct server_listener listeners[SERVER_MAX_LISTENERS];
+	size_t nlisteners;
+	uint16_t port;
+	struct docroot root;
+	struct idle_list idle;
+	struct conn_env env;
+	uint64_t now_ms;
+	uint64_t timeout_ms;
+	bool accept_paused;
+	bool stopping;
+};
+
+static struct server_conn *server_conn_of(struct idle_node *n)
+{
+	return (struct server_conn *)((char *)n - offsetof(struct server_conn, idle));
+}
+
+static void server_clock(struct server *srv)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	srv->now_ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	srv->env.now = time(NULL);
+}
+
+static int server_watch(struct server *srv, int op, int fd, uint32_t events, void *tag)
+{
+	struct epoll_event ev = {.events = events, .data.ptr = tag};
+
+	return epoll_ctl(srv->epfd, op, fd, &ev) < 0 ? -errno : 0;
+}
+
+/* Out of descriptors or memory: stop accepting until a connection ends,
+ * instead of spinning on a listener that stays readable. */
+static void server_pause_accept(struct server *srv, bool pause)
+{
+	/* Only a closing connection resumes accepting: with none open, pausing
+	 * would stop the server for good. */
+	if (srv->accept_paused == pause || (pause && !idle_list_first(&srv->idle)))
+		return;
+	srv->accept_paused = pause;
+	for (size_t i = 0; i < srv->nlisteners; i++)
+		server_watch(srv, EPOLL_CTL_MOD, srv->listeners[i].fd, pause ? 0 : EPOLLIN,
+			     &srv->listeners[i]);
+}
+
+static void server_conn_free(struct server *srv, struct server_conn *sc)
+{
+	idle_list_remove(&sc->idle);
+	conn_fini(&sc->conn);
+	free(sc);
+	server_pause_accept(srv, false);
+}
+
+static void server_conn_event(struct server *srv, struct server_conn *sc)
+{
+	enum conn_wait wait = conn_run(&sc->conn, &srv->env);
+
+	if (wait == CONN_WAIT_CLOSE) {
+		server_conn_free(srv, sc);
+		return;
+	}
+	if (wait != sc->wait) {
+		server_watch(srv, EPOLL_CTL_MOD, sc->conn.fd,
+			     wait == CONN_WAIT_READ ? EPOLLIN : EPOLLOUT, sc);
+		sc->wait = wait;
+	}
+	if (sc->conn.restart_timer) {
+		idle_list_restart(&srv->idle, &sc->idle, srv->now_ms + srv->timeout_ms);
+		sc->conn.restart_timer = false;
+	}
+}
+
+static struct server_conn *server_conn_add(struct server *srv, int fd,
+					   const struct sockaddr_storage *peer)
+{
+	struct server_conn *sc = malloc(sizeof(*sc));
+
+	if (!sc)
+		return NULL;
+	sc->kind = SERVER_CONN;
+	sc->wait = CONN_WAIT_READ;
+	sc->idle = (struct idle_node){0};
+	conn_init(&sc->conn, fd, peer);
+	if (server_watch(srv, EPOLL_CTL_ADD, fd, EPOLLIN, sc)) {
+		free(sc);
+		return NULL;
+	}
+	idle_list_restart(&srv->idle, &sc->idle, srv->now_ms + srv->timeout_ms);
+	sc->conn.restart_timer = false;
+	return sc;
+}
+
+static void server_accept(struct server *srv, int lfd)
+{
+	for (int i = 0; i < SERVER_ACCEPTS; i++) {
+		struct sockaddr_storage peer;
+		socklen_t len = sizeof(peer);
+		struct server_conn *sc;
+		int fd = accept4(lfd, (struct sockaddr *)&peer, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+		if (fd < 0) {
+			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+			    errno == ENOMEM)
+				server_pause_accept(srv, true);
+			return;
+		}
+		sc = server_conn_add(srv, fd, &peer);
+		if (!sc) {
+			close(fd);
+			server_pause_accept(srv, true);
+			return;
+		}
+		/* Under load the request is usually there already: serving it now
+		 * saves a trip through epoll_wait. */
+		server_conn_event(srv, sc);
+	}
+}
+
+static void server_dispatch(struct server *srv, const struct epoll_event *ev)
+{
+	enum server_kind *kind = ev->data.ptr;
+	struct signalfd_siginfo si;
+
+	switch (*kind) {
+	case SERVER_LISTENER:
+		server_accept(srv, ((struct server_listener *)kind)->fd);
+		break;
+	case SERVER_SIGNAL:
+		if (read(srv->sigfd, &si, sizeof(si)) == sizeof(si))
+			srv->stopping = true;
+		break;
+	case SERVER_CONN:
+		server_conn_event(srv, (struct server_conn *)kind);
+		break;
+	}
+}
+
+static void server_expire(struct server *srv)
+{
+	struct idle_node *n;
+
+	while ((n = idle_list_first(&srv->idle)) && n->deadline_ms <= srv->now_ms) {
+		conn_expire(&server_conn_of(n)->conn, &srv->env);
+		server_conn_free(srv, server_conn_of(n));
+	}
+}
+
+static int server_wait_ms(const struct server *srv)
+{
+	struct idle_node *n = idle_list_first(&srv->idle);
+
+	if (!n)
+		return -1;
+	return n->deadline_ms > srv->now_ms ? (int)(n->deadline_ms - srv->now_ms) : 0;
+}
+
+static int server_loop(struct server *srv)
+{
+	struct epoll_event events[SERVER_EVENTS];
+
+	while (!srv->stopping) {
+		int n = epoll_wait(srv->epfd, events, SERVER_EVENTS, server_wait_ms(srv));
+
+		/* A stop and continue (SIGSTOP, SIGCONT) interrupts the wait. */
+		if (n < 0 && errno != EINTR)
+			return -errno;
+		server_clock(srv);
+		for (int i = 0; i < n; i++)
+			server_dispatch(srv, &events[i]);
+		server_expire(srv);
+		access_log_flush();
+	}
+	return 0;
+}
+
+/* Thousands of connections need more than the usual soft limit of 1024. */
+static void server_raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+static int server_listen(struct server *srv, const struct server_config *cfg, char *what,
+			 size_t what_len)
+{
+	srv->port = cfg->port;
+	for (size_t i = 0; i < cfg->naddrs; i++) {
+		int fd = listener_open(cfg->addrs[i], srv->port, &srv->port);
+
+		/* The default ::1 is optional on hosts without IPv6. */
+		if (fd < 0 && cfg->default_addrs && srv->nlisteners > 0 &&
+		    (fd == -EADDRNOTAVAIL || fd == -EAFNOSUPPORT))
+			continue;
+		if (fd < 0) {
+			snprintf(what, what_len, "listen on %s port %u", cfg->addrs[i], srv->port);
+			return fd;
+		}
+		srv->listeners[srv->nlisteners++] =
+		    (struct server_listener){SERVER_LISTENER, fd, cfg->addrs[i]};
+	}
+	return 0;
+}
+
+/* SIGINT and SIGTERM arrive through a signalfd, so the loop sees them as
+ * events without the races of an asynchronous handler. */
+static int server_signals(struct server *srv)
+{
+	sigset_t set;
+
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return -errno;
+	srv->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (srv->sigfd < 0)
+		return -errno;
+	srv->sig_kind = SERVER_SIGNAL;
+	return server_watch(srv, EPOLL_CTL_ADD, srv->sigfd, EPOLLIN, &srv->sig_kind);
+}
+
+static int server_open(struct server *srv, const struct server_config *cfg, char *what,
+		       size_t what_len)
+{
+	int err;
+
+	server_raise_nofile();
+	snprintf(what, what_len, "docroot %s", cfg->docroot);
+	err = docroot_init(&srv->root, cfg->docroot);
+	if (err)
+		return err;
+	err = server_listen(srv, cfg, what, what_len);
+	if (err)
+		return err;
+	snprintf(what, what_len, "event loop");
+	srv->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (srv->epfd < 0)
+		return -errno;
+	for (size_t i = 0; i < srv->nlisteners && !err; i++)
+		err = server_watch(srv, EPOLL_CTL_ADD, srv->listeners[i].fd, EPOLLIN,
+				   &srv->listeners[i]);
+	return err ? err : server_signals(srv);
+}
+
+static void server_close(struct server *srv)
+{
+	struct idle_node *n;
+
+	while ((n = idle_list_first(&srv->idle)))
+		server_conn_free(srv, server_conn_of(n));
+	access_log_flush();
+	for (size_t i = 0; i < srv->nlisteners; i++)
+		close(srv->listeners[i].fd);
+	if (srv->sigfd >= 0)
+		close(srv->sigfd);
+	if (srv->epfd >= 0)
+		close(srv->epfd);
+	if (srv->root.dirfd >= 0)
+		docroot_fini(&srv->root);
+}
+
+/* The line tests and users wait for: everything is listening once it shows. */
+static void server_announce(const struct server *srv)
+{
+	printf("tcplife-httpd: serving %s on", srv->root.path);
+	for (size_t i = 0; i < srv->nlisteners; i++) {
+		char url[80];
+
+		listener_url(srv->listeners[i].addr, srv->port, url, sizeof(url));
+		printf("%s %s", i == 0 ? "" : i + 1 == srv->nlisteners ? " and" : ",", url);
+	}
+	printf("\n");
+	fflush(stdout);
+}
+
+int server_run(const struct server_config *cfg, char *what, size_t what_len)
+{
+	struct server srv = {.epfd = -1, .sigfd = -1, .root.dirfd = -1};
+	int err;
+
+	idle_list_init(&srv.idle);
+	srv.env = (struct conn_env){&srv.root, cfg->timeout_s, 0, !cfg->quiet};
+	srv.timeout_ms = (uint64_t)cfg->timeout_s * 1000;
+	err = server_open(&srv, cfg, what, what_len);
+	if (!err) {
+		server_clock(&srv);
+		server_announce(&srv);
+		snprintf(what, what_len, "event loop");
+		err = server_loop(&srv);
+	}
+	server_close(&srv);
+	return err;
+}
