@@ -15,7 +15,7 @@ cd "$(dirname "$0")/../.." || exit 1
 OUT=.output/fuzz
 SECONDS_EACH=${FUZZ_SECONDS:-20}
 FUZZ_CFLAGS=(-g -O1 "-fsanitize=fuzzer,address,undefined" -fno-sanitize-recover=undefined
-	-std=c11 -D_GNU_SOURCE -Ibpf -Iuser -I.output)
+	-std=c11 -D_GNU_SOURCE -Ibpf -Iuser -I.output "-DTL_VERSION=\"$(cat VERSION)\"")
 TRACER_PURE="user/tracer/tcp_options.c user/tracer/tcp_names.c user/tracer/http_msg.c
 	user/tracer/json_writer.c user/tracer/endpoint.c"
 

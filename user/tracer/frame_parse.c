@@ -1,0 +1,333 @@
+/* Link, IP and TCP headers of a captured frame, read the way the TC program
+ * reads an skb (bpf/packet.bpf.h): the same checks, the same fields, so a
+ * capture and a live trace of the same traffic give the same records. The
+ * one difference: a capture may be cut by its snaplen, so every read is
+ * bounded by caplen, and a frame cut inside its headers is refused. */
+#include "tracer/frame_parse.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <pcap/dlt.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "http_start.h"
+
+#define ETH_HLEN 14
+#define ETH_P_IP 0x0800
+#define ETH_P_IPV6 0x86DD
+#define ETH_P_8021Q 0x8100
+#define ETH_P_8021AD 0x88A8
+#define ETH_MAX_VLAN_TAGS 2
+#define SLL_HLEN 16
+#define SLL2_HLEN 20
+#define LOOP_HLEN 4
+#define IPV4_HLEN 20
+#define IPV6_HLEN 40
+#define TCP_HLEN 20
+#define IP_OFFMASK 0x1fff
+#define NEXTHDR_HOP 0
+#define NEXTHDR_ROUTING 43
+#define NEXTHDR_FRAGMENT 44
+#define NEXTHDR_AUTH 51
+#define NEXTHDR_DEST 60
+#define IPV6_MAX_EXT 6
+
+/* The frame as far as it was captured. */
+struct frame {
+	const __u8 *b;
+	size_t caplen;
+	__u32 skb_len; /* the length the TC program would see: link header made Ethernet */
+};
+
+/* What the IP header said, as struct tl_l34 holds it on the kernel side. */
+struct l3_info {
+	size_t l4_off;
+	__u32 seg_len; /* TCP header plus payload, by the IP header's length */
+};
+
+static bool have(const struct frame *f, size_t off, size_t n)
+{
+	return n <= f->caplen && off <= f->caplen - n;
+}
+
+static __u16 be16(const __u8 *p)
+{
+	return (__u16)(p[0] << 8 | p[1]);
+}
+
+static __u32 be32(const __u8 *p)
+{
+	return (__u32)p[0] << 24 | (__u32)p[1] << 16 | (__u32)p[2] << 8 | p[3];
+}
+
+bool tl_frame_link_supported(int dlt)
+{
+	switch (dlt) {
+	case DLT_EN10MB:
+	case DLT_NULL:
+	case DLT_LOOP:
+	case DLT_RAW:
+	case DLT_IPV4:
+	case DLT_IPV6:
+	case DLT_LINUX_SLL:
+	case DLT_LINUX_SLL2:
+		return true;
+	}
+	return false;
+}
+
+/* Ethernet, past up to two VLAN tags (a capture keeps them in the frame). */
+static int eth_l3(const struct frame *f, size_t *off, __u16 *proto)
+{
+	size_t type_off = 2 * 6;
+
+	for (int i = 0; i <= ETH_MAX_VLAN_TAGS; i++) {
+		if (!have(f, type_off, 2))
+			return -EINVAL;
+		*proto = be16(f->b + type_off);
+		if (*proto != ETH_P_8021Q && *proto != ETH_P_8021AD)
+			break;
+		type_off += 4;
+	}
+	*off = type_off + 2;
+	return 0;
+}
+
+/* BSD loopback: a 4-byte address family, in the capturing host's byte
+ * order (Null) or in network order (Loop). Families are small numbers, so
+ * the order that gives a small one is the right one. IPv6 has one value
+ * per BSD. */
+static int loop_l3(const struct frame *f, size_t *off, __u16 *proto)
+{
+	__u32 family;
+
+	if (!have(f, 0, LOOP_HLEN))
+		return -EINVAL;
+	family = be32(f->b);
+	if (family > 0xffff)
+		family = __builtin_bswap32(family);
+	*off = LOOP_HLEN;
+	switch (family) {
+	case 2:
+		*proto = ETH_P_IP;
+		return 0;
+	case 24: /* NetBSD, OpenBSD */
+	case 28: /* FreeBSD */
+	case 30: /* macOS */
+		*proto = ETH_P_IPV6;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* Raw IP: the version nibble tells which. */
+static int raw_l3(const struct frame *f, size_t *off, __u16 *proto)
+{
+	if (!have(f, 0, 1))
+		return -EINVAL;
+	*off = 0;
+	*proto = (f->b[0] >> 4) == 6 ? ETH_P_IPV6 : ETH_P_IP;
+	return 0;
+}
+
+/* Linux cooked headers carry the ethertype: SLL at its end, SLL2 first. */
+static int cooked_l3(const struct frame *f, size_t hlen, size_t proto_off, size_t *off,
+		     __u16 *proto)
+{
+	if (!have(f, 0, hlen))
+		return -EINVAL;
+	*off = hlen;
+	*proto = be16(f->b + proto_off);
+	return 0;
+}
+
+static int link_l3(int dlt, const struct frame *f, size_t *off, __u16 *proto)
+{
+	switch (dlt) {
+	case DLT_EN10MB:
+		return eth_l3(f, off, proto);
+	case DLT_NULL:
+	case DLT_LOOP:
+		return loop_l3(f, off, proto);
+	case DLT_RAW:
+	case DLT_IPV4:
+	case DLT_IPV6:
+		return raw_l3(f, off, proto);
+	case DLT_LINUX_SLL:
+		return cooked_l3(f, SLL_HLEN, SLL_HLEN - 2, off, proto);
+	case DLT_LINUX_SLL2:
+		return cooked_l3(f, SLL2_HLEN, 0, off, proto);
+	}
+	return -EINVAL;
+}
+
+static int parse_ipv4(const struct frame *f, size_t off, struct tl_packet *p, struct l3_info *l3)
+{
+	const __u8 *ip = f->b + off;
+	__u32 hdr, tot;
+
+	if (!have(f, off, IPV4_HLEN))
+		return -EINVAL;
+	hdr = (ip[0] & 0xf) * 4;
+	tot = be16(ip + 2);
+	if ((ip[0] >> 4) != 4 || hdr < IPV4_HLEN || tot < hdr || ip[9] != IPPROTO_TCP ||
+	    (be16(ip + 6) & IP_OFFMASK))
+		return -EINVAL;
+	p->family = AF_INET;
+	p->ip_hdr_len = hdr;
+	memcpy(p->saddr, ip + 12, 4);
+	memcpy(p->daddr, ip + 16, 4);
+	l3->l4_off = off + hdr;
+	l3->seg_len = tot - hdr;
+	return 0;
+}
+
+/* Moves *off past the extension headers the kernel side skips. */
+static int skip_ipv6_ext(const struct frame *f, size_t *off, __u8 next)
+{
+	for (int i = 0; i < IPV6_MAX_EXT; i++) {
+		const __u8 *ext;
+
+		if (next == IPPROTO_TCP)
+			return 0;
+		if (!have(f, *off, 4))
+			return -EINVAL;
+		ext = f->b + *off;
+		switch (next) {
+		case NEXTHDR_HOP:
+		case NEXTHDR_ROUTING:
+		case NEXTHDR_DEST:
+			*off += (ext[1] + 1) * 8;
+			break;
+		case NEXTHDR_FRAGMENT:
+			/* A later fragment carries no TCP header. */
+			if (be16(ext + 2) & 0xfff8)
+				return -EINVAL;
+			*off += 8;
+			break;
+		case NEXTHDR_AUTH:
+			*off += (ext[1] + 2) * 4;
+			break;
+		default:
+			return -EINVAL;
+		}
+		next = ext[0];
+	}
+	return next == IPPROTO_TCP ? 0 : -EINVAL;
+}
+
+static int parse_ipv6(const struct frame *f, size_t off, struct tl_packet *p, struct l3_info *l3)
+{
+	const __u8 *ip = f->b + off;
+	size_t l4 = off + IPV6_HLEN;
+	__u32 ext, plen;
+
+	if (!have(f, off, IPV6_HLEN) || skip_ipv6_ext(f, &l4, ip[6]) || (ip[0] >> 4) != 6)
+		return -EINVAL;
+	ext = l4 - off - IPV6_HLEN;
+	plen = be16(ip + 4);
+	/* A jumbogram (BIG TCP) says 0: its length is the frame's. */
+	if (!plen)
+		plen = f->skb_len - ETH_HLEN - IPV6_HLEN;
+	if (plen < ext)
+		return -EINVAL;
+	p->family = AF_INET6;
+	p->ip_hdr_len = IPV6_HLEN + ext; /* a __u8, cut as the kernel side cuts it */
+	memcpy(p->saddr, ip + 8, 16);
+	memcpy(p->daddr, ip + 24, 16);
+	l3->l4_off = l4;
+	l3->seg_len = plen - ext;
+	return 0;
+}
+
+/* The TCP header, options included, must be in the captured bytes. */
+static int parse_tcp(const struct frame *f, const struct l3_info *l3, struct tl_packet *p)
+{
+	const __u8 *tcp = f->b + l3->l4_off;
+	__u32 doff;
+
+	if (l3->seg_len < TCP_HLEN || !have(f, l3->l4_off, TCP_HLEN))
+		return -EINVAL;
+	doff = (tcp[12] >> 4) * 4;
+	if (doff < TCP_HLEN || doff > l3->seg_len || !have(f, l3->l4_off, doff))
+		return -EINVAL;
+	p->sport = be16(tcp);
+	p->dport = be16(tcp + 2);
+	p->seq = be32(tcp + 4);
+	p->ack = be32(tcp + 8);
+	p->flags = tcp[13] | (tcp[12] & 1) << 8;
+	p->window = be16(tcp + 14);
+	p->tcp_hdr_len = doff;
+	p->opt_len = doff - TCP_HLEN;
+	memcpy(p->opts, tcp + TCP_HLEN, p->opt_len);
+	p->payload_len = l3->seg_len - doff;
+	return 0;
+}
+
+/* The payload's first bytes when it begins like an HTTP message, as far as
+ * they were captured. */
+static void copy_http(const struct frame *f, size_t off, struct tl_packet_data *d)
+{
+	const __u8 *w = f->b + off;
+	size_t n = d->pkt.payload_len;
+
+	if (!n || !have(f, off, 4) || !tl_http_start_word(TL_WORD(w[0], w[1], w[2], w[3])))
+		return;
+	if (n > TL_DATA_CAP)
+		n = TL_DATA_CAP;
+	if (n > f->caplen - off)
+		n = f->caplen - off;
+	memcpy(d->data, w, n);
+	d->pkt.data_len = n;
+	d->pkt.data_flags = TL_DATA_HTTP;
+}
+
+/* The frame from its IP header on, behind an Ethernet header: the original
+ * one's addresses when it had one, zeros (as on lo) otherwise. */
+static void copy_eth(int dlt, const struct frame *f, size_t l3_off, __u16 proto,
+		     struct tl_frame *out)
+{
+	size_t n = f->caplen - l3_off;
+
+	memset(out->eth, 0, ETH_HLEN);
+	if (dlt == DLT_EN10MB)
+		memcpy(out->eth, f->b, 2 * 6);
+	out->eth[12] = proto >> 8;
+	out->eth[13] = proto & 0xff;
+	if (n > TL_DATA_CAP - ETH_HLEN)
+		n = TL_DATA_CAP - ETH_HLEN;
+	memcpy(out->eth + ETH_HLEN, f->b + l3_off, n);
+	out->eth_len = ETH_HLEN + n;
+}
+
+int tl_frame_parse(int dlt, const __u8 *frame, size_t caplen, size_t len, __u64 ts_ns,
+		   struct tl_frame *out)
+{
+	struct frame f = {.b = frame, .caplen = caplen};
+	struct tl_packet *p = &out->rec.pkt;
+	struct l3_info l3;
+	size_t l3_off;
+	__u16 proto;
+	int err;
+
+	memset(p, 0, sizeof(*p));
+	if (link_l3(dlt, &f, &l3_off, &proto) || !have(&f, l3_off, 1))
+		return -EINVAL;
+	f.skb_len = (len > caplen ? len : caplen) - l3_off + ETH_HLEN;
+	if (proto == ETH_P_IP)
+		err = parse_ipv4(&f, l3_off, p, &l3);
+	else if (proto == ETH_P_IPV6)
+		err = parse_ipv6(&f, l3_off, p, &l3);
+	else
+		err = -EINVAL;
+	if (err || parse_tcp(&f, &l3, p))
+		return -EINVAL;
+	p->ts_ns = ts_ns;
+	p->type = TL_EV_PACKET;
+	p->frame_len = f.skb_len;
+	p->dir = TL_DIR_EGRESS; /* a capture on lo holds each packet once, as the egress hook */
+	copy_http(&f, l3.l4_off + p->tcp_hdr_len, &out->rec);
+	copy_eth(dlt, &f, l3_off, proto, out);
+	return 0;
+}
