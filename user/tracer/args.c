@@ -27,7 +27,10 @@ static const char doc[] =
 	"  tcplife-http -p 8080           # timeline of every connection to or from port 8080\n"
 	"  tcplife-http -p 8080 --json    # the same as newline-delimited JSON\n"
 	"  tcplife-http --summary         # one line per connection, like tcplife\n"
-	"  tcplife-http -6 -p 80 -d 10    # IPv6 only, port 80, stop after 10 s\n";
+	"  tcplife-http -6 -p 80 -d 10    # IPv6 only, port 80, stop after 10 s\n"
+	"  tcplife-http -p 8080 -w lab.pcapng   # also write what was seen, for Wireshark\n"
+	"  tcplife-http -r lab.pcapng     # rebuild the lives in a Wireshark or tcpdump capture\n"
+	"  tcplife-http compare trace.json lab.pcapng   # does a --json trace agree with a capture?\n";
 
 enum {
 	OPT_RINGBUF = 0x100,
@@ -45,6 +48,8 @@ static const struct argp_option options[] = {
 	{"summary", 's', NULL, 0, "One line per connection, in libbpf-tools tcplife's columns", 0},
 	{"duration", 'd', "SECONDS", 0, "Stop after SECONDS", 0},
 	{"verbose", 'v', NULL, 0, "Show libbpf's messages", 0},
+	{"write", 'w', "FILE", 0, "Also write every segment seen to FILE (pcapng, snaplen 1024)", 0},
+	{"read", 'r', "FILE", 0, "Read a pcap or pcapng capture instead of tracing (no root needed)", 0},
 	{"ringbuf-size", OPT_RINGBUF, "BYTES", 0, "Ring buffer size, a power of two (default 8 MiB)", 1},
 	{"tc", OPT_TC, "MODE", 0, "How to hook TC: auto (default), tcx or clsact", 1},
 	{"idle-timeout", OPT_IDLE, "SECONDS", 0, "Report and forget connections silent this long (default 600, 0 = never)", 1},
@@ -156,6 +161,12 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case 'v':
 		a->verbose = true;
+		break;
+	case 'w':
+	case 'r':
+		if (!*arg)
+			die("%s", "an empty file name");
+		*(key == 'w' ? &a->write_path : &a->read_path) = arg;
 		break;
 	case OPT_RINGBUF:
 		set_ringbuf(a, arg);

@@ -27,6 +27,8 @@ struct tl_args {
 	__u64 idle_timeout_s;
 	enum tl_tc_mode tc_mode;
 	int color; /* -1 auto (a terminal), 0 never, 1 always */
+	const char *write_path; /* -w: also write a pcapng capture */
+	const char *read_path;  /* -r: read a capture instead of tracing */
 };
 
 /* tl_args_parse: fills a from argv. On bad input prints one line to stderr

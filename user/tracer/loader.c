@@ -41,6 +41,7 @@ static void configure(struct tcplife_http_bpf *s, const struct tl_loader_config 
 	s->rodata->target_nports = cfg->nports;
 	s->rodata->target_family = cfg->family;
 	s->rodata->wakeup_bytes = cfg->wakeup_bytes;
+	s->rodata->capture_frames = cfg->capture_frames;
 	bpf_map__set_max_entries(s->maps.events, cfg->ringbuf_bytes);
 }
 

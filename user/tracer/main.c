@@ -1,6 +1,7 @@
 /* tcplife-http: the loader. Parses options, loads and attaches the kernel
  * programs, feeds their records to the engine and the engine's steps to
- * the chosen output, until a signal or -d. */
+ * the chosen output, until a signal or -d. With -r it reads a capture file
+ * instead; `tcplife-http compare` checks a trace against a capture. */
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <net/if.h>
@@ -14,15 +15,20 @@
 #include <unistd.h>
 
 #include "tracer/args.h"
+#include "tracer/capture_reader.h"
+#include "tracer/compare.h"
 #include "tracer/engine.h"
 #include "tracer/loader.h"
 #include "tracer/output.h"
+#include "tracer/pcap_writer.h"
+#include "tracer/sink_tee.h"
 #include "tracer/sock_diag.h"
 
 /* The reader drains on this timeout, since the kernel side wakes it only
  * once a batch is queued. */
 #define POLL_MS 10
 #define WAKEUP_BYTES (256U << 10)
+#define NS_PER_S 1000000000ULL
 
 static volatile sig_atomic_t exiting;
 
@@ -43,7 +49,7 @@ static __u64 clock_ns(clockid_t id)
 	struct timespec ts;
 
 	clock_gettime(id, &ts);
-	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	return (__u64)ts.tv_sec * NS_PER_S + ts.tv_nsec;
 }
 
 struct tracer {
@@ -51,10 +57,12 @@ struct tracer {
 	struct tl_loader loader;
 	struct tl_engine *engine;
 	struct tl_output *out;
+	struct tl_pcap_writer *pcap;
+	struct tl_sink_tee tee;
 	int diag_fd;
+	int ifindex;
 	__u64 ktime_offset_ns; /* realtime - monotonic: bpf_ktime_get_ns() to epoch */
 	__u64 lost;
-	int ifindex;
 	__u64 next_if_check_ns;
 };
 
@@ -84,13 +92,35 @@ static struct tl_output *make_output(const struct tl_args *a)
 	}
 }
 
-static int setup(struct tracer *t)
+/* The output, the -w writer beside it, and the engine that feeds them. */
+static int make_engine(struct tracer *t, struct tl_engine_config *cfg)
 {
-	struct tl_engine_config ecfg = {
-		.server_ports = t->args.ports,
-		.nports = t->args.nports,
-		.idle_timeout_ns = t->args.idle_timeout_s * 1000000000ULL,
-	};
+	const struct tl_sink *sink;
+
+	t->out = make_output(&t->args);
+	if (!t->out)
+		return -ENOMEM;
+	sink = &t->out->sink;
+	if (t->args.write_path) {
+		t->pcap = tl_pcap_writer_open(t->args.write_path, t->args.ifname);
+		if (!t->pcap) {
+			fprintf(stderr, "tcplife-http: %s: %s\n", t->args.write_path,
+				strerror(errno));
+			return -errno;
+		}
+		tl_sink_tee_init(&t->tee, sink, tl_pcap_writer_sink(t->pcap));
+		sink = &t->tee.sink;
+	}
+	cfg->server_ports = t->args.ports;
+	cfg->nports = t->args.nports;
+	cfg->idle_timeout_ns = t->args.idle_timeout_s * NS_PER_S;
+	t->engine = tl_engine_new(cfg, sink);
+	return t->engine ? 0 : -ENOMEM;
+}
+
+static int setup_live(struct tracer *t)
+{
+	struct tl_engine_config ecfg = {0};
 	struct tl_loader_config lcfg = {
 		.ports = t->args.ports,
 		.nports = t->args.nports,
@@ -101,6 +131,7 @@ static int setup(struct tracer *t)
 		.wakeup_bytes = WAKEUP_BYTES < t->args.ringbuf_bytes / 4 ? WAKEUP_BYTES
 									 : t->args.ringbuf_bytes / 4,
 		.tc_mode = t->args.tc_mode,
+		.capture_frames = t->args.write_path != NULL,
 	};
 	char err[256];
 
@@ -114,12 +145,8 @@ static int setup(struct tracer *t)
 		ecfg.sock_query = tl_sock_diag_query;
 		ecfg.sock_query_ctx = (void *)(intptr_t)t->diag_fd;
 	}
-	t->out = make_output(&t->args);
-	t->engine = t->out ? tl_engine_new(&ecfg, &t->out->sink) : NULL;
-	if (!t->engine) {
-		fprintf(stderr, "tcplife-http: out of memory\n");
+	if (make_engine(t, &ecfg))
 		return -ENOMEM;
-	}
 	if (tl_loader_start(&t->loader, &lcfg, err, sizeof(err))) {
 		fprintf(stderr, "tcplife-http: %s\n", err);
 		return -EPERM;
@@ -139,6 +166,7 @@ static void announce(struct tracer *t)
 		.state_attach = t->loader.state_attach,
 		.owner_attach = t->loader.owner_attach,
 		.both_directions = strcmp(t->args.ifname, "lo") != 0,
+		.source_file = t->args.read_path,
 	};
 
 	if (t->loader.tc.stale_removed)
@@ -167,11 +195,32 @@ static bool interface_gone(struct tracer *t, __u64 now_ns)
 
 	if (now_ns < t->next_if_check_ns)
 		return false;
-	t->next_if_check_ns = now_ns + 500000000ULL;
+	t->next_if_check_ns = now_ns + NS_PER_S / 2;
 	return !if_indextoname(t->ifindex, name);
 }
 
-static int run(struct tracer *t)
+/* Why the loop must stop, said once; 0 to go on. */
+static int stop_reason(struct tracer *t, __u64 deadline)
+{
+	__u64 now = clock_ns(CLOCK_MONOTONIC);
+	int err;
+
+	if (deadline && now >= deadline)
+		return 1;
+	if (interface_gone(t, now)) {
+		fprintf(stderr, "tcplife-http: interface %s disappeared\n", t->args.ifname);
+		return -ENODEV;
+	}
+	err = tl_pcap_writer_error(t->pcap);
+	if (err) {
+		fprintf(stderr, "tcplife-http: writing %s: %s\n", t->args.write_path,
+			strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
+static int run_live(struct tracer *t)
 {
 	struct ring_buffer *rb;
 	__u64 deadline = 0;
@@ -193,20 +242,33 @@ static int run(struct tracer *t)
 			fprintf(stderr, "tcplife-http: reading the ring buffer: %s\n", strerror(-err));
 			break;
 		}
-		err = 0;
 		check_loss(t);
 		tl_engine_tick(t->engine, clock_ns(CLOCK_REALTIME));
-		if (deadline && clock_ns(CLOCK_MONOTONIC) >= deadline)
+		err = stop_reason(t, deadline);
+		if (err)
 			break;
-		if (interface_gone(t, clock_ns(CLOCK_MONOTONIC))) {
-			fprintf(stderr, "tcplife-http: interface %s disappeared\n", t->args.ifname);
-			err = -ENODEV;
-			break;
-		}
 	}
 	ring_buffer__consume(rb);
 	ring_buffer__free(rb);
-	return err;
+	return err > 0 ? 0 : err;
+}
+
+static int run_capture(struct tracer *t)
+{
+	struct tl_capture_filter f = {
+		.ports = t->args.ports,
+		.nports = t->args.nports,
+		.family = t->args.family,
+	};
+	struct tl_capture_stats st;
+	char err[512];
+	int ret;
+
+	announce(t);
+	ret = tl_capture_read(t->args.read_path, &f, t->engine, &st, err, sizeof(err));
+	if (ret)
+		fprintf(stderr, "tcplife-http: %s\n", err);
+	return ret;
 }
 
 static void report_end(struct tracer *t)
@@ -214,7 +276,8 @@ static void report_end(struct tracer *t)
 	struct tl_engine_stats st;
 	struct tl_stats_info info;
 
-	check_loss(t);
+	if (t->loader.skel)
+		check_loss(t);
 	tl_engine_finish(t->engine);
 	tl_engine_stats(t->engine, &st);
 	info = (struct tl_stats_info){
@@ -226,12 +289,34 @@ static void report_end(struct tracer *t)
 	t->out->stats(t->out, &info);
 }
 
+/* Frees what setup made; returns err, or the capture writer's error. */
+static int teardown(struct tracer *t, int err)
+{
+	int werr;
+
+	tl_loader_stop(&t->loader);
+	tl_engine_free(t->engine);
+	werr = tl_pcap_writer_close(t->pcap);
+	if (werr && !err) {
+		fprintf(stderr, "tcplife-http: writing %s: %s\n", t->args.write_path,
+			strerror(-werr));
+		err = werr;
+	}
+	if (t->out)
+		t->out->free(t->out);
+	if (t->diag_fd >= 0)
+		close(t->diag_fd);
+	return err;
+}
+
 int main(int argc, char **argv)
 {
 	struct tracer t = {.diag_fd = -1};
 	struct sigaction sa = {.sa_handler = on_signal};
 	int err;
 
+	if (argc > 1 && !strcmp(argv[1], "compare"))
+		return tl_compare_main(argc - 1, argv + 1);
 	tl_args_parse(argc, argv, &t.args);
 	libbpf_set_print(t.args.verbose ? libbpf_print : NULL);
 	sigaction(SIGINT, &sa, NULL);
@@ -239,17 +324,12 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	t.ktime_offset_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
 
-	err = setup(&t);
+	err = t.args.read_path ? make_engine(&t, &(struct tl_engine_config){0}) : setup_live(&t);
 	if (!err) {
-		err = run(&t);
+		err = t.args.read_path ? run_capture(&t) : run_live(&t);
 		report_end(&t);
 	}
-	tl_loader_stop(&t.loader);
-	tl_engine_free(t.engine);
-	if (t.out)
-		t.out->free(t.out);
-	if (t.diag_fd >= 0)
-		close(t.diag_fd);
+	err = teardown(&t, err);
 	if (ferror(stdout) && errno != EPIPE) {
 		fprintf(stderr, "tcplife-http: writing output: %s\n", strerror(errno));
 		return 1;

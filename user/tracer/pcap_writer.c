@@ -176,7 +176,7 @@ const struct tl_sink *tl_pcap_writer_sink(struct tl_pcap_writer *w)
 
 int tl_pcap_writer_error(const struct tl_pcap_writer *w)
 {
-	return w->err;
+	return w ? w->err : 0;
 }
 
 int tl_pcap_writer_close(struct tl_pcap_writer *w)

@@ -17,7 +17,7 @@ struct tl_pcap_writer *tl_pcap_writer_open(const char *path, const char *ifname)
  * packet whose view carries frame bytes. */
 const struct tl_sink *tl_pcap_writer_sink(struct tl_pcap_writer *w);
 /* tl_pcap_writer_error: 0, or the first -errno a write met (then writing
- * stopped: a full disk must end the run with a clear message). */
+ * stopped: a full disk must end the run with a clear message). 0 for NULL. */
 int tl_pcap_writer_error(const struct tl_pcap_writer *w);
 /* tl_pcap_writer_close: flushes and closes; returns 0 or -errno. Accepts NULL. */
 int tl_pcap_writer_close(struct tl_pcap_writer *w);
