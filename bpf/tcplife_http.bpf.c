@@ -69,35 +69,55 @@ static __always_inline void *reserve(__u64 size)
 	return rec;
 }
 
-static __always_inline void submit(void *rec)
+/* Wakes the reader only when this record is the one that fills a batch:
+ * waking it on every record once it lags would cost a wakeup per event
+ * again. A batch missed in a race is drained by the reader's poll timeout. */
+static __always_inline void submit(void *rec, __u64 size)
 {
+	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
 	__u64 flags = BPF_RB_NO_WAKEUP;
 
-	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes)
+	/* The 8-byte record header counts in the ring too. */
+	if (avail >= wakeup_bytes && avail - size - 8 < wakeup_bytes)
 		flags = BPF_RB_FORCE_WAKEUP;
 	bpf_ringbuf_submit(rec, flags);
 }
 
 /* --- segments --- */
 
-/* Copies up to TL_DATA_CAP bytes from off into the record. */
-static __always_inline __u16 copy_data(struct __sk_buff *skb, __u32 off, __u32 len,
-				       struct tl_packet_data *d)
+/* Copies min(len, cap) bytes from off into data; cap is a power of two, so
+ * the mask proves 1 <= n <= cap to the verifier. Returns the bytes copied. */
+static __always_inline __u16 copy_data(struct __sk_buff *skb, __u32 off, __u32 len, __u8 *data,
+				       __u32 cap)
 {
-	/* The mask proves 1 <= n <= TL_DATA_CAP to the verifier. */
-	__u32 n = ((len - 1) & (TL_DATA_CAP - 1)) + 1;
+	__u32 n = ((len - 1) & (cap - 1)) + 1;
 
-	if (!len || len > TL_DATA_CAP)
-		n = TL_DATA_CAP;
-	if (!len || bpf_skb_load_bytes(skb, off, d->data, n))
+	if (len > cap)
+		n = cap;
+	if (!len || bpf_skb_load_bytes(skb, off, data, n))
 		return 0;
 	return n;
+}
+
+/* One record of sizeof(tl_packet) + cap bytes; cap is a constant at each
+ * call site, as bpf_ringbuf_reserve requires. */
+static __always_inline void emit_packet(struct __sk_buff *skb, const struct tl_l34 *h, __u8 dir,
+					__u8 flags, __u32 off, __u32 want, __u32 cap)
+{
+	struct tl_packet *p = reserve(sizeof(*p) + cap);
+
+	if (!p)
+		return;
+	tl_fill_packet(skb, h, p, dir);
+	p->data_flags = flags;
+	p->data_len = cap ? copy_data(skb, off, want, (__u8 *)(p + 1), cap) : 0;
+	submit(p, sizeof(*p) + cap);
 }
 
 static __always_inline int handle_skb(struct __sk_buff *skb, __u8 dir)
 {
 	struct tl_l34 h = {};
-	struct tl_packet *p;
+	__u32 off = 0, want = 0;
 	__u8 flags = 0;
 
 	if (tl_parse_l34(skb, &h))
@@ -106,23 +126,23 @@ static __always_inline int handle_skb(struct __sk_buff *skb, __u8 dir)
 		return TC_ACT_UNSPEC;
 	if (!port_wanted(h.sport, h.dport))
 		return TC_ACT_UNSPEC;
-	if (h.payload_len && tl_begins_http(skb, h.payload_off))
+	if (h.payload_len && tl_begins_http(skb, h.payload_off)) {
 		flags = TL_DATA_HTTP;
-	if (capture_frames)
+		off = h.payload_off;
+		want = h.payload_len;
+	}
+	if (capture_frames) {
 		flags |= TL_DATA_FRAME;
-
-	/* Small records for the common segment: bytes only when needed. */
-	p = reserve(flags ? sizeof(struct tl_packet_data) : sizeof(struct tl_packet));
-	if (!p)
-		return TC_ACT_UNSPEC;
-	tl_fill_packet(skb, &h, p, dir);
-	p->data_flags = flags;
-	p->data_len = 0;
-	if (flags & TL_DATA_FRAME)
-		p->data_len = copy_data(skb, 0, skb->len, (struct tl_packet_data *)p);
-	else if (flags)
-		p->data_len = copy_data(skb, h.payload_off, h.payload_len, (struct tl_packet_data *)p);
-	submit(p);
+		off = 0;
+		want = skb->len;
+	}
+	/* Bytes only when needed, in the smallest size class that holds them. */
+	if (!flags)
+		emit_packet(skb, &h, dir, flags, off, want, 0);
+	else if (want <= TL_DATA_SMALL)
+		emit_packet(skb, &h, dir, flags, off, want, TL_DATA_SMALL);
+	else
+		emit_packet(skb, &h, dir, flags, off, want, TL_DATA_CAP);
 	return TC_ACT_UNSPEC;
 }
 
@@ -186,7 +206,7 @@ static __always_inline void emit_sock(const struct sock *sk, struct tl_sock_even
 		e->pid = o->pid;
 		__builtin_memcpy(e->comm, o->comm, sizeof(e->comm));
 	}
-	submit(e);
+	submit(e, sizeof(*e));
 }
 
 static __always_inline int handle_set_state(const struct sock *sk, int oldstate, int newstate)

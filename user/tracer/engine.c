@@ -126,32 +126,40 @@ void tl_engine_feed(struct tl_engine *e, const struct tl_event *ev)
 		tl_engine_sock(e, ev);
 }
 
+/* Connections marked incomplete may never see the events that end them:
+ * they are forgotten sooner. */
+#define INCOMPLETE_IDLE_NS (10 * IDLE_SCAN_NS)
+#define IDLE_BATCH 256
+
 struct idle_scan {
-	__u64 deadline_ns;
-	struct tl_conn *victim;
+	__u64 now_ns, idle_ns;
+	struct tl_conn *victims[IDLE_BATCH];
+	size_t n;
 };
 
 static void find_idle(struct tl_conn *c, void *arg)
 {
 	struct idle_scan *scan = arg;
+	__u64 idle = c->incomplete && INCOMPLETE_IDLE_NS < scan->idle_ns ? INCOMPLETE_IDLE_NS
+									 : scan->idle_ns;
 
-	if (!scan->victim && c->last_ns < scan->deadline_ns)
-		scan->victim = c;
+	if (scan->n < IDLE_BATCH && c->last_ns + idle < scan->now_ns)
+		scan->victims[scan->n++] = c;
 }
 
 static void evict_idle(struct tl_engine *e, __u64 now_ns)
 {
-	struct idle_scan scan = {.deadline_ns = now_ns - e->cfg.idle_timeout_ns};
+	struct idle_scan scan = {.now_ns = now_ns, .idle_ns = e->cfg.idle_timeout_ns};
 
-	/* One at a time: the table may not change under tl_conn_table_each. */
-	for (;;) {
-		scan.victim = NULL;
+	/* In batches: the table may not change under tl_conn_table_each. */
+	do {
+		scan.n = 0;
 		tl_conn_table_each(&e->conns, find_idle, &scan);
-		if (!scan.victim)
-			return;
-		scan.victim->evicted = true;
-		tl_engine_conn_end(e, scan.victim);
-	}
+		for (size_t i = 0; i < scan.n; i++) {
+			scan.victims[i]->evicted = true;
+			tl_engine_conn_end(e, scan.victims[i]);
+		}
+	} while (scan.n == IDLE_BATCH);
 }
 
 void tl_engine_tick(struct tl_engine *e, __u64 now_ns)
@@ -159,8 +167,7 @@ void tl_engine_tick(struct tl_engine *e, __u64 now_ns)
 	if (now_ns > e->now_ns)
 		e->now_ns = now_ns;
 	tl_engine_tw_tick(e, now_ns);
-	if (!e->cfg.idle_timeout_ns || now_ns < e->next_idle_scan_ns ||
-	    now_ns < e->cfg.idle_timeout_ns)
+	if (!e->cfg.idle_timeout_ns || now_ns < e->next_idle_scan_ns)
 		return;
 	e->next_idle_scan_ns = now_ns + IDLE_SCAN_NS;
 	evict_idle(e, now_ns);

@@ -28,6 +28,19 @@ struct tl_tw_watch {
 	bool confirmed;
 };
 
+/* Watches in the order they fall due: every timewait socket lives as long
+ * (60 s on Linux), so appending keeps each queue sorted and a tick looks
+ * only at the heads. */
+struct tl_tw_queue {
+	struct tl_tw_watch *items;
+	size_t head, count;
+};
+
+/* Timewait sockets watched at once; past this, TIME_WAIT is still reported
+ * but not its end (under heavy churn, sock_diag would cost more than the
+ * tracing). */
+#define TL_TW_WATCH_MAX 4096
+
 struct tl_engine {
 	struct tl_engine_config cfg;
 	__u16 ports[TL_MAX_PORTS];
@@ -38,8 +51,8 @@ struct tl_engine {
 	int npending;
 	__u16 listening[TL_MAX_LISTENING];
 	int nlistening;
-	struct tl_tw_watch *tw;
-	size_t ntw, tw_cap;
+	struct tl_tw_queue tw_confirm; /* asked once, a second after TIME_WAIT began */
+	struct tl_tw_queue tw_expiry;  /* asked again when the kernel's timer runs out */
 	__u64 now_ns;
 	__u64 next_idle_scan_ns;
 	struct tl_engine_stats st;

@@ -9,6 +9,7 @@
 
 _Static_assert(sizeof(struct tl_packet) == 120, "tl_packet layout changed");
 _Static_assert(sizeof(struct tl_packet_data) == 120 + TL_DATA_CAP, "tl_packet_data layout");
+_Static_assert(sizeof(struct tl_packet_data_small) == 120 + TL_DATA_SMALL, "small layout");
 _Static_assert(sizeof(struct tl_sock_event) == 80, "tl_sock_event layout changed");
 _Static_assert(offsetof(struct tl_packet, type) == 8, "type must follow ts_ns");
 _Static_assert(offsetof(struct tl_sock_event, type) == 8, "type must follow ts_ns");
@@ -39,16 +40,22 @@ static void locate_payload(const struct tl_packet *p, const __u8 *data, struct t
 static int decode_packet(const void *data, size_t size, struct tl_event *ev)
 {
 	const struct tl_packet *p = data;
-	bool has_data = size == sizeof(struct tl_packet_data);
+	size_t cap;
 
-	if (size != sizeof(struct tl_packet) && !has_data)
+	if (size == sizeof(struct tl_packet))
+		cap = 0;
+	else if (size == sizeof(struct tl_packet_data_small))
+		cap = TL_DATA_SMALL;
+	else if (size == sizeof(struct tl_packet_data))
+		cap = TL_DATA_CAP;
+	else
 		return -EINVAL;
-	if (!family_ok(p->family) || p->opt_len > TL_TCP_OPT_MAX || p->data_len > TL_DATA_CAP ||
-	    (p->data_len && !has_data) || p->tcp_hdr_len < 20 || p->tcp_hdr_len > 60)
+	if (!family_ok(p->family) || p->opt_len > TL_TCP_OPT_MAX || p->data_len > cap ||
+	    p->tcp_hdr_len < 20 || p->tcp_hdr_len > 60)
 		return -EINVAL;
 	ev->pkt = p;
-	if (has_data)
-		locate_payload(p, ((const struct tl_packet_data *)data)->data, ev);
+	if (cap)
+		locate_payload(p, (const __u8 *)data + sizeof(*p), ev);
 	return 0;
 }
 
