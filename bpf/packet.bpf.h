@@ -84,6 +84,9 @@ static __always_inline __u32 tl_parse_ip(struct __sk_buff *skb, struct tl_l34 *h
 			return 0;
 		hdr = ip.ihl * 4;
 		tot = bpf_ntohs(ip.tot_len);
+		/* A GSO packet past 64 KB cannot say its length: the kernel writes 0. */
+		if (!tot && skb->gso_segs > 1)
+			tot = skb->len - ETH_HLEN;
 		if (ip.version != 4 || hdr < sizeof(ip) || tot < hdr || ip.protocol != IPPROTO_TCP ||
 		    (ip.frag_off & bpf_htons(TL_IP_OFFMASK)))
 			return 0;

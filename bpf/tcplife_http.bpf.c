@@ -99,26 +99,93 @@ static __always_inline __u16 copy_data(struct __sk_buff *skb, __u32 off, __u32 l
 	return n;
 }
 
+/* The part of the skb one record describes: all of it, or one of the
+ * segments the kernel will cut it into. */
+struct tl_seg {
+	__u32 seq_off;
+	__u32 len;
+	__u16 clear_flags;
+};
+
+/* The device's GSO limit (gso_max_size, 64 KB unless an administrator
+ * raised it): a GSO packet this long is segmented in software after the TC
+ * hook and before the capture point, so tshark sees its segments. */
+#define TL_GSO_MAX_SIZE 65536
+/* Segments reported for one such packet: BIG TCP's 512 KB at MSS 65483 is 8. */
+#define TL_MAX_SPLIT 16
+
 /* One record of sizeof(tl_packet) + cap bytes; cap is a constant at each
  * call site, as bpf_ringbuf_reserve requires. */
 static __always_inline void emit_packet(struct __sk_buff *skb, const struct tl_l34 *h, __u8 dir,
-					__u8 flags, __u32 off, __u32 want, __u32 cap)
+					__u8 flags, __u32 off, __u32 want, __u32 cap,
+					const struct tl_seg *sg)
 {
 	struct tl_packet *p = reserve(sizeof(*p) + cap);
 
 	if (!p)
 		return;
 	tl_fill_packet(skb, h, p, dir);
+	p->seq += sg->seq_off;
+	p->payload_len = sg->len;
+	p->flags &= ~sg->clear_flags;
+	p->frame_len = skb->len - h->payload_len + sg->len;
 	p->data_flags = flags;
 	p->data_len = cap ? copy_data(skb, off, want, (__u8 *)(p + 1), cap) : 0;
 	submit(p, sizeof(*p) + cap);
 }
 
+/* The first record, with bytes when needed, in the smallest size class
+ * that holds them. */
+static __always_inline void emit_first(struct __sk_buff *skb, const struct tl_l34 *h, __u8 dir,
+				       const struct tl_seg *sg)
+{
+	__u32 off = 0, want = 0;
+	__u8 flags = 0;
+
+	if (h->payload_len && tl_begins_http(skb, h->payload_off)) {
+		flags = TL_DATA_HTTP;
+		off = h->payload_off;
+		want = h->payload_len;
+	}
+	if (capture_frames) {
+		flags |= TL_DATA_FRAME;
+		off = 0;
+		want = skb->len;
+	}
+	if (!flags)
+		emit_packet(skb, h, dir, flags, off, want, 0, sg);
+	else if (want <= TL_DATA_SMALL)
+		emit_packet(skb, h, dir, flags, off, want, TL_DATA_SMALL, sg);
+	else
+		emit_packet(skb, h, dir, flags, off, want, TL_DATA_CAP, sg);
+}
+
+/* The segments after the first of a packet the kernel will split: FIN and
+ * PSH stay on the last, CWR on the first, as tcp_gso_segment leaves them.
+ * For -w they carry the headers, which user space adjusts per segment. */
+static __always_inline void emit_rest(struct __sk_buff *skb, const struct tl_l34 *h, __u8 dir,
+				      __u32 segs, __u32 mss)
+{
+	for (__u32 i = 1; i < TL_MAX_SPLIT && i < segs; i++) {
+		struct tl_seg sg = {.seq_off = i * mss, .clear_flags = TL_CWR};
+
+		if (sg.seq_off >= h->payload_len)
+			break;
+		sg.len = h->payload_len - sg.seq_off < mss ? h->payload_len - sg.seq_off : mss;
+		if (i + 1 < segs)
+			sg.clear_flags |= TL_FIN | TL_PSH;
+		if (capture_frames)
+			emit_packet(skb, h, dir, TL_DATA_FRAME, 0, h->payload_off, TL_DATA_SMALL, &sg);
+		else
+			emit_packet(skb, h, dir, 0, 0, 0, 0, &sg);
+	}
+}
+
 static __always_inline int handle_skb(struct __sk_buff *skb, __u8 dir)
 {
 	struct tl_l34 h = {};
-	__u32 off = 0, want = 0;
-	__u8 flags = 0;
+	struct tl_seg sg = {};
+	__u32 segs = skb->gso_segs, mss = skb->gso_size;
 
 	if (tl_parse_l34(skb, &h))
 		return TC_ACT_UNSPEC;
@@ -126,23 +193,15 @@ static __always_inline int handle_skb(struct __sk_buff *skb, __u8 dir)
 		return TC_ACT_UNSPEC;
 	if (!port_wanted(h.sport, h.dport))
 		return TC_ACT_UNSPEC;
-	if (h.payload_len && tl_begins_http(skb, h.payload_off)) {
-		flags = TL_DATA_HTTP;
-		off = h.payload_off;
-		want = h.payload_len;
+	sg.len = h.payload_len;
+	if (segs < 2 || !mss || skb->len < TL_GSO_MAX_SIZE) {
+		emit_first(skb, &h, dir, &sg);
+		return TC_ACT_UNSPEC;
 	}
-	if (capture_frames) {
-		flags |= TL_DATA_FRAME;
-		off = 0;
-		want = skb->len;
-	}
-	/* Bytes only when needed, in the smallest size class that holds them. */
-	if (!flags)
-		emit_packet(skb, &h, dir, flags, off, want, 0);
-	else if (want <= TL_DATA_SMALL)
-		emit_packet(skb, &h, dir, flags, off, want, TL_DATA_SMALL);
-	else
-		emit_packet(skb, &h, dir, flags, off, want, TL_DATA_CAP);
+	sg.len = mss < h.payload_len ? mss : h.payload_len;
+	sg.clear_flags = TL_FIN | TL_PSH;
+	emit_first(skb, &h, dir, &sg);
+	emit_rest(skb, &h, dir, segs, mss);
 	return TC_ACT_UNSPEC;
 }
 

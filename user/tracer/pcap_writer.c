@@ -5,11 +5,14 @@
  * announces. Each block is built whole in memory, then written with stdio. */
 #include "tracer/pcap_writer.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
+#define ETH_HDR_LEN 14
 #define BT_SHB 0x0A0D0D0AU
 #define BT_IDB 0x00000001U
 #define BT_EPB 0x00000006U
@@ -129,6 +132,24 @@ static size_t packet_comment(const struct tl_conn *c, const struct tl_pkt_view *
 	return strlen(buf);
 }
 
+/* A GSO packet past 64 KB carries 0 in its IP length field, and the kernel
+ * side reports it as the segments the kernel will cut it into, each with
+ * the packet's header bytes: give each segment its own IP length, sequence
+ * number and flags, as the segment on the wire has them. */
+static void patch_split_segment(__u8 *frame, size_t caplen, const struct tl_packet *p)
+{
+	size_t ip = ETH_HDR_LEN, tcp = ETH_HDR_LEN + p->ip_hdr_len;
+	size_t len_at = ip + (p->family == AF_INET ? 2 : 4);
+	__u16 ip_len = htons(p->frame_len - ETH_HDR_LEN - (p->family == AF_INET ? 0 : 40));
+	__u32 seq = htonl(p->seq);
+
+	if (caplen < tcp + 14 || frame[len_at] || frame[len_at + 1])
+		return;
+	memcpy(frame + len_at, &ip_len, sizeof(ip_len));
+	memcpy(frame + tcp + 4, &seq, sizeof(seq));
+	frame[tcp + 13] = p->flags & 0xff;
+}
+
 static void pcap_on_packet(void *ctx, struct tl_conn *c, const struct tl_pkt_view *v)
 {
 	struct tl_pcap_writer *w = ctx;
@@ -136,6 +157,7 @@ static void pcap_on_packet(void *ctx, struct tl_conn *c, const struct tl_pkt_vie
 	__u32 origlen = v->pkt->frame_len > caplen ? v->pkt->frame_len : caplen;
 	char comment[COMMENT_MAX_LEN];
 	struct pcapng_block b;
+	size_t frame_at;
 
 	if (!v->frame || !caplen || w->err)
 		return;
@@ -145,7 +167,9 @@ static void pcap_on_packet(void *ctx, struct tl_conn *c, const struct tl_pkt_vie
 	block_u32(&b, (__u32)v->ts_ns);
 	block_u32(&b, caplen);
 	block_u32(&b, origlen);
+	frame_at = b.len;
 	block_put(&b, v->frame, caplen);
+	patch_split_segment(b.buf + frame_at, caplen, v->pkt);
 	block_opt(&b, OPT_COMMENT, comment, packet_comment(c, v, comment));
 	block_write(w, &b);
 }
