@@ -17,6 +17,9 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 const volatile __u16 target_ports[TL_MAX_PORTS] = {};
 const volatile __u32 target_nports = 0;
 const volatile __u8 target_family = 0;
+/* The tracer's network namespace (its inode): socket events of other
+ * namespaces are not ours, as the TC hook only sees this one's packets. */
+const volatile __u32 target_netns = 0;
 /* Copy each frame's first bytes, for -w. */
 const volatile bool capture_frames = false;
 /* Wake the reader only once this much is queued: a wakeup per record costs
@@ -223,6 +226,8 @@ int tl_tc_ingress(struct __sk_buff *skb)
 static __always_inline bool sock_tuple(const struct sock *sk, struct tl_sock_event *e)
 {
 	if (BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
+		return false;
+	if (target_netns && BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum) != target_netns)
 		return false;
 	e->family = BPF_CORE_READ(sk, __sk_common.skc_family);
 	/* inet_sport, not skc_num: the port is released (skc_num = 0) before

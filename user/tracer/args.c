@@ -54,6 +54,8 @@ static const struct argp_option options[] = {
 	{"tc", OPT_TC, "MODE", 0, "How to hook TC: auto (default), tcx or clsact", 1},
 	{"idle-timeout", OPT_IDLE, "SECONDS", 0, "Report and forget connections silent this long (default 600, 0 = never)", 1},
 	{"color", OPT_COLOR, "WHEN", 0, "Colour the text output: auto (default, on a terminal), always, never", 1},
+	{"help", 'h', NULL, 0, "Give this help list", 2},
+	{"version", 'V', NULL, 0, "Print the program version", 2},
 	{},
 };
 
@@ -189,6 +191,17 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_ARG:
 		die("unexpected argument '%s'", arg);
 		break;
+	case 'h':
+		argp_help(state->root_argp, stdout, ARGP_HELP_STD_HELP, state->name);
+		exit(0);
+	case 'V':
+		printf("%s\n", argp_program_version);
+		exit(0);
+	case ARGP_KEY_ERROR:
+		/* getopt stopped at an unknown option or one missing its value. */
+		die("invalid option or missing value near '%s'",
+		    state->next > 0 && state->next <= state->argc ? state->argv[state->next - 1] : "?");
+		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
@@ -197,14 +210,17 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 
 void tl_args_parse(int argc, char **argv, struct tl_args *a)
 {
+	/* argp's own error report is two lines (the error, then "Try --help")
+	 * and getopt's goes straight to stderr: both are silenced, and
+	 * parse_opt says what was wrong in one line. That takes --help and
+	 * --version away from argp, which would no longer exit after them. */
 	static const struct argp argp = {.options = options, .parser = parse_opt, .doc = doc};
 
-	argp_err_exit_status = 2;
 	memset(a, 0, sizeof(*a));
 	strcpy(a->ifname, "lo");
 	a->ringbuf_bytes = DEFAULT_RINGBUF;
 	a->idle_timeout_s = DEFAULT_IDLE_S;
 	a->color = -1;
-	if (argp_parse(&argp, argc, argv, 0, NULL, a))
+	if (argp_parse(&argp, argc, argv, ARGP_NO_HELP | ARGP_NO_ERRS, NULL, a))
 		exit(2);
 }

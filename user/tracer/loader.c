@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "tcplife_http.skel.h"
@@ -25,6 +26,14 @@ static void hook_progs(struct tcplife_http_bpf *s, enum hook_kind k, struct bpf_
 	memcpy(p, all[k], sizeof(all[k]));
 }
 
+/* The current network namespace's inode, as the kernel's ns.inum. */
+static __u32 netns_inode(void)
+{
+	struct stat st;
+
+	return stat("/proc/self/ns/net", &st) ? 0 : (__u32)st.st_ino;
+}
+
 static void configure(struct tcplife_http_bpf *s, const struct tl_loader_config *cfg,
 		      enum hook_kind kind, bool owner)
 {
@@ -42,6 +51,7 @@ static void configure(struct tcplife_http_bpf *s, const struct tl_loader_config 
 	s->rodata->target_family = cfg->family;
 	s->rodata->wakeup_bytes = cfg->wakeup_bytes;
 	s->rodata->capture_frames = cfg->capture_frames;
+	s->rodata->target_netns = netns_inode();
 	bpf_map__set_max_entries(s->maps.events, cfg->ringbuf_bytes);
 }
 

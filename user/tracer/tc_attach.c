@@ -50,9 +50,13 @@ struct marker {
 	int qdisc_ours;
 };
 
+/* Per namespace too: every namespace's lo is ifindex 1. */
 static void marker_path(const struct tl_tc_attach *a, char *buf, size_t size)
 {
-	snprintf(buf, size, MARKER_DIR "/clsact-%d", a->ifindex);
+	struct stat st;
+	unsigned long netns = stat("/proc/self/ns/net", &st) ? 0 : (unsigned long)st.st_ino;
+
+	snprintf(buf, size, MARKER_DIR "/clsact-%lu-%d", netns, a->ifindex);
 }
 
 static void marker_write(const struct tl_tc_attach *a)
