@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tracer/fmt.h"
+
 #define JSON_MIN_CAP 256
 /* The longest a byte can grow when escaped: "\u001f" or "\ufffd". */
 #define JSON_ESC_MAX 6
@@ -202,38 +204,22 @@ void tl_json_strn(struct tl_json *j, const char *key, const void *val, size_t le
 	tl_json_escape(j, val, len);
 }
 
-/* Writes v in decimal, at least width digits (zero-padded), ending just
- * before end; returns where it begins. By hand: vsnprintf was 40% of the
- * tracer's time under load. */
-static char *json_digits(char *end, uint64_t v, int width)
-{
-	char *p = end;
-	int n = 0;
-
-	do {
-		*--p = (char)('0' + v % 10);
-		v /= 10;
-		n++;
-	} while (v || n < width);
-	return p;
-}
-
-/* A number "[-]whole[.frac]" with frac_width fraction digits (0: none); the
- * widest, a uint64 with decimals, is far below the buffer. */
+/* A number "[-]whole[.frac]" with frac_width fraction digits (0: none). */
 static void json_number(struct tl_json *j, const char *key, bool neg, uint64_t whole,
 			uint64_t frac, int frac_width)
 {
-	char num[48], *end = num + sizeof(num), *p = end;
+	char num[48];
+	struct tl_fmt f;
 
-	if (frac_width) {
-		p = json_digits(p, frac, frac_width);
-		*--p = '.';
-	}
-	p = json_digits(p, whole, 1);
+	tl_fmt_init(&f, num, sizeof(num));
 	if (neg)
-		*--p = '-';
+		tl_fmt_char(&f, '-');
+	if (frac_width)
+		tl_fmt_fixed(&f, whole, frac, frac_width);
+	else
+		tl_fmt_uint(&f, whole);
 	json_key(j, key);
-	json_put(j, p, end - p);
+	json_put(j, num, f.len);
 }
 
 void tl_json_int(struct tl_json *j, const char *key, int64_t val)

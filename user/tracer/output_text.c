@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "tracer/fmt.h"
 #include "tracer/tcp_names.h"
 
 #define TEXT_BOLD "\033[1m"
@@ -245,7 +246,7 @@ static FILE *text_block_for(struct tl_conn *c)
 		}
 		c->sink_data = blk;
 	}
-	if (ferror(blk->mem) || ftell(blk->mem) >= (long)TEXT_BLOCK_MAX) {
+	if (ferror_unlocked(blk->mem) || ftell(blk->mem) >= (long)TEXT_BLOCK_MAX) {
 		blk->dropped++;
 		return NULL;
 	}
@@ -253,37 +254,63 @@ static FILE *text_block_for(struct tl_conn *c)
 }
 
 /* The time column: since the connection's first event. */
-static void text_time_col(FILE *f, const struct tl_conn *c, __u64 ts_ns)
+static void text_time_col(struct tl_fmt *f, const struct tl_conn *c, __u64 ts_ns)
 {
-	char num[TEXT_NUM_MAX];
+	__u64 t = ts_ns > c->start_ns ? ts_ns - c->start_ns : 0;
 
-	fprintf(f, "  +%-*s ", TEXT_TIME_COLS - 4,
-		text_num(num, ts_ns > c->start_ns ? ts_ns - c->start_ns : 0, NS_PER_S, 6));
+	tl_fmt_str(f, "  +");
+	tl_fmt_fixed(f, t / NS_PER_S, t % NS_PER_S / 1000, 6);
+	tl_fmt_pad(f, TEXT_TIME_COLS);
+}
+
+/* Appends a finished line to the connection's timeline; unlocked, since
+ * the tracer has one thread and this runs for every event. */
+static void text_put_line(FILE *blk, struct tl_fmt *f)
+{
+	tl_fmt_char(f, '\n');
+	fwrite_unlocked(f->buf, 1, f->len, blk);
 }
 
 static void text_on_packet(void *ctx, struct tl_conn *c, const struct tl_pkt_view *v)
 {
 	struct text_output *t = ctx;
-	FILE *f = text_block_for(c);
+	FILE *blk = text_block_for(c);
 	const struct tl_packet *p = v->pkt;
-	char dir[TEXT_DIR_COLS], flags[64], opts[256];
+	char line[512], flags[64];
+	struct tl_fmt f;
 
-	if (!f)
+	if (!blk)
 		return;
-	text_time_col(f, c, v->ts_ns);
-	snprintf(dir, sizeof(dir), "%u -> %u", p->sport, p->dport);
-	fprintf(f, "%-*s", TEXT_DIR_COLS, dir);
-	text_color(t, f, p->flags & TL_RST ? TEXT_RED : TEXT_BOLD);
-	fprintf(f, "[%s]", tl_tcp_flags_str(p->flags, flags, sizeof(flags)));
-	text_color(t, f, TEXT_RESET);
-	fprintf(f, " Seq=%u", v->seq);
+	/* Built by hand: this runs for every segment, and printf dominated. */
+	tl_fmt_init(&f, line, sizeof(line));
+	text_time_col(&f, c, v->ts_ns);
+	tl_fmt_uint(&f, p->sport);
+	tl_fmt_str(&f, " -> ");
+	tl_fmt_uint(&f, p->dport);
+	tl_fmt_pad(&f, TEXT_SEGMENT_COL);
+	if (t->color)
+		tl_fmt_str(&f, p->flags & TL_RST ? TEXT_RED : TEXT_BOLD);
+	tl_fmt_char(&f, '[');
+	tl_fmt_str(&f, tl_tcp_flags_str(p->flags, flags, sizeof(flags)));
+	tl_fmt_char(&f, ']');
+	if (t->color)
+		tl_fmt_str(&f, TEXT_RESET);
+	tl_fmt_str(&f, " Seq=");
+	tl_fmt_uint(&f, v->seq);
 	/* Wireshark shows Ack= only when the ACK flag makes it meaningful. */
-	if (p->flags & TL_ACK)
-		fprintf(f, " Ack=%u", v->ack);
-	fprintf(f, " Win=%llu Len=%u", (unsigned long long)v->win_scaled, p->payload_len);
-	if (*tl_tcp_options_str(v->opts, opts, sizeof(opts)))
-		fprintf(f, " %s", opts);
-	fputc('\n', f);
+	if (p->flags & TL_ACK) {
+		tl_fmt_str(&f, " Ack=");
+		tl_fmt_uint(&f, v->ack);
+	}
+	tl_fmt_str(&f, " Win=");
+	tl_fmt_uint(&f, v->win_scaled);
+	tl_fmt_str(&f, " Len=");
+	tl_fmt_uint(&f, p->payload_len);
+	if (v->opts->nkinds) {
+		tl_fmt_char(&f, ' ');
+		f.len += strlen(tl_tcp_options_str(v->opts, f.buf + f.len, f.size - f.len - 1));
+	}
+	text_put_line(blk, &f);
 }
 
 /* The kernel's states, between the segments that moved them, at the time
@@ -291,19 +318,27 @@ static void text_on_packet(void *ctx, struct tl_conn *c, const struct tl_pkt_vie
 static void text_on_state(void *ctx, struct tl_conn *c, const struct tl_state_view *v)
 {
 	struct text_output *t = ctx;
-	FILE *f = text_block_for(c);
+	FILE *blk = text_block_for(c);
+	char line[256];
+	struct tl_fmt f;
 
-	if (!f)
+	if (!blk)
 		return;
-	text_time_col(f, c, v->ts_ns);
-	fprintf(f, "%*s", TEXT_DIR_COLS, "");
-	text_color(t, f, TEXT_YELLOW);
-	fprintf(f, "%s %s -> %s", tl_side_name(v->side), tl_tcp_state_name(v->old_state),
-		tl_tcp_state_name(v->new_state));
+	tl_fmt_init(&f, line, sizeof(line));
+	text_time_col(&f, c, v->ts_ns);
+	tl_fmt_pad(&f, TEXT_SEGMENT_COL);
+	if (t->color)
+		tl_fmt_str(&f, TEXT_YELLOW);
+	tl_fmt_str(&f, tl_side_name(v->side));
+	tl_fmt_char(&f, ' ');
+	tl_fmt_str(&f, tl_tcp_state_name(v->old_state));
+	tl_fmt_str(&f, " -> ");
+	tl_fmt_str(&f, tl_tcp_state_name(v->new_state));
 	if (v->inferred)
-		fprintf(f, " (inferred: its socket handed over to a timewait socket)");
-	text_color(t, f, TEXT_RESET);
-	fputc('\n', f);
+		tl_fmt_str(&f, " (inferred: its socket handed over to a timewait socket)");
+	if (t->color)
+		tl_fmt_str(&f, TEXT_RESET);
+	text_put_line(blk, &f);
 }
 
 /* "  (text/html, 1100 bytes, 0.220 ms after GET /index.html)" */

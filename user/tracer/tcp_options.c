@@ -1,8 +1,8 @@
 #include "tracer/tcp_options.h"
 
-#include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
+
+#include "tracer/fmt.h"
 
 enum {
 	OPT_EOL = 0,
@@ -109,60 +109,58 @@ void tl_tcp_options_parse(const __u8 *buf, size_t len, struct tl_tcp_opts *o)
 	}
 }
 
-/* Appends one space-separated item; snprintf truncates, and off is kept at
- * most size - 1 so that later calls still write in bounds. */
-__attribute__((format(printf, 4, 5)))
-static void opts_printf(char *buf, size_t size, size_t *off, const char *fmt, ...)
+/* Starts one space-separated item. */
+static void opts_item(struct tl_fmt *f, const char *name)
 {
-	va_list ap;
-	int n;
-
-	if (*off && *off + 1 < size)
-		buf[(*off)++] = ' ';
-	va_start(ap, fmt);
-	n = vsnprintf(buf + *off, size - *off, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		*off += (size_t)n < size - *off ? (size_t)n : size - *off - 1;
+	if (f->len)
+		tl_fmt_char(f, ' ');
+	tl_fmt_str(f, name);
 }
 
-static void opts_print_kind(const struct tl_tcp_opts *o, __u8 kind, char *buf, size_t size,
-			    size_t *off)
+static void opts_uint_item(struct tl_fmt *f, const char *name, uint64_t v)
+{
+	opts_item(f, name);
+	tl_fmt_uint(f, v);
+}
+
+static void opts_print_kind(const struct tl_tcp_opts *o, __u8 kind, struct tl_fmt *f)
 {
 	unsigned int shift;
 	__u8 i;
 
 	switch (kind) {
 	case OPT_MSS:
-		opts_printf(buf, size, off, "MSS=%u", o->mss);
+		opts_uint_item(f, "MSS=", o->mss);
 		break;
 	case OPT_WS:
 		shift = o->wscale < WS_SHIFT_MAX ? o->wscale : WS_SHIFT_MAX;
-		opts_printf(buf, size, off, "WS=%u", 1u << shift);
+		opts_uint_item(f, "WS=", 1u << shift);
 		break;
 	case OPT_SACK_PERM:
-		opts_printf(buf, size, off, "SACK_PERM");
+		opts_item(f, "SACK_PERM");
 		break;
 	case OPT_TS:
-		opts_printf(buf, size, off, "TSval=%u TSecr=%u", o->tsval, o->tsecr);
+		opts_uint_item(f, "TSval=", o->tsval);
+		opts_uint_item(f, "TSecr=", o->tsecr);
 		break;
 	case OPT_SACK:
-		for (i = 0; i < o->nsack; i++)
-			opts_printf(buf, size, off, "SLE=%u SRE=%u", o->sack_left[i],
-				    o->sack_right[i]);
+		for (i = 0; i < o->nsack; i++) {
+			opts_uint_item(f, "SLE=", o->sack_left[i]);
+			opts_uint_item(f, "SRE=", o->sack_right[i]);
+		}
 		break;
 	}
 }
 
 const char *tl_tcp_options_str(const struct tl_tcp_opts *o, char *buf, size_t size)
 {
-	size_t off = 0;
+	struct tl_fmt f;
 	__u8 i;
 
 	if (!size)
 		return buf;
-	buf[0] = '\0';
+	tl_fmt_init(&f, buf, size);
 	for (i = 0; i < o->nkinds && i < sizeof(o->kinds); i++)
-		opts_print_kind(o, o->kinds[i], buf, size, &off);
+		opts_print_kind(o, o->kinds[i], &f);
 	return buf;
 }

@@ -1,0 +1,27 @@
+/* Text into a fixed buffer, cheaply: strings and decimal numbers appended
+ * by hand. The tracer formats every event it receives; vsnprintf was most
+ * of its time under load. Output that does not fit is cut, never overrun,
+ * and the buffer always stays NUL-terminated. */
+#ifndef TL_FMT_H
+#define TL_FMT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct tl_fmt {
+	char *buf;
+	size_t len, size; /* size > 0 */
+};
+
+/* tl_fmt_init: an empty text in buf[size]. */
+void tl_fmt_init(struct tl_fmt *f, char *buf, size_t size);
+void tl_fmt_str(struct tl_fmt *f, const char *s);
+void tl_fmt_mem(struct tl_fmt *f, const char *s, size_t n);
+void tl_fmt_char(struct tl_fmt *f, char c);
+void tl_fmt_uint(struct tl_fmt *f, uint64_t v);
+/* "whole.frac" with frac written in exactly frac_width digits (zero-padded). */
+void tl_fmt_fixed(struct tl_fmt *f, uint64_t whole, uint64_t frac, int frac_width);
+/* Spaces up to column col (nothing when already there). */
+void tl_fmt_pad(struct tl_fmt *f, size_t col);
+
+#endif
