@@ -19,11 +19,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	tl_tcp_options_parse(data, size, &o);
 	if (o.nkinds > sizeof(o.kinds) || o.nsack > TL_TCP_OPTS_MAX_SACK)
 		abort();
-	tl_tcp_options_str(&o, buf, sizeof(buf));
+	tl_tcp_options_str(&o, 0, buf, sizeof(buf));
 	if (strlen(buf) >= sizeof(buf))
 		abort();
 	/* A cut string is a prefix of the whole one. */
-	tl_tcp_options_str(&o, small, sizeof(small));
+	tl_tcp_options_str(&o, 0, small, sizeof(small));
 	if (strncmp(small, buf, strlen(small)))
 		abort();
 	return 0;

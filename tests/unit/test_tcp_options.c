@@ -58,7 +58,7 @@ static void check_opts_row(const struct opts_row *row)
 	char buf[256];
 
 	tl_tcp_options_parse(row->bytes, row->len, &o);
-	tl_tcp_options_str(&o, buf, sizeof(buf));
+	tl_tcp_options_str(&o, 0, buf, sizeof(buf));
 	UNIT_CHECK_AT(row->line, !strcmp(buf, row->want), "%s: \"%s\" (got \"%s\")", row->desc,
 		      row->want, buf);
 	UNIT_CHECK_AT(row->line, o.malformed == row->malformed, "%s: malformed=%d", row->desc,
@@ -94,14 +94,14 @@ static void check_opts_small_buffers(void)
 	tl_tcp_options_parse(syn, sizeof(syn), &o);
 	for (size = 1; size <= strlen(full) + 1; size++) {
 		memset(buf, 'x', sizeof(buf));
-		tl_tcp_options_str(&o, buf, size);
+		tl_tcp_options_str(&o, 0, buf, size);
 		if (strlen(buf) != size - 1 || buf[size] != 'x' || strncmp(buf, full, size - 1)) {
 			UNIT_CHECK(0, "size %zu: cut prefix, NUL-terminated, in bounds", size);
 			return;
 		}
 	}
 	UNIT_CHECK(1, "every buffer size: cut prefix, NUL-terminated, in bounds");
-	UNIT_CHECK(tl_tcp_options_str(&o, buf, 0) == buf, "size 0 writes nothing");
+	UNIT_CHECK(tl_tcp_options_str(&o, 0, buf, 0) == buf, "size 0 writes nothing");
 }
 
 int main(void)

@@ -119,6 +119,7 @@ struct tl_pkt_view {
 	__u64 win_scaled;   /* window << shift when scaling is in force, else raw */
 	int win_scale;      /* Wireshark's tcp.window_size_scalefactor: multiplier, -1 unknown, -2 none */
 	const struct tl_tcp_opts *opts;
+	__u32 sack_base; /* the acknowledged side's ISN: SACK edges relative to it */
 	const __u8 *frame; /* the frame's first bytes, when the kernel copied them (-w) */
 	size_t frame_len;
 };

@@ -87,6 +87,7 @@ static void relative_numbers(struct tl_conn *c, enum tl_side from, const struct 
 	}
 	v->seq = p->seq - f->base;
 	v->ack = (p->flags & TL_ACK) ? p->ack - r->base : 0;
+	v->sack_base = r->base;
 }
 
 static void window(const struct tl_conn *c, enum tl_side from, const struct tl_packet *p,

@@ -82,7 +82,7 @@ static void json_addr_port(struct tl_json *j, const char *addr_key, const char *
 }
 
 /* Only the options the segment carried are members. */
-static void json_tcp_opts(struct tl_json *j, const struct tl_tcp_opts *o)
+static void json_tcp_opts(struct tl_json *j, const struct tl_tcp_opts *o, __u32 sack_base)
 {
 	char buf[256];
 
@@ -96,7 +96,7 @@ static void json_tcp_opts(struct tl_json *j, const struct tl_tcp_opts *o)
 		tl_json_uint(j, "tsval", o->tsval);
 		tl_json_uint(j, "tsecr", o->tsecr);
 	}
-	if (*tl_tcp_options_str(o, buf, sizeof(buf)))
+	if (*tl_tcp_options_str(o, sack_base, buf, sizeof(buf)))
 		tl_json_str(j, "options", buf);
 }
 
@@ -118,7 +118,7 @@ static void json_on_packet(void *ctx, struct tl_conn *c, const struct tl_pkt_vie
 	tl_json_uint(j, "win", p->window);
 	tl_json_uint(j, "win_scaled", v->win_scaled);
 	tl_json_uint(j, "frame_len", p->frame_len);
-	json_tcp_opts(j, v->opts);
+	json_tcp_opts(j, v->opts, v->sack_base);
 	json_emit(ctx);
 }
 

@@ -308,7 +308,8 @@ static void text_on_packet(void *ctx, struct tl_conn *c, const struct tl_pkt_vie
 	tl_fmt_uint(&f, p->payload_len);
 	if (v->opts->nkinds) {
 		tl_fmt_char(&f, ' ');
-		f.len += strlen(tl_tcp_options_str(v->opts, f.buf + f.len, f.size - f.len - 1));
+		f.len += strlen(tl_tcp_options_str(v->opts, v->sack_base, f.buf + f.len,
+						 f.size - f.len - 1));
 	}
 	text_put_line(blk, &f);
 }
@@ -334,8 +335,12 @@ static void text_on_state(void *ctx, struct tl_conn *c, const struct tl_state_vi
 	tl_fmt_str(&f, tl_tcp_state_name(v->old_state));
 	tl_fmt_str(&f, " -> ");
 	tl_fmt_str(&f, tl_tcp_state_name(v->new_state));
+	/* Live, the socket's CLOSE came first; in a capture only the packets tell. */
 	if (v->inferred)
-		tl_fmt_str(&f, " (inferred: its socket handed over to a timewait socket)");
+		tl_fmt_str(&f, c->has_state_events
+				       ? " (inferred: its socket handed over to a timewait socket)"
+				       : " (inferred from the packets: it acknowledged the peer's FIN "
+					 "after its own)");
 	if (t->color)
 		tl_fmt_str(&f, TEXT_RESET);
 	text_put_line(blk, &f);

@@ -123,7 +123,8 @@ static void opts_uint_item(struct tl_fmt *f, const char *name, uint64_t v)
 	tl_fmt_uint(f, v);
 }
 
-static void opts_print_kind(const struct tl_tcp_opts *o, __u8 kind, struct tl_fmt *f)
+static void opts_print_kind(const struct tl_tcp_opts *o, __u8 kind, __u32 sack_base,
+			    struct tl_fmt *f)
 {
 	unsigned int shift;
 	__u8 i;
@@ -145,14 +146,15 @@ static void opts_print_kind(const struct tl_tcp_opts *o, __u8 kind, struct tl_fm
 		break;
 	case OPT_SACK:
 		for (i = 0; i < o->nsack; i++) {
-			opts_uint_item(f, "SLE=", o->sack_left[i]);
-			opts_uint_item(f, "SRE=", o->sack_right[i]);
+			opts_uint_item(f, "SLE=", (__u32)(o->sack_left[i] - sack_base));
+			opts_uint_item(f, "SRE=", (__u32)(o->sack_right[i] - sack_base));
 		}
 		break;
 	}
 }
 
-const char *tl_tcp_options_str(const struct tl_tcp_opts *o, char *buf, size_t size)
+const char *tl_tcp_options_str(const struct tl_tcp_opts *o, __u32 sack_base, char *buf,
+			       size_t size)
 {
 	struct tl_fmt f;
 	__u8 i;
@@ -161,6 +163,6 @@ const char *tl_tcp_options_str(const struct tl_tcp_opts *o, char *buf, size_t si
 		return buf;
 	tl_fmt_init(&f, buf, size);
 	for (i = 0; i < o->nkinds && i < sizeof(o->kinds); i++)
-		opts_print_kind(o, o->kinds[i], &f);
+		opts_print_kind(o, o->kinds[i], sack_base, &f);
 	return buf;
 }

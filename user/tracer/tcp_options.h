@@ -29,7 +29,10 @@ void tl_tcp_options_parse(const __u8 *buf, size_t len, struct tl_tcp_opts *o);
 
 /* tl_tcp_options_str: "MSS=65495 SACK_PERM TSval=1 TSecr=0 WS=128", the
  * options Wireshark lists in its Info column, in packet order; "" when none.
- * Always NUL-terminates; returns buf. */
-const char *tl_tcp_options_str(const struct tl_tcp_opts *o, char *buf, size_t size);
+ * SACK edges are written relative to sack_base (the ISN of the side being
+ * acknowledged, as Wireshark does; 0 for raw numbers). Always
+ * NUL-terminates; returns buf. */
+const char *tl_tcp_options_str(const struct tl_tcp_opts *o, __u32 sack_base, char *buf,
+			       size_t size);
 
 #endif
