@@ -1,6 +1,6 @@
 /* Escapes arbitrary bytes: jansson must accept every line, and well-formed
  * UTF-8 must come back unchanged.
- * fuzz-sources: user/tracer/json_writer.c
+ * fuzz-sources: user/tracer/json_writer.c user/tracer/fmt.c
  * fuzz-libs: -ljansson
  */
 #include "tracer/json_writer.h"

@@ -1,6 +1,6 @@
 /* TCP options from arbitrary bytes: the parser must stay within len and the
  * printer within its buffer, whatever the kinds and lengths claim.
- * fuzz-sources: user/tracer/tcp_options.c
+ * fuzz-sources: user/tracer/tcp_options.c user/tracer/fmt.c
  */
 #include "tracer/tcp_options.h"
 

@@ -17,7 +17,7 @@ SECONDS_EACH=${FUZZ_SECONDS:-20}
 FUZZ_CFLAGS=(-g -O1 "-fsanitize=fuzzer,address,undefined" -fno-sanitize-recover=undefined
 	-std=c11 -D_GNU_SOURCE -Ibpf -Iuser -I.output "-DTL_VERSION=\"$(cat VERSION)\"")
 TRACER_PURE="user/tracer/tcp_options.c user/tracer/tcp_names.c user/tracer/http_msg.c
-	user/tracer/json_writer.c user/tracer/endpoint.c"
+	user/tracer/json_writer.c user/tracer/endpoint.c user/tracer/fmt.c"
 
 tmp=$(mktemp -d /tmp/tcplife-fuzz.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
