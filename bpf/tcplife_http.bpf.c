@@ -249,10 +249,14 @@ static __always_inline bool sock_tuple(const struct sock *sk, struct tl_sock_eve
 	return true;
 }
 
+/* The process, not the thread: a browser connects from a thread named
+ * like "Chrome_ChildIOT", and the pid reported is the process's. */
 static __always_inline void set_owner_current(struct owner *o)
 {
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+
 	o->pid = bpf_get_current_pid_tgid() >> 32;
-	bpf_get_current_comm(o->comm, sizeof(o->comm));
+	BPF_CORE_READ_STR_INTO(&o->comm, task, group_leader, comm);
 }
 
 static __always_inline void emit_sock(const struct sock *sk, struct tl_sock_event *tmpl,
