@@ -22,6 +22,7 @@
 # TL_KEEP=DIR keeps the captures, JSON and the screenshot.
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/live_lib.sh"
 cd "$TL_ROOT" || exit 1
 
 T=browser
@@ -42,21 +43,6 @@ if [ -n "$missing" ]; then
 	exit 0
 fi
 
-# stop_bounded PID SECONDS: SIGINT, wait at most SECONDS, then SIGKILL.
-# Sets STOP_RC (the exit status, or "timeout").
-stop_bounded() {
-	local pid=$1 deadline=$((SECONDS + $2))
-	kill -INT "$pid" 2>/dev/null
-	while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.05; done
-	if kill -0 "$pid" 2>/dev/null; then
-		kill -KILL "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-		STOP_RC=timeout
-	else
-		wait "$pid"
-		STOP_RC=$?
-	fi
-}
 
 keep() {
 	if [ -n "${TL_KEEP:-}" ]; then
@@ -223,19 +209,11 @@ if [ "$TRACER_RC" = 0 ] && [ -z "$bad" ] && [ "$last" = '{"type":"stats","lost":
 else
 	fail "${T}_tracer_run" "exit=$TRACER_RC last=$last unparsable='${bad:0:200}' stderr='$(head -c 200 "$D/tracer.err")'"
 fi
-drops=$(sed -n 's|.*received/dropped on interface.*: [0-9]*/\([0-9]*\) .*|\1|p' "$D/dumpcap.log")
-expect_eq "${T}_capture_complete" "dropped 0" "dropped ${drops:-?}"
+capture_complete "$T" "$D/dumpcap.log"
 jq -R 'fromjson? // empty' "$D/trace.json" >"$D/trace.clean.json"
 
 TSHARK_OPTS=(-o tcp.desegment_tcp_streams:FALSE -d "tcp.port==$PORT,http")
-if ! tshark -r "$D/dumpcap.pcapng" "${TSHARK_OPTS[@]}" -T json \
-	-e frame.len -e tcp.stream -e ip.src -e ip.dst -e ipv6.src -e ipv6.dst \
-	-e tcp.srcport -e tcp.dstport -e tcp.flags -e tcp.seq -e tcp.seq_raw -e tcp.ack \
-	-e tcp.ack_raw -e tcp.len -e tcp.window_size_value -e tcp.window_size \
-	-e tcp.options.mss_val -e tcp.options.wscale.shift \
-	-e tcp.options.timestamp.tsval -e tcp.options.timestamp.tsecr \
-	-e http.request.method -e http.request.uri -e http.response.code \
-	>"$D/tshark.json" 2>"$D/tshark.err"; then
+if ! tshark_fields "$D/dumpcap.pcapng" "$PORT" "$D/tshark.json" "$D/tshark.err"; then
 	fail "${T}_tshark" "tshark failed: $(grep -v 'Running as user' "$D/tshark.err" | head -c 300)"
 	keep
 	exit 0

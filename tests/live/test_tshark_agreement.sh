@@ -15,6 +15,7 @@
 # TL_KEEP=DIR keeps each scenario's capture, tracer JSON and tshark JSON.
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/live_lib.sh"
 cd "$TL_ROOT" || exit 1
 
 T=test_tshark_agreement
@@ -69,22 +70,6 @@ start_tracer() {
 	"$TRACER" "$@" >"$out" 2>"$err" &
 	TRACER_PID=$!
 	TL_PIDS+=("$TRACER_PID")
-}
-
-# stop_bounded PID SECONDS: SIGINT, wait at most SECONDS, then SIGKILL.
-# Sets STOP_RC (the exit status, or "timeout").
-stop_bounded() {
-	local pid=$1 deadline=$((SECONDS + $2))
-	kill -INT "$pid" 2>/dev/null
-	while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.05; done
-	if kill -0 "$pid" 2>/dev/null; then
-		kill -KILL "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-		STOP_RC=timeout
-	else
-		wait "$pid"
-		STOP_RC=$?
-	fi
 }
 
 # run_curl OUT ARGS...: curl in the background so that its PID is known
@@ -214,19 +199,8 @@ scenario() {
 		fail "${name}_tracer_run" "exit=$STOP_RC last=$last unparsable='${bad:0:200}' stderr='$(head -c 200 "$err")'"
 	fi
 
-	# The capture is the reference: it must have dropped nothing.
-	local drops
-	drops=$(sed -n 's|.*received/dropped on interface.*: [0-9]*/\([0-9]*\) .*|\1|p' "$dir/dumpcap.log")
-	expect_eq "${name}_capture_complete" "dropped 0" "dropped ${drops:-?}"
-
-	if ! tshark -r "$cap" -o tcp.desegment_tcp_streams:FALSE -d "tcp.port==$port,http" -T json \
-		-e frame.len -e tcp.stream -e ip.src -e ip.dst -e ipv6.src -e ipv6.dst \
-		-e tcp.srcport -e tcp.dstport -e tcp.flags -e tcp.seq -e tcp.seq_raw -e tcp.ack \
-		-e tcp.ack_raw -e tcp.len -e tcp.window_size_value -e tcp.window_size \
-		-e tcp.options.mss_val -e tcp.options.wscale.shift \
-		-e tcp.options.timestamp.tsval -e tcp.options.timestamp.tsecr \
-		-e http.request.method -e http.request.uri -e http.response.code \
-		>"$ts" 2>"$dir/tshark.err"; then
+	capture_complete "$name" "$dir/dumpcap.log"
+	if ! tshark_fields "$cap" "$port" "$ts" "$dir/tshark.err"; then
 		fail "${name}_tshark" "tshark failed: $(grep -v 'Running as user' "$dir/tshark.err" | head -c 300)"
 		return
 	fi

@@ -1,0 +1,40 @@
+# Shared by the tracer's live tests (sourced after tests/lib.sh): stopping a
+# process within a bound, the capture's reference dissection, and its check.
+
+# stop_bounded PID SECONDS: SIGINT, wait at most SECONDS, then SIGKILL.
+# Sets STOP_RC (the exit status, or "timeout").
+stop_bounded() {
+	local pid=$1 deadline=$((SECONDS + $2))
+	kill -INT "$pid" 2>/dev/null
+	while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.05; done
+	if kill -0 "$pid" 2>/dev/null; then
+		kill -KILL "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		STOP_RC=timeout
+	else
+		wait "$pid"
+		STOP_RC=$?
+	fi
+}
+
+# capture_complete NAME DUMPCAP_LOG: the capture is the reference, so it
+# must have dropped nothing.
+capture_complete() {
+	local drops
+	drops=$(sed -n 's|.*received/dropped on interface.*: [0-9]*/\([0-9]*\) .*|\1|p' "$2")
+	expect_eq "$1_capture_complete" "dropped 0" "dropped ${drops:-?}"
+}
+
+# tshark_fields CAPTURE PORT OUT ERR: tshark's dissection of the capture as
+# agreement.jq reads it (HTTP on PORT, fields on the segment that begins
+# each message). Returns tshark's status.
+tshark_fields() {
+	tshark -r "$1" -o tcp.desegment_tcp_streams:FALSE -d "tcp.port==$2,http" -T json \
+		-e frame.len -e tcp.stream -e ip.src -e ip.dst -e ipv6.src -e ipv6.dst \
+		-e tcp.srcport -e tcp.dstport -e tcp.flags -e tcp.seq -e tcp.seq_raw -e tcp.ack \
+		-e tcp.ack_raw -e tcp.len -e tcp.window_size_value -e tcp.window_size \
+		-e tcp.options.mss_val -e tcp.options.wscale.shift \
+		-e tcp.options.timestamp.tsval -e tcp.options.timestamp.tsecr \
+		-e http.request.method -e http.request.uri -e http.response.code \
+		>"$3" 2>"$4"
+}
