@@ -37,6 +37,7 @@ enum {
 	OPT_TC,
 	OPT_IDLE,
 	OPT_COLOR,
+	OPT_STATE_HOOK,
 };
 
 static const struct argp_option options[] = {
@@ -52,6 +53,7 @@ static const struct argp_option options[] = {
 	{"read", 'r', "FILE", 0, "Read a pcap or pcapng capture instead of tracing (no root needed)", 0},
 	{"ringbuf-size", OPT_RINGBUF, "BYTES", 0, "Ring buffer size, a power of two (default 8 MiB)", 1},
 	{"tc", OPT_TC, "MODE", 0, "How to hook TC: auto (default), tcx or clsact", 1},
+	{"state-hook", OPT_STATE_HOOK, "KIND", 0, "How to hook socket states: auto (default: tp_btf, raw_tp, tracepoint, the first that works) or one of them", 1},
 	{"idle-timeout", OPT_IDLE, "SECONDS", 0, "Report and forget connections silent this long (default 600, 0 = never)", 1},
 	{"color", OPT_COLOR, "WHEN", 0, "Colour the text output: auto (default, on a terminal), always, never", 1},
 	{"help", 'h', NULL, 0, "Give this help list", 2},
@@ -132,6 +134,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	static const char *const tc_modes[] = {"auto", "tcx", "clsact"};
 	static const char *const colors[] = {"never", "always", "auto"};
+	static const char *const state_hooks[] = {"auto", "tp_btf", "raw_tp", "tracepoint"};
 	struct tl_args *a = state->input;
 	unsigned long v;
 	int i;
@@ -177,6 +180,11 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		if ((i = pick(arg, tc_modes, 3)) < 0)
 			die("invalid --tc '%s': auto, tcx or clsact", arg);
 		a->tc_mode = i;
+		break;
+	case OPT_STATE_HOOK:
+		if ((i = pick(arg, state_hooks, 4)) < 0)
+			die("invalid --state-hook '%s': auto, tp_btf, raw_tp or tracepoint", arg);
+		a->state_hook = i ? state_hooks[i] : NULL;
 		break;
 	case OPT_IDLE:
 		if (tl_parse_ulong(arg, 0, 31536000, &v))

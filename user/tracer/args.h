@@ -26,6 +26,7 @@ struct tl_args {
 	__u32 ringbuf_bytes;
 	__u64 idle_timeout_s;
 	enum tl_tc_mode tc_mode;
+	const char *state_hook; /* --state-hook: NULL = auto */
 	int color; /* -1 auto (a terminal), 0 never, 1 always */
 	const char *write_path; /* -w: also write a pcapng capture */
 	const char *read_path;  /* -r: read a capture instead of tracing */

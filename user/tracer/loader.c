@@ -100,6 +100,8 @@ static int load_and_hook(struct tl_loader *l, const struct tl_loader_config *cfg
 	 * tracer still works, only without server-side processes. */
 	for (int owner = 1; owner >= 0; owner--) {
 		for (int k = 0; k < NHOOK_KINDS; k++) {
+			if (cfg->state_hook && strcmp(cfg->state_hook, hook_names[k]))
+				continue;
 			err = try_hooks(l, cfg, k, owner);
 			if (!err)
 				return 0;

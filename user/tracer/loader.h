@@ -20,6 +20,7 @@ struct tl_loader_config {
 	bool capture_frames;   /* copy each frame's first bytes (for -w) */
 	__u64 wakeup_bytes;
 	enum tl_tc_mode tc_mode;
+	const char *state_hook; /* "tp_btf", "raw_tp" or "tracepoint" only; NULL: the best that works */
 };
 
 struct tl_loader {

@@ -132,6 +132,7 @@ static int setup_live(struct tracer *t)
 									 : t->args.ringbuf_bytes / 4,
 		.tc_mode = t->args.tc_mode,
 		.capture_frames = t->args.write_path != NULL,
+		.state_hook = t->args.state_hook,
 	};
 	char err[256];
 
