@@ -30,7 +30,7 @@ resp=$(printf 'GET /a.txt HTTP/1.0\r\n\r\n' | raw 3)
 elapsed=$(ms_since "$start")
 expect_eq "$T/HTTP/1.0: 200" 200 "$(status_of "$resp")"
 expect_eq "$T/HTTP/1.0: Connection: close" close "$(header_of "$resp" Connection)"
-check "$T/HTTP/1.0: server closes at once (${elapsed} ms)" test "$elapsed" -lt 500
+check "$T/HTTP/1.0: server closes at once (${elapsed} ms)" test "$elapsed" -lt 800
 check "$T/HTTP/1.0: body" grep -q '^AAAA$' <<<"$resp"
 expect_eq "$T/HTTP/1.0 keep-alive: 1 connection" "1 0" \
 	"$(curl -0 -s -H 'Connection: keep-alive' -o /dev/null -o /dev/null -w '%{num_connects} ' "$U/a.txt" "$U/b.txt" | xargs)"
@@ -72,20 +72,22 @@ resp=$(printf 'GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n' | raw 5)
 elapsed=$(ms_since "$start")
 expect_eq "$T/idle: answered first" 200 "$(status_of "$resp")"
 expect_eq "$T/idle: Keep-Alive announces the timeout" "timeout=1, max=99" "$(header_of "$resp" Keep-Alive)"
-check "$T/idle: server closed after ~1 s (${elapsed} ms)" test "$elapsed" -gt 800 -a "$elapsed" -lt 2500
+# Not before the timeout, and by the server: before raw's own 5 s read limit
+# (the bound says who closed, it is no speed target: a loaded machine is slow).
+check "$T/idle: server closed after ~1 s (${elapsed} ms)" test "$elapsed" -gt 800 -a "$elapsed" -lt 4900
 
 # A slow client holding half a request blocks nobody and is closed.
 exec {slow}<>"/dev/tcp/127.0.0.1/$HTTPD_PORT"
 printf 'GET /a.txt HTTP/1.1\r\nHost: x\r\n' >&"$slow"
 start=$EPOCHREALTIME
 expect_eq "$T/slow client: others are served meanwhile" AAAA "$(curl -s --max-time 2 "$U/a.txt")"
-check "$T/slow client: without delay" test "$(ms_since "$start")" -lt 500
+check "$T/slow client: without delay" test "$(ms_since "$start")" -lt 800
 got=$(timeout 5 cat <&"$slow")
 rc=$?
 elapsed=$(ms_since "$start")
 exec {slow}>&-
 check "$T/slow client: closed by the server (rc $rc, ${elapsed} ms)" test "$rc" = 0 -a -z "$got"
-check "$T/slow client: after the timeout" test "$elapsed" -gt 800 -a "$elapsed" -lt 2500
+check "$T/slow client: after the timeout" test "$elapsed" -gt 800 -a "$elapsed" -lt 4900
 
 # A client that stops reading a big body is cut off by the send timeout.
 exec {stall}<>"/dev/tcp/127.0.0.1/$HTTPD_PORT"
