@@ -1,10 +1,13 @@
 #include "tracer/tc_attach.h"
 
+#include "tracer/tc_filters.h"
+
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -50,16 +53,30 @@ struct marker {
 	int qdisc_ours;
 };
 
+/* The network namespace's cookie: unique for the boot, where an inode
+ * number is reused once a namespace is gone. 0 when the kernel has none. */
+static __u64 netns_cookie(void)
+{
+	__u64 cookie = 0;
+	socklen_t len = sizeof(cookie);
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd >= 0) {
+		getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &len);
+		close(fd);
+	}
+	return cookie;
+}
+
 /* Per namespace too: every namespace's lo is ifindex 1. */
 static void marker_path(const struct tl_tc_attach *a, char *buf, size_t size)
 {
-	struct stat st;
-	unsigned long netns = stat("/proc/self/ns/net", &st) ? 0 : (unsigned long)st.st_ino;
-
-	snprintf(buf, size, MARKER_DIR "/clsact-%lu-%d", netns, a->ifindex);
+	snprintf(buf, size, MARKER_DIR "/clsact-%llu-%d", (unsigned long long)netns_cookie(),
+		 a->ifindex);
 }
 
-static void marker_write(const struct tl_tc_attach *a)
+/* pid 0: no tracer holds the filter, but the qdisc is still ours. */
+static void marker_write(const struct tl_tc_attach *a, int pid)
 {
 	char path[64];
 	FILE *f;
@@ -69,7 +86,7 @@ static void marker_write(const struct tl_tc_attach *a)
 	f = fopen(path, "we");
 	if (!f)
 		return;
-	fprintf(f, "%d %d\n", (int)getpid(), a->qdisc_ours);
+	fprintf(f, "%d %d\n", pid, a->qdisc_ours);
 	fclose(f);
 }
 
@@ -160,7 +177,7 @@ static int attach_clsact(struct tl_tc_attach *a, const int fds[2])
 	if (err && err != -EEXIST)
 		return err;
 	a->qdisc_ours = !err || (had_marker && m.qdisc_ours);
-	marker_write(a);
+	marker_write(a, getpid());
 	a->marked = true;
 	for (int d = 0; d < 2; d++) {
 		DECLARE_LIBBPF_OPTS(bpf_tc_hook, h, .ifindex = a->ifindex, .attach_point = tc_points[d]);
@@ -209,15 +226,20 @@ static void detach_clsact(struct tl_tc_attach *a)
 			bpf_tc_detach(&hook, &opts);
 		a->filter[d] = false;
 	}
-	if (a->qdisc_ours) {
+	/* Our qdisc, unless someone has put a filter of theirs on it since: then
+	 * it stays, and the marker too, so that a later run may remove it. */
+	if (a->qdisc_ours && tl_tc_foreign_filters(a->ifindex, TL_TC_HANDLE, TL_TC_PRIORITY)) {
+		marker_write(a, 0);
+	} else if (a->qdisc_ours) {
 		DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = a->ifindex,
 				    .attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS);
 
 		bpf_tc_hook_destroy(&hook);
-		a->qdisc_ours = false;
-	}
-	if (a->marked)
 		marker_remove(a);
+	} else if (a->marked) {
+		marker_remove(a);
+	}
+	a->qdisc_ours = false;
 	a->marked = false;
 }
 
