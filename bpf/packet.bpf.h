@@ -19,7 +19,9 @@
 #define TL_NEXTHDR_FRAGMENT 44
 #define TL_NEXTHDR_AUTH 51
 #define TL_NEXTHDR_DEST 60
-#define TL_IPV6_MAX_EXT 6
+/* Extension headers walked before giving up; Wireshark has no limit, and
+ * crafted packets carry more than real ones (none of which need more than 3). */
+#define TL_IPV6_MAX_EXT 10
 
 /* What the parse found, kept on the stack until the port filter passed. */
 struct tl_l34 {
@@ -129,6 +131,10 @@ static __always_inline int tl_parse_l34(struct __sk_buff *skb, struct tl_l34 *h)
 	__u32 seg_len = tl_parse_ip(skb, h);
 	__u32 doff;
 
+	/* An IP length past the frame's end: count what the frame holds, as
+	 * Wireshark does. */
+	if (seg_len > skb->len - h->l4_off)
+		seg_len = skb->len - h->l4_off;
 	if (seg_len < sizeof(h->tcp))
 		return -1;
 	if (bpf_skb_load_bytes(skb, h->l4_off, &h->tcp, sizeof(h->tcp)))

@@ -31,7 +31,7 @@
 #define NEXTHDR_FRAGMENT 44
 #define NEXTHDR_AUTH 51
 #define NEXTHDR_DEST 60
-#define IPV6_MAX_EXT 6
+#define IPV6_MAX_EXT 10
 
 /* The frame as far as it was captured. */
 struct frame {
@@ -321,7 +321,13 @@ int tl_frame_parse(int dlt, const __u8 *frame, size_t caplen, size_t len, __u64 
 		err = parse_ipv6(&f, l3_off, p, &l3);
 	else
 		err = -EINVAL;
-	if (err || parse_tcp(&f, &l3, p))
+	if (err)
+		return -EINVAL;
+	/* An IP length past the frame's end counts only what the frame holds
+	 * (as Wireshark and the kernel side do). */
+	if (l3.seg_len > f.skb_len - ETH_HLEN - (l3.l4_off - l3_off))
+		l3.seg_len = f.skb_len - ETH_HLEN - (l3.l4_off - l3_off);
+	if (parse_tcp(&f, &l3, p))
 		return -EINVAL;
 	p->ts_ns = ts_ns;
 	p->type = TL_EV_PACKET;
