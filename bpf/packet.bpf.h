@@ -21,7 +21,7 @@
 #define TL_NEXTHDR_DEST 60
 /* Extension headers walked before giving up; Wireshark has no limit, and
  * crafted packets carry more than real ones (none of which need more than 3). */
-#define TL_IPV6_MAX_EXT 10
+#define TL_IPV6_MAX_EXT 32
 
 /* What the parse found, kept on the stack until the port filter passed. */
 struct tl_l34 {

@@ -27,8 +27,9 @@ const volatile bool capture_frames = false;
  * drains on a short poll timeout, so nothing waits for long. */
 const volatile __u64 wakeup_bytes = 256 * 1024;
 
-/* Records that did not fit in the ring buffer. */
+/* Records that did not fit in the ring buffer, and when the latest was lost. */
 __u64 lost_events = 0;
+__u32 last_loss_ms = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -67,8 +68,10 @@ static __always_inline void *reserve(__u64 size)
 {
 	void *rec = bpf_ringbuf_reserve(&events, size, 0);
 
-	if (!rec)
+	if (!rec) {
 		__sync_fetch_and_add(&lost_events, 1);
+		last_loss_ms = bpf_ktime_get_ns() / 1000000;
+	}
 	return rec;
 }
 
@@ -128,6 +131,8 @@ static __always_inline void emit_packet(struct __sk_buff *skb, const struct tl_l
 	if (!p)
 		return;
 	tl_fill_packet(skb, h, p, dir);
+	p->lost = lost_events;
+	p->lost_ms = last_loss_ms;
 	p->seq += sg->seq_off;
 	p->payload_len = sg->len;
 	p->flags &= ~sg->clear_flags;
@@ -269,6 +274,8 @@ static __always_inline void emit_sock(const struct sock *sk, struct tl_sock_even
 	__builtin_memcpy(e, tmpl, sizeof(*e));
 	e->ts_ns = bpf_ktime_get_ns();
 	e->skaddr = (__u64)sk;
+	e->lost = lost_events;
+	e->lost_ms = last_loss_ms;
 	e->type = type;
 	if (o) {
 		e->pid = o->pid;

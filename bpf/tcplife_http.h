@@ -60,6 +60,11 @@ struct tl_packet {
 	__u32 frame_len;   /* skb->len: the captured frame's length */
 	__u32 payload_len; /* TCP payload bytes in this segment */
 	__u32 ifindex;
+	/* The kernel side's count of records lost so far, and when (ms of
+	 * bpf_ktime_get_ns, low 32 bits) the latest was: a change between two
+	 * records tells the reader where in the stream a gap is, and when. */
+	__u32 lost;
+	__u32 lost_ms;
 	__u16 sport;
 	__u16 dport;
 	__u16 window; /* raw header value */
@@ -96,6 +101,8 @@ struct tl_sock_event {
 	__u32 type;   /* TL_EV_STATE or TL_EV_OWNER */
 	__u32 pid;    /* tgid of the socket's owner; 0 when unknown */
 	__u64 skaddr; /* identifies the socket across events */
+	__u32 lost;   /* as in tl_packet */
+	__u32 lost_ms;
 	__u16 sport;
 	__u16 dport;
 	__u8 family;

@@ -8,6 +8,9 @@
 #include "tracer/tcp_names.h"
 
 #define IDLE_SCAN_NS 1000000000ULL
+/* After a loss, connections first seen this soon may be missing their first
+ * records: a loopback handshake takes well under a millisecond. */
+#define LOSS_SUSPECT_NS 100000000ULL
 
 struct tl_engine *tl_engine_new(const struct tl_engine_config *cfg, const struct tl_sink *sink)
 {
@@ -57,6 +60,7 @@ struct tl_conn *tl_engine_conn_new(struct tl_engine *e, const struct tl_endpoint
 	c->flow[TL_CLIENT].wscale = c->flow[TL_SERVER].wscale = -1;
 	c->time_wait = -1;
 	c->start_ns = c->last_ns = ts_ns;
+	c->incomplete = ts_ns < e->loss_until_ns;
 	tl_conn_table_insert(&e->conns, c);
 	e->st.conns++;
 	return c;
@@ -77,8 +81,10 @@ static bool sockets_closed(const struct tl_conn *c)
 	for (int s = TL_CLIENT; s <= TL_SERVER; s++) {
 		if (c->state[s] && c->state[s] != TL_CLOSE)
 			return false;
-		/* Its timewait socket still waits for the peer's FIN. */
-		if (c->tw_wait[s] && c->state[TL_OTHER(s)] != TL_CLOSE)
+		/* Its timewait socket still waits for the peer's FIN (the peer's
+		 * own socket may be out of sight: another host or namespace). */
+		if (c->tw_wait[s] && c->time_wait != (int)s && c->time_wait != TL_TW_BOTH &&
+		    c->state[TL_OTHER(s)] != TL_CLOSE)
 			return false;
 	}
 	return true;
@@ -120,6 +126,8 @@ void tl_engine_feed(struct tl_engine *e, const struct tl_event *ev)
 	e->st.events++;
 	if (ev->ts_ns > e->now_ns)
 		e->now_ns = ev->ts_ns;
+	/* A gap right here in the stream. */
+	tl_engine_note_loss(e, ev->lost, ev->lost_ts_ns);
 	if (ev->type == TL_EV_PACKET)
 		tl_engine_packet(e, ev);
 	else
@@ -179,8 +187,13 @@ static void mark_incomplete(struct tl_conn *c, void *arg)
 	c->incomplete = true;
 }
 
-void tl_engine_note_loss(struct tl_engine *e)
+void tl_engine_note_loss(struct tl_engine *e, __u32 total, __u64 when_ns)
 {
+	if (total == e->lost)
+		return;
+	e->lost = total;
+	e->had_loss = true;
+	e->loss_until_ns = when_ns + LOSS_SUSPECT_NS;
 	tl_conn_table_each(&e->conns, mark_incomplete, NULL);
 }
 

@@ -22,6 +22,8 @@ struct tl_event {
 	const __u8 *frame;
 	size_t frame_len;
 	const struct tl_sock_event *sock; /* TL_EV_STATE, TL_EV_OWNER */
+	__u32 lost; /* records the kernel had lost when it made this one */
+	__u64 lost_ts_ns; /* when the latest of them was lost, ns since the epoch */
 };
 
 /* Asks the kernel (sock_diag) about a socket: 0 and its state and timer in
@@ -54,9 +56,13 @@ void tl_engine_feed(struct tl_engine *e, const struct tl_event *ev);
 /* tl_engine_tick: timers (TIME_WAIT checks, idle eviction); now_ns on the
  * events' clock. Call it every few ms. */
 void tl_engine_tick(struct tl_engine *e, __u64 now_ns);
-/* tl_engine_note_loss: records were lost: every live connection is marked
- * incomplete, since any of them may have lost some. */
-void tl_engine_note_loss(struct tl_engine *e);
+/* tl_engine_note_loss: the kernel has lost `total` records so far. When that
+ * is more than the engine knew (a gap just before the record being fed, or
+ * at the end of a run), every live connection is marked incomplete, since
+ * any of them may have lost some, and so is every connection first seen
+ * within 100 ms of when_ns (the latest loss) or, later, without its
+ * beginning: the lost records may have been theirs. tl_engine_feed calls it with each record's count. */
+void tl_engine_note_loss(struct tl_engine *e, __u32 total, __u64 when_ns);
 /* tl_engine_finish: reports every connection still open, and stops watching
  * TIME_WAIT sockets. */
 void tl_engine_finish(struct tl_engine *e);

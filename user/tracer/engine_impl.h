@@ -54,6 +54,9 @@ struct tl_engine {
 	struct tl_tw_queue tw_confirm; /* asked once, a second after TIME_WAIT began */
 	struct tl_tw_queue tw_expiry;  /* asked again when the kernel's timer runs out */
 	__u64 now_ns;
+	__u32 lost;           /* the kernel's loss count as of the last record */
+	bool had_loss;
+	__u64 loss_until_ns;  /* connections first seen before this are suspect */
 	__u64 next_idle_scan_ns;
 	struct tl_engine_stats st;
 };

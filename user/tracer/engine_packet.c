@@ -28,6 +28,8 @@ static struct tl_conn *conn_from_packet(struct tl_engine *e, const struct tl_end
 	if (c && !((flags & TL_SYN) && !(flags & TL_ACK))) {
 		c->mid_stream = true;
 		c->roles_guessed = !(flags & TL_SYN);
+		/* Its beginning may be among the records lost. */
+		c->incomplete |= e->had_loss;
 	}
 	return c;
 }

@@ -93,14 +93,17 @@ static struct tl_conn *conn_from_sock(struct tl_engine *e, const struct tl_sock_
 				      const struct tl_endpoint *remote, __u64 ts_ns)
 {
 	bool local_is_client;
-	bool guessed = false;
+	bool guessed = false, missed_start = false;
 	struct tl_conn *c;
 
-	if (s->type == TL_EV_STATE && s->newstate == TL_SYN_SENT)
+	if (s->type == TL_EV_STATE && s->newstate == TL_SYN_SENT) {
 		local_is_client = true;
-	else if (s->type == TL_EV_STATE && s->oldstate == TL_LISTEN)
+	} else if (s->type == TL_EV_STATE && s->oldstate == TL_LISTEN) {
+		/* The child socket comes at the handshake's last ACK: with no
+		 * connection yet, its SYN was never seen. */
 		local_is_client = false;
-	else {
+		missed_start = true;
+	} else {
 		guessed = true;
 		if (tl_engine_is_server_port(e, local->port) != tl_engine_is_server_port(e, remote->port))
 			local_is_client = tl_engine_is_server_port(e, remote->port);
@@ -109,8 +112,11 @@ static struct tl_conn *conn_from_sock(struct tl_engine *e, const struct tl_sock_
 	}
 	c = tl_engine_conn_new(e, local_is_client ? local : remote, local_is_client ? remote : local,
 			       ts_ns);
-	if (c && guessed)
-		c->mid_stream = c->roles_guessed = true;
+	if (c && (guessed || missed_start)) {
+		c->mid_stream = true;
+		c->roles_guessed = guessed;
+		c->incomplete |= e->had_loss;
+	}
 	return c;
 }
 

@@ -31,7 +31,7 @@
 #define NEXTHDR_FRAGMENT 44
 #define NEXTHDR_AUTH 51
 #define NEXTHDR_DEST 60
-#define IPV6_MAX_EXT 10
+#define IPV6_MAX_EXT 32 /* as bpf/packet.bpf.h */
 
 /* The frame as far as it was captured. */
 struct frame {

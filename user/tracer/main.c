@@ -176,6 +176,8 @@ static void announce(struct tracer *t)
 	t->out->start(t->out, &info);
 }
 
+/* Reports loss as the kernel counts it. Connections are marked where the
+ * gap is in the stream (each record carries the count), not here. */
 static void check_loss(struct tracer *t)
 {
 	__u64 lost = tl_loader_lost(&t->loader);
@@ -183,7 +185,6 @@ static void check_loss(struct tracer *t)
 	if (lost == t->lost)
 		return;
 	t->lost = lost;
-	tl_engine_note_loss(t->engine);
 	if (t->out->loss)
 		t->out->loss(t->out, clock_ns(CLOCK_REALTIME), lost);
 }
@@ -277,8 +278,11 @@ static void report_end(struct tracer *t)
 	struct tl_engine_stats st;
 	struct tl_stats_info info;
 
-	if (t->loader.skel)
+	if (t->loader.skel) {
 		check_loss(t);
+		/* Lost after the last record: the connections still open. */
+		tl_engine_note_loss(t->engine, t->lost, clock_ns(CLOCK_REALTIME));
+	}
 	tl_engine_finish(t->engine);
 	tl_engine_stats(t->engine, &st);
 	info = (struct tl_stats_info){

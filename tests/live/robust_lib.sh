@@ -1,0 +1,154 @@
+# Helpers shared by the robustness tests (test_faults.sh, test_hostile.sh,
+# test_loss.sh), sourced after tests/lib.sh and tests/live/live_lib.sh
+# (stop_bounded): waiting for an exit, the tracer's own BPF objects and
+# whether they are gone, JSON-lines validation, network namespaces that are
+# deleted on every exit path.
+
+TRACER=$TL_ROOT/tcplife-http
+HTTPD=$TL_ROOT/tcplife-httpd
+RB_NETNS=()
+
+rb_cleanup() {
+	local ns
+	tl_cleanup
+	for ns in "${RB_NETNS[@]}"; do
+		ip netns del "$ns" 2>/dev/null
+	done
+}
+trap rb_cleanup EXIT
+
+# rb_netns NAME: creates a network namespace with lo up, deleted at exit.
+rb_netns() {
+	ip netns add "$1" || return 1
+	RB_NETNS+=("$1")
+	ip -n "$1" link set lo up
+}
+
+# rb_prereq TEST TOOL...: a FAIL line and non-zero when something is missing.
+rb_prereq() {
+	local t=$1 tool
+	shift
+	for tool in "$@"; do
+		if ! command -v "$tool" >/dev/null; then
+			fail "${t}_prerequisites" "$tool is not installed"
+			return 1
+		fi
+	done
+	if [ ! -x "$TRACER" ] || [ ! -x "$HTTPD" ]; then
+		fail "${t}_prerequisites" "no ./tcplife-http or ./tcplife-httpd: run make"
+		return 1
+	fi
+}
+
+# start_tracer OUT ERR CMD...: CMD (the tracer, possibly behind
+# "ip netns exec NS" or "unshare ... exec", which keep the PID) in the
+# background; TRACER_PID.
+start_tracer() {
+	local out=$1 err=$2
+	shift 2
+	"$@" >"$out" 2>"$err" &
+	TRACER_PID=$!
+	TL_PIDS+=("$TRACER_PID")
+}
+
+# wait_exit PID SECONDS: waits for PID to end by itself; EXIT_RC is its
+# status, or "timeout" (then it is killed).
+wait_exit() {
+	local pid=$1 deadline=$((SECONDS + $2))
+	while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.05; done
+	if kill -0 "$pid" 2>/dev/null; then
+		kill -KILL "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		EXIT_RC=timeout
+	else
+		wait "$pid"
+		EXIT_RC=$?
+	fi
+}
+
+# bpf_ids PID: the BPF objects PID holds, one per line: "link N", "prog N",
+# "map N", and "tcx N" for a tcx link.
+bpf_ids() {
+	local f
+	for f in /proc/"$1"/fdinfo/*; do
+		awk '/^link_type:/ {lt = $2} /^link_id:/ {l = $2} /^prog_id:/ {p = $2} /^map_id:/ {m = $2}
+		END {
+			if (l != "") { print "link " l; if (lt == "tcx") print "tcx " l }
+			else if (p != "") print "prog " p
+			else if (m != "") print "map " m
+		}' "$f" 2>/dev/null
+	done | sort -u
+}
+
+# ids_alive IDS: those of IDS ("link N"/"prog N" lines) the kernel still has.
+ids_alive() {
+	local links progs
+	links=$(bpftool link show -j 2>/dev/null | jq -r '.[].id')
+	progs=$(bpftool prog show -j 2>/dev/null | jq -r '.[].id')
+	while read -r kind id; do
+		case $kind in
+		link) grep -qx "$id" <<<"$links" && echo "link $id" ;;
+		prog) grep -qx "$id" <<<"$progs" && echo "prog $id" ;;
+		esac
+	done <<<"$1"
+}
+
+# wait_ids_gone IDS SECONDS: until none of IDS is alive; prints what is left.
+wait_ids_gone() {
+	local deadline=$((SECONDS + $2)) left
+	while :; do
+		left=$(ids_alive "$1")
+		[ -z "$left" ] && return 0
+		[ $SECONDS -ge $deadline ] && { echo "$left" | tr '\n' ' '; return 1; }
+		sleep 0.1
+	done
+}
+
+# check_hooks_gone NAME IDS: PASS when the links and programs in IDS (from
+# bpf_ids while the tracer ran) are gone within 5 s.
+check_hooks_gone() {
+	local left ids
+	ids=$(grep -E '^(link|prog) ' <<<"$2")
+	if [ -z "$ids" ]; then
+		fail "$1" "no BPF link or program was recorded for the tracer"
+	elif left=$(wait_ids_gone "$ids" 5); then
+		pass "$1"
+	else
+		fail "$1" "still loaded 5 s after the tracer ended: $left"
+	fi
+}
+
+# json_lines_ok FILE: every line is a JSON object (jq -e on each line, and
+# jq -s on the whole), the first is "start", the last "stats"; else says why.
+json_lines_ok() {
+	local bad n
+	n=$(wc -l <"$1")
+	[ "$n" -gt 0 ] || { echo "no output"; return 1; }
+	# One jq over the lines, each parsed alone: the first line that is not
+	# a JSON object, with its number.
+	bad=$(jq -R -r 'try (fromjson | if type == "object" then empty else "\(input_line_number) is not an object" end) catch "\(input_line_number) does not parse"' "$1" 2>&1 | head -n 1)
+	if [ -n "$bad" ]; then
+		echo "line $bad: $(sed -n "${bad%% *}p" "$1" 2>/dev/null | head -c 200)"
+		return 1
+	fi
+	# jq -e on lines one by one too: every line when few, else 200 spread
+	# over the file (one jq per line is slow; the pass above read them all).
+	while IFS= read -r l; do
+		jq -e . >/dev/null 2>&1 <<<"$l" || { echo "jq -e fails on: ${l:0:200}"; return 1; }
+	done < <(awk -v k=$((n / 200 + 1)) 'NR % k == 1 || NR == 2' "$1")
+	jq -s -e 'length > 0' "$1" >/dev/null 2>&1 || { echo "jq -s on the whole file fails"; return 1; }
+	[ "$(head -n 1 "$1" | jq -r .type 2>/dev/null)" = start ] || { echo "first line is not start"; return 1; }
+	[ "$(tail -n 1 "$1" | jq -r .type 2>/dev/null)" = stats ] || { echo "last line is not stats: $(tail -n 1 "$1" | head -c 200)"; return 1; }
+	# Valid UTF-8 throughout (jq replaces invalid bytes silently).
+	iconv -f UTF-8 -t UTF-8 "$1" >/dev/null 2>&1 || { echo "not valid UTF-8"; return 1; }
+}
+
+# start_httpd PORT DOCROOT [ARGS...]: the bundled server; SERVER_PID;
+# non-zero when it does not listen within 5 s.
+start_httpd() {
+	local port=$1 doc=$2
+	shift 2
+	start_bg "$TL_TMP/httpd.$port.$RANDOM.log" "$HTTPD" -p "$port" -r "$doc" -q "$@"
+	SERVER_PID=$TL_BG
+	wait_for_port "$port" 5
+}
