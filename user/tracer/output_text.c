@@ -52,6 +52,7 @@ struct text_output {
 	struct tl_output out; /* first: the callbacks get &out back */
 	FILE *f;
 	bool color;
+	__u64 next_loss_warning_ns;
 };
 
 /* Colour codes only when asked for: a pipe or a file gets plain text. */
@@ -559,10 +560,15 @@ static void text_start(struct tl_output *o, const struct tl_start_info *info)
 		owner_differs ? ", owner " : "", owner_differs ? info->owner_attach : "");
 }
 
+/* At most one warning a second: under overload the count grows on every
+ * poll, and the exit line gives the total anyway. */
 static void text_loss(struct tl_output *o, __u64 ts_ns, __u64 total)
 {
-	(void)o;
-	(void)ts_ns;
+	struct text_output *t = (struct text_output *)o;
+
+	if (ts_ns < t->next_loss_warning_ns)
+		return;
+	t->next_loss_warning_ns = ts_ns + NS_PER_S;
 	fprintf(stderr,
 		"tcplife-http: warning: %llu events lost (ring buffer full); "
 		"affected connections are marked INCOMPLETE\n",
