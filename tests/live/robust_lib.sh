@@ -40,32 +40,6 @@ rb_prereq() {
 	fi
 }
 
-# start_tracer OUT ERR CMD...: CMD (the tracer, possibly behind
-# "ip netns exec NS" or "unshare ... exec", which keep the PID) in the
-# background; TRACER_PID.
-start_tracer() {
-	local out=$1 err=$2
-	shift 2
-	"$@" >"$out" 2>"$err" &
-	TRACER_PID=$!
-	TL_PIDS+=("$TRACER_PID")
-}
-
-# wait_exit PID SECONDS: waits for PID to end by itself; EXIT_RC is its
-# status, or "timeout" (then it is killed).
-wait_exit() {
-	local pid=$1 deadline=$((SECONDS + $2))
-	while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.05; done
-	if kill -0 "$pid" 2>/dev/null; then
-		kill -KILL "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-		EXIT_RC=timeout
-	else
-		wait "$pid"
-		EXIT_RC=$?
-	fi
-}
-
 # bpf_ids PID: the BPF objects PID holds, one per line: "link N", "prog N",
 # "map N", and "tcx N" for a tcx link.
 bpf_ids() {

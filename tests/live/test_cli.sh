@@ -12,6 +12,7 @@
 # so) by the next run, which then leaves nothing. Non-root: a clear line.
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/live_lib.sh"
 cd "$TL_ROOT" || exit 1
 
 TRACER=$TL_ROOT/tcplife-http
@@ -44,31 +45,6 @@ run_bounded() {
 	else
 		wait "$pid"
 		RUN_RC=$?
-	fi
-}
-
-# start_tracer OUT ERR ARGS...: the tracer (optionally "ip netns exec NS"
-# in front, which execs it: same PID) in the background; TRACER_PID.
-start_tracer() {
-	local out=$1 err=$2
-	shift 2
-	"$@" >"$out" 2>"$err" &
-	TRACER_PID=$!
-	TL_PIDS+=("$TRACER_PID")
-}
-
-# wait_exit PID SECONDS: wait for PID to end by itself; EXIT_RC or "timeout"
-# (then it is killed).
-wait_exit() {
-	local pid=$1 deadline=$((SECONDS + $2))
-	while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.05; done
-	if kill -0 "$pid" 2>/dev/null; then
-		kill -KILL "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-		EXIT_RC=timeout
-	else
-		wait "$pid"
-		EXIT_RC=$?
 	fi
 }
 

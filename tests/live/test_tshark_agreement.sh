@@ -63,15 +63,6 @@ start_server() {
 	wait_for_port "$1" 5
 }
 
-# start_tracer JSON ERR ARGS...: the tracer, stdout and stderr apart; TRACER_PID.
-start_tracer() {
-	local out=$1 err=$2
-	shift 2
-	"$TRACER" "$@" >"$out" 2>"$err" &
-	TRACER_PID=$!
-	TL_PIDS+=("$TRACER_PID")
-}
-
 # run_curl OUT ARGS...: curl in the background so that its PID is known
 # (the tracer must name it); waits for it. Appends to CURL_PIDS, sets CURL_RC.
 run_curl() {
@@ -170,7 +161,7 @@ scenario() {
 		fail "${name}_setup" "dumpcap did not start: $(head -c 300 "$dir/dumpcap.log")"
 		return
 	fi
-	start_tracer "$json" "$err" --json -p "$port"
+	start_tracer "$json" "$err" "$TRACER" --json -p "$port"
 	if ! wait_for_line "$json" '"type":"start"' 10; then
 		fail "${name}_setup" "tracer did not print its start line: $(head -c 300 "$err")"
 		stop_bounded "$TRACER_PID" 5
