@@ -64,3 +64,43 @@ wait_exit() {
 		EXIT_RC=$?
 	fi
 }
+
+# bpf_ids PID: the BPF objects PID holds, one per line: "link N", "prog N",
+# "map N", "tcx N" (a tcx link) and "tcprog N" (a sched_cls program, the TC
+# hook). By id, since other tracers may run on the machine.
+bpf_ids() {
+	local f
+	for f in /proc/"$1"/fdinfo/*; do
+		awk '/^link_type:/ {lt = $2} /^link_id:/ {l = $2} /^prog_type:/ {pt = $2}
+		/^prog_id:/ {p = $2} /^map_id:/ {m = $2}
+		END {
+			if (l != "") { print "link " l; if (lt == "tcx") print "tcx " l }
+			else if (p != "") { print "prog " p; if (pt == 3) print "tcprog " p }
+			else if (m != "") print "map " m
+		}' "$f" 2>/dev/null
+	done | sort -u
+}
+
+# ids_alive IDS: those of IDS ("link N"/"prog N" lines) the kernel still has.
+ids_alive() {
+	local links progs
+	links=$(bpftool link show -j 2>/dev/null | jq -r '.[].id')
+	progs=$(bpftool prog show -j 2>/dev/null | jq -r '.[].id')
+	while read -r kind id; do
+		case $kind in
+		link) grep -qx "$id" <<<"$links" && echo "link $id" ;;
+		prog) grep -qx "$id" <<<"$progs" && echo "prog $id" ;;
+		esac
+	done <<<"$1"
+}
+
+# wait_ids_gone IDS SECONDS: until none of IDS is alive; prints what is left.
+wait_ids_gone() {
+	local deadline=$((SECONDS + $2)) left
+	while :; do
+		left=$(ids_alive "$1")
+		[ -z "$left" ] && return 0
+		[ $SECONDS -ge $deadline ] && { echo "$left" | tr '\n' ' '; return 1; }
+		sleep 0.1
+	done
+}

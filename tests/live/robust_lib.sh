@@ -40,44 +40,6 @@ rb_prereq() {
 	fi
 }
 
-# bpf_ids PID: the BPF objects PID holds, one per line: "link N", "prog N",
-# "map N", and "tcx N" for a tcx link.
-bpf_ids() {
-	local f
-	for f in /proc/"$1"/fdinfo/*; do
-		awk '/^link_type:/ {lt = $2} /^link_id:/ {l = $2} /^prog_id:/ {p = $2} /^map_id:/ {m = $2}
-		END {
-			if (l != "") { print "link " l; if (lt == "tcx") print "tcx " l }
-			else if (p != "") print "prog " p
-			else if (m != "") print "map " m
-		}' "$f" 2>/dev/null
-	done | sort -u
-}
-
-# ids_alive IDS: those of IDS ("link N"/"prog N" lines) the kernel still has.
-ids_alive() {
-	local links progs
-	links=$(bpftool link show -j 2>/dev/null | jq -r '.[].id')
-	progs=$(bpftool prog show -j 2>/dev/null | jq -r '.[].id')
-	while read -r kind id; do
-		case $kind in
-		link) grep -qx "$id" <<<"$links" && echo "link $id" ;;
-		prog) grep -qx "$id" <<<"$progs" && echo "prog $id" ;;
-		esac
-	done <<<"$1"
-}
-
-# wait_ids_gone IDS SECONDS: until none of IDS is alive; prints what is left.
-wait_ids_gone() {
-	local deadline=$((SECONDS + $2)) left
-	while :; do
-		left=$(ids_alive "$1")
-		[ -z "$left" ] && return 0
-		[ $SECONDS -ge $deadline ] && { echo "$left" | tr '\n' ' '; return 1; }
-		sleep 0.1
-	done
-}
-
 # check_hooks_gone NAME IDS: PASS when the links and programs in IDS (from
 # bpf_ids while the tracer ran) are gone within 5 s.
 check_hooks_gone() {
