@@ -159,24 +159,33 @@ static __always_inline bool tl_begins_http(struct __sk_buff *skb, __u32 off)
 	return tl_http_start_word(w);
 }
 
-/* Copies the parsed headers, and the TCP options from the frame, into p. */
+/* The part of the skb one record describes: all of it, or one of the
+ * segments the kernel will cut it into. */
+struct tl_seg {
+	__u32 seq_off;
+	__u32 len;
+	__u16 clear_flags;
+};
+
+/* Copies the parsed headers, as they apply to segment sg, and the TCP
+ * options from the frame, into p. */
 static __always_inline void tl_fill_packet(struct __sk_buff *skb, const struct tl_l34 *h,
-					   struct tl_packet *p, __u8 dir)
+					   const struct tl_seg *sg, struct tl_packet *p, __u8 dir)
 {
 	const __u8 *raw = (const __u8 *)&h->tcp;
 	__u32 opt_len = h->payload_off - h->l4_off - sizeof(h->tcp);
 
 	p->ts_ns = bpf_ktime_get_ns();
 	p->type = TL_EV_PACKET;
-	p->seq = bpf_ntohl(h->tcp.seq);
+	p->seq = bpf_ntohl(h->tcp.seq) + sg->seq_off;
 	p->ack = bpf_ntohl(h->tcp.ack_seq);
-	p->frame_len = skb->len;
-	p->payload_len = h->payload_len;
+	p->frame_len = skb->len - h->payload_len + sg->len;
+	p->payload_len = sg->len;
 	p->ifindex = skb->ifindex;
 	p->sport = h->sport;
 	p->dport = h->dport;
 	p->window = bpf_ntohs(h->tcp.window);
-	p->flags = raw[13] | (raw[12] & 1) << 8;
+	p->flags = (raw[13] | (raw[12] & 1) << 8) & ~sg->clear_flags;
 	p->family = h->family;
 	p->dir = dir;
 	p->ip_hdr_len = h->ip_hdr_len;

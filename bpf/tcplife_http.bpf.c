@@ -105,14 +105,6 @@ static __always_inline __u16 copy_data(struct __sk_buff *skb, __u32 off, __u32 l
 	return n;
 }
 
-/* The part of the skb one record describes: all of it, or one of the
- * segments the kernel will cut it into. */
-struct tl_seg {
-	__u32 seq_off;
-	__u32 len;
-	__u16 clear_flags;
-};
-
 /* The device's GSO limit (gso_max_size, 64 KB unless an administrator
  * raised it): a GSO packet this long is segmented in software after the TC
  * hook and before the capture point, so tshark sees its segments. */
@@ -130,13 +122,9 @@ static __always_inline void emit_packet(struct __sk_buff *skb, const struct tl_l
 
 	if (!p)
 		return;
-	tl_fill_packet(skb, h, p, dir);
+	tl_fill_packet(skb, h, sg, p, dir);
 	p->lost = lost_events;
 	p->lost_ms = last_loss_ms;
-	p->seq += sg->seq_off;
-	p->payload_len = sg->len;
-	p->flags &= ~sg->clear_flags;
-	p->frame_len = skb->len - h->payload_len + sg->len;
 	p->data_flags = flags;
 	p->data_len = cap ? copy_data(skb, off, want, (__u8 *)(p + 1), cap) : 0;
 	submit(p, sizeof(*p) + cap);
