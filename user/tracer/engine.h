@@ -41,7 +41,6 @@ struct tl_engine_config {
 
 struct tl_engine_stats {
 	__u64 events;
-	__u64 bad_events; /* records that failed validation */
 	__u64 conns;
 	__u64 live_conns;
 };
