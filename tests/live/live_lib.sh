@@ -4,17 +4,9 @@
 # stop_bounded PID SECONDS: SIGINT, wait at most SECONDS, then SIGKILL.
 # Sets STOP_RC (the exit status, or "timeout").
 stop_bounded() {
-	local pid=$1 deadline=$((SECONDS + $2))
-	kill -INT "$pid" 2>/dev/null
-	while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.05; done
-	if kill -0 "$pid" 2>/dev/null; then
-		kill -KILL "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-		STOP_RC=timeout
-	else
-		wait "$pid"
-		STOP_RC=$?
-	fi
+	kill -INT "$1" 2>/dev/null
+	wait_exit "$1" "$2"
+	STOP_RC=$EXIT_RC
 }
 
 # capture_complete NAME DUMPCAP_LOG: the capture is the reference, so it

@@ -31,21 +31,11 @@ trap cli_cleanup EXIT
 # run_bounded SECONDS OUT ERR CMD...: run CMD, kill it after SECONDS;
 # sets RUN_RC (its exit status, or "timeout").
 run_bounded() {
-	local secs=$1 out=$2 err=$3 pid deadline
-	shift 3
-	"$@" >"$out" 2>"$err" &
-	pid=$!
-	TL_PIDS+=("$pid")
-	deadline=$((SECONDS + secs))
-	while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.05; done
-	if kill -0 "$pid" 2>/dev/null; then
-		kill -KILL "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-		RUN_RC=timeout
-	else
-		wait "$pid"
-		RUN_RC=$?
-	fi
+	local secs=$1
+	shift
+	start_tracer "$@"
+	wait_exit "$TRACER_PID" "$secs"
+	RUN_RC=$EXIT_RC
 }
 
 # ---- bad options: exit 2 (non-zero for -i), exactly one line on stderr ----
