@@ -76,8 +76,7 @@ static void relative_numbers(struct tl_conn *c, enum tl_side from, const struct 
 	if (p->flags & TL_SYN) {
 		f->base = p->seq;
 		f->base_known = f->syn_seen = true;
-		/* RFC 7323 2.3: a shift above 14 is taken as 14 (so does Wireshark). */
-		f->wscale = !o->has_wscale ? -1 : o->wscale > 14 ? 14 : o->wscale;
+		f->wscale = tl_tcp_wscale_shift(o);
 		c->ws_scaling = f->wscale >= 0 && r->wscale >= 0 && r->syn_seen;
 	} else if (!f->base_known) {
 		f->base = p->seq - 1;

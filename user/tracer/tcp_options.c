@@ -14,9 +14,6 @@ enum {
 	OPT_TS = 8,
 };
 
-/* RFC 7323 caps the shift at 14; Wireshark shows a larger one as 14, and
- * shifting by the raw byte could overflow. */
-#define WS_SHIFT_MAX 14
 
 static __u32 get_be32(const __u8 *p)
 {
@@ -126,7 +123,6 @@ static void opts_uint_item(struct tl_fmt *f, const char *name, uint64_t v)
 static void opts_print_kind(const struct tl_tcp_opts *o, __u8 kind, __u32 sack_base,
 			    struct tl_fmt *f)
 {
-	unsigned int shift;
 	__u8 i;
 
 	switch (kind) {
@@ -134,8 +130,7 @@ static void opts_print_kind(const struct tl_tcp_opts *o, __u8 kind, __u32 sack_b
 		opts_uint_item(f, "MSS=", o->mss);
 		break;
 	case OPT_WS:
-		shift = o->wscale < WS_SHIFT_MAX ? o->wscale : WS_SHIFT_MAX;
-		opts_uint_item(f, "WS=", 1u << shift);
+		opts_uint_item(f, "WS=", 1u << tl_tcp_wscale_shift(o));
 		break;
 	case OPT_SACK_PERM:
 		opts_item(f, "SACK_PERM");

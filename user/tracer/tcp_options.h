@@ -23,6 +23,16 @@ struct tl_tcp_opts {
 	__u8 kinds[40];
 };
 
+/* tl_tcp_wscale_shift: the window scale shift in force, or -1 without the
+ * option. RFC 7323 2.3: a shift above 14 is taken as 14 (so does Wireshark,
+ * and shifting by the raw byte could overflow). */
+static inline int tl_tcp_wscale_shift(const struct tl_tcp_opts *o)
+{
+	if (!o->has_wscale)
+		return -1;
+	return o->wscale > 14 ? 14 : o->wscale;
+}
+
 /* tl_tcp_options_parse: parses len (<= 40) bytes of options. Never reads
  * past len; unknown kinds are skipped by their length byte. */
 void tl_tcp_options_parse(const __u8 *buf, size_t len, struct tl_tcp_opts *o);
