@@ -86,12 +86,20 @@ static void on_conn_end(void *ctx, struct tl_conn *c)
 		  c->open_at_exit ? " open" : "", c->incomplete ? " incomplete" : "");
 }
 
+/* When each connection's TIME_WAIT was reported ended, by connection id. */
+#define MAX_TW_ENDS 64
+static __u64 tw_end_ns[MAX_TW_ENDS];
+
 static void on_tw_end(void *ctx, const struct tl_tw_view *v)
 {
+	static const char *const by[] = {"timer", "reused", "unknown"};
+
 	(void)ctx;
-	logf_line("twend #%llu %s confirmed=%d after=%llums", (unsigned long long)v->conn_id,
-		  tl_side_name(v->side), v->confirmed,
-		  (unsigned long long)((v->end_ns - v->start_ns) / MS));
+	if (v->conn_id < MAX_TW_ENDS)
+		tw_end_ns[v->conn_id] = v->end_ns;
+	logf_line("twend #%llu %s confirmed=%d after=%llums ended_by=%s",
+		  (unsigned long long)v->conn_id, tl_side_name(v->side), v->confirmed,
+		  (unsigned long long)((v->end_ns - v->start_ns) / MS), by[v->ended_by]);
 }
 
 static const struct tl_sink log_sink = {
@@ -106,6 +114,8 @@ static const struct tl_sink log_sink = {
 /* --- recorded events --- */
 
 static __u64 now;
+/* The client's port in the records fed; one connection's tuple at a time. */
+static __u16 client_port = CLIENT_PORT;
 
 struct rec_packet {
 	struct tl_packet_data p;
@@ -126,8 +136,8 @@ static void feed_packet(struct tl_engine *e, bool from_client, __u16 flags, __u3
 	p->family = AF_INET;
 	p->saddr[0] = p->daddr[0] = 127;
 	p->saddr[3] = p->daddr[3] = 1;
-	p->sport = from_client ? CLIENT_PORT : SERVER_PORT;
-	p->dport = from_client ? SERVER_PORT : CLIENT_PORT;
+	p->sport = from_client ? client_port : SERVER_PORT;
+	p->dport = from_client ? SERVER_PORT : client_port;
 	p->flags = flags;
 	p->seq = seq;
 	p->ack = ack;
@@ -158,8 +168,8 @@ static void feed_sock(struct tl_engine *e, __u32 type, bool client, int old, int
 	s.skaddr = client ? SK_CLIENT : SK_SERVER;
 	s.saddr[0] = s.daddr[0] = 127;
 	s.saddr[3] = s.daddr[3] = 1;
-	s.sport = client ? (port_known ? CLIENT_PORT : 0) : SERVER_PORT;
-	s.dport = client ? SERVER_PORT : CLIENT_PORT;
+	s.sport = client ? (port_known ? client_port : 0) : SERVER_PORT;
+	s.dport = client ? SERVER_PORT : client_port;
 	if (pid)
 		strcpy(s.comm, client ? "curl" : "httpd");
 	tl_engine_feed(e, &ev);
@@ -436,19 +446,77 @@ static void scenario_hostile_http(struct tl_engine *e)
 	tl_engine_finish(e);
 }
 
-static int fake_diag_calls;
+/* --- the kernel's sockets as sock_diag shows them --- */
 
-/* sock_diag as the kernel answers it: the timewait socket once, then gone. */
+struct fake_sock {
+	__u16 lport, rport;
+	__u64 cookie;
+	bool timewait;		 /* else a full socket (a new connection's) */
+	__u64 from_ns, until_ns; /* on the tuple in [from, until) */
+	__u64 fw2_until_ns;	 /* a timewait socket: FIN_WAIT2 before this */
+	__u64 expires_ns;	 /* the timer sock_diag shows */
+};
+
+#define MAX_FAKE_SOCKS 64
+static struct fake_sock fake_socks[MAX_FAKE_SOCKS];
+static int nfake_socks;
+static __u64 kernel_now;
+
+/* A timewait socket from from_ns, in FIN_WAIT2 for fw2_ms, then TIME_WAIT
+ * for the kernel's 60 s; dropped late_ms past its timer (the timer wheel). */
+static struct fake_sock *kernel_tw(__u16 lport, __u16 rport, __u64 from_ns, __u64 fw2_ms,
+				   __u64 late_ms)
+{
+	struct fake_sock *k = &fake_socks[nfake_socks];
+
+	*k = (struct fake_sock){.lport = lport,
+				.rport = rport,
+				.cookie = 0x1000 + nfake_socks++,
+				.timewait = true,
+				.from_ns = from_ns};
+	k->fw2_until_ns = from_ns + fw2_ms * MS;
+	k->expires_ns = k->fw2_until_ns + 60000 * MS;
+	k->until_ns = k->expires_ns + late_ms * MS;
+	return k;
+}
+
+/* sock_diag's lookup: the socket on the tuple now, checked against the cookie. */
 static int fake_sock_query(void *ctx, const struct tl_endpoint *local,
-			   const struct tl_endpoint *remote, int *state, __u32 *expires_ms)
+			   const struct tl_endpoint *remote, __u64 cookie,
+			   struct tl_sock_info *info)
 {
 	(void)ctx;
-	(void)remote;
-	if (local->port != CLIENT_PORT || fake_diag_calls++)
-		return -ENOENT;
-	*state = TL_TIME_WAIT;
-	*expires_ms = 58000; /* asked 2 s into the kernel's 60 s */
-	return 0;
+	for (int i = 0; i < nfake_socks; i++) {
+		const struct fake_sock *k = &fake_socks[i];
+
+		if (k->lport != local->port || k->rport != remote->port ||
+		    kernel_now < k->from_ns || kernel_now >= k->until_ns)
+			continue;
+		if (cookie && cookie != k->cookie)
+			return -ESTALE;
+		info->cookie = k->cookie;
+		info->timewait = k->timewait;
+		info->state = !k->timewait		     ? TL_ESTABLISHED
+			      : kernel_now < k->fw2_until_ns ? TL_FIN_WAIT2
+							     : TL_TIME_WAIT;
+		info->expires_ms =
+		    k->expires_ns > kernel_now ? (k->expires_ns - kernel_now) / MS : 0;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+static void tick_at(struct tl_engine *e, __u64 t)
+{
+	kernel_now = t;
+	tl_engine_tick(e, t);
+}
+
+/* The tracer's loop: a tick every 10 ms. */
+static void tick_until(struct tl_engine *e, __u64 from, __u64 to)
+{
+	for (__u64 t = from; t <= to; t += 10 * MS)
+		tick_at(e, t);
 }
 
 static void scenario_time_wait_end(struct tl_engine *e)
@@ -457,10 +525,167 @@ static void scenario_time_wait_end(struct tl_engine *e)
 
 	one_get(e, ISN_C, ISN_S);
 	t = now;
-	tl_engine_tick(e, t + MS);
-	tl_engine_tick(e, t + 2000 * MS);
-	tl_engine_tick(e, t + 30000 * MS);
-	tl_engine_tick(e, t + 61000 * MS);
+	kernel_tw(CLIENT_PORT, SERVER_PORT, t - MS, 0, 0);
+	tick_at(e, t + MS);
+	tick_at(e, t + 2000 * MS);
+	tick_at(e, t + 30000 * MS);
+	tick_at(e, t + 61000 * MS);
+}
+
+/* The server closes first and its socket becomes a timewait socket. */
+static void server_close(struct tl_engine *e, __u32 c_seq, __u32 s_seq)
+{
+	STATE(e, S, TL_ESTABLISHED, TL_FIN_WAIT1, 200);
+	feed_packet(e, S, TL_FIN | TL_ACK, s_seq, c_seq, NULL, 0);
+	STATE(e, C, TL_ESTABLISHED, TL_CLOSE_WAIT, 100);
+	feed_packet(e, C, TL_ACK, c_seq, s_seq + 1, NULL, 0);
+	STATE(e, S, TL_FIN_WAIT1, TL_FIN_WAIT2, 200);
+	STATE(e, S, TL_FIN_WAIT2, TL_CLOSE, 200);
+	STATE(e, C, TL_CLOSE_WAIT, TL_LAST_ACK, 100);
+	feed_packet(e, C, TL_FIN | TL_ACK, c_seq, s_seq + 1, NULL, 0);
+	feed_packet(e, S, TL_ACK, s_seq + 1, c_seq + 1, NULL, 0);
+	STATE(e, C, TL_LAST_ACK, TL_CLOSE, 100);
+}
+
+/* One GET answered with Connection: close; returns when the server's
+ * timewait socket began (its last ACK). */
+static __u64 get_server_closes(struct tl_engine *e, __u32 isn_c, __u32 isn_s)
+{
+	handshake(e, isn_c, isn_s);
+	feed_packet(e, C, TL_PSH | TL_ACK, isn_c + 1, isn_s + 1, get_req, 37);
+	feed_sock(e, TL_EV_OWNER, S, 0, 0, 200, true);
+	feed_packet(e, S, TL_PSH | TL_ACK, isn_s + 1, isn_c + 38, ok_resp, 41);
+	server_close(e, isn_c + 38, isn_s + 42);
+	return now - MS;
+}
+
+/* The client connects again from the same port (SO_REUSEADDR) reuse_ms
+ * after the server's TIME_WAIT began: the kernel gives the new SYN the
+ * tuple (tcp_timewait_state_process: TCP_TW_SYN) and drops the old
+ * timewait socket at once. That connection ends the same way. */
+static void reuse_after(struct tl_engine *e, __u64 reuse_ms)
+{
+	__u64 tw1 = get_server_closes(e, ISN_C, ISN_S), tw2;
+	struct fake_sock *old = kernel_tw(SERVER_PORT, CLIENT_PORT, tw1, 0, 0);
+	struct fake_sock *full;
+
+	tick_until(e, tw1 + 10 * MS, tw1 + (reuse_ms - 10) * MS);
+	now = tw1 + (reuse_ms - 2) * MS; /* the SYN comes 2 ms later, after SYN_SENT */
+	old->until_ns = now + 2 * MS;
+	full = &fake_socks[nfake_socks++];
+	*full = (struct fake_sock){
+	    .lport = SERVER_PORT, .rport = CLIENT_PORT, .cookie = 0x2000, .from_ns = now + 2 * MS};
+	tw2 = get_server_closes(e, ISN_C + 900000, ISN_S + 900000);
+	full->until_ns = tw2;
+	kernel_tw(SERVER_PORT, CLIENT_PORT, tw2, 0, 0);
+	tick_at(e, tw2 + 2000 * MS);
+	tick_at(e, tw2 + 61000 * MS);
+}
+
+static void scenario_reuse_late(struct tl_engine *e) { reuse_after(e, 2700); }
+
+static const char *const expect_reuse_late[] = {
+    "twend #1 server confirmed=1 after=2700ms ended_by=reused",
+    "end #2 closed_by=server tw=1 req=1 c2s=37 s2c=41 pids=100/200",
+    "twend #2 server confirmed=1 after=61000ms ended_by=timer",
+    NULL,
+};
+
+/* Before the first question to sock_diag: nothing but the SYN tells. */
+static void scenario_reuse_early(struct tl_engine *e) { reuse_after(e, 300); }
+
+static const char *const expect_reuse_early[] = {
+    "twend #1 server confirmed=0 after=300ms ended_by=reused",
+    "end #2 closed_by=server tw=1 req=1 c2s=37 s2c=41 pids=100/200",
+    "twend #2 server confirmed=1 after=61000ms ended_by=timer",
+    NULL,
+};
+
+/* -i on a veth whose other end is in another namespace: the server's
+ * states are seen, the client's are not, and the client closes first. Its
+ * TIME_WAIT comes from the packets, and no sock_diag question can see its
+ * socket, so its end is never made up. */
+static void scenario_peer_invisible(struct tl_engine *e)
+{
+	__u32 c_seq = ISN_C + 38, s_seq = ISN_S + 42;
+
+	feed_packet(e, C, TL_SYN, ISN_C, 0, NULL, 0);
+	feed_packet(e, S, TL_SYN | TL_ACK, ISN_S, ISN_C + 1, NULL, 0);
+	feed_packet(e, C, TL_ACK, ISN_C + 1, ISN_S + 1, NULL, 0);
+	STATE(e, S, TL_LISTEN, TL_SYN_RECV, 0);
+	STATE(e, S, TL_SYN_RECV, TL_ESTABLISHED, 0);
+	feed_packet(e, C, TL_PSH | TL_ACK, ISN_C + 1, ISN_S + 1, get_req, 37);
+	feed_packet(e, S, TL_PSH | TL_ACK, ISN_S + 1, c_seq, ok_resp, 41);
+	feed_packet(e, C, TL_FIN | TL_ACK, c_seq, s_seq, NULL, 0);
+	STATE(e, S, TL_ESTABLISHED, TL_CLOSE_WAIT, 0);
+	feed_packet(e, S, TL_ACK, s_seq, c_seq + 1, NULL, 0);
+	STATE(e, S, TL_CLOSE_WAIT, TL_LAST_ACK, 0);
+	feed_packet(e, S, TL_FIN | TL_ACK, s_seq, c_seq + 1, NULL, 0);
+	feed_packet(e, C, TL_ACK, c_seq + 1, s_seq + 1, NULL, 0);
+	STATE(e, S, TL_LAST_ACK, TL_CLOSE, 0);
+	tick_until(e, now, now + 2000 * MS);
+	tick_at(e, now + 70000 * MS);
+}
+
+static const char *const expect_peer_invisible[] = {
+    "pkt #1 c2s [ACK] seq=39 ack=43 win=65536",
+    "state #1 client FIN_WAIT2->TIME_WAIT pid=0 inferred",
+    "state #1 server LAST_ACK->CLOSE pid=0",
+    "end #1 closed_by=client tw=0 req=1 c2s=37 s2c=41 pids=0/0",
+    NULL,
+};
+
+/* One connection a second, each leaving a client timewait socket that the
+ * kernel drops up to 4 * late_step_ms past its timer; fw2_conn's still
+ * waits in FIN_WAIT2 when first asked about. Every end must be reported
+ * within a second of the kernel's, whatever else is waiting. */
+static void trickle(int fw2_conn, __u64 late_step_ms)
+{
+	static const struct tl_sink tw_only = {.on_tw_end = on_tw_end};
+	struct tl_engine_config cfg = {.sock_query = fake_sock_query};
+	struct tl_engine *e = tl_engine_new(&cfg, &tw_only);
+	__u64 t0 = now, drop[MAX_TW_ENDS] = {0};
+	int n = 20, worst = 0;
+	__u64 worst_ms = 0;
+
+	for (int i = 1; i <= n; i++) {
+		client_port = CLIENT_PORT + i;
+		now = t0 + (__u64)i * 1000 * MS;
+		one_get(e, ISN_C, ISN_S);
+		drop[i] = kernel_tw(client_port, SERVER_PORT, now - MS, i == fw2_conn ? 1500 : 0,
+				    i % 5 * late_step_ms)
+			      ->until_ns;
+		tick_until(e, now + MS, t0 + (__u64)(i + 1) * 1000 * MS - MS);
+	}
+	tick_until(e, now, now + 70000 * MS);
+	for (int i = 1; i <= n; i++) {
+		__u64 late = tw_end_ns[i] >= drop[i] ? (tw_end_ns[i] - drop[i]) / MS : ~0ULL;
+
+		if (late > worst_ms || !tw_end_ns[i]) {
+			worst_ms = tw_end_ns[i] ? late : ~0ULL;
+			worst = i;
+		}
+	}
+	if (worst_ms <= 1000)
+		logf_line("trickle: %d ends, each within 1 s of the kernel's", n);
+	else
+		logf_line("trickle: #%d ended %lld ms after the kernel's", worst,
+			  (long long)worst_ms);
+	tl_engine_free(e);
+}
+
+/* The timer wheel fires late: a 60 s timer up to 2 s with HZ=250. */
+static void scenario_trickle(struct tl_engine *e)
+{
+	(void)e;
+	trickle(0, 400);
+}
+
+/* Every timer on time, but one socket needs a second question soon. */
+static void scenario_trickle_fw2(struct tl_engine *e)
+{
+	(void)e;
+	trickle(3, 0);
 }
 
 struct scenario {
@@ -491,7 +716,18 @@ static const struct scenario scenarios[] = {
 	{__LINE__, "hostile HTTP bytes", scenario_hostile_http, NULL, false,
 	 "end #1 closed_by=none tw=-1 req=0 c2s=100052 s2c=0 pids=100/0 open"},
 	{__LINE__, "TIME_WAIT end confirmed by sock_diag", scenario_time_wait_end, NULL, false,
-	 "twend #1 client confirmed=1 after=61001ms"},
+	 "twend #1 client confirmed=1 after=61001ms ended_by=timer"},
+	{__LINE__, "TIME_WAIT ends in order under a steady trickle", scenario_trickle, NULL, false,
+	 "trickle: 20 ends, each within 1 s of the kernel's"},
+	{__LINE__, "TIME_WAIT first in FIN_WAIT2 is asked again promptly", scenario_trickle_fw2,
+	 NULL, false, "trickle: 20 ends, each within 1 s of the kernel's"},
+	{__LINE__, "a new SYN on the tuple ends the server's TIME_WAIT", scenario_reuse_late,
+	 expect_reuse_late, false, NULL},
+	{__LINE__, "reuse before sock_diag was asked", scenario_reuse_early, expect_reuse_early,
+	 false, NULL},
+	{__LINE__, "the peer's states unseen: its TIME_WAIT from the packets",
+	 scenario_peer_invisible, expect_peer_invisible, false,
+	 "end #1 closed_by=client tw=0 req=1 c2s=37 s2c=41 pids=0/0"},
 };
 
 /* Whether every expected line appears in log order (and, if exact, only they). */
@@ -533,7 +769,9 @@ int main(void)
 
 		log_len = 0;
 		log_buf[0] = '\0';
-		fake_diag_calls = 0;
+		nfake_socks = 0;
+		client_port = CLIENT_PORT;
+		memset(tw_end_ns, 0, sizeof(tw_end_ns));
 		sc->run(e);
 		ok = log_matches(sc->expect, sc->exact, &where);
 		if (sc->last)

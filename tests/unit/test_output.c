@@ -223,6 +223,9 @@ static void run_all(struct tl_output *o)
 	struct tl_conn c;
 	struct tl_tw_view tw = {3, TL_CLIENT, .start_ns = T0 + 5001000 * US,
 				.end_ns = T0 + 65013000 * US, .confirmed = true};
+	struct tl_tw_view reused = {4, TL_SERVER, .start_ns = T0 + 1000 * US,
+				    .end_ns = T0 + 2701000 * US, .confirmed = true,
+				    .ended_by = TL_TW_ENDED_REUSED};
 	struct tl_stats_info st = {T0 + 70 * 1000000 * US, 1234, 12, 2};
 
 	o->start(o, &start_lo);
@@ -247,6 +250,10 @@ static void run_all(struct tl_output *o)
 	tl_endpoint_set(&tw.remote, AF_INET6, lo4_mapped, 8080);
 	if (k->on_tw_end)
 		k->on_tw_end(k->ctx, &tw);
+	tl_endpoint_set(&reused.local, AF_INET6, lo6, 8080);
+	tl_endpoint_set(&reused.remote, AF_INET6, lo6, 40000);
+	if (k->on_tw_end)
+		k->on_tw_end(k->ctx, &reused);
 	if (o->loss)
 		o->loss(o, T0 + 69 * 1000000 * US, 12);
 	o->stats(o, &st);
@@ -471,6 +478,10 @@ static const struct json_row json_rows[] = {
 	{__LINE__, "time_wait_end", 0, "remote", "\"127.0.0.1:8080\""},
 	{__LINE__, "time_wait_end", 0, "duration_ms", "60012.0"},
 	{__LINE__, "time_wait_end", 0, "confirmed", "true"},
+	{__LINE__, "time_wait_end", 0, "ended_by", "\"timer\""},
+	{__LINE__, "time_wait_end", 1, "side", "\"server\""},
+	{__LINE__, "time_wait_end", 1, "duration_ms", "2700.0"},
+	{__LINE__, "time_wait_end", 1, "ended_by", "\"reused\""},
 	{__LINE__, "loss", 0, "ts", "1700000069.123456"},
 	{__LINE__, "loss", 0, "lost", "12"},
 	{__LINE__, "stats", 0, "events", "1234"},
@@ -531,7 +542,7 @@ static void test_json(void)
 	UNIT_CHECK(!strcmp(err, ""), "json writes nothing to stderr");
 	UNIT_CHECK(strstr(out, "\"ts\":1700000000.123456,") != NULL, "json ts has 6 decimals");
 	n = json_parse_lines(out, objs);
-	UNIT_CHECK(n == 1 + 17 + 4 + 2 + 3, "json one line per event (%d)", n);
+	UNIT_CHECK(n == 1 + 17 + 4 + 2 + 4, "json one line per event (%d)", n);
 	check_json_rows(objs, n);
 	check_json_hostile(objs, n);
 	for (int i = 0; i < n; i++)
@@ -602,6 +613,8 @@ static const struct text_row text_rows[] = {
 		   "open at exit)  (INCOMPLETE: events lost)"},
 	{__LINE__, "#3 client TIME_WAIT ended after 60.012 s (127.0.0.1:52334) (confirmed by "
 		   "sock_diag)"},
+	{__LINE__, "#4 server TIME_WAIT ended after 2.700 s ([::1]:8080) (confirmed by "
+		   "sock_diag): a new connection reused the tuple"},
 };
 
 /* has_line: text holds want as a whole line. */

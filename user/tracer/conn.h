@@ -157,6 +157,13 @@ struct tl_exchange_view {
 	bool complete; /* the body's announced end was seen */
 };
 
+/* What ended a timewait socket. */
+enum tl_tw_ended_by {
+	TL_TW_ENDED_TIMER,   /* the kernel dropped it when its timer ran out */
+	TL_TW_ENDED_REUSED,  /* a new connection's SYN took its tuple over */
+	TL_TW_ENDED_UNKNOWN, /* it was gone when first asked about */
+};
+
 /* A TIME_WAIT socket ended, after its connection was reported. */
 struct tl_tw_view {
 	__u64 conn_id;
@@ -164,6 +171,7 @@ struct tl_tw_view {
 	struct tl_endpoint local, remote;
 	__u64 start_ns, end_ns;
 	bool confirmed; /* sock_diag showed the timewait socket */
+	enum tl_tw_ended_by ended_by;
 };
 
 /* An output: text, JSON, summary. Every callback is optional. */

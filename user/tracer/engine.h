@@ -26,10 +26,22 @@ struct tl_event {
 	__u64 lost_ts_ns; /* when the latest of them was lost, ns since the epoch */
 };
 
-/* Asks the kernel (sock_diag) about a socket: 0 and its state and timer in
- * ms when found, -ENOENT when gone, another -errno when it cannot tell. */
+/* What sock_diag says of the socket on a tuple. */
+struct tl_sock_info {
+	int state;	  /* a timewait socket's is TIME_WAIT, or FIN_WAIT2 before the peer's FIN */
+	__u32 expires_ms; /* its timer; 0 once due */
+	__u64 cookie;	  /* the kernel's id of the socket (it survives the handover
+			   * to a timewait socket) */
+	bool timewait;	  /* a timewait socket, not a full one */
+};
+
+/* Asks the kernel (sock_diag) about the socket on a tuple, or only that
+ * socket when cookie is not 0: 0 and info when found, -ENOENT when gone,
+ * -ESTALE when another socket has the tuple now, another -errno when it
+ * cannot tell. */
 typedef int (*tl_sock_query_fn)(void *ctx, const struct tl_endpoint *local,
-				const struct tl_endpoint *remote, int *state, __u32 *expires_ms);
+				const struct tl_endpoint *remote, __u64 cookie,
+				struct tl_sock_info *info);
 
 struct tl_engine_config {
 	const __u16 *server_ports; /* the -p ports: the server side when no SYN was seen */

@@ -6,6 +6,7 @@
 
 #include "tracer/conn_table.h"
 #include "tracer/engine.h"
+#include "tracer/tw_watches.h"
 
 #define TL_MAX_PENDING_CONNECTS 256
 #define TL_MAX_LISTENING 64
@@ -18,29 +19,6 @@ struct tl_pending_connect {
 	struct tl_proc proc;
 };
 
-/* A side whose socket handed over to a timewait socket. */
-struct tl_tw_watch {
-	__u64 conn_id;
-	enum tl_side side;
-	struct tl_endpoint local, remote;
-	__u64 start_ns;
-	__u64 check_ns; /* when to ask sock_diag next */
-	bool confirmed;
-};
-
-/* Watches in the order they fall due: every timewait socket lives as long
- * (60 s on Linux), so appending keeps each queue sorted and a tick looks
- * only at the heads. */
-struct tl_tw_queue {
-	struct tl_tw_watch *items;
-	size_t head, count;
-};
-
-/* Timewait sockets watched at once; past this, TIME_WAIT is still reported
- * but not its end (under heavy churn, sock_diag would cost more than the
- * tracing). */
-#define TL_TW_WATCH_MAX 4096
-
 struct tl_engine {
 	struct tl_engine_config cfg;
 	__u16 ports[TL_MAX_PORTS];
@@ -51,8 +29,7 @@ struct tl_engine {
 	int npending;
 	__u16 listening[TL_MAX_LISTENING];
 	int nlistening;
-	struct tl_tw_queue tw_confirm; /* asked once, a second after TIME_WAIT began */
-	struct tl_tw_queue tw_expiry;  /* asked again when the kernel's timer runs out */
+	struct tl_tw_watches tw;
 	__u64 now_ns;
 	__u32 lost;           /* the kernel's loss count as of the last record */
 	bool had_loss;
@@ -89,6 +66,11 @@ void tl_engine_match_connect(struct tl_engine *e, struct tl_conn *c);
 /* engine_tw.c */
 /* Reports TIME_WAIT for side once its socket is gone and the peer's FIN acked. */
 void tl_engine_tw_infer(struct tl_engine *e, struct tl_conn *c, enum tl_side side, __u64 ts_ns);
+/* A client's SYN on c's tuple, which may take it over from an earlier
+ * life's timewait socket. */
+void tl_engine_tw_syn(struct tl_engine *e, const struct tl_conn *c, __u64 ts_ns);
+/* The server answered c's SYN: no timewait socket holds the tuple any more. */
+void tl_engine_tw_synack(struct tl_engine *e, const struct tl_conn *c, __u64 ts_ns);
 void tl_engine_tw_tick(struct tl_engine *e, __u64 now_ns);
 void tl_engine_tw_free(struct tl_engine *e);
 

@@ -123,10 +123,11 @@ static void close_bookkeeping(struct tl_engine *e, struct tl_conn *c, enum tl_si
 		c->closed_by = TL_CLOSED_RESET;
 	if ((p->flags & TL_ACK) && r->fin_seen && !r->fin_acked && seq_after_eq(p->ack, r->fin_end)) {
 		r->fin_acked = true;
-		/* Without socket events (a capture file), the packets tell: a side
-		 * that acknowledges the peer's FIN after an earlier FIN of its own
-		 * is an active closer, and TCP puts it in TIME_WAIT. */
-		if (!c->has_state_events && had_fin && c->closed_by != TL_CLOSED_RESET) {
+		/* For a side without socket events (a capture file, another
+		 * namespace, another host), the packets tell: a side that
+		 * acknowledges the peer's FIN after an earlier FIN of its own is
+		 * an active closer, and TCP puts it in TIME_WAIT. */
+		if (!c->state[from] && had_fin && c->closed_by != TL_CLOSED_RESET) {
 			c->tw_wait[from] = true;
 			c->tw_from[from] = f->fin_acked ? TL_FIN_WAIT2 : TL_CLOSING;
 		}
@@ -147,8 +148,12 @@ void tl_engine_packet(struct tl_engine *e, const struct tl_event *ev)
 		return;
 	tl_tcp_options_parse(p->opts, p->opt_len, &opts);
 	v.opts = &opts;
-	if ((p->flags & (TL_SYN | TL_ACK)) == TL_SYN && v.from == TL_CLIENT)
+	if ((p->flags & (TL_SYN | TL_ACK)) == TL_SYN && v.from == TL_CLIENT) {
 		tl_engine_match_connect(e, c);
+		tl_engine_tw_syn(e, c, ev->ts_ns);
+	} else if ((p->flags & (TL_SYN | TL_ACK)) == (TL_SYN | TL_ACK) && v.from == TL_SERVER) {
+		tl_engine_tw_synack(e, c, ev->ts_ns);
+	}
 	relative_numbers(c, v.from, p, &opts, &v);
 	window(c, v.from, p, &v);
 	c->flow[v.from].bytes += p->payload_len;

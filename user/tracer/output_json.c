@@ -22,6 +22,12 @@ static const char *const closed_by_names[] = {
 	[TL_CLOSED_RESET] = "reset",
 };
 
+static const char *const tw_ended_by_names[] = {
+    [TL_TW_ENDED_TIMER] = "timer",
+    [TL_TW_ENDED_REUSED] = "reused",
+    [TL_TW_ENDED_UNKNOWN] = "unknown",
+};
+
 /* json_line: starts an object with the members every event has. */
 static struct tl_json *json_line(struct json_output *jo, const char *type, __u64 ts_ns)
 {
@@ -246,6 +252,7 @@ static void json_on_tw_end(void *ctx, const struct tl_tw_view *v)
 	json_endpoint(j, "remote", &v->remote);
 	tl_json_ms(j, "duration_ms", v->end_ns - v->start_ns);
 	tl_json_bool(j, "confirmed", v->confirmed);
+	tl_json_str(j, "ended_by", tw_ended_by_names[v->ended_by]);
 	json_emit(ctx);
 }
 

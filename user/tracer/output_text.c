@@ -511,9 +511,10 @@ static void text_on_tw_end(void *ctx, const struct tl_tw_view *v)
 	char secs[TEXT_NUM_MAX], local[TL_ENDPOINT_STRLEN];
 
 	text_color(t, t->f, TEXT_YELLOW);
-	fprintf(t->f, "#%llu %s TIME_WAIT ended after %s (%s)%s", (unsigned long long)v->conn_id,
+	fprintf(t->f, "#%llu %s TIME_WAIT ended after %s (%s)%s%s", (unsigned long long)v->conn_id,
 		tl_side_name(v->side), text_duration(secs, v->end_ns - v->start_ns),
-		tl_endpoint_str(&v->local, local), v->confirmed ? " (confirmed by sock_diag)" : "");
+		tl_endpoint_str(&v->local, local), v->confirmed ? " (confirmed by sock_diag)" : "",
+		v->ended_by == TL_TW_ENDED_REUSED ? ": a new connection reused the tuple" : "");
 	text_color(t, t->f, TEXT_RESET);
 	fputc('\n', t->f);
 	fflush(t->f);

@@ -6,15 +6,15 @@
 #include <linux/types.h>
 
 #include "tracer/endpoint.h"
+#include "tracer/engine.h"
 
 /* Opens the netlink socket; returns an fd or -errno. */
 int tl_sock_diag_open(void);
 
 /* tl_sock_diag_query: the TCP socket (timewait ones included) with this
- * local and remote endpoint. ctx is the fd cast with (void *)(intptr_t).
- * Returns 0 with its state and timer, -ENOENT when there is none, or -errno.
- * Matches tl_sock_query_fn. */
-int tl_sock_diag_query(void *ctx, const struct tl_endpoint *local,
-		       const struct tl_endpoint *remote, int *state, __u32 *expires_ms);
+ * local and remote endpoint, and this cookie unless it is 0. ctx is the fd
+ * cast with (void *)(intptr_t). Matches tl_sock_query_fn. */
+int tl_sock_diag_query(void *ctx, const struct tl_endpoint *local, const struct tl_endpoint *remote,
+		       __u64 cookie, struct tl_sock_info *info);
 
 #endif
