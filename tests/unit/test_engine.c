@@ -196,19 +196,22 @@ static void handshake(struct tl_engine *e, __u32 isn_c, __u32 isn_s)
 static const char get_req[] = "GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n"; /* 37 bytes */
 static const char ok_resp[] = "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc"; /* 41 bytes */
 
-/* The client closes first and its socket becomes a timewait socket. */
-static void client_close(struct tl_engine *e, __u32 c_seq, __u32 s_seq)
+/* One side closes first and its socket becomes a timewait socket. */
+static void close_first(struct tl_engine *e, bool closer, __u32 seq, __u32 peer_seq)
 {
-	STATE(e, C, TL_ESTABLISHED, TL_FIN_WAIT1, 100);
-	feed_packet(e, C, TL_FIN | TL_ACK, c_seq, s_seq, NULL, 0);
-	STATE(e, S, TL_ESTABLISHED, TL_CLOSE_WAIT, 200);
-	feed_packet(e, S, TL_ACK, s_seq, c_seq + 1, NULL, 0);
-	STATE(e, C, TL_FIN_WAIT1, TL_FIN_WAIT2, 100);
-	STATE(e, C, TL_FIN_WAIT2, TL_CLOSE, 100);
-	STATE(e, S, TL_CLOSE_WAIT, TL_LAST_ACK, 200);
-	feed_packet(e, S, TL_FIN | TL_ACK, s_seq, c_seq + 1, NULL, 0);
-	feed_packet(e, C, TL_ACK, c_seq + 1, s_seq + 1, NULL, 0);
-	STATE(e, S, TL_LAST_ACK, TL_CLOSE, 200);
+	bool peer = !closer;
+	__u32 pid = closer == C ? 100 : 200, peer_pid = closer == C ? 200 : 100;
+
+	STATE(e, closer, TL_ESTABLISHED, TL_FIN_WAIT1, pid);
+	feed_packet(e, closer, TL_FIN | TL_ACK, seq, peer_seq, NULL, 0);
+	STATE(e, peer, TL_ESTABLISHED, TL_CLOSE_WAIT, peer_pid);
+	feed_packet(e, peer, TL_ACK, peer_seq, seq + 1, NULL, 0);
+	STATE(e, closer, TL_FIN_WAIT1, TL_FIN_WAIT2, pid);
+	STATE(e, closer, TL_FIN_WAIT2, TL_CLOSE, pid);
+	STATE(e, peer, TL_CLOSE_WAIT, TL_LAST_ACK, peer_pid);
+	feed_packet(e, peer, TL_FIN | TL_ACK, peer_seq, seq + 1, NULL, 0);
+	feed_packet(e, closer, TL_ACK, seq + 1, peer_seq + 1, NULL, 0);
+	STATE(e, peer, TL_LAST_ACK, TL_CLOSE, peer_pid);
 }
 
 static const char *const expect_one_get[] = {
@@ -245,7 +248,7 @@ static void one_get(struct tl_engine *e, __u32 isn_c, __u32 isn_s)
 	feed_packet(e, C, TL_PSH | TL_ACK, isn_c + 1, isn_s + 1, get_req, 37);
 	feed_sock(e, TL_EV_OWNER, S, 0, 0, 200, true);
 	feed_packet(e, S, TL_PSH | TL_ACK, isn_s + 1, isn_c + 38, ok_resp, 41);
-	client_close(e, isn_c + 38, isn_s + 42);
+	close_first(e, C, isn_c + 38, isn_s + 42);
 }
 
 static void scenario_one_get(struct tl_engine *e)
@@ -291,7 +294,7 @@ static void scenario_keepalive(struct tl_engine *e)
 		    "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n", 45);
 	feed_packet(e, C, TL_PSH | TL_ACK, ISN_C + 75, ISN_S + 87, req[2], 37);
 	feed_packet(e, S, TL_PSH | TL_ACK, ISN_S + 87, ISN_C + 112, ok_resp, 41);
-	client_close(e, ISN_C + 112, ISN_S + 128);
+	close_first(e, C, ISN_C + 112, ISN_S + 128);
 }
 
 static const char *const expect_pipelined[] = {
@@ -532,21 +535,6 @@ static void scenario_time_wait_end(struct tl_engine *e)
 	tick_at(e, t + 61000 * MS);
 }
 
-/* The server closes first and its socket becomes a timewait socket. */
-static void server_close(struct tl_engine *e, __u32 c_seq, __u32 s_seq)
-{
-	STATE(e, S, TL_ESTABLISHED, TL_FIN_WAIT1, 200);
-	feed_packet(e, S, TL_FIN | TL_ACK, s_seq, c_seq, NULL, 0);
-	STATE(e, C, TL_ESTABLISHED, TL_CLOSE_WAIT, 100);
-	feed_packet(e, C, TL_ACK, c_seq, s_seq + 1, NULL, 0);
-	STATE(e, S, TL_FIN_WAIT1, TL_FIN_WAIT2, 200);
-	STATE(e, S, TL_FIN_WAIT2, TL_CLOSE, 200);
-	STATE(e, C, TL_CLOSE_WAIT, TL_LAST_ACK, 100);
-	feed_packet(e, C, TL_FIN | TL_ACK, c_seq, s_seq + 1, NULL, 0);
-	feed_packet(e, S, TL_ACK, s_seq + 1, c_seq + 1, NULL, 0);
-	STATE(e, C, TL_LAST_ACK, TL_CLOSE, 100);
-}
-
 /* One GET answered with Connection: close; returns when the server's
  * timewait socket began (its last ACK). */
 static __u64 get_server_closes(struct tl_engine *e, __u32 isn_c, __u32 isn_s)
@@ -555,7 +543,7 @@ static __u64 get_server_closes(struct tl_engine *e, __u32 isn_c, __u32 isn_s)
 	feed_packet(e, C, TL_PSH | TL_ACK, isn_c + 1, isn_s + 1, get_req, 37);
 	feed_sock(e, TL_EV_OWNER, S, 0, 0, 200, true);
 	feed_packet(e, S, TL_PSH | TL_ACK, isn_s + 1, isn_c + 38, ok_resp, 41);
-	server_close(e, isn_c + 38, isn_s + 42);
+	close_first(e, S, isn_s + 42, isn_c + 38);
 	return now - MS;
 }
 
