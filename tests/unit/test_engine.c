@@ -570,23 +570,77 @@ static void reuse_after(struct tl_engine *e, __u64 reuse_ms)
 	tick_at(e, tw2 + 61000 * MS);
 }
 
-static void scenario_reuse_late(struct tl_engine *e) { reuse_after(e, 2700); }
+static void scenario_reuse_late(struct tl_engine *e)
+{
+	reuse_after(e, 2700);
+}
 
 static const char *const expect_reuse_late[] = {
-    "twend #1 server confirmed=1 after=2700ms ended_by=reused",
-    "end #2 closed_by=server tw=1 req=1 c2s=37 s2c=41 pids=100/200",
-    "twend #2 server confirmed=1 after=61000ms ended_by=timer",
-    NULL,
+	"twend #1 server confirmed=1 after=2700ms ended_by=reused",
+	"end #2 closed_by=server tw=1 req=1 c2s=37 s2c=41 pids=100/200",
+	"twend #2 server confirmed=1 after=61000ms ended_by=timer",
+	NULL,
 };
 
 /* Before the first question to sock_diag: nothing but the SYN tells. */
-static void scenario_reuse_early(struct tl_engine *e) { reuse_after(e, 300); }
+static void scenario_reuse_early(struct tl_engine *e)
+{
+	reuse_after(e, 300);
+}
 
 static const char *const expect_reuse_early[] = {
-    "twend #1 server confirmed=0 after=300ms ended_by=reused",
-    "end #2 closed_by=server tw=1 req=1 c2s=37 s2c=41 pids=100/200",
-    "twend #2 server confirmed=1 after=61000ms ended_by=timer",
-    NULL,
+	"twend #1 server confirmed=0 after=300ms ended_by=reused",
+	"end #2 closed_by=server tw=1 req=1 c2s=37 s2c=41 pids=100/200",
+	"twend #2 server confirmed=1 after=61000ms ended_by=timer",
+	NULL,
+};
+
+/* The client comes back 2.7 s later with a SYN the timewait socket refuses
+ * (its sequence number is not past the old connection's). With rst_ms,
+ * the client's RST then drops the timewait socket (RFC 1337 is off) and
+ * the SYN sent again a second later gets its SYN-ACK; without, the client
+ * gives up and the timewait socket lives out its timer. */
+static void refused_syn(struct tl_engine *e, __u64 rst_ms)
+{
+	__u64 tw1 = get_server_closes(e, ISN_C, ISN_S);
+	struct fake_sock *old = kernel_tw(SERVER_PORT, CLIENT_PORT, tw1, 0, 0);
+
+	tick_until(e, tw1 + 10 * MS, tw1 + 2690 * MS);
+	now = tw1 + 2698 * MS;
+	feed_sock(e, TL_EV_STATE, C, TL_CLOSE, TL_SYN_SENT, 100, false);
+	feed_packet(e, C, TL_SYN, ISN_C + 5, 0, NULL, 0);
+	tick_at(e, tw1 + 2700 * MS);
+	if (rst_ms) {
+		now = tw1 + (rst_ms - 1) * MS;
+		feed_packet(e, C, TL_RST, ISN_C + 39, 0, NULL, 0);
+		old->until_ns = now;
+	}
+	tick_until(e, tw1 + 2710 * MS, tw1 + 3690 * MS);
+	now = tw1 + 3699 * MS;
+	feed_packet(e, C, TL_SYN, ISN_C + 5, 0, NULL, 0);
+	if (rst_ms)
+		feed_packet(e, S, TL_SYN | TL_ACK, ISN_S + 900000, ISN_C + 6, NULL, 0);
+	tick_until(e, tw1 + 3710 * MS, tw1 + 61000 * MS);
+}
+
+static void scenario_refused_syn(struct tl_engine *e)
+{
+	refused_syn(e, 0);
+}
+
+static const char *const expect_refused_syn[] = {
+	"twend #1 server confirmed=1 after=60020ms ended_by=timer",
+	NULL,
+};
+
+static void scenario_refused_syn_rst(struct tl_engine *e)
+{
+	refused_syn(e, 2750);
+}
+
+static const char *const expect_refused_syn_rst[] = {
+	"twend #1 server confirmed=1 after=2800ms ended_by=reused",
+	NULL,
 };
 
 /* -i on a veth whose other end is in another namespace: the server's
@@ -616,11 +670,11 @@ static void scenario_peer_invisible(struct tl_engine *e)
 }
 
 static const char *const expect_peer_invisible[] = {
-    "pkt #1 c2s [ACK] seq=39 ack=43 win=65536",
-    "state #1 client FIN_WAIT2->TIME_WAIT pid=0 inferred",
-    "state #1 server LAST_ACK->CLOSE pid=0",
-    "end #1 closed_by=client tw=0 req=1 c2s=37 s2c=41 pids=0/0",
-    NULL,
+	"pkt #1 c2s [ACK] seq=39 ack=43 win=65536",
+	"state #1 client FIN_WAIT2->TIME_WAIT pid=0 inferred",
+	"state #1 server LAST_ACK->CLOSE pid=0",
+	"end #1 closed_by=client tw=0 req=1 c2s=37 s2c=41 pids=0/0",
+	NULL,
 };
 
 /* One connection a second, each leaving a client timewait socket that the
@@ -713,6 +767,10 @@ static const struct scenario scenarios[] = {
 	 expect_reuse_late, false, NULL},
 	{__LINE__, "reuse before sock_diag was asked", scenario_reuse_early, expect_reuse_early,
 	 false, NULL},
+	{__LINE__, "a SYN the timewait socket refuses leaves it to its timer", scenario_refused_syn,
+	 expect_refused_syn, false, NULL},
+	{__LINE__, "a refused SYN's RST ends it, seen within 100 ms", scenario_refused_syn_rst,
+	 expect_refused_syn_rst, false, NULL},
 	{__LINE__, "the peer's states unseen: its TIME_WAIT from the packets",
 	 scenario_peer_invisible, expect_peer_invisible, false,
 	 "end #1 closed_by=client tw=0 req=1 c2s=37 s2c=41 pids=0/0"},

@@ -168,4 +168,7 @@ void tl_engine_tw_tick(struct tl_engine *e, __u64 now_ns)
 		check(e, w, now_ns);
 }
 
-void tl_engine_tw_free(struct tl_engine *e) { tl_tw_watches_free(&e->tw); }
+void tl_engine_tw_free(struct tl_engine *e)
+{
+	tl_tw_watches_free(&e->tw);
+}

@@ -23,9 +23,9 @@ static const char *const closed_by_names[] = {
 };
 
 static const char *const tw_ended_by_names[] = {
-    [TL_TW_ENDED_TIMER] = "timer",
-    [TL_TW_ENDED_REUSED] = "reused",
-    [TL_TW_ENDED_UNKNOWN] = "unknown",
+	[TL_TW_ENDED_TIMER] = "timer",
+	[TL_TW_ENDED_REUSED] = "reused",
+	[TL_TW_ENDED_UNKNOWN] = "unknown",
 };
 
 /* json_line: starts an object with the members every event has. */
