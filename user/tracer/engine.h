@@ -36,9 +36,9 @@ struct tl_sock_info {
 };
 
 /* Asks the kernel (sock_diag) about the socket on a tuple, or only that
- * socket when cookie is not 0: 0 and info when found, -ENOENT when gone,
- * -ESTALE when another socket has the tuple now, another -errno when it
- * cannot tell. */
+ * socket when cookie is not 0: 0 and info when found, -ENOENT (or -ESTALE)
+ * when it is gone, or another socket has the tuple now, another -errno when
+ * it cannot tell. */
 typedef int (*tl_sock_query_fn)(void *ctx, const struct tl_endpoint *local,
 				const struct tl_endpoint *remote, __u64 cookie,
 				struct tl_sock_info *info);
