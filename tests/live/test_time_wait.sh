@@ -26,7 +26,7 @@ fail() { tw_fail_line "$@"; TW_FAILS=$((TW_FAILS + 1)); }
 cd "$TL_ROOT" || exit 1
 
 T=time_wait
-rb_prereq "$T" curl jq ss || exit 1
+rb_prereq "$T" curl jq ss python3 || exit 1
 DOC=$TL_TMP/www
 mkdir -p "$DOC"
 echo hello >"$DOC/index.html"
@@ -137,7 +137,20 @@ TL_PIDS+=($!)
 TRICKLE_PID=$!
 
 # ---- a reused tuple: the server's TIME_WAIT, taken over 2 s later ----
-get_close() { nsx curl -s -m 2 -o /dev/null --local-port "$REUSE_PORT" -H 'Connection: close' "http://127.0.0.1:$PORT/"; }
+# get_close: a GET from REUSE_PORT (SO_REUSEADDR) read to the server's FIN
+# before closing, so that the server closes first (curl may close on the
+# last body byte, before the server's FIN).
+get_close() {
+	nsx timeout 5 python3 -c 'import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+s.connect(("127.0.0.1", int(sys.argv[2])))
+s.sendall(b"GET / HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n")
+while s.recv(65536):
+	pass
+s.close()' "$REUSE_PORT" "$PORT"
+}
 REUSED=127.0.0.1:$REUSE_PORT
 get_close
 wait_for_line "$J" "\"type\":\"conn\".*\"client\":\"$REUSED\"" 10
