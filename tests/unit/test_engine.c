@@ -561,8 +561,8 @@ static void reuse_after(struct tl_engine *e, __u64 reuse_ms)
 	now = tw1 + (reuse_ms - 2) * MS; /* the SYN comes 2 ms later, after SYN_SENT */
 	old->until_ns = now + 2 * MS;
 	full = &fake_socks[nfake_socks++];
-	*full = (struct fake_sock){
-	    .lport = SERVER_PORT, .rport = CLIENT_PORT, .cookie = 0x2000, .from_ns = now + 2 * MS};
+	*full = (struct fake_sock){.lport = SERVER_PORT, .rport = CLIENT_PORT, .cookie = 0x2000,
+				   .from_ns = now + 2 * MS};
 	tw2 = get_server_closes(e, ISN_C + 900000, ISN_S + 900000);
 	full->until_ns = tw2;
 	kernel_tw(SERVER_PORT, CLIENT_PORT, tw2, 0, 0);

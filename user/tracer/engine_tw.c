@@ -8,7 +8,6 @@
 #include "tracer/engine_impl.h"
 
 #include <errno.h>
-#include <stdlib.h>
 
 #include "tracer/tcp_names.h"
 
@@ -32,18 +31,15 @@
 
 void tl_engine_tw_infer(struct tl_engine *e, struct tl_conn *c, enum tl_side side, __u64 ts_ns)
 {
-	struct tl_state_view v = {.ts_ns = ts_ns,
-				  .side = side,
-				  .old_state = c->tw_from[side],
-				  .new_state = TL_TIME_WAIT,
-				  .inferred = true};
+	struct tl_state_view v = {.ts_ns = ts_ns, .side = side, .old_state = c->tw_from[side],
+				  .new_state = TL_TIME_WAIT, .inferred = true};
 	struct tl_tw_watch w = {
-	    .conn_id = c->id,
-	    .side = side,
-	    .local = c->ep[side],
-	    .remote = c->ep[TL_OTHER(side)],
-	    .start_ns = ts_ns,
-	    .check_ns = ts_ns + TW_CONFIRM_DELAY_NS,
+		.conn_id = c->id,
+		.side = side,
+		.local = c->ep[side],
+		.remote = c->ep[TL_OTHER(side)],
+		.start_ns = ts_ns,
+		.check_ns = ts_ns + TW_CONFIRM_DELAY_NS,
 	};
 
 	if (c->time_wait == (int)side || c->time_wait == TL_TW_BOTH)
@@ -65,14 +61,14 @@ static void report_end(struct tl_engine *e, struct tl_tw_watch *w, __u64 end_ns,
 		       enum tl_tw_ended_by by)
 {
 	struct tl_tw_view v = {
-	    .conn_id = w->conn_id,
-	    .side = w->side,
-	    .local = w->local,
-	    .remote = w->remote,
-	    .start_ns = w->start_ns,
-	    .end_ns = end_ns,
-	    .confirmed = w->confirmed,
-	    .ended_by = by,
+		.conn_id = w->conn_id,
+		.side = w->side,
+		.local = w->local,
+		.remote = w->remote,
+		.start_ns = w->start_ns,
+		.end_ns = end_ns,
+		.confirmed = w->confirmed,
+		.ended_by = by,
 	};
 
 	tl_tw_watches_remove(&e->tw, w);
