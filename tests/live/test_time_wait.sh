@@ -57,6 +57,11 @@ if ! rb_netns "$SRV" || ! rb_netns "$CLI" ||
 fi
 start_bg "$TL_TMP/httpd_veth.log" ip netns exec "$SRV" "$HTTPD" -l "$SRV_ADDR" -p "$PORT" -r "$DOC" -q
 wait_listening "$SRV" "$SRV_ADDR" || exit 1
+# The same in text, from a second tracer beside the first.
+VT=$TL_TMP/veth.txt
+start_tracer "$VT" "$TL_TMP/veth_text.err" ip netns exec "$SRV" "$TRACER" -i "$IF" -p "$PORT"
+TEXT_PID=$TRACER_PID
+wait_for_line "$TL_TMP/veth_text.err" '^Tracing TCP' 15 || { fail "${T}_setup" "text tracer did not start"; exit 1; }
 start_tracer "$V" "$TL_TMP/veth.err" ip netns exec "$SRV" "$TRACER" --json -i "$IF" -p "$PORT"
 wait_for_line "$V" '"type":"start"' 15 || { fail "${T}_setup" "tracer did not start"; exit 1; }
 ip netns exec "$CLI" curl -s -m 5 -o /dev/null "http://$SRV_ADDR:$PORT/"
@@ -77,6 +82,9 @@ while [ "$(jq -n --argjson t "${tw_ts:-0}" 'now - $t < 2')" = true ]; do sleep 0
 check "${T}_veth_no_end_made_up" test -z "$(jq -c 'select(.type == "time_wait_end")' "$V")"
 stop_bounded "$TRACER_PID" 10
 expect_eq "${T}_veth_exit" 0 "$STOP_RC"
+wait_for_line "$VT" '^  = ' 5
+check "${T}_veth_text" grep -qF "client FIN_WAIT2 -> TIME_WAIT (inferred from the packets: it acknowledged the peer's FIN after its own)" "$VT"
+stop_bounded "$TEXT_PID" 10
 
 # ---- lo in a namespace of its own ----
 NS=tlh-tw-$$

@@ -48,7 +48,7 @@ struct step {
 	const struct raw_opts *opts;
 	/* STEP_STATE */
 	int old_state, new_state;
-	bool no_proc, inferred;
+	bool no_proc, inferred, from_packets;
 	/* STEP_HTTP */
 	const struct tl_http_msg *msg;
 	const struct tl_pending_request *request;
@@ -196,7 +196,8 @@ static void play(const struct tl_sink *k, struct tl_conn *c, const __u8 addr[16]
 {
 	for (const struct step *s = steps; s < steps + n; s++) {
 		struct tl_state_view sv = {c->last_ns, s->from, s->old_state, s->new_state,
-					   s->no_proc ? NULL : &c->proc[s->from], s->inferred};
+					   s->no_proc ? NULL : &c->proc[s->from], s->inferred,
+					   s->from_packets};
 		struct tl_http_view hv = {c->last_ns, s->from, s->seq, s->msg, s->request,
 					  s->latency_us * US};
 

@@ -131,6 +131,7 @@ struct tl_state_view {
 	int old_state, new_state;
 	const struct tl_proc *proc; /* NULL when unknown */
 	bool inferred;
+	bool from_packets; /* inferred from the packets alone: the side's states are out of sight */
 };
 
 /* An HTTP request or response beginning in a segment. */

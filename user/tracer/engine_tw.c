@@ -32,7 +32,8 @@
 void tl_engine_tw_infer(struct tl_engine *e, struct tl_conn *c, enum tl_side side, __u64 ts_ns)
 {
 	struct tl_state_view v = {.ts_ns = ts_ns, .side = side, .old_state = c->tw_from[side],
-				  .new_state = TL_TIME_WAIT, .inferred = true};
+				  .new_state = TL_TIME_WAIT, .inferred = true,
+				  .from_packets = !c->state[side]};
 	struct tl_tw_watch w = {
 		.conn_id = c->id,
 		.side = side,

@@ -336,9 +336,10 @@ static void text_on_state(void *ctx, struct tl_conn *c, const struct tl_state_vi
 	tl_fmt_str(&f, tl_tcp_state_name(v->old_state));
 	tl_fmt_str(&f, " -> ");
 	tl_fmt_str(&f, tl_tcp_state_name(v->new_state));
-	/* Live, the socket's CLOSE came first; in a capture only the packets tell. */
+	/* Live, the socket's CLOSE came first; in a capture, or for a side out
+	 * of sight, only the packets tell. */
 	if (v->inferred)
-		tl_fmt_str(&f, c->has_state_events
+		tl_fmt_str(&f, !v->from_packets
 				       ? " (inferred: its socket handed over to a timewait socket)"
 				       : " (inferred from the packets: it acknowledged the peer's FIN "
 					 "after its own)");
