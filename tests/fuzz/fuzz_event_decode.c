@@ -6,6 +6,7 @@
  * fuzz-sources: user/tracer/conn_table.c user/tracer/output_json.c user/tracer/output_text.c
  * fuzz-sources: user/tracer/tcp_options.c user/tracer/tcp_names.c user/tracer/http_msg.c
  * fuzz-sources: user/tracer/json_writer.c user/tracer/endpoint.c user/tracer/fmt.c
+ * fuzz-sources: user/tracer/tw_watches.c
  * fuzz-libs: -ljansson
  */
 #include <jansson.h>
