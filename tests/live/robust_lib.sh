@@ -15,7 +15,7 @@ rb_cleanup() {
 		ip netns del "$ns" 2>/dev/null
 	done
 }
-trap rb_cleanup EXIT
+trap 'tl_exit rb_cleanup' EXIT
 
 # rb_netns NAME: creates a network namespace with lo up, deleted at exit.
 rb_netns() {
