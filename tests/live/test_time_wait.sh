@@ -44,4 +44,7 @@ else
 	fail time_wait_end "no time_wait_end within 75 s"
 fi
 stop_pid "$tracer"
-check time_wait_json_valid jq -e -s 'length > 0' "$TL_TMP/trace.json"
+# The run ended cleanly: start first, stats once and last, nothing lost
+# (the file was read above, so that it parses says nothing by itself).
+check time_wait_json_run jq -e -s '(map(.type) | index("start") == 0 and index("stats") == length - 1)
+	and .[-1].lost == 0' "$TL_TMP/trace.json"

@@ -95,13 +95,15 @@ static void check_opts_small_buffers(void)
 	for (size = 1; size <= strlen(full) + 1; size++) {
 		memset(buf, 'x', sizeof(buf));
 		tl_tcp_options_str(&o, 0, buf, size);
-		if (strlen(buf) != size - 1 || buf[size] != 'x' || strncmp(buf, full, size - 1)) {
-			UNIT_CHECK(0, "size %zu: cut prefix, NUL-terminated, in bounds", size);
-			return;
-		}
+		if (strlen(buf) != size - 1 || buf[size] != 'x' || strncmp(buf, full, size - 1))
+			break;
 	}
-	UNIT_CHECK(1, "every buffer size: cut prefix, NUL-terminated, in bounds");
-	UNIT_CHECK(tl_tcp_options_str(&o, 0, buf, 0) == buf, "size 0 writes nothing");
+	UNIT_CHECK(size == strlen(full) + 2,
+		   "every buffer size: cut prefix, NUL-terminated, in bounds (first bad: %zu)",
+		   size);
+	memset(buf, 'x', sizeof(buf));
+	UNIT_CHECK(tl_tcp_options_str(&o, 0, buf, 0) == buf && buf[0] == 'x',
+		   "size 0 writes nothing");
 }
 
 int main(void)
