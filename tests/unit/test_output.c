@@ -737,13 +737,13 @@ static void test_text_start(void)
 static void test_text_long(void)
 {
 	static const struct step head[] = {
-	    PKT(1, TL_CLIENT, TL_PSH | TL_ACK, 1, 1, 77, 512, 512, NULL),
-	    {STEP_HTTP, 1, TL_CLIENT, .seq = 1, .msg = &req_msg},
+		PKT(1, TL_CLIENT, TL_PSH | TL_ACK, 1, 1, 77, 512, 512, NULL),
+		{STEP_HTTP, 1, TL_CLIENT, .seq = 1, .msg = &req_msg},
 	};
 	static const struct step seg = PKT(2, TL_SERVER, TL_ACK, 1, 1, 1000, 512, 512, NULL);
 	static const struct step end[] = {
-	    PKT(3, TL_SERVER, TL_FIN | TL_ACK, 1, 78, 0, 512, 512, NULL),
-	    STATE(3, TL_SERVER, TL_ESTABLISHED, TL_FIN_WAIT1),
+		PKT(3, TL_SERVER, TL_FIN | TL_ACK, 1, 78, 0, 512, 512, NULL),
+		STATE(3, TL_SERVER, TL_ESTABLISHED, TL_FIN_WAIT1),
 	};
 	char *out = NULL, *dropped;
 	size_t len, shown = 0;
