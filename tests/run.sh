@@ -12,7 +12,10 @@ set -u
 # on the 2-core development machine, so that only a hang reaches it.
 declare -A TL_LIMIT=([unit]=120 [fuzz]=900 [asan]=900 [httpd]=300 [live]=600 [runner]=120)
 
-TL_RUNNING= # the test being run (its timeout's PID), for an interrupted run
+# The test being run (its timeout's PID) and its output file, for an
+# interrupted run.
+TL_RUNNING=
+TL_OUT=
 
 # tl_count VERDICT FILE: the number of FILE's check lines with VERDICT.
 tl_count() {
@@ -53,6 +56,7 @@ tl_run_test() {
 	local name=$1 limit=$2 out rc start why
 	shift 2
 	out=$(mktemp /tmp/tcplife-run.XXXXXX)
+	TL_OUT=$out
 	start=$SECONDS
 	# Here, not only in main: a suite runs in a subshell (its pipe to tee),
 	# which does not inherit main's traps.
@@ -66,6 +70,7 @@ tl_run_test() {
 	why=$(tl_status_problem "$rc" $((SECONDS - start)) "$limit" \
 		"$(tl_count PASS "$out")" "$(tl_count FAIL "$out")")
 	rm -f "$out"
+	TL_OUT=
 	[ -z "$why" ] || echo "$name: FAIL $why"
 }
 
@@ -125,6 +130,7 @@ tl_summary() {
 # of a script ignores the terminal's SIGINT).
 tl_interrupted() {
 	[ -n "$TL_RUNNING" ] && kill -TERM "$TL_RUNNING" 2>/dev/null
+	[ -n "$TL_OUT" ] && rm -f "$TL_OUT"
 	exit 130
 }
 
