@@ -38,6 +38,9 @@ tl_cleanup() {
 # any of its checks failed.
 tl_exit() {
 	local rc=$?
+	# A child forked for a background command and killed before it execs
+	# runs this trap too: only the script itself cleans up and judges.
+	[ "$BASHPID" = "$$" ] || exit "$rc"
 	"$1"
 	[ "$rc" -eq 0 ] && [ -n "$TL_FAILED" ] && rc=1
 	exit "$rc"

@@ -66,6 +66,19 @@ expect_eq "${T}_not_executable_skipped" "" "$(grep -E '^(test_)?unused:' "$TL_TM
 # unit.h flushes each line: the crash did not take its PASS along.
 check "${T}_crashed_binary_output_kept" grep -q ' crash_first: PASS$' "$TL_TMP/out"
 
+# lib.sh's exit status when the script ends right after starting a
+# background command: its child, killed before it execs, runs the EXIT trap
+# too, and once removed the record of the failed check before the script
+# itself looked (exit 0, about 4 times in 5). Five runs, all must say 1.
+printf '%s\n' ". $TL_ROOT/tests/lib.sh" 'sleep 100 & TL_PIDS+=($!)' 'fail lib_bg "on purpose"' \
+	>"$TL_TMP/libbg.sh"
+rcs=
+for i in 1 2 3 4 5; do
+	bash "$TL_TMP/libbg.sh" >/dev/null 2>&1
+	rcs+="$? "
+done
+expect_eq "${T}_lib_exit_with_background_child" "1 1 1 1 1 " "$rcs"
+
 # The summary: every FAIL line counted, the PASS lines apart, false.
 if tl_summary "$TL_TMP/out" >"$TL_TMP/summary"; then rc=0; else rc=1; fi
 expect_eq "${T}_summary" "5 passed, 8 failed; status 1" "$(tail -1 "$TL_TMP/summary"); status $rc"
