@@ -3,6 +3,7 @@
 # make            build ./tcplife-http and ./tcplife-httpd
 # make run        install missing packages, build, run the server and the tracer on its port
 # make test       install missing packages, build, run every test (needs root for the live ones)
+# make test-unit, test-fuzz, test-asan, test-httpd, test-live: one suite
 # make bench      tracer overhead benchmark; make bench-httpd: server against nginx
 # V=1             show the commands
 
@@ -113,6 +114,14 @@ test-live: all
 
 test-httpd: all
 	$(Q)tests/run.sh httpd
+
+# Both build what they run themselves: fuzz targets with clang's libFuzzer
+# into .output/fuzz, the unit tests with sanitizers into .output-asan.
+test-fuzz:
+	$(Q)tests/run.sh fuzz
+
+test-asan:
+	$(Q)tests/run.sh asan
 
 bench: all
 	$(Q)scripts/deps.sh bench

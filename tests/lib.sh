@@ -4,6 +4,22 @@
 TL_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 TL_PIDS=()
 TL_TMP=$(mktemp -d /tmp/tcplife-test.XXXXXX)
+TL_FAILED=
+
+# stdout also goes to $TL_TMP/stdout, so that at exit the script can tell
+# whether any check failed, however its line was printed (pass/fail, jq,
+# a helper's own echo, a subshell).
+exec {TL_STDOUT}>&1 > >(exec tee "$TL_TMP/stdout")
+TL_TEE=$!
+
+# tl_checks_failed: waits (5 s at most) until tee has copied every line the
+# script wrote, then tells whether one of them is a failed check.
+tl_checks_failed() {
+	local deadline=$((SECONDS + 5))
+	exec >&"$TL_STDOUT"
+	while kill -0 "$TL_TEE" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.02; done
+	grep -qE ': FAIL( |$)' "$TL_TMP/stdout"
+}
 
 tl_cleanup() {
 	local p
@@ -13,9 +29,23 @@ tl_cleanup() {
 	for p in "${TL_PIDS[@]}"; do
 		wait "$p" 2>/dev/null
 	done
+	tl_checks_failed && TL_FAILED=1
 	rm -rf "$TL_TMP"
 }
-trap tl_cleanup EXIT
+
+# tl_exit CLEANUP: the EXIT trap. Runs CLEANUP (tl_cleanup, or a test's own
+# function that calls it), then exits non-zero when the script did or when
+# any of its checks failed.
+tl_exit() {
+	local rc=$?
+	# A child forked for a background command and killed before it execs
+	# runs this trap too: only the script itself cleans up and judges.
+	[ "$BASHPID" = "$$" ] || exit "$rc"
+	"$1"
+	[ "$rc" -eq 0 ] && [ -n "$TL_FAILED" ] && rc=1
+	exit "$rc"
+}
+trap 'tl_exit tl_cleanup' EXIT
 
 # pass NAME / fail NAME DETAIL: one result line each.
 pass() { echo "$1: PASS"; }

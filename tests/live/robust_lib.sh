@@ -15,7 +15,7 @@ rb_cleanup() {
 		ip netns del "$ns" 2>/dev/null
 	done
 }
-trap rb_cleanup EXIT
+trap 'tl_exit rb_cleanup' EXIT
 
 # rb_netns NAME: creates a network namespace with lo up, deleted at exit.
 rb_netns() {
@@ -72,7 +72,9 @@ json_lines_ok() {
 	while IFS= read -r l; do
 		jq -e . >/dev/null 2>&1 <<<"$l" || { echo "jq -e fails on: ${l:0:200}"; return 1; }
 	done < <(awk -v k=$((n / 200 + 1)) 'NR % k == 1 || NR == 2' "$1")
-	jq -s -e 'length > 0' "$1" >/dev/null 2>&1 || { echo "jq -s on the whole file fails"; return 1; }
+	# Once each: a second start or stats would be a second run's, or a bug.
+	jq -s -e 'map(.type) | (indices("start") | length) == 1 and (indices("stats") | length) == 1' \
+		"$1" >/dev/null 2>&1 || { echo "start or stats not exactly once"; return 1; }
 	[ "$(head -n 1 "$1" | jq -r .type 2>/dev/null)" = start ] || { echo "first line is not start"; return 1; }
 	[ "$(tail -n 1 "$1" | jq -r .type 2>/dev/null)" = stats ] || { echo "last line is not stats: $(tail -n 1 "$1" | head -c 200)"; return 1; }
 	# Valid UTF-8 throughout (jq replaces invalid bytes silently).

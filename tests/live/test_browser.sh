@@ -351,7 +351,9 @@ lives() {
 }
 lives "$D/trace.clean.json" >"$D/lives.trace"
 lives "$D/replay.json" >"$D/lives.replay" 2>"$D/lives.err"
-expect_eq "${T}_read_connections" "$(cut -d, -f1 "$D/lives.trace" | tr '\n' ' ')" "$(cut -d, -f1 "$D/lives.replay" | tr '\n' ' ')"
+# Two empty lists would be equal too: there must be lives to compare.
+traced=$(cut -d, -f1 "$D/lives.trace" | tr '\n' ' ')
+expect_eq "${T}_read_connections" "${traced:-(no life traced)}" "$(cut -d, -f1 "$D/lives.replay" | tr '\n' ' ')"
 if [ -s "$D/lives.trace" ] && cmp -s <(jq -c '[.key, .c2s, .s2c]' "$D/lives.trace") <(jq -c '[.key, .c2s, .s2c]' "$D/lives.replay"); then
 	pass "${T}_read_segments"
 else

@@ -26,7 +26,7 @@ cli_cleanup() {
 	tl_cleanup
 	ip netns del "$NS" 2>/dev/null
 }
-trap cli_cleanup EXIT
+trap 'tl_exit cli_cleanup' EXIT
 
 # run_bounded SECONDS OUT ERR CMD...: run CMD, kill it after SECONDS;
 # sets RUN_RC (its exit status, or "timeout").

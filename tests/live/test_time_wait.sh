@@ -207,5 +207,8 @@ check "${T}_end_after_60s" jq -e -n --argjson e "${end:-null}" \
 	'$e.duration_ms >= 59000 and $e.duration_ms <= 64000'
 stop_bounded "$TRACER_PID" 10
 expect_eq "${T}_exit" 0 "$STOP_RC"
-check "${T}_json_valid" jq -e -s 'length > 0 and .[-1].type == "stats"' "$J"
+# The run ended cleanly: start first, stats once and last, nothing lost
+# (the file was read above, so that it parses says nothing by itself).
+check "${T}_json_run" jq -e -s '(map(.type) | index("start") == 0 and index("stats") == length - 1)
+	and .[-1].lost == 0' "$J"
 exit $((TW_FAILS > 0))

@@ -741,11 +741,24 @@ static void test_text_start(void)
 
 #define LONG_SEGMENTS 70000 /* about 4.4 MiB of lines: past the cap */
 
-/* A bulk transfer's timeline stops at its cap, the rest counted; a life
- * with no event at all still gets its header and summary. */
+/* The start of a line: "\n" and the time column of a step at t_us. */
+#define LINE_AT(t_us) "\n  +0.00000" #t_us "   "
+
+/* A bulk transfer's timeline keeps its start and its end, the events
+ * between counted (a segment and a state change each, not the HTTP line
+ * under a segment); a life with no event at all still gets its header and
+ * summary. */
 static void test_text_long(void)
 {
-	static const struct step seg = PKT(1, TL_CLIENT, TL_ACK, 1, 1, 1000, 512, 512, NULL);
+	static const struct step head[] = {
+		PKT(1, TL_CLIENT, TL_PSH | TL_ACK, 1, 1, 77, 512, 512, NULL),
+		{STEP_HTTP, 1, TL_CLIENT, .seq = 1, .msg = &req_msg},
+	};
+	static const struct step seg = PKT(2, TL_SERVER, TL_ACK, 1, 1, 1000, 512, 512, NULL);
+	static const struct step end[] = {
+		PKT(3, TL_SERVER, TL_FIN | TL_ACK, 1, 78, 0, 512, 512, NULL),
+		STATE(3, TL_SERVER, TL_ESTABLISHED, TL_FIN_WAIT1),
+	};
 	char *out = NULL, *dropped;
 	size_t len, shown = 0;
 	FILE *f = open_memstream(&out, &len);
@@ -753,19 +766,28 @@ static void test_text_long(void)
 	struct tl_conn c;
 
 	conn_init(&c, 7, lo4_mapped, 50000);
+	play(&o->sink, &c, lo4_mapped, head, 2);
 	for (int i = 0; i < LONG_SEGMENTS; i++)
 		play(&o->sink, &c, lo4_mapped, &seg, 1);
+	play(&o->sink, &c, lo4_mapped, end, 2);
 	o->sink.on_conn_end(o->sink.ctx, &c);
 	conn_init(&c, 8, lo4_mapped, 50001);
 	o->sink.on_conn_end(o->sink.ctx, &c);
 	o->free(o);
 	fclose(f);
-	for (const char *p = out; (p = strstr(p, "\n  +0.000001 ")); p++)
+	for (const char *p = out; (p = strstr(p, LINE_AT(2))); p++)
 		shown++;
 	dropped = strstr(out, "\n  ... ");
 	UNIT_CHECK(len < ((size_t)4 << 20) + 4096, "text timeline capped (%zu bytes)", len);
+	UNIT_CHECK(strstr(out, LINE_AT(1) "50000 -> 8080   [PSH, ACK] Seq=1 Ack=1 Win=512 Len=77\n"
+					  "                              GET /index.html HTTP/1.1"),
+		   "text: a long timeline keeps its start (the request)");
+	UNIT_CHECK(dropped && strstr(dropped, LINE_AT(3) "8080 -> 50000   [FIN, ACK]") &&
+		       strstr(dropped, "server ESTABLISHED -> FIN_WAIT1\n  = "),
+		   "text: a long timeline keeps its end after the elided middle (FIN, state)");
 	UNIT_CHECK(dropped && strtoul(dropped + 7, NULL, 10) + shown == LONG_SEGMENTS,
-		   "text: events past the cap counted");
+		   "text: the events left out counted (%lu + %zu shown)",
+		   dropped ? strtoul(dropped + 7, NULL, 10) : 0, shown);
 	UNIT_CHECK(has_line(out, "#8 127.0.0.1:50001 -> 127.0.0.1:8080   client ?   server ?") &&
 			   has_line(out, "  = ? -> ?  0.000 ms  C>S 0 B  S>C 0 B  0 requests"),
 		   "text: a life without events");

@@ -50,6 +50,22 @@ static const struct opts_row opts_rows[] = {
 	{__LINE__, "length past the end", {2, 4, 5, 0, 2, 9, 0, 0}, 8, "MSS=1280", true},
 	{__LINE__, "kind with no length byte", {1, 2}, 2, "", true},
 	{__LINE__, "MSS cut by the end", {2, 4, 5}, 3, "", true},
+	/* TCP Fast Open (RFC 7413), and the experimental options (RFC 6994). */
+	{__LINE__, "TFO cookie request", {34, 2}, 2, "TFO=R", false},
+	{__LINE__, "TFO cookie", {34, 10, 1, 2, 3, 4, 5, 6, 7, 8}, 10, "TFO=C", false},
+	{__LINE__, "TFO 1-byte cookie", {34, 3, 1}, 3, "TFO=C", false},
+	{__LINE__, "Linux SYN asking for a TFO cookie",
+	 {2, 4, 0xff, 0xd7, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 7, 34, 2, 1, 1}, 24,
+	 "MSS=65495 SACK_PERM TSval=1 TSecr=0 WS=128 TFO=R", false},
+	{__LINE__, "TFO in packet order", {34, 2, 2, 4, 5, 0}, 6, "TFO=R MSS=1280", false},
+	{__LINE__, "experimental TFO request", {254, 4, 0xf9, 0x89}, 4, "TFO=R", false},
+	{__LINE__, "experimental TFO cookie", {254, 12, 0xf9, 0x89, 1, 2, 3, 4, 5, 6, 7, 8}, 12,
+	 "TFO=C", false},
+	{__LINE__, "experimental TFO in kind 253", {253, 4, 0xf9, 0x89}, 4, "TFO=R", false},
+	{__LINE__, "experimental option, another ExID", {254, 4, 0, 0xab}, 4, "ExID=AB", false},
+	{__LINE__, "experimental option without an ExID", {254, 3, 0xf9, 2, 4, 5, 0}, 7,
+	 "MSS=1280", false},
+	{__LINE__, "repeated TFO keeps the first", {34, 2, 34, 6, 1, 2, 3, 4}, 8, "TFO=R", false},
 };
 
 static void check_opts_row(const struct opts_row *row)
@@ -81,6 +97,12 @@ static void check_opts_fields(void)
 	tl_tcp_options_parse((const __u8 *)"\x02\x03\x00\x00", 4, &o);
 	UNIT_CHECK(!o.has_mss && !o.malformed,
 		   "MSS of length 3 sets neither has_mss nor malformed");
+
+	tl_tcp_options_parse((const __u8 *)"\xfe\x06\xf9\x89\x01\x02", 6, &o);
+	UNIT_CHECK(o.tfo == TL_TFO_COOKIE && !o.has_exid && o.nkinds == 1 && o.kinds[0] == 34,
+		   "experimental TFO: a cookie, listed as kind 34");
+	tl_tcp_options_parse((const __u8 *)"\x22\x02", 2, &o);
+	UNIT_CHECK(o.tfo == TL_TFO_REQUEST, "TFO kind 34 of length 2: a cookie request");
 }
 
 static void check_opts_small_buffers(void)
@@ -95,13 +117,15 @@ static void check_opts_small_buffers(void)
 	for (size = 1; size <= strlen(full) + 1; size++) {
 		memset(buf, 'x', sizeof(buf));
 		tl_tcp_options_str(&o, 0, buf, size);
-		if (strlen(buf) != size - 1 || buf[size] != 'x' || strncmp(buf, full, size - 1)) {
-			UNIT_CHECK(0, "size %zu: cut prefix, NUL-terminated, in bounds", size);
-			return;
-		}
+		if (strlen(buf) != size - 1 || buf[size] != 'x' || strncmp(buf, full, size - 1))
+			break;
 	}
-	UNIT_CHECK(1, "every buffer size: cut prefix, NUL-terminated, in bounds");
-	UNIT_CHECK(tl_tcp_options_str(&o, 0, buf, 0) == buf, "size 0 writes nothing");
+	UNIT_CHECK(size == strlen(full) + 2,
+		   "every buffer size: cut prefix, NUL-terminated, in bounds (first bad: %zu)",
+		   size);
+	memset(buf, 'x', sizeof(buf));
+	UNIT_CHECK(tl_tcp_options_str(&o, 0, buf, 0) == buf && buf[0] == 'x',
+		   "size 0 writes nothing");
 }
 
 int main(void)

@@ -8,7 +8,9 @@
 
 static int unit_failed;
 
-/* UNIT_CHECK_AT(line, cond, fmt, ...): check cond, naming it by the given line. */
+/* UNIT_CHECK_AT(line, cond, fmt, ...): check cond, naming it by the given line.
+ * Each line is flushed: stdout is a file under tests/run.sh, and a crash
+ * must not take the lines before it along. */
 #define UNIT_CHECK_AT(line, cond, ...)                                                             \
 	do {                                                                                       \
 		printf("%s:%d ", __FILE__, (int)(line));                                            \
@@ -19,6 +21,7 @@ static int unit_failed;
 			printf(": FAIL (%s)\n", #cond);                                            \
 			unit_failed = 1;                                                           \
 		}                                                                                  \
+		fflush(stdout);                                                                    \
 	} while (0)
 
 #define UNIT_CHECK(cond, ...) UNIT_CHECK_AT(__LINE__, cond, __VA_ARGS__)

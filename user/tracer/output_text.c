@@ -5,6 +5,7 @@
  * kept on c->sink_data and printed as one block when its life ends. */
 #include "tracer/output.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -27,9 +28,12 @@
 #define TEXT_SEGMENT_COL (TEXT_TIME_COLS + TEXT_DIR_COLS)
 /* Bytes from the wire may be any length: their lines stop here, with "…". */
 #define TEXT_LINE_COLS 200
-/* A long connection's timeline stops growing here, so that one bulk transfer
- * cannot take the tracer's memory; the events past it are only counted. */
-#define TEXT_BLOCK_MAX ((size_t)4 << 20)
+/* A long connection's timeline keeps its first TEXT_HEAD_MAX bytes and its
+ * last one to two TEXT_TAIL_HALF, so that one bulk transfer cannot take the
+ * tracer's memory and the end of the life (the last exchange, the FIN,
+ * TIME_WAIT) is still there; the events between are only counted. */
+#define TEXT_HEAD_MAX ((size_t)2 << 20)
+#define TEXT_TAIL_HALF ((size_t)1 << 20)
 
 /* The text of one code point, or of a 4-byte sequence as \xNN each. */
 #define TEXT_UNIT_MAX 17
@@ -39,13 +43,23 @@
 #define NS_PER_S 1000000000ull
 #define NS_PER_MS 1000000ull
 
-/* c->sink_data: the lines of one connection's timeline so far, in a
- * memory stream that grows as they come. */
-struct text_block {
+/* Lines of a timeline in a memory stream that grows as they come, and the
+ * events (segments, the kernel's state changes) they show. */
+struct text_part {
 	FILE *mem;
 	char *buf;
 	size_t len;
-	unsigned long long dropped; /* events past TEXT_BLOCK_MAX */
+	unsigned long long events;
+};
+
+/* c->sink_data: one connection's timeline so far. Past TEXT_HEAD_MAX, lines
+ * go to tail[cur]; when that one is full the older half is dropped and
+ * written over, so the tail is always the latest lines. */
+struct text_block {
+	struct text_part head, tail[2];
+	int cur;
+	bool in_tail;
+	unsigned long long elided; /* events dropped between head and tail */
 };
 
 struct text_output {
@@ -229,29 +243,73 @@ static void text_proc(FILE *f, const struct tl_proc *p)
 	fprintf(f, "[%u]", p->pid);
 }
 
-/* text_block_for: the timeline to add an event of c to, made on c's first
- * event. NULL when the event cannot be added (out of memory, or the
- * timeline reached TEXT_BLOCK_MAX: then it is counted). */
-static FILE *text_block_for(struct tl_conn *c)
+static int text_part_open(struct text_part *p)
+{
+	p->events = 0;
+	p->mem = open_memstream(&p->buf, &p->len);
+	return p->mem ? 0 : -ENOMEM;
+}
+
+/* Settles buf and len (fclose), then writes and frees them. */
+static void text_part_flush(struct text_part *p, FILE *out)
+{
+	if (!p->mem)
+		return;
+	fclose(p->mem);
+	if (out)
+		fwrite(p->buf, 1, p->len, out);
+	free(p->buf);
+	p->mem = NULL;
+}
+
+/* text_tail_part: where the lines of the tail go; on an event's first line
+ * (starts), a full half makes way by dropping the older one. */
+static struct text_part *text_tail_part(struct text_block *blk, bool starts)
+{
+	struct text_part *p = &blk->tail[blk->cur], *older = &blk->tail[!blk->cur];
+
+	if (!starts || ftell(p->mem) < (long)TEXT_TAIL_HALF)
+		return p;
+	blk->elided += older->events;
+	text_part_flush(older, NULL);
+	if (text_part_open(older))
+		return NULL;
+	blk->cur = !blk->cur;
+	return older;
+}
+
+/* text_block_for: the timeline to add a line of c to, made on c's first
+ * event; starts: the line begins an event (a segment's line or a state's,
+ * the HTTP lines under a segment do not). NULL when the line cannot be
+ * added (out of memory: then its event is counted as left out). */
+static FILE *text_block_for(struct tl_conn *c, bool starts)
 {
 	struct text_block *blk = c->sink_data;
+	struct text_part *p;
 
 	if (!blk) {
 		blk = calloc(1, sizeof(*blk));
-		if (!blk)
-			return NULL;
-		blk->mem = open_memstream(&blk->buf, &blk->len);
-		if (!blk->mem) {
+		if (!blk || text_part_open(&blk->head)) {
 			free(blk);
 			return NULL;
 		}
 		c->sink_data = blk;
 	}
-	if (ferror_unlocked(blk->mem) || ftell(blk->mem) >= (long)TEXT_BLOCK_MAX) {
-		blk->dropped++;
-		return NULL;
+	if (!blk->in_tail && starts && ftell(blk->head.mem) >= (long)TEXT_HEAD_MAX) {
+		if (text_part_open(&blk->tail[0]) || text_part_open(&blk->tail[1])) {
+			text_part_flush(&blk->tail[0], NULL);
+			goto lost;
+		}
+		blk->in_tail = true;
 	}
-	return blk->mem;
+	p = blk->in_tail ? text_tail_part(blk, starts) : &blk->head;
+	if (!p || ferror_unlocked(p->mem))
+		goto lost;
+	p->events += starts;
+	return p->mem;
+lost:
+	blk->elided += starts;
+	return NULL;
 }
 
 /* The time column: since the connection's first event. */
@@ -275,7 +333,7 @@ static void text_put_line(FILE *blk, struct tl_fmt *f)
 static void text_on_packet(void *ctx, struct tl_conn *c, const struct tl_pkt_view *v)
 {
 	struct text_output *t = ctx;
-	FILE *blk = text_block_for(c);
+	FILE *blk = text_block_for(c, true);
 	const struct tl_packet *p = v->pkt;
 	char line[512], flags[64];
 	struct tl_fmt f;
@@ -320,7 +378,7 @@ static void text_on_packet(void *ctx, struct tl_conn *c, const struct tl_pkt_vie
 static void text_on_state(void *ctx, struct tl_conn *c, const struct tl_state_view *v)
 {
 	struct text_output *t = ctx;
-	FILE *blk = text_block_for(c);
+	FILE *blk = text_block_for(c, !v->inferred);
 	char line[256];
 	struct tl_fmt f;
 
@@ -378,7 +436,7 @@ static void text_http_details(FILE *f, int *cols, const struct tl_http_view *v)
 static void text_on_http(void *ctx, struct tl_conn *c, const struct tl_http_view *v)
 {
 	struct text_output *t = ctx;
-	FILE *f = text_block_for(c);
+	FILE *f = text_block_for(c, false);
 	const struct tl_http_msg *m = v->msg;
 	int cols = TEXT_LINE_COLS - TEXT_SEGMENT_COL;
 
@@ -404,7 +462,7 @@ static void text_on_http(void *ctx, struct tl_conn *c, const struct tl_http_view
 static void text_on_exchange(void *ctx, struct tl_conn *c, const struct tl_exchange_view *v)
 {
 	struct text_output *t = ctx;
-	FILE *f = text_block_for(c);
+	FILE *f = text_block_for(c, false);
 	char first[TEXT_NUM_MAX], last[TEXT_NUM_MAX];
 	int cols = TEXT_LINE_COLS - TEXT_SEGMENT_COL;
 
@@ -490,14 +548,14 @@ static void text_on_conn_end(void *ctx, struct tl_conn *c)
 
 	text_header(t, c);
 	if (blk) {
-		/* Closing the stream settles buf and len. */
-		fclose(blk->mem);
-		fwrite(blk->buf, 1, blk->len, t->f);
-		if (blk->dropped)
+		text_part_flush(&blk->head, t->f);
+		if (blk->elided)
 			fprintf(t->f,
-				"  ... %llu later events not shown (the timeline is too long)\n",
-				blk->dropped);
-		free(blk->buf);
+				"  ... %llu events left out (a long timeline: its start and "
+				"its end are shown)\n",
+				blk->elided);
+		text_part_flush(&blk->tail[!blk->cur], t->f);
+		text_part_flush(&blk->tail[blk->cur], t->f);
 		free(blk);
 		c->sink_data = NULL;
 	}

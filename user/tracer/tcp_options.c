@@ -1,5 +1,6 @@
 #include "tracer/tcp_options.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "tracer/fmt.h"
@@ -12,8 +13,14 @@ enum {
 	OPT_SACK_PERM = 4,
 	OPT_SACK = 5,
 	OPT_TS = 8,
+	OPT_TFO = 34,
+	OPT_EXP1 = 253,
+	OPT_EXP2 = 254,
 };
 
+/* RFC 7413 4.1.3: Fast Open before it had kind 34, as an experimental
+ * option with this ExID (RFC 6994), which Linux still parses and answers in. */
+#define TFO_EXID 0xf989
 
 static __u32 get_be32(const __u8 *p)
 {
@@ -29,32 +36,59 @@ static void opts_add_sack(struct tl_tcp_opts *o, const __u8 *p, size_t n)
 	}
 }
 
-/* Stores one well-formed option; returns false when its length is wrong for
- * its kind or it repeats one already stored, so that kinds lists exactly the
- * options the struct holds (plus NOP, EOL and unknown kinds). */
-static bool opts_store(struct tl_tcp_opts *o, __u8 kind, const __u8 *p, size_t n)
+/* A Fast Open option with cookie_len bytes of cookie: none asks for one. */
+static int opts_store_tfo(struct tl_tcp_opts *o, size_t cookie_len)
+{
+	if (o->tfo)
+		return -1;
+	o->tfo = cookie_len ? TL_TFO_COOKIE : TL_TFO_REQUEST;
+	return OPT_TFO;
+}
+
+/* RFC 6994: an experimental option names its experiment by a 16-bit ExID. */
+static int opts_store_exp(struct tl_tcp_opts *o, __u8 kind, const __u8 *p, size_t n)
+{
+	__u16 exid;
+
+	if (n < 4)
+		return -1;
+	exid = (__u16)(p[2] << 8 | p[3]);
+	if (exid == TFO_EXID)
+		return opts_store_tfo(o, n - 4);
+	if (o->has_exid)
+		return -1;
+	o->exid = exid;
+	o->has_exid = true;
+	return kind;
+}
+
+/* Stores one well-formed option; returns the kind to list for it, or -1
+ * when its length is wrong for its kind or it repeats one already stored,
+ * so that kinds lists exactly the options the struct holds (plus NOP, EOL
+ * and unknown kinds). */
+static int opts_store(struct tl_tcp_opts *o, __u8 kind, const __u8 *p, size_t n)
 {
 	switch (kind) {
 	case OPT_MSS:
 		if (n != 4 || o->has_mss)
-			return false;
+			return -1;
 		o->mss = (__u16)(p[2] << 8 | p[3]);
 		o->has_mss = true;
 		break;
 	case OPT_WS:
 		if (n != 3 || o->has_wscale)
-			return false;
+			return -1;
 		o->wscale = p[2];
 		o->has_wscale = true;
 		break;
 	case OPT_SACK_PERM:
 		if (n != 2 || o->sack_perm)
-			return false;
+			return -1;
 		o->sack_perm = true;
 		break;
 	case OPT_TS:
 		if (n != 10 || o->has_ts)
-			return false;
+			return -1;
 		o->tsval = get_be32(p + 2);
 		o->tsecr = get_be32(p + 6);
 		o->has_ts = true;
@@ -63,13 +97,18 @@ static bool opts_store(struct tl_tcp_opts *o, __u8 kind, const __u8 *p, size_t n
 		bool first = o->nsack == 0;
 
 		if (n < 10 || (n - 2) % 8)
-			return false;
+			return -1;
 		/* A second SACK's blocks are printed with the first one's. */
 		opts_add_sack(o, p + 2, n - 2);
-		return first;
+		return first ? OPT_SACK : -1;
 	}
+	case OPT_TFO:
+		return opts_store_tfo(o, n - 2);
+	case OPT_EXP1:
+	case OPT_EXP2:
+		return opts_store_exp(o, kind, p, n);
 	}
-	return true;
+	return kind;
 }
 
 static void opts_add_kind(struct tl_tcp_opts *o, __u8 kind)
@@ -86,6 +125,7 @@ void tl_tcp_options_parse(const __u8 *buf, size_t len, struct tl_tcp_opts *o)
 	while (i < len) {
 		__u8 kind = buf[i];
 		size_t n;
+		int stored;
 
 		if (kind == OPT_NOP || kind == OPT_EOL) {
 			opts_add_kind(o, kind);
@@ -100,8 +140,9 @@ void tl_tcp_options_parse(const __u8 *buf, size_t len, struct tl_tcp_opts *o)
 			o->malformed = true;
 			return;
 		}
-		if (opts_store(o, kind, buf + i, n))
-			opts_add_kind(o, kind);
+		stored = opts_store(o, kind, buf + i, n);
+		if (stored >= 0)
+			opts_add_kind(o, (__u8)stored);
 		i += n;
 	}
 }
@@ -123,6 +164,7 @@ static void opts_uint_item(struct tl_fmt *f, const char *name, uint64_t v)
 static void opts_print_kind(const struct tl_tcp_opts *o, __u8 kind, __u32 sack_base,
 			    struct tl_fmt *f)
 {
+	char exid[16];
 	__u8 i;
 
 	switch (kind) {
@@ -134,6 +176,15 @@ static void opts_print_kind(const struct tl_tcp_opts *o, __u8 kind, __u32 sack_b
 		break;
 	case OPT_SACK_PERM:
 		opts_item(f, "SACK_PERM");
+		break;
+	case OPT_TFO:
+		opts_item(f, o->tfo == TL_TFO_COOKIE ? "TFO=C" : "TFO=R");
+		break;
+	case OPT_EXP1:
+	case OPT_EXP2:
+		/* Wireshark 4.0 writes the ExID in upper-case hex. */
+		snprintf(exid, sizeof(exid), "ExID=%X", o->exid);
+		opts_item(f, exid);
 		break;
 	case OPT_TS:
 		opts_uint_item(f, "TSval=", o->tsval);

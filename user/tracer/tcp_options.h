@@ -9,6 +9,10 @@
 
 #define TL_TCP_OPTS_MAX_SACK 4
 
+/* TCP Fast Open (RFC 7413): a SYN asking for a cookie, or carrying one (the
+ * SYN-ACK's answer too). */
+enum tl_tcp_tfo { TL_TFO_NONE, TL_TFO_REQUEST, TL_TFO_COOKIE };
+
 struct tl_tcp_opts {
 	bool has_mss, has_wscale, sack_perm, has_ts;
 	bool malformed; /* a length byte ran past the end or was < 2 */
@@ -17,8 +21,12 @@ struct tl_tcp_opts {
 	__u32 tsval, tsecr;
 	__u8 nsack; /* SACK blocks, at most TL_TCP_OPTS_MAX_SACK kept */
 	__u32 sack_left[TL_TCP_OPTS_MAX_SACK], sack_right[TL_TCP_OPTS_MAX_SACK];
+	__u8 tfo; /* enum tl_tcp_tfo */
+	bool has_exid;
+	__u16 exid; /* an experimental option's ExID, Fast Open's apart */
 	/* Option kinds in the order they appear (NOP and EOL included), for
-	 * printing in packet order as Wireshark does. */
+	 * printing in packet order as Wireshark does; Fast Open's experimental
+	 * form (254, magic 0xF989) is listed as 34. */
 	__u8 nkinds;
 	__u8 kinds[40];
 };
@@ -37,7 +45,7 @@ static inline int tl_tcp_wscale_shift(const struct tl_tcp_opts *o)
  * past len; unknown kinds are skipped by their length byte. */
 void tl_tcp_options_parse(const __u8 *buf, size_t len, struct tl_tcp_opts *o);
 
-/* tl_tcp_options_str: "MSS=65495 SACK_PERM TSval=1 TSecr=0 WS=128", the
+/* tl_tcp_options_str: "MSS=65495 SACK_PERM TSval=1 TSecr=0 WS=128 TFO=R", the
  * options Wireshark lists in its Info column, in packet order; "" when none.
  * SACK edges are written relative to sack_base (the ISN of the side being
  * acknowledged, as Wireshark does; 0 for raw numbers). Always
