@@ -5,12 +5,14 @@
 #
 #   slow_headers.py load --port P --conns N --block BYTES --interval-ms MS
 #                        (--bytes-per-conn K | --seconds S) [--pid PID]
-#     opens N connections, sends each "GET / HTTP/1.1", a Host line and BYTES
+#                        [--path-len L]
+#     opens N connections, sends each "GET /aaa... HTTP/1.1" (a path of L
+#     bytes, default 1), a Host line and BYTES
 #     of unfinished "a:b" header lines, waits until the server has read them
 #     all, then sends one more byte of such lines on every connection every
 #     MS ms (K bytes each, or for S seconds). With --pid, the server's CPU time
 #     (utime + stime from /proc/PID/stat) is measured over the trickle only.
-#     Prints: bytes=B seconds=S cpu_ms=C
+#     Prints: bytes=B seconds=S cpu_ms=C [hwm_kb=PEAK_RSS]
 #
 #   slow_headers.py probe --port P --count N --interval-ms MS
 #     N times: a new connection, "GET / HTTP/1.1" with Connection: close, the
@@ -18,6 +20,7 @@
 #     probes=N median_ms=M max_ms=X failed=F
 import argparse
 import os
+import resource
 import socket
 import sys
 import time
@@ -65,6 +68,17 @@ def wait_read(port, seconds=10):
         sys.exit("slow_headers.py: the server did not read its input in time")
 
 
+def peak_rss_kb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        return next(int(row.split()[1]) for row in f if row.startswith("VmHWM:"))
+
+
+def raise_nofile(n):
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < n + 64:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(n + 64, hard), hard))
+
+
 def connect(port):
     s = socket.create_connection(("127.0.0.1", port), timeout=5)
     s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -73,7 +87,8 @@ def connect(port):
 
 def load(a):
     block = (LINE * (a.block // len(LINE) + 1))[: a.block]
-    head = b"GET / HTTP/1.1\r\nHost: x\r\n" + block
+    head = b"GET /" + b"a" * (a.path_len - 1) + b" HTTP/1.1\r\nHost: x\r\n" + block
+    raise_nofile(a.conns)
     conns = []
     for _ in range(a.conns):
         s = connect(a.port)
@@ -99,7 +114,8 @@ def load(a):
             time.sleep(delay)
     wait_read(a.port)
     used = cpu_ms(a.pid) - start_cpu if a.pid else 0
-    print(f"bytes={sent} seconds={time.monotonic() - start:.2f} cpu_ms={used:.3f}")
+    hwm = f" hwm_kb={peak_rss_kb(a.pid)}" if a.pid else ""
+    print(f"bytes={sent} seconds={time.monotonic() - start:.2f} cpu_ms={used:.3f}{hwm}")
     for s in conns:
         s.close()
 
@@ -144,6 +160,7 @@ def main():
     lo.add_argument("--bytes-per-conn", type=int, default=0)
     lo.add_argument("--seconds", type=float, default=0)
     lo.add_argument("--pid", type=int, default=0)
+    lo.add_argument("--path-len", type=int, default=1)
     pr = sub.add_parser("probe")
     pr.add_argument("--port", type=int, required=True)
     pr.add_argument("--count", type=int, default=200)
