@@ -11,8 +11,9 @@
 #     of unfinished "a:b" header lines, waits until the server has read them
 #     all, then sends one more byte of such lines on every connection every
 #     MS ms (K bytes each, or for S seconds). With --pid, the server's CPU time
-#     (utime + stime from /proc/PID/stat) is measured over the trickle only.
-#     Prints: bytes=B seconds=S cpu_ms=C [hwm_kb=PEAK_RSS]
+#     (schedstat, else utime + stime) is measured over the trickle only.
+#     Prints "trickling" when the trickle starts, then
+#     bytes=B seconds=S cpu_ms=C [hwm_kb=PEAK_RSS]
 #
 #   slow_headers.py probe --port P --count N --interval-ms MS
 #     N times: a new connection, "GET / HTTP/1.1" with Connection: close, the
@@ -100,6 +101,7 @@ def load(a):
     # The next byte of each connection continues its last unfinished line.
     at = len(block) % len(LINE)
     sent = 0
+    print("trickling", flush=True)
     start_cpu = cpu_ms(a.pid) if a.pid else 0
     start = time.monotonic()
     for r in range(rounds):
