@@ -169,8 +169,8 @@ attack_one() {
 	out=$(tail -1 "$tmp/load.out")
 	cpu=$(awk -v c="$(kv cpu_ms "$out")" -v s="$(kv seconds "$out")" \
 		'BEGIN {if (s > 0) printf "%.0f", c / s / 10}')
-	printf '%-14s CPU %4s%%   probe median %7.2f ms  max %8.2f ms  (failed %s)   unloaded median %6.2f ms  max %7.2f ms\n' \
-		"$name" "${cpu:-?}" "${loaded[0]:-0}" "${loaded[1]:-0}" "${loaded[2]:-?}" "${idle[0]:-0}" "${idle[1]:-0}"
+	printf '%-14s CPU %4s%%   probe median %7.2f ms  max %8.2f ms  (failed %s)   unloaded median %6.2f ms  max %7.2f ms   unread at the end %s B\n' \
+		"$name" "${cpu:-?}" "${loaded[0]:-0}" "${loaded[1]:-0}" "${loaded[2]:-?}" "${idle[0]:-0}" "${idle[1]:-0}" "$(kv unread "$out")"
 }
 
 attack() {

@@ -15,7 +15,7 @@ BOUND=2.5
 
 httpd_start -r "$HTTPD_WWW" -q -t 30 || { fail "$T/start" "server did not start"; exit 0; }
 
-# cost BLOCK: microseconds of server CPU per trickled byte, 10 connections
+# cost BLOCK: microseconds of server CPU per byte it read, 10 connections
 # holding BLOCK bytes of unfinished a:b lines, a byte each every 4 ms, 200
 # bytes each.
 cost() {
@@ -23,7 +23,7 @@ cost() {
 	out=$("$PY" "$TL_ROOT/tests/httpd/slow_headers.py" load --port "$HTTPD_PORT" --conns 10 \
 		--block "$1" --interval-ms 4 --bytes-per-conn 200 --pid "$HTTPD_PID") || return 1
 	awk '{for (i = 1; i <= NF; i++) {split($i, kv, "="); v[kv[1]] = kv[2]}}
-		END {if (v["bytes"] > 0) printf "%.2f\n", v["cpu_ms"] * 1000 / v["bytes"]}' <<<"$out"
+		END {n = v["bytes"] - v["unread"]; if (n > 0) printf "%.2f\n", v["cpu_ms"] * 1000 / n}' <<<"$out"
 }
 
 small=() big=()
