@@ -174,8 +174,9 @@ attack_one() {
 	read -r cpu rate <<<"$(awk -v c="$(kv cpu_ms "$out")" -v s="$(kv seconds "$out")" \
 		-v b="$(kv bytes "$out")" -v u="$(kv unread "$out")" \
 		'BEGIN {if (s > 0 && b > u) printf "%.0f %.1f", c / s / 10, c * 1000 / (b - u)}')"
-	printf '%-14s CPU %4s%% (%s us/B of %s B)   probe median %6.2f ms  max %7.2f ms  (failed %s)   unloaded median %5.2f ms  max %6.2f ms\n' \
-		"$name" "${cpu:-?}" "${rate:-?}" "$(kv bytes "$out")" "${loaded[0]:-0}" "${loaded[1]:-0}" \
+	printf '%-14s CPU %4s%% (%s us/B of %s B, %s closed)   probe median %6.2f ms  max %7.2f ms  (failed %s)   unloaded median %5.2f ms  max %6.2f ms\n' \
+		"$name" "${cpu:-?}" "${rate:-?}" "$(kv bytes "$out")" "$(kv closed "$out")" \
+		"${loaded[0]:-0}" "${loaded[1]:-0}" \
 		"${loaded[2]:-?}" "${idle[0]:-0}" "${idle[1]:-0}"
 }
 

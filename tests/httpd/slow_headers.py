@@ -13,8 +13,9 @@
 #     MS ms (K bytes each, or for S seconds). With --pid, the server's CPU time
 #     (schedstat, else utime + stime) is measured over the trickle only.
 #     Prints "trickling" when the trickle starts, then
-#     bytes=B seconds=S cpu_ms=C unread=U [hwm_kb=PEAK_RSS]
-#     (U: bytes the server had not read 2 s after the trickle ended).
+#     bytes=B seconds=S cpu_ms=C unread=U closed=N [hwm_kb=PEAK_RSS]
+#     (U: bytes the server had not read 2 s after the trickle ended; N:
+#     connections the server closed during the trickle).
 #
 #   slow_headers.py probe --port P --count N --interval-ms MS
 #     N times: a new connection, "GET / HTTP/1.1" with Connection: close, the
@@ -105,13 +106,16 @@ def load(a):
     print("trickling", flush=True)
     start_cpu = cpu_ms(a.pid) if a.pid else 0
     start = time.monotonic()
+    closed = set()
     for r in range(rounds):
         byte = LINE[(at + r) % len(LINE) : (at + r) % len(LINE) + 1]
         for s in conns:
             try:
                 sent += s.send(byte)
-            except (BlockingIOError, ConnectionError):
+            except BlockingIOError:
                 pass
+            except ConnectionError:
+                closed.add(s)
         delay = start + (r + 1) * a.interval_ms / 1000 - time.monotonic()
         if delay > 0:
             time.sleep(delay)
@@ -121,7 +125,7 @@ def load(a):
     used = cpu_ms(a.pid) - start_cpu if a.pid else 0
     hwm = f" hwm_kb={peak_rss_kb(a.pid)}" if a.pid else ""
     print(f"bytes={sent} seconds={time.monotonic() - start:.2f} cpu_ms={used:.3f} "
-          f"unread={unread}{hwm}")
+          f"unread={unread} closed={len(closed)}{hwm}")
     for s in conns:
         s.close()
 

@@ -234,8 +234,8 @@ static int server_loop(struct server *srv)
 	return 0;
 }
 
-/* Descriptors besides connections: listeners, epoll, signalfd, a file
- * being sent per connection is counted with it. */
+/* Descriptors besides the connections' sockets and files: listeners,
+ * epoll, signalfd, stdio. */
 #define SERVER_FDS_RESERVED (SERVER_MAX_LISTENERS + 8)
 
 /* Each connection may hold a socket and a file: raise the soft limit to
