@@ -1,8 +1,15 @@
 #!/bin/bash
 # Benchmark (not a test): tcplife-httpd against Debian's nginx serving the
-# same www/, with wrk, keep-alive and Connection: close, alternating servers,
-# ROUNDS rounds of SECS seconds each; prints medians and the ratio.
-# Usage: tests/bench/httpd.sh [URL-PATH]   (default /; env ROUNDS=3 SECS=5 CONNS=50)
+# same www/, in two parts (env MODES, default both):
+# - throughput: wrk, keep-alive and Connection: close, alternating servers,
+#   ROUNDS rounds of SECS seconds each; prints medians and the ratio.
+# - attack: slow headers. ATTACK_CONNS connections each send 8 KB of
+#   unfinished "a:b" header lines, then one more byte every 2 ms for
+#   ATTACK_SECS seconds, while a probe client GETs / on a new connection
+#   every 20 ms; prints each server's CPU over the attack and the probe's
+#   median and maximum latency, loaded and unloaded.
+# Usage: tests/bench/httpd.sh [URL-PATH]   (default /; env ROUNDS=3 SECS=5
+#        CONNS=50 MODES="throughput attack" ATTACK_CONNS=100 ATTACK_SECS=10)
 set -u
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -10,6 +17,9 @@ path=${1:-/}
 rounds=${ROUNDS:-3}
 secs=${SECS:-5}
 conns=${CONNS:-50}
+modes=${MODES:-throughput attack}
+attack_conns=${ATTACK_CONNS:-100}
+attack_secs=${ATTACK_SECS:-10}
 tmp=$(mktemp -d /tmp/tcplife-bench.XXXXXX)
 pids=()
 cleanup() {
@@ -20,7 +30,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-for tool in wrk nginx taskset curl; do
+for tool in wrk nginx taskset curl python3; do
 	command -v "$tool" >/dev/null || [ -x "/usr/sbin/$tool" ] ||
 		{ echo "httpd.sh: $tool missing (make bench-httpd installs it)" >&2; exit 1; }
 done
@@ -53,6 +63,13 @@ ours_port=$(free_port)
 taskset -c "$server_cpu" "$ROOT/tcplife-httpd" -q -p "$ours_port" -l 127.0.0.1 -r "$ROOT/www" \
 	>"$tmp/ours.log" 2>&1 &
 pids+=($!)
+# The attack's own instance: nginx's 60 s client_header_timeout, so neither
+# server drops the slow clients during the run.
+attack_port=$(free_port)
+taskset -c "$server_cpu" "$ROOT/tcplife-httpd" -q -p "$attack_port" -l 127.0.0.1 -r "$ROOT/www" \
+	-t 60 >"$tmp/attack.log" 2>&1 &
+attack_pid=$!
+pids+=($attack_pid)
 
 # nginx: one worker, no access log, sendfile, the same keep-alive limits as
 # ours (5 s, 100 requests), everything under $tmp.
@@ -76,6 +93,7 @@ http {
 	fastcgi_temp_path $tmp/nginx/fastcgi;
 	uwsgi_temp_path $tmp/nginx/uwsgi;
 	scgi_temp_path $tmp/nginx/scgi;
+	client_header_timeout 60s;
 	server {
 		listen 127.0.0.1:$nginx_port;
 		root $ROOT/www;
@@ -85,9 +103,10 @@ http {
 CONF
 taskset -c "$server_cpu" /usr/sbin/nginx -p "$tmp/nginx" -c "$tmp/nginx/nginx.conf" \
 	-g 'daemon off; user root;' >"$tmp/nginx.out" 2>&1 &
-pids+=($!)
+nginx_pid=$!
+pids+=($nginx_pid)
 
-wait_http "$ours_port" && wait_http "$nginx_port" || exit 1
+wait_http "$ours_port" && wait_http "$nginx_port" && wait_http "$attack_port" || exit 1
 
 # run PORT [WRK ARGS...]: requests/s of one wrk run; errors go to stderr.
 run() {
@@ -100,19 +119,82 @@ run() {
 
 median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 
-echo "tcplife-httpd vs nginx $(/usr/sbin/nginx -v 2>&1 | sed 's/.*\///'): GET $path," \
-	"wrk -t1 -c$conns -d${secs}s, $rounds rounds, servers on CPU $server_cpu, wrk on CPU $wrk_cpu"
-for mode in keep-alive close; do
-	args=()
-	[ "$mode" = close ] && args=(-H 'Connection: close')
-	ours=() theirs=()
-	for r in $(seq "$rounds"); do
-		ours+=("$(run "$ours_port" "${args[@]}")")
-		theirs+=("$(run "$nginx_port" "${args[@]}")")
+throughput() {
+	echo "tcplife-httpd vs nginx $(/usr/sbin/nginx -v 2>&1 | sed 's/.*\///'): GET $path," \
+		"wrk -t1 -c$conns -d${secs}s, $rounds rounds, servers on CPU $server_cpu, wrk on CPU $wrk_cpu"
+	for mode in keep-alive close; do
+		args=()
+		[ "$mode" = close ] && args=(-H 'Connection: close')
+		ours=() theirs=()
+		for r in $(seq "$rounds"); do
+			ours+=("$(run "$ours_port" "${args[@]}")")
+			theirs+=("$(run "$nginx_port" "${args[@]}")")
+		done
+		o=$(median "${ours[@]}")
+		n=$(median "${theirs[@]}")
+		printf '%-10s tcplife-httpd %10.0f req/s   nginx %10.0f req/s   ratio %.2f   (rounds: %s | %s)\n' \
+			"$mode" "$o" "$n" "$(awk -v a="$o" -v b="$n" 'BEGIN {print (b > 0 ? a / b : 0)}')" \
+			"${ours[*]}" "${theirs[*]}"
 	done
-	o=$(median "${ours[@]}")
-	n=$(median "${theirs[@]}")
-	printf '%-10s tcplife-httpd %10.0f req/s   nginx %10.0f req/s   ratio %.2f   (rounds: %s | %s)\n' \
-		"$mode" "$o" "$n" "$(awk -v a="$o" -v b="$n" 'BEGIN {print (b > 0 ? a / b : 0)}')" \
-		"${ours[*]}" "${theirs[*]}"
+}
+
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=$(command -v python3)
+slow=$ROOT/tests/httpd/slow_headers.py
+
+# kv KEY LINE: the value of KEY=value in LINE.
+kv() { tr ' ' '\n' <<<"$2" | sed -n "s/^$1=//p"; }
+
+# probe PORT COUNT: "median max failed" of COUNT GETs, one every 20 ms. Not
+# pinned: sharing CPU 1 with the busy load client, it measured its own wait
+# for that CPU (a capture showed the server answering in 77 us, the probe
+# seeing 1.3 ms).
+probe() {
+	local out
+	out=$("$PY" "$slow" probe --port "$1" --count "$2" --interval-ms 20)
+	echo "$(kv median_ms "$out") $(kv max_ms "$out") $(kv failed "$out")"
+}
+
+# attack_one NAME PORT PID: one server under the slow-header load.
+attack_one() {
+	local name=$1 port=$2 pid=$3 idle loaded out cpu rate
+	read -r -a idle <<<"$(probe "$port" 100)"
+	taskset -c "$wrk_cpu" "$PY" "$slow" load --port "$port" --conns "$attack_conns" --block 8192 \
+		--interval-ms 2 --seconds "$attack_secs" --pid "$pid" >"$tmp/load.out" &
+	local load=$!
+	for _ in $(seq 200); do
+		grep -q trickling "$tmp/load.out" && break
+		sleep 0.05
+	done
+	# Probes for all but the last second of the trickle.
+	read -r -a loaded <<<"$(probe "$port" $(((attack_secs - 1) * 50)))"
+	wait "$load"
+	out=$(tail -1 "$tmp/load.out")
+	# CPU as a share of one CPU, and per byte the server read.
+	read -r cpu rate <<<"$(awk -v c="$(kv cpu_ms "$out")" -v s="$(kv seconds "$out")" \
+		-v b="$(kv bytes "$out")" -v u="$(kv unread "$out")" \
+		'BEGIN {if (s > 0 && b > u) printf "%.0f %.1f", c / s / 10, c * 1000 / (b - u)}')"
+	printf '%-14s CPU %4s%% (%s us/B of %s B, %s closed)   probe median %6.2f ms  max %7.2f ms  (failed %s)   unloaded median %5.2f ms  max %6.2f ms\n' \
+		"$name" "${cpu:-?}" "${rate:-?}" "$(kv bytes "$out")" "$(kv closed "$out")" \
+		"${loaded[0]:-0}" "${loaded[1]:-0}" \
+		"${loaded[2]:-?}" "${idle[0]:-0}" "${idle[1]:-0}"
+}
+
+attack() {
+	local worker
+	# nginx serves from its worker, the master's only child.
+	worker=$(cat "/proc/$nginx_pid/task/$nginx_pid/children" | awk '{print $1}')
+	echo "attack: $attack_conns connections holding 8 KB of unfinished a:b header lines, a byte" \
+		"each every 2 ms for ${attack_secs} s; probe: GET / on a new connection every 20 ms;" \
+		"servers on CPU $server_cpu, load client on CPU $wrk_cpu; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+	attack_one tcplife-httpd "$attack_port" "$attack_pid"
+	attack_one nginx "$nginx_port" "$worker"
+}
+
+for m in $modes; do
+	case $m in
+	throughput) throughput ;;
+	attack) attack ;;
+	*) echo "httpd.sh: unknown mode '$m' (throughput, attack)" >&2; exit 2 ;;
+	esac
 done

@@ -1,6 +1,7 @@
-/* libFuzzer target: the request parser, then the code that consumes its
- * result without I/O (range maths, dates, path check, MIME type, the
- * conditional checks and the response head), as the server would. */
+/* libFuzzer target: the request parser, whole and resumed after a prefix
+ * (the two must agree), then the code that consumes its result without I/O
+ * (range maths, dates, path check, MIME type, the conditional checks and
+ * the response head), as the server would. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -27,7 +28,7 @@ static void fuzz_consume(const struct http_request *req)
 	    (r.first > r.last || r.last >= 1000))
 		abort();
 	cond_etag(&st, etag);
-	cond_not_modified(req, &st, etag);
+	cond_not_modified(req, &st, etag, 784111777);
 	cond_range_applies(req, &st, etag);
 	if (docroot_check(req->decoded, req->decoded_len) == 0 &&
 	    (strstr(req->decoded, "/../") || memchr(req->decoded, '\0', req->decoded_len)))
@@ -37,15 +38,30 @@ static void fuzz_consume(const struct http_request *req)
 		abort();
 }
 
+/* The input parsed as two reads, split where its first byte says. */
+static int fuzz_parse_split(struct http_request *req, const char *buf, size_t size)
+{
+	size_t split = size ? (unsigned char)buf[0] * size / 256 : 0;
+	int err;
+
+	http_request_begin(req);
+	err = http_request_parse(req, buf, split);
+	return err == -EAGAIN ? http_request_parse(req, buf, size) : err;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct http_request req;
+	static struct http_request req, split;
 	/* A private copy, so reads past the end are caught by ASan. */
 	char *buf = malloc(size ? size : 1);
 	int err;
 
 	memcpy(buf, data, size);
+	http_request_begin(&req);
 	err = http_request_parse(&req, buf, size);
+	if (fuzz_parse_split(&split, buf, size) != err || split.error != req.error ||
+	    split.length != req.length)
+		abort();
 	if (err == 0) {
 		if (req.length == 0 || req.length > size || req.decoded[req.decoded_len] != '\0')
 			abort();

@@ -3,6 +3,7 @@
 # it for FUZZ_SECONDS (default 20) from a scratch copy of its seed corpus
 # tests/fuzz/corpus/<target>/, so that new inputs never land in the committed
 # one. One line a target: "fuzz_x: PASS ..." or "fuzz_x: FAIL reason".
+# Usage: tests/fuzz/run.sh [TARGET]...   (e.g. fuzz_httpd_request; default all)
 #
 # A target names what it links in its comment:
 #   fuzz-sources: user/tracer/http_msg.c
@@ -81,8 +82,10 @@ fuzz_run() {
 }
 
 status=0
-for src in tests/fuzz/fuzz_*.c; do
-	[ -e "$src" ] || continue
+srcs=(tests/fuzz/fuzz_*.c)
+[ $# -gt 0 ] && srcs=("${@/#/tests/fuzz/}") && srcs=("${srcs[@]/%/.c}")
+for src in "${srcs[@]}"; do
+	[ -e "$src" ] || { echo "$(basename "$src" .c): FAIL no such target"; status=1; continue; }
 	fuzz_run "$src" || status=1
 done
 exit $status

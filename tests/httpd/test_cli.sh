@@ -23,7 +23,11 @@ bad_args "negative port" -p -1
 bad_args "timeout zero" -t 0
 bad_args "timeout not a number" -t 5s
 bad_args "extra argument" -p 0 extra
+bad_args "connection limit zero" -c 0
+bad_args "connection limit too big" -c 65537
+bad_args "connection limit not a number" -c many
 check "$T/--help exits 0 with usage" bash -c "'$HTTPD_BIN' --help | grep -q '^usage: tcplife-httpd'"
+check "$T/--help tells -c and its default" bash -c "'$HTTPD_BIN' --help | grep -q '^  -c MAX .*(default 1024)'"
 check "$T/-h exits 0" "$HTTPD_BIN" -h
 expect_eq "$T/--version" "tcplife-httpd $(cat "$TL_ROOT/VERSION")" "$("$HTTPD_BIN" --version)"
 "$HTTPD_BIN" -p 0 -r "$TL_TMP/does-not-exist" >/dev/null 2>"$TL_TMP/err"

@@ -31,8 +31,14 @@ expect_eq "$T/If-Modified-Since = Last-Modified: 304" 304 \
 expect_eq "$T/If-Modified-Since one second earlier: 200" 200 \
 	"$(curl_code "$HTTPD_URL/logo.png" -H "If-Modified-Since: $(gmt $((mtime - 1)) '+%a, %d %b %Y %H:%M:%S GMT')")"
 check "$T/200 after a stale date has the full body" cmp "$TL_TMP/body" "$logo"
+# Later than the file, not later than now (a future date is ignored).
+later=$(($(date +%s) - 1))
+[ "$later" -lt "$mtime" ] && later=$mtime
 expect_eq "$T/If-Modified-Since later, RFC 850 form: 304 (a time, not a string)" 304 \
-	"$(curl_code "$HTTPD_URL/logo.png" -H "If-Modified-Since: $(gmt $((mtime + 86400)) '+%A, %d-%b-%y %H:%M:%S GMT')")"
+	"$(curl_code "$HTTPD_URL/logo.png" -H "If-Modified-Since: $(gmt "$later" '+%A, %d-%b-%y %H:%M:%S GMT')")"
+expect_eq "$T/If-Modified-Since in the future: ignored, 200 (RFC 9110 13.1.3)" 200 \
+	"$(curl_code "$HTTPD_URL/logo.png" -H "If-Modified-Since: $(gmt $(($(date +%s) + 86400)) '+%a, %d %b %Y %H:%M:%S GMT')")"
+check "$T/200 after a future date has the full body" cmp "$TL_TMP/body" "$logo"
 expect_eq "$T/If-Modified-Since asctime form: 304" 304 \
 	"$(curl_code "$HTTPD_URL/logo.png" -H "If-Modified-Since: $(gmt "$mtime" '+%a %b %e %H:%M:%S %Y')")"
 expect_eq "$T/If-Modified-Since unparseable: 200" 200 \

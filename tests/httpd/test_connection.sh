@@ -86,8 +86,21 @@ got=$(timeout 5 cat <&"$slow")
 rc=$?
 elapsed=$(ms_since "$start")
 exec {slow}>&-
-check "$T/slow client: closed by the server (rc $rc, ${elapsed} ms)" test "$rc" = 0 -a -z "$got"
+check "$T/slow client: closed by the server (rc $rc, ${elapsed} ms)" test "$rc" = 0
+expect_eq "$T/slow client: answered 408 at the timeout" 408 "$(status_of "$got")"
+expect_eq "$T/slow client: 408 closes" close "$(header_of "$got" Connection)"
 check "$T/slow client: after the timeout" test "$elapsed" -gt 800 -a "$elapsed" -lt 4900
+check "$T/slow client: logged as 408" log_has '"GET /a.txt HTTP/1.1" 408 [0-9]+$'
+exec {slow}<>"/dev/tcp/127.0.0.1/$HTTPD_PORT"
+printf 'GET /a.t' >&"$slow"
+got=$(timeout 5 cat <&"$slow")
+exec {slow}>&-
+expect_eq "$T/half a request line: 408 at the timeout" 408 "$(status_of "$got")"
+check "$T/half a request line: logged as 408 with no line" log_has '^127.0.0.1 - - .* "-" 408 [0-9]+$'
+exec {slow}<>"/dev/tcp/127.0.0.1/$HTTPD_PORT"
+got=$(timeout 5 cat <&"$slow")
+exec {slow}>&-
+expect_eq "$T/connection sending nothing: closed without a reply" "" "$got"
 
 # A client that stops reading a big body is cut off by the send timeout.
 exec {stall}<>"/dev/tcp/127.0.0.1/$HTTPD_PORT"

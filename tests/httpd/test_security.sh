@@ -6,7 +6,7 @@ source "$(dirname "$0")/httpd_lib.sh"
 T=security
 
 root=$TL_TMP/root
-mkdir -p "$root/sub"
+mkdir -p "$root/sub" "$root/\\evil"
 echo public >"$root/index.html"
 echo inner >"$root/sub/inner.txt"
 echo TOPSECRET >"$TL_TMP/secret.txt"
@@ -46,5 +46,18 @@ get "fifo" 403 "/fifo"
 expect_eq "$T/symlink inside is followed" inner "$(curl -s "$HTTPD_URL/in-link")"
 expect_eq "$T/%2f decodes to a slash inside the root" inner "$(curl -s "$HTTPD_URL/sub%2finner.txt")"
 expect_eq "$T/curl --path-as-is ../" 400 "$(curl_code "$HTTPD_URL/../secret.txt" --path-as-is)"
+# The directory redirect never becomes a network-path reference ("//sub/"
+# is the host "sub" to a browser): leading slashes collapse, as in nginx.
+# location NAME WANT TARGET: the Location of the 301 to TARGET.
+location() {
+	local resp
+	resp=$(printf 'GET %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' "$3" | raw)
+	expect_eq "$T/redirect $1: Location $2" "301 $2" "$(status_of "$resp") $(header_of "$resp" Location)"
+}
+location "/sub" /sub/ /sub
+location "//sub" /sub/ //sub
+location "///sub?q=1" "/sub/?q=1" "///sub?q=1"
+location "absolute-form //sub" /sub/ http://x//sub
+location "/\\evil (a browser reads \\ as /)" /evil/ '/\evil'
 check "$T/server still serves after the attempts" test "$(curl -s "$HTTPD_URL/")" = public
 stop_pid "$HTTPD_PID"

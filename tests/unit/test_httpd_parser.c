@@ -9,6 +9,13 @@
 
 #define H "Host: x\r\n"
 
+/* One request parsed from its whole text. */
+static int parse(struct http_request *req, const char *buf, size_t len)
+{
+	http_request_begin(req);
+	return http_request_parse(req, buf, len);
+}
+
 static const struct {
 	int line;
 	const char *desc;
@@ -76,13 +83,82 @@ static const struct {
     {__LINE__, "Content-Length with Transfer-Encoding",
      "POST / HTTP/1.1\r\n" H "Content-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n", -EBADMSG,
      HTTP_BAD_REQUEST, NULL},
+    {__LINE__, "chunked is understood",
+     "POST / HTTP/1.1\r\n" H "Transfer-Encoding: chunked\r\n\r\n", 0, HTTP_OK, "/"},
+    {__LINE__, "unknown Transfer-Encoding: 501",
+     "POST / HTTP/1.1\r\n" H "Transfer-Encoding: gzip, chunked\r\n\r\n", -EBADMSG,
+     HTTP_NOT_IMPLEMENTED, NULL},
+    {__LINE__, "chunked applied twice",
+     "POST / HTTP/1.1\r\n" H "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n",
+     -EBADMSG, HTTP_BAD_REQUEST, NULL},
+    {__LINE__, "empty Transfer-Encoding", "POST / HTTP/1.1\r\n" H "Transfer-Encoding: ,\r\n\r\n",
+     -EBADMSG, HTTP_BAD_REQUEST, NULL},
+    {__LINE__, "HTTP/10.0: 505, not 400", "GET / HTTP/10.0\r\n" H "\r\n", -EBADMSG,
+     HTTP_VERSION_NOT_SUPPORTED, NULL},
+    {__LINE__, "HTTP/0.9 with a version: 505", "GET / HTTP/0.9\r\n\r\n", -EBADMSG,
+     HTTP_VERSION_NOT_SUPPORTED, NULL},
+    {__LINE__, "version with 4 digits", "GET / HTTP/1000.0\r\n" H "\r\n", -EBADMSG,
+     HTTP_BAD_REQUEST, NULL},
+    {__LINE__, "version without minor", "GET / HTTP/1.\r\n" H "\r\n", -EBADMSG, HTTP_BAD_REQUEST,
+     NULL},
+    {__LINE__, "request line ending in a bare CR: 400 at once", "GET / HTTP/1.1\rHost: x", -EBADMSG,
+     HTTP_BAD_REQUEST, NULL},
+    {__LINE__, "a CR last may still be followed by LF", "GET / HTTP/1.1\r", -EAGAIN, HTTP_OK, NULL},
+    {__LINE__, "header line ending in a bare CR", "GET / HTTP/1.1\r\nHost: x\rX: y", -EBADMSG,
+     HTTP_BAD_REQUEST, NULL},
+    {__LINE__, "Host with port", "GET / HTTP/1.1\r\nHost: a.example:8080\r\n\r\n", 0, HTTP_OK, "/"},
+    {__LINE__, "Host IPv6 literal", "GET / HTTP/1.1\r\nHost: [::1]:80\r\n\r\n", 0, HTTP_OK, "/"},
+    {__LINE__, "Host empty (RFC 9112 allows it)", "GET / HTTP/1.1\r\nHost:\r\n\r\n", 0, HTTP_OK,
+     "/"},
+    {__LINE__, "Host percent-encoded", "GET / HTTP/1.1\r\nHost: a%2Db\r\n\r\n", 0, HTTP_OK, "/"},
+    {__LINE__, "Host with a space", "GET / HTTP/1.1\r\nHost: a b\r\n\r\n", -EBADMSG,
+     HTTP_BAD_REQUEST, NULL},
+    {__LINE__, "Host with userinfo", "GET / HTTP/1.1\r\nHost: u:p@x\r\n\r\n", -EBADMSG,
+     HTTP_BAD_REQUEST, NULL},
+    {__LINE__, "Host with a slash", "GET / HTTP/1.1\r\nHost: x/y\r\n\r\n", -EBADMSG,
+     HTTP_BAD_REQUEST, NULL},
+    {__LINE__, "Host port too large", "GET / HTTP/1.1\r\nHost: x:65536\r\n\r\n", -EBADMSG,
+     HTTP_BAD_REQUEST, NULL},
+    {__LINE__, "Host port not a number", "GET / HTTP/1.1\r\nHost: x:8o\r\n\r\n", -EBADMSG,
+     HTTP_BAD_REQUEST, NULL},
+    {__LINE__, "Host bad IPv6 literal", "GET / HTTP/1.1\r\nHost: [::g]\r\n\r\n", -EBADMSG,
+     HTTP_BAD_REQUEST, NULL},
+    {__LINE__, "Host bad percent-encoding", "GET / HTTP/1.1\r\nHost: a%zz\r\n\r\n", -EBADMSG,
+     HTTP_BAD_REQUEST, NULL},
+    {__LINE__, "absolute-form with userinfo", "GET http://u:p@x/ HTTP/1.1\r\n" H "\r\n", -EBADMSG,
+     HTTP_BAD_REQUEST, NULL},
+    {__LINE__, "absolute-form with an empty host", "GET http:///a HTTP/1.1\r\n" H "\r\n", -EBADMSG,
+     HTTP_BAD_REQUEST, NULL},
+    {__LINE__, "absolute-form with host and port", "GET http://[::1]:8080/a HTTP/1.1\r\n" H "\r\n",
+     0, HTTP_OK, "/a"},
 };
+
+/* The same request arriving a byte at a time parses as it does whole. */
+static void check_incremental(void)
+{
+	for (size_t i = 0; i < sizeof(parse_rows) / sizeof(parse_rows[0]); i++) {
+		static struct http_request whole, bytes;
+		const char *raw = parse_rows[i].raw;
+		size_t len = strlen(raw), n = 0;
+		int want = parse(&whole, raw, len), got = -EAGAIN;
+
+		http_request_begin(&bytes);
+		while (got == -EAGAIN && n < len)
+			got = http_request_parse(&bytes, raw, ++n);
+		UNIT_CHECK_AT(parse_rows[i].line,
+			      got == want && bytes.error == whole.error &&
+				  bytes.length == whole.length &&
+				  strcmp(bytes.decoded, whole.decoded) == 0,
+			      "%s: byte by byte as whole (%d at %zu of %zu)", parse_rows[i].desc,
+			      got, n, len);
+	}
+}
 
 static void check_parse_rows(void)
 {
 	for (size_t i = 0; i < sizeof(parse_rows) / sizeof(parse_rows[0]); i++) {
 		static struct http_request req;
-		int got = http_request_parse(&req, parse_rows[i].raw, strlen(parse_rows[i].raw));
+		int got = parse(&req, parse_rows[i].raw, strlen(parse_rows[i].raw));
 
 		UNIT_CHECK_AT(parse_rows[i].line, got == parse_rows[i].want, "%s: result %d",
 			      parse_rows[i].desc, got);
@@ -135,7 +211,7 @@ static void check_field_rows(void)
 	for (size_t i = 0; i < sizeof(field_rows) / sizeof(field_rows[0]); i++) {
 		static struct http_request req;
 		const char *raw = field_rows[i].raw;
-		int got = http_request_parse(&req, raw, strlen(raw));
+		int got = parse(&req, raw, strlen(raw));
 		int line = field_rows[i].line;
 
 		UNIT_CHECK_AT(line, got == 0 && req.length == strlen(raw), "%s: parsed (%d)",
@@ -168,10 +244,10 @@ static void check_pipelined(void)
 	const char *two = "GET /1 HTTP/1.1\r\n" H "\r\nGET /2 HTTP/1.1\r\n" H "\r\n";
 	size_t first = strlen("GET /1 HTTP/1.1\r\n" H "\r\n");
 
-	UNIT_CHECK(http_request_parse(&req, two, strlen(two)) == 0 && req.length == first &&
+	UNIT_CHECK(parse(&req, two, strlen(two)) == 0 && req.length == first &&
 		       strcmp(req.decoded, "/1") == 0,
 		   "pipelined: first request and its length");
-	UNIT_CHECK(http_request_parse(&req, two + first, strlen(two) - first) == 0 &&
+	UNIT_CHECK(parse(&req, two + first, strlen(two) - first) == 0 &&
 		       strcmp(req.decoded, "/2") == 0,
 		   "pipelined: second request");
 }
@@ -186,28 +262,29 @@ static void check_limits(void)
 
 	n = (size_t)sprintf(buf, "GET /");
 	memset(buf + n, 'a', HTTP_LINE_MAX);
-	UNIT_CHECK(http_request_parse(&req, buf, n + HTTP_LINE_MAX) == -EBADMSG &&
+	UNIT_CHECK(parse(&req, buf, n + HTTP_LINE_MAX) == -EBADMSG &&
 		       req.error == HTTP_URI_TOO_LONG,
 		   "request line over the limit, unterminated: 414");
 	memcpy(buf + n + HTTP_LINE_MAX, " HTTP/1.1\r\n", 11);
-	UNIT_CHECK(http_request_parse(&req, buf, n + HTTP_LINE_MAX + 11) == -EBADMSG &&
+	UNIT_CHECK(parse(&req, buf, n + HTTP_LINE_MAX + 11) == -EBADMSG &&
 		       req.error == HTTP_URI_TOO_LONG,
 		   "request line over the limit, complete: 414");
 	n = (size_t)sprintf(buf, "GET /%0*d HTTP/1.1\r\n", HTTP_LINE_MAX - 16, 0);
-	UNIT_CHECK(n == HTTP_LINE_MAX && http_request_parse(&req, buf, n) == -EAGAIN,
+	UNIT_CHECK(n == HTTP_LINE_MAX && parse(&req, buf, n) == -EAGAIN,
 		   "request line of exactly the limit is accepted");
 	n = (size_t)sprintf(buf, "GET / HTTP/1.1\r\nX: ");
 	memset(buf + n, 'b', HTTP_HEADERS_MAX);
-	UNIT_CHECK(http_request_parse(&req, buf, n + HTTP_HEADERS_MAX) == -EBADMSG &&
+	UNIT_CHECK(parse(&req, buf, n + HTTP_HEADERS_MAX) == -EBADMSG &&
 		       req.error == HTTP_HEADERS_TOO_LARGE,
 		   "header block over the limit: 431");
-	UNIT_CHECK(http_request_parse(&req, buf, n + HTTP_HEADERS_MAX - 100) == -EAGAIN,
+	UNIT_CHECK(parse(&req, buf, n + HTTP_HEADERS_MAX - 100) == -EAGAIN,
 		   "header block under the limit, incomplete: need more");
 }
 
 int main(void)
 {
 	check_parse_rows();
+	check_incremental();
 	check_field_rows();
 	check_pipelined();
 	check_limits();

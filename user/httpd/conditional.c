@@ -11,8 +11,8 @@ void cond_etag(const struct stat *st, char out[COND_ETAG_MAX])
 	uint64_t mtime_ns =
 	    (uint64_t)st->st_mtim.tv_sec * 1000000000u + (uint64_t)st->st_mtim.tv_nsec;
 
-	snprintf(out, COND_ETAG_MAX, "\"%" PRIx64 "-%" PRIx64 "-%" PRIx64 "\"",
-		 (uint64_t)st->st_ino, (uint64_t)st->st_size, mtime_ns);
+	snprintf(out, COND_ETAG_MAX, "\"%" PRIx64 "-%" PRIx64 "\"", mtime_ns,
+		 (uint64_t)st->st_size);
 }
 
 /* Weak comparison (RFC 9110 section 8.8.3.2): a W/ prefix does not matter. */
@@ -42,14 +42,18 @@ static bool etag_list_matches(struct http_slice list, const char *etag)
 	return false;
 }
 
-bool cond_not_modified(const struct http_request *req, const struct stat *st, const char *etag)
+/* A date after now is invalid, so ignored (RFC 9110 section 13.1.3): a
+ * file touched after it would otherwise never be sent again. */
+bool cond_not_modified(const struct http_request *req, const struct stat *st, const char *etag,
+		       time_t now)
 {
 	time_t since;
 
 	if (req->if_none_match.p)
 		return etag_list_matches(req->if_none_match, etag);
 	if (req->if_modified_since.p &&
-	    http_date_parse(req->if_modified_since.p, req->if_modified_since.len, &since) == 0)
+	    http_date_parse(req->if_modified_since.p, req->if_modified_since.len, &since) == 0 &&
+	    since <= now)
 		return st->st_mtime <= since;
 	return false;
 }

@@ -27,6 +27,7 @@ void conn_init(struct conn *c, int fd, const struct sockaddr_storage *peer)
 	c->discard = 0;
 	c->file_fd = -1;
 	c->in_len = 0;
+	http_request_begin(&c->req);
 	if (!inet_ntop(peer->ss_family, addr, c->peer, sizeof(c->peer)))
 		strcpy(c->peer, "-");
 }
@@ -40,6 +41,8 @@ void conn_fini(struct conn *c)
 
 static void conn_consume(struct conn *c, size_t n)
 {
+	if (!n)
+		return;
 	memmove(c->in, c->in + n, c->in_len - n);
 	c->in_len -= n;
 }
@@ -100,7 +103,7 @@ static int conn_respond(struct conn *c, const struct conn_env *env)
 
 	c->served++;
 	if (framing == HTTP_OK)
-		serve_request(env->root, &c->req, &reply);
+		serve_request(env->root, &c->req, env->now, &reply);
 	else
 		serve_fail(&reply, framing);
 	c->keep_alive = framing == HTTP_OK && conn_wants_keep_alive(c);
@@ -183,10 +186,27 @@ static void conn_log(const struct conn *c, const struct conn_env *env)
 		access_log_request(c->peer, env->now, c->req.line, c->status, bytes);
 }
 
-void conn_expire(const struct conn *c, const struct conn_env *env)
+/* A request still arriving at the deadline gets a 408 if the socket takes
+ * it at once (nginx sends none), and is logged as 408 either way. */
+static void conn_timeout_reply(struct conn *c, const struct conn_env *env)
+{
+	struct http_response resp = {.status = HTTP_REQUEST_TIMEOUT};
+	int n = http_response_build(&resp, env->now, c->out, sizeof(c->out), &c->page_len);
+	ssize_t sent = n > 0 ? send(c->fd, c->out, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT) : -1;
+
+	c->status = http_status_code(HTTP_REQUEST_TIMEOUT);
+	c->out_len = n > 0 ? (size_t)n : 0;
+	c->out_sent = sent > 0 ? (size_t)sent : 0;
+	c->file_sent = 0;
+	conn_log(c, env);
+}
+
+void conn_expire(struct conn *c, const struct conn_env *env)
 {
 	if (c->state == CONN_SEND)
 		conn_log(c, env);
+	else if (c->state == CONN_READ && c->in_len > 0)
+		conn_timeout_reply(c, env);
 }
 
 /* After a response: the next request, a lingering close, or the end. */
@@ -195,6 +215,7 @@ static void conn_next(struct conn *c)
 	if (c->keep_alive) {
 		conn_consume(c, c->req.length);
 		c->discard = c->req.content_length;
+		http_request_begin(&c->req);
 		c->state = CONN_READ;
 		c->restart_timer = true;
 	} else if (c->linger && shutdown(c->fd, SHUT_WR) == 0) {

@@ -68,8 +68,9 @@ void conn_init(struct conn *c, int fd, const struct sockaddr_storage *peer);
 /* Moves the connection on as far as the socket allows. */
 enum conn_wait conn_run(struct conn *c, const struct conn_env *env);
 /* The deadline passed: a response cut short is still logged, with the
- * bytes that made it out. */
-void conn_expire(const struct conn *c, const struct conn_env *env);
+ * bytes that made it out; a request cut short is answered 408 when the
+ * socket takes it at once, and logged as 408. */
+void conn_expire(struct conn *c, const struct conn_env *env);
 /* Closes the socket and any open file. */
 void conn_fini(struct conn *c);
 

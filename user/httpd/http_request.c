@@ -1,5 +1,6 @@
 #include "httpd/http_request.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stddef.h>
 #include <string.h>
@@ -72,19 +73,75 @@ static enum http_status decode_path(struct http_request *req)
 	return HTTP_OK;
 }
 
-/* Absolute-form targets (RFC 9112 section 3.2.2) are reduced to their path. */
+/* RFC 3986 reg-name: unreserved, sub-delims and percent-encoded octets. */
+static bool reg_name_valid(const char *p, const char *end)
+{
+	for (; p < end; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c == '%' && end - p >= 3 && hex_value(p[1]) >= 0 && hex_value(p[2]) >= 0)
+			p += 2;
+		else if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			   (c >= '0' && c <= '9') || (c && strchr("-._~!$&'()*+,;=", c))))
+			return false;
+	}
+	return true;
+}
+
+/* IP-literal: a bracketed IPv6 address (IPvFuture is not accepted). */
+static bool ip_literal_valid(const char *p, const char *end)
+{
+	char text[INET6_ADDRSTRLEN];
+	struct in6_addr addr;
+	size_t n = (size_t)(end - p);
+
+	if (n < 2 || p[0] != '[' || end[-1] != ']' || n - 2 >= sizeof(text))
+		return false;
+	memcpy(text, p + 1, n - 2);
+	text[n - 2] = '\0';
+	return inet_pton(AF_INET6, text, &addr) == 1;
+}
+
+/* uri-host [ ":" port ] (RFC 9110 section 7.2); the port, when there are
+ * digits, must fit 16 bits. No "@": userinfo is not part of it. */
+static bool host_port_valid(const char *p, const char *end, bool allow_empty)
+{
+	const char *colon = end;
+	unsigned port = 0;
+
+	for (const char *c = end; c > p && c[-1] >= '0' && c[-1] <= '9'; c--)
+		colon = c - 1;
+	if (colon > p && colon[-1] == ':') {
+		for (const char *c = colon; c < end; c++) {
+			port = port * 10 + (unsigned)(*c - '0');
+			if (port > 65535)
+				return false;
+		}
+		colon--;
+	} else {
+		colon = end;
+	}
+	if (colon == p)
+		return allow_empty;
+	return *p == '[' ? ip_literal_valid(p, colon) : reg_name_valid(p, colon);
+}
+
+/* Absolute-form targets (RFC 9112 section 3.2.2) are reduced to their path.
+ * Their authority must be a non-empty host[:port]: userinfo (RFC 9110
+ * section 4.2.4) and an empty host (section 4.2.1) are refused (NULL). */
 static const char *skip_authority(const char *p, const char *end)
 {
 	static const char *const schemes[] = {"http://", "https://"};
 
 	for (size_t i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++) {
 		size_t n = strlen(schemes[i]);
+		const char *host = p + n;
 
 		if ((size_t)(end - p) >= n && strncasecmp(p, schemes[i], n) == 0) {
-			p += n;
+			p = host;
 			while (p < end && *p != '/' && *p != '?')
 				p++;
-			return p;
+			return host_port_valid(host, p, false) ? p : NULL;
 		}
 	}
 	return p;
@@ -95,6 +152,8 @@ static enum http_status parse_target(struct http_request *req, const char *p, co
 	const char *abs_path = skip_authority(p, end);
 	const char *q;
 
+	if (!abs_path)
+		return HTTP_BAD_REQUEST;
 	for (const char *c = p; c < end; c++) {
 		unsigned char u = (unsigned char)*c;
 
@@ -112,15 +171,31 @@ static enum http_status parse_target(struct http_request *req, const char *p, co
 	return decode_path(req);
 }
 
+/* One to three digits, as nginx reads them. */
+static bool read_version_number(const char **p, const char *end, int *out)
+{
+	int n = 0, digits = 0;
+
+	for (; *p < end && **p >= '0' && **p <= '9' && digits < 3; (*p)++, digits++)
+		n = n * 10 + (**p - '0');
+	*out = n;
+	return digits > 0;
+}
+
+/* RFC 9112 section 2.3 allows one digit each, but a version that is well
+ * formed apart from that (HTTP/10.0) is a version we do not support: 505,
+ * not 400, as nginx answers. */
 static enum http_status parse_version(struct http_request *req, const char *p, const char *end)
 {
-	if (end - p != 8 || memcmp(p, "HTTP/", 5) != 0 || p[6] != '.' || p[5] < '0' || p[5] > '9' ||
-	    p[7] < '0' || p[7] > '9')
+	int major;
+
+	if (end - p < 8 || memcmp(p, "HTTP/", 5) != 0)
 		return HTTP_BAD_REQUEST;
-	if (p[5] != '1')
-		return HTTP_VERSION_NOT_SUPPORTED;
-	req->minor = p[7] - '0';
-	return HTTP_OK;
+	p += 5;
+	if (!read_version_number(&p, end, &major) || p == end || *p++ != '.' ||
+	    !read_version_number(&p, end, &req->minor) || p != end)
+		return HTTP_BAD_REQUEST;
+	return major == 1 ? HTTP_OK : HTTP_VERSION_NOT_SUPPORTED;
 }
 
 static enum http_status parse_request_line(struct http_request *req, const char *p, const char *end)
@@ -146,28 +221,42 @@ static enum http_status parse_request_line(struct http_request *req, const char 
 	return HTTP_OK;
 }
 
+/* RFC 9112 section 3.2: one Host, and a valid one. An empty value is
+ * valid there (a target without authority). */
 static enum http_status header_host(struct http_request *req, struct http_slice v)
 {
-	if (req->host.p)
+	if (req->host.p || !host_port_valid(v.p, v.p + v.len, true))
 		return HTTP_BAD_REQUEST;
 	req->host = v;
 	return HTTP_OK;
 }
 
+/* The next element of a comma-separated list (RFC 9110 section 5.6.1),
+ * trimmed; empty elements are skipped. False at the end of the list. */
+static bool list_next(const char **p, const char *end, struct http_slice *elem)
+{
+	while (*p < end) {
+		const char *comma = memchr(*p, ',', (size_t)(end - *p));
+		const char *stop = comma ? comma : end;
+
+		*elem = slice_trim(*p, stop);
+		*p = stop + (comma != NULL);
+		if (elem->len)
+			return true;
+	}
+	return false;
+}
+
 static enum http_status header_connection(struct http_request *req, struct http_slice v)
 {
-	const char *p = v.p, *end = v.p + v.len;
+	const char *p = v.p;
+	struct http_slice token;
 
-	while (p < end) {
-		const char *comma = memchr(p, ',', (size_t)(end - p));
-		const char *stop = comma ? comma : end;
-		struct http_slice token = slice_trim(p, stop);
-
+	while (list_next(&p, v.p + v.len, &token)) {
 		if (slice_eq_ci(token, "close"))
 			req->conn_close = true;
 		else if (slice_eq_ci(token, "keep-alive"))
 			req->conn_keep_alive = true;
-		p = stop + (comma != NULL);
 	}
 	return HTTP_OK;
 }
@@ -193,11 +282,23 @@ static enum http_status header_content_length(struct http_request *req, struct h
 	return HTTP_OK;
 }
 
+/* Chunked is the only coding understood (RFC 9112 section 6.1): any other
+ * gets 501. Chunked applied twice, or an empty list, is malformed. */
 static enum http_status header_transfer_encoding(struct http_request *req, struct http_slice v)
 {
-	(void)v;
-	req->has_transfer_encoding = true;
-	return HTTP_OK;
+	const char *p = v.p;
+	struct http_slice coding;
+	bool any = false;
+
+	while (list_next(&p, v.p + v.len, &coding)) {
+		if (!slice_eq_ci(coding, "chunked"))
+			return HTTP_NOT_IMPLEMENTED;
+		if (req->has_transfer_encoding)
+			return HTTP_BAD_REQUEST;
+		req->has_transfer_encoding = true;
+		any = true;
+	}
+	return any ? HTTP_OK : HTTP_BAD_REQUEST;
 }
 
 /* Headers the server acts on; a field either has a handler or is stored. */
@@ -263,29 +364,53 @@ static int parse_fail(struct http_request *req, enum http_status st)
 	return -EBADMSG;
 }
 
-static int parse_headers(struct http_request *req, const char *buf, size_t len, size_t start)
+/* Finds the LF ending the line at req->pos within buf[0, limit), searching
+ * only bytes not searched before. A CR not followed by LF is refused as soon
+ * as the next byte shows it (RFC 9112 section 2.2), instead of waiting for
+ * an LF that a client ending lines with CR alone never sends. */
+static int find_line_end(struct http_request *req, const char *buf, size_t limit, const char **nl)
 {
-	size_t limit = start + HTTP_HEADERS_MAX < len ? start + HTTP_HEADERS_MAX : len;
-	size_t pos = start;
+	const char *from = buf + req->scan, *end = buf + limit;
+	const char *lf = memchr(from, '\n', (size_t)(end - from));
+	const char *stop = lf ? lf : end;
+	const char *cr = memchr(from, '\r', (size_t)(stop - from));
 
-	for (;;) {
-		const char *line = buf + pos;
-		const char *nl = memchr(line, '\n', limit - pos);
-		enum http_status st;
-
-		if (!nl)
-			return len >= start + HTTP_HEADERS_MAX
-				   ? parse_fail(req, HTTP_HEADERS_TOO_LARGE)
-				   : -EAGAIN;
-		if (line_end(line, nl) == line) {
-			req->length = (size_t)(nl + 1 - buf);
-			return 0;
-		}
-		st = parse_header(req, line, line_end(line, nl));
-		if (st != HTTP_OK)
-			return parse_fail(req, st);
-		pos = (size_t)(nl + 1 - buf);
+	if (cr && cr + 1 < stop)
+		return parse_fail(req, HTTP_BAD_REQUEST);
+	if (!lf) {
+		/* A CR last in the buffer is looked at again with its successor. */
+		req->scan = (size_t)((cr ? cr : end) - buf);
+		return -EAGAIN;
 	}
+	*nl = lf;
+	return 0;
+}
+
+/* One complete line: the request line (after any empty lines, RFC 9112
+ * section 2.2), a header line, or the empty line that ends the block. */
+static enum http_status parse_line(struct http_request *req, const char *buf, const char *nl)
+{
+	const char *line = buf + req->pos, *end = line_end(line, nl);
+	size_t next = (size_t)(nl + 1 - buf);
+
+	if (!req->headers_at) {
+		if (end > line) {
+			enum http_status st = parse_request_line(req, line, end);
+
+			if (st != HTTP_OK)
+				return st;
+			req->headers_at = next;
+		}
+	} else if (end == line) {
+		req->length = next;
+	} else {
+		enum http_status st = parse_header(req, line, end);
+
+		if (st != HTTP_OK)
+			return st;
+	}
+	req->pos = req->scan = next;
+	return HTTP_OK;
 }
 
 /* Framing rules that need the whole header block. */
@@ -298,33 +423,32 @@ static enum http_status check_request(const struct http_request *req)
 	return HTTP_OK;
 }
 
-static void request_reset(struct http_request *req)
+void http_request_begin(struct http_request *req)
 {
 	memset(req, 0, offsetof(struct http_request, decoded));
 	req->decoded[0] = '\0';
 }
 
+/* The request line may take HTTP_LINE_MAX bytes from the start of the
+ * buffer, the header block HTTP_HEADERS_MAX from its first line. */
 int http_request_parse(struct http_request *req, const char *buf, size_t len)
 {
-	size_t start = 0, window = len < HTTP_LINE_MAX ? len : HTTP_LINE_MAX;
-	const char *nl;
 	enum http_status st;
-	int err;
 
-	request_reset(req);
-	/* RFC 9112 section 2.2: ignore empty lines before the request line. */
-	while (start < window && (buf[start] == '\n' || (buf[start] == '\r' && start + 1 < window &&
-							 buf[start + 1] == '\n')))
-		start++;
-	nl = memchr(buf + start, '\n', window - start);
-	if (!nl)
-		return len >= HTTP_LINE_MAX ? parse_fail(req, HTTP_URI_TOO_LONG) : -EAGAIN;
-	st = parse_request_line(req, buf + start, line_end(buf + start, nl));
-	if (st != HTTP_OK)
-		return parse_fail(req, st);
-	err = parse_headers(req, buf, len, (size_t)(nl + 1 - buf));
-	if (err)
-		return err;
+	while (!req->length) {
+		size_t base = req->headers_at;
+		size_t max = base ? HTTP_HEADERS_MAX : HTTP_LINE_MAX;
+		const char *nl;
+		int err = find_line_end(req, buf, len < base + max ? len : base + max, &nl);
+
+		if (err == -EAGAIN && len >= base + max)
+			return parse_fail(req, base ? HTTP_HEADERS_TOO_LARGE : HTTP_URI_TOO_LONG);
+		if (err)
+			return err;
+		st = parse_line(req, buf, nl);
+		if (st != HTTP_OK)
+			return parse_fail(req, st);
+	}
 	st = check_request(req);
 	return st == HTTP_OK ? 0 : parse_fail(req, st);
 }

@@ -1,5 +1,7 @@
 /* The request parser: pure, no I/O. It reads the request line and header
- * block from a buffer and fills a struct whose slices point into it. */
+ * block from a buffer and fills a struct whose slices point into it. It
+ * resumes where the previous call stopped, so a request that arrives a byte
+ * at a time costs time linear in its length, not quadratic. */
 #ifndef HTTPD_HTTP_REQUEST_H
 #define HTTPD_HTTP_REQUEST_H
 
@@ -29,14 +31,26 @@ struct http_request {
 	bool conn_close;
 	bool conn_keep_alive;
 	bool has_length;
-	bool has_transfer_encoding;
+	bool has_transfer_encoding; /* chunked, the only coding understood */
 	uint64_t content_length;
 	enum http_status error; /* the answer when parsing fails */
+	/* Where to resume: lines before pos are parsed, the line at pos has
+	 * been searched for its end up to scan; headers_at is the offset of
+	 * the first header line, 0 while the request line is incomplete. */
+	size_t pos;
+	size_t scan;
+	size_t headers_at;
 	size_t decoded_len;
 	char decoded[HTTP_LINE_MAX]; /* percent-decoded path, NUL-terminated */
 };
 
-/* 0: a complete request of req->length bytes.
+/* Starts a new request: forgets everything parsed so far. */
+void http_request_begin(struct http_request *req);
+
+/* Parses buf, which holds the request's first len bytes; between calls
+ * since http_request_begin the bytes already passed must stay in place
+ * and unchanged, and only more may be appended.
+ * 0: a complete request of req->length bytes.
  * -EAGAIN: incomplete, within limits; call again with more bytes.
  * -EBADMSG: unacceptable; req->error says which status to answer. */
 int http_request_parse(struct http_request *req, const char *buf, size_t len);

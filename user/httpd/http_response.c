@@ -19,12 +19,14 @@ static const struct {
     [HTTP_FORBIDDEN] = {403, "Forbidden", true},
     [HTTP_NOT_FOUND] = {404, "Not Found", true},
     [HTTP_METHOD_NOT_ALLOWED] = {405, "Method Not Allowed", true},
+    [HTTP_REQUEST_TIMEOUT] = {408, "Request Timeout", true},
     [HTTP_LENGTH_REQUIRED] = {411, "Length Required", true},
     [HTTP_PAYLOAD_TOO_LARGE] = {413, "Content Too Large", true},
     [HTTP_URI_TOO_LONG] = {414, "URI Too Long", true},
     [HTTP_RANGE_NOT_SATISFIABLE] = {416, "Range Not Satisfiable", true},
     [HTTP_HEADERS_TOO_LARGE] = {431, "Request Header Fields Too Large", true},
     [HTTP_INTERNAL_ERROR] = {500, "Internal Server Error", true},
+    [HTTP_NOT_IMPLEMENTED] = {501, "Not Implemented", true},
     [HTTP_VERSION_NOT_SUPPORTED] = {505, "HTTP Version Not Supported", true},
 };
 
@@ -67,16 +69,28 @@ static void head_validators(struct strbuf *b, const struct http_response *r)
 	head_header(b, "Accept-Ranges", "bytes");
 }
 
+/* The path with its leading slashes collapsed into one, as nginx does:
+ * "//host/" would be a network-path reference (RFC 3986 section 4.2) that
+ * browsers follow to another host, and they take a backslash for a slash. */
+static void head_location(struct strbuf *b, const struct http_response *r)
+{
+	const char *p = r->location.p, *end = p + r->location.len;
+
+	while (p < end && (*p == '/' || *p == '\\'))
+		p++;
+	strbuf_str(b, "Location: /");
+	strbuf_mem(b, p, (size_t)(end - p));
+	strbuf_str(b, "/");
+	strbuf_mem(b, r->location_query.p, r->location_query.len);
+	strbuf_str(b, "\r\n");
+}
+
 /* Headers that belong to one status only. */
 static void head_status_specific(struct strbuf *b, const struct http_response *r)
 {
 	switch (r->status) {
 	case HTTP_MOVED_PERMANENTLY:
-		strbuf_str(b, "Location: ");
-		strbuf_mem(b, r->location.p, r->location.len);
-		strbuf_str(b, "/");
-		strbuf_mem(b, r->location_query.p, r->location_query.len);
-		strbuf_str(b, "\r\n");
+		head_location(b, r);
 		break;
 	case HTTP_METHOD_NOT_ALLOWED:
 		head_header(b, "Allow", "GET, HEAD");

@@ -22,7 +22,7 @@ struct http_response {
 	struct range range;	     /* 206 */
 	const char *etag;	     /* file replies carry validators */
 	time_t mtime;
-	struct http_slice location;	  /* 301: the directory path lacking "/" */
+	struct http_slice location;	  /* 301: the directory path lacking "/", raw */
 	struct http_slice location_query; /* kept on the redirect */
 };
 

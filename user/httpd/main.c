@@ -14,15 +14,19 @@
 
 #define HTTPD_DEFAULT_PORT 8080
 #define HTTPD_DEFAULT_TIMEOUT 5
+/* As nginx's worker_connections. */
+#define HTTPD_DEFAULT_MAX_CONNS 1024
 
 static const char httpd_usage[] =
-    "usage: tcplife-httpd [-l ADDR]... [-p PORT] [-r DOCROOT] [-t SECONDS] [-q]\n"
+    "usage: tcplife-httpd [-l ADDR]... [-p PORT] [-r DOCROOT] [-t SECONDS] [-c MAX] [-q]\n"
     "Serves DOCROOT over HTTP/1.1 on 127.0.0.1 and ::1.\n"
     "  -l ADDR     listen on this numeric address only (repeatable; default\n"
     "              127.0.0.1 and ::1)\n"
     "  -p PORT     TCP port (default 8080; 0 picks a free one)\n"
     "  -r DOCROOT  directory to serve (default: www next to the binary, else ./www)\n"
     "  -t SECONDS  idle and send timeout, 1-3600 (default 5)\n"
+    "  -c MAX      at most MAX connections at once, 1-65536 (default 1024); more\n"
+    "              wait in the listen backlog. Each takes at most 42 KiB\n"
     "  -q          no access log on stderr\n"
     "  -h, --help  this help;  --version  the version\n";
 
@@ -88,6 +92,11 @@ static int httpd_option(struct server_config *cfg, int opt, const char *arg)
 			return httpd_bad_args("bad timeout", arg);
 		cfg->timeout_s = (unsigned)v;
 		return 0;
+	case 'c':
+		if (httpd_number(arg, 1, 65536, &v))
+			return httpd_bad_args("bad connection limit", arg);
+		cfg->max_conns = (unsigned)v;
+		return 0;
 	case 'q':
 		cfg->quiet = true;
 		return 0;
@@ -103,12 +112,14 @@ int main(int argc, char **argv)
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
 	};
-	struct server_config cfg = {.port = HTTPD_DEFAULT_PORT, .timeout_s = HTTPD_DEFAULT_TIMEOUT};
+	struct server_config cfg = {.port = HTTPD_DEFAULT_PORT,
+				    .timeout_s = HTTPD_DEFAULT_TIMEOUT,
+				    .max_conns = HTTPD_DEFAULT_MAX_CONNS};
 	char docroot[PATH_MAX], what[128];
 	int opt, err;
 
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":l:p:r:t:qh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":l:p:r:t:c:qh", longopts, NULL)) != -1) {
 		if (opt == 'h') {
 			fputs(httpd_usage, stdout);
 			return 0;

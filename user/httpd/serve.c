@@ -74,7 +74,7 @@ static void serve_range(const struct http_request *req, const struct stat *st,
 }
 
 /* The type comes from the URL path; an index is always HTML. */
-static void serve_file(const struct http_request *req, int fd, const struct stat *st,
+static void serve_file(const struct http_request *req, int fd, const struct stat *st, time_t now,
 		       struct serve_reply *out)
 {
 	cond_etag(st, out->etag);
@@ -85,7 +85,7 @@ static void serve_file(const struct http_request *req, int fd, const struct stat
 				     : mime_type(req->decoded, req->decoded_len);
 	out->resp.size = (uint64_t)st->st_size;
 	out->resp.length = (uint64_t)st->st_size;
-	if (cond_not_modified(req, st, out->etag))
+	if (cond_not_modified(req, st, out->etag, now))
 		out->resp.status = HTTP_NOT_MODIFIED;
 	else
 		serve_range(req, st, out);
@@ -96,7 +96,7 @@ static void serve_file(const struct http_request *req, int fd, const struct stat
 		close(fd);
 }
 
-void serve_request(const struct docroot *root, const struct http_request *req,
+void serve_request(const struct docroot *root, const struct http_request *req, time_t now,
 		   struct serve_reply *out)
 {
 	struct stat st;
@@ -121,5 +121,5 @@ void serve_request(const struct docroot *root, const struct http_request *req,
 		out->resp.location_query = req->query;
 		return;
 	}
-	serve_file(req, fd, &st, out);
+	serve_file(req, fd, &st, now, out);
 }

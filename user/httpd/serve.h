@@ -4,6 +4,7 @@
 #define HTTPD_SERVE_H
 
 #include <stdint.h>
+#include <time.h>
 
 #include "httpd/conditional.h"
 #include "httpd/docroot.h"
@@ -20,9 +21,9 @@ struct serve_reply {
 /* A reply with no file: an error or redirect page for st. */
 void serve_fail(struct serve_reply *out, enum http_status st);
 
-/* The reply to a well-formed request; out->fd, set for GET bodies only, is
- * the caller's to close. */
-void serve_request(const struct docroot *root, const struct http_request *req,
+/* The reply to a well-formed request at wall-clock time now; out->fd, set
+ * for GET bodies only, is the caller's to close. */
+void serve_request(const struct docroot *root, const struct http_request *req, time_t now,
 		   struct serve_reply *out);
 
 #endif

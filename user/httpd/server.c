@@ -55,6 +55,8 @@ struct server {
 	struct conn_env env;
 	uint64_t now_ms;
 	uint64_t timeout_ms;
+	size_t nconns;
+	size_t max_conns;
 	bool accept_paused;
 	bool stopping;
 };
@@ -80,8 +82,9 @@ static int server_watch(struct server *srv, int op, int fd, uint32_t events, voi
 	return epoll_ctl(srv->epfd, op, fd, &ev) < 0 ? -errno : 0;
 }
 
-/* Out of descriptors or memory: stop accepting until a connection ends,
- * instead of spinning on a listener that stays readable. */
+/* At the connection cap, or out of descriptors or memory: stop accepting
+ * until a connection ends, instead of spinning on a listener that stays
+ * readable; the listen backlog holds the newcomers meanwhile. */
 static void server_pause_accept(struct server *srv, bool pause)
 {
 	/* Only a closing connection resumes accepting: with none open, pausing
@@ -99,6 +102,7 @@ static void server_conn_free(struct server *srv, struct server_conn *sc)
 	idle_list_remove(&sc->idle);
 	conn_fini(&sc->conn);
 	free(sc);
+	srv->nconns--;
 	server_pause_accept(srv, false);
 }
 
@@ -138,6 +142,7 @@ static struct server_conn *server_conn_add(struct server *srv, int fd,
 	}
 	idle_list_restart(&srv->idle, &sc->idle, srv->now_ms + srv->timeout_ms);
 	sc->conn.restart_timer = false;
+	srv->nconns++;
 	return sc;
 }
 
@@ -147,8 +152,13 @@ static void server_accept(struct server *srv, int lfd)
 		struct sockaddr_storage peer;
 		socklen_t len = sizeof(peer);
 		struct server_conn *sc;
-		int fd = accept4(lfd, (struct sockaddr *)&peer, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		int fd;
 
+		if (srv->nconns >= srv->max_conns) {
+			server_pause_accept(srv, true);
+			return;
+		}
+		fd = accept4(lfd, (struct sockaddr *)&peer, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0) {
 			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
 			    errno == ENOMEM)
@@ -224,13 +234,19 @@ static int server_loop(struct server *srv)
 	return 0;
 }
 
-/* Thousands of connections need more than the usual soft limit of 1024. */
-static void server_raise_nofile(void)
+/* Descriptors besides the connections' sockets and files: listeners,
+ * epoll, signalfd, stdio. */
+#define SERVER_FDS_RESERVED (SERVER_MAX_LISTENERS + 8)
+
+/* Each connection may hold a socket and a file: raise the soft limit to
+ * that, within the hard limit (short of it, accepting pauses on EMFILE). */
+static void server_raise_nofile(size_t max_conns)
 {
+	rlim_t want = (rlim_t)max_conns * 2 + SERVER_FDS_RESERVED;
 	struct rlimit rl;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < want) {
+		rl.rlim_cur = want < rl.rlim_max ? want : rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
 }
@@ -280,7 +296,7 @@ static int server_open(struct server *srv, const struct server_config *cfg, char
 {
 	int err;
 
-	server_raise_nofile();
+	server_raise_nofile(cfg->max_conns);
 	snprintf(what, what_len, "docroot %s", cfg->docroot);
 	err = docroot_init(&srv->root, cfg->docroot);
 	if (err)
@@ -337,6 +353,7 @@ int server_run(const struct server_config *cfg, char *what, size_t what_len)
 	idle_list_init(&srv.idle);
 	srv.env = (struct conn_env){&srv.root, cfg->timeout_s, 0, !cfg->quiet};
 	srv.timeout_ms = (uint64_t)cfg->timeout_s * 1000;
+	srv.max_conns = cfg->max_conns;
 	err = server_open(&srv, cfg, what, what_len);
 	if (!err) {
 		server_clock(&srv);

@@ -15,6 +15,7 @@ struct server_config {
 	uint16_t port;	    /* 0: the kernel picks one */
 	const char *docroot;
 	unsigned timeout_s;
+	unsigned max_conns; /* accepting stops at this many open connections */
 	bool quiet;
 };
 

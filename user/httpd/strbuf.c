@@ -16,7 +16,9 @@ void strbuf_mem(struct strbuf *b, const void *s, size_t n)
 		b->overflow = true;
 		return;
 	}
-	memcpy(b->p + b->len, s, n);
+	/* An empty slice may be {NULL, 0}, which memcpy must not be given. */
+	if (n)
+		memcpy(b->p + b->len, s, n);
 	b->len += n;
 }
 
