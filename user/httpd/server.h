@@ -16,6 +16,10 @@ struct server_config {
 	const char *docroot;
 	unsigned timeout_s;
 	bool quiet;
+	/* Called once the listeners and the docroot are open, before the first
+	 * request: gives up root (httpd/confine.h). 0 or -errno; NULL: none. */
+	int (*confine)(void *ctx);
+	void *confine_ctx;
 };
 
 /* Serves until SIGINT or SIGTERM. Returns 0, or -errno with what[] naming
