@@ -4,8 +4,9 @@
 # capability, NoNewPrivs 1 and Seccomp 2, serves the page, and answers 403,
 # never the bytes, for a root-owned 0600 file inside the docroot; without
 # SUDO_UID it is nobody; only -u root keeps uid 0 (with a warning, still no
-# capability); --no-sandbox leaves Seccomp 0. Not root: -u is refused in one
-# line, and the server still confines itself. ~2 s.
+# capability); --no-sandbox leaves Seccomp 0; stdout on /dev/null is no
+# forbidden call. Not root: -u is refused in one line, and the server still
+# confines itself. ~2 s.
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/httpd_lib.sh"
 T=privileges
@@ -75,6 +76,17 @@ fi
 if served no_sandbox "Uid: $NOBODY CapPrm: $CAP0 CapEff: $CAP0 NoNewPrivs: 1 Seccomp: 0" -- --no-sandbox; then
 	stop_pid "$HTTPD_PID"
 fi
+# stdout on /dev/null: stdio's first write (the "serving" line) asks that
+# character device whether it is a terminal, after the filter is on.
+port=$(free_port)
+"$HTTPD_BIN" -p "$port" -l 127.0.0.1 -r "$root" -q >/dev/null 2>"$TL_TMP/null.err" &
+pid=$!
+TL_PIDS+=("$pid")
+wait_for_port "$port" 5
+expect_eq "$T/stdout on /dev/null: serves" "200, running, ''" \
+	"$(curl_code "http://127.0.0.1:$port/"), $(kill -0 "$pid" 2>/dev/null && echo running || echo dead), '$(head -c 200 "$TL_TMP/null.err")'"
+stop_pid "$pid"
+
 out=$("$HTTPD_BIN" -p 0 -r "$root" -u no-such-user-tlh 2>&1)
 expect_eq "$T/unknown user: one line naming it" "1 no-such-user-tlh" \
 	"$(wc -l <<<"$out") $(grep -o no-such-user-tlh <<<"$out" | head -1)"

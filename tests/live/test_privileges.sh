@@ -9,6 +9,8 @@
 #   and the marker's content are gone all the same.
 # - No SUDO_UID: nobody. -Z root: uid 0 but no capability. --no-sandbox:
 #   Seccomp 0, still not root. -Z of an unknown user: one line, exit 1.
+# - Text output to /dev/null (stdio asks the device whether it is a
+#   terminal) is no forbidden call.
 # kill -9 and the next run's sweep of a clsact filter, with the drop on, are
 # test_cli.sh's and test_faults.sh's. ~10 s.
 set -u
@@ -91,6 +93,18 @@ traced default_nobody "Uid: $NOBODY CapPrm: $CAP0 CapEff: $CAP0 NoNewPrivs: 1 Se
 traced z_root "Uid: 0 CapPrm: $CAP0 CapEff: $CAP0 NoNewPrivs: 1 Seccomp: 2" -- --tc tcx -Z root
 traced no_sandbox "Uid: $NOBODY CapPrm: $CAP0 CapEff: $CAP0 NoNewPrivs: 1 Seccomp: 0" -- --tc tcx --no-sandbox
 expect_eq "${T}_no_sandbox_start_record" false "$(head -1 "$OUT" | jq .privileges.seccomp)"
+
+# Text on /dev/null: stdio's first write asks whether that character device
+# is a terminal (ioctl TCGETS), after the filter is on.
+start_tracer /dev/null "$TL_TMP/null.err" ip netns exec "$NS" "$TRACER" -p "$PORT"
+if wait_for_line "$TL_TMP/null.err" '^Tracing TCP' 10; then
+	ip netns exec "$NS" curl -s -o /dev/null --max-time 5 "http://127.0.0.1:$PORT/"
+	stop_bounded "$TRACER_PID" 10
+	expect_eq "${T}_text_to_dev_null" "exit 0, 1 connections" \
+		"exit $STOP_RC, $(grep -o '[0-9]* connections' "$TL_TMP/null.err")"
+else
+	fail "${T}_text_to_dev_null" "no start line: $(head -c 300 "$TL_TMP/null.err")"
+fi
 
 start_tracer "$TL_TMP/z.out" "$TL_TMP/z.err" "$TRACER" --json -p "$PORT" -Z no-such-user-tlh
 wait_exit "$TRACER_PID" 10

@@ -33,6 +33,7 @@ static long c_socket_route(void)
 	return socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
 }
 static long c_ioctl_ifname(void) { return ioctl(-1, SIOCGIFNAME, NULL); }
+static long c_ioctl_tcgets(void) { return ioctl(-1, TCGETS, NULL); }
 static long c_ioctl_tiocsti(void) { return ioctl(-1, TIOCSTI, NULL); }
 static long c_openat(void) { return open("/etc/passwd", O_RDONLY); }
 static long c_openat2(void)
@@ -59,6 +60,7 @@ static const struct {
     {__LINE__, TRACER, "sendto", c_sendto, true},
     {__LINE__, TRACER, "socket", c_socket_unix_dgram, true},
     {__LINE__, TRACER, "ioctl", c_ioctl_ifname, true},
+    {__LINE__, TRACER, "ioctl", c_ioctl_tcgets, true},
     {__LINE__, TRACER, "socket", c_socket_inet, false},
     {__LINE__, TRACER, "socket", c_socket_unix_stream, false},
     {__LINE__, TRACER, "socket", c_socket_route, false},
@@ -76,6 +78,8 @@ static const struct {
     {__LINE__, HTTPD, "accept4", c_accept4, true},
     {__LINE__, HTTPD, "openat2", c_openat2, true},
     {__LINE__, HTTPD, "write", c_write, true},
+    {__LINE__, HTTPD, "ioctl", c_ioctl_tcgets, true},
+    {__LINE__, HTTPD, "ioctl", c_ioctl_tiocsti, false},
     {__LINE__, HTTPD, "openat", c_openat, false},
     {__LINE__, HTTPD, "socket", c_socket_inet, false},
     {__LINE__, HTTPD, "socket", c_socket_unix_dgram, false},

@@ -4,12 +4,27 @@
 #include <seccomp.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
 /* Names of the calls, looked up before the filter is loaded: the handler
  * may run inside malloc, so it must not call it (libseccomp's lookup does). */
 #define TRAP_MAX_NR 1024
+
+/* What libc does on its own in any program: malloc's memory, stdio's
+ * first write asking whether a character device is a terminal (/dev/null
+ * is one too), exit. Added to every table. */
+static const struct sandbox_rule libc_rules[] = {
+    {0, "brk", {}},
+    {0, "mmap", {}},
+    {0, "munmap", {}},
+    {0, "mremap", {}},
+    {0, "fstat", {}},
+    {0, "newfstatat", {}},
+    {0, "ioctl", {SANDBOX_ARG(1, TCGETS)}},
+    {0, "exit_group", {}},
+};
 
 static const char *trap_prog;
 static char *trap_names[TRAP_MAX_NR];
@@ -100,6 +115,8 @@ int sandbox_install(const char *prog, const struct sandbox_rule *rules, size_t n
 	tzset();
 	/* A call through another ABI (int 0x80 on x86-64) has other numbers. */
 	err = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
+	for (size_t i = 0; i < sizeof(libc_rules) / sizeof(libc_rules[0]) && !err; i++)
+		err = add_rule(ctx, &libc_rules[i]);
 	for (size_t i = 0; i < n && !err; i++)
 		if (!rules[i].tags || (rules[i].tags & tags))
 			err = add_rule(ctx, &rules[i]);

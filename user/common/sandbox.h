@@ -26,7 +26,8 @@ struct sandbox_rule {
 	struct sandbox_arg args[3];
 };
 
-/* sandbox_install: allows the rules whose tags match, traps everything
+/* sandbox_install: allows the rules whose tags match, and what libc does
+ * on its own (memory, stdio's terminal check, exit); traps everything
  * else. prog starts the message. Needs no_new_privs (or CAP_SYS_ADMIN).
  * Returns 0 or -errno. */
 int sandbox_install(const char *prog, const struct sandbox_rule *rules, size_t n, unsigned tags);

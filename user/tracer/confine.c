@@ -11,7 +11,8 @@
 #include <unistd.h>
 
 /* Every call the tracer makes once confined, found with strace -f on each
- * attach path and output; anything else stops it. */
+ * attach path and output, beside what libc does on its own (sandbox.c);
+ * anything else stops it. */
 const struct sandbox_rule tl_sandbox_rules[] = {
     /* The loop: the ring buffer's epoll, output, sock_diag queries. */
     {0, "epoll_wait", {}},
@@ -23,19 +24,11 @@ const struct sandbox_rule tl_sandbox_rules[] = {
     /* if_indextoname, to notice the interface going away. */
     {0, "socket", {SANDBOX_ARG(0, AF_UNIX), SANDBOX_ARG(1, SOCK_DGRAM | SOCK_CLOEXEC)}},
     {0, "ioctl", {SANDBOX_ARG(1, SIOCGIFNAME)}},
-    /* malloc and stdio. */
-    {0, "brk", {}},
-    {0, "mmap", {}},
-    {0, "munmap", {}},
-    {0, "mremap", {}},
-    {0, "fstat", {}},
-    {0, "newfstatat", {}},
     /* SIGINT and SIGTERM's handler, and the exit: links and maps closed,
      * a tracepoint link disabled first. */
     {0, "rt_sigreturn", {}},
     {0, "close", {}},
     {0, "ioctl", {SANDBOX_ARG(1, PERF_EVENT_IOC_DISABLE)}},
-    {0, "exit_group", {}},
     /* clsact: the filter and its qdisc go through rtnetlink; the marker
      * file is emptied through the descriptor kept open. */
     {TL_SANDBOX_CLSACT, "socket", {SANDBOX_ARG(0, AF_NETLINK), SANDBOX_ARG(2, NETLINK_ROUTE)}},
