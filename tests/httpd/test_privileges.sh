@@ -25,12 +25,6 @@ SUID=4242
 NOBODY=$(id -u nobody)
 CAP0=0000000000000000
 
-# proc_status PID: the lines of /proc/PID/status this test reads, as one line.
-proc_status() {
-	awk '/^(Uid|CapEff|CapPrm|NoNewPrivs|Seccomp):/ {printf "%s%s %s", n++ ? " " : "", $1, $2}' \
-		"/proc/$1/status"
-}
-
 # served NAME WANT-STATUS [ENV=VALUE...] -- ARGS...: the server with that
 # environment and arguments; its /proc status, then the page.
 served() {

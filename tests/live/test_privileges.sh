@@ -38,12 +38,6 @@ until ip netns exec "$NS" ss -Htln "( sport = :$PORT )" | grep -q . || [ $SECOND
 	sleep 0.05
 done
 
-# proc_status PID: the lines of /proc/PID/status this test reads, as one line.
-proc_status() {
-	awk '/^(Uid|CapEff|CapPrm|NoNewPrivs|Seccomp):/ {printf "%s%s %s", n++ ? " " : "", $1, $2}' \
-		"/proc/$1/status"
-}
-
 # traced NAME WANT-STATUS [ENV=VALUE...] -- ARGS...: a tracer in NS with
 # that environment and arguments; checks /proc/PID/status once it started,
 # one GET traced, then exit 0 on SIGINT. Leaves OUT, ERR, and MARKER: the
