@@ -37,6 +37,7 @@ const struct sandbox_rule tl_sandbox_rules[] = {
     {TL_SANDBOX_CLSACT, "getsockname", {}},
     {TL_SANDBOX_CLSACT, "recvmsg", {}},
     {TL_SANDBOX_CLSACT, "unlink", {}},
+    {TL_SANDBOX_CLSACT, "unlinkat", {}}, /* unlink(3) on arm64, which has no unlink */
     {TL_SANDBOX_CLSACT, "ftruncate", {}},
     {TL_SANDBOX_CLSACT, "pwrite64", {}},
 };
