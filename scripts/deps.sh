@@ -3,7 +3,7 @@
 # README's commands work on a fresh Debian 12 machine. Usage: deps.sh build|test|bench
 set -eu
 
-build="make clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libpcap-dev libjansson-dev pkg-config iproute2"
+build="make clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libpcap-dev libjansson-dev libseccomp-dev pkg-config iproute2"
 test="$build tshark tcpdump curl jq chromium fonts-wqy-microhei libclang-rt-14-dev procps wrk python3-scapy"
 bench="$build wrk nginx-light tcpdump procps python3"
 

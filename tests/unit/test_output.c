@@ -213,8 +213,11 @@ static void play(const struct tl_sink *k, struct tl_conn *c, const __u8 addr[16]
 
 static const __u16 ports[] = {8080};
 
+static const char *const kept_caps[] = {"CAP_NET_ADMIN"};
+static const struct tl_privileges dropped = {"alice", kept_caps, 1, true};
+
 static const struct tl_start_info start_lo = {
-	T0 - 1000 * US, "lo", ports, 1, 0, "tcx", "tp_btf", "tp_btf", false, NULL,
+	T0 - 1000 * US, "lo", ports, 1, 0, "tcx", "tp_btf", "tp_btf", false, NULL, &dropped,
 };
 
 /* The whole run: start, both lives, the TIME_WAIT end, a loss, the stats. */
@@ -363,6 +366,8 @@ static const struct json_row json_rows[] = {
 	{__LINE__, "start", 0, "both_directions", "false"},
 	{__LINE__, "start", 0, "version", "\"" TL_VERSION "\""},
 	{__LINE__, "start", 0, "file", NULL},
+	{__LINE__, "start", 0, "privileges",
+	 "{\"user\":\"alice\",\"capabilities\":[\"CAP_NET_ADMIN\"],\"seccomp\":true}"},
 	{__LINE__, "packet", 0, "ts", "1700000000.123456"},
 	{__LINE__, "packet", 0, "conn", "3"},
 	{__LINE__, "packet", 0, "src", "\"127.0.0.1\""},
@@ -556,7 +561,7 @@ static void test_json(void)
 static void test_json_file(void)
 {
 	const struct tl_start_info info = {
-		T0, NULL, NULL, 0, AF_INET6, NULL, NULL, NULL, false, "x.pcap",
+		T0, NULL, NULL, 0, AF_INET6, NULL, NULL, NULL, false, "x.pcap", NULL,
 	};
 	char *out = NULL;
 	size_t len;
@@ -570,6 +575,7 @@ static void test_json_file(void)
 	j = json_loads(out, 0, NULL);
 	UNIT_CHECK(json_value_is(json_object_get(j, "interface"), "null"), "json file: interface null");
 	UNIT_CHECK(!json_object_get(j, "attach"), "json file: no attach");
+	UNIT_CHECK(!json_object_get(j, "privileges"), "json file: no privileges");
 	UNIT_CHECK(json_value_is(json_object_get(j, "file"), "\"x.pcap\""), "json file: file");
 	UNIT_CHECK(json_value_is(json_object_get(j, "ports"), "[]"), "json file: all ports []");
 	UNIT_CHECK(json_value_is(json_object_get(j, "family"), "\"ipv6\""), "json file: ipv6");
@@ -710,14 +716,14 @@ static const struct start_row {
 	struct tl_start_info info;
 	const char *want;
 } start_rows[] = {
-	{__LINE__, {0, "lo", ports, 1, 0, "tcx", "tp_btf", "tp_btf", false, NULL},
+	{__LINE__, {0, "lo", ports, 1, 0, "tcx", "tp_btf", "tp_btf", false, NULL, &dropped},
 	 "Tracing TCP on lo (ports 8080; tcx, tp_btf)... Ctrl-C to end.\n"},
-	{__LINE__, {0, "eth0", two_ports, 2, AF_INET, "clsact", "raw_tp", "none", true, NULL},
+	{__LINE__, {0, "eth0", two_ports, 2, AF_INET, "clsact", "raw_tp", "none", true, NULL, &dropped},
 	 "Tracing TCP on eth0 (ports 80, 8080, IPv4 only; clsact, raw_tp, owner none)... Ctrl-C "
 	 "to end.\n"},
-	{__LINE__, {0, "lo", NULL, 0, AF_INET6, "tcx", "tracepoint", "tracepoint", false, NULL},
+	{__LINE__, {0, "lo", NULL, 0, AF_INET6, "tcx", "tracepoint", "tracepoint", false, NULL, &dropped},
 	 "Tracing TCP on lo (all ports, IPv6 only; tcx, tracepoint)... Ctrl-C to end.\n"},
-	{__LINE__, {0, NULL, ports, 1, 0, NULL, NULL, NULL, false, "x.pcap"},
+	{__LINE__, {0, NULL, ports, 1, 0, NULL, NULL, NULL, false, "x.pcap", NULL},
 	 "Reading x.pcap (ports 8080)...\n"},
 };
 

@@ -17,6 +17,7 @@
 #include "tracer/args.h"
 #include "tracer/capture_reader.h"
 #include "tracer/compare.h"
+#include "tracer/confine.h"
 #include "tracer/engine.h"
 #include "tracer/loader.h"
 #include "tracer/output.h"
@@ -59,6 +60,7 @@ struct tracer {
 	struct tl_output *out;
 	struct tl_pcap_writer *pcap;
 	struct tl_sink_tee tee;
+	struct tl_confine confine;
 	int diag_fd;
 	int ifindex;
 	__u64 ktime_offset_ns; /* realtime - monotonic: bpf_ktime_get_ns() to epoch */
@@ -135,7 +137,13 @@ static int setup_live(struct tracer *t)
 		.state_hook = t->args.state_hook,
 	};
 	char err[256];
+	int ret = tl_confine_init(&t->confine, t->args.user);
 
+	if (ret) {
+		fprintf(stderr, "tcplife-http: -Z %s: %s\n", t->args.user ? t->args.user : "nobody",
+			ret == -EPERM ? "only root can change user" : "no such user");
+		return ret;
+	}
 	if (!lcfg.ifindex) {
 		fprintf(stderr, "tcplife-http: no interface '%s'\n", t->args.ifname);
 		return -ENODEV;
@@ -155,6 +163,24 @@ static int setup_live(struct tracer *t)
 	return 0;
 }
 
+/* After the last step that needs root: the ring buffer is mapped. */
+static int give_up_root(struct tracer *t)
+{
+	const struct tl_privileges *p = &t->confine.report;
+	int err = tl_confine(&t->confine, !t->loader.tc.tcx, !t->args.no_sandbox,
+			     tl_pcap_writer_fd(t->pcap));
+
+	if (err) {
+		fprintf(stderr, "tcplife-http: cannot give up root: %s\n", strerror(-err));
+		return err;
+	}
+	if (t->args.verbose)
+		fprintf(stderr,
+			"tcplife-http: running as %s, capabilities: %s, seccomp filter: %s\n",
+			p->user, p->ncaps ? p->caps[0] : "none", p->seccomp ? "on" : "off");
+	return 0;
+}
+
 static void announce(struct tracer *t)
 {
 	struct tl_start_info info = {
@@ -168,6 +194,7 @@ static void announce(struct tracer *t)
 		.owner_attach = t->loader.owner_attach,
 		.both_directions = strcmp(t->args.ifname, "lo") != 0,
 		.source_file = t->args.read_path,
+		.privileges = t->args.read_path ? NULL : &t->confine.report,
 	};
 
 	if (t->loader.tc.stale_removed)
@@ -232,6 +259,11 @@ static int run_live(struct tracer *t)
 	if (!rb) {
 		fprintf(stderr, "tcplife-http: cannot open the ring buffer: %s\n", strerror(errno));
 		return -errno;
+	}
+	err = give_up_root(t);
+	if (err) {
+		ring_buffer__free(rb);
+		return err;
 	}
 	if (t->args.duration_s > 0)
 		deadline = clock_ns(CLOCK_MONOTONIC) + (__u64)(t->args.duration_s * 1e9);

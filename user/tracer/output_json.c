@@ -274,6 +274,18 @@ static void json_attach(struct tl_json *j, const struct tl_start_info *info)
 	tl_json_close(j, '}');
 }
 
+static void json_privileges(struct tl_json *j, const struct tl_privileges *p)
+{
+	tl_json_open(j, "privileges", '{');
+	tl_json_str(j, "user", p->user);
+	tl_json_open(j, "capabilities", '[');
+	for (int i = 0; i < p->ncaps; i++)
+		tl_json_elem_str(j, p->caps[i]);
+	tl_json_close(j, ']');
+	tl_json_bool(j, "seccomp", p->seccomp);
+	tl_json_close(j, '}');
+}
+
 static void json_start(struct tl_output *o, const struct tl_start_info *info)
 {
 	struct tl_json *j = json_line((struct json_output *)o, "start", info->ts_ns);
@@ -293,6 +305,8 @@ static void json_start(struct tl_output *o, const struct tl_start_info *info)
 	tl_json_str(j, "version", TL_VERSION);
 	if (info->source_file)
 		tl_json_str(j, "file", info->source_file);
+	if (info->privileges)
+		json_privileges(j, info->privileges);
 	json_emit((struct json_output *)o);
 }
 
