@@ -119,8 +119,11 @@ static void close_bookkeeping(struct tl_engine *e, struct tl_conn *c, enum tl_si
 		f->fin_seen = true;
 		f->fin_end = p->seq + p->payload_len + 1;
 	}
-	if (p->flags & TL_RST && !(f->fin_acked && r->fin_acked))
+	if (p->flags & TL_RST && !(f->fin_acked && r->fin_acked) &&
+	    c->closed_by != TL_CLOSED_RESET) {
 		c->closed_by = TL_CLOSED_RESET;
+		c->reset_by = from;
+	}
 	if ((p->flags & TL_ACK) && r->fin_seen && !r->fin_acked && seq_after_eq(p->ack, r->fin_end)) {
 		r->fin_acked = true;
 		/* Without socket events (a capture file), the packets tell: a side
@@ -147,8 +150,10 @@ void tl_engine_packet(struct tl_engine *e, const struct tl_event *ev)
 		return;
 	tl_tcp_options_parse(p->opts, p->opt_len, &opts);
 	v.opts = &opts;
-	if ((p->flags & (TL_SYN | TL_ACK)) == TL_SYN && v.from == TL_CLIENT)
+	if ((p->flags & (TL_SYN | TL_ACK)) == TL_SYN && v.from == TL_CLIENT) {
 		tl_engine_match_connect(e, c);
+		c->client_syns++;
+	}
 	relative_numbers(c, v.from, p, &opts, &v);
 	window(c, v.from, p, &v);
 	c->flow[v.from].bytes += p->payload_len;

@@ -293,6 +293,7 @@ static void report_end(struct tracer *t)
 		.events = st.events,
 		.lost = t->lost,
 		.conns = st.conns,
+		.states_missing = st.states_missing,
 	};
 	t->out->stats(t->out, &info);
 }
