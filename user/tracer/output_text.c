@@ -584,13 +584,14 @@ static void text_loss(struct tl_output *o, __u64 ts_ns, __u64 total)
 static void text_stats(struct tl_output *o, const struct tl_stats_info *info)
 {
 	(void)o;
-	fprintf(stderr, "%llu events, %llu lost, %llu connections",
+	if (info->states_missing)
+		fprintf(stderr,
+			"tcplife-http: %llu connections ended without their sockets' last states "
+			"(marked INCOMPLETE)\n",
+			(unsigned long long)info->states_missing);
+	fprintf(stderr, "%llu events, %llu lost, %llu connections\n",
 		(unsigned long long)info->events, (unsigned long long)info->lost,
 		(unsigned long long)info->conns);
-	if (info->states_missing)
-		fprintf(stderr, ", %llu without their sockets' last states",
-			(unsigned long long)info->states_missing);
-	fputc('\n', stderr);
 }
 
 static void text_free(struct tl_output *o)
