@@ -51,6 +51,7 @@ void tl_engine_free(struct tl_engine *e)
 	}
 	tl_conn_table_destroy(&e->conns);
 	tl_engine_tw_free(e);
+	free(e->ended);
 	free(e);
 }
 
@@ -101,7 +102,9 @@ static void hold(struct tl_engine *e, struct tl_conn *c, enum tl_hold kind, __u6
 
 static void remember_ended(struct tl_engine *e, const struct tl_conn *c)
 {
-	for (int s = TL_CLIENT; s <= TL_SERVER; s++) {
+	if (!e->ended && (c->sk[TL_CLIENT] || c->sk[TL_SERVER]))
+		e->ended = calloc(TL_ENDED_SOCKS, sizeof(*e->ended));
+	for (int s = TL_CLIENT; s <= TL_SERVER && e->ended; s++) {
 		struct tl_ended_sock *d = &e->ended[e->ended_next];
 
 		if (!c->sk[s])
@@ -116,7 +119,7 @@ static void remember_ended(struct tl_engine *e, const struct tl_conn *c)
 bool tl_engine_sock_ended(const struct tl_engine *e, __u64 sk, const struct tl_endpoint *local,
 			  const struct tl_endpoint *remote)
 {
-	for (int i = 0; i < TL_ENDED_SOCKS; i++) {
+	for (int i = 0; e->ended && i < TL_ENDED_SOCKS; i++) {
 		const struct tl_ended_sock *d = &e->ended[i];
 
 		if (d->sk == sk && tl_endpoint_eq(&d->local, local) &&

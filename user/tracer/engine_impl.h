@@ -81,7 +81,7 @@ struct tl_engine {
 	__u64 loss_until_ns;  /* connections first seen before this are suspect */
 	__u64 next_idle_scan_ns;
 	struct tl_engine_stats st;
-	struct tl_ended_sock ended[TL_ENDED_SOCKS];
+	struct tl_ended_sock *ended; /* TL_ENDED_SOCKS of them, allocated at the first end */
 	unsigned int ended_next;
 	struct tl_hold_list held[TL_NHOLDS];
 };
