@@ -298,7 +298,10 @@ void tl_engine_finish(struct tl_engine *e)
 {
 	struct tl_conn *c;
 
-	end_held_due(e, ~0ULL);
+	/* Closed lives are over; a stalled one may still get its CLOSE, had
+	 * tracing gone on: it is open at exit, not short of its states. */
+	while (e->held[TL_HOLD_CLOSED].head)
+		end_held(e, e->held[TL_HOLD_CLOSED].head);
 	while ((c = tl_conn_table_any(&e->conns))) {
 		c->open_at_exit = true;
 		tl_engine_conn_end(e, c);
