@@ -10,6 +10,28 @@
 #define TL_MAX_PENDING_CONNECTS 256
 #define TL_MAX_LISTENING 64
 
+/* Sockets whose life ended, remembered so that their late events (a recv()
+ * that returns ECONNRESET after the RST) start no made-up life. */
+#define TL_ENDED_SOCKS 1024
+
+struct tl_ended_sock {
+	__u64 sk;
+	struct tl_endpoint local, remote;
+};
+
+/* Lives held after their close, oldest first: all wait equally long, so
+ * appending keeps each list in deadline order. */
+enum tl_hold {
+	TL_HOLD_NONE,
+	TL_HOLD_CLOSED,	 /* sockets closed: waiting for the RST or ACK the closes send */
+	TL_HOLD_STALLED, /* FINs acknowledged: waiting for the sockets' CLOSE */
+	TL_NHOLDS,
+};
+
+struct tl_hold_list {
+	struct tl_conn *head, *tail;
+};
+
 /* A connect() whose SYN_SENT event came before the kernel chose its port. */
 struct tl_pending_connect {
 	__u64 sk;
@@ -40,28 +62,6 @@ struct tl_tw_queue {
  * but not its end (under heavy churn, sock_diag would cost more than the
  * tracing). */
 #define TL_TW_WATCH_MAX 4096
-
-/* Sockets whose life ended, remembered so that their late events (a recv()
- * that returns ECONNRESET after the RST) start no made-up life. */
-#define TL_ENDED_SOCKS 1024
-
-struct tl_ended_sock {
-	__u64 sk;
-	struct tl_endpoint local, remote;
-};
-
-/* Lives held after their close, oldest first: all wait equally long, so
- * appending keeps each list in deadline order. */
-enum tl_hold {
-	TL_HOLD_NONE,
-	TL_HOLD_CLOSED,	 /* sockets closed: waiting for the RST or ACK the closes send */
-	TL_HOLD_STALLED, /* FINs acknowledged: waiting for the sockets' CLOSE */
-	TL_NHOLDS,
-};
-
-struct tl_hold_list {
-	struct tl_conn *head, *tail;
-};
 
 struct tl_engine {
 	struct tl_engine_config cfg;

@@ -74,6 +74,7 @@ static void relative_numbers(struct tl_conn *c, enum tl_side from, const struct 
 	struct tl_flow *f = &c->flow[from], *r = &c->flow[TL_OTHER(from)];
 
 	if (p->flags & TL_SYN) {
+		c->client_syns += from == TL_CLIENT && !(p->flags & TL_ACK);
 		f->base = p->seq;
 		f->base_known = f->syn_seen = true;
 		f->wscale = tl_tcp_wscale_shift(o);
@@ -150,10 +151,8 @@ void tl_engine_packet(struct tl_engine *e, const struct tl_event *ev)
 		return;
 	tl_tcp_options_parse(p->opts, p->opt_len, &opts);
 	v.opts = &opts;
-	if ((p->flags & (TL_SYN | TL_ACK)) == TL_SYN && v.from == TL_CLIENT) {
+	if ((p->flags & (TL_SYN | TL_ACK)) == TL_SYN && v.from == TL_CLIENT)
 		tl_engine_match_connect(e, c);
-		c->client_syns++;
-	}
 	relative_numbers(c, v.from, p, &opts, &v);
 	window(c, v.from, p, &v);
 	c->flow[v.from].bytes += p->payload_len;
