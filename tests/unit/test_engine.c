@@ -553,6 +553,28 @@ static void scenario_closed_no_rst(struct tl_engine *e)
 	tl_engine_finish(e);
 }
 
+static const char *const expect_rebind[] = {
+	"state #1 client ESTABLISHED->CLOSE pid=100",
+	"end #1 closed_by=none tw=-1 req=1 c2s=37 s2c=0 pids=100/0",
+	"state #2 client CLOSE->SYN_SENT pid=100",
+	"pkt #2 c2s [SYN] seq=0 ack=0 win=65495",
+	NULL,
+};
+
+/* Both sockets closed without an RST, and the client connects again at
+ * once from the same port (bound, SO_REUSEADDR): the held life ends there,
+ * and the new one begins with its own SYN_SENT. */
+static void scenario_rebind(struct tl_engine *e)
+{
+	handshake(e, ISN_C, ISN_S);
+	feed_packet(e, C, TL_PSH | TL_ACK, ISN_C + 1, ISN_S + 1, get_req, 37);
+	STATE(e, S, TL_ESTABLISHED, TL_CLOSE, 0);
+	STATE(e, C, TL_ESTABLISHED, TL_CLOSE, 100);
+	STATE(e, C, TL_CLOSE, TL_SYN_SENT, 100);
+	feed_packet(e, C, TL_SYN, ISN_C + 5000, 0, NULL, 0);
+	tl_engine_finish(e);
+}
+
 static const char *const expect_handshake_failed[] = {
 	"state #1 client CLOSE->SYN_SENT pid=100",
 	"pkt #1 c2s [SYN] seq=0 ack=0 win=65495",
@@ -640,6 +662,9 @@ static const struct scenario_absent {
 	{{__LINE__, "both sockets closed, no RST: ends after the hold, not open at exit",
       scenario_closed_no_rst, expect_abort_idle, false, "tick +250ms"},
 	 " open"},
+	{{__LINE__, "a new connect() on the tuple of a held life", scenario_rebind, expect_rebind,
+	  false, NULL},
+	 NULL},
 	{{__LINE__, "handshake failed: no SYN-ACK after 4 SYNs", scenario_handshake_failed,
       expect_handshake_failed, true, NULL},
 	 NULL},

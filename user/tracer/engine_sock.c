@@ -171,6 +171,12 @@ void tl_engine_sock(struct tl_engine *e, const struct tl_event *ev)
 	}
 	sock_endpoints(s, &local, &remote);
 	c = tl_conn_table_find(&e->conns, &local, &remote);
+	/* A new connection on the tuple of a closed life still held for its
+	 * last segments (a client that binds the same port): that life is over. */
+	if (c && c->held == TL_HOLD_CLOSED && starts_life(s)) {
+		tl_engine_conn_end(e, c);
+		c = NULL;
+	}
 	/* A socket whose life has ended starts no other: only connect() or a
 	 * listener's new child begins one. */
 	if (!c && !starts_life(s) && tl_engine_sock_ended(e, s->skaddr, &local, &remote))
