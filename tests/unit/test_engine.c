@@ -473,12 +473,26 @@ static void scenario_time_wait_end(struct tl_engine *e)
 
 #define OWNER(e, client, pid) feed_sock(e, TL_EV_OWNER, client, 0, 0, pid, true)
 
+/* The connection is up and the client's request is in. */
+static void request_sent(struct tl_engine *e)
+{
+	handshake(e, ISN_C, ISN_S);
+	feed_packet(e, C, TL_PSH | TL_ACK, ISN_C + 1, ISN_S + 1, get_req, 37);
+}
+
+/* Then both sockets are closed, and no RST is sent. */
+static void both_closed_quietly(struct tl_engine *e)
+{
+	request_sent(e);
+	STATE(e, S, TL_ESTABLISHED, TL_CLOSE, 0);
+	STATE(e, C, TL_ESTABLISHED, TL_CLOSE, 100);
+}
+
 /* The request is in; the server's socket is aborted (SO_LINGER 0, or the
  * listener closing with it unaccepted): CLOSE first, then its RST. */
 static void request_then_abort(struct tl_engine *e)
 {
-	handshake(e, ISN_C, ISN_S);
-	feed_packet(e, C, TL_PSH | TL_ACK, ISN_C + 1, ISN_S + 1, get_req, 37);
+	request_sent(e);
 	STATE(e, S, TL_ESTABLISHED, TL_CLOSE, 0);
 	feed_packet(e, S, TL_RST | TL_ACK, ISN_S + 1, ISN_C + 38, NULL, 0);
 	STATE(e, C, TL_ESTABLISHED, TL_CLOSE, 100);
@@ -516,9 +530,8 @@ static const char *const expect_unread_close[] = {
  * Both sockets are closed before the RST: it still belongs to this life. */
 static void scenario_unread_close(struct tl_engine *e)
 {
-	handshake(e, ISN_C, ISN_S);
+	request_sent(e);
 	OWNER(e, S, 200);
-	feed_packet(e, C, TL_PSH | TL_ACK, ISN_C + 1, ISN_S + 1, get_req, 37);
 	STATE(e, C, TL_ESTABLISHED, TL_FIN_WAIT1, 100);
 	feed_packet(e, C, TL_FIN | TL_ACK, ISN_C + 38, ISN_S + 1, NULL, 0);
 	STATE(e, S, TL_ESTABLISHED, TL_CLOSE_WAIT, 200);
@@ -542,10 +555,7 @@ static const char *const expect_abort_idle[] = {
  * life ends once the hold is over, as closed, not open at exit. */
 static void scenario_closed_no_rst(struct tl_engine *e)
 {
-	handshake(e, ISN_C, ISN_S);
-	feed_packet(e, C, TL_PSH | TL_ACK, ISN_C + 1, ISN_S + 1, get_req, 37);
-	STATE(e, S, TL_ESTABLISHED, TL_CLOSE, 0);
-	STATE(e, C, TL_ESTABLISHED, TL_CLOSE, 100);
+	both_closed_quietly(e);
 	tl_engine_tick(e, now + 150 * MS);
 	logf_line("tick +150ms");
 	tl_engine_tick(e, now + 250 * MS);
@@ -566,10 +576,7 @@ static const char *const expect_rebind[] = {
  * and the new one begins with its own SYN_SENT. */
 static void scenario_rebind(struct tl_engine *e)
 {
-	handshake(e, ISN_C, ISN_S);
-	feed_packet(e, C, TL_PSH | TL_ACK, ISN_C + 1, ISN_S + 1, get_req, 37);
-	STATE(e, S, TL_ESTABLISHED, TL_CLOSE, 0);
-	STATE(e, C, TL_ESTABLISHED, TL_CLOSE, 100);
+	both_closed_quietly(e);
 	STATE(e, C, TL_CLOSE, TL_SYN_SENT, 100);
 	feed_packet(e, C, TL_SYN, ISN_C + 5000, 0, NULL, 0);
 	tl_engine_finish(e);
