@@ -272,14 +272,14 @@ static __always_inline void emit_sock(const struct sock *sk, struct tl_sock_even
 	submit(e, sizeof(*e));
 }
 
-static __always_inline int handle_set_state(const struct sock *sk, int oldstate, int newstate)
+static __always_inline void record_state(const struct sock *sk, int oldstate, int newstate)
 {
 	struct tl_sock_event e = {};
 	struct owner *o, cur;
 	__u64 key = (__u64)sk;
 
 	if (!sock_tuple(sk, &e))
-		return 0;
+		return;
 	e.oldstate = oldstate;
 	e.newstate = newstate;
 
@@ -288,12 +288,51 @@ static __always_inline int handle_set_state(const struct sock *sk, int oldstate,
 		set_owner_current(&cur);
 		bpf_map_update_elem(&sk_owner, &key, &cur, BPF_ANY);
 		emit_sock(sk, &e, &cur, TL_EV_STATE);
-		return 0;
+		return;
 	}
 	o = bpf_map_lookup_elem(&sk_owner, &key);
 	emit_sock(sk, &e, o, TL_EV_STATE);
 	if (newstate == TCP_CLOSE)
 		bpf_map_delete_elem(&sk_owner, &key);
+}
+
+/* Whether the state program is running on this CPU. The kernel never runs a
+ * tracing program inside itself: a softirq that interrupts it (a delayed-ACK
+ * timer, then the packets it sends) and changes sockets' states would lose
+ * those changes, counted only in the program's recursion_misses. The catcher,
+ * attached to the same tracepoint after it, runs in that nested call and
+ * records the change instead; user space counts the misses it could not
+ * catch (the few instructions around the flag) as lost. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} state_busy SEC(".maps");
+
+/* Nested calls the catcher took over, traced sockets or not. */
+__u64 nested_caught = 0;
+
+static __always_inline int handle_set_state(const struct sock *sk, int oldstate, int newstate)
+{
+	__u32 zero = 0, *busy = bpf_map_lookup_elem(&state_busy, &zero);
+
+	if (busy)
+		*busy = 1;
+	record_state(sk, oldstate, newstate);
+	if (busy)
+		*busy = 0;
+	return 0;
+}
+
+static __always_inline int catch_nested(const struct sock *sk, int oldstate, int newstate)
+{
+	__u32 zero = 0, *busy = bpf_map_lookup_elem(&state_busy, &zero);
+
+	if (!busy || !*busy)
+		return 0;
+	__sync_fetch_and_add(&nested_caught, 1);
+	record_state(sk, oldstate, newstate);
 	return 0;
 }
 
@@ -305,6 +344,11 @@ static __always_inline int handle_sock_io(const struct sock *sk)
 	__u64 key = (__u64)sk;
 	__u32 pid = bpf_get_current_pid_tgid() >> 32;
 
+	/* A closed socket's life is over (a recv() returning ECONNRESET after
+	 * an RST, a close() after it): a new owner there would only make up a
+	 * life that never was. */
+	if (BPF_CORE_READ(sk, __sk_common.skc_state) == TCP_CLOSE)
+		return 0;
 	if (!sock_tuple(sk, &e))
 		return 0;
 	o = bpf_map_lookup_elem(&sk_owner, &key);
@@ -328,6 +372,20 @@ int BPF_PROG(tl_state_raw, const struct sock *sk, int oldstate, int newstate)
 	return handle_set_state(sk, oldstate, newstate);
 }
 
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(tl_state_nested_btf, const struct sock *sk, int oldstate, int newstate)
+{
+	return catch_nested(sk, oldstate, newstate);
+}
+
+SEC("raw_tp/inet_sock_set_state")
+int BPF_PROG(tl_state_nested_raw, const struct sock *sk, int oldstate, int newstate)
+{
+	return catch_nested(sk, oldstate, newstate);
+}
+
+/* No catcher for the classic tracepoint: the kernel skips every program of
+ * a nested call there (bpf_prog_active), so its misses all count as lost. */
 SEC("tracepoint/sock/inet_sock_set_state")
 int tl_state_tp(struct trace_event_raw_inet_sock_set_state *ctx)
 {

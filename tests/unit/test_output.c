@@ -230,7 +230,7 @@ static void run_all(struct tl_output *o)
 	struct tl_tw_view reused = {4, TL_SERVER, .start_ns = T0 + 1000 * US,
 				    .end_ns = T0 + 2701000 * US, .confirmed = true,
 				    .ended_by = TL_TW_ENDED_REUSED};
-	struct tl_stats_info st = {T0 + 70 * 1000000 * US, 1234, 12, 2};
+	struct tl_stats_info st = {T0 + 70 * 1000000 * US, 1234, 12, 2, 1};
 
 	o->start(o, &start_lo);
 	conn_init(&c, 3, lo4_mapped, 52334);
@@ -467,6 +467,10 @@ static const struct json_row json_rows[] = {
 	{__LINE__, "conn", 0, "incomplete", "false"},
 	{__LINE__, "conn", 0, "open_at_exit", "false"},
 	{__LINE__, "conn", 0, "evicted", "false"},
+	{__LINE__, "conn", 0, "reset_by", "null"},
+	{__LINE__, "conn", 0, "handshake", "null"},
+	{__LINE__, "conn", 0, "syns", "0"},
+	{__LINE__, "conn", 0, "states_missing", "false"},
 	{__LINE__, "conn", 1, "client", "\"[::1]:40000\""},
 	{__LINE__, "conn", 1, "server_pid", "null"},
 	{__LINE__, "conn", 1, "server_comm", "null"},
@@ -493,6 +497,7 @@ static const struct json_row json_rows[] = {
 	{__LINE__, "stats", 0, "events", "1234"},
 	{__LINE__, "stats", 0, "lost", "12"},
 	{__LINE__, "stats", 0, "connections", "2"},
+	{__LINE__, "stats", 0, "states_missing", "1"},
 };
 
 static bool json_value_is(json_t *v, const char *want)
@@ -687,6 +692,9 @@ static void test_text(void)
 				 "affected connections are marked INCOMPLETE"),
 		   "text loss warning on stderr");
 	UNIT_CHECK(has_line(err, "1234 events, 12 lost, 2 connections"), "text stats on stderr");
+	UNIT_CHECK(has_line(err, "tcplife-http: 1 connections ended without their sockets' last "
+				 "states (marked INCOMPLETE)"),
+		   "text states_missing count on stderr");
 	free(out);
 	free(err);
 }

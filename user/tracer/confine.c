@@ -1,6 +1,7 @@
 #include "tracer/confine.h"
 
 #include <errno.h>
+#include <linux/bpf.h>
 #include <linux/capability.h>
 #include <linux/netlink.h>
 #include <linux/perf_event.h>
@@ -21,6 +22,8 @@ const struct sandbox_rule tl_sandbox_rules[] = {
     {0, "sendto", {}},
     {0, "recvfrom", {}},
     {0, "clock_gettime", {}},
+    /* The state program's recursion misses (loader.c): its info, nothing else. */
+    {0, "bpf", {SANDBOX_ARG(0, BPF_OBJ_GET_INFO_BY_FD)}},
     /* if_indextoname, to notice the interface going away. */
     {0, "socket", {SANDBOX_ARG(0, AF_UNIX), SANDBOX_ARG(1, SOCK_DGRAM | SOCK_CLOEXEC)}},
     {0, "ioctl", {SANDBOX_ARG(1, SIOCGIFNAME)}},

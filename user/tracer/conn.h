@@ -95,7 +95,13 @@ struct tl_conn {
 	bool incomplete;    /* events were lost while it lived */
 	bool open_at_exit;  /* still open when tracing ended */
 	bool evicted;       /* idle longer than the engine's idle timeout */
-	void *sink_data;    /* owned by the sink; free it in on_conn_end */
+	/* Its packets showed the close, its socket states never did: they were
+	 * lost (incomplete is set too). */
+	bool states_missing;
+	enum tl_side reset_by; /* the side that sent the RST, when closed_by is TL_CLOSED_RESET */
+	__u32 client_syns;     /* SYNs the client sent, retransmissions included */
+	bool handshake_failed; /* the client gave up: SYN_SENT -> CLOSE with no SYN-ACK nor RST */
+	void *sink_data;       /* owned by the sink; free it in on_conn_end */
 
 	/* engine bookkeeping */
 	bool has_state_events;
@@ -108,7 +114,31 @@ struct tl_conn {
 	struct tl_pending_request pending[TL_PENDING_REQUESTS];
 	struct tl_response_track response;
 	struct tl_conn *next; /* hash chain */
+	/* Held after its close for the segments still to come (engine.c). */
+	__u8 held;
+	__u64 hold_until_ns;
+	struct tl_conn *held_prev, *held_next;
 };
+
+/* What became of the handshake. */
+enum tl_handshake {
+	TL_HS_UNSEEN,	  /* the client's SYN was not seen (joined mid-stream) */
+	TL_HS_UNANSWERED, /* SYNs only, so far */
+	TL_HS_COMPLETE,	  /* SYN and SYN-ACK */
+	TL_HS_REFUSED,	  /* an RST answered the SYN */
+	TL_HS_FAILED,	  /* the client gave up with no answer */
+};
+
+static inline enum tl_handshake tl_conn_handshake(const struct tl_conn *c)
+{
+	if (!c->flow[TL_CLIENT].syn_seen)
+		return TL_HS_UNSEEN;
+	if (c->flow[TL_SERVER].syn_seen)
+		return TL_HS_COMPLETE;
+	if (c->closed_by == TL_CLOSED_RESET)
+		return TL_HS_REFUSED;
+	return c->handshake_failed ? TL_HS_FAILED : TL_HS_UNANSWERED;
+}
 
 /* One segment, with Wireshark's derived numbers. */
 struct tl_pkt_view {

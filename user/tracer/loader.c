@@ -26,6 +26,15 @@ static void hook_progs(struct tcplife_http_bpf *s, enum hook_kind k, struct bpf_
 	memcpy(p, all[k], sizeof(all[k]));
 }
 
+/* The state program's catcher for nested calls (see state_busy in the BPF
+ * source); the classic tracepoint has none. */
+static struct bpf_program *hook_catcher(struct tcplife_http_bpf *s, enum hook_kind k)
+{
+	return k == HOOK_TP_BTF ? s->progs.tl_state_nested_btf
+	       : k == HOOK_RAW_TP ? s->progs.tl_state_nested_raw
+				  : NULL;
+}
+
 /* The current network namespace's inode, as the kernel's ns.inum. */
 static __u32 netns_inode(void)
 {
@@ -43,6 +52,8 @@ static void configure(struct tcplife_http_bpf *s, const struct tl_loader_config 
 		hook_progs(s, k, p);
 		for (int i = 0; i < 3; i++)
 			bpf_program__set_autoload(p[i], k == (int)kind && (i == 0 || owner));
+		if (hook_catcher(s, k))
+			bpf_program__set_autoload(hook_catcher(s, k), k == (int)kind);
 	}
 	bpf_program__set_autoload(s->progs.tl_tc_ingress, cfg->both_directions);
 	for (int i = 0; i < cfg->nports; i++)
@@ -57,7 +68,7 @@ static void configure(struct tcplife_http_bpf *s, const struct tl_loader_config 
 
 static void detach_hooks(struct tl_loader *l)
 {
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < TL_LOADER_LINKS; i++) {
 		bpf_link__destroy(l->links[i]);
 		l->links[i] = NULL;
 	}
@@ -81,6 +92,12 @@ static int try_hooks(struct tl_loader *l, const struct tl_loader_config *cfg, en
 		if (!l->links[i])
 			err = -errno;
 	}
+	/* After the state program, so that it runs second in every call. */
+	if (!err && hook_catcher(l->skel, kind)) {
+		l->links[3] = bpf_program__attach(hook_catcher(l->skel, kind));
+		if (!l->links[3])
+			err = -errno;
+	}
 	if (err) {
 		detach_hooks(l);
 		tcplife_http_bpf__destroy(l->skel);
@@ -89,6 +106,7 @@ static int try_hooks(struct tl_loader *l, const struct tl_loader_config *cfg, en
 	}
 	l->state_attach = hook_names[kind];
 	l->owner_attach = owner ? hook_names[kind] : "none";
+	l->state_prog_fd = bpf_program__fd(p[0]);
 	return 0;
 }
 
@@ -161,6 +179,27 @@ int tl_loader_events_fd(const struct tl_loader *l)
 __u64 tl_loader_lost(const struct tl_loader *l)
 {
 	return __atomic_load_n(&l->skel->bss->lost_events, __ATOMIC_RELAXED);
+}
+
+void tl_loader_count_misses(struct tl_loader *l, __u64 now_ktime_ns)
+{
+	struct bpf_prog_info info = {0};
+	__u32 len = sizeof(info);
+	/* Caught first: every catch follows its miss, so misses >= caught. */
+	__u64 caught = __atomic_load_n(&l->skel->bss->nested_caught, __ATOMIC_RELAXED);
+	__u64 uncaught;
+
+	if (bpf_obj_get_info_by_fd(l->state_prog_fd, &info, &len))
+		return;
+	uncaught = info.recursion_misses - caught;
+	if (info.recursion_misses < caught || uncaught <= l->misses_counted)
+		return;
+	/* Counted with the ring buffer's losses, so that the records after
+	 * this point carry it and the engine marks the connections it hit. */
+	__atomic_fetch_add(&l->skel->bss->lost_events, uncaught - l->misses_counted,
+			   __ATOMIC_RELAXED);
+	l->skel->bss->last_loss_ms = now_ktime_ns / 1000000;
+	l->misses_counted = uncaught;
 }
 
 void tl_loader_stop(struct tl_loader *l)

@@ -23,13 +23,18 @@ struct tl_loader_config {
 	const char *state_hook; /* "tp_btf", "raw_tp" or "tracepoint" only; NULL: the best that works */
 };
 
+/* state, send, recv, and the state program's catcher of nested calls */
+#define TL_LOADER_LINKS 4
+
 struct tl_loader {
 	struct tcplife_http_bpf *skel;
-	struct bpf_link *links[3]; /* state, send, recv */
+	struct bpf_link *links[TL_LOADER_LINKS];
 	struct tl_tc_attach tc;
 	const char *state_attach; /* "tp_btf", "raw_tp", "tracepoint" */
 	const char *owner_attach; /* the same, or "none" */
 	const char *tc_attach;    /* "tcx" or "clsact" */
+	int state_prog_fd;
+	__u64 misses_counted; /* state changes the kernel skipped, already in lost_events */
 };
 
 /* tl_loader_start: returns 0, or -errno with a one-line reason in err. */
@@ -38,6 +43,11 @@ int tl_loader_start(struct tl_loader *l, const struct tl_loader_config *cfg, cha
 /* The ring buffer's map fd, and the count of records the kernel dropped. */
 int tl_loader_events_fd(const struct tl_loader *l);
 __u64 tl_loader_lost(const struct tl_loader *l);
+/* tl_loader_count_misses: adds to the lost count the state changes the
+ * kernel skipped because the state program was already running on that CPU
+ * (a softirq interrupting it) and the catcher could not take over.
+ * now_ktime_ns is bpf_ktime_get_ns()'s clock. */
+void tl_loader_count_misses(struct tl_loader *l, __u64 now_ktime_ns);
 /* tl_loader_stop: detaches everything; safe on a loader that failed to start. */
 void tl_loader_stop(struct tl_loader *l);
 

@@ -207,7 +207,10 @@ static void announce(struct tracer *t)
  * gap is in the stream (each record carries the count), not here. */
 static void check_loss(struct tracer *t)
 {
-	__u64 lost = tl_loader_lost(&t->loader);
+	__u64 lost;
+
+	tl_loader_count_misses(&t->loader, clock_ns(CLOCK_MONOTONIC));
+	lost = tl_loader_lost(&t->loader);
 
 	if (lost == t->lost)
 		return;
@@ -322,6 +325,7 @@ static void report_end(struct tracer *t)
 		.events = st.events,
 		.lost = t->lost,
 		.conns = st.conns,
+		.states_missing = st.states_missing,
 	};
 	t->out->stats(t->out, &info);
 }

@@ -36,6 +36,7 @@ struct tl_stats_info {
 	__u64 events;  /* records received */
 	__u64 lost;    /* records the kernel could not queue */
 	__u64 conns;   /* connections seen */
+	__u64 states_missing; /* lives whose sockets' last states never came */
 };
 
 struct tl_output {

@@ -16,6 +16,13 @@ struct json_output {
 	struct tl_json j; /* one line's buffer, reused */
 };
 
+static const char *const handshake_names[] = {
+	[TL_HS_UNANSWERED] = "unanswered",
+	[TL_HS_COMPLETE] = "complete",
+	[TL_HS_REFUSED] = "refused",
+	[TL_HS_FAILED] = "failed",
+};
+
 static const char *const closed_by_names[] = {
 	[TL_CLOSED_CLIENT] = "client",
 	[TL_CLOSED_SERVER] = "server",
@@ -230,6 +237,15 @@ static void json_on_conn_end(void *ctx, struct tl_conn *c)
 		tl_json_null(j, "closed_by");
 	else
 		tl_json_str(j, "closed_by", closed_by_names[c->closed_by]);
+	if (c->closed_by == TL_CLOSED_RESET)
+		tl_json_str(j, "reset_by", tl_side_name(c->reset_by));
+	else
+		tl_json_null(j, "reset_by");
+	if (tl_conn_handshake(c) == TL_HS_UNSEEN)
+		tl_json_null(j, "handshake");
+	else
+		tl_json_str(j, "handshake", handshake_names[tl_conn_handshake(c)]);
+	tl_json_uint(j, "syns", c->client_syns);
 	if (c->time_wait < 0)
 		tl_json_null(j, "time_wait");
 	else
@@ -239,6 +255,7 @@ static void json_on_conn_end(void *ctx, struct tl_conn *c)
 	tl_json_bool(j, "incomplete", c->incomplete);
 	tl_json_bool(j, "open_at_exit", c->open_at_exit);
 	tl_json_bool(j, "evicted", c->evicted);
+	tl_json_bool(j, "states_missing", c->states_missing);
 	json_emit(ctx);
 }
 
@@ -325,6 +342,7 @@ static void json_stats(struct tl_output *o, const struct tl_stats_info *info)
 	tl_json_uint(j, "events", info->events);
 	tl_json_uint(j, "lost", info->lost);
 	tl_json_uint(j, "connections", info->conns);
+	tl_json_uint(j, "states_missing", info->states_missing);
 	json_emit((struct json_output *)o);
 }
 

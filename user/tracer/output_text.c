@@ -514,7 +514,7 @@ static void text_summary(struct text_output *t, const struct tl_conn *c)
 		[TL_CLOSED_NONE] = "",
 		[TL_CLOSED_CLIENT] = "  closed by client",
 		[TL_CLOSED_SERVER] = "  closed by server",
-		[TL_CLOSED_RESET] = "  reset",
+		[TL_CLOSED_RESET] = "  reset by ",
 	};
 	FILE *f = t->f;
 	char secs[TEXT_NUM_MAX];
@@ -529,6 +529,11 @@ static void text_summary(struct text_output *t, const struct tl_conn *c)
 		(unsigned long long)c->flow[TL_CLIENT].bytes,
 		(unsigned long long)c->flow[TL_SERVER].bytes, c->requests,
 		c->requests == 1 ? "" : "s", closed[c->closed_by]);
+	if (c->closed_by == TL_CLOSED_RESET)
+		fputs(tl_side_name(c->reset_by), f);
+	if (tl_conn_handshake(c) == TL_HS_FAILED)
+		fprintf(f, "  handshake failed: no SYN-ACK after %u SYN%s", c->client_syns,
+			c->client_syns == 1 ? "" : "s");
 	if (c->time_wait >= 0)
 		fprintf(f, "  TIME_WAIT: %s", tl_side_name(c->time_wait));
 	if (c->open_at_exit)
@@ -536,7 +541,8 @@ static void text_summary(struct text_output *t, const struct tl_conn *c)
 	if (c->evicted)
 		fprintf(f, "  (evicted: idle too long)");
 	if (c->incomplete)
-		fprintf(f, "  (INCOMPLETE: events lost)");
+		fprintf(f, c->states_missing ? "  (INCOMPLETE: its sockets' last states were lost)"
+					     : "  (INCOMPLETE: events lost)");
 	text_color(t, f, TEXT_RESET);
 	fprintf(f, "\n\n");
 }
@@ -638,6 +644,11 @@ static void text_loss(struct tl_output *o, __u64 ts_ns, __u64 total)
 static void text_stats(struct tl_output *o, const struct tl_stats_info *info)
 {
 	(void)o;
+	if (info->states_missing)
+		fprintf(stderr,
+			"tcplife-http: %llu connections ended without their sockets' last states "
+			"(marked INCOMPLETE)\n",
+			(unsigned long long)info->states_missing);
 	fprintf(stderr, "%llu events, %llu lost, %llu connections\n",
 		(unsigned long long)info->events, (unsigned long long)info->lost,
 		(unsigned long long)info->conns);
