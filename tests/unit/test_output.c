@@ -59,6 +59,7 @@ static const struct tl_http_msg req_msg = {
 	.kind = TL_HTTP_REQUEST,
 	.method = "GET",
 	.uri = "/index.html",
+    .uri_len = 11,
 	.version = "HTTP/1.1",
 	.range = "bytes=0-99",
 	.connection = "keep-alive",
@@ -74,7 +75,7 @@ static const struct tl_http_msg resp_msg = {
 	.content_length = 1100,
 };
 
-static const struct tl_pending_request pending = {T0 + 300 * US, "GET", "/index.html"};
+static const struct tl_pending_request pending = {T0 + 300 * US, "GET", "/index.html", 11};
 
 #define PKT(t, side, fl, s, a, l, w, ws, o)                                                        \
 	{STEP_PKT, t, side, .flags = fl, .seq = s, .ack = a, .len = l, .win = w,                   \
@@ -119,6 +120,7 @@ static void hostile_init(void)
 	for (int i = 0; i < TL_HTTP_URI_MAX - 1; i++)
 		hostile_req.uri[i] = (char)(i % 255 + 1);
 	hostile_req.uri[TL_HTTP_URI_MAX - 1] = '\0';
+	hostile_req.uri_len = TL_HTTP_URI_MAX - 1;
 	hostile_req.uri_truncated = true;
 	hostile_resp = resp_msg;
 	strcpy(hostile_resp.reason, "\x1b[31mOK\r\n\xff\xfe\xc2\x9b" "2J");
