@@ -89,6 +89,147 @@ static __always_inline void submit(void *rec, __u64 size)
 	bpf_ringbuf_submit(rec, flags);
 }
 
+/* --- message heads across segments --- */
+
+/* A direction whose last segment began an HTTP message (or was too short
+ * to tell) and did not end its head: the next segment's first bytes are
+ * copied too, so that user space can complete the head (TL_DATA_HEAD). */
+struct head_key {
+	__u8 saddr[16];
+	__u8 daddr[16];
+	__u16 sport;
+	__u16 dport;
+	__u32 family;
+};
+
+struct head_val {
+	__u32 next_seq; /* raw seq the continuation begins at */
+	__u32 copied;	/* head bytes so far */
+};
+
+/* A plain hash, not an LRU: eviction would leave heads_open counting an
+ * entry that is gone. When full, a head is not followed. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct head_key);
+	__type(value, struct head_val);
+} open_heads SEC(".maps");
+
+/* Entries in open_heads: while there are none, as almost always, no
+ * segment pays for a lookup. */
+__u64 heads_open = 0;
+
+static __always_inline void head_key_of(const struct tl_l34 *h, struct head_key *k)
+{
+	__builtin_memcpy(k->saddr, h->saddr, sizeof(k->saddr));
+	__builtin_memcpy(k->daddr, h->daddr, sizeof(k->daddr));
+	k->sport = h->sport;
+	k->dport = h->dport;
+	k->family = h->family;
+}
+
+static __always_inline void head_clear(const struct head_key *k)
+{
+	if (!bpf_map_delete_elem(&open_heads, k))
+		__sync_fetch_and_sub(&heads_open, 1);
+}
+
+/* Whether the head a segment holds may go on in the next one. Not when the
+ * segment ends with the empty line (a request's usual shape), nor when it
+ * is longer than the copy (user space holds only heads copied whole). A
+ * response only when it ends at a line's end: one that ends in its body
+ * would cost every response a lookup, so a response head cut inside a line
+ * is not followed. */
+static __always_inline bool head_may_go_on(struct __sk_buff *skb, const struct tl_l34 *h,
+					   bool response)
+{
+	__u32 w;
+
+	if (h->payload_len > TL_DATA_CAP)
+		return false;
+	if (h->payload_len < 4)
+		return true;
+	if (bpf_skb_load_bytes(skb, h->payload_off + h->payload_len - 4, &w, sizeof(w)))
+		return false;
+	if (w == TL_WORD('\r', '\n', '\r', '\n') || w >> 16 == TL_WORD('\n', '\n', 0, 0))
+		return false;
+	return !response || w >> 24 == '\n';
+}
+
+/* A segment that begins a message: marks its direction when the head may
+ * go on in the next segment. */
+static __always_inline void head_begin(struct __sk_buff *skb, const struct tl_l34 *h,
+				       bool response)
+{
+	struct head_val v = {.next_seq = bpf_ntohl(h->tcp.seq) + h->payload_len,
+			     .copied = h->payload_len};
+	struct head_key k = {};
+	struct head_val *old;
+
+	/* A mark this segment leaves behind is not cleared here, which would
+	 * cost every request a lookup: its next_seq, this segment's seq, is
+	 * never seen again, and the FIN clears it. */
+	if (!head_may_go_on(skb, h, response))
+		return;
+	head_key_of(h, &k);
+	/* A kept-alive connection's responses find their mark still there. */
+	old = heads_open ? bpf_map_lookup_elem(&open_heads, &k) : NULL;
+	if (old)
+		*old = v;
+	else if (!bpf_map_update_elem(&open_heads, &k, &v, BPF_NOEXIST))
+		__sync_fetch_and_add(&heads_open, 1);
+}
+
+/* A segment of a marked direction: TL_DATA_HEAD when it continues the head. */
+static __always_inline __u8 head_continue(struct __sk_buff *skb, const struct tl_l34 *h)
+{
+	struct head_key k = {};
+	struct head_val *v;
+	__u32 seq = bpf_ntohl(h->tcp.seq);
+
+	head_key_of(h, &k);
+	v = bpf_map_lookup_elem(&open_heads, &k);
+	if (!v || v->next_seq != seq)
+		return 0;
+	if (v->copied + h->payload_len >= TL_HTTP_HEAD_MAX || !head_may_go_on(skb, h, false)) {
+		head_clear(&k);
+	} else {
+		v->next_seq = seq + h->payload_len;
+		v->copied += h->payload_len;
+	}
+	return TL_DATA_HEAD;
+}
+
+/* A FIN or RST: no more of the head will come. */
+static __always_inline void head_end_of_stream(const struct tl_l34 *h)
+{
+	struct head_key k = {};
+
+	head_key_of(h, &k);
+	head_clear(&k);
+}
+
+/* Which of the payload's first bytes user space needs: enum tl_data_flag. */
+static __always_inline __u8 payload_flags(struct __sk_buff *skb, const struct tl_l34 *h)
+{
+	__u32 w;
+
+	if (h->payload_len < 4) {
+		head_begin(skb, h, false);
+		return TL_DATA_HEAD;
+	}
+	if (bpf_skb_load_bytes(skb, h->payload_off, &w, sizeof(w)))
+		return 0;
+	if (tl_http_start_word(w)) {
+		head_begin(skb, h, w == TL_WORD('H', 'T', 'T', 'P'));
+		return TL_DATA_HTTP;
+	}
+	if (heads_open && head_continue(skb, h))
+		return TL_DATA_HEAD;
+	return tl_chunk_start_word(w) ? TL_DATA_CHUNK : 0;
+}
+
 /* --- segments --- */
 
 /* Copies min(len, cap) bytes from off into data; cap is a power of two, so
@@ -138,8 +279,11 @@ static __always_inline void emit_first(struct __sk_buff *skb, const struct tl_l3
 	__u32 off = 0, want = 0;
 	__u8 flags = 0;
 
-	if (h->payload_len && tl_begins_http(skb, h->payload_off)) {
-		flags = TL_DATA_HTTP;
+	if (h->payload_len)
+		flags = payload_flags(skb, h);
+	if (heads_open && (h->tcp.fin || h->tcp.rst))
+		head_end_of_stream(h);
+	if (flags) {
 		off = h->payload_off;
 		want = h->payload_len;
 	}
