@@ -1,17 +1,18 @@
 #include "tracer/http_chunked.h"
 
+#include <linux/types.h>
+
+#include "http_start.h"
+
 /* A size past 2^60 is no body anyone sends: an attack or noise. */
 #define CHUNK_SIZE_DIGITS_MAX 15
 
+/* A digit's value, by the kernel side's own test of what a hex digit is. */
 static int chunk_hex(uint8_t c)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	if (!tl_hex_digit(c))
+		return -1;
+	return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
 }
 
 /* The LF ending a chunk-size line: data follows, or the trailers. */
