@@ -662,6 +662,32 @@ static void scenario_control_bytes(struct tl_engine *e)
 	feed_packet(e, S, TL_PSH | TL_ACK, ISN_S + 1, ISN_C + sizeof(req), rsp, sizeof(rsp) - 1);
 }
 
+static const char *const expect_body_not_head[] = {
+	"exchange #1 /index.html 200 body=602 complete=1",
+	"http #1 request GET /b seq=38",
+	"http #1 response 200 for /b seq=643",
+	"exchange #1 /b 200 body=3 complete=1",
+	NULL,
+};
+
+/* Body bytes that could begin a request line ("aaa...", then "aa" alone,
+ * short enough to be held) are no message head: the next response, which
+ * continues the stream after them, is still seen. */
+static void scenario_body_not_head(struct tl_engine *e)
+{
+	static const char head[] = "HTTP/1.1 200 OK\r\nContent-Length: 602\r\n\r\n";
+	static char body[601];
+
+	memset(body, 'a', 600);
+	handshake(e, ISN_C, ISN_S);
+	feed_packet(e, C, TL_PSH | TL_ACK, ISN_C + 1, ISN_S + 1, get_req, 37);
+	feed_packet(e, S, TL_PSH | TL_ACK, ISN_S + 1, ISN_C + 38, head, sizeof(head) - 1);
+	feed_packet(e, S, TL_PSH | TL_ACK, ISN_S + 41, ISN_C + 38, body, 600);
+	feed_packet(e, S, TL_PSH | TL_ACK, ISN_S + 641, ISN_C + 38, "aa", 2);
+	feed_packet(e, C, TL_PSH | TL_ACK, ISN_C + 38, ISN_S + 643, "GET /b HTTP/1.1\r\n\r\n", 19);
+	feed_packet(e, S, TL_PSH | TL_ACK, ISN_S + 643, ISN_C + 57, ok_resp, 41);
+}
+
 struct scenario {
 	int line;
 	const char *name;
@@ -705,6 +731,8 @@ static const struct scenario scenarios[] = {
 	 false, NULL},
 	{__LINE__, "control bytes, NUL, invalid UTF-8 in a request line", scenario_control_bytes,
 	 expect_control_bytes, false, NULL},
+	{__LINE__, "body bytes that could begin a request line are no head", scenario_body_not_head,
+	 expect_body_not_head, false, NULL},
 };
 
 /* Whether every expected line appears in log order (and, if exact, only they). */

@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include "http_start.h"
+
 /* Messages looked for in one segment's captured bytes. */
 #define MAX_MESSAGES_PER_SEGMENT 16
 /* body_length's answer for a chunked body. */
@@ -210,14 +212,21 @@ static size_t message(struct tl_engine *e, struct tl_conn *c, const struct tl_ht
 }
 
 /* Whether the message b begins with should wait for the next segment: the
- * segment's end, not the copy's, cut its head (or its first bytes only may
- * be a start line), within the bytes a head is followed for. */
+ * segment's end, not the copy's, cut its head, within the bytes a head is
+ * followed for. Bytes that are no start line yet wait only when they begin
+ * as the kernel side's start word, or are too short for one: a body's
+ * "aaaa" could begin a request line too, and must not swallow the next
+ * message. */
 static bool head_cut(const struct tl_http_bytes *b, const struct tl_http_msg *m,
 		     enum tl_http_kind kind)
 {
 	if (b->len != b->stream_len || b->len >= TL_HTTP_HEAD_MAX)
 		return false;
-	return kind != TL_HTTP_NONE ? !m->headers_complete : tl_http_could_begin(b->p, b->len);
+	if (kind != TL_HTTP_NONE)
+		return !m->headers_complete;
+	if (b->len >= 4 && !tl_http_start_word(TL_WORD(b->p[0], b->p[1], b->p[2], b->p[3])))
+		return false;
+	return tl_http_could_begin(b->p, b->len);
 }
 
 void tl_engine_http_messages(struct tl_engine *e, struct tl_conn *c, const struct tl_http_bytes *b,

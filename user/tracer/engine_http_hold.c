@@ -44,6 +44,7 @@ bool tl_engine_http_continue(struct tl_engine *e, struct tl_conn *c, const struc
 {
 	struct tl_http_hold *h = &c->hold[b->from];
 	struct tl_http_bytes whole;
+	struct tl_http_msg m;
 	size_t n;
 	__u32 next;
 	__u8 *buf;
@@ -65,6 +66,13 @@ bool tl_engine_http_continue(struct tl_engine *e, struct tl_conn *c, const struc
 	buf = hold_take(h, b->from, &whole);
 	/* The stream goes on to the segment's end, copied or not. */
 	whole.stream_len = whole.len - n + b->stream_len;
+	/* What was held began no message after all ("GE" of a body): the
+	 * segment is read on its own. */
+	if (tl_http_parse(whole.p, whole.len, &m) == TL_HTTP_NONE &&
+	    !tl_http_could_begin(whole.p, whole.len)) {
+		free(buf);
+		return false;
+	}
 	tl_engine_http_messages(e, c, &whole, true);
 	free(buf);
 	return true;
