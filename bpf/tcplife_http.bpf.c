@@ -135,43 +135,45 @@ static __always_inline void head_clear(const struct head_key *k)
 		__sync_fetch_and_sub(&heads_open, 1);
 }
 
-/* Whether the head a segment holds may go on in the next one. Not when the
- * segment ends with the empty line (a request's usual shape), nor when it
- * is longer than the copy (user space holds only heads copied whole). A
- * response only when it ends at a line's end: one that ends in its body
- * would cost every response a lookup, so a response head cut inside a line
- * is not followed. */
-static __always_inline bool head_may_go_on(struct __sk_buff *skb, const struct tl_l34 *h,
-					   bool response)
-{
-	__u32 w;
+/* What the marks need to know of a segment whose bytes are copied. */
+struct head_note {
+	struct head_val *cont; /* the mark it continues, or NULL */
+	bool begins;           /* it begins a message, or is too short to tell */
+	bool response;
+};
 
-	if (h->payload_len > TL_DATA_CAP)
-		return false;
-	if (h->payload_len < 4)
+/* Whether the head in a segment copied whole (its last byte data[n - 1])
+ * may go on in the next one: not when it ends with the empty line, a
+ * request's usual shape. A response only when it ends at a line's end:
+ * one that ends in its body would cost every response a lookup, so a
+ * response head cut inside a line is not followed. Read from the record,
+ * not the skb, which would cost every request and response a load. */
+static __always_inline bool head_may_go_on(const __u8 *data, __u32 n, __u32 cap, bool response)
+{
+	__u8 b0, b1, b2, b3;
+
+	if (n < 4)
 		return true;
-	if (bpf_skb_load_bytes(skb, h->payload_off + h->payload_len - 4, &w, sizeof(w)))
+	b0 = data[(n - 4) & (cap - 1)];
+	b1 = data[(n - 3) & (cap - 1)];
+	b2 = data[(n - 2) & (cap - 1)];
+	b3 = data[(n - 1) & (cap - 1)];
+	if (b3 == '\n' && (b2 == '\n' || (b2 == '\r' && b1 == '\n' && b0 == '\r')))
 		return false;
-	if (w == TL_WORD('\r', '\n', '\r', '\n') || w >> 16 == TL_WORD('\n', '\n', 0, 0))
-		return false;
-	return !response || w >> 24 == '\n';
+	return !response || b3 == '\n';
 }
 
-/* A segment that begins a message: marks its direction when the head may
- * go on in the next segment. */
-static __always_inline void head_begin(struct __sk_buff *skb, const struct tl_l34 *h,
-				       bool response)
+/* A segment that begins a message and leaves its head open: marks its
+ * direction. A mark a complete head leaves behind is not cleared (that
+ * would cost every request a lookup): its next_seq, this segment's seq, is
+ * never seen again, and the FIN clears it. */
+static __always_inline void head_mark(const struct tl_l34 *h)
 {
 	struct head_val v = {.next_seq = bpf_ntohl(h->tcp.seq) + h->payload_len,
 			     .copied = h->payload_len};
 	struct head_key k = {};
 	struct head_val *old;
 
-	/* A mark this segment leaves behind is not cleared here, which would
-	 * cost every request a lookup: its next_seq, this segment's seq, is
-	 * never seen again, and the FIN clears it. */
-	if (!head_may_go_on(skb, h, response))
-		return;
 	head_key_of(h, &k);
 	/* A kept-alive connection's responses find their mark still there. */
 	old = heads_open ? bpf_map_lookup_elem(&open_heads, &k) : NULL;
@@ -181,24 +183,39 @@ static __always_inline void head_begin(struct __sk_buff *skb, const struct tl_l3
 		__sync_fetch_and_add(&heads_open, 1);
 }
 
-/* A segment of a marked direction: TL_DATA_HEAD when it continues the head. */
-static __always_inline __u8 head_continue(struct __sk_buff *skb, const struct tl_l34 *h)
+/* The mark a segment of a marked direction continues, if it does. */
+static __always_inline struct head_val *head_continued(const struct tl_l34 *h)
 {
 	struct head_key k = {};
 	struct head_val *v;
-	__u32 seq = bpf_ntohl(h->tcp.seq);
 
 	head_key_of(h, &k);
 	v = bpf_map_lookup_elem(&open_heads, &k);
-	if (!v || v->next_seq != seq)
-		return 0;
-	if (v->copied + h->payload_len >= TL_HTTP_HEAD_MAX || !head_may_go_on(skb, h, false)) {
-		head_clear(&k);
-	} else {
-		v->next_seq = seq + h->payload_len;
-		v->copied += h->payload_len;
+	return v && v->next_seq == bpf_ntohl(h->tcp.seq) ? v : NULL;
+}
+
+/* Once the segment's bytes are in the record (n of want copied): marks the
+ * direction, moves its mark on, or clears it. User space holds only heads
+ * copied whole, so a segment cut by the copy ends the following. */
+static __always_inline void head_copied(const struct tl_l34 *h, const struct head_note *nt,
+					const __u8 *data, __u32 n, __u32 want, __u32 cap)
+{
+	bool open = n == want && h->payload_len <= TL_DATA_CAP &&
+		    head_may_go_on(data, n, cap, nt->response);
+	struct head_key k = {};
+
+	if (!nt->cont) {
+		if (nt->begins && open)
+			head_mark(h);
+		return;
 	}
-	return TL_DATA_HEAD;
+	if (open && nt->cont->copied + h->payload_len < TL_HTTP_HEAD_MAX) {
+		nt->cont->next_seq += h->payload_len;
+		nt->cont->copied += h->payload_len;
+		return;
+	}
+	head_key_of(h, &k);
+	head_clear(&k);
 }
 
 /* A FIN or RST: no more of the head will come. */
@@ -210,22 +227,25 @@ static __always_inline void head_end_of_stream(const struct tl_l34 *h)
 	head_clear(&k);
 }
 
-/* Which of the payload's first bytes user space needs: enum tl_data_flag. */
-static __always_inline __u8 payload_flags(struct __sk_buff *skb, const struct tl_l34 *h)
+/* Which of the payload's first bytes user space needs (enum tl_data_flag),
+ * and what the marks will need once they are copied. */
+static __always_inline __u8 payload_flags(struct __sk_buff *skb, const struct tl_l34 *h,
+					  struct head_note *nt)
 {
 	__u32 w;
 
 	if (h->payload_len < 4) {
-		head_begin(skb, h, false);
+		nt->begins = true;
 		return TL_DATA_HEAD;
 	}
 	if (bpf_skb_load_bytes(skb, h->payload_off, &w, sizeof(w)))
 		return 0;
 	if (tl_http_start_word(w)) {
-		head_begin(skb, h, w == TL_WORD('H', 'T', 'T', 'P'));
+		nt->begins = true;
+		nt->response = w == TL_WORD('H', 'T', 'T', 'P');
 		return TL_DATA_HTTP;
 	}
-	if (heads_open && head_continue(skb, h))
+	if (heads_open && (nt->cont = head_continued(h)))
 		return TL_DATA_HEAD;
 	return tl_chunk_start_word(w) ? TL_DATA_CHUNK : 0;
 }
@@ -257,7 +277,7 @@ static __always_inline __u16 copy_data(struct __sk_buff *skb, __u32 off, __u32 l
  * call site, as bpf_ringbuf_reserve requires. */
 static __always_inline void emit_packet(struct __sk_buff *skb, const struct tl_l34 *h, __u8 dir,
 					__u8 flags, __u32 off, __u32 want, __u32 cap,
-					const struct tl_seg *sg)
+					const struct tl_seg *sg, const struct head_note *nt)
 {
 	struct tl_packet *p = reserve(sizeof(*p) + cap);
 
@@ -268,6 +288,8 @@ static __always_inline void emit_packet(struct __sk_buff *skb, const struct tl_l
 	p->lost_ms = last_loss_ms;
 	p->data_flags = flags;
 	p->data_len = cap ? copy_data(skb, off, want, (__u8 *)(p + 1), cap) : 0;
+	if (cap && nt && (flags & (TL_DATA_HTTP | TL_DATA_HEAD)))
+		head_copied(h, nt, (__u8 *)(p + 1), p->data_len, want, cap);
 	submit(p, sizeof(*p) + cap);
 }
 
@@ -276,11 +298,12 @@ static __always_inline void emit_packet(struct __sk_buff *skb, const struct tl_l
 static __always_inline void emit_first(struct __sk_buff *skb, const struct tl_l34 *h, __u8 dir,
 				       const struct tl_seg *sg)
 {
+	struct head_note nt = {};
 	__u32 off = 0, want = 0;
 	__u8 flags = 0;
 
 	if (h->payload_len)
-		flags = payload_flags(skb, h);
+		flags = payload_flags(skb, h, &nt);
 	if (heads_open && (h->tcp.fin || h->tcp.rst))
 		head_end_of_stream(h);
 	if (flags) {
@@ -293,11 +316,11 @@ static __always_inline void emit_first(struct __sk_buff *skb, const struct tl_l3
 		want = skb->len;
 	}
 	if (!flags)
-		emit_packet(skb, h, dir, flags, off, want, 0, sg);
+		emit_packet(skb, h, dir, flags, off, want, 0, sg, NULL);
 	else if (want <= TL_DATA_SMALL)
-		emit_packet(skb, h, dir, flags, off, want, TL_DATA_SMALL, sg);
+		emit_packet(skb, h, dir, flags, off, want, TL_DATA_SMALL, sg, &nt);
 	else
-		emit_packet(skb, h, dir, flags, off, want, TL_DATA_CAP, sg);
+		emit_packet(skb, h, dir, flags, off, want, TL_DATA_CAP, sg, &nt);
 }
 
 /* The segments after the first of a packet the kernel will split: FIN and
@@ -315,9 +338,10 @@ static __always_inline void emit_rest(struct __sk_buff *skb, const struct tl_l34
 		if (i + 1 < segs)
 			sg.clear_flags |= TL_FIN | TL_PSH;
 		if (capture_frames)
-			emit_packet(skb, h, dir, TL_DATA_FRAME, 0, h->payload_off, TL_DATA_SMALL, &sg);
+			emit_packet(skb, h, dir, TL_DATA_FRAME, 0, h->payload_off, TL_DATA_SMALL, &sg,
+				    NULL);
 		else
-			emit_packet(skb, h, dir, 0, 0, 0, 0, &sg);
+			emit_packet(skb, h, dir, 0, 0, 0, 0, &sg, NULL);
 	}
 }
 
