@@ -28,7 +28,7 @@ static inline bool tl_http_start_word(__u32 w)
 		return true;
 	}
 	return false;
-	}
+}
 
 static inline bool tl_hex_digit(__u32 c)
 {
@@ -46,12 +46,12 @@ static inline bool tl_chunk_start_word(__u32 w)
 	if (b0 == '\r')
 		return b1 == '\n' && tl_hex_digit(b2);
 	if (!tl_hex_digit(b0))
-	return false;
+		return false;
 	if (!tl_hex_digit(b1))
 		return b1 == '\r' || b1 == ';';
 	if (!tl_hex_digit(b2))
 		return b2 == '\r' || b2 == ';';
 	return tl_hex_digit(b3) || b3 == '\r' || b3 == ';';
-	}
+}
 
 #endif

@@ -338,8 +338,8 @@ static __always_inline void emit_rest(struct __sk_buff *skb, const struct tl_l34
 		if (i + 1 < segs)
 			sg.clear_flags |= TL_FIN | TL_PSH;
 		if (capture_frames)
-			emit_packet(skb, h, dir, TL_DATA_FRAME, 0, h->payload_off, TL_DATA_SMALL, &sg,
-				    NULL);
+			emit_packet(skb, h, dir, TL_DATA_FRAME, 0, h->payload_off, TL_DATA_SMALL,
+				    &sg, NULL);
 		else
 			emit_packet(skb, h, dir, 0, 0, 0, 0, &sg, NULL);
 	}

@@ -33,7 +33,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	/* Bytes that could begin a start line hold no LF, so no line of them
 	 * is complete. */
-	if (tl_http_could_begin(data, size) && (!size || memchr(data, '\n', size) || m.line_complete))
+	if (tl_http_could_begin(data, size) &&
+	    (!size || memchr(data, '\n', size) || m.line_complete))
 		abort();
 	if (kind == TL_HTTP_RESPONSE && (m.status < 100 || m.status > 999))
 		abort();

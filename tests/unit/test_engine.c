@@ -65,9 +65,9 @@ static const char *escaped(const char *s, size_t len)
 
 		if (b >= ' ' && b < 0x7f)
 			out[n++] = (char)b;
-	else
+		else
 			n += (size_t)sprintf(out + n, "\\x%02x", b);
-}
+	}
 	out[n] = '\0';
 	return out;
 }
@@ -604,10 +604,14 @@ static void scenario_chunked_lost(struct tl_engine *e)
 }
 
 static const char *const expect_split_request_line[] = {
-	"pkt #1 c2s [PSH, ACK] seq=1 ack=1 win=65536",   "pkt #1 c2s [PSH, ACK] seq=1 ack=1 win=65536",
-	"pkt #1 c2s [PSH, ACK] seq=3 ack=1 win=65536",   "http #1 request GET /index.html seq=1",
-	"pkt #1 s2c [PSH, ACK] seq=1 ack=38 win=65536",  "http #1 response 200 for /index.html seq=1",
-	"exchange #1 /index.html 200 body=3 complete=1", NULL,
+	"pkt #1 c2s [PSH, ACK] seq=1 ack=1 win=65536",
+	"pkt #1 c2s [PSH, ACK] seq=1 ack=1 win=65536",
+	"pkt #1 c2s [PSH, ACK] seq=3 ack=1 win=65536",
+	"http #1 request GET /index.html seq=1",
+	"pkt #1 s2c [PSH, ACK] seq=1 ack=38 win=65536",
+	"http #1 response 200 for /index.html seq=1",
+	"exchange #1 /index.html 200 body=3 complete=1",
+	NULL,
 };
 
 /* "GE", its retransmission, then the rest: one request, at seq 1. */
@@ -721,14 +725,14 @@ static const struct scenario scenarios[] = {
 	 expect_chunked_keepalive, false, NULL},
 	{__LINE__, "chunked response, then the server closes", scenario_chunked_close,
 	 expect_chunked_close, false, NULL},
-	{__LINE__, "chunked body and the next response in one segment", scenario_chunked_one_segment,
-	 expect_chunked_one_segment, false, NULL},
-	{__LINE__, "chunk-size line not copied: incomplete", scenario_chunked_lost, expect_chunked_lost,
-	 false, NULL},
+	{__LINE__, "chunked body and the next response in one segment",
+	 scenario_chunked_one_segment, expect_chunked_one_segment, false, NULL},
+	{__LINE__, "chunk-size line not copied: incomplete", scenario_chunked_lost,
+	 expect_chunked_lost, false, NULL},
 	{__LINE__, "request line split across segments", scenario_split_request_line,
 	 expect_split_request_line, false, NULL},
-	{__LINE__, "header blocks split across segments", scenario_split_headers, expect_split_headers,
-	 false, NULL},
+	{__LINE__, "header blocks split across segments", scenario_split_headers,
+	 expect_split_headers, false, NULL},
 	{__LINE__, "control bytes, NUL, invalid UTF-8 in a request line", scenario_control_bytes,
 	 expect_control_bytes, false, NULL},
 	{__LINE__, "body bytes that could begin a request line are no head", scenario_body_not_head,

@@ -798,12 +798,12 @@ static void test_http_odd(void)
 
 	UNIT_CHECK(has_line(out, "                              GET /\\x00\\x01 HTTP/1.1"),
 		   "text: a target with NUL shown whole, escaped");
-	UNIT_CHECK(has_line(out, "                              HTTP/1.1 200 OK  (chunked, 0.002 ms "
-				 "after GET /\\x00\\x01)"),
+	UNIT_CHECK(has_line(out, "                              HTTP/1.1 200 OK  (chunked, 0.002 "
+				 "ms after GET /\\x00\\x01)"),
 		   "text: chunked in the response line");
-	UNIT_CHECK(has_line(out, "                              = GET /\\x00\\x01 -> 200, 3500 body "
-				 "bytes, chunked, first byte 0.002 ms, last byte 0.009 ms after "
-				 "the request"),
+	UNIT_CHECK(has_line(out, "                              = GET /\\x00\\x01 -> 200, 3500 "
+				 "body bytes, chunked, first byte 0.002 ms, last byte 0.009 ms "
+				 "after the request"),
 		   "text: chunked in the exchange line");
 	free(out);
 	out = odd_exchange(make_json);

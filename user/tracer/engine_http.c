@@ -37,7 +37,7 @@ static void push_request(struct tl_conn *c, const struct tl_http_msg *m, __u64 t
 	if (c->npending == TL_PENDING_REQUESTS) {
 		c->pending_head = (c->pending_head + 1) % TL_PENDING_REQUESTS;
 		c->npending--;
-}
+	}
 	r = &c->pending[(c->pending_head + c->npending) % TL_PENDING_REQUESTS];
 	r->ts_ns = ts_ns;
 	memcpy(r->method, m->method, sizeof(r->method));
@@ -51,8 +51,8 @@ static bool pop_request(struct tl_conn *c, struct tl_pending_request *out)
 	if (!c->npending)
 		return false;
 	*out = c->pending[c->pending_head];
-		c->pending_head = (c->pending_head + 1) % TL_PENDING_REQUESTS;
-		c->npending--;
+	c->pending_head = (c->pending_head + 1) % TL_PENDING_REQUESTS;
+	c->npending--;
 	return true;
 }
 
@@ -69,7 +69,7 @@ static void finish_exchange(struct tl_engine *e, struct tl_conn *c, bool complet
 		.first_byte_ns = t->first_ns,
 		.last_byte_ns = t->last_ns,
 		.complete = complete,
-	    .chunked = t->chunked,
+		.chunked = t->chunked,
 	};
 
 	t->active = false;
@@ -116,7 +116,7 @@ static void track_body(struct tl_engine *e, struct tl_conn *c, __u32 high, __u64
 	if (t->end_known && seq_after_eq(high, t->end_seq)) {
 		t->body_bytes = t->end_seq - t->body_seq;
 		finish_exchange(e, c, true);
-}
+	}
 }
 
 static void start_response(struct tl_engine *e, struct tl_conn *c, const struct tl_http_msg *m,
@@ -130,13 +130,13 @@ static void start_response(struct tl_engine *e, struct tl_conn *c, const struct 
 		track_body(e, c, raw_seq, ts_ns);
 		if (t->active)
 			finish_exchange(e, c, false);
-}
+	}
 	memset(t, 0, sizeof(*t));
 	t->has_request = pop_request(c, &t->request);
 	if (t->has_request) {
 		v->request = &t->request;
 		v->latency_ns = ts_ns - t->request.ts_ns;
-}
+	}
 	len = body_length(m, v->request);
 	t->active = true;
 	t->status = m->status;
@@ -165,7 +165,7 @@ static size_t track_chunks(struct tl_engine *e, struct tl_conn *c, const struct 
 	if ((__s32)(b->seq - t->dec_seq) > 0) {
 		t->chunk_lost = true;
 		return 0;
-}
+	}
 	if (seq_after_eq(t->dec_seq, b->seq + b->stream_len))
 		return 0;
 	off = t->dec_seq - b->seq;
@@ -175,16 +175,16 @@ static size_t track_chunks(struct tl_engine *e, struct tl_conn *c, const struct 
 		else
 			n = tl_chunk_skip(&t->dec, b->stream_len - off);
 		off += n;
-}
+	}
 	t->dec_seq = b->seq + off;
 	t->body_bytes = t->dec.body;
 	if (t->dec.state == TL_CHUNK_DONE) {
 		finish_exchange(e, c, true);
 		return off;
-}
+	}
 	/* A chunk-size line in bytes not copied, or no chunked framing. */
 	t->chunk_lost = t->dec.state == TL_CHUNK_ERROR || off < b->stream_len;
-		return 0;
+	return 0;
 }
 
 /* Reports the message b begins with; returns its length in the stream
@@ -205,7 +205,7 @@ static size_t message(struct tl_engine *e, struct tl_conn *c, const struct tl_ht
 		if (m->status >= 200)
 			start_response(e, c, m, b->seq, b->ts_ns, &v);
 		body = m->status >= 200 ? body_length(m, v.request) : 0;
-}
+	}
 	if (e->sink.on_http)
 		e->sink.on_http(e->sink.ctx, c, &v);
 	return m->headers_complete && body >= 0 ? m->header_len + body : 0;
@@ -240,16 +240,16 @@ void tl_engine_http_messages(struct tl_engine *e, struct tl_conn *c, const struc
 	for (int i = 0; i < MAX_MESSAGES_PER_SEGMENT; i++) {
 		kind = tl_http_parse(cur.p, cur.len, &m);
 		if (may_hold && head_cut(&cur, &m, kind) && tl_engine_http_hold(c, &cur))
-		return;
+			return;
 		if (kind == TL_HTTP_NONE)
-		return;
+			return;
 		len = message(e, c, &cur, &m);
 		/* The next message, if it begins in the captured bytes. */
 		if (!len || len >= cur.len || len >= cur.stream_len)
-		return;
+			return;
 		bytes_from(&cur, len, &next);
 		cur = next;
-}
+	}
 }
 
 /* The response's body through b, to its end, and the messages after that
@@ -265,29 +265,29 @@ static void follow_body(struct tl_engine *e, struct tl_conn *c, const struct tl_
 		if (t->chunked && t->chunk_lost) {
 			t->last_ns = cur.ts_ns;
 			break;
-}
+		}
 		if (!t->chunked) {
 			track_body(e, c, cur.seq + cur.stream_len, cur.ts_ns);
 			break;
-}
+		}
 		end = track_chunks(e, c, &cur);
 		if (!end || end >= cur.len)
 			break;
 		bytes_from(&cur, end, &next);
 		cur = next;
 		tl_engine_http_messages(e, c, &cur, true);
-}
+	}
 	/* A body without a length ends when the server closes; a chunked one
 	 * ends with its last chunk, so without it, it is incomplete. */
 	if (t->active && (flags & TL_FIN) && !t->end_known) {
 		if (!t->chunked)
 			t->last_ns = b->ts_ns;
 		finish_exchange(e, c, !t->chunked);
-}
+	}
 }
 
 void tl_engine_http_segment(struct tl_engine *e, struct tl_conn *c, const struct tl_event *ev,
-		     const struct tl_pkt_view *v)
+			    const struct tl_pkt_view *v)
 {
 	const struct tl_packet *p = v->pkt;
 	struct tl_http_bytes b = {.p = ev->http,
@@ -315,5 +315,5 @@ void tl_engine_http_close(struct tl_engine *e, struct tl_conn *c)
 	tl_engine_http_flush(e, c, TL_CLIENT);
 	tl_engine_http_flush(e, c, TL_SERVER);
 	if (c->response.active)
-			finish_exchange(e, c, false);
+		finish_exchange(e, c, false);
 }

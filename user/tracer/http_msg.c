@@ -71,9 +71,9 @@ static bool http_version_prefix(const uint8_t *p, size_t n)
 		return false;
 	for (size_t i = 0; i < n; i++) {
 		if (shape[i] == 'd' ? !http_is_digit(p[i]) : p[i] != (uint8_t)shape[i])
-		return false;
-}
-		return true;
+			return false;
+	}
+	return true;
 }
 
 static bool http_is_version(const uint8_t *p, size_t n)
@@ -100,7 +100,7 @@ static bool http_parse_request_line(const uint8_t *p, size_t n, struct tl_http_m
 	m->uri_truncated = http_copy(m->uri, sizeof(m->uri), p + off, tlen);
 	m->uri_len = m->uri_truncated ? sizeof(m->uri) - 1 : tlen;
 	http_copy(m->version, sizeof(m->version), version, HTTP_VERSION_LEN);
-		return true;
+	return true;
 }
 
 /* "HTTP/d.d SP ddd [SP reason]", the line without its CRLF. */
@@ -119,7 +119,7 @@ static bool http_parse_status_line(const uint8_t *p, size_t n, struct tl_http_ms
 	http_copy(m->version, sizeof(m->version), p, HTTP_VERSION_LEN);
 	m->status = (code[0] - '0') * 100 + (code[1] - '0') * 10 + (code[2] - '0');
 	http_copy(m->reason, sizeof(m->reason), code + 4, rest ? rest - 1 : 0);
-		return true;
+	return true;
 }
 
 /* The line starting at off: sets *n to its length without CRLF or LF and
@@ -151,9 +151,9 @@ static bool http_name_is(const uint8_t *p, size_t n, const char *name)
 		return false;
 	for (i = 0; i < n; i++) {
 		if (http_lower(p[i]) != http_lower((uint8_t)name[i]))
-		return false;
-}
-		return true;
+			return false;
+	}
+	return true;
 }
 
 /* Digits only: a sign, a list ("5, 5") or a value past INT64_MAX is no
@@ -167,9 +167,9 @@ static int64_t http_parse_length(const uint8_t *p, size_t n)
 		return -1;
 	for (i = 0; i < n; i++) {
 		if (!http_is_digit(p[i]) || v > (INT64_MAX - (p[i] - '0')) / 10)
-		return -1;
+			return -1;
 		v = v * 10 + (p[i] - '0');
-}
+	}
 	return v;
 }
 
@@ -184,7 +184,7 @@ static void http_content_length(struct tl_http_msg *m, enum http_cl_state *cl, c
 		*cl = HTTP_CL_INVALID;
 		m->content_length = -1;
 		return;
-}
+	}
 	*cl = HTTP_CL_VALID;
 	m->content_length = v;
 }
@@ -197,7 +197,7 @@ static const struct {
 	{"Range", offsetof(struct tl_http_msg, range)},
 	{"Content-Range", offsetof(struct tl_http_msg, content_range)},
 	{"Connection", offsetof(struct tl_http_msg, connection)},
-    {"Transfer-Encoding", offsetof(struct tl_http_msg, transfer_encoding)},
+	{"Transfer-Encoding", offsetof(struct tl_http_msg, transfer_encoding)},
 };
 
 /* "gzip, chunked": whether the last coding of the list is chunked. */
@@ -232,13 +232,13 @@ static void http_parse_header(const uint8_t *p, size_t n, struct tl_http_msg *m,
 	while (vlen && (*v == ' ' || *v == '\t')) {
 		v++;
 		vlen--;
-}
+	}
 	while (vlen && (v[vlen - 1] == ' ' || v[vlen - 1] == '\t'))
 		vlen--;
 	if (http_name_is(p, nlen, "Content-Length")) {
 		http_content_length(m, cl, v, vlen);
 		return;
-}
+	}
 	/* Repeated fields make one list: the last one's last coding counts. */
 	if (http_name_is(p, nlen, "Transfer-Encoding"))
 		m->chunked = http_last_coding_chunked(v, vlen);
@@ -247,7 +247,7 @@ static void http_parse_header(const uint8_t *p, size_t n, struct tl_http_msg *m,
 
 		if (http_name_is(p, nlen, http_headers[i].name) && !field[0])
 			http_copy(field, TL_HTTP_HEADER_MAX, v, vlen);
-}
+	}
 }
 
 /* Header lines from off on, up to the empty line; a line the end of buf cuts
@@ -262,24 +262,24 @@ static void http_parse_headers(const uint8_t *buf, size_t len, size_t off, struc
 
 		next = http_line(buf, len, off, &n, &complete);
 		if (!complete)
-		return;
+			return;
 		if (!n) {
 			m->headers_complete = true;
 			m->header_len = next;
-		return;
-}
+			return;
+		}
 		http_parse_header(buf + off, n, m, &cl);
 		off = next;
-}
+	}
 }
 
 enum tl_http_kind tl_http_parse(const uint8_t *buf, size_t len, struct tl_http_msg *m)
 {
-		size_t n, next;
-		bool complete;
+	size_t n, next;
+	bool complete;
 
 	memset(m, 0, sizeof(*m));
-		m->content_length = -1;
+	m->content_length = -1;
 	/* buf may be NULL then, which memchr must not see. */
 	if (!len)
 		return TL_HTTP_NONE;
