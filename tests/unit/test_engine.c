@@ -498,7 +498,14 @@ static void scenario_time_wait_end(struct tl_engine *e)
 
 /* --- HTTP across segments: chunked bodies, cut heads, odd targets --- */
 
-static const char chunked_head[] = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"; /* 47 */
+/* A 37-byte GET, and the head of its chunked answer (47 bytes). */
+static void get_chunked(struct tl_engine *e, const char *req)
+{
+	handshake(e, ISN_C, ISN_S);
+	feed_packet(e, C, TL_PSH | TL_ACK, ISN_C + 1, ISN_S + 1, req, 37);
+	feed_packet(e, S, TL_PSH | TL_ACK, ISN_S + 1, ISN_C + 38,
+		    "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", 47);
+}
 
 /* 5 chunks of 700 bytes, each written as its own segment ("2bc\r\n", the
  * data, CRLF: 707 bytes, all copied as the kernel copies up to 1 KB), then
@@ -532,10 +539,7 @@ static void scenario_chunked_keepalive(struct tl_engine *e)
 {
 	__u32 s;
 
-	handshake(e, ISN_C, ISN_S);
-	feed_packet(e, C, TL_PSH | TL_ACK, ISN_C + 1, ISN_S + 1,
-		    "GET /c HTTP/1.1\r\nHost: xxxxxxxxxx\r\n\r\n", 37);
-	feed_packet(e, S, TL_PSH | TL_ACK, ISN_S + 1, ISN_C + 38, chunked_head, 47);
+	get_chunked(e, "GET /c HTTP/1.1\r\nHost: xxxxxxxxxx\r\n\r\n");
 	s = five_chunks(e, ISN_S + 48, ISN_C + 38);
 	now += 2000 * MS;
 	feed_packet(e, C, TL_PSH | TL_ACK, ISN_C + 38, s, get_req, 37);
@@ -555,9 +559,7 @@ static void scenario_chunked_close(struct tl_engine *e)
 {
 	__u32 s;
 
-	handshake(e, ISN_C, ISN_S);
-	feed_packet(e, C, TL_PSH | TL_ACK, ISN_C + 1, ISN_S + 1, get_req, 37);
-	feed_packet(e, S, TL_PSH | TL_ACK, ISN_S + 1, ISN_C + 38, chunked_head, 47);
+	get_chunked(e, get_req);
 	s = five_chunks(e, ISN_S + 48, ISN_C + 38);
 	now += 50 * MS;
 	feed_packet(e, S, TL_FIN | TL_ACK, s, ISN_C + 38, NULL, 0);
@@ -596,9 +598,7 @@ static const char *const expect_chunked_lost[] = {
  * ends with the FIN, incomplete, instead of made up. */
 static void scenario_chunked_lost(struct tl_engine *e)
 {
-	handshake(e, ISN_C, ISN_S);
-	feed_packet(e, C, TL_PSH | TL_ACK, ISN_C + 1, ISN_S + 1, get_req, 37);
-	feed_packet(e, S, TL_PSH | TL_ACK, ISN_S + 1, ISN_C + 38, chunked_head, 47);
+	get_chunked(e, get_req);
 	feed_packet(e, S, TL_PSH | TL_ACK, ISN_S + 48, ISN_C + 38, "3e8\r\nxxxxx", 2014);
 	feed_packet(e, S, TL_FIN | TL_ACK, ISN_S + 2062, ISN_C + 38, NULL, 0);
 }
