@@ -52,11 +52,14 @@ def serve_conn(conn):
         if head.split(b" ")[1].startswith(b"/small"):
             conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nsmall")
             continue
-        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
-                     b"Transfer-Encoding: chunked\r\n"
-                     + (b"Connection: close\r\n" if close else b"") + b"\r\n")
+        # Each part once the previous one was acknowledged: its own segment,
+        # whatever autocorking would do (the tracer follows chunk-size lines
+        # in the first 1 KB of each segment, README says).
+        send_acked(conn, b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
+                   b"Transfer-Encoding: chunked\r\n"
+                   + (b"Connection: close\r\n" if close else b"") + b"\r\n")
         for _ in range(5):
-            conn.sendall(b"2bc\r\n" + CHUNK + b"\r\n")
+            send_acked(conn, b"2bc\r\n" + CHUNK + b"\r\n")
         conn.sendall(b"0\r\n\r\n")
         if close:
             time.sleep(GAP)
@@ -152,9 +155,13 @@ def wait_acked(sock):
         select.select([], [], [], 0.002)
 
 
-def send_in_two(sock, first, second):
-    sock.sendall(first)
+def send_acked(sock, data):
+    sock.sendall(data)
     wait_acked(sock)
+
+
+def send_in_two(sock, first, second):
+    send_acked(sock, first)
     sock.sendall(second)
 
 
