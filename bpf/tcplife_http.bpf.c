@@ -194,14 +194,16 @@ static __always_inline struct head_val *head_continued(const struct tl_l34 *h)
 	return v && v->next_seq == bpf_ntohl(h->tcp.seq) ? v : NULL;
 }
 
-/* Once the segment's bytes are in the record (n of want copied): marks the
- * direction, moves its mark on, or clears it. User space holds only heads
- * copied whole, so a segment cut by the copy ends the following. */
-static __always_inline void head_copied(const struct tl_l34 *h, const struct head_note *nt,
-					const __u8 *data, __u32 n, __u32 want, __u32 cap)
+/* Once the segment's bytes are in the record (n of them, 0 when the copy
+ * cut them): marks the direction, moves its mark on, or clears it. User
+ * space holds only heads copied whole, so a segment cut by the copy ends
+ * the following. A function of its own: inlined at each size class, it
+ * doubled the program, and it runs only for segments that carry bytes. */
+static __noinline void head_copied(const struct tl_l34 *h, const struct head_note *nt,
+				   const __u8 *data, __u32 n, __u32 cap)
 {
-	bool open = n == want && h->payload_len <= TL_DATA_CAP &&
-		    head_may_go_on(data, n, cap, nt->response);
+	bool open =
+		n && h->payload_len <= TL_DATA_CAP && head_may_go_on(data, n, cap, nt->response);
 	struct head_key k = {};
 
 	if (!nt->cont) {
@@ -289,7 +291,7 @@ static __always_inline void emit_packet(struct __sk_buff *skb, const struct tl_l
 	p->data_flags = flags;
 	p->data_len = cap ? copy_data(skb, off, want, (__u8 *)(p + 1), cap) : 0;
 	if (cap && nt && (flags & (TL_DATA_HTTP | TL_DATA_HEAD)))
-		head_copied(h, nt, (__u8 *)(p + 1), p->data_len, want, cap);
+		head_copied(h, nt, (__u8 *)(p + 1), p->data_len == want ? p->data_len : 0, cap);
 	submit(p, sizeof(*p) + cap);
 }
 
