@@ -144,10 +144,11 @@ struct head_note {
 
 /* Whether the head in a segment copied whole (its last byte data[n - 1])
  * may go on in the next one: not when it ends with the empty line, a
- * request's usual shape. A response only when it ends at a line's end:
- * one that ends in its body would cost every response a lookup, so a
- * response head cut inside a line is not followed. Read from the record,
- * not the skb, which would cost every request and response a load. */
+ * request's usual shape. A response only when it ends with a header line's
+ * CRLF: one that ends in its body (a text file's last LF) would cost every
+ * response a lookup, so a response head cut inside a line is not followed.
+ * Read from the record, not the skb, which would cost every request and
+ * response a load. */
 static __always_inline bool head_may_go_on(const __u8 *data, __u32 n, __u32 cap, bool response)
 {
 	__u8 b0, b1, b2, b3;
@@ -160,7 +161,7 @@ static __always_inline bool head_may_go_on(const __u8 *data, __u32 n, __u32 cap,
 	b3 = data[(n - 1) & (cap - 1)];
 	if (b3 == '\n' && (b2 == '\n' || (b2 == '\r' && b1 == '\n' && b0 == '\r')))
 		return false;
-	return !response || b3 == '\n';
+	return !response || (b3 == '\n' && b2 == '\r');
 }
 
 /* A segment that begins a message and leaves its head open: marks its
