@@ -8,6 +8,7 @@ bytes, NUL and bytes that are not UTF-8.
   http_segments.py chunked PORT MODE     keepalive: two requests, one connection;
                                          close: one request with Connection: close
   http_segments.py split PORT            request line, then header block, cut in two
+  http_segments.py cut-response PORT     a response whose head is cut after a line
   http_segments.py control PORT          GET /<NUL, controls, 0xfe> HTTP/1.1
 
 Each client prints one line of what it received; every wait is bounded."""
@@ -51,6 +52,11 @@ def serve_conn(conn):
         close = b"connection: close" in head.lower()
         if head.split(b" ")[1].startswith(b"/small"):
             conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nsmall")
+            continue
+        if head.split(b" ")[1].startswith(b"/cut"):
+            # The head cut after a header line, its empty line with the body.
+            send_acked(conn, b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n")
+            conn.sendall(b"\r\nhello")
             continue
         # Each part once the previous one was acknowledged: its own segment,
         # whatever autocorking would do (the tracer follows chunk-size lines
@@ -185,6 +191,17 @@ def client_split(port):
     print("|".join(out))
 
 
+def client_cut_response(port):
+    sock = connect(port)
+    sock.sendall(b"GET /cut HTTP/1.1\r\nHost: x\r\n\r\n")
+    head, rest = recv_head(sock, b"")
+    deadline = time.monotonic() + TIMEOUT
+    while len(rest) < 5:
+        rest += recv_some(sock, deadline)
+    print("%s %s" % (head.split(b"\r\n")[0].decode(), rest.decode()))
+    sock.close()
+
+
 def client_control(port):
     sock = connect(port)
     sock.sendall(b"GET /\x00\x01\xfe\x1b[2J HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -203,6 +220,8 @@ def main():
         client_split(port)
     elif cmd == "control":
         client_control(port)
+    elif cmd == "cut-response":
+        client_cut_response(port)
     else:
         sys.exit("unknown command " + cmd)
 

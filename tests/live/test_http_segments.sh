@@ -10,7 +10,9 @@
 #   header block cut in two (Range in the second): the requests, where they
 #   begin, their Range, and the responses paired with them;
 # - a request line with NUL, control bytes and a byte that is not UTF-8:
-#   still a request, escaped in valid JSON, answered by the 400.
+#   still a request, escaped in valid JSON, answered by the 400;
+# - a response head cut after a header line, its empty line sent with the
+#   body: one response at the first byte, its body whole.
 # The traffic comes from tests/live/http_segments.py; each part of a request
 # is sent once the previous one was acknowledged, so it is its own segment.
 set -u
@@ -62,10 +64,12 @@ expect_eq "${T}_split_client" "HTTP/1.1 200 OK|HTTP/1.1 206 Partial Content" \
 	"$(timeout 20 python3 "$PY" split "$HPORT" 2>&1)"
 expect_eq "${T}_control_client" "HTTP/1.1 400 Bad Request" \
 	"$(timeout 20 python3 "$PY" control "$HPORT" 2>&1)"
+expect_eq "${T}_cut_response_client" "HTTP/1.1 200 OK hello" \
+	"$(timeout 20 python3 "$PY" cut-response "$CPORT" 2>&1)"
 
 # Every life reported, then a second for dumpcap's last packets.
 deadline=$((SECONDS + 15))
-while [ "$(grep -c '"type":"conn"' "$D/trace.json")" -lt 4 ] && [ $SECONDS -lt $deadline ]; do
+while [ "$(grep -c '"type":"conn"' "$D/trace.json")" -lt 5 ] && [ $SECONDS -lt $deadline ]; do
 	sleep 0.05
 done
 sleep 1
@@ -117,7 +121,7 @@ def check($name; $want; $got):
   def tsreq($c): [$tsm[] | select(.client == client($c) and .method != null)];
   def tsrsp($c): [$tsm[] | select(.client == client($c) and .code != null)];
   ($conns | map(. + {id: .conn})) as $cs
-| (if ($cs | length) != 4 then "segments_connections: FAIL tracer reported \($cs | length) of 4" else "segments_connections: PASS" end),
+| (if ($cs | length) != 5 then "segments_connections: FAIL tracer reported \($cs | length) of 5" else "segments_connections: PASS" end),
   # The chunked ones: the connection with two requests, then the closing one.
   ([$cs[] | select(.server | endswith(":\($cport)"))] | sort_by(.start)) as $ch
 | ($ch[0] as $c | tsrsp($c) as $t | tr($c; "exchange") as $x |
@@ -135,6 +139,11 @@ def check($name; $want; $got):
 		"within 2 ms of \($t[0].time_ms | floor)";
 		if ($x[0].last_byte_ms - $t[0].time_ms | fabs) < 2 then "within 2 ms of \($t[0].time_ms | floor)"
 		else $x[0].last_byte_ms end)),
+  # A response head cut after a header line: complete, its body counted.
+  ($ch[2] as $c | tsrsp($c) as $t |
+	check("segments_cut_response"; $t | map([.code, .first_seq, 5, true]);
+		tr($c; "http") | map(select(.dir == "response")) as $h | tr($c; "exchange")
+		| [range(length) as $i | [.[$i].status, $h[$i].seq, .[$i].body_bytes, .[$i].complete]])),
   # tcplife-httpd's: the split requests (the connection with two), then the control bytes.
   ([$cs[] | select(.server | endswith(":\($hport)"))] | sort_by(.start)) as $hc
 | ($hc[0] as $c |
