@@ -73,23 +73,49 @@ static void on_state(void *ctx, struct tl_conn *c, const struct tl_state_view *v
 		  v->inferred ? " inferred" : "");
 }
 
+/* The target's bytes, NULs included, with what is not printable ASCII as \xNN. */
+static const char *escaped(const char *s, size_t len)
+{
+	static char out[4 * TL_HTTP_URI_MAX + 1];
+	size_t n = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char b = (unsigned char)s[i];
+
+		if (b >= ' ' && b < 0x7f)
+			out[n++] = (char)b;
+		else
+			n += (size_t)sprintf(out + n, "\\x%02x", b);
+	}
+	out[n] = '\0';
+	return out;
+}
+
 static void on_http(void *ctx, struct tl_conn *c, const struct tl_http_view *v)
 {
 	(void)ctx;
 	if (v->msg->kind == TL_HTTP_REQUEST)
-		logf_line("http #%llu request %s %s seq=%u", (unsigned long long)c->id,
-			  v->msg->method, v->msg->uri, v->seq);
+		logf_line("http #%llu request %s %s seq=%u%s%s", (unsigned long long)c->id,
+			  v->msg->method, escaped(v->msg->uri, v->msg->uri_len), v->seq,
+			  *v->msg->range ? " range=" : "", v->msg->range);
 	else
 		logf_line("http #%llu response %d for %s seq=%u", (unsigned long long)c->id,
-			  v->msg->status, v->request ? v->request->uri : "-", v->seq);
+			  v->msg->status,
+			  v->request ? escaped(v->request->uri, v->request->uri_len) : "-", v->seq);
 }
 
 static void on_exchange(void *ctx, struct tl_conn *c, const struct tl_exchange_view *v)
 {
+	char last[64] = "";
+
 	(void)ctx;
-	logf_line("exchange #%llu %s %d body=%llu complete=%d", (unsigned long long)c->id,
-		  v->request ? v->request->uri : "-", v->status,
-		  (unsigned long long)v->body_bytes, v->complete);
+	/* The last byte's time, for the bodies whose end is found by framing. */
+	if (v->chunked)
+		snprintf(last, sizeof(last), " chunked last=+%llums",
+			 (unsigned long long)((v->last_byte_ns - v->first_byte_ns) / MS));
+	logf_line("exchange #%llu %s %d body=%llu complete=%d%s", (unsigned long long)c->id,
+		  v->request ? v->request->uri : "-", v->status, (unsigned long long)v->body_bytes,
+		  v->complete, last);
 }
 
 static void on_conn_end(void *ctx, struct tl_conn *c)
@@ -146,8 +172,9 @@ struct rec_packet {
 	struct tl_packet_data p;
 };
 
-static void feed_packet(struct tl_engine *e, bool from_client, __u16 flags, __u32 seq, __u32 ack,
-			const char *payload, __u32 len)
+/* A segment of len payload bytes whose first nbytes the kernel side copied. */
+static void feed_bytes(struct tl_engine *e, bool from_client, __u16 flags, __u32 seq, __u32 ack,
+		       const void *bytes, size_t nbytes, __u32 len)
 {
 	static struct rec_packet r;
 	struct tl_event ev = {.type = TL_EV_PACKET, .ts_ns = now += MS};
@@ -172,15 +199,21 @@ static void feed_packet(struct tl_engine *e, bool from_client, __u16 flags, __u3
 		memcpy(p->opts, syn_opts, sizeof(syn_opts));
 		p->opt_len = sizeof(syn_opts);
 	}
-	if (payload) {
-		p->data_len = strlen(payload) < TL_DATA_CAP ? strlen(payload) : TL_DATA_CAP;
+	if (bytes) {
+		p->data_len = nbytes < TL_DATA_CAP ? nbytes : TL_DATA_CAP;
 		p->data_flags = TL_DATA_HTTP;
-		memcpy(r.p.data, payload, p->data_len);
+		memcpy(r.p.data, bytes, p->data_len);
 		ev.http = r.p.data;
 		ev.http_len = p->data_len;
 	}
 	ev.pkt = p;
 	tl_engine_feed(e, &ev);
+}
+
+static void feed_packet(struct tl_engine *e, bool from_client, __u16 flags, __u32 seq, __u32 ack,
+			const char *payload, __u32 len)
+{
+	feed_bytes(e, from_client, flags, seq, ack, payload, payload ? strlen(payload) : 0, len);
 }
 
 static void feed_sock(struct tl_engine *e, __u32 type, bool client, int old, int new_state,
@@ -910,6 +943,202 @@ static void scenario_states_lost(struct tl_engine *e)
 	tl_engine_finish(e);
 }
 
+/* --- HTTP across segments: chunked bodies, cut heads, odd targets --- */
+
+/* A 37-byte GET, and the head of its chunked answer (47 bytes). */
+static void get_chunked(struct tl_engine *e, const char *req)
+{
+	handshake(e, ISN_C, ISN_S);
+	feed_packet(e, C, TL_PSH | TL_ACK, ISN_C + 1, ISN_S + 1, req, 37);
+	feed_packet(e, S, TL_PSH | TL_ACK, ISN_S + 1, ISN_C + 38,
+		    "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", 47);
+}
+
+/* 5 chunks of 700 bytes, each written as its own segment ("2bc\r\n", the
+ * data, CRLF: 707 bytes, all copied as the kernel copies up to 1 KB), then
+ * the last chunk "0\r\n\r\n" alone; s is the raw seq of the first. */
+static __u32 five_chunks(struct tl_engine *e, __u32 s, __u32 ack)
+{
+	static char chunk[708];
+
+	memset(chunk, 'x', sizeof(chunk) - 1);
+	memcpy(chunk, "2bc\r\n", 5);
+	memcpy(chunk + 705, "\r\n", 2);
+	for (int i = 0; i < 5; i++, s += 707)
+		feed_bytes(e, S, TL_PSH | TL_ACK, s, ack, chunk, 707, 707);
+	feed_packet(e, S, TL_PSH | TL_ACK, s, ack, "0\r\n\r\n", 5);
+	return s + 5;
+}
+
+static const char *const expect_chunked_keepalive[] = {
+	"http #1 request GET /c seq=1",
+	"http #1 response 200 for /c seq=1",
+	"exchange #1 /c 200 body=3500 complete=1 chunked last=+6ms",
+	"http #1 request GET /index.html seq=38",
+	"http #1 response 200 for /index.html seq=3588",
+	"exchange #1 /index.html 200 body=3 complete=1",
+	NULL,
+};
+
+/* The exchange ends at the last chunk, with the decoded length, not when
+ * the next response begins. */
+static void scenario_chunked_keepalive(struct tl_engine *e)
+{
+	__u32 s;
+
+	get_chunked(e, "GET /c HTTP/1.1\r\nHost: xxxxxxxxxx\r\n\r\n");
+	s = five_chunks(e, ISN_S + 48, ISN_C + 38);
+	now += 2000 * MS;
+	feed_packet(e, C, TL_PSH | TL_ACK, ISN_C + 38, s, get_req, 37);
+	feed_packet(e, S, TL_PSH | TL_ACK, s, ISN_C + 75, ok_resp, 41);
+}
+
+static const char *const expect_chunked_close[] = {
+	"http #1 response 200 for /index.html seq=1",
+	"pkt #1 s2c [PSH, ACK] seq=3583 ack=38 win=65536",
+	"exchange #1 /index.html 200 body=3500 complete=1 chunked last=+6ms",
+	"pkt #1 s2c [FIN, ACK] seq=3588 ack=38 win=65536",
+	NULL,
+};
+
+/* Connection: close: the exchange ends at the last chunk, not at the FIN. */
+static void scenario_chunked_close(struct tl_engine *e)
+{
+	__u32 s;
+
+	get_chunked(e, get_req);
+	s = five_chunks(e, ISN_S + 48, ISN_C + 38);
+	now += 50 * MS;
+	feed_packet(e, S, TL_FIN | TL_ACK, s, ISN_C + 38, NULL, 0);
+}
+
+static const char *const expect_chunked_one_segment[] = {
+	"http #1 response 200 for /a seq=1",
+	"exchange #1 /a 200 body=8 complete=1 chunked last=+0ms",
+	"http #1 response 404 for /b seq=81",
+	"exchange #1 /b 404 body=0 complete=1",
+	NULL,
+};
+
+/* Head, chunks with extensions, trailer and the next (pipelined) response
+ * all in one segment. */
+static void scenario_chunked_one_segment(struct tl_engine *e)
+{
+	static const char resp[] = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+				   "5;x=y\r\nhello\r\n3\r\nabc\r\n0\r\nT: 1\r\n\r\n"
+				   "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n";
+
+	handshake(e, ISN_C, ISN_S);
+	feed_packet(e, C, TL_PSH | TL_ACK, ISN_C + 1, ISN_S + 1,
+		    "GET /a HTTP/1.1\r\n\r\nGET /b HTTP/1.1\r\n\r\n", 38);
+	feed_packet(e, S, TL_PSH | TL_ACK, ISN_S + 1, ISN_C + 39, resp, sizeof(resp) - 1);
+}
+
+static const char *const expect_chunked_lost[] = {
+	"http #1 response 200 for /index.html seq=1",
+	"exchange #1 /index.html 200 body=1000 complete=0 chunked last=+1ms",
+	NULL,
+};
+
+/* Two chunks of 1000 in one 2014-byte segment: the second size line lies
+ * past the bytes copied, so the body's end cannot be known; the exchange
+ * ends with the FIN, incomplete, instead of made up. */
+static void scenario_chunked_lost(struct tl_engine *e)
+{
+	get_chunked(e, get_req);
+	feed_packet(e, S, TL_PSH | TL_ACK, ISN_S + 48, ISN_C + 38, "3e8\r\nxxxxx", 2014);
+	feed_packet(e, S, TL_FIN | TL_ACK, ISN_S + 2062, ISN_C + 38, NULL, 0);
+}
+
+static const char *const expect_split_request_line[] = {
+	"pkt #1 c2s [PSH, ACK] seq=1 ack=1 win=65536",
+	"pkt #1 c2s [PSH, ACK] seq=1 ack=1 win=65536",
+	"pkt #1 c2s [PSH, ACK] seq=3 ack=1 win=65536",
+	"http #1 request GET /index.html seq=1",
+	"pkt #1 s2c [PSH, ACK] seq=1 ack=38 win=65536",
+	"http #1 response 200 for /index.html seq=1",
+	"exchange #1 /index.html 200 body=3 complete=1",
+	NULL,
+};
+
+/* "GE", its retransmission, then the rest: one request, at seq 1. */
+static void scenario_split_request_line(struct tl_engine *e)
+{
+	handshake(e, ISN_C, ISN_S);
+	feed_packet(e, C, TL_PSH | TL_ACK, ISN_C + 1, ISN_S + 1, "GE", 2);
+	feed_packet(e, C, TL_PSH | TL_ACK, ISN_C + 1, ISN_S + 1, "GE", 2);
+	feed_packet(e, C, TL_PSH | TL_ACK, ISN_C + 3, ISN_S + 1, get_req + 2, 35);
+	feed_packet(e, S, TL_PSH | TL_ACK, ISN_S + 1, ISN_C + 38, ok_resp, 41);
+}
+
+static const char *const expect_split_headers[] = {
+	"http #1 request GET /v seq=1 range=bytes=0-2",
+	"http #1 response 206 for /v seq=1",
+	"exchange #1 /v 206 body=3 complete=1",
+	NULL,
+};
+
+/* The header blocks of both the request and the response cut in two:
+ * Range in the request's second part, the response's empty line in its. */
+static void scenario_split_headers(struct tl_engine *e)
+{
+	static const char req1[] = "GET /v HTTP/1.1\r\nHost: x\r\n";
+	static const char req2[] = "Range: bytes=0-2\r\n\r\n";
+	static const char rsp1[] = "HTTP/1.1 206 Partial Content\r\nContent-Length: 3\r\n";
+	static const char rsp2[] = "\r\nabc";
+
+	handshake(e, ISN_C, ISN_S);
+	feed_packet(e, C, TL_PSH | TL_ACK, ISN_C + 1, ISN_S + 1, req1, sizeof(req1) - 1);
+	feed_packet(e, C, TL_PSH | TL_ACK, ISN_C + 27, ISN_S + 1, req2, sizeof(req2) - 1);
+	feed_packet(e, S, TL_PSH | TL_ACK, ISN_S + 1, ISN_C + 47, rsp1, sizeof(rsp1) - 1);
+	feed_packet(e, S, TL_PSH | TL_ACK, ISN_S + 50, ISN_C + 47, rsp2, sizeof(rsp2) - 1);
+}
+
+static const char *const expect_control_bytes[] = {
+	"http #1 request GET /\\x00\\x01\\xfe\\x1b[2J seq=1",
+	"http #1 response 400 for /\\x00\\x01\\xfe\\x1b[2J seq=1",
+	NULL,
+};
+
+/* A request line with NUL, controls and bytes that are not UTF-8 is still
+ * a request, and the 400 answers it. */
+static void scenario_control_bytes(struct tl_engine *e)
+{
+	static const char req[] = "GET /\x00\x01\xfe\x1b[2J HTTP/1.1\r\nHost: x\r\n\r\n";
+	static const char rsp[] = "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n";
+
+	handshake(e, ISN_C, ISN_S);
+	feed_bytes(e, C, TL_PSH | TL_ACK, ISN_C + 1, ISN_S + 1, req, sizeof(req) - 1,
+		   sizeof(req) - 1);
+	feed_packet(e, S, TL_PSH | TL_ACK, ISN_S + 1, ISN_C + sizeof(req), rsp, sizeof(rsp) - 1);
+}
+
+static const char *const expect_body_not_head[] = {
+	"exchange #1 /index.html 200 body=602 complete=1",
+	"http #1 request GET /b seq=38",
+	"http #1 response 200 for /b seq=643",
+	"exchange #1 /b 200 body=3 complete=1",
+	NULL,
+};
+
+/* Body bytes that could begin a request line ("aaa...", then "aa" alone,
+ * short enough to be held) are no message head: the next response, which
+ * continues the stream after them, is still seen. */
+static void scenario_body_not_head(struct tl_engine *e)
+{
+	static const char head[] = "HTTP/1.1 200 OK\r\nContent-Length: 602\r\n\r\n";
+	static char body[601];
+
+	memset(body, 'a', 600);
+	handshake(e, ISN_C, ISN_S);
+	feed_packet(e, C, TL_PSH | TL_ACK, ISN_C + 1, ISN_S + 1, get_req, 37);
+	feed_packet(e, S, TL_PSH | TL_ACK, ISN_S + 1, ISN_C + 38, head, sizeof(head) - 1);
+	feed_packet(e, S, TL_PSH | TL_ACK, ISN_S + 41, ISN_C + 38, body, 600);
+	feed_packet(e, S, TL_PSH | TL_ACK, ISN_S + 641, ISN_C + 38, "aa", 2);
+	feed_packet(e, C, TL_PSH | TL_ACK, ISN_C + 38, ISN_S + 643, "GET /b HTTP/1.1\r\n\r\n", 19);
+	feed_packet(e, S, TL_PSH | TL_ACK, ISN_S + 643, ISN_C + 57, ok_resp, 41);
+}
+
 struct scenario {
 	int line;
 	const char *name;
@@ -936,7 +1165,7 @@ static const struct scenario scenarios[] = {
 	{__LINE__, "port reuse starts a new connection", scenario_port_reuse, expect_reuse, false,
 	 NULL},
 	{__LINE__, "hostile HTTP bytes", scenario_hostile_http, NULL, false,
-	 "end #1 closed_by=none tw=-1 req=0 c2s=100052 s2c=0 pids=100/0 open"},
+	 "end #1 closed_by=none tw=-1 req=1 c2s=100052 s2c=0 pids=100/0 open"},
 	{__LINE__, "TIME_WAIT end confirmed by sock_diag", scenario_time_wait_end, NULL, false,
 	 "twend #1 client confirmed=1 after=61001ms ended_by=timer"},
 	{__LINE__, "TIME_WAIT ends in order under a steady trickle", scenario_trickle, NULL, false,
@@ -954,6 +1183,22 @@ static const struct scenario scenarios[] = {
 	{__LINE__, "the peer's states unseen: its TIME_WAIT from the packets",
 	 scenario_peer_invisible, expect_peer_invisible, false,
 	 "end #1 closed_by=client tw=0 req=1 c2s=37 s2c=41 pids=0/0"},
+	{__LINE__, "chunked response on a kept-alive connection", scenario_chunked_keepalive,
+	 expect_chunked_keepalive, false, NULL},
+	{__LINE__, "chunked response, then the server closes", scenario_chunked_close,
+	 expect_chunked_close, false, NULL},
+	{__LINE__, "chunked body and the next response in one segment",
+	 scenario_chunked_one_segment, expect_chunked_one_segment, false, NULL},
+	{__LINE__, "chunk-size line not copied: incomplete", scenario_chunked_lost,
+	 expect_chunked_lost, false, NULL},
+	{__LINE__, "request line split across segments", scenario_split_request_line,
+	 expect_split_request_line, false, NULL},
+	{__LINE__, "header blocks split across segments", scenario_split_headers,
+	 expect_split_headers, false, NULL},
+	{__LINE__, "control bytes, NUL, invalid UTF-8 in a request line", scenario_control_bytes,
+	 expect_control_bytes, false, NULL},
+	{__LINE__, "body bytes that could begin a request line are no head", scenario_body_not_head,
+	 expect_body_not_head, false, NULL},
 };
 
 /* Scenarios that must also leave no trace of a life that never was. */

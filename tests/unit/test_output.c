@@ -59,6 +59,7 @@ static const struct tl_http_msg req_msg = {
 	.kind = TL_HTTP_REQUEST,
 	.method = "GET",
 	.uri = "/index.html",
+    .uri_len = 11,
 	.version = "HTTP/1.1",
 	.range = "bytes=0-99",
 	.connection = "keep-alive",
@@ -74,7 +75,7 @@ static const struct tl_http_msg resp_msg = {
 	.content_length = 1100,
 };
 
-static const struct tl_pending_request pending = {T0 + 300 * US, "GET", "/index.html"};
+static const struct tl_pending_request pending = {T0 + 300 * US, "GET", "/index.html", 11};
 
 #define PKT(t, side, fl, s, a, l, w, ws, o)                                                        \
 	{STEP_PKT, t, side, .flags = fl, .seq = s, .ack = a, .len = l, .win = w,                   \
@@ -119,6 +120,7 @@ static void hostile_init(void)
 	for (int i = 0; i < TL_HTTP_URI_MAX - 1; i++)
 		hostile_req.uri[i] = (char)(i % 255 + 1);
 	hostile_req.uri[TL_HTTP_URI_MAX - 1] = '\0';
+	hostile_req.uri_len = TL_HTTP_URI_MAX - 1;
 	hostile_req.uri_truncated = true;
 	hostile_resp = resp_msg;
 	strcpy(hostile_resp.reason, "\x1b[31mOK\r\n\xff\xfe\xc2\x9b" "2J");
@@ -808,6 +810,62 @@ static void test_text_long(void)
 	free(out);
 }
 
+/* Runs a chunked response to a request whose target holds NUL and a
+ * control byte through the output make makes; returns what it wrote. */
+static char *odd_exchange(struct tl_output *(*make)(FILE *f, bool color))
+{
+	static const struct tl_http_msg req = {.kind = TL_HTTP_REQUEST, .method = "GET",
+					       .uri = "/\0\x01", .uri_len = 3,
+					       .version = "HTTP/1.1", .content_length = -1};
+	static const struct tl_http_msg rsp = {.kind = TL_HTTP_RESPONSE, .version = "HTTP/1.1",
+					       .status = 200, .reason = "OK", .content_length = -1,
+					       .transfer_encoding = "chunked", .chunked = true};
+	static const struct tl_pending_request pend = {T0, "GET", "/\0\x01", 3};
+	static const struct step steps[] = {
+		{STEP_HTTP, 0, TL_CLIENT, .seq = 1, .msg = &req},
+		{STEP_HTTP, 2, TL_SERVER, .seq = 1, .msg = &rsp, .request = &pend, .latency_us = 2},
+	};
+	struct tl_exchange_view x = {T0 + 9 * US, &pend, 200, "", -1, 3500, T0 + 2 * US,
+				     T0 + 9 * US, true, true};
+	char *out = NULL;
+	size_t len;
+	FILE *f = open_memstream(&out, &len);
+	struct tl_output *o = make(f, false);
+	struct tl_conn c;
+
+	conn_init(&c, 9, lo4_mapped, 50009);
+	play(&o->sink, &c, lo4_mapped, steps, sizeof(steps) / sizeof(steps[0]));
+	o->sink.on_exchange(o->sink.ctx, &c, &x);
+	o->sink.on_conn_end(o->sink.ctx, &c);
+	o->free(o);
+	fclose(f);
+	return out;
+}
+
+static void test_http_odd(void)
+{
+	char *out = odd_exchange(tl_output_text_new);
+
+	UNIT_CHECK(has_line(out, "                              GET /\\x00\\x01 HTTP/1.1"),
+		   "text: a target with NUL shown whole, escaped");
+	UNIT_CHECK(has_line(out, "                              HTTP/1.1 200 OK  (chunked, 0.002 "
+				 "ms after GET /\\x00\\x01)"),
+		   "text: chunked in the response line");
+	UNIT_CHECK(has_line(out, "                              = GET /\\x00\\x01 -> 200, 3500 "
+				 "body bytes, chunked, first byte 0.002 ms, last byte 0.009 ms "
+				 "after the request"),
+		   "text: chunked in the exchange line");
+	free(out);
+	out = odd_exchange(make_json);
+	UNIT_CHECK(strstr(out, "\"uri\":\"/\\u0000\\u0001\"") &&
+			   strstr(out, "\"request_uri\":\"/\\u0000\\u0001\""),
+		   "json: a target with NUL kept whole, escaped");
+	UNIT_CHECK(strstr(out, "\"transfer_encoding\":\"chunked\"") &&
+			   strstr(out, "\"revalidated\":false,\"chunked\":true}"),
+		   "json: transfer_encoding and chunked");
+	free(out);
+}
+
 static void test_summary(void)
 {
 	char *out, *err;
@@ -864,6 +922,7 @@ int main(void)
 	test_text_color();
 	test_text_start();
 	test_text_long();
+	test_http_odd();
 	test_summary();
 	test_summary_ipv6();
 	return unit_done();

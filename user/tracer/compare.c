@@ -325,7 +325,7 @@ static int trace_read(struct cmp_run *run)
 		run->line++;
 		if (!line[strspn(line, " \t\r\n")])
 			continue;
-		o = json_loads(line, 0, NULL);
+		o = json_loads(line, JSON_ALLOW_NUL, NULL);
 		err = o ? trace_event(run, o) : -EBADMSG;
 		json_decref(o);
 	}

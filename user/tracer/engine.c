@@ -47,6 +47,7 @@ void tl_engine_free(struct tl_engine *e)
 		return;
 	while ((c = tl_conn_table_any(&e->conns))) {
 		tl_conn_table_remove(&e->conns, c);
+		tl_engine_http_discard(c);
 		free(c);
 	}
 	tl_conn_table_destroy(&e->conns);

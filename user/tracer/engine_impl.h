@@ -83,8 +83,35 @@ void tl_engine_packet(struct tl_engine *e, const struct tl_event *ev);
  * received, reporting each exchange once its last byte is in. */
 void tl_engine_http_segment(struct tl_engine *e, struct tl_conn *c, const struct tl_event *ev,
 			    const struct tl_pkt_view *v);
-/* Reports the exchange still open when the connection ends. */
+/* Reports the messages held and the exchange still open when the
+ * connection ends. */
 void tl_engine_http_close(struct tl_engine *e, struct tl_conn *c);
+
+/* A stretch of one direction's stream: stream_len bytes from raw seq on,
+ * of which the first len were copied (p). */
+struct tl_http_bytes {
+	const __u8 *p;
+	size_t len, stream_len;
+	__u32 seq, rel_seq;
+	__u64 ts_ns; /* when its first byte was seen */
+	enum tl_side from;
+};
+
+/* Reports the messages b begins with; with may_hold, a message whose head
+ * b's end cut is held for the next segment instead. */
+void tl_engine_http_messages(struct tl_engine *e, struct tl_conn *c, const struct tl_http_bytes *b,
+			     bool may_hold);
+
+/* engine_http_hold.c */
+/* Holds b (its message head cut by the segment's end); false when it cannot. */
+bool tl_engine_http_hold(struct tl_conn *c, const struct tl_http_bytes *b);
+/* Takes b as the continuation of the head its direction holds, reporting
+ * what the two make; true when b was used up so (or repeats held bytes). */
+bool tl_engine_http_continue(struct tl_engine *e, struct tl_conn *c, const struct tl_http_bytes *b);
+/* Reports what side holds as it is, since no more of it will come. */
+void tl_engine_http_flush(struct tl_engine *e, struct tl_conn *c, enum tl_side side);
+/* Frees what c holds, unreported (the engine is being freed). */
+void tl_engine_http_discard(struct tl_conn *c);
 
 /* engine_sock.c */
 void tl_engine_sock(struct tl_engine *e, const struct tl_event *ev);

@@ -163,6 +163,8 @@ static void json_http_headers(struct tl_json *j, const struct tl_http_msg *m)
 		tl_json_str(j, "content_range", m->content_range);
 	if (*m->connection)
 		tl_json_str(j, "connection", m->connection);
+	if (*m->transfer_encoding)
+		tl_json_str(j, "transfer_encoding", m->transfer_encoding);
 }
 
 static void json_on_http(void *ctx, struct tl_conn *c, const struct tl_http_view *v)
@@ -173,7 +175,7 @@ static void json_on_http(void *ctx, struct tl_conn *c, const struct tl_http_view
 	if (m->kind == TL_HTTP_REQUEST) {
 		tl_json_str(j, "dir", "request");
 		tl_json_str(j, "method", m->method);
-		tl_json_str(j, "uri", m->uri);
+		tl_json_strn(j, "uri", m->uri, m->uri_len);
 		tl_json_str(j, "version", m->version);
 	} else {
 		tl_json_str(j, "dir", "response");
@@ -185,7 +187,7 @@ static void json_on_http(void *ctx, struct tl_conn *c, const struct tl_http_view
 	json_http_headers(j, m);
 	if (m->kind == TL_HTTP_RESPONSE && v->request) {
 		tl_json_str(j, "request_method", v->request->method);
-		tl_json_str(j, "request_uri", v->request->uri);
+		tl_json_strn(j, "request_uri", v->request->uri, v->request->uri_len);
 		tl_json_ms(j, "latency_ms", v->latency_ns);
 	}
 	json_emit(ctx);
@@ -199,7 +201,7 @@ static void json_on_exchange(void *ctx, struct tl_conn *c, const struct tl_excha
 
 	if (v->request) {
 		tl_json_str(j, "method", v->request->method);
-		tl_json_str(j, "uri", v->request->uri);
+		tl_json_strn(j, "uri", v->request->uri, v->request->uri_len);
 	}
 	tl_json_int(j, "status", v->status);
 	if (*v->content_type)
@@ -214,6 +216,7 @@ static void json_on_exchange(void *ctx, struct tl_conn *c, const struct tl_excha
 	tl_json_bool(j, "complete", v->complete);
 	tl_json_bool(j, "range", v->status == 206);
 	tl_json_bool(j, "revalidated", v->status == 304);
+	tl_json_bool(j, "chunked", v->chunked);
 	json_emit(ctx);
 }
 
