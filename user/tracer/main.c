@@ -21,6 +21,8 @@
 #include "tracer/loader.h"
 #include "tracer/output.h"
 #include "tracer/pcap_writer.h"
+#include "tracer/report_cmd.h"
+#include "tracer/report_output.h"
 #include "tracer/sink_tee.h"
 #include "tracer/sock_diag.h"
 
@@ -58,7 +60,8 @@ struct tracer {
 	struct tl_engine *engine;
 	struct tl_output *out;
 	struct tl_pcap_writer *pcap;
-	struct tl_sink_tee tee;
+	struct tl_output *report; /* --html, --svg */
+	struct tl_sink_tee tee, report_tee;
 	int diag_fd;
 	int ifindex;
 	__u64 ktime_offset_ns; /* realtime - monotonic: bpf_ktime_get_ns() to epoch */
@@ -110,6 +113,16 @@ static int make_engine(struct tracer *t, struct tl_engine_config *cfg)
 		}
 		tl_sink_tee_init(&t->tee, sink, tl_pcap_writer_sink(t->pcap));
 		sink = &t->tee.sink;
+	}
+	if (t->args.html_path || t->args.svg_dir) {
+		struct tl_report_config rcfg = {.html_path = t->args.html_path,
+						.svg_dir = t->args.svg_dir};
+
+		t->report = tl_report_output_new(&rcfg);
+		if (!t->report)
+			return -ENOMEM;
+		tl_sink_tee_init(&t->report_tee, sink, &t->report->sink);
+		sink = &t->report_tee.sink;
 	}
 	cfg->server_ports = t->args.ports;
 	cfg->nports = t->args.nports;
@@ -174,6 +187,8 @@ static void announce(struct tracer *t)
 		fprintf(stderr, "tcplife-http: removed %d TC filter(s) left on %s by a run that "
 				"crashed\n", t->loader.tc.stale_removed, t->args.ifname);
 	t->out->start(t->out, &info);
+	if (t->report)
+		t->report->start(t->report, &info);
 }
 
 /* Reports loss as the kernel counts it. Connections are marked where the
@@ -187,6 +202,8 @@ static void check_loss(struct tracer *t)
 	t->lost = lost;
 	if (t->out->loss)
 		t->out->loss(t->out, clock_ns(CLOCK_REALTIME), lost);
+	if (t->report)
+		t->report->loss(t->report, clock_ns(CLOCK_REALTIME), lost);
 }
 
 /* A traced interface can vanish (a namespace's veth deleted): its hook goes
@@ -246,6 +263,8 @@ static int run_live(struct tracer *t)
 		}
 		check_loss(t);
 		tl_engine_tick(t->engine, clock_ns(CLOCK_REALTIME));
+		if (t->report)
+			tl_report_tick(t->report, clock_ns(CLOCK_MONOTONIC));
 		err = stop_reason(t, deadline);
 		if (err)
 			break;
@@ -292,6 +311,8 @@ static void report_end(struct tracer *t)
 		.conns = st.conns,
 	};
 	t->out->stats(t->out, &info);
+	if (t->report)
+		t->report->stats(t->report, &info);
 }
 
 /* Frees what setup made; returns err, or the capture writer's error. */
@@ -307,6 +328,14 @@ static int teardown(struct tracer *t, int err)
 			strerror(-werr));
 		err = werr;
 	}
+	werr = t->report ? tl_report_error(t->report) : 0;
+	if (werr && !err) {
+		fprintf(stderr, "tcplife-http: writing %s: %s\n",
+			t->args.html_path ? t->args.html_path : t->args.svg_dir, strerror(-werr));
+		err = werr;
+	}
+	if (t->report)
+		t->report->free(t->report);
 	if (t->out)
 		t->out->free(t->out);
 	if (t->diag_fd >= 0)
@@ -322,6 +351,8 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "compare"))
 		return tl_compare_main(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "report"))
+		return tl_report_main(argc - 1, argv + 1);
 	tl_args_parse(argc, argv, &t.args);
 	libbpf_set_print(t.args.verbose ? libbpf_print : NULL);
 	sigaction(SIGINT, &sa, NULL);

@@ -1,0 +1,323 @@
+#include "tracer/report_html.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tracer/report_esc.h"
+#include "tracer/report_svg.h"
+
+#define RP_STR_(x) #x
+#define RP_STR(x) RP_STR_(x)
+
+static const char rp_page_css[] =
+    ":root{color-scheme:light dark}"
+    "body{font:14px system-ui,sans-serif;margin:16px;background:#fff;color:#1a1a1a}"
+    "a{color:#0060a0}"
+    "table{border-collapse:collapse;font-size:12px;margin-bottom:24px}"
+    "th,td{border:1px solid #9995;padding:2px 6px;text-align:left;white-space:nowrap}"
+    "th{cursor:pointer;background:#ececec;position:sticky;top:0}"
+    "th[data-dir=asc]::after{content:' \\25b4'}th[data-dir=desc]::after{content:' \\25be'}"
+    "td.n{text-align:right}"
+    "section.conn{margin:28px 0}section.conn h2{font-size:16px;margin:0 0 4px}"
+    "p.sum{margin:0 0 8px}svg.ladder{max-width:100%;height:auto;display:block}"
+    "div.lazy{max-width:100%;border:1px dashed #9995}"
+    "@media (prefers-color-scheme:dark){body{background:#16181c;color:#e6e6e6}"
+    "a{color:#56b4e9}th{background:#262a31}}"
+    "@media print{body{background:#fff;color:#000;margin:0}th{position:static;background:#eee}"
+    "section.conn{break-before:page;margin:0}svg.ladder{break-inside:avoid}}\n";
+
+/* Unfolds a run (shifting what is below it), sorts the table, draws the
+ * stored diagrams as they come near the view, and all of them to print. */
+static const char rp_page_js[] =
+    "(function(){'use strict';\n"
+    "function unfold(g){if(g.dataset.open)return;g.dataset.open='1';"
+    "var svg=g.ownerSVGElement,y=+g.dataset.y,d=+g.dataset.h-" RP_STR(
+	TL_RP_FOLD_H) ";"
+		      "g.querySelector('.fold-row').setAttribute('display','none');"
+		      "g.querySelector('.fold-body').removeAttribute('display');"
+		      "svg.querySelectorAll('[data-y]').forEach(function(e){var "
+		      "v=+e.dataset.y;if(v>y){v+=d;"
+		      "e.dataset.y=v;e.setAttribute('transform','translate(0,'+v+')')}});"
+		      "svg.querySelectorAll('.ll').forEach(function(e){e.setAttribute('y2',+e."
+		      "getAttribute('y2')+d)});"
+		      "var h=+svg.getAttribute('height')+d;svg.setAttribute('height',h);"
+		      "svg.setAttribute('viewBox','0 0 '+svg.getAttribute('width')+' '+h)}\n"
+		      "document.addEventListener('click',function(ev){var g=ev.target.closest&&"
+		      "ev.target.closest('g.fold');if(g)unfold(g)});\n"
+		      "function draw(p){if(!p.isConnected)return;p.insertAdjacentHTML('afterend',"
+		      "p.querySelector('script').textContent);p.remove()}\n"
+		      "var lazy=document.querySelectorAll('div.lazy');\n"
+		      "if(lazy.length&&'IntersectionObserver'in window){var io=new "
+		      "IntersectionObserver(function(es)"
+		      "{es.forEach(function(e){if(e.isIntersecting){io.unobserve(e.target);draw(e."
+		      "target)}})},"
+		      "{rootMargin:'1500px'});lazy.forEach(function(p){io.observe(p)})}else "
+		      "lazy.forEach(draw);\n"
+		      "window.addEventListener('beforeprint',function(){document.querySelectorAll('"
+		      "div.lazy')"
+		      ".forEach(draw)});\n"
+		      "document.querySelectorAll('#conns "
+		      "th').forEach(function(th,i){th.addEventListener('click',"
+		      "function(){var "
+		      "tb=th.closest('table').tBodies[0],rows=[].slice.call(tb.rows),"
+		      "asc=th.dataset.dir!=='asc',num=th.dataset.type==='num';"
+		      "th.parentNode.querySelectorAll('th').forEach(function(o){delete "
+		      "o.dataset.dir});"
+		      "th.dataset.dir=asc?'asc':'desc';rows.sort(function(a,b){var "
+		      "x=a.cells[i],z=b.cells[i];"
+		      "x=num?+x.dataset.v:x.textContent;z=num?+z.dataset.v:z.textContent;"
+		      "return(x<z?-1:x>z?1:0)*(asc?1:-1)});var "
+		      "fr=document.createDocumentFragment();"
+		      "rows.forEach(function(r){fr.appendChild(r)});tb.appendChild(fr)})})})();\n";
+
+static bool rp_shown(const struct tl_rp_conn *c, bool all) { return all || c->ended; }
+
+static void rp_utc(FILE *f, int64_t us)
+{
+	time_t s = us / 1000000;
+	struct tm tm;
+	char buf[32];
+
+	gmtime_r(&s, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S", &tm);
+	fprintf(f, "%s.%06" PRId64, buf, us % 1000000);
+}
+
+static void rp_proc_cell(FILE *f, const struct tl_rp_proc *p)
+{
+	if (!p->pid) {
+		fputc('?', f);
+		return;
+	}
+	tl_report_escs(f, p->comm);
+	fprintf(f, "[%" PRIu32 "]", p->pid);
+}
+
+/* The response statuses, in order. */
+static void rp_statuses(FILE *f, const struct tl_rp_conn *c)
+{
+	const char *sep = "";
+
+	for (size_t i = 0; i < c->nrows; i++) {
+		const struct tl_rp_http *h = c->rows[i].http;
+
+		if (h && !h->request) {
+			fprintf(f, "%s%d", sep, h->status);
+			sep = " ";
+		}
+	}
+}
+
+static void rp_table_row(FILE *f, const struct tl_rp_conn *c)
+{
+	char b0[32], b1[32];
+
+	fprintf(f,
+		"<tr><td class=\"n\" data-v=\"%" PRIu64 "\"><a href=\"#conn-%" PRIu64 "\">%" PRIu64
+		"</a></td><td>",
+		c->id, c->id, c->id);
+	tl_report_escs(f, c->ep[0] ? c->ep[0] : "?");
+	fputs("</td><td>", f);
+	tl_report_escs(f, c->ep[1] ? c->ep[1] : "?");
+	fputs("</td><td>", f);
+	rp_proc_cell(f, &c->proc[0]);
+	fputs(" \xe2\x86\x92 ", f);
+	rp_proc_cell(f, &c->proc[1]);
+	fprintf(f, "</td><td data-v=\"%" PRId64 "\">", c->start_us);
+	rp_utc(f, c->start_us);
+	fprintf(f,
+		"</td><td class=\"n\" data-v=\"%" PRId64 "\">%.3f ms</td>"
+		"<td class=\"n\" data-v=\"%" PRIu64 "\">%s / %s</td>"
+		"<td class=\"n\" data-v=\"%" PRIu32 "\">%" PRIu32 "</td><td>",
+		c->end_us - c->start_us, (c->end_us - c->start_us) / 1e3, c->bytes[0] + c->bytes[1],
+		tl_rp_bytes(b0, c->bytes[0]), tl_rp_bytes(b1, c->bytes[1]), c->requests,
+		c->requests);
+	rp_statuses(f, c);
+	fputs("</td><td>", f);
+	tl_report_escs(f, c->closed_by ? c->closed_by : "-");
+	fputs("</td><td>", f);
+	if (c->time_wait == 0 || c->time_wait == 1)
+		fputs(c->time_wait ? "server" : "client", f);
+	else
+		fputs(c->time_wait == 2 ? "both" : "-", f);
+	fputs("</td></tr>\n", f);
+}
+
+static void rp_table(FILE *f, const struct tl_rp_model *m, bool all)
+{
+	static const char *const cols[][2] = {
+	    {"id", "num"},
+	    {"client", ""},
+	    {"server", ""},
+	    {"processes", ""},
+	    {"start (UTC)", "num"},
+	    {"duration", "num"},
+	    {"bytes c\xe2\x86\x92s / s\xe2\x86\x92"
+	     "c",
+	     "num"},
+	    {"requests", "num"},
+	    {"statuses", ""},
+	    {"closed by", ""},
+	    {"TIME_WAIT", ""},
+	};
+
+	fputs("<table id=\"conns\"><thead><tr>", f);
+	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
+		fprintf(f, "<th%s>%s</th>", *cols[i][1] ? " data-type=\"num\"" : "", cols[i][0]);
+	fputs("</tr></thead><tbody>\n", f);
+	for (size_t i = 0; i < m->nconns; i++)
+		if (rp_shown(m->conns[i], all))
+			rp_table_row(f, m->conns[i]);
+	fputs("</tbody></table>\n", f);
+}
+
+/* Inline, or stored as text the page draws when it comes near the view:
+ * the SVG holds no '<' from the wire (escaped), so no "</script" either. */
+static int rp_section(FILE *f, const struct tl_rp_conn *c, bool inline_svg)
+{
+	struct tl_rp_layout l;
+	int err;
+
+	fprintf(f, "<section class=\"conn\" id=\"conn-%" PRIu64 "\"><h2>Connection %" PRIu64 ": ",
+		c->id, c->id);
+	tl_report_escs(f, c->ep[0] ? c->ep[0] : "?");
+	fputs(" \xe2\x86\x92 ", f);
+	tl_report_escs(f, c->ep[1] ? c->ep[1] : "?");
+	fputs("</h2><p class=\"sum\">", f);
+	tl_rp_summary(f, c);
+	fputs("</p>\n", f);
+	if (!inline_svg) {
+		if (tl_rp_layout(c, &l))
+			return -ENOMEM;
+		fprintf(f,
+			"<div class=\"lazy\" style=\"width:%dpx;height:%dpx\">"
+			"<script type=\"text/x-ladder\">",
+			TL_RP_WIDTH, l.height);
+		tl_rp_layout_free(&l);
+	}
+	err = tl_rp_svg(f, c, false);
+	if (!inline_svg)
+		fputs("</script></div>", f);
+	fputs("</section>\n", f);
+	return err;
+}
+
+int tl_rp_html(FILE *f, const struct tl_rp_model *m, bool all)
+{
+	size_t shown = 0;
+	int err = 0;
+
+	for (size_t i = 0; i < m->nconns; i++)
+		shown += rp_shown(m->conns[i], all);
+	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+	      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+	      "style-src 'unsafe-inline'; script-src 'unsafe-inline'\">"
+	      "<meta name=\"viewport\" content=\"width=device-width\">"
+	      "<title>tcplife-http report</title><style>",
+	      f);
+	fputs(rp_page_css, f);
+	tl_rp_svg_style(f);
+	fprintf(f, "</style></head><body>\n<h1>tcplife-http: %zu connection%s</h1>\n<p>", shown,
+		shown == 1 ? "" : "s");
+	if (m->source) {
+		fputs("From the capture ", f);
+		tl_report_escs(f, m->source);
+		fputs(". ", f);
+	}
+	if (m->lost)
+		fprintf(f,
+			"The kernel lost %" PRIu64 " events: lives marked incomplete may miss "
+			"some. ",
+			m->lost);
+	fputs("Click a column to sort, an id to see its diagram, a folded run to unfold it.</p>\n",
+	      f);
+	rp_table(f, m, all);
+	for (size_t i = 0, n = 0; i < m->nconns && !err; i++)
+		if (rp_shown(m->conns[i], all))
+			err = rp_section(f, m->conns[i], n++ < TL_RP_INLINE_MAX);
+	fprintf(f, "<script>%s</script>\n</body></html>\n", rp_page_js);
+	return err;
+}
+
+/* Writes through a temporary file beside path, renamed over it. */
+static int rp_write_atomic(const char *path, int (*fill)(FILE *f, const void *arg), const void *arg)
+{
+	char tmp[PATH_MAX];
+	FILE *f;
+	int fd, err;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	fd = mkstemp(tmp);
+	if (fd < 0)
+		return -errno;
+	fchmod(fd, 0644);
+	f = fdopen(fd, "w");
+	if (!f) {
+		err = -errno;
+		close(fd);
+		unlink(tmp);
+		return err;
+	}
+	err = fill(f, arg);
+	if (fflush(f) || ferror(f))
+		err = err ? err : -errno;
+	if (fclose(f) && !err)
+		err = -errno;
+	if (!err && rename(tmp, path))
+		err = -errno;
+	if (err)
+		unlink(tmp);
+	return err;
+}
+
+struct rp_html_arg {
+	const struct tl_rp_model *m;
+	bool all;
+};
+
+static int rp_fill_html(FILE *f, const void *arg)
+{
+	const struct rp_html_arg *a = arg;
+
+	return tl_rp_html(f, a->m, a->all);
+}
+
+int tl_rp_write_html(const char *path, const struct tl_rp_model *m, bool all)
+{
+	struct rp_html_arg a = {m, all};
+
+	return rp_write_atomic(path, rp_fill_html, &a);
+}
+
+static int rp_fill_svg(FILE *f, const void *arg) { return tl_rp_svg(f, arg, true); }
+
+int tl_rp_write_svgs(const char *dir, struct tl_rp_model *m, bool all)
+{
+	char path[PATH_MAX];
+	int err;
+
+	if (mkdir(dir, 0755) && errno != EEXIST)
+		return -errno;
+	for (size_t i = 0; i < m->nconns; i++) {
+		struct tl_rp_conn *c = m->conns[i];
+
+		if (!c->svg_stale || !rp_shown(c, all))
+			continue;
+		if (snprintf(path, sizeof(path), "%s/conn-%" PRIu64 ".svg", dir, c->id) >=
+		    (int)sizeof(path))
+			return -ENAMETOOLONG;
+		err = rp_write_atomic(path, rp_fill_svg, c);
+		if (err)
+			return err;
+		c->svg_stale = false;
+	}
+	return 0;
+}
