@@ -28,14 +28,14 @@ static void rp_css_colours(FILE *f, const struct rp_palette *p)
 {
 	fprintf(f,
 		"svg.ladder{background:%s}svg.ladder text{fill:%s}svg.ladder .bg{fill:%s}"
-		"svg.ladder .ll{stroke:%s}svg.ladder .time{fill:%s}"
+		"svg.ladder .ll{stroke:%s}"
 		"svg.ladder .c2s{stroke:%s;fill:%s}svg.ladder .s2c{stroke:%s;fill:%s}"
 		"svg.ladder .seg text.lbl{fill:%s}svg.ladder text.http{fill:%s}"
 		"svg.ladder .state rect{fill:%s;stroke:%s}svg.ladder .state text{fill:%s}"
 		"svg.ladder .tw rect{fill:%s;stroke:%s}svg.ladder .phase rect{fill:%s}"
-		"svg.ladder .fold-row rect{fill:%s;stroke:%s}\n",
-		p->bg, p->fg, p->bg, p->ll, p->ll, p->c2s, p->c2s, p->s2c, p->s2c, p->fg, p->http,
-		p->bg, p->state, p->state, p->tw, p->fg, p->phase, p->fold, p->ll);
+		"svg.ladder .fold-row rect{fill:%s;stroke:%s}svg.ladder text.time{fill:%s}\n",
+		p->bg, p->fg, p->bg, p->ll, p->c2s, p->c2s, p->s2c, p->s2c, p->fg, p->http, p->bg,
+		p->state, p->state, p->tw, p->fg, p->phase, p->fold, p->ll, p->ll);
 }
 
 void tl_rp_svg_style(FILE *f)
