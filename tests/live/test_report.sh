@@ -1,0 +1,170 @@
+#!/bin/bash
+# Live test (root): the ladder report (--html, --svg, `report`) in Chromium.
+#
+# One tracer run (`--json --html --svg`, dumpcap beside it) sees the traffic
+# of the tshark-agreement scenarios in small: the page over IPv4 and IPv6, a
+# keep-alive connection with two requests, a 206 range, a revalidation 304,
+# a 404, a 3 MB download (folded), a refused connection (RST). Then:
+# - the --html page is rewritten while the tracer runs, as lives end;
+# - headless Chromium loads it: one diagram per connection, one .seg per
+#   packet of the JSON trace in order (folded ones too, counted through
+#   data-count), each side's states in order, one .http per message, no
+#   markup but the page's own; a screenshot is not blank;
+# - in a page that frames the report, a fold unfolds on click (what is
+#   below moves down by its height) and the table sorts on a click;
+# - `report trace.json` gives the same page byte for byte; `report` of
+#   dumpcap's capture draws the same segments and HTTP lines;
+# - every --svg file renders with rsvg-convert;
+# - a capture of hostile packets (scapy: <script> and quotes in a URI, a
+#   reason and a Host, control bytes, invalid UTF-8) gives a valid page and
+#   SVGs with nothing from the wire as markup.
+# About 15 s. TL_KEEP=DIR keeps the files.
+set -u
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/live_lib.sh"
+cd "$TL_ROOT" || exit 1
+
+T=report
+TRACER=$TL_ROOT/tcplife-http
+HTTPD=$TL_ROOT/tcplife-httpd
+CHECK=$TL_ROOT/tests/live/report_check.py
+D=$TL_TMP/report
+mkdir -p "$D/www"
+
+missing=
+for tool in dumpcap chromium curl rsvg-convert xmllint /usr/bin/python3; do
+	command -v "$tool" >/dev/null || missing+=" $tool"
+done
+/usr/bin/python3 -c 'import scapy' 2>/dev/null || missing+=" python3-scapy"
+[ -x "$TRACER" ] && [ -x "$HTTPD" ] || missing+=" ./tcplife-http ./tcplife-httpd (make)"
+if [ -n "$missing" ]; then
+	fail "${T}_prerequisites" "missing:$missing"
+	exit 1
+fi
+FAILS=0
+result() { tee -a "$D/results"; }
+trap 'grep -q ": FAIL" "$D/results" 2>/dev/null && FAILS=1; [ -n "${TL_KEEP:-}" ] && mkdir -p "$TL_KEEP" && cp -r "$D" "$TL_KEEP/"; tl_cleanup; exit $FAILS' EXIT
+
+# chromium_run ARGS...: headless Chromium with a profile of its own, bounded.
+chromium_run() {
+	local profile
+	profile=$(mktemp -d "$TL_TMP/profile.XXXXXX")
+	timeout 60 chromium --headless --no-sandbox --disable-gpu --no-first-run \
+		--disable-background-networking --disable-component-update --disable-sync \
+		--user-data-dir="$profile" "$@" 2>>"$D/chromium.log"
+}
+
+# ---- traffic ----------------------------------------------------------------
+cp www/index.html www/style.css www/intro.mp3 "$D/www/"
+head -c 3000000 /dev/zero | tr '\0' 'x' >"$D/www/big.txt"
+PORT=$(free_port)
+CLOSED=$(free_port)
+start_bg "$D/httpd.log" "$HTTPD" -p "$PORT" -r "$D/www" -q
+if ! wait_for_port "$PORT" 5; then
+	fail "${T}_setup" "tcplife-httpd did not listen: $(head -c 300 "$D/httpd.log")" | result
+	exit 1
+fi
+start_bg "$D/dumpcap.log" dumpcap -B 64 -i lo -f "tcp port $PORT or tcp port $CLOSED" -w "$D/dumpcap.pcapng"
+DUMPCAP_PID=$TL_BG
+wait_for_line "$D/dumpcap.log" '^File:' 10 || { fail "${T}_setup" "dumpcap did not start" | result; exit 1; }
+start_tracer "$D/trace.json" "$D/tracer.err" "$TRACER" --json -p "$PORT" -p "$CLOSED" \
+	--html "$D/live.html" --svg "$D/svg"
+wait_for_line "$D/trace.json" '"type":"start"' 10 || { fail "${T}_setup" "tracer did not start: $(head -c 300 "$D/tracer.err")" | result; exit 1; }
+
+U=http://127.0.0.1:$PORT
+c() { curl -s --max-time 10 -o /dev/null "$@"; }
+c "$U/"
+etag=$(curl -s --max-time 10 -D - -o /dev/null "$U/index.html" | tr -d '\r' | sed -n 's/^[Ee][Tt][Aa][Gg]: *//p')
+c -H "If-None-Match: $etag" "$U/index.html"
+c -r 0-999 "$U/intro.mp3"
+c "$U/style.css" -o /dev/null "$U/no-such-file"
+c "$U/big.txt"
+c -g "http://[::1]:$PORT/"
+c "http://127.0.0.1:$CLOSED/"
+NCONN=8
+
+# The page follows the lives as they end, while the tracer still runs.
+drawn() { grep -o '<svg [^>]*data-conn=' "$D/live.html" 2>/dev/null | wc -l; }
+deadline=$((SECONDS + 10))
+while [ "$(drawn)" -lt $NCONN ] && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
+expect_eq "${T}_html_rewritten_as_lives_end" "$NCONN diagrams" "$(drawn) diagrams" | result
+stop_bounded "$TRACER_PID" 10
+expect_eq "${T}_tracer_exit" 0 "$STOP_RC" | result
+stop_pid "$DUMPCAP_PID"
+capture_complete "$T" "$D/dumpcap.log" | result
+
+# ---- the page in Chromium ------------------------------------------------
+chromium_run --dump-dom "file://$D/live.html" >"$D/live.dom"
+"$CHECK" dom "$D/live.dom" "$D/trace.json" "${T}_live" | result
+chromium_run --window-size=1200,1400 --screenshot="$D/live.png" "file://$D/live.html" >/dev/null
+"$CHECK" colours "$D/live.png" "${T}_live" | result
+
+# Unfolding and sorting, driven by a page that frames the report (file
+# URLs are one origin with --allow-file-access-from-files).
+cat >"$D/drive.html" <<'HTML'
+<!DOCTYPE html><iframe id="f" src="live.html" width="1200" height="800"></iframe><pre id="out"></pre>
+<script>
+f.onload = function () {
+	var d = f.contentDocument, g = d.querySelector('g.fold'), svg = g.ownerSVGElement;
+	var foot = svg.querySelector('g.foot'), h0 = +svg.getAttribute('height'), y0 = +foot.dataset.y;
+	var grow = +g.dataset.h - 26; /* the folded row is TL_RP_FOLD_H high */
+	g.querySelector('text').dispatchEvent(new MouseEvent('click', {bubbles: true}));
+	var th = d.querySelectorAll('#conns th')[5];
+	th.click();
+	var durs = [].map.call(d.querySelectorAll('#conns tbody tr'), function (r) { return +r.cells[5].dataset.v; });
+	out.textContent = JSON.stringify({
+		body_shown: !g.querySelector('.fold-body').hasAttribute('display'),
+		svg_grew: +svg.getAttribute('height') - h0 === grow,
+		below_moved: +foot.dataset.y - y0 === grow,
+		sorted: durs.every(function (v, i) { return i === 0 || durs[i - 1] <= v; }) && durs.length > 1
+	});
+};
+</script>
+HTML
+chromium_run --allow-file-access-from-files --virtual-time-budget=5000 --dump-dom "file://$D/drive.html" >"$D/drive.dom"
+expect_eq "${T}_unfold_and_sort" '{"body_shown":true,"svg_grew":true,"below_moved":true,"sorted":true}' \
+	"$(sed -n 's|.*<pre id="out">\(.*\)</pre>.*|\1|p' "$D/drive.dom" | sed 's/&quot;/"/g')" | result
+
+# ---- the same report from the trace and from dumpcap's capture ------------
+"$TRACER" report "$D/trace.json" -o "$D/from-json.html" 2>"$D/report.err"
+check "${T}_from_json_is_the_live_page" cmp -s "$D/live.html" "$D/from-json.html" | result
+"$TRACER" report "$D/dumpcap.pcapng" -p "$PORT" -p "$CLOSED" -o "$D/from-pcap.html" 2>>"$D/report.err"
+chromium_run --dump-dom "file://$D/from-pcap.html" >"$D/from-pcap.dom"
+"$CHECK" same "$D/live.dom" "$D/from-pcap.dom" "${T}_pcap_vs_live" | result
+
+# ---- the standalone SVGs ---------------------------------------------------
+n=0 bad=
+for f in "$D"/svg/conn-*.svg; do
+	[ -e "$f" ] || continue
+	n=$((n + 1))
+	rsvg-convert "$f" -o "${f%.svg}.png" 2>>"$D/rsvg.err" || bad+=" $(basename "$f")"
+done
+expect_eq "${T}_svg_files_render" "$NCONN rendered" "$n rendered${bad:+, failed:$bad}" | result
+
+# ---- hostile bytes from the wire -------------------------------------------
+/usr/bin/python3 - "$D/hostile.pcap" <<'PY'
+import sys
+from scapy.all import IP, TCP, Raw, wrpcap
+c, s, pkts, t = ("127.0.0.1", 40000), ("127.0.0.1", 8080), [], 1700000000.0
+def seg(src, dst, flags, seq, ack, data=b""):
+    global t
+    t += 0.001
+    p = IP(src=src[0], dst=dst[0]) / TCP(sport=src[1], dport=dst[1], flags=flags, seq=seq, ack=ack) / Raw(data)
+    p.time = t
+    pkts.append(p)
+req = (b"GET /<script>alert(1)</script>?q=\"'><img/src=x/onerror=alert(2)>\xff\xfe HTTP/1.1\r\n"
+       b"Host: <iframe src=//evil>\r\n\r\n")
+rsp = b"HTTP/1.1 200 <svg onload=alert(3)></svg>&amp;\xc0\xaf\r\nContent-Length: 0\r\n\r\n"
+seg(c, s, "S", 100, 0); seg(s, c, "SA", 500, 101); seg(c, s, "A", 101, 501)
+seg(c, s, "PA", 101, 501, req); seg(s, c, "PA", 501, 101 + len(req), rsp)
+seg(c, s, "FA", 101 + len(req), 501 + len(rsp)); seg(s, c, "FA", 501 + len(rsp), 102 + len(req))
+seg(c, s, "A", 102 + len(req), 502 + len(rsp))
+wrpcap(sys.argv[1], pkts)
+PY
+"$TRACER" report "$D/hostile.pcap" -o "$D/hostile.html" --svg "$D/hostile-svg" 2>>"$D/report.err"
+"$TRACER" -r "$D/hostile.pcap" --json >"$D/hostile.json" 2>>"$D/report.err"
+chromium_run --dump-dom "file://$D/hostile.html" >"$D/hostile.dom"
+"$CHECK" dom "$D/hostile.dom" "$D/hostile.json" "${T}_hostile" | result
+check "${T}_hostile_uri_shown_as_text" grep -qF '&lt;script&gt;alert(1)&lt;/script&gt;' "$D/hostile.dom" | result
+check "${T}_hostile_svg_is_xml" xmllint --noout "$D/hostile-svg/conn-1.svg" | result
+check "${T}_hostile_svg_renders" rsvg-convert "$D/hostile-svg/conn-1.svg" -o "$D/hostile.png" | result
