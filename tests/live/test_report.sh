@@ -12,6 +12,8 @@
 #   markup but the page's own; a screenshot is not blank;
 # - in a page that frames the report, a fold unfolds on click (what is
 #   below moves down by its height) and the table sorts on a click;
+# - a report of 250 connections shows them 100 at a time: the third page,
+#   stored deflated, unpacks in the browser to the last 50;
 # - `report trace.json` gives the same page byte for byte; `report` of
 #   dumpcap's capture draws the same segments and HTTP lines;
 # - every --svg file renders with rsvg-convert;
@@ -124,6 +126,43 @@ HTML
 chromium_run --allow-file-access-from-files --virtual-time-budget=5000 --dump-dom "file://$D/drive.html" >"$D/drive.dom"
 expect_eq "${T}_unfold_and_sort" '{"body_shown":true,"svg_grew":true,"below_moved":true,"sorted":true}' \
 	"$(sed -n 's|.*<pre id="out">\(.*\)</pre>.*|\1|p' "$D/drive.dom" | sed 's/&quot;/"/g')" | result
+
+# Paging: a trace of 250 connections (this run's, repeated under new ids)
+# shows 100 at a time; the third page, unpacked by the browser, holds the
+# last 50 connections' rows and diagrams.
+/usr/bin/python3 - "$D/trace.json" "$D/t250.json" <<'PY'
+import json, sys
+lives = {}
+for line in open(sys.argv[1]):
+    o = json.loads(line)
+    if "conn" in o:
+        lives.setdefault(o["conn"], []).append(o)
+with open(sys.argv[2], "w") as out:
+    for n in range(1, 251):
+        for o in lives[sorted(lives)[n % len(lives)]]:
+            out.write(json.dumps(dict(o, conn=n, ts=o["ts"] + n)) + "\n")
+PY
+"$TRACER" report "$D/t250.json" -o "$D/t250.html" 2>>"$D/report.err"
+cat >"$D/pages.html" <<'HTML'
+<!DOCTYPE html><iframe id="f" src="t250.html" width="1200" height="800"></iframe><pre id="out"></pre>
+<script>
+f.onload = function () {
+	var d = f.contentDocument, nav = d.getElementById('pager');
+	nav.querySelectorAll('button')[2].click();
+	(function wait() {
+		if (nav.dataset.shown !== '3')
+			return setTimeout(wait, 20);
+		var svgs = d.querySelectorAll('svg.ladder');
+		out.textContent = JSON.stringify({buttons: nav.querySelectorAll('button').length,
+			rows: d.querySelectorAll('#conns tbody tr').length, diagrams: svgs.length,
+			first: svgs[0].dataset.conn, last: svgs[svgs.length - 1].dataset.conn});
+	})();
+};
+</script>
+HTML
+chromium_run --allow-file-access-from-files --virtual-time-budget=10000 --dump-dom "file://$D/pages.html" >"$D/pages.dom"
+expect_eq "${T}_stored_page_shown" '{"buttons":3,"rows":50,"diagrams":50,"first":"201","last":"250"}' \
+	"$(sed -n 's|.*<pre id="out">\(.*\)</pre>.*|\1|p' "$D/pages.dom" | sed 's/&quot;/"/g')" | result
 
 # ---- the same report from the trace and from dumpcap's capture ------------
 "$TRACER" report "$D/trace.json" -o "$D/from-json.html" 2>"$D/report.err"

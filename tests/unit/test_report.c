@@ -6,9 +6,11 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "tracer/report_esc.h"
 #include "tracer/report_html.h"
+#include "tracer/report_pack.h"
 #include "tracer/report_svg.h"
 #include "unit.h"
 
@@ -291,8 +293,60 @@ static void test_bad_lines(void)
 	}
 }
 
+static size_t unbase64(const char *s, unsigned char *out)
+{
+	static const char digits[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t n = 0, bits = 0;
+	unsigned v = 0;
+
+	for (; *s && *s != '='; s++) {
+		const char *d = strchr(digits, *s);
+
+		if (!d)
+			return 0;
+		v = v << 6 | (unsigned)(d - digits);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			out[n++] = v >> bits & 0xff;
+		}
+	}
+	return n;
+}
+
+/* What the browser does (atob, DecompressionStream "deflate") gives the
+ * text back, for every length modulo 3. */
+static void test_pack(void)
+{
+	for (size_t len = 0; len < 6; len++) {
+		char text[4096], *b64 = NULL, back[4096];
+		unsigned char z[4096];
+		size_t n = 0, zlen;
+		uLongf blen = sizeof(back);
+		FILE *f = open_memstream(&b64, &n);
+		int err;
+
+		for (size_t i = 0; i < sizeof(text); i++)
+			text[i] = "<svg class=\"seg\">\f"[i % 19];
+		err = tl_rp_pack(f, text, sizeof(text) - len);
+		fclose(f);
+		zlen = unbase64(b64, z);
+		UNIT_CHECK(!err &&
+			       strspn(b64, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+					   "0123456789+/=") == n &&
+			       n % 4 == 0,
+			   "packed %zu bytes into %zu of base64", sizeof(text) - len, n);
+		UNIT_CHECK(uncompress((Bytef *)back, &blen, z, zlen) == Z_OK &&
+			       blen == sizeof(text) - len && !memcmp(back, text, blen),
+			   "unpacked %zu bytes as they were", sizeof(text) - len);
+		free(b64);
+	}
+}
+
 int main(void)
 {
+	test_pack();
 	test_escape();
 	test_layout();
 	test_hostile_svg();

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "tracer/report_esc.h"
+#include "tracer/report_pack.h"
 #include "tracer/report_svg.h"
 
 #define RP_STR_(x) #x
@@ -33,8 +34,8 @@ static const char rp_page_css[] =
     "@media print{body{background:#fff;color:#000;margin:0}th{position:static;background:#eee}"
     "section.conn{break-before:page;margin:0}svg.ladder{break-inside:avoid}}\n";
 
-/* Unfolds a run (shifting what is below it), sorts the table, draws the
- * stored diagrams as they come near the view, and all of them to print. */
+/* Unfolds a run (shifting what is below it), sorts the table's page, and
+ * shows a stored page of connections. */
 static const char rp_page_js[] =
     "(function(){'use strict';\n"
     "function unfold(g){if(g.dataset.open)return;g.dataset.open='1';"
@@ -51,31 +52,45 @@ static const char rp_page_js[] =
 		      "svg.setAttribute('viewBox','0 0 '+svg.getAttribute('width')+' '+h)}\n"
 		      "document.addEventListener('click',function(ev){var g=ev.target.closest&&"
 		      "ev.target.closest('g.fold');if(g)unfold(g)});\n"
-		      "function draw(p){if(!p.isConnected)return;p.insertAdjacentHTML('afterend',"
-		      "p.querySelector('script').textContent);p.remove()}\n"
-		      "var lazy=document.querySelectorAll('div.lazy');\n"
-		      "if(lazy.length&&'IntersectionObserver'in window){var io=new "
-		      "IntersectionObserver(function(es)"
-		      "{es.forEach(function(e){if(e.isIntersecting){io.unobserve(e.target);draw(e."
-		      "target)}})},"
-		      "{rootMargin:'1500px'});lazy.forEach(function(p){io.observe(p)})}else "
-		      "lazy.forEach(draw);\n"
-		      "window.addEventListener('beforeprint',function(){document.querySelectorAll('"
-		      "div.lazy')"
-		      ".forEach(draw)});\n"
-		      "document.querySelectorAll('#conns "
-		      "th').forEach(function(th,i){th.addEventListener('click',"
-		      "function(){var "
-		      "tb=th.closest('table').tBodies[0],rows=[].slice.call(tb.rows),"
-		      "asc=th.dataset.dir!=='asc',num=th.dataset.type==='num';"
-		      "th.parentNode.querySelectorAll('th').forEach(function(o){delete "
-		      "o.dataset.dir});"
-		      "th.dataset.dir=asc?'asc':'desc';rows.sort(function(a,b){var "
-		      "x=a.cells[i],z=b.cells[i];"
+		      "var ths=document.querySelectorAll('#conns th');ths.forEach(function(th,i){"
+		      "th.addEventListener('click',function(){var "
+		      "tb=th.closest('table').tBodies[0],"
+		      "rows=[].slice.call(tb.rows),asc=th.dataset.dir!=='asc',num=th.dataset.type=="
+		      "='num';"
+		      "ths.forEach(function(o){delete "
+		      "o.dataset.dir});th.dataset.dir=asc?'asc':'desc';"
+		      "rows.sort(function(a,b){var x=a.cells[i],z=b.cells[i];"
 		      "x=num?+x.dataset.v:x.textContent;z=num?+z.dataset.v:z.textContent;"
 		      "return(x<z?-1:x>z?1:0)*(asc?1:-1)});var "
 		      "fr=document.createDocumentFragment();"
-		      "rows.forEach(function(r){fr.appendChild(r)});tb.appendChild(fr)})})})();\n";
+		      "rows.forEach(function(r){fr.appendChild(r)});tb.appendChild(fr)})});\n"
+		      "var nav=document.getElementById('pager'),tb=document.querySelector('#conns "
+		      "tbody'),"
+		      "dg=document.getElementById('diagrams'),stored=document.querySelectorAll("
+		      "'script[type=\"text/x-tlh-page\"]'),pages=[],cur=0,size=+nav.dataset.size,"
+		      "total=+nav.dataset.total;if(!stored.length)return;\n"
+		      "function decode(s){var b=atob(s.textContent),u=new Uint8Array(b.length);"
+		      "for(var i=0;i<b.length;i++)u[i]=b.charCodeAt(i);return new Response(new "
+		      "Blob([u]).stream()"
+		      ".pipeThrough(new DecompressionStream('deflate'))).text()}\n"
+		      "function "
+		      "show(k){if(k===cur)return;if(!pages[0])pages[0]=Promise.resolve(tb."
+		      "innerHTML+"
+		      "'\\f'+dg.innerHTML);if(!pages[k])pages[k]=decode(stored[k-1]);cur=k;"
+		      "pages[k].then(function(t){if(cur!==k)return;var "
+		      "p=t.split('\\f');tb.innerHTML=p[0];"
+		      "dg.innerHTML=p[1];ths.forEach(function(o){delete o.dataset.dir});"
+		      "nav.querySelectorAll('button').forEach(function(b,j){if(j===k)b."
+		      "setAttribute("
+		      "'aria-current','page');else "
+		      "b.removeAttribute('aria-current')});nav.dataset.shown=k+1})}\n"
+		      "nav.textContent='Connections: ';for(var k=0;k<=stored.length;k++){var "
+		      "b=document."
+		      "createElement('button');b.textContent=(k*size+1)+'\\u2013'+Math.min(total,("
+		      "k+1)*size);"
+		      "if(!k)b.setAttribute('aria-current','page');b.addEventListener('click',show."
+		      "bind(null,k));"
+		      "nav.appendChild(b)}nav.dataset.shown=1})();\n";
 
 static bool rp_shown(const struct tl_rp_conn *c, bool all) { return all || c->ended; }
 
@@ -150,7 +165,7 @@ static void rp_table_row(FILE *f, const struct tl_rp_conn *c)
 	fputs("</td></tr>\n", f);
 }
 
-static void rp_table(FILE *f, const struct tl_rp_model *m, bool all)
+static void rp_table_head(FILE *f)
 {
 	static const char *const cols[][2] = {
 	    {"id", "num"},
@@ -172,17 +187,10 @@ static void rp_table(FILE *f, const struct tl_rp_model *m, bool all)
 	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
 		fprintf(f, "<th%s>%s</th>", *cols[i][1] ? " data-type=\"num\"" : "", cols[i][0]);
 	fputs("</tr></thead><tbody>\n", f);
-	for (size_t i = 0; i < m->nconns; i++)
-		if (rp_shown(m->conns[i], all))
-			rp_table_row(f, m->conns[i]);
-	fputs("</tbody></table>\n", f);
 }
 
-/* Inline, or stored as text the page draws when it comes near the view:
- * the SVG holds no '<' from the wire (escaped), so no "</script" either. */
-static int rp_section(FILE *f, const struct tl_rp_conn *c, bool inline_svg)
+static int rp_section(FILE *f, const struct tl_rp_conn *c)
 {
-	struct tl_rp_layout l;
 	int err;
 
 	fprintf(f, "<section class=\"conn\" id=\"conn-%" PRIu64 "\"><h2>Connection %" PRIu64 ": ",
@@ -193,29 +201,83 @@ static int rp_section(FILE *f, const struct tl_rp_conn *c, bool inline_svg)
 	fputs("</h2><p class=\"sum\">", f);
 	tl_rp_summary(f, c);
 	fputs("</p>\n", f);
-	if (!inline_svg) {
-		if (tl_rp_layout(c, &l))
-			return -ENOMEM;
-		fprintf(f,
-			"<div class=\"lazy\" style=\"width:%dpx;height:%dpx\">"
-			"<script type=\"text/x-ladder\">",
-			TL_RP_WIDTH, l.height);
-		tl_rp_layout_free(&l);
-	}
 	err = tl_rp_svg(f, c, false);
-	if (!inline_svg)
-		fputs("</script></div>", f);
 	fputs("</section>\n", f);
 	return err;
 }
 
-int tl_rp_html(FILE *f, const struct tl_rp_model *m, bool all)
+/* A page's table rows, then (after a form feed, which escaped text never
+ * holds) its sections. */
+static int rp_page(FILE *f, struct tl_rp_conn *const *conns, size_t n, bool stored)
 {
-	size_t shown = 0;
 	int err = 0;
 
+	for (size_t i = 0; i < n; i++)
+		rp_table_row(f, conns[i]);
+	if (stored)
+		fputc('\f', f);
+	else
+		fputs("</tbody></table>\n<div id=\"diagrams\">", f);
+	for (size_t i = 0; i < n && !err; i++)
+		err = rp_section(f, conns[i]);
+	return err;
+}
+
+/* A page past the first, deflated into a script element the page's code
+ * shows on demand (base64 holds no '<'). */
+static int rp_stored_page(FILE *f, struct tl_rp_conn *const *conns, size_t n)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&buf, &len);
+	int err;
+
+	if (!mem)
+		return -ENOMEM;
+	err = rp_page(mem, conns, n, true);
+	if (fclose(mem))
+		err = err ? err : -ENOMEM;
+	fputs("<script type=\"text/x-tlh-page\">", f);
+	err = err ? err : tl_rp_pack(f, buf, len);
+	fputs("</script>\n", f);
+	free(buf);
+	return err;
+}
+
+static void rp_intro(FILE *f, const struct tl_rp_model *m, size_t shown)
+{
+	fprintf(f, "<h1>tcplife-http: %zu connection%s</h1>\n<p>", shown, shown == 1 ? "" : "s");
+	if (m->source) {
+		fputs("From the capture ", f);
+		tl_report_escs(f, m->source);
+		fputs(". ", f);
+	}
+	if (m->lost)
+		fprintf(f,
+			"The kernel lost %" PRIu64
+			" events: lives marked incomplete may miss some. ",
+			m->lost);
+	fputs("Click a column to sort, an id to see its diagram, a folded run to unfold it.", f);
+	if (shown > TL_RP_PAGE)
+		fprintf(f,
+			" Connections are shown %d at a time; the others are stored in this file "
+			"and shown by the buttons (with JavaScript), or drawn one a file by --svg.",
+			TL_RP_PAGE);
+	fprintf(f, "</p>\n<nav id=\"pager\" data-size=\"%d\" data-total=\"%zu\"></nav>\n",
+		TL_RP_PAGE, shown);
+}
+
+int tl_rp_html(FILE *f, const struct tl_rp_model *m, bool all)
+{
+	struct tl_rp_conn **conns = malloc((m->nconns + 1) * sizeof(*conns));
+	size_t shown = 0;
+	int err;
+
+	if (!conns)
+		return -ENOMEM;
 	for (size_t i = 0; i < m->nconns; i++)
-		shown += rp_shown(m->conns[i], all);
+		if (rp_shown(m->conns[i], all))
+			conns[shown++] = m->conns[i];
 	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
 	      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
 	      "style-src 'unsafe-inline'; script-src 'unsafe-inline'\">"
@@ -224,25 +286,15 @@ int tl_rp_html(FILE *f, const struct tl_rp_model *m, bool all)
 	      f);
 	fputs(rp_page_css, f);
 	tl_rp_svg_style(f);
-	fprintf(f, "</style></head><body>\n<h1>tcplife-http: %zu connection%s</h1>\n<p>", shown,
-		shown == 1 ? "" : "s");
-	if (m->source) {
-		fputs("From the capture ", f);
-		tl_report_escs(f, m->source);
-		fputs(". ", f);
-	}
-	if (m->lost)
-		fprintf(f,
-			"The kernel lost %" PRIu64 " events: lives marked incomplete may miss "
-			"some. ",
-			m->lost);
-	fputs("Click a column to sort, an id to see its diagram, a folded run to unfold it.</p>\n",
-	      f);
-	rp_table(f, m, all);
-	for (size_t i = 0, n = 0; i < m->nconns && !err; i++)
-		if (rp_shown(m->conns[i], all))
-			err = rp_section(f, m->conns[i], n++ < TL_RP_INLINE_MAX);
+	fputs("</style></head><body>\n", f);
+	rp_intro(f, m, shown);
+	rp_table_head(f);
+	err = rp_page(f, conns, shown < TL_RP_PAGE ? shown : TL_RP_PAGE, false);
+	fputs("</div>\n", f);
+	for (size_t i = TL_RP_PAGE; i < shown && !err; i += TL_RP_PAGE)
+		err = rp_stored_page(f, conns + i, shown - i < TL_RP_PAGE ? shown - i : TL_RP_PAGE);
 	fprintf(f, "<script>%s</script>\n</body></html>\n", rp_page_js);
+	free(conns);
 	return err;
 }
 

@@ -10,9 +10,10 @@
 
 #include "tracer/report_model.h"
 
-/* Diagrams past this many are stored in the page and drawn as they scroll
- * into view, so a page of thousands opens at once. */
-#define TL_RP_INLINE_MAX 200
+/* The page shows this many connections (table rows and diagrams) at a
+ * time: the first ones as they are, the others stored deflated and shown
+ * by the page's buttons, so a report of thousands opens at once. */
+#define TL_RP_PAGE 100
 
 /* tl_rp_html: the page for m's connections (those ended, unless all). */
 int tl_rp_html(FILE *f, const struct tl_rp_model *m, bool all);
