@@ -4,6 +4,7 @@
 # make run        install missing packages, build, run the server and the tracer on its port
 # make test       install missing packages, build, run every test (needs root for the live ones)
 # make bench      tracer overhead benchmark; make bench-httpd: server against nginx
+# make bench-report  size of a 10,000-connection ladder report and its load time in Chromium
 # V=1             show the commands
 
 OUTPUT    := .output
@@ -43,7 +44,7 @@ HTTPD_SRCS  := $(filter-out $(HTTPD_MAIN),$(wildcard user/httpd/*.c))
 HTTPD_OBJS  := $(patsubst user/%.c,$(OUTPUT)/%.o,$(HTTPD_SRCS))
 
 .PHONY: all clean deps run test test-unit test-live test-httpd test-fuzz test-asan \
-        bench bench-httpd
+        bench bench-httpd bench-report
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -121,6 +122,10 @@ bench: all
 bench-httpd: all
 	$(Q)scripts/deps.sh bench
 	$(Q)tests/bench/httpd.sh
+
+bench-report: all
+	$(Q)scripts/deps.sh test
+	$(Q)tests/bench/report.sh
 
 clean:
 	$(call msg,CLEAN)
