@@ -171,6 +171,22 @@ check "${T}_from_json_is_the_live_page" cmp -s "$D/live.html" "$D/from-json.html
 chromium_run --dump-dom "file://$D/from-pcap.html" >"$D/from-pcap.dom"
 "$CHECK" same "$D/live.dom" "$D/from-pcap.dom" "${T}_pcap_vs_live" | result
 
+# ---- bad input and unwritable paths: one line, an exit status -------------
+# one_line NAME WANT-STATUS CMD...: the command fails with that status and
+# says why in one line.
+one_line() {
+	local name=$1 want=$2 rc
+	shift 2
+	"$@" >/dev/null 2>"$D/one_line.err"
+	rc=$?
+	expect_eq "$name" "exit $want, 1 line" "exit $rc, $(wc -l <"$D/one_line.err") line$( [ "$(wc -l <"$D/one_line.err")" = 1 ] || echo "s: $(head -c 200 "$D/one_line.err")")" | result
+}
+one_line "${T}_unwritable_html" 1 "$TRACER" -r "$D/dumpcap.pcapng" --html /nonexistent-dir/x.html
+head -c 300 "$D/trace.json" >"$D/cut.json"
+one_line "${T}_cut_trace" 2 "$TRACER" report "$D/cut.json" -o "$D/cut.html"
+one_line "${T}_not_a_capture" 2 "$TRACER" report "$D/www/style.css" -o "$D/x.html"
+one_line "${T}_nothing_to_write" 2 "$TRACER" report "$D/trace.json"
+
 # ---- the standalone SVGs ---------------------------------------------------
 n=0 bad=
 for f in "$D"/svg/conn-*.svg; do

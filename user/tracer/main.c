@@ -95,7 +95,31 @@ static struct tl_output *make_output(const struct tl_args *a)
 	}
 }
 
-/* The output, the -w writer beside it, and the engine that feeds them. */
+/* --html, --svg: the report beside the output, fed through a tee. */
+static int make_report(struct tracer *t, const struct tl_sink **sink)
+{
+	struct tl_report_config rcfg = {.html_path = t->args.html_path,
+					.svg_dir = t->args.svg_dir};
+	int err;
+
+	t->report = tl_report_output_new(&rcfg);
+	if (!t->report)
+		return -ENOMEM;
+	/* The files exist from the start, and a path that cannot be written
+	 * is said now, not after a whole run. */
+	err = tl_report_write(t->report);
+	if (err) {
+		fprintf(stderr, "tcplife-http: writing %s: %s\n",
+			t->args.html_path ? t->args.html_path : t->args.svg_dir, strerror(-err));
+		return err;
+	}
+	tl_sink_tee_init(&t->report_tee, *sink, &t->report->sink);
+	*sink = &t->report_tee.sink;
+	return 0;
+}
+
+/* The output, the -w writer and the report beside it, and the engine that
+ * feeds them. */
 static int make_engine(struct tracer *t, struct tl_engine_config *cfg)
 {
 	const struct tl_sink *sink;
@@ -114,16 +138,8 @@ static int make_engine(struct tracer *t, struct tl_engine_config *cfg)
 		tl_sink_tee_init(&t->tee, sink, tl_pcap_writer_sink(t->pcap));
 		sink = &t->tee.sink;
 	}
-	if (t->args.html_path || t->args.svg_dir) {
-		struct tl_report_config rcfg = {.html_path = t->args.html_path,
-						.svg_dir = t->args.svg_dir};
-
-		t->report = tl_report_output_new(&rcfg);
-		if (!t->report)
-			return -ENOMEM;
-		tl_sink_tee_init(&t->report_tee, sink, &t->report->sink);
-		sink = &t->report_tee.sink;
-	}
+	if ((t->args.html_path || t->args.svg_dir) && make_report(t, &sink))
+		return -EIO;
 	cfg->server_ports = t->args.ports;
 	cfg->nports = t->args.nports;
 	cfg->idle_timeout_ns = t->args.idle_timeout_s * NS_PER_S;

@@ -26,8 +26,8 @@ static const char usage[] =
 
 static int report_bad(const char *what, const char *arg)
 {
-	fprintf(stderr, "tcplife-http report: %s%s%s\n%s", what, arg ? " " : "", arg ? arg : "",
-		usage);
+	fprintf(stderr, "tcplife-http report: %s%s%s (see tcplife-http report --help)\n", what,
+		arg ? " " : "", arg ? arg : "");
 	return 2;
 }
 
