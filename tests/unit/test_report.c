@@ -280,6 +280,15 @@ static void test_bad_lines(void)
 	    {__LINE__, "{\"type\":\"state\",\"ts\":1.0,\"conn\":1,\"side\":\"x\"}", -EINVAL},
 	    {__LINE__, "{\"type\":\"packet\",\"ts\":-1,\"conn\":1}", -EINVAL},
 	    {__LINE__, "{\"type\":\"packet\",\"ts\":1,\"conn\":99999999999}", -EINVAL},
+	    /* A time past int64 µs (found by fuzz_report): refused, not undefined. */
+	    {__LINE__,
+	     "{\"type\":\"packet\",\"ts\":1e300,\"conn\":1,\"dir\":\"c2s\",\"flags\":\"SYN\","
+	     "\"seq\":0,\"ack\":0,\"seq_raw\":1,\"ack_raw\":0,\"len\":0,\"win_scaled\":1}",
+	     -EINVAL},
+	    {__LINE__,
+	     "{\"type\":\"packet\",\"ts\":1e3,\"conn\":1,\"dir\":\"c2s\",\"flags\":\"SYN\","
+	     "\"seq\":0,\"ack\":0,\"seq_raw\":1,\"ack_raw\":0,\"len\":0,\"win_scaled\":1}",
+	     0},
 	    {__LINE__, "{\"type\":\"future_event\",\"x\":1}", 0},
 	    {__LINE__, "{\"type\":\"stats\",\"ts\":1.0,\"lost\":3}", 0},
 	};

@@ -105,16 +105,6 @@ static void rp_utc(FILE *f, int64_t us)
 	fprintf(f, "%s.%06" PRId64, buf, us % 1000000);
 }
 
-static void rp_proc_cell(FILE *f, const struct tl_rp_proc *p)
-{
-	if (!p->pid) {
-		fputc('?', f);
-		return;
-	}
-	tl_report_escs(f, p->comm);
-	fprintf(f, "[%" PRIu32 "]", p->pid);
-}
-
 /* The response statuses, in order. */
 static void rp_statuses(FILE *f, const struct tl_rp_conn *c)
 {
@@ -142,9 +132,9 @@ static void rp_table_row(FILE *f, const struct tl_rp_conn *c)
 	fputs("</td><td>", f);
 	tl_report_escs(f, c->ep[1] ? c->ep[1] : "?");
 	fputs("</td><td>", f);
-	rp_proc_cell(f, &c->proc[0]);
+	tl_rp_proc(f, &c->proc[0], "?");
 	fputs(" \xe2\x86\x92 ", f);
-	rp_proc_cell(f, &c->proc[1]);
+	tl_rp_proc(f, &c->proc[1], "?");
 	fprintf(f, "</td><td data-v=\"%" PRId64 "\">", c->start_us);
 	rp_utc(f, c->start_us);
 	fprintf(f,

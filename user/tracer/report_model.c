@@ -153,7 +153,8 @@ static int jus(json_t *o, const char *key, double scale, int64_t *out)
 {
 	json_t *v = json_object_get(o, key);
 
-	if (!json_is_number(v) || json_number_value(v) < 0)
+	if (!json_is_number(v) || !(json_number_value(v) >= 0) ||
+	    json_number_value(v) * scale >= 9e18)
 		return -EINVAL;
 	*out = (int64_t)(json_number_value(v) * scale + 0.5);
 	return 0;
@@ -207,30 +208,25 @@ static const char *rp_state_name(const char *s)
 static int rp_packet(struct tl_rp_model *m, json_t *o)
 {
 	const char *flags = jstr(o, "flags"), *opts = jstr(o, "options");
+	struct tl_rp_row seg = {.kind = TL_RP_SEG}, *r;
 	int side = jside(jstr(o, "dir")), err;
 	struct tl_rp_conn *c;
-	struct tl_rp_row *r;
-	uint64_t win;
-	int64_t t;
 	__u16 bits;
 
-	if (!(c = jconn(m, o, &t, &err)))
+	if (!(c = jconn(m, o, &seg.t_us, &err)))
 		return err;
 	if (side < 0 || !flags || tl_tcp_flags_parse(flags, &bits) ||
-	    juint(o, "win_scaled", UINT64_MAX, &win))
+	    juint(o, "win_scaled", UINT64_MAX, &seg.win_scaled) || ju32(o, "seq", &seg.seq) ||
+	    ju32(o, "ack", &seg.ack) || ju32(o, "seq_raw", &seg.seq_raw) ||
+	    ju32(o, "ack_raw", &seg.ack_raw) || ju32(o, "len", &seg.len))
 		return -EINVAL;
-	if (!(r = rp_row(c, TL_RP_SEG, t)))
+	if (!(r = rp_row(c, TL_RP_SEG, seg.t_us)))
 		return -ENOMEM;
-	r->side = side;
-	r->flag_bits = bits;
-	r->win_scaled = win;
-	if (ju32(o, "seq", &r->seq) || ju32(o, "ack", &r->ack) || ju32(o, "seq_raw", &r->seq_raw) ||
-	    ju32(o, "ack_raw", &r->ack_raw) || ju32(o, "len", &r->len)) {
-		c->nrows--;
-		return -EINVAL;
-	}
-	r->flags = strdup(flags);
-	r->options = rp_strdup(opts);
+	seg.side = side;
+	seg.flag_bits = bits;
+	seg.flags = strdup(flags);
+	seg.options = rp_strdup(opts);
+	*r = seg;
 	if (!r->flags || (opts && !r->options))
 		return -ENOMEM;
 	c->nsegs++;

@@ -421,10 +421,10 @@ static void rp_phase(FILE *f, const struct tl_rp_conn *c, const struct tl_rp_lay
 		y0, y0, TL_RP_WIDTH, y1 - y0, TL_RP_WIDTH - 8, p->label);
 }
 
-static void rp_proc_text(FILE *f, const struct tl_rp_proc *p)
+void tl_rp_proc(FILE *f, const struct tl_rp_proc *p, const char *unknown)
 {
 	if (!p->pid) {
-		fputs("process unknown", f);
+		fputs(unknown, f);
 		return;
 	}
 	tl_report_escs(f, p->comm);
@@ -444,7 +444,7 @@ static void rp_header(FILE *f, const struct tl_rp_conn *c, const struct tl_rp_la
 			rp_side_names[s]);
 		tl_report_escs(f, c->ep[s] ? c->ep[s] : "?");
 		fprintf(f, "</text><text x=\"%d\" y=\"50\" text-anchor=\"middle\">", x);
-		rp_proc_text(f, &c->proc[s]);
+		tl_rp_proc(f, &c->proc[s], "process unknown");
 		fprintf(f, "</text><line class=\"ll\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>\n",
 			x, TL_RP_HEADER_H - 8, x, l->rows_end + 26);
 	}

@@ -67,6 +67,9 @@ void tl_rp_svg_style(FILE *f);
  * who closed, who held TIME_WAIT. */
 void tl_rp_summary(FILE *f, const struct tl_rp_conn *c);
 
+/* tl_rp_proc: "curl[3320]", or unknown when the kernel never named it. */
+void tl_rp_proc(FILE *f, const struct tl_rp_proc *p, const char *unknown);
+
 /* tl_rp_bytes: "512 B", "3.0 kB", "3.1 MB" (SI units, as Wireshark's). */
 const char *tl_rp_bytes(char buf[32], uint64_t n);
 
