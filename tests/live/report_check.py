@@ -108,7 +108,7 @@ def trace_events(path):
                 o = json.loads(line)
             except ValueError:
                 continue
-            if "conn" not in o:
+            if not isinstance(o, dict) or "conn" not in o:
                 continue
             e = ev[str(o["conn"])]
             if o["type"] == "packet":
