@@ -304,18 +304,34 @@ static void rp_text_cut(FILE *f, const char *s)
 	fputs("</title>", f);
 }
 
+/* Code points in s, as a monospace font lays them out. */
+static size_t rp_width(const char *s)
+{
+	size_t n = strlen(s), len, cps = 0;
+
+	for (size_t i = 0; i < n; i += len, cps++)
+		tl_report_utf8_next((const unsigned char *)s + i, n - i, &len);
+	return cps;
+}
+
+/* The segment in Wireshark's Info notation, squeezed (never cut) to fit
+ * between the lifelines when its options make it long. */
 static void rp_seg_label(FILE *f, const struct tl_rp_row *r)
 {
-	fputc('[', f);
-	tl_report_escs(f, r->flags);
-	fprintf(f, "] Seq=%" PRIu32, r->seq);
+	const int room = TL_RP_X_SERVER - TL_RP_X_CLIENT - 24;
+	char ack[24] = "", label[1024];
+
 	if (r->flag_bits & TL_ACK)
-		fprintf(f, " Ack=%" PRIu32, r->ack);
-	fprintf(f, " Win=%" PRIu64 " Len=%" PRIu32, r->win_scaled, r->len);
-	if (r->options) {
-		fputc(' ', f);
-		tl_report_escs(f, r->options);
-	}
+		snprintf(ack, sizeof(ack), " Ack=%" PRIu32, r->ack);
+	snprintf(label, sizeof(label), "[%s] Seq=%" PRIu32 "%s Win=%" PRIu64 " Len=%" PRIu32 "%s%s",
+		 r->flags, r->seq, ack, r->win_scaled, r->len, r->options ? " " : "",
+		 r->options ? r->options : "");
+	fprintf(f, "<text class=\"lbl\" x=\"%d\" y=\"14\" text-anchor=\"middle\"", RP_MID);
+	if (rp_width(label) * RP_CHAR_W > room)
+		fprintf(f, " textLength=\"%d\" lengthAdjust=\"spacingAndGlyphs\"", room);
+	fputc('>', f);
+	tl_report_escs(f, label);
+	fputs("</text>", f);
 }
 
 /* The status line, and what the exchange measured. */
@@ -353,9 +369,7 @@ static void rp_seg(FILE *f, const struct tl_rp_conn *c, const struct tl_rp_row *
 	rp_time(f, c, r->t_us, 23);
 	fprintf(f, "<path d=\"M%d 20H%d\"/><path d=\"M%d 20l%d -4.5v9z\"/>", from, to - dir * 8, to,
 		-dir * 9);
-	fprintf(f, "<text class=\"lbl\" x=\"%d\" y=\"14\" text-anchor=\"middle\">", RP_MID);
 	rp_seg_label(f, r);
-	fputs("</text>", f);
 	if (r->http) {
 		fprintf(f, "<text class=\"http\" x=\"%d\" y=\"36\" text-anchor=\"middle\">",
 			RP_MID);
