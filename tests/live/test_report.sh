@@ -9,7 +9,8 @@
 # - headless Chromium loads it: one diagram per connection, one .seg per
 #   packet of the JSON trace in order (folded ones too, counted through
 #   data-count), each side's states in order, one .http per message, no
-#   markup but the page's own; a screenshot is not blank;
+#   markup but the page's own; a screenshot is not blank; printed, it is
+#   the table's page and one page per connection;
 # - in a page that frames the report, a fold unfolds on click (what is
 #   below moves down by its height) and the table sorts on a click;
 # - a report of 250 connections shows them 100 at a time: the third page,
@@ -100,6 +101,11 @@ chromium_run --dump-dom "file://$D/live.html" >"$D/live.dom"
 "$CHECK" dom "$D/live.dom" "$D/trace.json" "${T}_live" | result
 chromium_run --window-size=1200,1400 --screenshot="$D/live.png" "file://$D/live.html" >/dev/null
 "$CHECK" colours "$D/live.png" "${T}_live" | result
+
+# Printed: the table, then one page per connection (each of these fits one).
+chromium_run --no-pdf-header-footer --print-to-pdf="$D/live.pdf" "file://$D/live.html" >/dev/null
+expect_eq "${T}_printed_a_page_each" "$((NCONN + 1)) pages" \
+	"$(/usr/bin/python3 -c 'import re, sys; print(len(re.findall(rb"/Type\s*/Page[^s]", open(sys.argv[1], "rb").read())))' "$D/live.pdf") pages" | result
 
 # Unfolding and sorting, driven by a page that frames the report (file
 # URLs are one origin with --allow-file-access-from-files).
