@@ -314,9 +314,19 @@ static int rp_http(struct tl_rp_model *m, json_t *o)
 		return -EINVAL;
 	}
 	r->http = h;
-	if (!request)
-		c->awaiting = h;
 	return 0;
+}
+
+/* The latest response with this status still waiting for its end. */
+static struct tl_rp_http *rp_open_response(struct tl_rp_conn *c, int status)
+{
+	for (size_t i = c->nrows; i-- > 0;) {
+		struct tl_rp_http *h = c->rows[i].http;
+
+		if (h && !h->request && h->status == status && h->last_byte_ms < 0)
+			return h;
+	}
+	return NULL;
 }
 
 /* A response's end: its size and last byte go on the response's arrow. */
@@ -324,15 +334,17 @@ static int rp_exchange(struct tl_rp_model *m, json_t *o)
 {
 	struct tl_rp_conn *c;
 	struct tl_rp_http *h;
+	json_t *status = json_object_get(o, "status");
 	int64_t t;
 	int err;
 
 	if (!(c = jconn(m, o, &t, &err)))
 		return err;
-	h = c->awaiting;
+	if (!json_is_integer(status))
+		return -EINVAL;
+	h = rp_open_response(c, json_integer_value(status));
 	if (!h)
 		return 0;
-	c->awaiting = NULL;
 	h->last_byte_ms = jms(o, "last_byte_ms");
 	h->complete = json_is_true(json_object_get(o, "complete"));
 	return juint(o, "body_bytes", UINT64_MAX, &h->body_bytes);
@@ -363,6 +375,7 @@ static int rp_conn_end(struct tl_rp_model *m, json_t *o)
 	    jus(o, "end", 1e6, &c->end_us))
 		return -EINVAL;
 	c->ended = true;
+	m->version++;
 	for (int s = 0; s < 2; s++)
 		if (!(c->ep[s] = strdup(ep[s])))
 			return -ENOMEM;
@@ -395,6 +408,7 @@ static int rp_tw_end(struct tl_rp_model *m, json_t *o)
 	if (!c)
 		return 0;
 	c->svg_stale = true;
+	m->version += c->ended;
 	c->tw_ms[side] = jms(o, "duration_ms");
 	c->tw_confirmed[side] = json_is_true(json_object_get(o, "confirmed"));
 	return 0;
@@ -438,7 +452,5 @@ int tl_rp_model_line(struct tl_rp_model *m, const char *line, size_t len)
 	}
 	err = rp_event(m, o);
 	json_decref(o);
-	if (!err)
-		m->version++;
 	return err;
 }

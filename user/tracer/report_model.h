@@ -64,7 +64,6 @@ struct tl_rp_conn {
 	bool ended;	/* its conn line was read */
 	bool svg_stale; /* changed since its --svg file was written */
 	bool incomplete, mid_stream, roles_guessed, open_at_exit, evicted;
-	struct tl_rp_http *awaiting; /* the response an exchange line completes */
 };
 
 struct tl_rp_model {
@@ -74,7 +73,7 @@ struct tl_rp_model {
 	size_t nids;
 	uint64_t lost;	  /* events the kernel lost */
 	char *source;	  /* the start line's file, or NULL */
-	uint64_t version; /* counts the lines read */
+	uint64_t version; /* counts changes to ended connections, which are drawn */
 };
 
 /* tl_rp_model_line: reads one --json line. Returns 0 (lines of unknown
