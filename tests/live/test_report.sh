@@ -175,6 +175,10 @@ expect_eq "${T}_stored_page_shown" '{"buttons":3,"rows":50,"diagrams":50,"first"
 check "${T}_from_json_is_the_live_page" cmp -s "$D/live.html" "$D/from-json.html" | result
 "$TRACER" report "$D/dumpcap.pcapng" -p "$PORT" -p "$CLOSED" -o "$D/from-pcap.html" 2>>"$D/report.err"
 chromium_run --dump-dom "file://$D/from-pcap.html" >"$D/from-pcap.dom"
+# --html beside another output and -r: the same page as report's.
+(cd "$D" && "$TRACER" -r dumpcap.pcapng -p "$PORT" -p "$CLOSED" --summary --html r-summary.html >/dev/null 2>&1 &&
+	"$TRACER" report dumpcap.pcapng -p "$PORT" -p "$CLOSED" -o report-r.html 2>/dev/null)
+check "${T}_html_with_summary_and_r" cmp -s "$D/r-summary.html" "$D/report-r.html" | result
 "$CHECK" same "$D/live.dom" "$D/from-pcap.dom" "${T}_pcap_vs_live" | result
 
 # ---- bad input and unwritable paths: one line, an exit status -------------
