@@ -5,7 +5,8 @@
 # of the tshark-agreement scenarios in small: the page over IPv4 and IPv6, a
 # keep-alive connection with two requests, a 206 range, a revalidation 304,
 # a 404, a 3 MB download (folded), a refused connection (RST). Then:
-# - the --html page is rewritten while the tracer runs, as lives end;
+# - the --html page is rewritten while the tracer runs, as lives end, at
+#   most once a second (a second tracer watched through 40 connections);
 # - headless Chromium loads it: one diagram per connection, one .seg per
 #   packet of the JSON trace in order (folded ones too, counted through
 #   data-count), each side's states in order, one .http per message, no
@@ -95,6 +96,30 @@ stop_bounded "$TRACER_PID" 10
 expect_eq "${T}_tracer_exit" 0 "$STOP_RC" | result
 stop_pid "$DUMPCAP_PID"
 capture_complete "$T" "$D/dumpcap.log" | result
+
+# At most one rewrite a second: a second tracer on the same server, its
+# --html watched (each rewrite is a new file renamed in: a new inode) while
+# 40 connections end within about 2 s.
+start_tracer /dev/null "$D/rate.err" "$TRACER" -p "$PORT" --summary --html "$D/rate.html"
+RATE_PID=$TRACER_PID
+deadline=$((SECONDS + 10))
+while [ ! -e "$D/rate.html" ] && [ $SECONDS -lt $deadline ]; do sleep 0.02; done
+sleep 0.5 # the tracer's hooks are attached once the file is there; its start line is not on stdout
+inodes() { while kill -0 "$RATE_PID" 2>/dev/null; do stat -c %i "$D/rate.html" 2>/dev/null; sleep 0.01; done | uniq | wc -l; }
+inodes >"$D/rate.count" &
+WATCH_PID=$!
+t0=$SECONDS
+for i in $(seq 40); do c "$U/style.css"; done
+sleep 1.5
+elapsed=$((SECONDS - t0))
+stop_bounded "$RATE_PID" 10
+wait "$WATCH_PID"
+writes=$(($(cat "$D/rate.count") - 1))
+if [ "$writes" -ge 1 ] && [ "$writes" -le $((elapsed + 1)) ]; then
+	pass "${T}_html_at_most_once_a_second" | result
+else
+	fail "${T}_html_at_most_once_a_second" "$writes rewrites in about $elapsed s" | result
+fi
 
 # ---- the page in Chromium ------------------------------------------------
 chromium_run --dump-dom "file://$D/live.html" >"$D/live.dom"
