@@ -125,7 +125,7 @@ def foreign_elements(root):
     for n in root.walk():
         if n.tag in ("img", "iframe", "object", "embed", "link", "form", "foreignobject"):
             bad.append(n.tag)
-        if n.tag == "script" and n.all_text().lstrip()[:12] != "(function(){":
+        if n.tag == "script" and not n.all_text().startswith("(function () {\n'use strict';"):
             bad.append("script")
         if any(k.startswith("on") for k in n.attrs):
             bad.append(n.tag + " with an on* attribute")

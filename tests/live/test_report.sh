@@ -15,7 +15,8 @@
 # - in a page that frames the report, a fold unfolds on click (what is
 #   below moves down by its height) and the table sorts on a click;
 # - a report of 250 connections shows them 100 at a time: the third page,
-#   stored deflated, unpacks in the browser to the last 50;
+#   stored deflated, unpacks in the browser to the last 50; a sort puts all
+#   250 rows in the table, and an id's link shows the page of its diagram;
 # - `report trace.json` gives the same page byte for byte; `report` of
 #   dumpcap's capture draws the same segments and HTTP lines;
 # - every --svg file renders with rsvg-convert;
@@ -160,7 +161,8 @@ expect_eq "${T}_unfold_and_sort" '{"body_shown":true,"svg_grew":true,"below_move
 
 # Paging: a trace of 250 connections (this run's, repeated under new ids)
 # shows 100 at a time; the third page, unpacked by the browser, holds the
-# last 50 connections' rows and diagrams.
+# last 50 connections' rows and diagrams; sorting by id (twice: descending)
+# lists all 250; the link of id 120 shows the second page.
 /usr/bin/python3 - "$D/trace.json" "$D/t250.json" <<'PY'
 import json, sys
 lives = {}
@@ -180,19 +182,32 @@ cat >"$D/pages.html" <<'HTML'
 f.onload = function () {
 	var d = f.contentDocument, nav = d.getElementById('pager');
 	nav.querySelectorAll('button')[2].click();
-	(function wait() {
-		if (nav.dataset.shown !== '3')
-			return setTimeout(wait, 20);
+	var got = {}, th = d.querySelectorAll('#conns th')[0];
+	// until(COND, THEN): THEN once COND holds (the page works asynchronously).
+	function until(cond, then) { if (cond()) then(); else setTimeout(until, 20, cond, then); }
+	until(function () { return nav.dataset.shown === '3'; }, function () {
 		var svgs = d.querySelectorAll('svg.ladder');
-		out.textContent = JSON.stringify({buttons: nav.querySelectorAll('button').length,
+		got.page3 = {buttons: nav.querySelectorAll('button').length,
 			rows: d.querySelectorAll('#conns tbody tr').length, diagrams: svgs.length,
-			first: svgs[0].dataset.conn, last: svgs[svgs.length - 1].dataset.conn});
-	})();
+			first: svgs[0].dataset.conn, last: svgs[svgs.length - 1].dataset.conn};
+		// Sorting takes every connection's row; then id 120's link shows page 2.
+		th.click();
+		until(function () { return th.dataset.dir === 'asc'; }, function () {
+			th.click();
+			var rows = d.querySelectorAll('#conns tbody tr');
+			got.sorted = {rows: rows.length, first: rows[0].cells[0].textContent};
+			d.querySelector('#conns a[href="#conn-120"]').click();
+			until(function () { return d.getElementById('conn-120'); }, function () {
+				got.link = {shown: nav.dataset.shown, rows: d.querySelectorAll('#conns tbody tr').length};
+				out.textContent = JSON.stringify(got);
+			});
+		});
+	});
 };
 </script>
 HTML
 chromium_run --allow-file-access-from-files --virtual-time-budget=10000 --dump-dom "file://$D/pages.html" >"$D/pages.dom"
-expect_eq "${T}_stored_page_shown" '{"buttons":3,"rows":50,"diagrams":50,"first":"201","last":"250"}' \
+expect_eq "${T}_stored_pages_sort_and_link" '{"page3":{"buttons":3,"rows":50,"diagrams":50,"first":"201","last":"250"},"sorted":{"rows":250,"first":"250"},"link":{"shown":"2","rows":250}}' \
 	"$(sed -n 's|.*<pre id="out">\(.*\)</pre>.*|\1|p' "$D/pages.dom" | sed 's/&quot;/"/g')" | result
 
 # ---- the same report from the trace and from dumpcap's capture ------------

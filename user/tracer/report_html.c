@@ -34,63 +34,112 @@ static const char rp_page_css[] =
     "@media print{body{background:#fff;color:#000;margin:0}th{position:static;background:#eee}"
     "section.conn{break-before:page;margin:0}svg.ladder{break-inside:avoid}}\n";
 
-/* Unfolds a run (shifting what is below it), sorts the table's page, and
- * shows a stored page of connections. */
+/* Unfolds a run (shifting what is below it), sorts the table, and shows a
+ * stored page of connections. */
+// clang-format off
 static const char rp_page_js[] =
-    "(function(){'use strict';\n"
-    "function unfold(g){if(g.dataset.open)return;g.dataset.open='1';"
-    "var svg=g.ownerSVGElement,y=+g.dataset.y,d=+g.dataset.h-" RP_STR(
-	TL_RP_FOLD_H) ";"
-		      "g.querySelector('.fold-row').setAttribute('display','none');"
-		      "g.querySelector('.fold-body').removeAttribute('display');"
-		      "svg.querySelectorAll('[data-y]').forEach(function(e){var "
-		      "v=+e.dataset.y;if(v>y){v+=d;"
-		      "e.dataset.y=v;e.setAttribute('transform','translate(0,'+v+')')}});"
-		      "svg.querySelectorAll('.ll').forEach(function(e){e.setAttribute('y2',+e."
-		      "getAttribute('y2')+d)});"
-		      "var h=+svg.getAttribute('height')+d;svg.setAttribute('height',h);"
-		      "svg.setAttribute('viewBox','0 0 '+svg.getAttribute('width')+' '+h)}\n"
-		      "document.addEventListener('click',function(ev){var g=ev.target.closest&&"
-		      "ev.target.closest('g.fold');if(g)unfold(g)});\n"
-		      "var ths=document.querySelectorAll('#conns th');ths.forEach(function(th,i){"
-		      "th.addEventListener('click',function(){var "
-		      "tb=th.closest('table').tBodies[0],"
-		      "rows=[].slice.call(tb.rows),asc=th.dataset.dir!=='asc',num=th.dataset.type=="
-		      "='num';"
-		      "ths.forEach(function(o){delete "
-		      "o.dataset.dir});th.dataset.dir=asc?'asc':'desc';"
-		      "rows.sort(function(a,b){var x=a.cells[i],z=b.cells[i];"
-		      "x=num?+x.dataset.v:x.textContent;z=num?+z.dataset.v:z.textContent;"
-		      "return(x<z?-1:x>z?1:0)*(asc?1:-1)});var "
-		      "fr=document.createDocumentFragment();"
-		      "rows.forEach(function(r){fr.appendChild(r)});tb.appendChild(fr)})});\n"
-		      "var nav=document.getElementById('pager'),tb=document.querySelector('#conns "
-		      "tbody'),"
-		      "dg=document.getElementById('diagrams'),stored=document.querySelectorAll("
-		      "'script[type=\"text/x-tlh-page\"]'),pages=[],cur=0,size=+nav.dataset.size,"
-		      "total=+nav.dataset.total;if(!stored.length)return;\n"
-		      "function decode(s){var b=atob(s.textContent),u=new Uint8Array(b.length);"
-		      "for(var i=0;i<b.length;i++)u[i]=b.charCodeAt(i);return new Response(new "
-		      "Blob([u]).stream()"
-		      ".pipeThrough(new DecompressionStream('deflate'))).text()}\n"
-		      "function "
-		      "show(k){if(k===cur)return;if(!pages[0])pages[0]=Promise.resolve(tb."
-		      "innerHTML+"
-		      "'\\f'+dg.innerHTML);if(!pages[k])pages[k]=decode(stored[k-1]);cur=k;"
-		      "pages[k].then(function(t){if(cur!==k)return;var "
-		      "p=t.split('\\f');tb.innerHTML=p[0];"
-		      "dg.innerHTML=p[1];ths.forEach(function(o){delete o.dataset.dir});"
-		      "nav.querySelectorAll('button').forEach(function(b,j){if(j===k)b."
-		      "setAttribute("
-		      "'aria-current','page');else "
-		      "b.removeAttribute('aria-current')});nav.dataset.shown=k+1})}\n"
-		      "nav.textContent='Connections: ';for(var k=0;k<=stored.length;k++){var "
-		      "b=document."
-		      "createElement('button');b.textContent=(k*size+1)+'\\u2013'+Math.min(total,("
-		      "k+1)*size);"
-		      "if(!k)b.setAttribute('aria-current','page');b.addEventListener('click',show."
-		      "bind(null,k));"
-		      "nav.appendChild(b)}nav.dataset.shown=1})();\n";
+	"(function () {\n"
+	"'use strict';\n"
+	"function unfold(g) {\n"
+	"  if (g.dataset.open) return;\n"
+	"  g.dataset.open = '1';\n"
+	"  var svg = g.ownerSVGElement, y = +g.dataset.y, d = +g.dataset.h - " RP_STR(TL_RP_FOLD_H) ";\n"
+	"  g.querySelector('.fold-row').setAttribute('display', 'none');\n"
+	"  g.querySelector('.fold-body').removeAttribute('display');\n"
+	"  svg.querySelectorAll('[data-y]').forEach(function (e) {\n"
+	"    var v = +e.dataset.y;\n"
+	"    if (v > y) { v += d; e.dataset.y = v; e.setAttribute('transform', 'translate(0,' + v + ')'); }\n"
+	"  });\n"
+	"  svg.querySelectorAll('.ll').forEach(function (e) { e.setAttribute('y2', +e.getAttribute('y2') + d); });\n"
+	"  var h = +svg.getAttribute('height') + d;\n"
+	"  svg.setAttribute('height', h);\n"
+	"  svg.setAttribute('viewBox', '0 0 ' + svg.getAttribute('width') + ' ' + h);\n"
+	"}\n"
+	"var nav = document.getElementById('pager'), tb = document.querySelector('#conns tbody'),\n"
+	"  dg = document.getElementById('diagrams'), ths = document.querySelectorAll('#conns th'),\n"
+	"  stored = document.querySelectorAll('script[type=\"text/x-tlh-page\"]'),\n"
+	"  pages = [], cur = 0, whole = false;\n"
+	"function decode(s) {\n"
+	"  var b = atob(s.textContent), u = new Uint8Array(b.length);\n"
+	"  for (var i = 0; i < b.length; i++) u[i] = b.charCodeAt(i);\n"
+	"  return new Response(new Blob([u]).stream().pipeThrough(new DecompressionStream('deflate'))).text();\n"
+	"}\n"
+	"/* Page k: its table rows, a form feed, its sections (the first page taken\n"
+	"   from the document before anything replaces it). */\n"
+	"function page(k) {\n"
+	"  if (!pages[0]) pages[0] = Promise.resolve(tb.innerHTML + '\\f' + dg.innerHTML);\n"
+	"  if (!pages[k]) pages[k] = decode(stored[k - 1]);\n"
+	"  return pages[k];\n"
+	"}\n"
+	"/* Page k's diagrams, and its rows unless the table holds every row. */\n"
+	"function show(k, then) {\n"
+	"  page(0);\n"
+	"  cur = k;\n"
+	"  page(k).then(function (t) {\n"
+	"    if (cur !== k) return;\n"
+	"    var p = t.split('\\f');\n"
+	"    if (!whole) { tb.innerHTML = p[0]; ths.forEach(function (o) { delete o.dataset.dir; }); }\n"
+	"    dg.innerHTML = p[1];\n"
+	"    nav.querySelectorAll('button').forEach(function (b, j) {\n"
+	"      if (j === k) b.setAttribute('aria-current', 'page'); else b.removeAttribute('aria-current');\n"
+	"    });\n"
+	"    nav.dataset.shown = k + 1;\n"
+	"    if (then) then();\n"
+	"  });\n"
+	"}\n"
+	"function sortBy(i, th) {\n"
+	"  var asc = th.dataset.dir !== 'asc', num = th.dataset.type === 'num', rows = [].slice.call(tb.rows);\n"
+	"  ths.forEach(function (o) { delete o.dataset.dir; });\n"
+	"  th.dataset.dir = asc ? 'asc' : 'desc';\n"
+	"  rows.sort(function (a, b) {\n"
+	"    var x = a.cells[i], z = b.cells[i];\n"
+	"    x = num ? +x.dataset.v : x.textContent;\n"
+	"    z = num ? +z.dataset.v : z.textContent;\n"
+	"    return (x < z ? -1 : x > z ? 1 : 0) * (asc ? 1 : -1);\n"
+	"  });\n"
+	"  var fr = document.createDocumentFragment();\n"
+	"  rows.forEach(function (r) { fr.appendChild(r); });\n"
+	"  tb.appendChild(fr);\n"
+	"}\n"
+	"/* With stored pages, the first sort puts every connection's row in the table. */\n"
+	"ths.forEach(function (th, i) {\n"
+	"  th.addEventListener('click', function () {\n"
+	"    if (!stored.length || whole) return sortBy(i, th);\n"
+	"    var all = [];\n"
+	"    for (var k = 0; k <= stored.length; k++) all.push(page(k));\n"
+	"    Promise.all(all).then(function (ts) {\n"
+	"      whole = true;\n"
+	"      tb.innerHTML = ts.map(function (t) { return t.split('\\f')[0]; }).join('');\n"
+	"      sortBy(i, th);\n"
+	"    });\n"
+	"  });\n"
+	"});\n"
+	"/* A click on a fold unfolds it; on an id whose diagram is on another page, shows it. */\n"
+	"document.addEventListener('click', function (ev) {\n"
+	"  var g = ev.target.closest && ev.target.closest('g.fold'), a;\n"
+	"  if (g) return unfold(g);\n"
+	"  a = ev.target.closest && ev.target.closest('#conns a');\n"
+	"  if (!a || document.getElementById(a.hash.slice(1))) return;\n"
+	"  ev.preventDefault();\n"
+	"  show(+a.closest('tr').dataset.page, function () {\n"
+	"    var s = document.getElementById(a.hash.slice(1));\n"
+	"    if (s) s.scrollIntoView();\n"
+	"  });\n"
+	"});\n"
+	"if (stored.length) {\n"
+	"  var size = +nav.dataset.size, total = +nav.dataset.total;\n"
+	"  nav.textContent = 'Connections: ';\n"
+	"  for (var k = 0; k <= stored.length; k++) {\n"
+	"    var b = document.createElement('button');\n"
+	"    b.textContent = (k * size + 1) + '\\u2013' + Math.min(total, (k + 1) * size);\n"
+	"    if (!k) b.setAttribute('aria-current', 'page');\n"
+	"    b.addEventListener('click', show.bind(null, k, null));\n"
+	"    nav.appendChild(b);\n"
+	"  }\n"
+	"  nav.dataset.shown = 1;\n"
+	"}\n"
+	"})();\n";
+// clang-format on
 
 static bool rp_shown(const struct tl_rp_conn *c, bool all) { return all || c->ended; }
 
@@ -120,14 +169,15 @@ static void rp_statuses(FILE *f, const struct tl_rp_conn *c)
 	}
 }
 
-static void rp_table_row(FILE *f, const struct tl_rp_conn *c)
+/* A row of the table; page: the page that holds its diagram, from 0. */
+static void rp_table_row(FILE *f, const struct tl_rp_conn *c, size_t page)
 {
 	char b0[32], b1[32];
 
 	fprintf(f,
-		"<tr><td class=\"n\" data-v=\"%" PRIu64 "\"><a href=\"#conn-%" PRIu64 "\">%" PRIu64
-		"</a></td><td>",
-		c->id, c->id, c->id);
+		"<tr data-page=\"%zu\"><td class=\"n\" data-v=\"%" PRIu64
+		"\"><a href=\"#conn-%" PRIu64 "\">%" PRIu64 "</a></td><td>",
+		page, c->id, c->id, c->id);
 	tl_report_escs(f, c->ep[0] ? c->ep[0] : "?");
 	fputs("</td><td>", f);
 	tl_report_escs(f, c->ep[1] ? c->ep[1] : "?");
@@ -196,15 +246,18 @@ static int rp_section(FILE *f, const struct tl_rp_conn *c)
 	return err;
 }
 
-/* A page's table rows, then (after a form feed, which escaped text never
- * holds) its sections. */
-static int rp_page(FILE *f, struct tl_rp_conn *const *conns, size_t n, bool stored)
+/* Page k of TL_RP_PAGE connections from conns: its table rows, then (after a
+ * form feed, which escaped text never holds) its sections. */
+static int rp_page(FILE *f, struct tl_rp_conn *const *conns, size_t nconns, size_t k)
 {
+	size_t first = k * TL_RP_PAGE,
+	       n = nconns - first < TL_RP_PAGE ? nconns - first : TL_RP_PAGE;
 	int err = 0;
 
+	conns += first;
 	for (size_t i = 0; i < n; i++)
-		rp_table_row(f, conns[i]);
-	if (stored)
+		rp_table_row(f, conns[i], k);
+	if (k)
 		fputc('\f', f);
 	else
 		fputs("</tbody></table>\n<div id=\"diagrams\">", f);
@@ -215,7 +268,7 @@ static int rp_page(FILE *f, struct tl_rp_conn *const *conns, size_t n, bool stor
 
 /* A page past the first, deflated into a script element the page's code
  * shows on demand (base64 holds no '<'). */
-static int rp_stored_page(FILE *f, struct tl_rp_conn *const *conns, size_t n)
+static int rp_stored_page(FILE *f, struct tl_rp_conn *const *conns, size_t nconns, size_t k)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -224,7 +277,7 @@ static int rp_stored_page(FILE *f, struct tl_rp_conn *const *conns, size_t n)
 
 	if (!mem)
 		return -ENOMEM;
-	err = rp_page(mem, conns, n, true);
+	err = rp_page(mem, conns, nconns, k);
 	if (fclose(mem))
 		err = err ? err : -ENOMEM;
 	fputs("<script type=\"text/x-tlh-page\">", f);
@@ -279,10 +332,10 @@ int tl_rp_html(FILE *f, const struct tl_rp_model *m, bool all)
 	fputs("</style></head><body>\n", f);
 	rp_intro(f, m, shown);
 	rp_table_head(f);
-	err = rp_page(f, conns, shown < TL_RP_PAGE ? shown : TL_RP_PAGE, false);
+	err = rp_page(f, conns, shown, 0);
 	fputs("</div>\n", f);
-	for (size_t i = TL_RP_PAGE; i < shown && !err; i += TL_RP_PAGE)
-		err = rp_stored_page(f, conns + i, shown - i < TL_RP_PAGE ? shown - i : TL_RP_PAGE);
+	for (size_t k = 1; k * TL_RP_PAGE < shown && !err; k++)
+		err = rp_stored_page(f, conns, shown, k);
 	fprintf(f, "<script>%s</script>\n</body></html>\n", rp_page_js);
 	free(conns);
 	return err;
