@@ -57,10 +57,11 @@ static ssize_t report_cookie_write(void *cookie, const char *buf, size_t size)
 	memcpy(r->line + r->len, buf, size);
 	r->len += size;
 	for (size_t i = 0; i < r->len; i++) {
+		int err;
+
 		if (r->line[i] != '\n')
 			continue;
-		int err = tl_rp_model_line(&r->model, r->line + start, i - start);
-
+		err = tl_rp_model_line(&r->model, r->line + start, i - start);
 		if (err)
 			report_fail(r, err);
 		start = i + 1;
