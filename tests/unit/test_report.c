@@ -289,6 +289,12 @@ static void test_bad_lines(void)
 	     "{\"type\":\"packet\",\"ts\":1e3,\"conn\":1,\"dir\":\"c2s\",\"flags\":\"SYN\","
 	     "\"seq\":0,\"ack\":0,\"seq_raw\":1,\"ack_raw\":0,\"len\":0,\"win_scaled\":1}",
 	     0},
+	    /* Reserved bits (a hostile capture): drawn, not refused. */
+	    {__LINE__,
+	     "{\"type\":\"packet\",\"ts\":1e3,\"conn\":1,\"dir\":\"c2s\",\"flags\":\"SYN, "
+	     "Reserved\",\"seq\":0,\"ack\":0,\"seq_raw\":1,\"ack_raw\":0,\"len\":0,\"win_scaled\":"
+	     "1}",
+	     0},
 	    {__LINE__, "{\"type\":\"future_event\",\"x\":1}", 0},
 	    {__LINE__, "{\"type\":\"stats\",\"ts\":1.0,\"lost\":3}", 0},
 	};

@@ -215,11 +215,15 @@ static int rp_packet(struct tl_rp_model *m, json_t *o)
 
 	if (!(c = jconn(m, o, &seg.t_us, &err)))
 		return err;
-	if (side < 0 || !flags || tl_tcp_flags_parse(flags, &bits) ||
-	    juint(o, "win_scaled", UINT64_MAX, &seg.win_scaled) || ju32(o, "seq", &seg.seq) ||
-	    ju32(o, "ack", &seg.ack) || ju32(o, "seq_raw", &seg.seq_raw) ||
-	    ju32(o, "ack_raw", &seg.ack_raw) || ju32(o, "len", &seg.len))
+	if (side < 0 || !flags || juint(o, "win_scaled", UINT64_MAX, &seg.win_scaled) ||
+	    ju32(o, "seq", &seg.seq) || ju32(o, "ack", &seg.ack) ||
+	    ju32(o, "seq_raw", &seg.seq_raw) || ju32(o, "ack_raw", &seg.ack_raw) ||
+	    ju32(o, "len", &seg.len))
 		return -EINVAL;
+	/* The flags text is drawn as it is; its bits only mark SYN, FIN, RST and
+	 * ACK, so a text with "Reserved" (refused, its bits unknown) still
+	 * gives those. */
+	tl_tcp_flags_parse(flags, &bits);
 	if (!(r = rp_row(c, TL_RP_SEG, seg.t_us)))
 		return -ENOMEM;
 	seg.side = side;

@@ -87,15 +87,15 @@ int tl_tcp_flags_parse(const char *s, __u16 *out)
 	for (const char *p = s; *p; p += strspn(p, ", ")) {
 		size_t n = strcspn(p, ",");
 
+		/* "Reserved" names three bits together: it gives none back. */
 		for (size_t i = 0; i < TCP_NAMES_COUNT(tcp_names_flags); i++)
-			if (strlen(tcp_names_flags[i].name) == n &&
+			if (tcp_names_flags[i].bit != TCP_NAMES_RESERVED &&
+			    strlen(tcp_names_flags[i].name) == n &&
 			    !strncmp(p, tcp_names_flags[i].name, n))
 				flags |= tcp_names_flags[i].bit;
 		p += n;
 	}
-	/* Only what tl_tcp_flags_str writes back the same is a flags text. */
-	if (strcmp(tl_tcp_flags_str(flags, again, sizeof(again)), s))
-		return -EINVAL;
 	*out = flags;
-	return 0;
+	/* Only what tl_tcp_flags_str writes back the same is a flags text. */
+	return strcmp(tl_tcp_flags_str(flags, again, sizeof(again)), s) ? -EINVAL : 0;
 }
