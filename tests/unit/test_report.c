@@ -227,6 +227,25 @@ static void test_layout(void)
 	}
 }
 
+/* A trace cut before its conn line: the ends come from the first segment
+ * (here the server's), the conn line's replace them. */
+static void test_cut_trace(void)
+{
+	const struct ev synack = {'S', 2, "s2c", "SYN, ACK", 0, 1, 0};
+	struct tl_rp_model m = {0};
+	int err = feed_ev(&m, &synack);
+	const struct tl_rp_conn *c = m.nconns ? m.conns[0] : NULL;
+
+	UNIT_CHECK(!err && c && c->ep[0] && c->ep[1] && !strcmp(c->ep[0], "127.0.0.1:40000") &&
+		       !strcmp(c->ep[1], "127.0.0.1:8080"),
+		   "ends from a server's segment: %s, %s", c && c->ep[0] ? c->ep[0] : "-",
+		   c && c->ep[1] ? c->ep[1] : "-");
+	err = err ? err : feed(&m, conn_line, "curl", 0);
+	UNIT_CHECK(!err && c && c->ended && !strcmp(c->ep[1], "127.0.0.1:8080"),
+		   "the conn line's ends replace them (%d)", err);
+	tl_rp_model_free(&m);
+}
+
 static size_t count(const char *hay, const char *needle)
 {
 	size_t n = 0;
@@ -365,6 +384,7 @@ int main(void)
 	test_escape();
 	test_layout();
 	test_hostile_svg();
+	test_cut_trace();
 	test_bad_lines();
 	return unit_done();
 }

@@ -205,6 +205,30 @@ static const char *rp_state_name(const char *s)
 
 /* --- events --- */
 
+/* "addr:port" or "[addr]:port", as the conn line writes them. */
+static char *rp_endpoint(json_t *o, const char *addr_key, const char *port_key)
+{
+	const char *addr = jstr(o, addr_key);
+	uint64_t port;
+	char *ep;
+
+	if (!addr || juint(o, port_key, 65535, &port))
+		return NULL;
+	if (asprintf(&ep, strchr(addr, ':') ? "[%s]:%u" : "%s:%u", addr, (unsigned)port) < 0)
+		return NULL;
+	return ep;
+}
+
+/* A life whose conn line never came (a trace cut short) is still named by
+ * its first segment's ends. */
+static void rp_guess_endpoints(struct tl_rp_conn *c, json_t *o, int side)
+{
+	if (c->ep[0])
+		return;
+	c->ep[side] = rp_endpoint(o, "src", "sport");
+	c->ep[!side] = rp_endpoint(o, "dst", "dport");
+}
+
 static int rp_packet(struct tl_rp_model *m, json_t *o)
 {
 	const char *flags = jstr(o, "flags"), *opts = jstr(o, "options");
@@ -234,6 +258,7 @@ static int rp_packet(struct tl_rp_model *m, json_t *o)
 	if (!r->flags || (opts && !r->options))
 		return -ENOMEM;
 	c->nsegs++;
+	rp_guess_endpoints(c, o, side);
 	return 0;
 }
 
@@ -380,9 +405,11 @@ static int rp_conn_end(struct tl_rp_model *m, json_t *o)
 		return -EINVAL;
 	c->ended = true;
 	m->version++;
-	for (int s = 0; s < 2; s++)
+	for (int s = 0; s < 2; s++) {
+		free(c->ep[s]);
 		if (!(c->ep[s] = strdup(ep[s])))
 			return -ENOMEM;
+	}
 	if (rp_proc(&c->proc[0], o, "client_pid", "client_comm") ||
 	    rp_proc(&c->proc[1], o, "server_pid", "server_comm"))
 		return -ENOMEM;
