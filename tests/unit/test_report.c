@@ -246,6 +246,51 @@ static void test_cut_trace(void)
 	tl_rp_model_free(&m);
 }
 
+/* A reset is marked as the close; one in answer to the SYN as a refusal. */
+static void test_resets(void)
+{
+	static const struct {
+		int line;
+		struct ev evs[3];
+		size_t n;
+		const char *label;
+	} rows[] = {
+	    {__LINE__,
+	     {{'S', 1, "c2s", "SYN", 0, 0, 0}, {'S', 2, "s2c", "RST, ACK", 1, 1, 0}},
+	     2,
+	     "refused (reset)"},
+	    {__LINE__,
+	     {{'S', 1, "c2s", "SYN", 0, 0, 0},
+	      {'S', 2, "s2c", "SYN, ACK", 0, 1, 0},
+	      {'S', 3, "c2s", "RST", 1, 0, 0}},
+	     3,
+	     "reset"},
+	    {__LINE__,
+	     {{'S', 1, "c2s", "SYN", 0, 0, 0},
+	      {'S', 2, "s2c", "SYN, ACK", 0, 1, 0},
+	      {'S', 3, "s2c", "RST", 1, 0, 0}},
+	     3,
+	     "reset"},
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct tl_rp_model m = {0};
+		struct tl_rp_layout l = {0};
+		int err = 0;
+
+		for (size_t j = 0; j < rows[i].n && !err; j++)
+			err = feed_ev(&m, &rows[i].evs[j]);
+		err = err ? err : tl_rp_layout(m.conns[0], &l);
+		UNIT_CHECK_AT(rows[i].line,
+			      !err && l.close.present && !strcmp(l.close.label, rows[i].label) &&
+				  l.close.last == rows[i].n - 1,
+			      "row %zu: the close is \"%s\"", i,
+			      l.close.label ? l.close.label : "-");
+		tl_rp_layout_free(&l);
+		tl_rp_model_free(&m);
+	}
+}
+
 static size_t count(const char *hay, const char *needle)
 {
 	size_t n = 0;
@@ -385,6 +430,7 @@ int main(void)
 	test_layout();
 	test_hostile_svg();
 	test_cut_trace();
+	test_resets();
 	test_bad_lines();
 	return unit_done();
 }

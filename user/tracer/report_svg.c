@@ -113,6 +113,15 @@ static const char *rp_close_label(const struct tl_rp_conn *c, const struct tl_rp
 	return segs == 3 ? "three-segment close (FIN+ACK)" : "close";
 }
 
+/* Whether side sent a segment before row end. */
+static bool rp_sent_before(const struct tl_rp_conn *c, int side, size_t end)
+{
+	for (size_t i = 0; i < end; i++)
+		if (c->rows[i].kind == TL_RP_SEG && c->rows[i].side == side)
+			return true;
+	return false;
+}
+
 /* From the first FIN (or reset) to the ACK of the second FIN. */
 static void rp_find_close(const struct tl_rp_conn *c, struct tl_rp_phase *p)
 {
@@ -131,7 +140,9 @@ static void rp_find_close(const struct tl_rp_conn *c, struct tl_rp_phase *p)
 			continue;
 		p->last = i;
 		if (r->flag_bits & TL_RST) {
-			p->label = "reset";
+			/* A reset that is the server's first word refused the SYN. */
+			p->label =
+			    r->side == 1 && !rp_sent_before(c, 1, i) ? "refused (reset)" : "reset";
 			return;
 		}
 		if (second >= 0 && r->side != second && (r->flag_bits & TL_ACK) &&
