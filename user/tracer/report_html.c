@@ -233,11 +233,8 @@ static int rp_section(FILE *f, const struct tl_rp_conn *c)
 {
 	int err;
 
-	fprintf(f, "<section class=\"conn\" id=\"conn-%" PRIu64 "\"><h2>Connection %" PRIu64 ": ",
-		c->id, c->id);
-	tl_report_escs(f, c->ep[0] ? c->ep[0] : "?");
-	fputs(" \xe2\x86\x92 ", f);
-	tl_report_escs(f, c->ep[1] ? c->ep[1] : "?");
+	fprintf(f, "<section class=\"conn\" id=\"conn-%" PRIu64 "\"><h2>", c->id);
+	tl_rp_conn_name(f, c);
 	fputs("</h2><p class=\"sum\">", f);
 	tl_rp_summary(f, c);
 	fputs("</p>\n", f);

@@ -501,6 +501,14 @@ static const char *rp_tw_holder(const struct tl_rp_conn *c)
 	return c->time_wait >= 0 && c->time_wait <= 2 ? names[c->time_wait] : NULL;
 }
 
+void tl_rp_conn_name(FILE *f, const struct tl_rp_conn *c)
+{
+	fprintf(f, "Connection %" PRIu64 ": ", c->id);
+	tl_report_escs(f, c->ep[0] ? c->ep[0] : "?");
+	fputs(" \xe2\x86\x92 ", f);
+	tl_report_escs(f, c->ep[1] ? c->ep[1] : "?");
+}
+
 /* Duration, bytes each way, requests, who closed, who held TIME_WAIT. */
 void tl_rp_summary(FILE *f, const struct tl_rp_conn *c)
 {
@@ -563,13 +571,17 @@ int tl_rp_svg(FILE *f, const struct tl_rp_conn *c, bool standalone)
 		fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", f);
 	fprintf(f,
 		"<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"ladder\" data-conn=\"%" PRIu64
-		"\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\">\n",
+		"\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\">\n",
 		c->id, TL_RP_WIDTH, l.height, TL_RP_WIDTH, l.height);
 	if (standalone) {
 		fputs("<style>", f);
 		tl_rp_svg_style(f);
 		fputs("</style>\n", f);
 	}
+	/* Its name for screen readers and the SVG's own viewers. */
+	fputs("<title>", f);
+	tl_rp_conn_name(f, c);
+	fputs("</title>\n", f);
 	fputs("<rect class=\"bg\" width=\"100%\" height=\"100%\"/>\n", f);
 	rp_phase(f, c, &l, &l.handshake);
 	rp_phase(f, c, &l, &l.close);

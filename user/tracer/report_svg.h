@@ -63,6 +63,9 @@ int tl_rp_svg(FILE *f, const struct tl_rp_conn *c, bool standalone);
  * prefers-color-scheme) and print (light). */
 void tl_rp_svg_style(FILE *f);
 
+/* tl_rp_conn_name: "Connection 7: 127.0.0.1:5555 → 127.0.0.1:8080". */
+void tl_rp_conn_name(FILE *f, const struct tl_rp_conn *c);
+
 /* tl_rp_summary: the life in one line: duration, bytes each way, requests,
  * who closed, who held TIME_WAIT. */
 void tl_rp_summary(FILE *f, const struct tl_rp_conn *c);
