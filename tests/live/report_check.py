@@ -214,7 +214,10 @@ def png_pixels(path):
 
 
 def cmd_colours(png, name):
-    px = png_pixels(png)
+    try:
+        px = png_pixels(png)
+    except (OSError, ValueError, zlib.error) as e:
+        return check(f"{name}_screenshot_not_blank", False, f"no screenshot: {e}")
     counts = collections.Counter(px)
     top = counts.most_common(1)[0][1] / len(px)
     check(f"{name}_screenshot_not_blank", len(counts) >= 8 and top < 0.97,

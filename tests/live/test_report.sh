@@ -10,8 +10,9 @@
 # - headless Chromium loads it: one diagram per connection, one .seg per
 #   packet of the JSON trace in order (folded ones too, counted through
 #   data-count), each side's states in order, one .http per message, no
-#   markup but the page's own; a screenshot is not blank; printed, it is
-#   the table's page and one page per connection;
+#   markup but the page's own; a screenshot is not blank, in Firefox's
+#   headless mode too; printed, it is the table's page and one page per
+#   connection;
 # - in a page that frames the report, a fold unfolds on click (what is
 #   below moves down by its height) and the table sorts on a click;
 # - a report of 250 connections shows them 100 at a time: the third page,
@@ -37,7 +38,7 @@ D=$TL_TMP/report
 mkdir -p "$D/www"
 
 missing=
-for tool in dumpcap chromium curl rsvg-convert xmllint /usr/bin/python3; do
+for tool in dumpcap chromium firefox-esr curl rsvg-convert xmllint /usr/bin/python3; do
 	command -v "$tool" >/dev/null || missing+=" $tool"
 done
 /usr/bin/python3 -c 'import scapy' 2>/dev/null || missing+=" python3-scapy"
@@ -127,6 +128,11 @@ chromium_run --dump-dom "file://$D/live.html" >"$D/live.dom"
 "$CHECK" dom "$D/live.dom" "$D/trace.json" "${T}_live" | result
 chromium_run --window-size=1200,1400 --screenshot="$D/live.png" "file://$D/live.html" >/dev/null
 "$CHECK" colours "$D/live.png" "${T}_live" | result
+# Firefox draws it too (its headless mode takes screenshots, not the DOM).
+FF_PROFILE=$(mktemp -d "$TL_TMP/firefox.XXXXXX")
+HOME=$FF_PROFILE timeout 90 firefox-esr --headless --no-remote --profile "$FF_PROFILE" --window-size=1200,1400 \
+	--screenshot "$D/firefox.png" "file://$D/live.html" >"$D/firefox.log" 2>&1
+"$CHECK" colours "$D/firefox.png" "${T}_firefox" | result
 
 # Printed: the table, then one page per connection (each of these fits one).
 chromium_run --no-pdf-header-footer --print-to-pdf="$D/live.pdf" "file://$D/live.html" >/dev/null
