@@ -4,7 +4,6 @@
 # make run        install missing packages, build, run the server and the tracer on its port
 # make test       install missing packages, build, run every test (needs root for the live ones)
 # make bench      tracer overhead benchmark; make bench-httpd: server against nginx
-# make bench-report  size of a 10,000-connection ladder report and its load time in Chromium
 # V=1             show the commands
 
 OUTPUT    := .output
@@ -123,6 +122,7 @@ bench-httpd: all
 	$(Q)scripts/deps.sh bench
 	$(Q)tests/bench/httpd.sh
 
+# The size of a 10,000-connection ladder report and its load time in Chromium.
 bench-report: all
 	$(Q)scripts/deps.sh test
 	$(Q)tests/bench/report.sh

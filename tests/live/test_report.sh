@@ -47,9 +47,6 @@ if [ -n "$missing" ]; then
 	fail "${T}_prerequisites" "missing:$missing"
 	exit 1
 fi
-FAILS=0
-result() { tee -a "$D/results"; }
-trap 'grep -q ": FAIL" "$D/results" 2>/dev/null && FAILS=1; [ -n "${TL_KEEP:-}" ] && mkdir -p "$TL_KEEP" && cp -r "$D" "$TL_KEEP/"; tl_cleanup; exit $FAILS' EXIT
 
 # chromium_run ARGS...: headless Chromium with a profile of its own, bounded.
 chromium_run() {
@@ -67,15 +64,15 @@ PORT=$(free_port)
 CLOSED=$(free_port)
 start_bg "$D/httpd.log" "$HTTPD" -p "$PORT" -r "$D/www" -q
 if ! wait_for_port "$PORT" 5; then
-	fail "${T}_setup" "tcplife-httpd did not listen: $(head -c 300 "$D/httpd.log")" | result
+	fail "${T}_setup" "tcplife-httpd did not listen: $(head -c 300 "$D/httpd.log")"
 	exit 1
 fi
 start_bg "$D/dumpcap.log" dumpcap -B 64 -i lo -f "tcp port $PORT or tcp port $CLOSED" -w "$D/dumpcap.pcapng"
 DUMPCAP_PID=$TL_BG
-wait_for_line "$D/dumpcap.log" '^File:' 10 || { fail "${T}_setup" "dumpcap did not start" | result; exit 1; }
+wait_for_line "$D/dumpcap.log" '^File:' 10 || { fail "${T}_setup" "dumpcap did not start"; exit 1; }
 start_tracer "$D/trace.json" "$D/tracer.err" "$TRACER" --json -p "$PORT" -p "$CLOSED" \
 	--html "$D/live.html" --svg "$D/svg"
-wait_for_line "$D/trace.json" '"type":"start"' 10 || { fail "${T}_setup" "tracer did not start: $(head -c 300 "$D/tracer.err")" | result; exit 1; }
+wait_for_line "$D/trace.json" '"type":"start"' 10 || { fail "${T}_setup" "tracer did not start: $(head -c 300 "$D/tracer.err")"; exit 1; }
 
 U=http://127.0.0.1:$PORT
 c() { curl -s --max-time 10 -o /dev/null "$@"; }
@@ -93,11 +90,11 @@ NCONN=8
 drawn() { grep -o '<svg [^>]*data-conn=' "$D/live.html" 2>/dev/null | wc -l; }
 deadline=$((SECONDS + 10))
 while [ "$(drawn)" -lt $NCONN ] && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
-expect_eq "${T}_html_rewritten_as_lives_end" "$NCONN diagrams" "$(drawn) diagrams" | result
+expect_eq "${T}_html_rewritten_as_lives_end" "$NCONN diagrams" "$(drawn) diagrams"
 stop_bounded "$TRACER_PID" 10
-expect_eq "${T}_tracer_exit" 0 "$STOP_RC" | result
+expect_eq "${T}_tracer_exit" 0 "$STOP_RC"
 stop_pid "$DUMPCAP_PID"
-capture_complete "$T" "$D/dumpcap.log" | result
+capture_complete "$T" "$D/dumpcap.log"
 
 # At most one rewrite a second: a second tracer on the same server, its
 # --html watched (each rewrite is a new file renamed in: a new inode) while
@@ -118,26 +115,26 @@ stop_bounded "$RATE_PID" 10
 wait "$WATCH_PID"
 writes=$(($(cat "$D/rate.count") - 1))
 if [ "$writes" -ge 1 ] && [ "$writes" -le $((elapsed + 1)) ]; then
-	pass "${T}_html_at_most_once_a_second" | result
+	pass "${T}_html_at_most_once_a_second"
 else
-	fail "${T}_html_at_most_once_a_second" "$writes rewrites in about $elapsed s" | result
+	fail "${T}_html_at_most_once_a_second" "$writes rewrites in about $elapsed s"
 fi
 
 # ---- the page in Chromium ------------------------------------------------
 chromium_run --dump-dom "file://$D/live.html" >"$D/live.dom"
-"$CHECK" dom "$D/live.dom" "$D/trace.json" "${T}_live" | result
+"$CHECK" dom "$D/live.dom" "$D/trace.json" "${T}_live"
 chromium_run --window-size=1200,1400 --screenshot="$D/live.png" "file://$D/live.html" >/dev/null
-"$CHECK" colours "$D/live.png" "${T}_live" | result
+"$CHECK" colours "$D/live.png" "${T}_live"
 # Firefox draws it too (its headless mode takes screenshots, not the DOM).
 FF_PROFILE=$(mktemp -d "$TL_TMP/firefox.XXXXXX")
 HOME=$FF_PROFILE timeout 90 firefox-esr --headless --no-remote --profile "$FF_PROFILE" --window-size=1200,1400 \
 	--screenshot "$D/firefox.png" "file://$D/live.html" >"$D/firefox.log" 2>&1
-"$CHECK" colours "$D/firefox.png" "${T}_firefox" | result
+"$CHECK" colours "$D/firefox.png" "${T}_firefox"
 
 # Printed: the table, then one page per connection (each of these fits one).
 chromium_run --no-pdf-header-footer --print-to-pdf="$D/live.pdf" "file://$D/live.html" >/dev/null
 expect_eq "${T}_printed_a_page_each" "$((NCONN + 1)) pages" \
-	"$(/usr/bin/python3 -c 'import re, sys; print(len(re.findall(rb"/Type\s*/Page[^s]", open(sys.argv[1], "rb").read())))' "$D/live.pdf") pages" | result
+	"$(/usr/bin/python3 -c 'import re, sys; print(len(re.findall(rb"/Type\s*/Page[^s]", open(sys.argv[1], "rb").read())))' "$D/live.pdf") pages"
 
 # Unfolding and sorting, driven by a page that frames the report (file
 # URLs are one origin with --allow-file-access-from-files).
@@ -163,7 +160,7 @@ f.onload = function () {
 HTML
 chromium_run --allow-file-access-from-files --virtual-time-budget=5000 --dump-dom "file://$D/drive.html" >"$D/drive.dom"
 expect_eq "${T}_unfold_and_sort" '{"body_shown":true,"svg_grew":true,"below_moved":true,"sorted":true}' \
-	"$(sed -n 's|.*<pre id="out">\(.*\)</pre>.*|\1|p' "$D/drive.dom" | sed 's/&quot;/"/g')" | result
+	"$(sed -n 's|.*<pre id="out">\(.*\)</pre>.*|\1|p' "$D/drive.dom" | sed 's/&quot;/"/g')"
 
 # Paging: a trace of 250 connections (this run's, repeated under new ids)
 # shows 100 at a time; the third page, unpacked by the browser, holds the
@@ -214,18 +211,18 @@ f.onload = function () {
 HTML
 chromium_run --allow-file-access-from-files --virtual-time-budget=10000 --dump-dom "file://$D/pages.html" >"$D/pages.dom"
 expect_eq "${T}_stored_pages_sort_and_link" '{"page3":{"buttons":3,"rows":50,"diagrams":50,"first":"201","last":"250"},"sorted":{"rows":250,"first":"250"},"link":{"shown":"2","rows":250}}' \
-	"$(sed -n 's|.*<pre id="out">\(.*\)</pre>.*|\1|p' "$D/pages.dom" | sed 's/&quot;/"/g')" | result
+	"$(sed -n 's|.*<pre id="out">\(.*\)</pre>.*|\1|p' "$D/pages.dom" | sed 's/&quot;/"/g')"
 
 # ---- the same report from the trace and from dumpcap's capture ------------
 "$TRACER" report "$D/trace.json" -o "$D/from-json.html" 2>"$D/report.err"
-check "${T}_from_json_is_the_live_page" cmp -s "$D/live.html" "$D/from-json.html" | result
+check "${T}_from_json_is_the_live_page" cmp -s "$D/live.html" "$D/from-json.html"
 "$TRACER" report "$D/dumpcap.pcapng" -p "$PORT" -p "$CLOSED" -o "$D/from-pcap.html" 2>>"$D/report.err"
 chromium_run --dump-dom "file://$D/from-pcap.html" >"$D/from-pcap.dom"
 # --html beside another output and -r: the same page as report's.
 (cd "$D" && "$TRACER" -r dumpcap.pcapng -p "$PORT" -p "$CLOSED" --summary --html r-summary.html >/dev/null 2>&1 &&
 	"$TRACER" report dumpcap.pcapng -p "$PORT" -p "$CLOSED" -o report-r.html 2>/dev/null)
-check "${T}_html_with_summary_and_r" cmp -s "$D/r-summary.html" "$D/report-r.html" | result
-"$CHECK" same "$D/live.dom" "$D/from-pcap.dom" "${T}_pcap_vs_live" | result
+check "${T}_html_with_summary_and_r" cmp -s "$D/r-summary.html" "$D/report-r.html"
+"$CHECK" same "$D/live.dom" "$D/from-pcap.dom" "${T}_pcap_vs_live"
 
 # ---- bad input and unwritable paths: one line, an exit status -------------
 # one_line NAME WANT-STATUS CMD...: the command fails with that status and
@@ -235,7 +232,7 @@ one_line() {
 	shift 2
 	"$@" >/dev/null 2>"$D/one_line.err"
 	rc=$?
-	expect_eq "$name" "exit $want, 1 line" "exit $rc, $(wc -l <"$D/one_line.err") line$( [ "$(wc -l <"$D/one_line.err")" = 1 ] || echo "s: $(head -c 200 "$D/one_line.err")")" | result
+	expect_eq "$name" "exit $want, 1 line" "exit $rc, $(wc -l <"$D/one_line.err") line$( [ "$(wc -l <"$D/one_line.err")" = 1 ] || echo "s: $(head -c 200 "$D/one_line.err")")"
 }
 one_line "${T}_unwritable_html" 1 "$TRACER" -r "$D/dumpcap.pcapng" --html /nonexistent-dir/x.html
 head -c 300 "$D/trace.json" >"$D/cut.json"
@@ -250,7 +247,7 @@ for f in "$D"/svg/conn-*.svg; do
 	n=$((n + 1))
 	rsvg-convert "$f" -o "${f%.svg}.png" 2>>"$D/rsvg.err" || bad+=" $(basename "$f")"
 done
-expect_eq "${T}_svg_files_render" "$NCONN rendered" "$n rendered${bad:+, failed:$bad}" | result
+expect_eq "${T}_svg_files_render" "$NCONN rendered" "$n rendered${bad:+, failed:$bad}"
 
 # ---- hostile bytes from the wire -------------------------------------------
 /usr/bin/python3 - "$D/hostile.pcap" <<'PY'
@@ -275,7 +272,10 @@ PY
 "$TRACER" report "$D/hostile.pcap" -o "$D/hostile.html" --svg "$D/hostile-svg" 2>>"$D/report.err"
 "$TRACER" -r "$D/hostile.pcap" --json >"$D/hostile.json" 2>>"$D/report.err"
 chromium_run --dump-dom "file://$D/hostile.html" >"$D/hostile.dom"
-"$CHECK" dom "$D/hostile.dom" "$D/hostile.json" "${T}_hostile" | result
-check "${T}_hostile_uri_shown_as_text" grep -qF '&lt;script&gt;alert(1)&lt;/script&gt;' "$D/hostile.dom" | result
-check "${T}_hostile_svg_is_xml" xmllint --noout "$D/hostile-svg/conn-1.svg" | result
-check "${T}_hostile_svg_renders" rsvg-convert "$D/hostile-svg/conn-1.svg" -o "$D/hostile.png" | result
+"$CHECK" dom "$D/hostile.dom" "$D/hostile.json" "${T}_hostile"
+check "${T}_hostile_uri_shown_as_text" grep -qF '&lt;script&gt;alert(1)&lt;/script&gt;' "$D/hostile.dom"
+check "${T}_hostile_svg_is_xml" xmllint --noout "$D/hostile-svg/conn-1.svg"
+check "${T}_hostile_svg_renders" rsvg-convert "$D/hostile-svg/conn-1.svg" -o "$D/hostile.png"
+if [ -n "${TL_KEEP:-}" ]; then
+	mkdir -p "$TL_KEEP" && cp -r "$D" "$TL_KEEP/"
+fi
