@@ -291,6 +291,35 @@ static void test_resets(void)
 	}
 }
 
+/* The table's start times, against Python's datetime. */
+static void test_utc(void)
+{
+	static const struct {
+		int line;
+		int64_t us;
+		const char *want;
+	} rows[] = {
+	    {__LINE__, 0, "1970-01-01 00:00:00.000000"},
+	    {__LINE__, 951782400000000, "2000-02-29 00:00:00.000000"},
+	    {__LINE__, 951868799999999, "2000-02-29 23:59:59.999999"},
+	    {__LINE__, 4107542399999999, "2100-02-28 23:59:59.999999"},
+	    {__LINE__, 1700000000123456, "2023-11-14 22:13:20.123456"},
+	    {__LINE__, 253402300799999999, "9999-12-31 23:59:59.999999"},
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		char *out = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&out, &len);
+
+		tl_rp_utc(f, rows[i].us);
+		fclose(f);
+		UNIT_CHECK_AT(rows[i].line, !strcmp(out, rows[i].want), "%lld us is %s",
+			      (long long)rows[i].us, out);
+		free(out);
+	}
+}
+
 static size_t count(const char *hay, const char *needle)
 {
 	size_t n = 0;
@@ -431,6 +460,7 @@ int main(void)
 	test_hostile_svg();
 	test_cut_trace();
 	test_resets();
+	test_utc();
 	test_bad_lines();
 	return unit_done();
 }

@@ -100,19 +100,10 @@ static int make_report(struct tracer *t, const struct tl_sink **sink)
 {
 	struct tl_report_config rcfg = {.html_path = t->args.html_path,
 					.svg_dir = t->args.svg_dir};
-	int err;
 
 	t->report = tl_report_output_new(&rcfg);
 	if (!t->report)
 		return -ENOMEM;
-	/* The files exist from the start, and a path that cannot be written
-	 * is said now, not after a whole run. */
-	err = tl_report_write(t->report);
-	if (err) {
-		fprintf(stderr, "tcplife-http: writing %s: %s\n",
-			t->args.html_path ? t->args.html_path : t->args.svg_dir, strerror(-err));
-		return err;
-	}
 	tl_sink_tee_init(&t->report_tee, *sink, &t->report->sink);
 	*sink = &t->report_tee.sink;
 	return 0;
@@ -139,7 +130,7 @@ static int make_engine(struct tracer *t, struct tl_engine_config *cfg)
 		sink = &t->tee.sink;
 	}
 	if ((t->args.html_path || t->args.svg_dir) && make_report(t, &sink))
-		return -EIO;
+		return -ENOMEM;
 	cfg->server_ports = t->args.ports;
 	cfg->nports = t->args.nports;
 	cfg->idle_timeout_ns = t->args.idle_timeout_s * NS_PER_S;
@@ -250,6 +241,12 @@ static int stop_reason(struct tracer *t, __u64 deadline)
 	if (err) {
 		fprintf(stderr, "tcplife-http: writing %s: %s\n", t->args.write_path,
 			strerror(-err));
+		return err;
+	}
+	err = t->report ? tl_report_error(t->report) : 0;
+	if (err) {
+		fprintf(stderr, "tcplife-http: writing %s: %s\n",
+			t->args.html_path ? t->args.html_path : t->args.svg_dir, strerror(-err));
 		return err;
 	}
 	return 0;

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "tracer/report_esc.h"
@@ -143,15 +142,21 @@ static const char rp_page_js[] =
 
 static bool rp_shown(const struct tl_rp_conn *c, bool all) { return all || c->ended; }
 
-static void rp_utc(FILE *f, int64_t us)
+/* UTC by arithmetic (days to the proleptic Gregorian date, as in Howard
+ * Hinnant's civil_from_days): gmtime_r would read the zone file on first
+ * use, which a live tracer, confined by then, may not open. us >= 0. */
+void tl_rp_utc(FILE *f, int64_t us)
 {
-	time_t s = us / 1000000;
-	struct tm tm;
-	char buf[32];
+	int64_t secs = us / 1000000, z = secs / 86400 + 719468, era = z / 146097;
+	int64_t doe = z - era * 146097, yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+	int64_t day = doy - (153 * mp + 2) / 5 + 1, month = mp < 10 ? mp + 3 : mp - 9;
+	int64_t year = yoe + era * 400 + (month <= 2), tod = secs % 86400;
 
-	gmtime_r(&s, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S", &tm);
-	fprintf(f, "%s.%06" PRId64, buf, us % 1000000);
+	fprintf(f,
+		"%04" PRId64 "-%02" PRId64 "-%02" PRId64 " %02" PRId64 ":%02" PRId64 ":%02" PRId64
+		".%06" PRId64,
+		year, month, day, tod / 3600, tod / 60 % 60, tod % 60, us % 1000000);
 }
 
 /* The response statuses, in order. */
@@ -186,7 +191,7 @@ static void rp_table_row(FILE *f, const struct tl_rp_conn *c, size_t page)
 	fputs(" \xe2\x86\x92 ", f);
 	tl_rp_proc(f, &c->proc[1], "?");
 	fprintf(f, "</td><td data-v=\"%" PRId64 "\">", c->start_us);
-	rp_utc(f, c->start_us);
+	tl_rp_utc(f, c->start_us);
 	fprintf(f,
 		"</td><td class=\"n\" data-v=\"%" PRId64 "\">%.3f ms</td>"
 		"<td class=\"n\" data-v=\"%" PRIu64 "\">%s / %s</td>"

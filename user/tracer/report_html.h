@@ -6,6 +6,7 @@
 #define TL_REPORT_HTML_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "tracer/report_model.h"
@@ -24,5 +25,8 @@ int tl_rp_write_html(const char *path, const struct tl_rp_model *m, bool all);
 /* tl_rp_write_svgs: DIR/conn-N.svg for each connection (ended, unless all)
  * changed since the last call, creating dir. Returns 0 or -errno. */
 int tl_rp_write_svgs(const char *dir, struct tl_rp_model *m, bool all);
+
+/* tl_rp_utc: "2026-11-28 01:44:39.043480", us since the epoch (>= 0). */
+void tl_rp_utc(FILE *f, int64_t us);
 
 #endif

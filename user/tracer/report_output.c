@@ -1,6 +1,7 @@
 #include "tracer/report_output.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -153,6 +154,10 @@ struct tl_output *tl_report_output_new(const struct tl_report_config *cfg)
 	if (!r)
 		return NULL;
 	r->cfg = *cfg;
+	/* Not written yet: the first tick writes the files, so that they exist
+	 * from the start of a live run and a path that cannot be written ends
+	 * it at once (the tracer by then runs as the user it becomes). */
+	r->written_version = UINT64_MAX;
 	r->out = (struct tl_output){
 	    .start = report_start,
 	    .loss = report_loss,

@@ -21,9 +21,10 @@ struct tl_report_config {
  * (the run's end) writes the files a last time; free reports nothing. */
 struct tl_output *tl_report_output_new(const struct tl_report_config *cfg);
 
-/* tl_report_tick: rewrites the files when lives have ended since the last
- * write, at most once a second (and at most a tenth of the time: a big
- * report takes a while). now_ns: CLOCK_MONOTONIC. */
+/* tl_report_tick: writes the files at the first call, then when lives have
+ * ended since the last write, at most once a second (and at most a tenth of
+ * the time: a big report takes a while). now_ns: CLOCK_MONOTONIC. After a
+ * failed write it writes no more: tl_report_error says why. */
 void tl_report_tick(struct tl_output *o, __u64 now_ns);
 
 /* tl_report_error: the first error writing or reading, 0 or -errno. */
