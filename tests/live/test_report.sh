@@ -234,7 +234,9 @@ one_line() {
 	rc=$?
 	expect_eq "$name" "exit $want, 1 line" "exit $rc, $(wc -l <"$D/one_line.err") line$( [ "$(wc -l <"$D/one_line.err")" = 1 ] || echo "s: $(head -c 200 "$D/one_line.err")")"
 }
-one_line "${T}_unwritable_html" 1 "$TRACER" -r "$D/dumpcap.pcapng" --html /nonexistent-dir/x.html
+# A live run stops at its first write (-d bounds it if it did not).
+one_line "${T}_unwritable_html_live" 1 "$TRACER" -p "$PORT" --json -d 10 --html /nonexistent-dir/x.html
+one_line "${T}_unwritable_html_r" 1 "$TRACER" -r "$D/dumpcap.pcapng" --json --html /nonexistent-dir/x.html
 head -c 300 "$D/trace.json" >"$D/cut.json"
 one_line "${T}_cut_trace" 2 "$TRACER" report "$D/cut.json" -o "$D/cut.html"
 one_line "${T}_not_a_capture" 2 "$TRACER" report "$D/www/style.css" -o "$D/x.html"
