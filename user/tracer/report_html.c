@@ -343,19 +343,35 @@ int tl_rp_html(FILE *f, const struct tl_rp_model *m, bool all)
 	return err;
 }
 
+/* A new file beside path, named by the process and a counter rather than
+ * by mkstemp, whose randomness comes from /dev/urandom here: a confined
+ * tracer may not open that. O_EXCL never follows a link or reuses a file;
+ * a name taken is skipped. */
+static int rp_create_beside(const char *path, char tmp[PATH_MAX])
+{
+	static unsigned counter;
+	int fd = -1;
+
+	for (int tries = 0; tries < 100 && fd < 0; tries++) {
+		if (snprintf(tmp, PATH_MAX, "%s.%d-%u.tmp", path, (int)getpid(), counter++) >=
+		    PATH_MAX)
+			return -ENAMETOOLONG;
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		if (fd < 0 && errno != EEXIST)
+			return -errno;
+	}
+	return fd >= 0 ? fd : -EEXIST;
+}
+
 /* Writes through a temporary file beside path, renamed over it. */
 static int rp_write_atomic(const char *path, int (*fill)(FILE *f, const void *arg), const void *arg)
 {
 	char tmp[PATH_MAX];
+	int fd = rp_create_beside(path, tmp), err;
 	FILE *f;
-	int fd, err;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	fd = mkstemp(tmp);
 	if (fd < 0)
-		return -errno;
-	fchmod(fd, 0644);
+		return fd;
 	f = fdopen(fd, "w");
 	if (!f) {
 		err = -errno;
