@@ -1,6 +1,7 @@
 #include "tracer/report_output.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -153,6 +154,9 @@ struct tl_output *tl_report_output_new(const struct tl_report_config *cfg)
 
 	if (!r)
 		return NULL;
+	/* jansson seeds its hash tables from /dev/urandom at its first object:
+	 * that happens here, while the tracer may still open files. */
+	json_object_seed(0);
 	r->cfg = *cfg;
 	/* Not written yet: the first tick writes the files, so that they exist
 	 * from the start of a live run and a path that cannot be written ends
