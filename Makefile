@@ -48,7 +48,7 @@ HTTPD_SRCS  := $(filter-out $(HTTPD_MAIN),$(wildcard user/httpd/*.c))
 HTTPD_OBJS  := $(patsubst user/%.c,$(OUTPUT)/%.o,$(HTTPD_SRCS))
 
 .PHONY: all clean deps run test test-unit test-live test-httpd test-fuzz test-asan \
-        bench bench-httpd
+        bench bench-httpd bench-report
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -144,6 +144,11 @@ bench: all
 bench-httpd: all
 	$(Q)scripts/deps.sh bench
 	$(Q)tests/bench/httpd.sh
+
+# The size of a 10,000-connection ladder report and its load time in Chromium.
+bench-report: all
+	$(Q)scripts/deps.sh test
+	$(Q)tests/bench/report.sh
 
 clean:
 	$(call msg,CLEAN)

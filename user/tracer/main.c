@@ -22,6 +22,8 @@
 #include "tracer/loader.h"
 #include "tracer/output.h"
 #include "tracer/pcap_writer.h"
+#include "tracer/report_cmd.h"
+#include "tracer/report_output.h"
 #include "tracer/sink_tee.h"
 #include "tracer/sock_diag.h"
 
@@ -59,7 +61,8 @@ struct tracer {
 	struct tl_engine *engine;
 	struct tl_output *out;
 	struct tl_pcap_writer *pcap;
-	struct tl_sink_tee tee;
+	struct tl_output *report; /* --html, --svg */
+	struct tl_sink_tee tee, report_tee;
 	struct tl_confine confine;
 	int diag_fd;
 	int ifindex;
@@ -94,7 +97,22 @@ static struct tl_output *make_output(const struct tl_args *a)
 	}
 }
 
-/* The output, the -w writer beside it, and the engine that feeds them. */
+/* --html, --svg: the report beside the output, fed through a tee. */
+static int make_report(struct tracer *t, const struct tl_sink **sink)
+{
+	struct tl_report_config rcfg = {.html_path = t->args.html_path,
+					.svg_dir = t->args.svg_dir};
+
+	t->report = tl_report_output_new(&rcfg);
+	if (!t->report)
+		return -ENOMEM;
+	tl_sink_tee_init(&t->report_tee, *sink, &t->report->sink);
+	*sink = &t->report_tee.sink;
+	return 0;
+}
+
+/* The output, the -w writer and the report beside it, and the engine that
+ * feeds them. */
 static int make_engine(struct tracer *t, struct tl_engine_config *cfg)
 {
 	const struct tl_sink *sink;
@@ -113,6 +131,8 @@ static int make_engine(struct tracer *t, struct tl_engine_config *cfg)
 		tl_sink_tee_init(&t->tee, sink, tl_pcap_writer_sink(t->pcap));
 		sink = &t->tee.sink;
 	}
+	if ((t->args.html_path || t->args.svg_dir) && make_report(t, &sink))
+		return -ENOMEM;
 	cfg->server_ports = t->args.ports;
 	cfg->nports = t->args.nports;
 	cfg->idle_timeout_ns = t->args.idle_timeout_s * NS_PER_S;
@@ -201,6 +221,8 @@ static void announce(struct tracer *t)
 		fprintf(stderr, "tcplife-http: removed %d TC filter(s) left on %s by a run that "
 				"crashed\n", t->loader.tc.stale_removed, t->args.ifname);
 	t->out->start(t->out, &info);
+	if (t->report)
+		t->report->start(t->report, &info);
 }
 
 /* Reports loss as the kernel counts it. Connections are marked where the
@@ -217,6 +239,8 @@ static void check_loss(struct tracer *t)
 	t->lost = lost;
 	if (t->out->loss)
 		t->out->loss(t->out, clock_ns(CLOCK_REALTIME), lost);
+	if (t->report)
+		t->report->loss(t->report, clock_ns(CLOCK_REALTIME), lost);
 }
 
 /* A traced interface can vanish (a namespace's veth deleted): its hook goes
@@ -247,6 +271,12 @@ static int stop_reason(struct tracer *t, __u64 deadline)
 	if (err) {
 		fprintf(stderr, "tcplife-http: writing %s: %s\n", t->args.write_path,
 			strerror(-err));
+		return err;
+	}
+	err = t->report ? tl_report_error(t->report) : 0;
+	if (err) {
+		fprintf(stderr, "tcplife-http: writing %s: %s\n",
+			t->args.html_path ? t->args.html_path : t->args.svg_dir, strerror(-err));
 		return err;
 	}
 	return 0;
@@ -281,6 +311,8 @@ static int run_live(struct tracer *t)
 		}
 		check_loss(t);
 		tl_engine_tick(t->engine, clock_ns(CLOCK_REALTIME));
+		if (t->report)
+			tl_report_tick(t->report, clock_ns(CLOCK_MONOTONIC));
 		err = stop_reason(t, deadline);
 		if (err)
 			break;
@@ -328,6 +360,8 @@ static void report_end(struct tracer *t)
 		.states_missing = st.states_missing,
 	};
 	t->out->stats(t->out, &info);
+	if (t->report)
+		t->report->stats(t->report, &info);
 }
 
 /* Frees what setup made; returns err, or the capture writer's error. */
@@ -343,6 +377,14 @@ static int teardown(struct tracer *t, int err)
 			strerror(-werr));
 		err = werr;
 	}
+	werr = t->report ? tl_report_error(t->report) : 0;
+	if (werr && !err) {
+		fprintf(stderr, "tcplife-http: writing %s: %s\n",
+			t->args.html_path ? t->args.html_path : t->args.svg_dir, strerror(-werr));
+		err = werr;
+	}
+	if (t->report)
+		t->report->free(t->report);
 	if (t->out)
 		t->out->free(t->out);
 	if (t->diag_fd >= 0)
@@ -358,6 +400,8 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "compare"))
 		return tl_compare_main(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "report"))
+		return tl_report_main(argc - 1, argv + 1);
 	tl_args_parse(argc, argv, &t.args);
 	libbpf_set_print(t.args.verbose ? libbpf_print : NULL);
 	sigaction(SIGINT, &sa, NULL);

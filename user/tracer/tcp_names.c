@@ -1,5 +1,6 @@
 #include "tracer/tcp_names.h"
 
+#include <errno.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -76,4 +77,25 @@ const char *tl_tcp_flags_str(__u16 flags, char *buf, size_t size)
 	if (!any)
 		tcp_names_append(buf, size, &off, "", "<None>");
 	return buf;
+}
+
+int tl_tcp_flags_parse(const char *s, __u16 *out)
+{
+	char again[64];
+	__u16 flags = 0;
+
+	for (const char *p = s; *p; p += strspn(p, ", ")) {
+		size_t n = strcspn(p, ",");
+
+		/* "Reserved" names three bits together: it gives none back. */
+		for (size_t i = 0; i < TCP_NAMES_COUNT(tcp_names_flags); i++)
+			if (tcp_names_flags[i].bit != TCP_NAMES_RESERVED &&
+			    strlen(tcp_names_flags[i].name) == n &&
+			    !strncmp(p, tcp_names_flags[i].name, n))
+				flags |= tcp_names_flags[i].bit;
+		p += n;
+	}
+	*out = flags;
+	/* Only what tl_tcp_flags_str writes back the same is a flags text. */
+	return strcmp(tl_tcp_flags_str(flags, again, sizeof(again)), s) ? -EINVAL : 0;
 }
