@@ -2,8 +2,8 @@
  * standalone SVG: no crash, and every '<' written opens one of the elements
  * the drawing itself makes (nothing from the input becomes markup).
  * fuzz-sources: user/tracer/report_model.c user/tracer/report_esc.c user/tracer/report_svg.c
- * user/tracer/report_html.c user/tracer/report_pack.c user/tracer/tcp_names.c fuzz-libs: -ljansson
- * -lz
+ * fuzz-sources: user/tracer/report_html.c user/tracer/report_pack.c user/tracer/tcp_names.c
+ * fuzz-libs: -ljansson -lz
  */
 #include <stdlib.h>
 #include <string.h>
