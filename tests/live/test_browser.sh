@@ -33,6 +33,10 @@ HTTPD=$TL_ROOT/tcplife-httpd
 JQPROG=$TL_ROOT/tests/live/agreement.jq
 D=$TL_TMP/browser
 mkdir -p "$D"
+# The tracer writes its --html report as the user it becomes once attached
+# (nobody under a root shell): it may reach and write $D.
+chmod o+x "$TL_TMP"
+chmod 1777 "$D"
 
 missing=
 for tool in dumpcap tshark editcap chromium jq; do

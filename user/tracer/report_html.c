@@ -343,18 +343,17 @@ int tl_rp_html(FILE *f, const struct tl_rp_model *m, bool all)
 	return err;
 }
 
-/* A new file beside path, named by the process and a counter rather than
- * by mkstemp, whose randomness comes from /dev/urandom here: a confined
- * tracer may not open that. O_EXCL never follows a link or reuses a file;
- * a name taken is skipped. */
+/* A new file beside path, named by a counter rather than by mkstemp,
+ * whose randomness comes from /dev/urandom here, which a confined tracer
+ * may not open. O_EXCL never follows a link or reuses a file; a name taken
+ * (another writer's, or left by a killed run) is skipped. */
 static int rp_create_beside(const char *path, char tmp[PATH_MAX])
 {
 	static unsigned counter;
 	int fd = -1;
 
 	for (int tries = 0; tries < 100 && fd < 0; tries++) {
-		if (snprintf(tmp, PATH_MAX, "%s.%d-%u.tmp", path, (int)getpid(), counter++) >=
-		    PATH_MAX)
+		if (snprintf(tmp, PATH_MAX, "%s.%u.tmp", path, counter++ % 1000) >= PATH_MAX)
 			return -ENAMETOOLONG;
 		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 		if (fd < 0 && errno != EEXIST)
