@@ -1,6 +1,7 @@
 #include "tracer/confine.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/bpf.h>
 #include <linux/capability.h>
 #include <linux/netlink.h>
@@ -43,6 +44,18 @@ const struct sandbox_rule tl_sandbox_rules[] = {
     {TL_SANDBOX_CLSACT, "unlinkat", {}}, /* unlink(3) on arm64, which has no unlink */
     {TL_SANDBOX_CLSACT, "ftruncate", {}},
     {TL_SANDBOX_CLSACT, "pwrite64", {}},
+    /* --html, --svg: each file made beside its name, filled through stdio
+     * (fdopen asks its flags) and renamed over it, or unlinked when a
+     * write fails; the --svg directory made at the first write. */
+    {TL_SANDBOX_REPORT, "openat", {SANDBOX_ARG(2, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC)}},
+    {TL_SANDBOX_REPORT, "fcntl", {SANDBOX_ARG(1, F_GETFL)}},
+    {TL_SANDBOX_REPORT, "rename", {}},
+    {TL_SANDBOX_REPORT, "renameat", {}}, /* rename(3) on arm64 */
+    {TL_SANDBOX_REPORT, "renameat2", {}},
+    {TL_SANDBOX_REPORT, "mkdir", {}},
+    {TL_SANDBOX_REPORT, "mkdirat", {}}, /* mkdir(3) on arm64 */
+    {TL_SANDBOX_REPORT, "unlink", {}},
+    {TL_SANDBOX_REPORT, "unlinkat", {}},
 };
 const size_t tl_sandbox_nrules = sizeof(tl_sandbox_rules) / sizeof(tl_sandbox_rules[0]);
 
@@ -53,7 +66,7 @@ int tl_confine_init(struct tl_confine *c, const char *user)
 	return privdrop_pick(user, &c->user);
 }
 
-int tl_confine(struct tl_confine *c, bool clsact, bool sandbox, int owned_fd)
+int tl_confine(struct tl_confine *c, bool clsact, bool report, bool sandbox, int owned_fd)
 {
 	/* A tcx link goes when its descriptor closes; a clsact filter stays on
 	 * the interface until an rtnetlink request removes it, and the kernel
@@ -72,7 +85,8 @@ int tl_confine(struct tl_confine *c, bool clsact, bool sandbox, int owned_fd)
 		return err;
 	if (sandbox) {
 		err = sandbox_install("tcplife-http", tl_sandbox_rules, tl_sandbox_nrules,
-				      clsact ? TL_SANDBOX_CLSACT : 0);
+				      (clsact ? TL_SANDBOX_CLSACT : 0) |
+					  (report ? TL_SANDBOX_REPORT : 0));
 		if (err)
 			return err;
 	}

@@ -14,6 +14,8 @@
 
 /* Tags tl_sandbox_rules' rows needed only to remove a clsact filter. */
 #define TL_SANDBOX_CLSACT 1U
+/* Tags the rows needed only to write --html and --svg files. */
+#define TL_SANDBOX_REPORT 2U
 
 extern const struct sandbox_rule tl_sandbox_rules[];
 extern const size_t tl_sandbox_nrules;
@@ -32,7 +34,8 @@ int tl_confine_init(struct tl_confine *c, const char *user);
 /* tl_confine: once every privileged step is done. Hands owned_fd (the -w
  * file, or -1) to the user who ran sudo, becomes the user with no
  * capabilities (CAP_NET_ADMIN alone when clsact), then installs the
- * seccomp filter unless !sandbox. Returns 0 or -errno. */
-int tl_confine(struct tl_confine *c, bool clsact, bool sandbox, int owned_fd);
+ * seccomp filter unless !sandbox, with the report's calls when report.
+ * Returns 0 or -errno. */
+int tl_confine(struct tl_confine *c, bool clsact, bool report, bool sandbox, int owned_fd);
 
 #endif

@@ -187,7 +187,7 @@ static int setup_live(struct tracer *t)
 static int give_up_root(struct tracer *t)
 {
 	const struct tl_privileges *p = &t->confine.report;
-	int err = tl_confine(&t->confine, !t->loader.tc.tcx, !t->args.no_sandbox,
+	int err = tl_confine(&t->confine, !t->loader.tc.tcx, t->report != NULL, !t->args.no_sandbox,
 			     tl_pcap_writer_fd(t->pcap));
 
 	if (err) {
