@@ -8,6 +8,7 @@
 
 #include "tcplife_http.h"
 #include "tracer/endpoint.h"
+#include "tracer/engine_analysis.h"
 #include "tracer/http_msg.h"
 #include "tracer/tcp_options.h"
 
@@ -108,6 +109,12 @@ struct tl_conn {
 	struct tl_pending_request pending[TL_PENDING_REQUESTS];
 	struct tl_response_track response;
 	struct tl_conn *next; /* hash chain */
+
+	/* Wireshark's analysis of its segments (engine_analysis.c), and the
+	 * labels counted: every kind of retransmission, duplicate ACKs, and
+	 * segments advertising a zero window. */
+	struct tl_ana_conn *ana;
+	__u32 retransmissions, dup_acks, zero_windows;
 };
 
 /* One segment, with Wireshark's derived numbers. */
@@ -122,6 +129,8 @@ struct tl_pkt_view {
 	__u32 sack_base; /* the acknowledged side's ISN: SACK edges relative to it */
 	const __u8 *frame; /* the frame's first bytes, when the kernel copied them (-w) */
 	size_t frame_len;
+	__u32 number;			    /* the segment's place in its connection, from 1 */
+	const struct tl_analysis *analysis; /* NULL when memory ran out */
 };
 
 /* A side's state change, or an inferred one (TIME_WAIT). */

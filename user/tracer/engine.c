@@ -40,6 +40,7 @@ void tl_engine_free(struct tl_engine *e)
 		return;
 	while ((c = tl_conn_table_any(&e->conns))) {
 		tl_conn_table_remove(&e->conns, c);
+		tl_analysis_free(c->ana);
 		free(c);
 	}
 	tl_conn_table_destroy(&e->conns);
@@ -73,6 +74,7 @@ void tl_engine_conn_end(struct tl_engine *e, struct tl_conn *c)
 	c->ended = true;
 	if (e->sink.on_conn_end)
 		e->sink.on_conn_end(e->sink.ctx, c);
+	tl_analysis_free(c->ana);
 	free(c);
 }
 

@@ -100,6 +100,28 @@ static void json_tcp_opts(struct tl_json *j, const struct tl_tcp_opts *o, __u32 
 		tl_json_str(j, "options", buf);
 }
 
+/* Wireshark's analysis, as tshark's tcp.analysis.* fields name it. */
+static void json_analysis(struct tl_json *j, const struct tl_analysis *an)
+{
+	const char *names[TL_A_COUNT];
+	int n = tl_analysis_fields(an->flags, names);
+
+	if (n) {
+		tl_json_open(j, "analysis", '[');
+		for (int i = 0; i < n; i++)
+			tl_json_elem_str(j, names[i]);
+		tl_json_close(j, ']');
+	}
+	if (an->flags & TL_A_DUPLICATE_ACK) {
+		tl_json_uint(j, "dup_ack_num", an->dup_ack_num);
+		tl_json_uint(j, "dup_ack_of", an->dup_ack_of);
+	}
+	if (an->acks_packet)
+		tl_json_ms6(j, "ack_rtt_ms", an->ack_rtt_ns);
+	if (an->bytes_in_flight)
+		tl_json_uint(j, "bytes_in_flight", an->bytes_in_flight);
+}
+
 static void json_on_packet(void *ctx, struct tl_conn *c, const struct tl_pkt_view *v)
 {
 	const struct tl_packet *p = v->pkt;
@@ -119,6 +141,8 @@ static void json_on_packet(void *ctx, struct tl_conn *c, const struct tl_pkt_vie
 	tl_json_uint(j, "win_scaled", v->win_scaled);
 	tl_json_uint(j, "frame_len", p->frame_len);
 	json_tcp_opts(j, v->opts, v->sack_base);
+	if (v->analysis)
+		json_analysis(j, v->analysis);
 	json_emit(ctx);
 }
 
@@ -233,6 +257,9 @@ static void json_on_conn_end(void *ctx, struct tl_conn *c)
 	tl_json_bool(j, "incomplete", c->incomplete);
 	tl_json_bool(j, "open_at_exit", c->open_at_exit);
 	tl_json_bool(j, "evicted", c->evicted);
+	tl_json_uint(j, "retransmissions", c->retransmissions);
+	tl_json_uint(j, "dup_acks", c->dup_acks);
+	tl_json_uint(j, "zero_windows", c->zero_windows);
 	json_emit(ctx);
 }
 

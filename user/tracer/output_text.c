@@ -62,6 +62,12 @@ static void text_color(const struct text_output *t, FILE *f, const char *code)
 		fputs(code, f);
 }
 
+static void text_color_fmt(const struct text_output *t, struct tl_fmt *f, const char *code)
+{
+	if (t->color)
+		tl_fmt_str(f, code);
+}
+
 /* text_utf8_seq: the length of the well-formed UTF-8 sequence at s (no
  * overlong form, no surrogate, nothing past U+10FFFF) and its code point;
  * 0 when s does not begin one. */
@@ -289,6 +295,13 @@ static void text_on_packet(void *ctx, struct tl_conn *c, const struct tl_pkt_vie
 	tl_fmt_str(&f, " -> ");
 	tl_fmt_uint(&f, p->dport);
 	tl_fmt_pad(&f, TEXT_SEGMENT_COL);
+	if (v->analysis && v->analysis->flags) {
+		char labels[256];
+
+		text_color_fmt(t, &f, TEXT_YELLOW);
+		tl_fmt_str(&f, tl_analysis_labels_str(v->analysis, labels, sizeof(labels)));
+		text_color_fmt(t, &f, TEXT_RESET);
+	}
 	if (t->color)
 		tl_fmt_str(&f, p->flags & TL_RST ? TEXT_RED : TEXT_BOLD);
 	tl_fmt_char(&f, '[');
