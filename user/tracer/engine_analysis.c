@@ -290,16 +290,12 @@ static void bytes_in_flight(struct ana_seg *s)
 		s->out->bytes_in_flight = in_flight - (s->flags & (TL_SYN | TL_FIN) ? 1 : 0);
 }
 
-/* Before the analysis: base numbers, and a SYN on a known flow. */
+/* Before the analysis: base numbers, and a SYN-ACK on a known flow. (A SYN
+ * with a new ISN began a new connection in the engine: in->reused_ports.) */
 static void flow_start(struct ana_seg *s)
 {
 	struct tl_ana_flow *f = s->fwd, *r = s->rev;
 
-	if ((s->flags & (TL_SYN | TL_ACK)) == TL_SYN && f->base_set && s->seq == f->base) {
-		/* A SYN again: its flow starts over (a RST may have moved it). */
-		f->nextseq = f->maxseqtobeacked;
-		s->out->flags |= TL_A_REUSED_PORTS;
-	}
 	if ((s->flags & TL_SYN) && (s->flags & TL_ACK) && f->base_set && s->seq != f->base)
 		s->out->flags |= TL_A_REUSED_PORTS;
 	if (s->in->reused_ports)
