@@ -132,6 +132,8 @@ void tl_engine_feed(struct tl_engine *e, const struct tl_event *ev)
 	tl_engine_note_loss(e, ev->lost, ev->lost_ts_ns);
 	if (ev->type == TL_EV_PACKET)
 		tl_engine_packet(e, ev);
+	else if (ev->kernel)
+		tl_engine_kernel(e, ev);
 	else
 		tl_engine_sock(e, ev);
 }

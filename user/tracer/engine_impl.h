@@ -86,6 +86,12 @@ void tl_engine_sock(struct tl_engine *e, const struct tl_event *ev);
 /* Attributes a client SYN to the connect() that sent it. */
 void tl_engine_match_connect(struct tl_engine *e, struct tl_conn *c);
 
+/* engine_kernel.c */
+/* What only the kernel knows, attached to its connection. */
+void tl_engine_kernel(struct tl_engine *e, const struct tl_event *ev);
+/* Remembers a segment, for the kernel's retransmission that names it. */
+void tl_engine_kernel_segment(struct tl_engine *e, struct tl_conn *c, const struct tl_pkt_view *v);
+
 /* engine_tw.c */
 /* Reports TIME_WAIT for side once its socket is gone and the peer's FIN acked. */
 void tl_engine_tw_infer(struct tl_engine *e, struct tl_conn *c, enum tl_side side, __u64 ts_ns);

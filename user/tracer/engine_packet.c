@@ -185,6 +185,7 @@ void tl_engine_packet(struct tl_engine *e, const struct tl_event *ev)
 	}
 	if (e->sink.on_packet)
 		e->sink.on_packet(e->sink.ctx, c, &v);
+	tl_engine_kernel_segment(e, c, &v);
 	tl_engine_http_segment(e, c, ev, &v);
 	close_bookkeeping(e, c, v.from, p, ev->ts_ns);
 	tl_engine_check_end(e, c);

@@ -18,6 +18,7 @@
 #include "tracer/capture_reader.h"
 #include "tracer/compare.h"
 #include "tracer/engine.h"
+#include "tracer/kernel_names.h"
 #include "tracer/loader.h"
 #include "tracer/output.h"
 #include "tracer/pcap_writer.h"
@@ -152,6 +153,9 @@ static int setup_live(struct tracer *t)
 		fprintf(stderr, "tcplife-http: %s\n", err);
 		return -EPERM;
 	}
+	/* Now, not later: the steady state reads nothing new from the kernel.
+	 * Without the names, reasons are told by number. */
+	tl_kernel_names_load();
 	return 0;
 }
 
@@ -168,6 +172,7 @@ static void announce(struct tracer *t)
 		.owner_attach = t->loader.owner_attach,
 		.both_directions = strcmp(t->args.ifname, "lo") != 0,
 		.source_file = t->args.read_path,
+		.facts_missing = t->loader.facts_missing,
 	};
 
 	if (t->loader.tc.stale_removed)
@@ -300,6 +305,7 @@ static int teardown(struct tracer *t, int err)
 	int werr;
 
 	tl_loader_stop(&t->loader);
+	tl_kernel_names_free();
 	tl_engine_free(t->engine);
 	werr = tl_pcap_writer_close(t->pcap);
 	if (werr && !err) {

@@ -20,6 +20,9 @@ struct tl_start_info {
 	const char *owner_attach; /* same, or "none" when sock_*_length is missing */
 	bool both_directions;     /* ingress and egress hooked (not loopback) */
 	const char *source_file;  /* -r FILE, else NULL */
+	/* The kernel facts' tracepoints not hooked, space-separated; "" or
+	 * NULL when every one is. */
+	const char *facts_missing;
 };
 
 struct tl_stats_info {
