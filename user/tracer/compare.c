@@ -43,6 +43,10 @@ struct cmp_conn {
 	struct tl_endpoint ep[2]; /* client, server, as that side's engine saw them */
 	struct cmp_vec segs[2];   /* struct cmp_seg, by sender */
 	struct cmp_vec http;      /* char *: "request GET /" or "response 200" */
+	/* struct cmp_seg, by sender: the trace's drop events of segments that
+	 * died before the capture point (a qdisc's), each excusing one
+	 * segment the capture lacks. */
+	struct cmp_vec dropped[2];
 	struct cmp_conn *peer;    /* the matching connection on the other side */
 };
 
@@ -68,6 +72,8 @@ struct cmp_report {
 	char prefix[2 * TL_ENDPOINT_STRLEN + 32];
 	enum tl_side side;
 	unsigned lines;
+	struct cmp_conn *trace; /* the trace's connection, for its drops */
+	unsigned excused;       /* segments the capture lacks, dropped before it */
 };
 
 /* --- storage --- */
@@ -152,6 +158,8 @@ static void cmp_side_free(struct cmp_side *s)
 		free(c->http.items);
 		free(c->segs[0].items);
 		free(c->segs[1].items);
+		free(c->dropped[0].items);
+		free(c->dropped[1].items);
 		free(c);
 	}
 	free(s->conns.items);
@@ -335,6 +343,33 @@ static int trace_start(struct cmp_run *run, json_t *o)
 	return 0;
 }
 
+/* A drop event: kept when the segment died before the capture point. */
+static int trace_drop(struct cmp_side *s, json_t *o)
+{
+	const char *flags = json_string_value(json_object_get(o, "flags"));
+	const char *side = json_string_value(json_object_get(o, "side"));
+	struct cmp_seg seg = {0}, *slot;
+	struct cmp_conn *c;
+	bool created;
+	__u32 id;
+
+	if (json_uint(o, "conn", CMP_MAX_CONN_ID, &id) || !flags ||
+	    flags_from_text(flags, &seg.flags) || json_uint(o, "seq_raw", UINT32_MAX, &seg.seq) ||
+	    json_uint(o, "len", UINT32_MAX, &seg.len) || !side)
+		return -EINVAL;
+	if (!json_is_true(json_object_get(o, "before_capture")))
+		return 0;
+	c = trace_conn(s, id, &created);
+	if (!c)
+		return -ENOMEM;
+	slot = cmp_vec_push(&c->dropped[strcmp(side, "client") ? TL_SERVER : TL_CLIENT],
+			    sizeof(*slot));
+	if (!slot)
+		return -ENOMEM;
+	*slot = seg;
+	return 0;
+}
+
 static int trace_event(struct cmp_run *run, json_t *o)
 {
 	const char *type = json_string_value(json_object_get(o, "type"));
@@ -347,6 +382,8 @@ static int trace_event(struct cmp_run *run, json_t *o)
 		return trace_packet(&run->trace, o);
 	if (!strcmp(type, "http"))
 		return trace_http(&run->trace, o);
+	if (!strcmp(type, "drop"))
+		return trace_drop(&run->trace, o);
 	return 0;
 }
 
@@ -548,6 +585,8 @@ struct cmp_kind {
 	bool (*eq)(const void *a, const void *b); /* the same item, for aligning */
 	/* Whether two aligned items agree in everything; NULL: eq says so. */
 	bool (*agree)(const void *a, const void *b);
+	/* Whether an item only the trace has is no difference; NULL: never. */
+	bool (*excused)(struct cmp_report *r, const void *item);
 	const char *(*describe)(const struct cmp_report *r, const void *item, char *buf, size_t size);
 	/* Reports how item number index (from 0) differs from its counterpart. */
 	void (*different)(struct cmp_report *r, size_t index, const void *t, const void *c);
@@ -640,11 +679,31 @@ static void http_different(struct cmp_report *r, size_t index, const void *t, co
 		    *(char *const *)t, *(char *const *)c);
 }
 
+/* A segment only the trace has, which the trace says the kernel dropped
+ * before the capture point: not a difference. Each drop excuses one. */
+static bool seg_excused(struct cmp_report *r, const void *item)
+{
+	const struct cmp_seg *seg = item;
+	struct cmp_vec *d = r->trace ? &r->trace->dropped[r->side] : NULL;
+
+	for (size_t i = 0; d && i < d->n; i++) {
+		struct cmp_seg *x = (struct cmp_seg *)d->items + i;
+
+		if (x->seq == seg->seq && x->len == seg->len && x->flags == seg->flags) {
+			*x = ((struct cmp_seg *)d->items)[--d->n];
+			r->excused++;
+			return true;
+		}
+	}
+	return false;
+}
+
 static const struct cmp_kind seg_kind = {
 	.size = sizeof(struct cmp_seg),
 	.noun = "a segment",
 	.eq = cmp_seg_eq,
 	.agree = cmp_seg_agree,
+	.excused = seg_excused,
 	.describe = seg_describe,
 	.different = seg_different,
 };
@@ -661,6 +720,9 @@ static void report_only(struct cmp_report *r, const struct cmp_kind *k, bool in_
 			const void *item)
 {
 	char buf[128];
+
+	if (in_trace && k->excused && k->excused(r, item))
+		return;
 
 	report_line(r, "the %s has %s the %s lacks: %s", in_trace ? "trace" : "capture", k->noun,
 		    in_trace ? "capture" : "trace", k->describe(r, item, buf, sizeof(buf)));
@@ -738,8 +800,13 @@ static bool report_conn(const struct cmp_conn *conn, bool in_trace)
 			    in_trace ? "trace" : "capture", nsegs, conn->http.n);
 		return false;
 	}
+	r.trace = in_trace ? (struct cmp_conn *)conn : NULL;
 	compare_pair(&r, conn, conn->peer);
-	if (!r.lines)
+	if (!r.lines && r.excused)
+		printf("%s: agree (%zu segments, %zu HTTP messages; %u segments dropped in the "
+		       "kernel before the capture point)\n",
+		       r.prefix, nsegs, conn->http.n, r.excused);
+	else if (!r.lines)
 		printf("%s: agree (%zu segments, %zu HTTP messages)\n", r.prefix, nsegs,
 		       conn->http.n);
 	else if (r.lines > CMP_MAX_LINES)
