@@ -224,8 +224,9 @@ int BPF_PROG(tl_reset_btf, const struct sock *sk, const struct sk_buff *skb,
 	return 0;
 }
 
-/* TCP internals when a socket leaves ESTABLISHED or closes: the last such
- * record of each side is what `ss -ti` would have shown at its end. */
+/* TCP internals when a socket leaves ESTABLISHED (what `ss -ti` showed at
+ * the end of its transfer, before the close's own ACKs move them) or
+ * closes (a life that never was established). */
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(tl_info_btf, const struct sock *sk, int oldstate, int newstate)
 {
@@ -234,7 +235,7 @@ int BPF_PROG(tl_info_btf, const struct sock *sk, int oldstate, int newstate)
 
 	if (oldstate != TCP_ESTABLISHED && newstate != TCP_CLOSE)
 		return 0;
-	k = sock_fact(sk, TL_EV_TCP_INFO, 0);
+	k = sock_fact(sk, TL_EV_TCP_INFO, oldstate);
 	if (!k)
 		return 0;
 	k->state = newstate;

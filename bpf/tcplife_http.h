@@ -24,7 +24,7 @@ enum tl_event_type {
 	TL_EV_STATE = 2,  /* struct tl_sock_event: a socket changed TCP state */
 	TL_EV_OWNER = 3,  /* struct tl_sock_event: a task used a socket for the first time */
 	/* struct tl_kernel_event: what only the kernel knows */
-	TL_EV_TCP_INFO = 4,   /* a socket's TCP internals as a state change left them */
+	TL_EV_TCP_INFO = 4,   /* a socket's TCP internals at a state change (reason: old state) */
 	TL_EV_RETRANSMIT = 5, /* TCP retransmitted a segment (reason: the send's error) */
 	TL_EV_DROP = 6,       /* a traced segment was freed as dropped (reason: enum skb_drop_reason) */
 	TL_EV_RESET = 7,      /* TCP sent a RST (reason: enum sk_rst_reason) */

@@ -6,10 +6,18 @@
                   zero-window probes, window full, window updates
   keepalive PORT  a client with SO_KEEPALIVE, 1 s idle and interval, stays
                   silent 3.5 s after one exchange: keep-alives and their ACKs
+  refused PORT    a connect to PORT, where nothing listens
+  linger PORT     a client that closes with SO_LINGER {1, 0} after a request
+  unread PORT     a server that closes with 100 bytes unread
+  backlog PORT    a listener with backlog 1 that never accepts, 20 clients
+  idle PORT FILE  the server sends 2 MB, then both ends wait (at most 10 s)
+                  until FILE exists (the test samples ss), then close
 
 Prints one line, "done BYTES", and exits 0 when the exchange went as planned.
 Every wait is bounded."""
+import os
 import socket
+import struct
 import sys
 import threading
 import time
@@ -91,9 +99,124 @@ def keepalive(port):
     return got == 4 and not errors, got
 
 
+def refused(port):
+    cli = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    cli.settimeout(5)
+    try:
+        cli.connect(("127.0.0.1", port))
+    except ConnectionRefusedError:
+        return True, 0
+    finally:
+        cli.close()
+    return False, 0
+
+
+def serve_accept_close(srv, errors, read):
+    try:
+        conn, _ = srv.accept()
+        with conn:
+            conn.settimeout(10)
+            if read:
+                conn.recv(100)
+                conn.recv(100)  # the RST ends it
+            else:
+                time.sleep(0.2)  # the client's bytes arrive, unread
+    except ConnectionResetError:
+        pass
+    except OSError as e:
+        errors.append(e)
+
+
+def closing(port, linger):
+    srv = listener(port)
+    errors = []
+    t = threading.Thread(target=serve_accept_close, args=(srv, errors, linger))
+    t.start()
+    cli = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    cli.settimeout(10)
+    cli.connect(("127.0.0.1", port))
+    cli.sendall(b"x" * 100)
+    if linger:
+        cli.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        time.sleep(0.1)
+    else:
+        try:
+            cli.recv(16)  # until the server's RST
+        except ConnectionResetError:
+            pass
+    cli.close()
+    t.join(10)
+    srv.close()
+    return not errors, 0
+
+
+def backlog(port):
+    srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    srv.bind(("127.0.0.1", port))
+    srv.listen(1)
+    clients = []
+    for _ in range(20):
+        c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        c.setblocking(False)
+        c.connect_ex(("127.0.0.1", port))
+        clients.append(c)
+    time.sleep(3.5)  # SYNs retransmitted at 1 s and 3 s
+    for c in clients:
+        c.close()
+    srv.close()
+    return True, len(clients)
+
+
+def serve_bulk(srv, errors, ready, done):
+    try:
+        conn, _ = srv.accept()
+        with conn:
+            conn.settimeout(10)
+            conn.sendall(b"y" * 2000000)
+            ready.set()
+            done.wait(12)
+    except OSError as e:
+        errors.append(e)
+
+
+def idle(port, flag):
+    srv = listener(port)
+    errors, ready, done = [], threading.Event(), threading.Event()
+    t = threading.Thread(target=serve_bulk, args=(srv, errors, ready, done))
+    t.start()
+    cli = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    cli.settimeout(10)
+    cli.connect(("127.0.0.1", port))
+    got = 0
+    while got < 2000000:
+        chunk = cli.recv(65536)
+        if not chunk:
+            break
+        got += len(chunk)
+    ready.wait(10)
+    print("idle", flush=True)
+    deadline = time.monotonic() + 10
+    while not os.path.exists(flag) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    cli.close()
+    done.set()
+    t.join(15)
+    srv.close()
+    return got == 2000000 and not errors, got
+
+
 def main():
     mode, port = sys.argv[1], int(sys.argv[2])
-    ok, got = {"slow": slow, "keepalive": keepalive}[mode](port)
+    modes = {
+        "slow": slow,
+        "keepalive": keepalive,
+        "refused": refused,
+        "linger": lambda p: closing(p, True),
+        "unread": lambda p: closing(p, False),
+        "backlog": backlog,
+        "idle": lambda p: idle(p, sys.argv[3]),
+    }
+    ok, got = modes[mode](port)
     print("done" if ok else "failed", got)
     return 0 if ok else 1
 

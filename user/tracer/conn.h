@@ -59,7 +59,8 @@ struct tl_flow {
 /* A side's TCP internals, as `ss -ti` shows them. */
 struct tl_tcp_info {
 	bool valid;
-	__u8 state;          /* the state it went to */
+	bool left_established; /* taken as it left ESTABLISHED: kept */
+	__u8 state;            /* the state it went to */
 	__u32 srtt_us, rttvar_us;
 	__u32 cwnd, ssthresh; /* segments */
 	__u32 retrans;        /* segments retransmitted in its life */
@@ -143,6 +144,7 @@ struct tl_conn {
 	__u32 drops, kernel_retransmits, rcvqueue_full, buf_limit;
 	struct tl_recent_seg recent[2][TL_RECENT_SEGS]; /* by sender, a ring */
 	__u8 recent_next[2];
+	__u64 end_ns; /* when it ends, while in the engine's ending list */
 };
 
 /* One segment, with Wireshark's derived numbers. */

@@ -67,8 +67,28 @@ struct tl_conn *tl_engine_conn_new(struct tl_engine *e, const struct tl_endpoint
 	return c;
 }
 
+/* Takes c off the ending list, if it is there. */
+static void ending_remove(struct tl_engine *e, struct tl_conn *c)
+{
+	for (int i = 0; c->end_ns && i < e->nending; i++) {
+		if (e->ending[i] != c)
+			continue;
+		memmove(&e->ending[i], &e->ending[i + 1], (e->nending - i - 1) * sizeof(c));
+		e->nending--;
+		return;
+	}
+}
+
+/* Ends the lives whose grace after a RST is over. */
+static void end_due(struct tl_engine *e)
+{
+	while (e->nending && e->ending[0]->end_ns <= e->now_ns)
+		tl_engine_conn_end(e, e->ending[0]);
+}
+
 void tl_engine_conn_end(struct tl_engine *e, struct tl_conn *c)
 {
+	ending_remove(e, c);
 	tl_conn_table_remove(&e->conns, c);
 	tl_engine_http_close(e, c);
 	c->ended = true;
@@ -102,8 +122,15 @@ static bool packets_closed(const struct tl_conn *c)
 
 void tl_engine_check_end(struct tl_engine *e, struct tl_conn *c)
 {
-	if (c->has_state_events ? sockets_closed(c) : packets_closed(c))
-		tl_engine_conn_end(e, c);
+	if (!(c->has_state_events ? sockets_closed(c) : packets_closed(c)) || c->end_ns)
+		return;
+	if (c->closed_by == TL_CLOSED_RESET && e->cfg.reset_grace_ns &&
+	    e->nending < TL_MAX_ENDING) {
+		c->end_ns = e->now_ns + e->cfg.reset_grace_ns;
+		e->ending[e->nending++] = c;
+		return;
+	}
+	tl_engine_conn_end(e, c);
 }
 
 bool tl_engine_is_server_port(const struct tl_engine *e, __u16 port)
@@ -136,6 +163,7 @@ void tl_engine_feed(struct tl_engine *e, const struct tl_event *ev)
 		tl_engine_kernel(e, ev);
 	else
 		tl_engine_sock(e, ev);
+	end_due(e);
 }
 
 /* Connections marked incomplete may never see the events that end them:
@@ -178,6 +206,7 @@ void tl_engine_tick(struct tl_engine *e, __u64 now_ns)
 {
 	if (now_ns > e->now_ns)
 		e->now_ns = now_ns;
+	end_due(e);
 	tl_engine_tw_tick(e, now_ns);
 	if (!e->cfg.idle_timeout_ns || now_ns < e->next_idle_scan_ns)
 		return;

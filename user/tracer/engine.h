@@ -38,6 +38,10 @@ struct tl_engine_config {
 	__u64 idle_timeout_ns; /* evict connections silent this long; 0 = never */
 	tl_sock_query_fn sock_query; /* NULL: TIME_WAIT is inferred, never confirmed */
 	void *sock_query_ctx;
+	/* A life a RST ended is reported this long after (events' clock), so
+	 * that the kernel's reason, told only once the RST is sent, and by
+	 * then after the peer's CLOSE on loopback, still finds it. 0: at once. */
+	__u64 reset_grace_ns;
 };
 
 struct tl_engine_stats {

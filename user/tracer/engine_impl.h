@@ -9,6 +9,7 @@
 
 #define TL_MAX_PENDING_CONNECTS 256
 #define TL_MAX_LISTENING 64
+#define TL_MAX_ENDING 64
 
 /* A connect() whose SYN_SENT event came before the kernel chose its port. */
 struct tl_pending_connect {
@@ -59,13 +60,17 @@ struct tl_engine {
 	__u64 loss_until_ns;  /* connections first seen before this are suspect */
 	__u64 next_idle_scan_ns;
 	struct tl_engine_stats st;
+	/* Lives a RST ended, waiting out cfg.reset_grace_ns; in end order. */
+	struct tl_conn *ending[TL_MAX_ENDING];
+	int nending;
 };
 
 /* engine.c */
 struct tl_conn *tl_engine_conn_new(struct tl_engine *e, const struct tl_endpoint *client,
 				   const struct tl_endpoint *server, __u64 ts_ns);
 void tl_engine_conn_end(struct tl_engine *e, struct tl_conn *c);
-/* Ends c if every socket it had is closed, or its packets show both FINs acked. */
+/* Ends c if every socket it had is closed, or its packets show both FINs
+ * acked (a RST's end after cfg.reset_grace_ns). */
 void tl_engine_check_end(struct tl_engine *e, struct tl_conn *c);
 bool tl_engine_is_server_port(const struct tl_engine *e, __u16 port);
 void tl_engine_emit_state(struct tl_engine *e, struct tl_conn *c, const struct tl_state_view *v);

@@ -147,6 +147,9 @@ static int setup_live(struct tracer *t)
 		ecfg.sock_query = tl_sock_diag_query;
 		ecfg.sock_query_ctx = (void *)(intptr_t)t->diag_fd;
 	}
+	/* tcp_send_reset fires once the RST is sent: on loopback, after the
+	 * peer's CLOSE that would end the life. */
+	ecfg.reset_grace_ns = NS_PER_S / 500;
 	if (make_engine(t, &ecfg))
 		return -ENOMEM;
 	if (tl_loader_start(&t->loader, &lcfg, err, sizeof(err))) {
