@@ -34,6 +34,25 @@ def listener(port):
     return srv
 
 
+def serve(port, target, *args):
+    """A listener and a thread serving its one connection with target."""
+    srv = listener(port)
+    errors = []
+    t = threading.Thread(target=target, args=(srv, errors) + args)
+    t.start()
+    return srv, errors, t
+
+
+def client(port, *opts):
+    """A connected client; opts are setsockopt triples set before connect."""
+    cli = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    for level, name, value in opts:
+        cli.setsockopt(level, name, value)
+    cli.settimeout(10)
+    cli.connect(("127.0.0.1", port))
+    return cli
+
+
 def serve_slow(srv, errors):
     try:
         conn, _ = srv.accept()
@@ -45,15 +64,9 @@ def serve_slow(srv, errors):
 
 
 def slow(port):
-    srv = listener(port)
-    errors = []
-    t = threading.Thread(target=serve_slow, args=(srv, errors))
-    t.start()
-    cli = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    srv, errors, t = serve(port, serve_slow)
     # Before connect: the window offered in the handshake follows it.
-    cli.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-    cli.settimeout(10)
-    cli.connect(("127.0.0.1", port))
+    cli = client(port, (socket.SOL_SOCKET, socket.SO_RCVBUF, 4096))
     got = 0
     deadline = time.monotonic() + 20
     while got < SLOW_BYTES and time.monotonic() < deadline:
@@ -80,16 +93,10 @@ def serve_echo(srv, errors):
 
 
 def keepalive(port):
-    srv = listener(port)
-    errors = []
-    t = threading.Thread(target=serve_echo, args=(srv, errors))
-    t.start()
-    cli = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    cli.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
-    cli.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, 1)
-    cli.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, 1)
-    cli.settimeout(10)
-    cli.connect(("127.0.0.1", port))
+    srv, errors, t = serve(port, serve_echo)
+    cli = client(port, (socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1),
+                 (socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, 1),
+                 (socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, 1))
     cli.sendall(b"ping")
     got = len(cli.recv(16))
     time.sleep(3.5)
@@ -128,13 +135,8 @@ def serve_accept_close(srv, errors, read):
 
 
 def closing(port, linger):
-    srv = listener(port)
-    errors = []
-    t = threading.Thread(target=serve_accept_close, args=(srv, errors, linger))
-    t.start()
-    cli = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    cli.settimeout(10)
-    cli.connect(("127.0.0.1", port))
+    srv, errors, t = serve(port, serve_accept_close, linger)
+    cli = client(port)
     cli.sendall(b"x" * 100)
     if linger:
         cli.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
@@ -180,13 +182,9 @@ def serve_bulk(srv, errors, ready, done):
 
 
 def idle(port, flag):
-    srv = listener(port)
-    errors, ready, done = [], threading.Event(), threading.Event()
-    t = threading.Thread(target=serve_bulk, args=(srv, errors, ready, done))
-    t.start()
-    cli = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    cli.settimeout(10)
-    cli.connect(("127.0.0.1", port))
+    ready, done = threading.Event(), threading.Event()
+    srv, errors, t = serve(port, serve_bulk, ready, done)
+    cli = client(port)
     got = 0
     while got < 2000000:
         chunk = cli.recv(65536)

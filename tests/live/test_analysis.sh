@@ -16,33 +16,18 @@
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/live_lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/robust_lib.sh"
 cd "$TL_ROOT" || exit 1
 
 T=test_analysis
-TRACER=$TL_ROOT/tcplife-http
-HTTPD=$TL_ROOT/tcplife-httpd
 PEER=$TL_ROOT/tests/live/analysis_peer.py
 JQPROG=$TL_ROOT/tests/live/analysis.jq
 PORT=18080 # the namespace is the test's own: no one else listens there
 
-for tool in dumpcap tshark jq nft python3 curl; do
-	if ! command -v "$tool" >/dev/null; then
-		fail "${T}_prerequisites" "$tool is not installed (scripts/deps.sh test)"
-		exit 1
-	fi
-done
-if [ ! -x "$TRACER" ] || [ ! -x "$HTTPD" ]; then
-	fail "${T}_prerequisites" "no ./tcplife-http or ./tcplife-httpd: run make"
-	exit 1
-fi
+rb_prereq "$T" dumpcap tshark jq nft python3 curl || exit 1
 
 NS=tlh-analysis-$$
-ns_cleanup() {
-	ip netns del "$NS" 2>/dev/null
-	tl_cleanup
-}
-trap ns_cleanup EXIT
-if ! ip netns add "$NS" || ! ip -n "$NS" link set lo up; then
+if ! rb_netns "$NS"; then
 	fail "${T}_netns" "cannot create network namespace $NS"
 	exit 1
 fi

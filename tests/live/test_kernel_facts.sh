@@ -16,27 +16,16 @@
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/live_lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/robust_lib.sh"
 cd "$TL_ROOT" || exit 1
 
 T=test_kernel_facts
-TRACER=$TL_ROOT/tcplife-http
-HTTPD=$TL_ROOT/tcplife-httpd
 PEER=$TL_ROOT/tests/live/analysis_peer.py
 PORT=18080
 
-for tool in dumpcap jq python3 curl nstat ss tc; do
-	if ! command -v "$tool" >/dev/null; then
-		fail "${T}_prerequisites" "$tool is not installed (scripts/deps.sh test)"
-		exit 1
-	fi
-done
+rb_prereq "$T" dumpcap jq python3 curl nstat ss tc || exit 1
 NS=tlh-kfacts-$$
-ns_cleanup() {
-	ip netns del "$NS" 2>/dev/null
-	tl_cleanup
-}
-trap ns_cleanup EXIT
-if ! ip netns add "$NS" || ! ip -n "$NS" link set lo up; then
+if ! rb_netns "$NS"; then
 	fail "${T}_netns" "cannot create network namespace $NS"
 	exit 1
 fi
