@@ -6,7 +6,9 @@
  * fuzz-sources: user/tracer/conn_table.c user/tracer/output_json.c user/tracer/output_text.c
  * fuzz-sources: user/tracer/tcp_options.c user/tracer/tcp_names.c user/tracer/http_msg.c
  * fuzz-sources: user/tracer/json_writer.c user/tracer/endpoint.c user/tracer/fmt.c
- * fuzz-libs: -ljansson
+ * fuzz-sources: user/tracer/engine_analysis.c user/tracer/engine_kernel.c
+ * fuzz-sources: user/tracer/kernel_names.c
+ * fuzz-libs: -ljansson -lbpf
  */
 #include <jansson.h>
 #include <stdint.h>
