@@ -271,4 +271,14 @@ int BPF_PROG(tl_buf_limit_btf, struct sock *sk, struct proto *prot, long allocat
 	return 0;
 }
 
+SEC("tp_btf/tcp_cong_state_set")
+int BPF_PROG(tl_cong_btf, struct sock *sk, const __u8 ca_state)
+{
+	struct tl_kernel_event *k = sock_fact(sk, TL_EV_CONG_STATE, ca_state);
+
+	if (k)
+		submit(k, sizeof(*k));
+	return 0;
+}
+
 #endif

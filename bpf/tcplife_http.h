@@ -30,6 +30,7 @@ enum tl_event_type {
 	TL_EV_RESET = 7,      /* TCP sent a RST (reason: enum sk_rst_reason) */
 	TL_EV_RCVQ_FULL = 8,  /* a segment found the receive queue full (sock_rcvqueue_full) */
 	TL_EV_BUF_LIMIT = 9,  /* a socket went past its memory limit (sock_exceed_buf_limit) */
+	TL_EV_CONG_STATE = 10, /* TCP's congestion state changed (reason: enum tcp_ca_state) */
 };
 
 /* TCP flags as bits of tl_packet.flags: the header's byte 13, plus the AE
@@ -126,7 +127,7 @@ struct tl_sock_event {
  * source (for a RST, its sender). */
 struct tl_kernel_event {
 	__u64 ts_ns;
-	__u32 type;   /* TL_EV_TCP_INFO .. TL_EV_BUF_LIMIT */
+	__u32 type;   /* TL_EV_TCP_INFO .. TL_EV_CONG_STATE */
 	__u32 reason; /* see enum tl_event_type */
 	__u64 skaddr; /* 0 when the kernel had no socket */
 	__u32 lost;   /* as in tl_packet */

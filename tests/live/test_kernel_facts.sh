@@ -3,7 +3,7 @@
 # kernel's own counters and ss, in a network namespace of the test's own.
 #  - tbf qdisc: every segment the capture lacks is a drop event with a
 #    QDISC_* reason (compare AGREEs, excusing exactly those), and there are
-#    as many as the qdisc's own "dropped" count;
+#    as many as the qdisc's own "dropped" count; the sender went to CWR;
 #  - RSTs with the kernel's reason: a connect to a closed port (NO_SOCKET),
 #    an SO_LINGER {1,0} close, a server closing with unread data;
 #  - a listener with backlog 1 that never accepts and 20 clients: the SYNs
@@ -76,6 +76,9 @@ if trace_start tbf; then
 	events=$(count '.type == "drop" and (.reason | startswith("QDISC"))')
 	expect_eq tbf_drop_events_are_the_qdisc_drops "$qdisc_drops" "$events"
 	check tbf_some_drops test "$events" -gt 0
+	# A local qdisc's drop tells TCP at once: it reduces its window (CWR).
+	check tbf_sender_entered_cwr test "$(jq -s 'map(select(.type == "conn")
+		| .congestion.server.cwr) | add' "$D/events.json")" -gt 0
 	capture_complete tbf "$D/dumpcap.log"
 	"$TRACER" compare "$D/trace.json" "$D/cap.pcapng" >"$D/compare.txt" 2>&1
 	excused=$(sed -n 's/.*; \([0-9]*\) segments dropped in the kernel.*/\1/p' "$D/compare.txt" |

@@ -53,6 +53,9 @@ struct tl_flow {
 	bool fin_acked;
 };
 
+/* enum tcp_ca_state: TCP_CA_Open .. TCP_CA_Loss. */
+#define TL_CA_STATES 5
+
 /* TCP_INFINITE_SSTHRESH: a socket never in loss. */
 #define TL_SSTHRESH_INFINITE 0x7fffffffu
 
@@ -142,6 +145,9 @@ struct tl_conn {
 	 * internals at its latest state change, and counts of its facts. */
 	struct tl_tcp_info tcp_info[2];
 	__u32 drops, kernel_retransmits, rcvqueue_full, buf_limit;
+	/* Times each side's congestion state went to each enum tcp_ca_state
+	 * (Open, Disorder, CWR, Recovery, Loss). */
+	__u32 ca_entries[2][TL_CA_STATES];
 	struct tl_recent_seg recent[2][TL_RECENT_SEGS]; /* by sender, a ring */
 	__u8 recent_next[2];
 	__u64 end_ns; /* when it ends, while in the engine's ending list */

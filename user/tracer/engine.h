@@ -22,7 +22,7 @@ struct tl_event {
 	const __u8 *frame;
 	size_t frame_len;
 	const struct tl_sock_event *sock; /* TL_EV_STATE, TL_EV_OWNER */
-	const struct tl_kernel_event *kernel; /* TL_EV_TCP_INFO .. TL_EV_BUF_LIMIT */
+	const struct tl_kernel_event *kernel; /* TL_EV_TCP_INFO .. TL_EV_CONG_STATE */
 	__u32 lost; /* records the kernel had lost when it made this one */
 	__u64 lost_ts_ns; /* when the latest of them was lost, ns since the epoch */
 };

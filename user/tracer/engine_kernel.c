@@ -106,6 +106,10 @@ void tl_engine_kernel(struct tl_engine *e, const struct tl_event *ev)
 	case TL_EV_BUF_LIMIT:
 		c->buf_limit++;
 		return;
+	case TL_EV_CONG_STATE:
+		if (k->reason < TL_CA_STATES)
+			c->ca_entries[v.side][k->reason]++;
+		return;
 	case TL_EV_RETRANSMIT:
 		c->kernel_retransmits++;
 		v.number = recent_number(c, v.side, k->seq);

@@ -114,7 +114,7 @@ int tl_event_decode(const void *data, size_t size, __u64 ktime_offset_ns, struct
 		err = decode_packet(data, size, ktime_offset_ns, ev);
 	else if (type == TL_EV_STATE || type == TL_EV_OWNER)
 		err = decode_sock(data, size, ktime_offset_ns, ev);
-	else if (type >= TL_EV_TCP_INFO && type <= TL_EV_BUF_LIMIT)
+	else if (type >= TL_EV_TCP_INFO && type <= TL_EV_CONG_STATE)
 		err = decode_kernel(data, size, ktime_offset_ns, ev);
 	else
 		err = -EINVAL;

@@ -33,7 +33,7 @@ static void fact_progs(struct tcplife_http_bpf *s, struct bpf_program *p[TL_KERN
 	struct bpf_program *all[TL_KERNEL_FACTS] = {
 		s->progs.tl_drop_btf,     s->progs.tl_retrans_btf, s->progs.tl_retrans_synack_btf,
 		s->progs.tl_reset_btf,    s->progs.tl_info_btf,    s->progs.tl_rcvq_btf,
-		s->progs.tl_buf_limit_btf,
+		s->progs.tl_buf_limit_btf, s->progs.tl_cong_btf,
 	};
 
 	memcpy(p, all, sizeof(all));
@@ -42,7 +42,7 @@ static void fact_progs(struct tcplife_http_bpf *s, struct bpf_program *p[TL_KERN
 static const char *const fact_tracepoints[TL_KERNEL_FACTS] = {
 	"kfree_skb",          "tcp_retransmit_skb", "tcp_retransmit_synack",
 	"tcp_send_reset",     "inet_sock_set_state", "sock_rcvqueue_full",
-	"sock_exceed_buf_limit",
+	"sock_exceed_buf_limit", "tcp_cong_state_set",
 };
 
 /* Which tracepoints this kernel's BTF describes (btf_trace_<name>): the

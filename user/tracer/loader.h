@@ -24,7 +24,7 @@ struct tl_loader_config {
 };
 
 /* The tracepoints of what only the kernel knows (bpf/kernel_facts.bpf.h). */
-#define TL_KERNEL_FACTS 7
+#define TL_KERNEL_FACTS 8
 
 struct tl_loader {
 	struct tcplife_http_bpf *skel;

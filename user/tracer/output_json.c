@@ -258,6 +258,22 @@ static void json_tcp_info(struct tl_json *j, const struct tl_conn *c)
 	tl_json_close(j, '}');
 }
 
+/* How often each side's congestion control entered each state. */
+static void json_congestion(struct tl_json *j, const struct tl_conn *c)
+{
+	static const char *const names[TL_CA_STATES] = {"open", "disorder", "cwr", "recovery",
+							"loss"};
+
+	tl_json_open(j, "congestion", '{');
+	for (int s = TL_CLIENT; s <= TL_SERVER; s++) {
+		tl_json_open(j, tl_side_name(s), '{');
+		for (int i = 0; i < TL_CA_STATES; i++)
+			tl_json_uint(j, names[i], c->ca_entries[s][i]);
+		tl_json_close(j, '}');
+	}
+	tl_json_close(j, '}');
+}
+
 static void json_on_conn_end(void *ctx, struct tl_conn *c)
 {
 	struct tl_json *j = json_conn_line(ctx, "conn", c->last_ns, c);
@@ -295,6 +311,7 @@ static void json_on_conn_end(void *ctx, struct tl_conn *c)
 	tl_json_uint(j, "kernel_retransmits", c->kernel_retransmits);
 	tl_json_uint(j, "rcvqueue_full", c->rcvqueue_full);
 	tl_json_uint(j, "buf_limit", c->buf_limit);
+	json_congestion(j, c);
 	json_emit(ctx);
 }
 
