@@ -225,15 +225,17 @@ int BPF_PROG(tl_reset_btf, const struct sock *sk, const struct sk_buff *skb,
 }
 
 /* TCP internals when a socket leaves ESTABLISHED (what `ss -ti` showed at
- * the end of its transfer, before the close's own ACKs move them) or
- * closes (a life that never was established). */
+ * the end of its transfer, before the close's own ACKs move them), or
+ * closes without ever being established. */
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(tl_info_btf, const struct sock *sk, int oldstate, int newstate)
 {
 	const struct tcp_sock *tp = (const struct tcp_sock *)sk;
 	struct tl_kernel_event *k;
 
-	if (oldstate != TCP_ESTABLISHED && newstate != TCP_CLOSE)
+	/* Two records a life at most: churn pays for each. */
+	if (oldstate != TCP_ESTABLISHED &&
+	    !(newstate == TCP_CLOSE && (oldstate == TCP_SYN_SENT || oldstate == TCP_SYN_RECV)))
 		return 0;
 	k = sock_fact(sk, TL_EV_TCP_INFO, oldstate);
 	if (!k)
