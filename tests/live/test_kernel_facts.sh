@@ -3,7 +3,8 @@
 # kernel's own counters and ss, in a network namespace of the test's own.
 #  - tbf qdisc: every segment the capture lacks is a drop event with a
 #    QDISC_* reason (compare AGREEs, excusing exactly those), and there are
-#    as many as the qdisc's own "dropped" count; the sender went to CWR;
+#    as many as the qdisc's own "dropped" count, each commented in -w's
+#    file; the sender went to CWR;
 #  - RSTs with the kernel's reason: a connect to a closed port (NO_SOCKET),
 #    an SO_LINGER {1,0} close, a server closing with unread data;
 #  - a listener with backlog 1 that never accepts and 20 clients: the SYNs
@@ -23,7 +24,7 @@ T=test_kernel_facts
 PEER=$TL_ROOT/tests/live/analysis_peer.py
 PORT=18080
 
-rb_prereq "$T" dumpcap jq python3 curl nstat ss tc || exit 1
+rb_prereq "$T" dumpcap tshark jq python3 curl nstat ss tc || exit 1
 NS=tlh-kfacts-$$
 if ! rb_netns "$NS"; then
 	fail "${T}_netns" "cannot create network namespace $NS"
@@ -38,7 +39,8 @@ trace_start() {
 	start_bg "$D/dumpcap.log" ip netns exec "$NS" dumpcap -B 64 -i lo -f "tcp port $PORT" \
 		-w "$D/cap.pcapng"
 	DUMPCAP_PID=$TL_BG
-	start_tracer "$D/trace.json" "$D/trace.err" ip netns exec "$NS" "$TRACER" --json -p "$PORT"
+	start_tracer "$D/trace.json" "$D/trace.err" ip netns exec "$NS" "$TRACER" --json -p "$PORT" \
+		-w "$D/trace.pcapng"
 	if ! wait_for_line "$D/dumpcap.log" '^File:' 10 ||
 		! wait_for_line "$D/trace.json" '"type":"start"' 10; then
 		fail "$1_setup" "dumpcap or tracer did not start: $(head -c 300 "$D/trace.err")"
@@ -84,6 +86,9 @@ if trace_start tbf; then
 	excused=$(sed -n 's/.*; \([0-9]*\) segments dropped in the kernel.*/\1/p' "$D/compare.txt" |
 		awk '{ n += $1 } END { print n + 0 }')
 	expect_eq tbf_compare "AGREE, $events excused" "$(tail -n 1 "$D/compare.txt"), $excused excused"
+	# -w: each of those segments is there, its comment saying so.
+	expect_eq tbf_write_comments "$events" "$(tshark -r "$D/trace.pcapng" -T fields -e frame.comment \
+		2>/dev/null | grep -c 'dropped in the kernel: QDISC_DROP (a capture does not have it)')"
 fi
 in_ns tc qdisc del dev lo root
 stop_pid "$HTTPD_PID"
