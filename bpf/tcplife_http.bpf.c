@@ -598,3 +598,5 @@ int tl_recv_tp(struct trace_event_raw_sock_msg_length *ctx)
 {
 	return handle_sock_io(ctx->sk);
 }
+
+#include "kernel_facts.bpf.h"

@@ -23,6 +23,14 @@ enum tl_event_type {
 	TL_EV_PACKET = 1, /* struct tl_packet, tl_packet_data_small or tl_packet_data */
 	TL_EV_STATE = 2,  /* struct tl_sock_event: a socket changed TCP state */
 	TL_EV_OWNER = 3,  /* struct tl_sock_event: a task used a socket for the first time */
+	/* struct tl_kernel_event: what only the kernel knows */
+	TL_EV_TCP_INFO = 4,   /* a socket's TCP internals at a state change (reason: old state) */
+	TL_EV_RETRANSMIT = 5, /* TCP retransmitted a segment (reason: the send's error) */
+	TL_EV_DROP = 6,       /* a traced segment was freed as dropped (reason: enum skb_drop_reason) */
+	TL_EV_RESET = 7,      /* TCP sent a RST (reason: enum sk_rst_reason) */
+	TL_EV_RCVQ_FULL = 8,  /* a segment found the receive queue full (sock_rcvqueue_full) */
+	TL_EV_BUF_LIMIT = 9,  /* a socket went past its memory limit (sock_exceed_buf_limit) */
+	TL_EV_CONG_STATE = 10, /* TCP's congestion state changed (reason: enum tcp_ca_state) */
 };
 
 /* TCP flags as bits of tl_packet.flags: the header's byte 13, plus the AE
@@ -124,6 +132,38 @@ struct tl_sock_event {
 	__u8 saddr[16];
 	__u8 daddr[16];
 	char comm[TL_COMM_LEN];
+};
+
+/* What the kernel's tracepoints tell of a traced socket or segment. The
+ * tuple is the sender's view: s* the socket's own end, or the segment's
+ * source (for a RST, its sender). */
+struct tl_kernel_event {
+	__u64 ts_ns;
+	__u32 type;   /* TL_EV_TCP_INFO .. TL_EV_CONG_STATE */
+	__u32 reason; /* see enum tl_event_type */
+	__u64 skaddr; /* 0 when the kernel had no socket */
+	__u32 lost;   /* as in tl_packet */
+	__u32 lost_ms;
+	__u32 seq, ack; /* the segment's raw numbers (drop, retransmit) */
+	__u32 len;      /* its payload bytes (drop), or end_seq - seq (retransmit) */
+	/* TL_EV_TCP_INFO, as tcp_sock holds them */
+	__u32 srtt_us;  /* smoothed RTT << 3 */
+	__u32 mdev_us;  /* its mean deviation << 2 */
+	__u32 snd_cwnd;
+	__u32 snd_ssthresh;
+	__u32 total_retrans;
+	__u32 mss_cache;
+	__u32 rate_delivered;   /* segments delivered in the latest rate sample */
+	__u32 rate_interval_us; /* ...and its interval */
+	__u16 sport;
+	__u16 dport;
+	__u16 flags;  /* the segment's, enum tl_tcp_flag */
+	__u8 family;
+	__u8 state;   /* the socket's state, kernel TCP_* numbering */
+	__u8 synack;  /* TL_EV_RETRANSMIT: a SYN-ACK of a request socket */
+	__u8 pad[3];
+	__u8 saddr[16];
+	__u8 daddr[16];
 };
 
 #endif /* TCPLIFE_HTTP_H */

@@ -7,7 +7,9 @@
  * fuzz-sources: user/tracer/tcp_options.c user/tracer/tcp_names.c user/tracer/http_msg.c
  * fuzz-sources: user/tracer/json_writer.c user/tracer/endpoint.c user/tracer/fmt.c
  * fuzz-sources: user/tracer/tw_watches.c user/tracer/engine_http_hold.c user/tracer/http_chunked.c
- * fuzz-libs: -ljansson
+ * fuzz-sources: user/tracer/engine_analysis.c user/tracer/engine_kernel.c
+ * fuzz-sources: user/tracer/kernel_names.c
+ * fuzz-libs: -ljansson -lbpf
  */
 #include <jansson.h>
 #include <stdint.h>

@@ -219,7 +219,7 @@ static const char *const kept_caps[] = {"CAP_NET_ADMIN"};
 static const struct tl_privileges dropped = {"alice", kept_caps, 1, true};
 
 static const struct tl_start_info start_lo = {
-	T0 - 1000 * US, "lo", ports, 1, 0, "tcx", "tp_btf", "tp_btf", false, NULL, &dropped,
+	T0 - 1000 * US, "lo", ports, 1, 0, "tcx", "tp_btf", "tp_btf", false, NULL, &dropped, "",
 };
 
 /* The whole run: start, both lives, the TIME_WAIT end, a loss, the stats. */
@@ -364,7 +364,8 @@ static const struct json_row json_rows[] = {
 	{__LINE__, "start", 0, "interface", "\"lo\""},
 	{__LINE__, "start", 0, "ports", "[8080]"},
 	{__LINE__, "start", 0, "family", "\"any\""},
-	{__LINE__, "start", 0, "attach", "{\"tc\":\"tcx\",\"state\":\"tp_btf\",\"owner\":\"tp_btf\"}"},
+	{__LINE__, "start", 0, "attach",
+	 "{\"tc\":\"tcx\",\"state\":\"tp_btf\",\"owner\":\"tp_btf\",\"facts_missing\":[]}"},
 	{__LINE__, "start", 0, "both_directions", "false"},
 	{__LINE__, "start", 0, "version", "\"" TL_VERSION "\""},
 	{__LINE__, "start", 0, "file", NULL},
@@ -568,7 +569,7 @@ static void test_json(void)
 static void test_json_file(void)
 {
 	const struct tl_start_info info = {
-		T0, NULL, NULL, 0, AF_INET6, NULL, NULL, NULL, false, "x.pcap", NULL,
+		T0, NULL, NULL, 0, AF_INET6, NULL, NULL, NULL, false, "x.pcap", NULL, NULL,
 	};
 	char *out = NULL;
 	size_t len;
@@ -726,14 +727,21 @@ static const struct start_row {
 	struct tl_start_info info;
 	const char *want;
 } start_rows[] = {
-	{__LINE__, {0, "lo", ports, 1, 0, "tcx", "tp_btf", "tp_btf", false, NULL, &dropped},
+	{__LINE__, {0, "lo", ports, 1, 0, "tcx", "tp_btf", "tp_btf", false, NULL, &dropped, ""},
 	 "Tracing TCP on lo (ports 8080; tcx, tp_btf)... Ctrl-C to end.\n"},
-	{__LINE__, {0, "eth0", two_ports, 2, AF_INET, "clsact", "raw_tp", "none", true, NULL, &dropped},
+	{__LINE__,
+	 {0, "lo", ports, 1, 0, "tcx", "tp_btf", "tp_btf", false, NULL, &dropped,
+	  "kfree_skb tcp_send_reset"},
+	 "Tracing TCP on lo (ports 8080; tcx, tp_btf)... Ctrl-C to end.\n"
+	 "Without these kernel tracepoints (not on this kernel, or no tp_btf): kfree_skb "
+	 "tcp_send_reset\n"},
+	{__LINE__, {0, "eth0", two_ports, 2, AF_INET, "clsact", "raw_tp", "none", true, NULL, &dropped, NULL},
 	 "Tracing TCP on eth0 (ports 80, 8080, IPv4 only; clsact, raw_tp, owner none)... Ctrl-C "
 	 "to end.\n"},
-	{__LINE__, {0, "lo", NULL, 0, AF_INET6, "tcx", "tracepoint", "tracepoint", false, NULL, &dropped},
+	{__LINE__,
+	 {0, "lo", NULL, 0, AF_INET6, "tcx", "tracepoint", "tracepoint", false, NULL, &dropped, NULL},
 	 "Tracing TCP on lo (all ports, IPv6 only; tcx, tracepoint)... Ctrl-C to end.\n"},
-	{__LINE__, {0, NULL, ports, 1, 0, NULL, NULL, NULL, false, "x.pcap", NULL},
+	{__LINE__, {0, NULL, ports, 1, 0, NULL, NULL, NULL, false, "x.pcap", NULL, NULL},
 	 "Reading x.pcap (ports 8080)...\n"},
 };
 
@@ -872,13 +880,13 @@ static void test_summary(void)
 
 	capture(make_summary, false, &out, &err);
 	UNIT_CHECK(has_line(out, "PID     COMM             LADDR           LPORT RADDR           "
-				 "RPORT TX_KB RX_KB MS"),
+				 "RPORT TX_KB RX_KB MS        RTT_MS"),
 		   "summary header");
 	UNIT_CHECK(has_line(out, "4242    curl             127.0.0.1       52334 127.0.0.1       "
-				 "8080      0     1 5001.00"),
+				 "8080      0     1 5001.00   -"),
 		   "summary line: client's view, KB, ms");
 	UNIT_CHECK(has_line(out, "666     ?]0;pwn?         ::1             40000 ::1             "
-				 "8080      0     0 0.90"),
+				 "8080      0     0 0.90      -"),
 		   "summary line: IPv6, comm made printable");
 	UNIT_CHECK(!strstr(out, "#3"), "summary: nothing but the table");
 	UNIT_CHECK(has_line(err, "2 connections (12 events lost)"), "summary stats on stderr");
@@ -902,14 +910,19 @@ static void test_summary_ipv6(void)
 	c.last_ns += 1500 * US;
 	c.flow[TL_SERVER].bytes = 10 * 1024 + 1023;
 	o->sink.on_conn_end(o->sink.ctx, &c);
+	c.tcp_info[TL_CLIENT] = (struct tl_tcp_info){.valid = true, .srtt_us = 1031};
+	o->sink.on_conn_end(o->sink.ctx, &c);
 	o->free(o);
 	fclose(f);
 	UNIT_CHECK(has_line(out, "PID     COMM             LADDR                                   LPORT "
-				 "RADDR                                   RPORT TX_KB RX_KB MS"),
+				 "RADDR                                   RPORT TX_KB RX_KB MS        RTT_MS"),
 		   "summary -6 header: 39-column addresses");
 	UNIT_CHECK(has_line(out, "?       ?                ::1                                     40001 "
-				 "::1                                     8080      0    10 1.50"),
+				 "::1                                     8080      0    10 1.50      -"),
 		   "summary -6 line, unknown process");
+	UNIT_CHECK(has_line(out, "?       ?                ::1                                     40001 "
+				 "::1                                     8080      0    10 1.50      1.031"),
+		   "summary -6 line: the client's srtt in ms");
 	free(out);
 }
 

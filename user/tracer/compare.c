@@ -29,10 +29,12 @@ struct cmp_vec {
 	size_t n, cap;
 };
 
-/* What both sides know of a segment. */
+/* What both sides know of a segment; analysis as tshark's fields name it
+ * (tl_analysis_fields: a fast or spurious retransmission is also one). */
 struct cmp_seg {
 	__u32 seq, ack, len;
 	__u16 flags, win;
+	__u32 analysis;
 };
 
 struct cmp_conn {
@@ -40,6 +42,10 @@ struct cmp_conn {
 	struct tl_endpoint ep[2]; /* client, server, as that side's engine saw them */
 	struct cmp_vec segs[2];   /* struct cmp_seg, by sender */
 	struct cmp_vec http;      /* char *: "request GET /" or "response 200" */
+	/* struct cmp_seg, by sender: the trace's drop events of segments that
+	 * died before the capture point (a qdisc's), each excusing one
+	 * segment the capture lacks. */
+	struct cmp_vec dropped[2];
 	struct cmp_conn *peer;    /* the matching connection on the other side */
 };
 
@@ -65,6 +71,8 @@ struct cmp_report {
 	char prefix[2 * TL_ENDPOINT_STRLEN + 32];
 	enum tl_side side;
 	unsigned lines;
+	struct cmp_conn *trace; /* the trace's connection, for its drops */
+	unsigned excused;       /* segments the capture lacks, dropped before it */
 };
 
 /* --- storage --- */
@@ -149,6 +157,8 @@ static void cmp_side_free(struct cmp_side *s)
 		free(c->http.items);
 		free(c->segs[0].items);
 		free(c->segs[1].items);
+		free(c->dropped[0].items);
+		free(c->dropped[1].items);
 		free(c);
 	}
 	free(s->conns.items);
@@ -201,6 +211,45 @@ static struct cmp_conn *trace_conn(struct cmp_side *s, __u32 id, bool *created)
 	return *slot;
 }
 
+/* The trace's "analysis" names as bits; names of a later version are
+ * skipped, so that an old compare still reads a newer trace. */
+static int analysis_from_json(json_t *arr, __u32 *out)
+{
+	size_t i;
+	json_t *v;
+
+	*out = 0;
+	if (!arr)
+		return 0;
+	if (!json_is_array(arr))
+		return -EINVAL;
+	json_array_foreach(arr, i, v)
+	{
+		const char *name = json_string_value(v);
+
+		if (!name)
+			return -EINVAL;
+		for (int b = 0; b < TL_A_COUNT; b++)
+			if (!strcmp(name, tl_analysis_names[b]))
+				*out |= 1u << b;
+	}
+	return 0;
+}
+
+/* The capture engine's analysis, named as the trace names it. */
+static __u32 analysis_fields_bits(const struct tl_analysis *an)
+{
+	const char *names[TL_A_COUNT];
+	__u32 bits = 0;
+	int n = an ? tl_analysis_fields(an->flags, names) : 0;
+
+	for (int i = 0; i < n; i++)
+		for (int b = 0; b < TL_A_COUNT; b++)
+			if (names[i] == tl_analysis_names[b])
+				bits |= 1u << b;
+	return bits;
+}
+
 static int trace_packet(struct cmp_side *s, json_t *o)
 {
 	const char *flags = json_string_value(json_object_get(o, "flags"));
@@ -215,7 +264,8 @@ static int trace_packet(struct cmp_side *s, json_t *o)
 	    json_endpoint(o, "dst", "dport", &dst) || !flags || tl_tcp_flags_parse(flags, &seg.flags) ||
 	    json_uint(o, "seq_raw", UINT32_MAX, &seg.seq) ||
 	    json_uint(o, "ack_raw", UINT32_MAX, &seg.ack) || json_uint(o, "len", UINT32_MAX, &seg.len) ||
-	    json_uint(o, "win", UINT16_MAX, &win))
+	    json_uint(o, "win", UINT16_MAX, &win) ||
+	    analysis_from_json(json_object_get(o, "analysis"), &seg.analysis))
 		return -EINVAL;
 	seg.win = win;
 	c = trace_conn(s, id, &created);
@@ -269,6 +319,33 @@ static int trace_start(struct cmp_run *run, json_t *o)
 	return 0;
 }
 
+/* A drop event: kept when the segment died before the capture point. */
+static int trace_drop(struct cmp_side *s, json_t *o)
+{
+	const char *flags = json_string_value(json_object_get(o, "flags"));
+	const char *side = json_string_value(json_object_get(o, "side"));
+	struct cmp_seg seg = {0}, *slot;
+	struct cmp_conn *c;
+	bool created;
+	__u32 id;
+
+	if (json_uint(o, "conn", CMP_MAX_CONN_ID, &id) || !flags ||
+	    tl_tcp_flags_parse(flags, &seg.flags) || json_uint(o, "seq_raw", UINT32_MAX, &seg.seq) ||
+	    json_uint(o, "len", UINT32_MAX, &seg.len) || !side)
+		return -EINVAL;
+	if (!json_is_true(json_object_get(o, "before_capture")))
+		return 0;
+	c = trace_conn(s, id, &created);
+	if (!c)
+		return -ENOMEM;
+	slot = cmp_vec_push(&c->dropped[strcmp(side, "client") ? TL_SERVER : TL_CLIENT],
+			    sizeof(*slot));
+	if (!slot)
+		return -ENOMEM;
+	*slot = seg;
+	return 0;
+}
+
 static int trace_event(struct cmp_run *run, json_t *o)
 {
 	const char *type = json_string_value(json_object_get(o, "type"));
@@ -281,6 +358,8 @@ static int trace_event(struct cmp_run *run, json_t *o)
 		return trace_packet(&run->trace, o);
 	if (!strcmp(type, "http"))
 		return trace_http(&run->trace, o);
+	if (!strcmp(type, "drop"))
+		return trace_drop(&run->trace, o);
 	return 0;
 }
 
@@ -335,7 +414,8 @@ static void capture_on_packet(void *ctx, struct tl_conn *c, const struct tl_pkt_
 {
 	const struct tl_packet *p = v->pkt;
 	struct cmp_seg seg = {.seq = p->seq, .ack = p->ack, .len = p->payload_len,
-			      .flags = p->flags, .win = p->window};
+			      .flags = p->flags, .win = p->window,
+			      .analysis = analysis_fields_bits(v->analysis)};
 	struct cmp_side *s = ctx;
 	struct cmp_conn *cc = capture_conn(s, c);
 	int err;
@@ -383,12 +463,32 @@ static int capture_read(struct cmp_run *run, char *err, size_t err_size)
 
 /* --- pairing --- */
 
+/* Out-of-order or retransmission: Wireshark tells them apart by comparing
+ * the time since the highest segment with the handshake's RTT. On loopback
+ * both are tens of microseconds, and the TC hook stamps a segment up to
+ * 20 us before a capture does: a trace and a capture of the same segment
+ * may fall on either side, so the two are one here. */
+static __u32 analysis_timed(__u32 a)
+{
+	const __u32 either = TL_A_OUT_OF_ORDER | TL_A_RETRANSMISSION;
+
+	return a & either ? a | either : a;
+}
+
 static bool cmp_seg_eq(const void *a, const void *b)
 {
 	const struct cmp_seg *x = a, *y = b;
 
 	return x->seq == y->seq && x->ack == y->ack && x->len == y->len && x->flags == y->flags &&
 	       x->win == y->win;
+}
+
+/* The same segment, with the same analysis. */
+static bool cmp_seg_agree(const void *a, const void *b)
+{
+	const struct cmp_seg *x = a, *y = b;
+
+	return cmp_seg_eq(a, b) && analysis_timed(x->analysis) == analysis_timed(y->analysis);
 }
 
 static bool cmp_http_eq(const void *a, const void *b)
@@ -458,7 +558,11 @@ enum cmp_diff {
 struct cmp_kind {
 	size_t size;
 	const char *noun; /* "a segment" */
-	bool (*eq)(const void *a, const void *b);
+	bool (*eq)(const void *a, const void *b); /* the same item, for aligning */
+	/* Whether two aligned items agree in everything; NULL: eq says so. */
+	bool (*agree)(const void *a, const void *b);
+	/* Whether an item only the trace has is no difference; NULL: never. */
+	bool (*excused)(struct cmp_report *r, const void *item);
 	const char *(*describe)(const struct cmp_report *r, const void *item, char *buf, size_t size);
 	/* Reports how item number index (from 0) differs from its counterpart. */
 	void (*different)(struct cmp_report *r, size_t index, const void *t, const void *c);
@@ -504,10 +608,23 @@ static void seg_field(struct cmp_report *r, size_t index, const char *name, __u3
 			    dir_name(r->side), name, t, c);
 }
 
+/* "retransmission,out_of_order", "" for none. */
+static const char *analysis_str(__u32 bits, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (int b = 0; b < TL_A_COUNT && len < size; b++)
+		if (bits & (1u << b))
+			len += (size_t)snprintf(buf + len, size - len, "%s%s", len ? "," : "",
+						tl_analysis_names[b]);
+	return buf;
+}
+
 static void seg_different(struct cmp_report *r, size_t index, const void *tp, const void *cp)
 {
 	const struct cmp_seg *t = tp, *c = cp;
-	char tf[64], cf[64];
+	char tf[256], cf[256];
 
 	if (t->flags != c->flags)
 		report_line(r, "segment %zu %s: trace has flags [%s], capture has [%s]", index + 1,
@@ -517,6 +634,10 @@ static void seg_different(struct cmp_report *r, size_t index, const void *tp, co
 	seg_field(r, index, "ack", t->ack, c->ack);
 	seg_field(r, index, "len", t->len, c->len);
 	seg_field(r, index, "win", t->win, c->win);
+	if (analysis_timed(t->analysis) != analysis_timed(c->analysis))
+		report_line(r, "segment %zu %s: trace has analysis [%s], capture has [%s]", index + 1,
+			    dir_name(r->side), analysis_str(t->analysis, tf, sizeof(tf)),
+			    analysis_str(c->analysis, cf, sizeof(cf)));
 }
 
 static const char *http_describe(const struct cmp_report *r, const void *item, char *buf,
@@ -534,10 +655,31 @@ static void http_different(struct cmp_report *r, size_t index, const void *t, co
 		    *(char *const *)t, *(char *const *)c);
 }
 
+/* A segment only the trace has, which the trace says the kernel dropped
+ * before the capture point: not a difference. Each drop excuses one. */
+static bool seg_excused(struct cmp_report *r, const void *item)
+{
+	const struct cmp_seg *seg = item;
+	struct cmp_vec *d = r->trace ? &r->trace->dropped[r->side] : NULL;
+
+	for (size_t i = 0; d && i < d->n; i++) {
+		struct cmp_seg *x = (struct cmp_seg *)d->items + i;
+
+		if (x->seq == seg->seq && x->len == seg->len && x->flags == seg->flags) {
+			*x = ((struct cmp_seg *)d->items)[--d->n];
+			r->excused++;
+			return true;
+		}
+	}
+	return false;
+}
+
 static const struct cmp_kind seg_kind = {
 	.size = sizeof(struct cmp_seg),
 	.noun = "a segment",
 	.eq = cmp_seg_eq,
+	.agree = cmp_seg_agree,
+	.excused = seg_excused,
 	.describe = seg_describe,
 	.different = seg_different,
 };
@@ -554,6 +696,9 @@ static void report_only(struct cmp_report *r, const struct cmp_kind *k, bool in_
 			const void *item)
 {
 	char buf[128];
+
+	if (in_trace && k->excused && k->excused(r, item))
+		return;
 
 	report_line(r, "the %s has %s the %s lacks: %s", in_trace ? "trace" : "capture", k->noun,
 		    in_trace ? "capture" : "trace", k->describe(r, item, buf, sizeof(buf)));
@@ -592,7 +737,7 @@ static void cmp_align(struct cmp_report *r, const struct cmp_vec *tv, const stru
 		size_t run = 1;
 
 		if (t && c && (k->eq(t, c) || !(run = cmp_resync(tv, i, cv, j, k, &in_trace)))) {
-			if (!k->eq(t, c))
+			if (!(k->agree ? k->agree : k->eq)(t, c))
 				k->different(r, i, t, c);
 			i++;
 			j++;
@@ -631,8 +776,13 @@ static bool report_conn(const struct cmp_conn *conn, bool in_trace)
 			    in_trace ? "trace" : "capture", nsegs, conn->http.n);
 		return false;
 	}
+	r.trace = in_trace ? (struct cmp_conn *)conn : NULL;
 	compare_pair(&r, conn, conn->peer);
-	if (!r.lines)
+	if (!r.lines && r.excused)
+		printf("%s: agree (%zu segments, %zu HTTP messages; %u segments dropped in the "
+		       "kernel before the capture point)\n",
+		       r.prefix, nsegs, conn->http.n, r.excused);
+	else if (!r.lines)
 		printf("%s: agree (%zu segments, %zu HTTP messages)\n", r.prefix, nsegs,
 		       conn->http.n);
 	else if (r.lines > CMP_MAX_LINES)

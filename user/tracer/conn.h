@@ -9,6 +9,7 @@
 #include "tcplife_http.h"
 #include "tracer/endpoint.h"
 #include "tracer/http_chunked.h"
+#include "tracer/engine_analysis.h"
 #include "tracer/http_msg.h"
 #include "tracer/tcp_options.h"
 
@@ -51,6 +52,31 @@ struct tl_flow {
 	bool fin_seen;
 	__u32 fin_end; /* raw seq just past its FIN: the ack that acknowledges it */
 	bool fin_acked;
+};
+
+/* enum tcp_ca_state: TCP_CA_Open .. TCP_CA_Loss. */
+#define TL_CA_STATES 5
+
+/* TCP_INFINITE_SSTHRESH: a socket never in loss. */
+#define TL_SSTHRESH_INFINITE 0x7fffffffu
+
+/* A side's TCP internals, as `ss -ti` shows them. */
+struct tl_tcp_info {
+	bool valid;
+	bool left_established; /* taken as it left ESTABLISHED: kept */
+	__u8 state;            /* the state it went to */
+	__u32 srtt_us, rttvar_us;
+	__u32 cwnd, ssthresh; /* segments */
+	__u32 retrans;        /* segments retransmitted in its life */
+	__u32 mss;
+	__u64 delivery_rate; /* bytes/s of the latest rate sample, 0 unknown */
+};
+
+/* The latest segments a side sent, for the kernel's retransmission that
+ * names one by its seq. */
+#define TL_RECENT_SEGS 8
+struct tl_recent_seg {
+	__u32 seq, number;
 };
 
 #define TL_PENDING_REQUESTS 16
@@ -138,6 +164,22 @@ struct tl_conn {
 	__u8 held;
 	__u64 hold_until_ns;
 	struct tl_conn *held_prev, *held_next;
+
+	/* Wireshark's analysis of its segments (engine_analysis.c), and the
+	 * labels counted: every kind of retransmission, duplicate ACKs, and
+	 * segments advertising a zero window. */
+	struct tl_ana_conn *ana;
+	__u32 retransmissions, dup_acks, zero_windows;
+
+	/* What only the kernel knows (engine_kernel.c): each side's TCP
+	 * internals at its latest state change, and counts of its facts. */
+	struct tl_tcp_info tcp_info[2];
+	__u32 drops, kernel_retransmits, rcvqueue_full, buf_limit;
+	/* Times each side's congestion state went to each enum tcp_ca_state
+	 * (Open, Disorder, CWR, Recovery, Loss). */
+	__u32 ca_entries[2][TL_CA_STATES];
+	struct tl_recent_seg recent[2][TL_RECENT_SEGS]; /* by sender, a ring */
+	__u8 recent_next[2];
 };
 
 /* What became of the handshake. */
@@ -172,6 +214,8 @@ struct tl_pkt_view {
 	__u32 sack_base; /* the acknowledged side's ISN: SACK edges relative to it */
 	const __u8 *frame; /* the frame's first bytes, when the kernel copied them (-w) */
 	size_t frame_len;
+	__u32 number;			    /* the segment's place in its connection, from 1 */
+	const struct tl_analysis *analysis; /* NULL when memory ran out */
 };
 
 /* A side's state change, or an inferred one (TIME_WAIT). */
@@ -226,6 +270,19 @@ struct tl_tw_view {
 	enum tl_tw_ended_by ended_by;
 };
 
+/* A fact only the kernel knows, about a segment or a side. */
+struct tl_kernel_view {
+	__u64 ts_ns;
+	int type;          /* TL_EV_RETRANSMIT, TL_EV_DROP or TL_EV_RESET */
+	enum tl_side side; /* who sent the segment, or the RST */
+	__u32 seq_raw, seq; /* the segment's, raw and relative */
+	__u32 len;
+	__u16 flags;
+	__u32 number;       /* TL_EV_RETRANSMIT: the segment's place, 0 unknown */
+	const char *reason; /* the kernel's name for it, e.g. "QDISC_DROP"; NULL none */
+	bool before_capture; /* TL_EV_DROP: dropped before a capture could see it */
+};
+
 /* An output: text, JSON, summary. Every callback is optional. */
 struct tl_sink {
 	void *ctx;
@@ -236,6 +293,7 @@ struct tl_sink {
 	/* The life ended (or tracing did): c is freed right after. */
 	void (*on_conn_end)(void *ctx, struct tl_conn *c);
 	void (*on_tw_end)(void *ctx, const struct tl_tw_view *v);
+	void (*on_kernel)(void *ctx, struct tl_conn *c, const struct tl_kernel_view *v);
 };
 
 #endif

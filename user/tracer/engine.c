@@ -48,6 +48,7 @@ void tl_engine_free(struct tl_engine *e)
 	while ((c = tl_conn_table_any(&e->conns))) {
 		tl_conn_table_remove(&e->conns, c);
 		tl_engine_http_discard(c);
+		tl_analysis_free(c->ana);
 		free(c);
 	}
 	tl_conn_table_destroy(&e->conns);
@@ -139,6 +140,7 @@ void tl_engine_conn_end(struct tl_engine *e, struct tl_conn *c)
 	c->ended = true;
 	if (e->sink.on_conn_end)
 		e->sink.on_conn_end(e->sink.ctx, c);
+	tl_analysis_free(c->ana);
 	free(c);
 }
 
@@ -175,9 +177,16 @@ void tl_engine_check_end(struct tl_engine *e, struct tl_conn *c)
 {
 	bool sockets = c->has_state_events && sockets_closed(c);
 
-	if (packets_closed(c) && (sockets || !c->has_state_events))
-		tl_engine_conn_end(e, c);
-	else if (sockets)
+	if (packets_closed(c) && (sockets || !c->has_state_events)) {
+		/* The kernel says why it reset only after the RST is out (on
+		 * loopback, after the peer's CLOSE): wait for that reason. */
+		if (c->closed_by != TL_CLOSED_RESET || !e->cfg.reset_grace_ns)
+			tl_engine_conn_end(e, c);
+		else if (c->held != TL_HOLD_RESET) {
+			hold_unlink(e, c);
+			hold(e, c, TL_HOLD_RESET, e->cfg.reset_grace_ns);
+		}
+	} else if (sockets)
 		hold(e, c, TL_HOLD_CLOSED, HOLD_CLOSED_NS);
 	else if (c->has_state_events && fins_acked(c))
 		hold(e, c, TL_HOLD_STALLED, HOLD_STALLED_NS);
@@ -194,11 +203,10 @@ static void end_held(struct tl_engine *e, struct tl_conn *c)
 	tl_engine_conn_end(e, c);
 }
 
-static void end_held_due(struct tl_engine *e, __u64 now_ns)
+static void end_held_due(struct tl_engine *e, enum tl_hold kind, __u64 now_ns)
 {
-	for (int k = TL_HOLD_CLOSED; k < TL_NHOLDS; k++)
-		while (e->held[k].head && e->held[k].head->hold_until_ns <= now_ns)
-			end_held(e, e->held[k].head);
+	while (e->held[kind].head && e->held[kind].head->hold_until_ns <= now_ns)
+		end_held(e, e->held[kind].head);
 }
 
 bool tl_engine_is_server_port(const struct tl_engine *e, __u16 port)
@@ -227,8 +235,12 @@ void tl_engine_feed(struct tl_engine *e, const struct tl_event *ev)
 	tl_engine_note_loss(e, ev->lost, ev->lost_ts_ns);
 	if (ev->type == TL_EV_PACKET)
 		tl_engine_packet(e, ev);
+	else if (ev->kernel)
+		tl_engine_kernel(e, ev);
 	else
 		tl_engine_sock(e, ev);
+	/* The reset grace is short: end those lives as the events' time passes it. */
+	end_held_due(e, TL_HOLD_RESET, e->now_ns);
 }
 
 /* Connections marked incomplete may never see the events that end them:
@@ -272,7 +284,8 @@ void tl_engine_tick(struct tl_engine *e, __u64 now_ns)
 	if (now_ns > e->now_ns)
 		e->now_ns = now_ns;
 	tl_engine_tw_tick(e, now_ns);
-	end_held_due(e, now_ns);
+	for (int k = TL_HOLD_NONE + 1; k < TL_NHOLDS; k++)
+		end_held_due(e, k, now_ns);
 	if (!e->cfg.idle_timeout_ns || now_ns < e->next_idle_scan_ns)
 		return;
 	e->next_idle_scan_ns = now_ns + IDLE_SCAN_NS;
@@ -301,8 +314,9 @@ void tl_engine_finish(struct tl_engine *e)
 
 	/* Closed lives are over; a stalled one may still get its CLOSE, had
 	 * tracing gone on: it is open at exit, not short of its states. */
-	while (e->held[TL_HOLD_CLOSED].head)
-		end_held(e, e->held[TL_HOLD_CLOSED].head);
+	for (int k = TL_HOLD_CLOSED; k <= TL_HOLD_RESET; k++)
+		while (e->held[k].head)
+			end_held(e, e->held[k].head);
 	while ((c = tl_conn_table_any(&e->conns))) {
 		c->open_at_exit = true;
 		tl_engine_conn_end(e, c);

@@ -23,6 +23,7 @@ struct tl_event {
 	const __u8 *frame;
 	size_t frame_len;
 	const struct tl_sock_event *sock; /* TL_EV_STATE, TL_EV_OWNER */
+	const struct tl_kernel_event *kernel; /* TL_EV_TCP_INFO .. TL_EV_CONG_STATE */
 	__u32 lost; /* records the kernel had lost when it made this one */
 	__u64 lost_ts_ns; /* when the latest of them was lost, ns since the epoch */
 };
@@ -50,6 +51,10 @@ struct tl_engine_config {
 	__u64 idle_timeout_ns; /* evict connections silent this long; 0 = never */
 	tl_sock_query_fn sock_query; /* NULL: TIME_WAIT is inferred, never confirmed */
 	void *sock_query_ctx;
+	/* A life a RST ended is reported this long after (events' clock), so
+	 * that the kernel's reason, told only once the RST is sent, and by
+	 * then after the peer's CLOSE on loopback, still finds it. 0: at once. */
+	__u64 reset_grace_ns;
 };
 
 struct tl_engine_stats {

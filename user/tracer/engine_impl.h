@@ -25,6 +25,7 @@ struct tl_ended_sock {
 enum tl_hold {
 	TL_HOLD_NONE,
 	TL_HOLD_CLOSED,	 /* sockets closed: waiting for the RST or ACK the closes send */
+	TL_HOLD_RESET,	 /* ended by a RST: waiting for the kernel's reason (cfg.reset_grace_ns) */
 	TL_HOLD_STALLED, /* FINs acknowledged: waiting for the sockets' CLOSE */
 	TL_NHOLDS,
 };
@@ -67,7 +68,8 @@ struct tl_engine {
 struct tl_conn *tl_engine_conn_new(struct tl_engine *e, const struct tl_endpoint *client,
 				   const struct tl_endpoint *server, __u64 ts_ns);
 void tl_engine_conn_end(struct tl_engine *e, struct tl_conn *c);
-/* Ends c if every socket it had is closed, or its packets show both FINs acked. */
+/* Ends c if every socket it had is closed, or its packets show both FINs
+ * acked (a RST's end after cfg.reset_grace_ns). */
 void tl_engine_check_end(struct tl_engine *e, struct tl_conn *c);
 bool tl_engine_is_server_port(const struct tl_engine *e, __u16 port);
 /* Whether sk, with this tuple, belonged to a life that has ended. */
@@ -117,6 +119,12 @@ void tl_engine_http_discard(struct tl_conn *c);
 void tl_engine_sock(struct tl_engine *e, const struct tl_event *ev);
 /* Attributes a client SYN to the connect() that sent it. */
 void tl_engine_match_connect(struct tl_engine *e, struct tl_conn *c);
+
+/* engine_kernel.c */
+/* What only the kernel knows, attached to its connection. */
+void tl_engine_kernel(struct tl_engine *e, const struct tl_event *ev);
+/* Remembers a segment, for the kernel's retransmission that names it. */
+void tl_engine_kernel_segment(struct tl_engine *e, struct tl_conn *c, const struct tl_pkt_view *v);
 
 /* engine_tw.c */
 /* Reports TIME_WAIT for side once its socket is gone and the peer's FIN acked. */

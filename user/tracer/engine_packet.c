@@ -45,8 +45,9 @@ static bool is_new_syn(const struct tl_conn *c, const struct tl_packet *p, enum 
 	return !(from == TL_CLIENT && f->syn_seen && f->base == p->seq);
 }
 
+/* *reused: a SYN ended the life on this tuple and began another. */
 static struct tl_conn *conn_for_packet(struct tl_engine *e, const struct tl_packet *p,
-				       __u64 ts_ns, enum tl_side *from)
+				       __u64 ts_ns, enum tl_side *from, bool *reused)
 {
 	struct tl_endpoint src, dst;
 	struct tl_conn *c;
@@ -60,6 +61,7 @@ static struct tl_conn *conn_for_packet(struct tl_engine *e, const struct tl_pack
 		if (!syn_only || !is_new_syn(c, p, *from))
 			return c;
 		tl_engine_conn_end(e, c);
+		*reused = true;
 	}
 	c = conn_from_packet(e, &src, &dst, p->flags, ts_ns);
 	*from = c && tl_endpoint_eq(&src, &c->ep[TL_CLIENT]) ? TL_CLIENT : TL_SERVER;
@@ -140,13 +142,32 @@ static void close_bookkeeping(struct tl_engine *e, struct tl_conn *c, enum tl_si
 	}
 }
 
+/* Wireshark's labels for the segment, and the connection's counts of them. */
+static void analyse(struct tl_conn *c, const struct tl_pkt_view *v, bool reused,
+		    struct tl_analysis *out)
+{
+	struct tl_ana_input in = {.from = v->from,
+				  .packet = v->number,
+				  .ts_ns = v->ts_ns,
+				  .pkt = v->pkt,
+				  .opts = v->opts,
+				  .reused_ports = reused};
+
+	tl_analysis_segment(c->ana, &in, out);
+	c->retransmissions += !!(out->flags & TL_A_ANY_RETRANSMISSION);
+	c->dup_acks += !!(out->flags & TL_A_DUPLICATE_ACK);
+	c->zero_windows += !!(out->flags & TL_A_ZERO_WINDOW);
+}
+
 void tl_engine_packet(struct tl_engine *e, const struct tl_event *ev)
 {
 	const struct tl_packet *p = ev->pkt;
 	struct tl_pkt_view v = {.ts_ns = ev->ts_ns, .pkt = p, .frame = ev->frame,
 				.frame_len = ev->frame_len};
 	struct tl_tcp_opts opts;
-	struct tl_conn *c = conn_for_packet(e, p, ev->ts_ns, &v.from);
+	struct tl_analysis an;
+	bool reused = false;
+	struct tl_conn *c = conn_for_packet(e, p, ev->ts_ns, &v.from, &reused);
 
 	if (!c)
 		return;
@@ -164,8 +185,16 @@ void tl_engine_packet(struct tl_engine *e, const struct tl_event *ev)
 	c->flow[v.from].packets++;
 	c->packets++;
 	c->last_ns = ev->ts_ns;
+	v.number = c->packets;
+	if (!c->ana)
+		c->ana = tl_analysis_new();
+	if (c->ana) {
+		analyse(c, &v, reused, &an);
+		v.analysis = &an;
+	}
 	if (e->sink.on_packet)
 		e->sink.on_packet(e->sink.ctx, c, &v);
+	tl_engine_kernel_segment(e, c, &v);
 	tl_engine_http_segment(e, c, ev, &v);
 	close_bookkeeping(e, c, v.from, p, ev->ts_ns);
 	tl_engine_check_end(e, c);

@@ -13,6 +13,8 @@ _Static_assert(sizeof(struct tl_packet_data_small) == 128 + TL_DATA_SMALL, "smal
 _Static_assert(sizeof(struct tl_sock_event) == 88, "tl_sock_event layout changed");
 _Static_assert(offsetof(struct tl_packet, type) == 8, "type must follow ts_ns");
 _Static_assert(offsetof(struct tl_sock_event, type) == 8, "type must follow ts_ns");
+_Static_assert(sizeof(struct tl_kernel_event) == 120, "tl_kernel_event layout changed");
+_Static_assert(offsetof(struct tl_kernel_event, type) == 8, "type must follow ts_ns");
 
 /* The record's 32-bit millisecond stamp of the latest loss, widened with
  * the record's own time: within 24 days of it, either way (another CPU may
@@ -84,6 +86,19 @@ static int decode_sock(const void *data, size_t size, __u64 ktime_offset_ns, str
 	return 0;
 }
 
+static int decode_kernel(const void *data, size_t size, __u64 ktime_offset_ns,
+			 struct tl_event *ev)
+{
+	const struct tl_kernel_event *k = data;
+
+	if (size != sizeof(*k) || !family_ok(k->family))
+		return -EINVAL;
+	ev->kernel = k;
+	ev->lost = k->lost;
+	ev->lost_ts_ns = loss_time(k->lost_ms, ev->ts_ns, ktime_offset_ns);
+	return 0;
+}
+
 int tl_event_decode(const void *data, size_t size, __u64 ktime_offset_ns, struct tl_event *ev)
 {
 	__u64 ts;
@@ -99,6 +114,8 @@ int tl_event_decode(const void *data, size_t size, __u64 ktime_offset_ns, struct
 		err = decode_packet(data, size, ktime_offset_ns, ev);
 	else if (type == TL_EV_STATE || type == TL_EV_OWNER)
 		err = decode_sock(data, size, ktime_offset_ns, ev);
+	else if (type >= TL_EV_TCP_INFO && type <= TL_EV_CONG_STATE)
+		err = decode_kernel(data, size, ktime_offset_ns, ev);
 	else
 		err = -EINVAL;
 	if (err)

@@ -257,6 +257,11 @@ void tl_json_ms(struct tl_json *j, const char *key, uint64_t ns)
 	json_number(j, key, false, ns / 1000000, ns % 1000000 / 1000, 3);
 }
 
+void tl_json_ms6(struct tl_json *j, const char *key, uint64_t ns)
+{
+	json_number(j, key, false, ns / 1000000, ns % 1000000, 6);
+}
+
 void tl_json_open(struct tl_json *j, const char *key, char bracket)
 {
 	json_key(j, key);

@@ -34,6 +34,8 @@ void tl_json_null(struct tl_json *j, const char *key);
 void tl_json_time(struct tl_json *j, const char *key, uint64_t ns);
 /* A number in milliseconds with three decimals from nanoseconds. */
 void tl_json_ms(struct tl_json *j, const char *key, uint64_t ns);
+/* The same with six decimals, for spans as short as a loopback RTT. */
+void tl_json_ms6(struct tl_json *j, const char *key, uint64_t ns);
 /* Starts an array or object member; close it with tl_json_close(j, ']'/'}'). */
 void tl_json_open(struct tl_json *j, const char *key, char bracket);
 void tl_json_close(struct tl_json *j, char bracket);

@@ -1,6 +1,7 @@
 #include "tracer/loader.h"
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <stdio.h>
@@ -35,6 +36,38 @@ static struct bpf_program *hook_catcher(struct tcplife_http_bpf *s, enum hook_ki
 				  : NULL;
 }
 
+/* The kernel facts' programs and their tracepoints, in TL_KERNEL_FACTS. */
+static void fact_progs(struct tcplife_http_bpf *s, struct bpf_program *p[TL_KERNEL_FACTS])
+{
+	struct bpf_program *all[TL_KERNEL_FACTS] = {
+		s->progs.tl_drop_btf,     s->progs.tl_retrans_btf, s->progs.tl_retrans_synack_btf,
+		s->progs.tl_reset_btf,    s->progs.tl_info_btf,    s->progs.tl_rcvq_btf,
+		s->progs.tl_buf_limit_btf, s->progs.tl_cong_btf,
+	};
+
+	memcpy(p, all, sizeof(all));
+}
+
+static const char *const fact_tracepoints[TL_KERNEL_FACTS] = {
+	"kfree_skb",          "tcp_retransmit_skb", "tcp_retransmit_synack",
+	"tcp_send_reset",     "inet_sock_set_state", "sock_rcvqueue_full",
+	"sock_exceed_buf_limit", "tcp_cong_state_set",
+};
+
+/* Which tracepoints this kernel's BTF describes (btf_trace_<name>): the
+ * others' programs are not loaded, and the start line says so. */
+static void facts_available(bool have[TL_KERNEL_FACTS])
+{
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	char name[64];
+
+	for (int i = 0; i < TL_KERNEL_FACTS; i++) {
+		snprintf(name, sizeof(name), "btf_trace_%s", fact_tracepoints[i]);
+		have[i] = vmlinux && btf__find_by_name_kind(vmlinux, name, BTF_KIND_TYPEDEF) > 0;
+	}
+	btf__free(vmlinux);
+}
+
 /* The current network namespace's inode, as the kernel's ns.inum. */
 static __u32 netns_inode(void)
 {
@@ -43,10 +76,11 @@ static __u32 netns_inode(void)
 	return stat("/proc/self/ns/net", &st) ? 0 : (__u32)st.st_ino;
 }
 
+/* facts: the kernel facts this kernel has tracepoints for, NULL for none. */
 static void configure(struct tcplife_http_bpf *s, const struct tl_loader_config *cfg,
-		      enum hook_kind kind, bool owner)
+		      enum hook_kind kind, bool owner, const bool *facts)
 {
-	struct bpf_program *p[3];
+	struct bpf_program *p[3], *f[TL_KERNEL_FACTS];
 
 	for (int k = 0; k < NHOOK_KINDS; k++) {
 		hook_progs(s, k, p);
@@ -56,6 +90,10 @@ static void configure(struct tcplife_http_bpf *s, const struct tl_loader_config 
 			bpf_program__set_autoload(hook_catcher(s, k), k == (int)kind);
 	}
 	bpf_program__set_autoload(s->progs.tl_tc_ingress, cfg->both_directions);
+	/* They are tp_btf programs: with another hook kind, tp_btf failed. */
+	fact_progs(s, f);
+	for (int i = 0; i < TL_KERNEL_FACTS; i++)
+		bpf_program__set_autoload(f[i], facts && kind == HOOK_TP_BTF && facts[i]);
 	for (int i = 0; i < cfg->nports; i++)
 		s->rodata->target_ports[i] = cfg->ports[i];
 	s->rodata->target_nports = cfg->nports;
@@ -72,6 +110,27 @@ static void detach_hooks(struct tl_loader *l)
 		bpf_link__destroy(l->links[i]);
 		l->links[i] = NULL;
 	}
+	for (int i = 0; i < TL_KERNEL_FACTS; i++) {
+		bpf_link__destroy(l->facts[i]);
+		l->facts[i] = NULL;
+	}
+}
+
+/* The kernel facts are extras: one that does not attach is only missing. */
+static void attach_facts(struct tl_loader *l)
+{
+	struct bpf_program *f[TL_KERNEL_FACTS];
+	size_t len = 0;
+
+	fact_progs(l->skel, f);
+	l->facts_missing[0] = '\0';
+	for (int i = 0; i < TL_KERNEL_FACTS; i++) {
+		if (bpf_program__autoload(f[i]))
+			l->facts[i] = bpf_program__attach(f[i]);
+		if (!l->facts[i] && len < sizeof(l->facts_missing))
+			len += snprintf(l->facts_missing + len, sizeof(l->facts_missing) - len,
+					"%s%s", len ? " " : "", fact_tracepoints[i]);
+	}
 }
 
 /* One try at a hook kind; on failure nothing is left loaded. */
@@ -81,12 +140,24 @@ static int try_hooks(struct tl_loader *l, const struct tl_loader_config *cfg, en
 	struct bpf_program *p[3];
 	int err;
 
-	l->skel = tcplife_http_bpf__open();
-	if (!l->skel)
-		return -errno;
-	configure(l->skel, cfg, kind, owner);
-	err = tcplife_http_bpf__load(l->skel);
+	/* The kernel facts' programs are extras: if they keep the rest from
+	 * loading, load without them. */
+	for (int facts = 1; facts >= 0; facts--) {
+		l->skel = tcplife_http_bpf__open();
+		if (!l->skel)
+			return -errno;
+		configure(l->skel, cfg, kind, owner, facts ? l->facts_have : NULL);
+		err = tcplife_http_bpf__load(l->skel);
+		if (!err || !facts)
+			break;
+		tcplife_http_bpf__destroy(l->skel);
+		l->skel = NULL;
+	}
 	hook_progs(l->skel, kind, p);
+	/* First: programs on one tracepoint run in the order attached, and a
+	 * side's TCP internals must come before the CLOSE that ends its life. */
+	if (!err)
+		attach_facts(l);
 	for (int i = 0; !err && i < (owner ? 3 : 1); i++) {
 		l->links[i] = bpf_program__attach(p[i]);
 		if (!l->links[i])
@@ -143,6 +214,7 @@ int tl_loader_start(struct tl_loader *l, const struct tl_loader_config *cfg, cha
 					"CO-RE programs need CONFIG_DEBUG_INFO_BTF=y");
 		return -ENOENT;
 	}
+	facts_available(l->facts_have);
 	ret = load_and_hook(l, cfg);
 	if (ret) {
 		snprintf(err, err_size,

@@ -25,10 +25,17 @@ struct tl_loader_config {
 
 /* state, send, recv, and the state program's catcher of nested calls */
 #define TL_LOADER_LINKS 4
+/* The tracepoints of what only the kernel knows (bpf/kernel_facts.bpf.h). */
+#define TL_KERNEL_FACTS 8
 
 struct tl_loader {
 	struct tcplife_http_bpf *skel;
 	struct bpf_link *links[TL_LOADER_LINKS];
+	struct bpf_link *facts[TL_KERNEL_FACTS];
+	bool facts_have[TL_KERNEL_FACTS]; /* this kernel has the tracepoint */
+	/* The kernel facts' tracepoints not hooked, space-separated ("" when
+	 * all are): this kernel lacks them, or they need tp_btf. */
+	char facts_missing[160];
 	struct tl_tc_attach tc;
 	const char *state_attach; /* "tp_btf", "raw_tp", "tracepoint" */
 	const char *owner_attach; /* the same, or "none" */

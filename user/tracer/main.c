@@ -19,6 +19,7 @@
 #include "tracer/compare.h"
 #include "tracer/confine.h"
 #include "tracer/engine.h"
+#include "tracer/kernel_names.h"
 #include "tracer/loader.h"
 #include "tracer/output.h"
 #include "tracer/pcap_writer.h"
@@ -174,12 +175,18 @@ static int setup_live(struct tracer *t)
 		ecfg.sock_query = tl_sock_diag_query;
 		ecfg.sock_query_ctx = (void *)(intptr_t)t->diag_fd;
 	}
+	/* tcp_send_reset fires once the RST is sent: on loopback, after the
+	 * peer's CLOSE that would end the life. */
+	ecfg.reset_grace_ns = NS_PER_S / 500;
 	if (make_engine(t, &ecfg))
 		return -ENOMEM;
 	if (tl_loader_start(&t->loader, &lcfg, err, sizeof(err))) {
 		fprintf(stderr, "tcplife-http: %s\n", err);
 		return -EPERM;
 	}
+	/* Now, not later: the steady state reads nothing new from the kernel.
+	 * Without the names, reasons are told by number. */
+	tl_kernel_names_load();
 	return 0;
 }
 
@@ -215,6 +222,7 @@ static void announce(struct tracer *t)
 		.both_directions = strcmp(t->args.ifname, "lo") != 0,
 		.source_file = t->args.read_path,
 		.privileges = t->args.read_path ? NULL : &t->confine.report,
+		.facts_missing = t->loader.facts_missing,
 	};
 
 	if (t->loader.tc.stale_removed)
@@ -370,6 +378,7 @@ static int teardown(struct tracer *t, int err)
 	int werr;
 
 	tl_loader_stop(&t->loader);
+	tl_kernel_names_free();
 	tl_engine_free(t->engine);
 	werr = tl_pcap_writer_close(t->pcap);
 	if (werr && !err) {

@@ -29,6 +29,9 @@ struct tl_start_info {
 	bool both_directions;     /* ingress and egress hooked (not loopback) */
 	const char *source_file;  /* -r FILE, else NULL */
 	const struct tl_privileges *privileges; /* live tracing only, else NULL */
+	/* The kernel facts' tracepoints not hooked, space-separated; "" or
+	 * NULL when every one is. */
+	const char *facts_missing;
 };
 
 struct tl_stats_info {

@@ -113,6 +113,28 @@ static void json_tcp_opts(struct tl_json *j, const struct tl_tcp_opts *o, __u32 
 		tl_json_str(j, "options", buf);
 }
 
+/* Wireshark's analysis, as tshark's tcp.analysis.* fields name it. */
+static void json_analysis(struct tl_json *j, const struct tl_analysis *an)
+{
+	const char *names[TL_A_COUNT];
+	int n = tl_analysis_fields(an->flags, names);
+
+	if (n) {
+		tl_json_open(j, "analysis", '[');
+		for (int i = 0; i < n; i++)
+			tl_json_elem_str(j, names[i]);
+		tl_json_close(j, ']');
+	}
+	if (an->flags & TL_A_DUPLICATE_ACK) {
+		tl_json_uint(j, "dup_ack_num", an->dup_ack_num);
+		tl_json_uint(j, "dup_ack_of", an->dup_ack_of);
+	}
+	if (an->acks_packet)
+		tl_json_ms6(j, "ack_rtt_ms", an->ack_rtt_ns);
+	if (an->bytes_in_flight)
+		tl_json_uint(j, "bytes_in_flight", an->bytes_in_flight);
+}
+
 static void json_on_packet(void *ctx, struct tl_conn *c, const struct tl_pkt_view *v)
 {
 	const struct tl_packet *p = v->pkt;
@@ -132,6 +154,8 @@ static void json_on_packet(void *ctx, struct tl_conn *c, const struct tl_pkt_vie
 	tl_json_uint(j, "win_scaled", v->win_scaled);
 	tl_json_uint(j, "frame_len", p->frame_len);
 	json_tcp_opts(j, v->opts, v->sack_base);
+	if (v->analysis)
+		json_analysis(j, v->analysis);
 	json_emit(ctx);
 }
 
@@ -220,6 +244,52 @@ static void json_on_exchange(void *ctx, struct tl_conn *c, const struct tl_excha
 	json_emit(ctx);
 }
 
+/* Each side's TCP internals at its latest state change, as ss -ti shows
+ * them; null for a side the kernel did not report. */
+static void json_tcp_info(struct tl_json *j, const struct tl_conn *c)
+{
+	tl_json_open(j, "tcp_info", '{');
+	for (int s = TL_CLIENT; s <= TL_SERVER; s++) {
+		const struct tl_tcp_info *ti = &c->tcp_info[s];
+
+		if (!ti->valid) {
+			tl_json_null(j, tl_side_name(s));
+			continue;
+		}
+		tl_json_open(j, tl_side_name(s), '{');
+		tl_json_str(j, "state", tl_tcp_state_name(ti->state));
+		tl_json_ms(j, "srtt_ms", (__u64)ti->srtt_us * 1000);
+		tl_json_ms(j, "rttvar_ms", (__u64)ti->rttvar_us * 1000);
+		tl_json_uint(j, "cwnd", ti->cwnd);
+		/* Never in loss: the kernel's "infinite", which ss leaves out too. */
+		if (ti->ssthresh >= TL_SSTHRESH_INFINITE)
+			tl_json_null(j, "ssthresh");
+		else
+			tl_json_uint(j, "ssthresh", ti->ssthresh);
+		tl_json_uint(j, "retrans", ti->retrans);
+		tl_json_uint(j, "mss", ti->mss);
+		tl_json_uint(j, "delivery_rate", ti->delivery_rate);
+		tl_json_close(j, '}');
+	}
+	tl_json_close(j, '}');
+}
+
+/* How often each side's congestion control entered each state. */
+static void json_congestion(struct tl_json *j, const struct tl_conn *c)
+{
+	static const char *const names[TL_CA_STATES] = {"open", "disorder", "cwr", "recovery",
+							"loss"};
+
+	tl_json_open(j, "congestion", '{');
+	for (int s = TL_CLIENT; s <= TL_SERVER; s++) {
+		tl_json_open(j, tl_side_name(s), '{');
+		for (int i = 0; i < TL_CA_STATES; i++)
+			tl_json_uint(j, names[i], c->ca_entries[s][i]);
+		tl_json_close(j, '}');
+	}
+	tl_json_close(j, '}');
+}
+
 static void json_on_conn_end(void *ctx, struct tl_conn *c)
 {
 	struct tl_json *j = json_conn_line(ctx, "conn", c->last_ns, c);
@@ -259,6 +329,41 @@ static void json_on_conn_end(void *ctx, struct tl_conn *c)
 	tl_json_bool(j, "open_at_exit", c->open_at_exit);
 	tl_json_bool(j, "evicted", c->evicted);
 	tl_json_bool(j, "states_missing", c->states_missing);
+	tl_json_uint(j, "retransmissions", c->retransmissions);
+	tl_json_uint(j, "dup_acks", c->dup_acks);
+	tl_json_uint(j, "zero_windows", c->zero_windows);
+	json_tcp_info(j, c);
+	tl_json_uint(j, "drops", c->drops);
+	tl_json_uint(j, "kernel_retransmits", c->kernel_retransmits);
+	tl_json_uint(j, "rcvqueue_full", c->rcvqueue_full);
+	tl_json_uint(j, "buf_limit", c->buf_limit);
+	json_congestion(j, c);
+	json_emit(ctx);
+}
+
+static void json_on_kernel(void *ctx, struct tl_conn *c, const struct tl_kernel_view *v)
+{
+	static const char *const types[] = {
+		[TL_EV_RETRANSMIT] = "kernel_retransmit",
+		[TL_EV_DROP] = "drop",
+		[TL_EV_RESET] = "reset",
+	};
+	struct tl_json *j = json_conn_line(ctx, types[v->type], v->ts_ns, c);
+	char flags[64];
+
+	tl_json_str(j, "side", tl_side_name(v->side));
+	if (v->type != TL_EV_RESET) {
+		tl_json_str(j, "flags", tl_tcp_flags_str(v->flags, flags, sizeof(flags)));
+		tl_json_uint(j, "seq", v->seq);
+		tl_json_uint(j, "seq_raw", v->seq_raw);
+		tl_json_uint(j, "len", v->len);
+	}
+	if (v->type == TL_EV_RETRANSMIT && v->number)
+		tl_json_uint(j, "packet", v->number);
+	if (v->reason)
+		tl_json_str(j, "reason", v->reason);
+	if (v->type == TL_EV_DROP)
+		tl_json_bool(j, "before_capture", v->before_capture);
 	json_emit(ctx);
 }
 
@@ -283,6 +388,22 @@ static const char *json_family_name(int family)
 	return family == AF_INET6 ? "ipv6" : "any";
 }
 
+/* The kernel facts' tracepoints that are not hooked: [] when all are. */
+static void json_facts_missing(struct tl_json *j, const char *missing)
+{
+	char name[64];
+
+	tl_json_open(j, "facts_missing", '[');
+	while (missing && *missing) {
+		size_t n = strcspn(missing, " ");
+
+		snprintf(name, sizeof(name), "%.*s", (int)n, missing);
+		tl_json_elem_str(j, name);
+		missing += n + (missing[n] == ' ');
+	}
+	tl_json_close(j, ']');
+}
+
 /* How the kernel programs were attached: tells a script what it can trust
  * (no owner hook, no process names). */
 static void json_attach(struct tl_json *j, const struct tl_start_info *info)
@@ -291,6 +412,7 @@ static void json_attach(struct tl_json *j, const struct tl_start_info *info)
 	tl_json_str(j, "tc", info->tc_attach);
 	tl_json_str(j, "state", info->state_attach);
 	tl_json_str(j, "owner", info->owner_attach);
+	json_facts_missing(j, info->facts_missing);
 	tl_json_close(j, '}');
 }
 
@@ -371,7 +493,8 @@ struct tl_output *tl_output_json_new(FILE *f)
 			 .on_http = json_on_http,
 			 .on_exchange = json_on_exchange,
 			 .on_conn_end = json_on_conn_end,
-			 .on_tw_end = json_on_tw_end},
+			 .on_tw_end = json_on_tw_end,
+			 .on_kernel = json_on_kernel},
 		.start = json_start,
 		.loss = json_loss,
 		.stats = json_stats,

@@ -33,18 +33,21 @@ static void summary_on_conn_end(void *ctx, struct tl_conn *c)
 	struct summary_output *s = ctx;
 	const struct tl_proc *p = &c->proc[TL_CLIENT];
 	char pid[16] = "?", comm[TL_COMM_LEN] = "?";
-	char laddr[TL_ADDR_STRLEN], raddr[TL_ADDR_STRLEN];
+	char laddr[TL_ADDR_STRLEN], raddr[TL_ADDR_STRLEN], rtt[24] = "-";
 
 	if (p->pid) {
 		snprintf(pid, sizeof(pid), "%u", p->pid);
 		summary_comm(comm, p);
 	}
-	fprintf(s->f, "%-7s %-16s %-*s %-5u %-*s %-5u %5llu %5llu %.2f\n", pid, comm, s->addr_cols,
+	/* The client's smoothed RTT at its end, as ss -ti shows it. */
+	if (c->tcp_info[TL_CLIENT].valid)
+		snprintf(rtt, sizeof(rtt), "%.3f", c->tcp_info[TL_CLIENT].srtt_us / 1e3);
+	fprintf(s->f, "%-7s %-16s %-*s %-5u %-*s %-5u %5llu %5llu %-9.2f %s\n", pid, comm, s->addr_cols,
 		tl_addr_str(&c->ep[TL_CLIENT], laddr), c->ep[TL_CLIENT].port, s->addr_cols,
 		tl_addr_str(&c->ep[TL_SERVER], raddr), c->ep[TL_SERVER].port,
 		(unsigned long long)c->flow[TL_CLIENT].bytes / 1024,
 		(unsigned long long)c->flow[TL_SERVER].bytes / 1024,
-		(double)(c->last_ns - c->start_ns) / 1e6);
+		(double)(c->last_ns - c->start_ns) / 1e6, rtt);
 	fflush(s->f);
 }
 
@@ -56,8 +59,9 @@ static void summary_start(struct tl_output *o, const struct tl_start_info *info)
 
 	if (info->family == AF_INET6)
 		s->addr_cols = SUMMARY_ADDR_COLS_WIDE;
-	fprintf(s->f, "%-7s %-16s %-*s %-5s %-*s %-5s %5s %5s %s\n", "PID", "COMM", s->addr_cols,
-		"LADDR", "LPORT", s->addr_cols, "RADDR", "RPORT", "TX_KB", "RX_KB", "MS");
+	fprintf(s->f, "%-7s %-16s %-*s %-5s %-*s %-5s %5s %5s %-9s %s\n", "PID", "COMM",
+		s->addr_cols, "LADDR", "LPORT", s->addr_cols, "RADDR", "RPORT", "TX_KB", "RX_KB",
+		"MS", "RTT_MS");
 	fflush(s->f);
 }
 

@@ -76,6 +76,12 @@ static void text_color(const struct text_output *t, FILE *f, const char *code)
 		fputs(code, f);
 }
 
+static void text_color_fmt(const struct text_output *t, struct tl_fmt *f, const char *code)
+{
+	if (t->color)
+		tl_fmt_str(f, code);
+}
+
 /* text_utf8_seq: the length of the well-formed UTF-8 sequence at s (no
  * overlong form, no surrogate, nothing past U+10FFFF) and its code point;
  * 0 when s does not begin one. */
@@ -347,6 +353,13 @@ static void text_on_packet(void *ctx, struct tl_conn *c, const struct tl_pkt_vie
 	tl_fmt_str(&f, " -> ");
 	tl_fmt_uint(&f, p->dport);
 	tl_fmt_pad(&f, TEXT_SEGMENT_COL);
+	if (v->analysis && v->analysis->flags) {
+		char labels[256];
+
+		text_color_fmt(t, &f, TEXT_YELLOW);
+		tl_fmt_str(&f, tl_analysis_labels_str(v->analysis, labels, sizeof(labels)));
+		text_color_fmt(t, &f, TEXT_RESET);
+	}
 	if (t->color)
 		tl_fmt_str(&f, p->flags & TL_RST ? TEXT_RED : TEXT_BOLD);
 	tl_fmt_char(&f, '[');
@@ -370,6 +383,45 @@ static void text_on_packet(void *ctx, struct tl_conn *c, const struct tl_pkt_vie
 		f.len += strlen(tl_tcp_options_str(v->opts, v->sack_base, f.buf + f.len,
 						 f.size - f.len - 1));
 	}
+	text_put_line(blk, &f);
+}
+
+/* What only the kernel knows, under the segment it concerns. */
+static void text_on_kernel(void *ctx, struct tl_conn *c, const struct tl_kernel_view *v)
+{
+	struct text_output *t = ctx;
+	FILE *blk = text_block_for(c, true);
+	char line[256], flags[64];
+	struct tl_fmt f;
+
+	if (!blk)
+		return;
+	tl_fmt_init(&f, line, sizeof(line));
+	text_time_col(&f, c, v->ts_ns);
+	tl_fmt_uint(&f, c->ep[v->side].port);
+	tl_fmt_str(&f, " -> ");
+	tl_fmt_uint(&f, c->ep[TL_OTHER(v->side)].port);
+	tl_fmt_pad(&f, TEXT_SEGMENT_COL);
+	text_color_fmt(t, &f, TEXT_CYAN);
+	if (v->type == TL_EV_RESET) {
+		tl_fmt_str(&f, "the kernel sent a RST: ");
+		tl_fmt_str(&f, v->reason);
+	} else {
+		tl_fmt_str(&f, v->type == TL_EV_DROP ? "dropped in the kernel: "
+						       : "retransmitted by the kernel: ");
+		if (v->reason) {
+			tl_fmt_str(&f, v->reason);
+			tl_fmt_str(&f, v->before_capture ? " (the capture will not show this segment) "
+							 : " (after the capture point) ");
+		}
+		tl_fmt_char(&f, '[');
+		tl_fmt_str(&f, tl_tcp_flags_str(v->flags, flags, sizeof(flags)));
+		tl_fmt_str(&f, "] Seq=");
+		tl_fmt_uint(&f, v->seq);
+		tl_fmt_str(&f, " Len=");
+		tl_fmt_uint(&f, v->len);
+	}
+	text_color_fmt(t, &f, TEXT_RESET);
 	text_put_line(blk, &f);
 }
 
@@ -514,6 +566,29 @@ static void text_header(struct text_output *t, const struct tl_conn *c)
 	fprintf(f, "\n  %-*s%-*ssegment\n", TEXT_TIME_COLS - 2, "time", TEXT_DIR_COLS, "dir");
 }
 
+/* "  srtt C 0.031 ms S 0.029 ms  retrans C 0 S 3  cwnd C 10 S 27": each
+ * side's TCP internals at its end, when the kernel told them. */
+static void text_tcp_info(FILE *f, const struct tl_conn *c)
+{
+	static const char *const what[] = {"srtt", "retrans", "cwnd"};
+	const struct tl_tcp_info *ti = c->tcp_info;
+
+	if (!ti[TL_CLIENT].valid && !ti[TL_SERVER].valid)
+		return;
+	for (int k = 0; k < 3; k++) {
+		fprintf(f, "  %s", what[k]);
+		for (int s = TL_CLIENT; s <= TL_SERVER; s++) {
+			fprintf(f, " %c ", s == TL_CLIENT ? 'C' : 'S');
+			if (!ti[s].valid)
+				fputc('?', f);
+			else if (k == 0)
+				fprintf(f, "%u.%03u ms", ti[s].srtt_us / 1000, ti[s].srtt_us % 1000);
+			else
+				fprintf(f, "%u", k == 1 ? ti[s].retrans : ti[s].cwnd);
+		}
+	}
+}
+
 /* "  = curl[4242] -> tcplife-httpd[4100]  5.001 s  C>S 77 B ..." */
 static void text_summary(struct text_output *t, const struct tl_conn *c)
 {
@@ -543,6 +618,7 @@ static void text_summary(struct text_output *t, const struct tl_conn *c)
 			c->client_syns == 1 ? "" : "s");
 	if (c->time_wait >= 0)
 		fprintf(f, "  TIME_WAIT: %s", tl_side_name(c->time_wait));
+	text_tcp_info(f, c);
 	if (c->open_at_exit)
 		fprintf(f, "  (still open at exit)");
 	if (c->evicted)
@@ -631,6 +707,9 @@ static void text_start(struct tl_output *o, const struct tl_start_info *info)
 	fprintf(stderr, "Tracing TCP on %s (%s%s; %s, %s%s%s)... Ctrl-C to end.\n", info->ifname,
 		ports, family, info->tc_attach, info->state_attach,
 		owner_differs ? ", owner " : "", owner_differs ? info->owner_attach : "");
+	if (info->facts_missing && *info->facts_missing)
+		fprintf(stderr, "Without these kernel tracepoints (not on this kernel, or no tp_btf): "
+				"%s\n", info->facts_missing);
 }
 
 /* At most one warning a second: under overload the count grows on every
@@ -681,7 +760,8 @@ struct tl_output *tl_output_text_new(FILE *f, bool color)
 			 .on_http = text_on_http,
 			 .on_exchange = text_on_exchange,
 			 .on_conn_end = text_on_conn_end,
-			 .on_tw_end = text_on_tw_end},
+			 .on_tw_end = text_on_tw_end,
+			 .on_kernel = text_on_kernel},
 		.start = text_start,
 		.loss = text_loss,
 		.stats = text_stats,

@@ -25,21 +25,39 @@
 #define IF_TSRESOL 9
 #define TSRESOL_NS 9 /* 10^-9 s */
 #define NAME_MAX_LEN 256
-#define COMMENT_MAX_LEN 160
+#define COMMENT_MAX_LEN 240
 
 /* The largest block: an EPB's 28 bytes of header, a frame, a comment, its
  * option headers and the trailing length. */
 #define BLOCK_MAX (28 + TL_DATA_CAP + COMMENT_MAX_LEN + 16 + 4)
 
+struct pcapng_block {
+	__u8 buf[BLOCK_MAX];
+	size_t len;
+};
+
+/* A packet's block waiting for its comment: a drop the kernel reports
+ * comes just after the segment's own record. */
+struct pending_packet {
+	struct pcapng_block b; /* up to the frame; the comment goes last */
+	char comment[COMMENT_MAX_LEN];
+	__u64 conn_id;
+	enum tl_side from;
+	__u32 seq;
+	__u32 len;
+	__u16 flags;
+};
+
+/* Packets held back: a qdisc drops within the same call chain as the TC
+ * hook, so its record follows the segment's within a few of other CPUs'. */
+#define PENDING_MAX 8
+
 struct tl_pcap_writer {
 	FILE *f;
 	int err; /* the first write error, as -errno */
 	struct tl_sink sink;
-};
-
-struct pcapng_block {
-	__u8 buf[BLOCK_MAX];
-	size_t len;
+	struct pending_packet pending[PENDING_MAX]; /* a ring, oldest at head */
+	size_t head, count;
 };
 
 /* Appends n bytes, then zeros up to a multiple of four. */
@@ -150,28 +168,80 @@ static void patch_split_segment(__u8 *frame, size_t caplen, const struct tl_pack
 	frame[tcp + 13] = p->flags & 0xff;
 }
 
+/* Writes the oldest held packet, with its comment. */
+static void flush_one(struct tl_pcap_writer *w)
+{
+	struct pending_packet *pp = &w->pending[w->head];
+
+	block_opt(&pp->b, OPT_COMMENT, pp->comment, strlen(pp->comment));
+	block_write(w, &pp->b);
+	w->head = (w->head + 1) % PENDING_MAX;
+	w->count--;
+}
+
+static void flush_all(struct tl_pcap_writer *w)
+{
+	while (w->count)
+		flush_one(w);
+}
+
 static void pcap_on_packet(void *ctx, struct tl_conn *c, const struct tl_pkt_view *v)
 {
 	struct tl_pcap_writer *w = ctx;
 	size_t caplen = v->frame_len < TL_DATA_CAP ? v->frame_len : TL_DATA_CAP;
 	__u32 origlen = v->pkt->frame_len > caplen ? v->pkt->frame_len : caplen;
-	char comment[COMMENT_MAX_LEN];
-	struct pcapng_block b;
+	struct pending_packet *pp;
+	struct pcapng_block *b;
 	size_t frame_at;
 
 	if (!v->frame || !caplen || w->err)
 		return;
-	block_begin(&b, BT_EPB);
-	block_u32(&b, 0); /* interface */
-	block_u32(&b, v->ts_ns >> 32);
-	block_u32(&b, (__u32)v->ts_ns);
-	block_u32(&b, caplen);
-	block_u32(&b, origlen);
-	frame_at = b.len;
-	block_put(&b, v->frame, caplen);
-	patch_split_segment(b.buf + frame_at, caplen, v->pkt);
-	block_opt(&b, OPT_COMMENT, comment, packet_comment(c, v, comment));
-	block_write(w, &b);
+	if (w->count == PENDING_MAX)
+		flush_one(w);
+	pp = &w->pending[(w->head + w->count++) % PENDING_MAX];
+	*pp = (struct pending_packet){.conn_id = c->id,
+				      .from = v->from,
+				      .seq = v->pkt->seq,
+				      .len = v->pkt->payload_len,
+				      .flags = v->pkt->flags};
+	b = &pp->b;
+	block_begin(b, BT_EPB);
+	block_u32(b, 0); /* interface */
+	block_u32(b, v->ts_ns >> 32);
+	block_u32(b, (__u32)v->ts_ns);
+	block_u32(b, caplen);
+	block_u32(b, origlen);
+	frame_at = b->len;
+	block_put(b, v->frame, caplen);
+	patch_split_segment(b->buf + frame_at, caplen, v->pkt);
+	packet_comment(c, v, pp->comment);
+}
+
+/* A segment the kernel dropped: its packet's comment says so. */
+static void pcap_on_kernel(void *ctx, struct tl_conn *c, const struct tl_kernel_view *v)
+{
+	struct tl_pcap_writer *w = ctx;
+
+	if (v->type != TL_EV_DROP)
+		return;
+	for (size_t i = w->count; i-- > 0;) {
+		struct pending_packet *pp = &w->pending[(w->head + i) % PENDING_MAX];
+		size_t n = strlen(pp->comment);
+
+		if (pp->conn_id != c->id || pp->from != v->side || pp->seq != v->seq_raw ||
+		    pp->len != v->len || pp->flags != v->flags)
+			continue;
+		snprintf(pp->comment + n, sizeof(pp->comment) - n, "; dropped in the kernel: %s%s",
+			 v->reason, v->before_capture ? " (a capture does not have it)" : "");
+		return;
+	}
+}
+
+/* A life's end writes what is held: the file keeps up with the lives. */
+static void pcap_on_conn_end(void *ctx, struct tl_conn *c)
+{
+	(void)c;
+	flush_all(ctx);
 }
 
 struct tl_pcap_writer *tl_pcap_writer_open(const char *path, const char *ifname)
@@ -188,7 +258,10 @@ struct tl_pcap_writer *tl_pcap_writer_open(const char *path, const char *ifname)
 		errno = saved;
 		return NULL;
 	}
-	w->sink = (struct tl_sink){.ctx = w, .on_packet = pcap_on_packet};
+	w->sink = (struct tl_sink){.ctx = w,
+				   .on_packet = pcap_on_packet,
+				   .on_kernel = pcap_on_kernel,
+				   .on_conn_end = pcap_on_conn_end};
 	write_headers(w, ifname);
 	return w;
 }
@@ -197,6 +270,7 @@ const struct tl_sink *tl_pcap_writer_sink(struct tl_pcap_writer *w)
 {
 	return &w->sink;
 }
+
 
 int tl_pcap_writer_error(const struct tl_pcap_writer *w)
 {
@@ -214,6 +288,7 @@ int tl_pcap_writer_close(struct tl_pcap_writer *w)
 
 	if (!w)
 		return 0;
+	flush_all(w);
 	if (fflush(w->f) && !w->err)
 		w->err = -errno;
 	if (fclose(w->f) && !w->err)

@@ -1,0 +1,286 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* What only the kernel knows, from its tracepoints (tp_btf only; the loader
+ * loads each program whose tracepoint this kernel has): segments dropped
+ * inside the host and why, TCP's own retransmissions, the reason of each
+ * RST it sends, a socket's TCP internals at its state changes, and receive
+ * queue pressure. Included at the end of tcplife_http.bpf.c, sharing its
+ * ring buffer, filters and socket helpers. Each program rejects what is not
+ * TCP on a traced port as early as it can: kfree_skb fires for every drop
+ * on the machine. */
+#ifndef TL_KERNEL_FACTS_BPF_H
+#define TL_KERNEL_FACTS_BPF_H
+
+#define TL_ETH_P_IP 0x0800
+#define TL_ETH_P_IPV6 0x86DD
+
+static __always_inline struct tl_kernel_event *kernel_event(__u32 type, __u32 reason)
+{
+	struct tl_kernel_event *k = reserve(sizeof(*k));
+
+	if (!k)
+		return NULL;
+	__builtin_memset(k, 0, sizeof(*k));
+	k->ts_ns = bpf_ktime_get_ns();
+	k->type = type;
+	k->reason = reason;
+	k->lost = lost_events;
+	k->lost_ms = last_loss_ms;
+	return k;
+}
+
+/* A socket's event: its tuple, or nothing when it is not traced. */
+static __always_inline struct tl_kernel_event *sock_fact(const struct sock *sk, __u32 type,
+							 __u32 reason)
+{
+	struct tl_sock_event t = {};
+	struct tl_kernel_event *k;
+
+	if (!sk || !sock_tuple(sk, &t))
+		return NULL;
+	k = kernel_event(type, reason);
+	if (!k)
+		return NULL;
+	k->skaddr = (__u64)sk;
+	k->family = t.family;
+	k->sport = t.sport;
+	k->dport = t.dport;
+	k->state = BPF_CORE_READ(sk, __sk_common.skc_state);
+	__builtin_memcpy(k->saddr, t.saddr, sizeof(k->saddr));
+	__builtin_memcpy(k->daddr, t.daddr, sizeof(k->daddr));
+	return k;
+}
+
+/* The TCP header fields of an skb whose network header is set. */
+struct seg_hdr {
+	__u8 family;
+	__u16 sport, dport, flags;
+	__u32 seq, ack, len;
+	__u8 saddr[16], daddr[16];
+};
+
+static __always_inline int skb_tcp(const struct sk_buff *skb, struct seg_hdr *h)
+{
+	unsigned char *head = BPF_CORE_READ(skb, head);
+	__u16 proto = bpf_ntohs(BPF_CORE_READ(skb, protocol));
+	unsigned char *nh = head + BPF_CORE_READ(skb, network_header);
+	struct tcphdr th;
+	__u32 ip_len;
+	__u8 b[2];
+
+	if (proto == TL_ETH_P_IP) {
+		struct iphdr ip;
+
+		if (bpf_probe_read_kernel(&ip, sizeof(ip), nh) || ip.protocol != IPPROTO_TCP)
+			return -1;
+		h->family = AF_INET;
+		__builtin_memcpy(h->saddr, &ip.saddr, 4);
+		__builtin_memcpy(h->daddr, &ip.daddr, 4);
+		ip_len = bpf_ntohs(ip.tot_len) - ip.ihl * 4;
+		nh += ip.ihl * 4;
+	} else if (proto == TL_ETH_P_IPV6) {
+		struct ipv6hdr ip6;
+
+		if (bpf_probe_read_kernel(&ip6, sizeof(ip6), nh) || ip6.nexthdr != IPPROTO_TCP)
+			return -1;
+		h->family = AF_INET6;
+		__builtin_memcpy(h->saddr, &ip6.saddr, 16);
+		__builtin_memcpy(h->daddr, &ip6.daddr, 16);
+		ip_len = bpf_ntohs(ip6.payload_len);
+		nh += sizeof(ip6);
+	} else {
+		return -1;
+	}
+	if (bpf_probe_read_kernel(&th, sizeof(th), nh) || bpf_probe_read_kernel(b, 2, nh + 12))
+		return -1;
+	h->sport = bpf_ntohs(th.source);
+	h->dport = bpf_ntohs(th.dest);
+	h->seq = bpf_ntohl(th.seq);
+	h->ack = bpf_ntohl(th.ack_seq);
+	h->flags = b[1] | (b[0] & 1) << 8;
+	h->len = ip_len > th.doff * 4u ? ip_len - th.doff * 4u : 0;
+	return 0;
+}
+
+/* The network namespace the skb is in: its device's, else its socket's. */
+static __always_inline __u32 skb_netns(const struct sk_buff *skb, const struct sock *rx_sk)
+{
+	struct net_device *dev = BPF_CORE_READ(skb, dev);
+
+	if (dev)
+		return BPF_CORE_READ(dev, nd_net.net, ns.inum);
+	if (rx_sk)
+		return BPF_CORE_READ(rx_sk, __sk_common.skc_net.net, ns.inum);
+	return 0;
+}
+
+static __always_inline void emit_segment_fact(const struct seg_hdr *h, __u32 type, __u32 reason,
+					      const struct sock *sk)
+{
+	struct tl_kernel_event *k = kernel_event(type, reason);
+
+	if (!k)
+		return;
+	k->skaddr = (__u64)sk;
+	k->family = h->family;
+	k->sport = h->sport;
+	k->dport = h->dport;
+	k->seq = h->seq;
+	k->ack = h->ack;
+	k->len = h->len;
+	k->flags = h->flags;
+	__builtin_memcpy(k->saddr, h->saddr, sizeof(k->saddr));
+	__builtin_memcpy(k->daddr, h->daddr, sizeof(k->daddr));
+	submit(k, sizeof(*k));
+}
+
+SEC("tp_btf/kfree_skb")
+int BPF_PROG(tl_drop_btf, struct sk_buff *skb, void *location, enum skb_drop_reason reason,
+	     struct sock *rx_sk)
+{
+	struct seg_hdr h = {};
+	__u32 ns;
+
+	/* A socket's queue emptied at close, not a segment on its way. */
+	if (reason <= SKB_CONSUMED ||
+	    reason == bpf_core_enum_value(enum skb_drop_reason, SKB_DROP_REASON_QUEUE_PURGE))
+		return 0;
+	if (skb_tcp(skb, &h) || (target_family && h.family != target_family) ||
+	    !port_wanted(h.sport, h.dport))
+		return 0;
+	ns = skb_netns(skb, rx_sk);
+	if (target_netns && ns && ns != target_netns)
+		return 0;
+	emit_segment_fact(&h, TL_EV_DROP, reason, rx_sk);
+	return 0;
+}
+
+SEC("tp_btf/tcp_retransmit_skb")
+int BPF_PROG(tl_retrans_btf, const struct sock *sk, const struct sk_buff *skb, int err)
+{
+	struct tl_kernel_event *k = sock_fact(sk, TL_EV_RETRANSMIT, (__u32)err);
+	const struct tcp_skb_cb *cb;
+
+	if (!k)
+		return 0;
+	cb = (const struct tcp_skb_cb *)&skb->cb[0];
+	k->seq = BPF_CORE_READ(cb, seq);
+	k->len = BPF_CORE_READ(cb, end_seq) - k->seq;
+	k->flags = BPF_CORE_READ(cb, tcp_flags);
+	submit(k, sizeof(*k));
+	return 0;
+}
+
+SEC("tp_btf/tcp_retransmit_synack")
+int BPF_PROG(tl_retrans_synack_btf, const struct sock *sk, const struct request_sock *req)
+{
+	struct tl_kernel_event *k = sock_fact(sk, TL_EV_RETRANSMIT, 0);
+
+	if (!k)
+		return 0;
+	/* The listener's tuple: the request socket's holds the peer. */
+	k->dport = bpf_ntohs(BPF_CORE_READ(req, __req_common.skc_dport));
+	if (k->family == AF_INET) {
+		bpf_core_read(k->saddr, 4, &req->__req_common.skc_rcv_saddr);
+		bpf_core_read(k->daddr, 4, &req->__req_common.skc_daddr);
+	} else {
+		bpf_core_read(k->saddr, 16, &req->__req_common.skc_v6_rcv_saddr);
+		bpf_core_read(k->daddr, 16, &req->__req_common.skc_v6_daddr);
+	}
+	k->seq = BPF_CORE_READ((struct tcp_request_sock *)req, snt_isn);
+	k->len = 1;
+	k->flags = TL_SYN | TL_ACK;
+	k->synack = 1;
+	submit(k, sizeof(*k));
+	return 0;
+}
+
+SEC("tp_btf/tcp_send_reset")
+int BPF_PROG(tl_reset_btf, const struct sock *sk, const struct sk_buff *skb,
+	     enum sk_rst_reason reason)
+{
+	struct tl_kernel_event *k;
+	struct seg_hdr h = {};
+
+	if (sk && BPF_CORE_READ(sk, __sk_common.skc_state) != TCP_LISTEN) {
+		k = sock_fact(sk, TL_EV_RESET, reason);
+		if (k)
+			submit(k, sizeof(*k));
+		return 0;
+	}
+	/* No socket (or a listener): the segment that drew the RST names the
+	 * connection; the RST goes back to its source. */
+	if (!skb || skb_tcp(skb, &h) || (target_family && h.family != target_family) ||
+	    !port_wanted(h.sport, h.dport))
+		return 0;
+	k = kernel_event(TL_EV_RESET, reason);
+	if (!k)
+		return 0;
+	k->family = h.family;
+	k->sport = h.dport;
+	k->dport = h.sport;
+	__builtin_memcpy(k->saddr, h.daddr, sizeof(k->saddr));
+	__builtin_memcpy(k->daddr, h.saddr, sizeof(k->daddr));
+	submit(k, sizeof(*k));
+	return 0;
+}
+
+/* TCP internals when a socket leaves ESTABLISHED (what `ss -ti` showed at
+ * the end of its transfer, before the close's own ACKs move them), or
+ * closes without ever being established. */
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(tl_info_btf, const struct sock *sk, int oldstate, int newstate)
+{
+	const struct tcp_sock *tp = (const struct tcp_sock *)sk;
+	struct tl_kernel_event *k;
+
+	/* Two records a life at most: churn pays for each. */
+	if (oldstate != TCP_ESTABLISHED &&
+	    !(newstate == TCP_CLOSE && (oldstate == TCP_SYN_SENT || oldstate == TCP_SYN_RECV)))
+		return 0;
+	k = sock_fact(sk, TL_EV_TCP_INFO, oldstate);
+	if (!k)
+		return 0;
+	k->state = newstate;
+	k->srtt_us = BPF_CORE_READ(tp, srtt_us);
+	k->mdev_us = BPF_CORE_READ(tp, mdev_us);
+	k->snd_cwnd = BPF_CORE_READ(tp, snd_cwnd);
+	k->snd_ssthresh = BPF_CORE_READ(tp, snd_ssthresh);
+	k->total_retrans = BPF_CORE_READ(tp, total_retrans);
+	k->mss_cache = BPF_CORE_READ(tp, mss_cache);
+	k->rate_delivered = BPF_CORE_READ(tp, rate_delivered);
+	k->rate_interval_us = BPF_CORE_READ(tp, rate_interval_us);
+	submit(k, sizeof(*k));
+	return 0;
+}
+
+SEC("tp_btf/sock_rcvqueue_full")
+int BPF_PROG(tl_rcvq_btf, struct sock *sk, struct sk_buff *skb)
+{
+	struct tl_kernel_event *k = sock_fact(sk, TL_EV_RCVQ_FULL, 0);
+
+	if (k)
+		submit(k, sizeof(*k));
+	return 0;
+}
+
+SEC("tp_btf/sock_exceed_buf_limit")
+int BPF_PROG(tl_buf_limit_btf, struct sock *sk, struct proto *prot, long allocated, int kind)
+{
+	struct tl_kernel_event *k = sock_fact(sk, TL_EV_BUF_LIMIT, (__u32)kind);
+
+	if (k)
+		submit(k, sizeof(*k));
+	return 0;
+}
+
+SEC("tp_btf/tcp_cong_state_set")
+int BPF_PROG(tl_cong_btf, struct sock *sk, const __u8 ca_state)
+{
+	struct tl_kernel_event *k = sock_fact(sk, TL_EV_CONG_STATE, ca_state);
+
+	if (k)
+		submit(k, sizeof(*k));
+	return 0;
+}
+
+#endif

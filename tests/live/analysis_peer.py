@@ -1,0 +1,223 @@
+#!/usr/bin/env python3
+"""Both ends of one TCP connection on 127.0.0.1:PORT, for test_analysis.sh.
+
+  slow PORT       the server sends 32 KB to a client with a 4 KB receive
+                  buffer that reads 4 KB every 300 ms: zero windows, Linux's
+                  zero-window probes, window full, window updates
+  keepalive PORT  a client with SO_KEEPALIVE, 1 s idle and interval, stays
+                  silent 3.5 s after one exchange: keep-alives and their ACKs
+  refused PORT    a connect to PORT, where nothing listens
+  linger PORT     a client that closes with SO_LINGER {1, 0} after a request
+  unread PORT     a server that closes with 100 bytes unread
+  backlog PORT    a listener with backlog 1 that never accepts, 20 clients
+  idle PORT FILE  the server sends 2 MB, then both ends wait (at most 10 s)
+                  until FILE exists (the test samples ss), then close
+
+Prints one line, "done BYTES", and exits 0 when the exchange went as planned.
+Every wait is bounded."""
+import os
+import socket
+import struct
+import sys
+import threading
+import time
+
+SLOW_BYTES = 32 * 1024
+
+
+def listener(port):
+    srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    srv.bind(("127.0.0.1", port))
+    srv.listen(1)
+    srv.settimeout(10)
+    return srv
+
+
+def serve(port, target, *args):
+    """A listener and a thread serving its one connection with target."""
+    srv = listener(port)
+    errors = []
+    t = threading.Thread(target=target, args=(srv, errors) + args)
+    t.start()
+    return srv, errors, t
+
+
+def client(port, *opts):
+    """A connected client; opts are setsockopt triples set before connect."""
+    cli = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    for level, name, value in opts:
+        cli.setsockopt(level, name, value)
+    cli.settimeout(10)
+    cli.connect(("127.0.0.1", port))
+    return cli
+
+
+def serve_slow(srv, errors):
+    try:
+        conn, _ = srv.accept()
+        with conn:
+            conn.settimeout(20)
+            conn.sendall(b"x" * SLOW_BYTES)
+    except OSError as e:
+        errors.append(e)
+
+
+def slow(port):
+    srv, errors, t = serve(port, serve_slow)
+    # Before connect: the window offered in the handshake follows it.
+    cli = client(port, (socket.SOL_SOCKET, socket.SO_RCVBUF, 4096))
+    got = 0
+    deadline = time.monotonic() + 20
+    while got < SLOW_BYTES and time.monotonic() < deadline:
+        time.sleep(0.3)
+        chunk = cli.recv(4096)
+        if not chunk:
+            break
+        got += len(chunk)
+    cli.close()
+    t.join(20)
+    srv.close()
+    return got == SLOW_BYTES and not errors, got
+
+
+def serve_echo(srv, errors):
+    try:
+        conn, _ = srv.accept()
+        with conn:
+            conn.settimeout(10)
+            conn.sendall(conn.recv(16))
+            conn.recv(16)  # the client's close
+    except OSError as e:
+        errors.append(e)
+
+
+def keepalive(port):
+    srv, errors, t = serve(port, serve_echo)
+    cli = client(port, (socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1),
+                 (socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, 1),
+                 (socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, 1))
+    cli.sendall(b"ping")
+    got = len(cli.recv(16))
+    time.sleep(3.5)
+    cli.close()
+    t.join(15)
+    srv.close()
+    return got == 4 and not errors, got
+
+
+def refused(port):
+    cli = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    cli.settimeout(5)
+    try:
+        cli.connect(("127.0.0.1", port))
+    except ConnectionRefusedError:
+        return True, 0
+    finally:
+        cli.close()
+    return False, 0
+
+
+def serve_accept_close(srv, errors, read):
+    try:
+        conn, _ = srv.accept()
+        with conn:
+            conn.settimeout(10)
+            if read:
+                conn.recv(100)
+                conn.recv(100)  # the RST ends it
+            else:
+                time.sleep(0.2)  # the client's bytes arrive, unread
+    except ConnectionResetError:
+        pass
+    except OSError as e:
+        errors.append(e)
+
+
+def closing(port, linger):
+    srv, errors, t = serve(port, serve_accept_close, linger)
+    cli = client(port)
+    cli.sendall(b"x" * 100)
+    if linger:
+        cli.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        time.sleep(0.1)
+    else:
+        try:
+            cli.recv(16)  # until the server's RST
+        except ConnectionResetError:
+            pass
+    cli.close()
+    t.join(10)
+    srv.close()
+    return not errors, 0
+
+
+def backlog(port):
+    srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    srv.bind(("127.0.0.1", port))
+    srv.listen(1)
+    clients = []
+    for _ in range(20):
+        c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        c.setblocking(False)
+        c.connect_ex(("127.0.0.1", port))
+        clients.append(c)
+    time.sleep(3.5)  # SYNs retransmitted at 1 s and 3 s
+    for c in clients:
+        c.close()
+    srv.close()
+    return True, len(clients)
+
+
+def serve_bulk(srv, errors, ready, done):
+    try:
+        conn, _ = srv.accept()
+        with conn:
+            conn.settimeout(10)
+            conn.sendall(b"y" * 2000000)
+            ready.set()
+            done.wait(12)
+    except OSError as e:
+        errors.append(e)
+
+
+def idle(port, flag):
+    ready, done = threading.Event(), threading.Event()
+    srv, errors, t = serve(port, serve_bulk, ready, done)
+    cli = client(port)
+    got = 0
+    while got < 2000000:
+        chunk = cli.recv(65536)
+        if not chunk:
+            break
+        got += len(chunk)
+    ready.wait(10)
+    print("idle", flush=True)
+    deadline = time.monotonic() + 10
+    while not os.path.exists(flag) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    cli.close()
+    done.set()
+    t.join(15)
+    srv.close()
+    return got == 2000000 and not errors, got
+
+
+def main():
+    mode, port = sys.argv[1], int(sys.argv[2])
+    modes = {
+        "slow": slow,
+        "keepalive": keepalive,
+        "refused": refused,
+        "linger": lambda p: closing(p, True),
+        "unread": lambda p: closing(p, False),
+        "backlog": backlog,
+        "idle": lambda p: idle(p, sys.argv[3]),
+    }
+    ok, got = modes[mode](port)
+    print("done" if ok else "failed", got)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

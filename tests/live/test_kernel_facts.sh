@@ -1,0 +1,163 @@
+#!/bin/bash
+# Live test (root): what only the kernel knows, checked against the
+# kernel's own counters and ss, in a network namespace of the test's own.
+#  - tbf qdisc: every segment the capture lacks is a drop event with a
+#    QDISC_* reason (compare AGREEs, excusing exactly those), and there are
+#    as many as the qdisc's own "dropped" count, each commented in -w's
+#    file; the sender went to CWR;
+#  - RSTs with the kernel's reason: a connect to a closed port (NO_SOCKET),
+#    an SO_LINGER {1,0} close, a server closing with unread data;
+#  - a listener with backlog 1 that never accepts and 20 clients: the SYNs
+#    it never answers are nstat's TcpExtListenOverflows (the kernel frees
+#    them without a drop reason), and each SYN retransmission the analysis
+#    labels carries the kernel's mark, as many as TcpExtTCPSynRetrans;
+#  - tcp_info at the close against `ss -tiH` sampled just before it: srtt
+#    within 20%, cwnd and retransmissions exact, on both sides.
+# Takes about 15 s. TL_KEEP=DIR keeps the files.
+set -u
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/live_lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/robust_lib.sh"
+cd "$TL_ROOT" || exit 1
+
+T=test_kernel_facts
+PEER=$TL_ROOT/tests/live/analysis_peer.py
+PORT=18080
+
+rb_prereq "$T" dumpcap tshark jq python3 curl nstat ss tc || exit 1
+NS=tlh-kfacts-$$
+if ! rb_netns "$NS"; then
+	fail "${T}_netns" "cannot create network namespace $NS"
+	exit 1
+fi
+in_ns() { ip netns exec "$NS" "$@"; }
+
+# trace NAME: starts the tracer (and dumpcap) in the namespace; TR_JSON.
+trace_start() {
+	D=$TL_TMP/$1
+	mkdir -p "$D"
+	start_bg "$D/dumpcap.log" ip netns exec "$NS" dumpcap -B 64 -i lo -f "tcp port $PORT" \
+		-w "$D/cap.pcapng"
+	DUMPCAP_PID=$TL_BG
+	start_tracer "$D/trace.json" "$D/trace.err" ip netns exec "$NS" "$TRACER" --json -p "$PORT" \
+		-w "$D/trace.pcapng"
+	if ! wait_for_line "$D/dumpcap.log" '^File:' 10 ||
+		! wait_for_line "$D/trace.json" '"type":"start"' 10; then
+		fail "$1_setup" "dumpcap or tracer did not start: $(head -c 300 "$D/trace.err")"
+		return 1
+	fi
+	expect_eq "$1_all_tracepoints" '[]' "$(head -n 1 "$D/trace.json" | jq -c .attach.facts_missing)"
+}
+trace_stop() {
+	sleep 1 # dumpcap writes its last packets
+	stop_bounded "$TRACER_PID" 10
+	stop_pid "$DUMPCAP_PID"
+	jq -c 'select(.type)' "$D/trace.json" >"$D/events.json" 2>/dev/null
+	if [ -n "${TL_KEEP:-}" ]; then
+		mkdir -p "$TL_KEEP" && cp -r "$D" "$TL_KEEP/"
+	fi
+}
+count() { jq -s "map(select($1)) | length" "$D/events.json"; }
+
+# --- tbf: drops before the capture point --------------------------------
+DOC=$TL_TMP/www
+mkdir -p "$DOC"
+head -c 1000000 /dev/urandom >"$DOC/big.bin"
+start_bg "$TL_TMP/httpd.log" ip netns exec "$NS" "$HTTPD" -p "$PORT" -r "$DOC" -q
+HTTPD_PID=$TL_BG
+in_ns tc qdisc add dev lo root tbf rate 100mbit burst 70kb latency 5ms
+if trace_start tbf; then
+	ok=0
+	for i in 1 2 3; do
+		in_ns curl -s --max-time 20 -o /dev/null -w '%{http_code}\n' \
+			"http://127.0.0.1:$PORT/big.bin?$i" | grep -q 200 && ok=$((ok + 1))
+	done
+	expect_eq tbf_downloads 3 "$ok"
+	trace_stop
+	qdisc_drops=$(in_ns tc -s qdisc show dev lo | sed -n 's/.*dropped \([0-9]*\),.*/\1/p' | head -1)
+	events=$(count '.type == "drop" and (.reason | startswith("QDISC"))')
+	expect_eq tbf_drop_events_are_the_qdisc_drops "$qdisc_drops" "$events"
+	check tbf_some_drops test "$events" -gt 0
+	# A local qdisc's drop tells TCP at once: it reduces its window (CWR).
+	check tbf_sender_entered_cwr test "$(jq -s 'map(select(.type == "conn")
+		| .congestion.server.cwr) | add' "$D/events.json")" -gt 0
+	capture_complete tbf "$D/dumpcap.log"
+	"$TRACER" compare "$D/trace.json" "$D/cap.pcapng" >"$D/compare.txt" 2>&1
+	excused=$(sed -n 's/.*; \([0-9]*\) segments dropped in the kernel.*/\1/p' "$D/compare.txt" |
+		awk '{ n += $1 } END { print n + 0 }')
+	expect_eq tbf_compare "AGREE, $events excused" "$(tail -n 1 "$D/compare.txt"), $excused excused"
+	# -w: each of those segments is there, its comment saying so.
+	expect_eq tbf_write_comments "$events" "$(tshark -r "$D/trace.pcapng" -T fields -e frame.comment \
+		2>/dev/null | grep -c 'dropped in the kernel: QDISC_DROP (a capture does not have it)')"
+fi
+in_ns tc qdisc del dev lo root
+stop_pid "$HTTPD_PID"
+
+# --- RSTs with their reasons ---------------------------------------------
+if trace_start resets; then
+	for m in refused linger unread; do
+		expect_eq "resets_${m}_peer" done "$(in_ns python3 "$PEER" "$m" "$PORT" | cut -d' ' -f1)"
+	done
+	trace_stop
+	got=$(jq -rs 'map(select(.type == "reset")) | map("\(.conn):\(.side):\(.reason)") | join(" ")' \
+		"$D/events.json")
+	expect_eq resets_reasons "1:server:NO_SOCKET 2:client:TCP_STATE 3:server:TCP_ABORT_ON_CLOSE" "$got"
+	got=$(jq -rs 'map(select(.type == "conn")) | map("\(.conn):\(.closed_by)") | join(" ")' \
+		"$D/events.json")
+	expect_eq resets_conns "1:reset 2:reset 3:reset" "$got"
+fi
+
+# --- a full accept queue ---------------------------------------------------
+if trace_start backlog; then
+	in_ns nstat -n
+	expect_eq backlog_peer done "$(in_ns python3 "$PEER" backlog "$PORT" | cut -d' ' -f1)"
+	nstat_out=$(in_ns nstat -a 2>/dev/null)
+	trace_stop
+	overflows=$(awk '$1 == "TcpExtListenOverflows" { print $2 }' <<<"$nstat_out")
+	syn_retrans=$(awk '$1 == "TcpExtTCPSynRetrans" { print $2 }' <<<"$nstat_out")
+	unanswered=$(($(count '.type == "packet" and .flags == "SYN"') - $(count '.type == "packet" and .flags == "SYN, ACK"')))
+	expect_eq backlog_listen_overflows "${overflows:-none}" "$unanswered"
+	expect_eq backlog_syn_retransmissions "${syn_retrans:-none}" \
+		"$(count '.type == "kernel_retransmit" and .flags == "SYN"')"
+	# Wireshark's inference and the kernel's decision name the same SYNs.
+	labelled=$(jq -rs '[.[] | select(.type == "packet" and .flags == "SYN"
+		and ((.analysis // []) | index("retransmission")))] | length' "$D/events.json")
+	marked=$(jq -rs '[.[] | select(.type == "kernel_retransmit" and .packet != null)] | length' \
+		"$D/events.json")
+	expect_eq backlog_marks_match_labels "$labelled" "$marked"
+fi
+
+# --- tcp_info against ss ---------------------------------------------------
+if trace_start tcp_info; then
+	flag=$TL_TMP/close.flag
+	in_ns python3 "$PEER" idle "$PORT" "$flag" >"$D/peer.out" &
+	peer=$!
+	TL_PIDS+=("$peer")
+	if wait_for_line "$D/peer.out" '^idle' 15; then
+		in_ns ss -tiHn state established "( sport = :$PORT or dport = :$PORT )" >"$D/ss.txt"
+	fi
+	touch "$flag"
+	wait_exit "$peer" 15
+	expect_eq tcp_info_peer "0 done" "$EXIT_RC $(tail -n 1 "$D/peer.out" | cut -d' ' -f1)"
+	trace_stop
+	# ss: each socket's line ("0 0 LOCAL PEER") and its info line, joined.
+	for side in client server; do
+		col=4
+		[ $side = server ] && col=3
+		line=$(paste - - <"$D/ss.txt" | awk -v c=$col -v p=":$PORT" '$c ~ p"$"')
+		ss_rtt=$(sed -n 's/.* rtt:\([0-9.]*\)\/.*/\1/p' <<<"$line")
+		ss_cwnd=$(sed -n 's/.* cwnd:\([0-9]*\).*/\1/p' <<<"$line")
+		ss_retrans=$(sed -n 's/.* retrans:[0-9]*\/\([0-9]*\).*/\1/p' <<<"$line")
+		got=$(jq -rs --arg s $side 'map(select(.type == "conn")) | .[0].tcp_info[$s]
+			| "\(.srtt_ms) \(.cwnd) \(.retrans)"' "$D/events.json")
+		read -r tr_rtt tr_cwnd tr_retrans <<<"$got"
+		if [ -n "$ss_rtt" ] &&
+			awk -v a="$ss_rtt" -v b="$tr_rtt" 'BEGIN { exit !(b >= a * 0.8 && b <= a * 1.2) }' &&
+			[ "$ss_cwnd" = "$tr_cwnd" ] && [ "${ss_retrans:-0}" = "$tr_retrans" ]; then
+			pass "tcp_info_${side}_agrees_with_ss"
+		else
+			fail "tcp_info_${side}_agrees_with_ss" \
+				"ss rtt=${ss_rtt:-?} cwnd=${ss_cwnd:-?} retrans=${ss_retrans:-0}; tracer $got"
+		fi
+	done
+fi

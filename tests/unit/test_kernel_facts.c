@@ -1,0 +1,233 @@
+/* The engine's handling of what only the kernel knows, fed recorded
+ * sequences: which life and side each fact belongs to, the segment a
+ * retransmission names, a RST's reason arriving after the peer's CLOSE, and
+ * which tcp_info record a side keeps. Reason names come from this kernel's
+ * BTF, as in the tracer. */
+#include <string.h>
+#include <sys/socket.h>
+
+#include "tracer/engine.h"
+#include "tracer/kernel_names.h"
+#include "tracer/tcp_names.h"
+#include "unit.h"
+
+#define CPORT 40000
+#define SPORT 8080
+#define US 1000ull
+
+static __u64 now = 1000000000ull;
+static char log_buf[4096];
+static size_t log_len;
+
+static void on_kernel(void *ctx, struct tl_conn *c, const struct tl_kernel_view *v)
+{
+	(void)ctx;
+	log_len += snprintf(log_buf + log_len, sizeof(log_buf) - log_len,
+			    "#%llu type=%d %s seq=%u len=%u packet=%u reason=%s before=%d\n",
+			    (unsigned long long)c->id, v->type, tl_side_name(v->side), v->seq,
+			    v->len, v->number, v->reason ? v->reason : "-", v->before_capture);
+}
+
+static struct tl_conn ended;
+static int nended;
+
+static void on_conn_end(void *ctx, struct tl_conn *c)
+{
+	(void)ctx;
+	ended = *c;
+	nended++;
+}
+
+static const struct tl_sink sink = {.on_kernel = on_kernel, .on_conn_end = on_conn_end};
+
+static void fill_tuple(bool from_client, __u8 *family, __u8 *saddr, __u8 *daddr, __u16 *sport,
+		       __u16 *dport)
+{
+	*family = AF_INET;
+	saddr[0] = daddr[0] = 127;
+	saddr[3] = daddr[3] = 1;
+	*sport = from_client ? CPORT : SPORT;
+	*dport = from_client ? SPORT : CPORT;
+}
+
+static void packet(struct tl_engine *e, bool from_client, __u16 flags, __u32 seq, __u32 ack,
+		   __u32 len)
+{
+	struct tl_packet p = {.type = TL_EV_PACKET,
+			      .seq = seq,
+			      .ack = ack,
+			      .payload_len = len,
+			      .window = 512,
+			      .flags = flags,
+			      .tcp_hdr_len = 20};
+	struct tl_event ev = {.type = TL_EV_PACKET, .ts_ns = now += 10 * US, .pkt = &p};
+
+	fill_tuple(from_client, &p.family, p.saddr, p.daddr, &p.sport, &p.dport);
+	tl_engine_feed(e, &ev);
+}
+
+static void state(struct tl_engine *e, bool client, int old, int new_state)
+{
+	struct tl_sock_event s = {.type = TL_EV_STATE, .oldstate = old, .newstate = new_state};
+	struct tl_event ev = {.type = TL_EV_STATE, .ts_ns = now += 10 * US, .sock = &s};
+
+	s.skaddr = client ? 1 : 2;
+	fill_tuple(client, &s.family, s.saddr, s.daddr, &s.sport, &s.dport);
+	tl_engine_feed(e, &ev);
+}
+
+static void fact(struct tl_engine *e, const struct tl_kernel_event *tmpl, bool from_client)
+{
+	struct tl_kernel_event k = *tmpl;
+	struct tl_event ev = {.type = k.type, .ts_ns = now += 10 * US, .kernel = &k};
+
+	fill_tuple(from_client, &k.family, k.saddr, k.daddr, &k.sport, &k.dport);
+	tl_engine_feed(e, &ev);
+}
+
+static __u32 drop_reason(const char *name)
+{
+	for (__u32 r = 0; r < 1024; r++)
+		if (tl_drop_reason_name(r) && !strcmp(tl_drop_reason_name(r), name))
+			return r;
+	return 0;
+}
+
+static struct tl_engine *established(__u64 grace_ns)
+{
+	struct tl_engine_config cfg = {.reset_grace_ns = grace_ns};
+	struct tl_engine *e = tl_engine_new(&cfg, &sink);
+
+	log_len = 0;
+	log_buf[0] = '\0';
+	nended = 0;
+	packet(e, true, TL_SYN, 1000, 0, 0);
+	packet(e, false, TL_SYN | TL_ACK, 5000, 1001, 0);
+	packet(e, true, TL_ACK, 1001, 5001, 0);
+	state(e, true, TL_SYN_SENT, TL_ESTABLISHED);
+	state(e, false, TL_SYN_RECV, TL_ESTABLISHED);
+	return e;
+}
+
+/* A qdisc drop names its segment and says a capture lacks it. */
+static void test_drop(void)
+{
+	struct tl_engine *e = established(0);
+	struct tl_kernel_event k = {.type = TL_EV_DROP,
+				    .reason = drop_reason("QDISC_DROP"),
+				    .seq = 5001,
+				    .len = 100,
+				    .flags = TL_ACK};
+
+	packet(e, false, TL_ACK, 5001, 1001, 100);
+	fact(e, &k, false);
+	k.reason = drop_reason("NETFILTER_DROP");
+	fact(e, &k, false);
+	UNIT_CHECK(k.reason &&
+		       strstr(log_buf, "#1 type=6 server seq=1 len=100 packet=0 "
+				       "reason=QDISC_DROP before=1\n#1 type=6 server seq=1 len=100 "
+				       "packet=0 reason=NETFILTER_DROP before=0\n"),
+		   "drops: their segment, reason, and whether a capture lacks it");
+	tl_engine_finish(e);
+	UNIT_CHECK(nended == 1 && ended.drops == 2, "the conn counts 2 drops (got %u)",
+		   ended.drops);
+	tl_engine_free(e);
+}
+
+/* TCP's retransmission marks the latest segment with its seq. */
+static void test_retransmit(void)
+{
+	struct tl_engine *e = established(0);
+	struct tl_kernel_event k = {.type = TL_EV_RETRANSMIT, .seq = 5001, .len = 100};
+
+	packet(e, false, TL_ACK, 5001, 1001, 100);
+	packet(e, false, TL_ACK, 5101, 1001, 100);
+	packet(e, false, TL_ACK, 5001, 1001, 100);
+	fact(e, &k, false);
+	k.seq = 9999;
+	fact(e, &k, false);
+	UNIT_CHECK(strstr(log_buf, "#1 type=5 server seq=1 len=100 packet=6 ") &&
+		       strstr(log_buf, "seq=4999 len=100 packet=0 "),
+		   "retransmissions: packet 6 marked, an unknown seq marks none");
+	tl_engine_free(e);
+}
+
+/* On loopback the RST's reason comes after the peer's CLOSE: the life
+ * waits out the grace for it, then ends. */
+static void test_reset_after_close(void)
+{
+	struct tl_engine *e = established(2000 * US);
+	struct tl_kernel_event k = {.type = TL_EV_RESET, .reason = 1};
+
+	state(e, true, TL_ESTABLISHED, TL_CLOSE);
+	packet(e, true, TL_RST | TL_ACK, 1001, 5001, 0);
+	state(e, false, TL_ESTABLISHED, TL_CLOSE);
+	UNIT_CHECK(nended == 0, "a RST's life waits for its reason");
+	fact(e, &k, true);
+	UNIT_CHECK(strstr(log_buf, "#1 type=7 client ") && strstr(log_buf, "reason=NO_SOCKET"),
+		   "the reason reaches the life");
+	tl_engine_tick(e, now + 3000 * US);
+	UNIT_CHECK(nended == 1, "then it ends (ended %d)", nended);
+	tl_engine_free(e);
+}
+
+/* Without grace (capture files), a RST ends the life at once. */
+static void test_reset_no_grace(void)
+{
+	struct tl_engine *e = established(0);
+
+	state(e, true, TL_ESTABLISHED, TL_CLOSE);
+	packet(e, true, TL_RST | TL_ACK, 1001, 5001, 0);
+	state(e, false, TL_ESTABLISHED, TL_CLOSE);
+	UNIT_CHECK(nended == 1, "no grace: ended at once (ended %d)", nended);
+	tl_engine_free(e);
+}
+
+/* tcp_info: as the side left ESTABLISHED; its CLOSE record is ignored. */
+static void test_tcp_info(void)
+{
+	struct tl_engine *e = established(0);
+	struct tl_kernel_event k = {.type = TL_EV_TCP_INFO,
+				    .reason = TL_ESTABLISHED,
+				    .state = TL_FIN_WAIT1,
+				    .srtt_us = 8 * 31,
+				    .mdev_us = 4 * 7,
+				    .snd_cwnd = 10,
+				    .snd_ssthresh = 0x7fffffff,
+				    .total_retrans = 2,
+				    .mss_cache = 1000,
+				    .rate_delivered = 5,
+				    .rate_interval_us = 100};
+
+	fact(e, &k, true);
+	k.reason = TL_FIN_WAIT2;
+	k.state = TL_CLOSE;
+	k.snd_cwnd = 11;
+	fact(e, &k, true);
+	tl_engine_finish(e);
+	UNIT_CHECK(ended.tcp_info[TL_CLIENT].valid && ended.tcp_info[TL_CLIENT].cwnd == 10 &&
+		       ended.tcp_info[TL_CLIENT].srtt_us == 31 &&
+		       ended.tcp_info[TL_CLIENT].rttvar_us == 7 &&
+		       ended.tcp_info[TL_CLIENT].retrans == 2 &&
+		       ended.tcp_info[TL_CLIENT].delivery_rate == 50000000 &&
+		       !ended.tcp_info[TL_SERVER].valid,
+		   "tcp_info: the client's as it left ESTABLISHED (cwnd %u, srtt %u us)",
+		   ended.tcp_info[TL_CLIENT].cwnd, ended.tcp_info[TL_CLIENT].srtt_us);
+	tl_engine_free(e);
+}
+
+int main(void)
+{
+	int err = tl_kernel_names_load();
+
+	UNIT_CHECK(!err, "this kernel's BTF names the drop and reset reasons");
+	test_drop();
+	test_retransmit();
+	test_reset_after_close();
+	test_reset_no_grace();
+	test_tcp_info();
+	tl_kernel_names_free();
+	if (unit_failed)
+		fprintf(stderr, "the last test's facts:\n%s", log_buf);
+	return unit_done();
+}
