@@ -75,26 +75,36 @@ static void json_key(struct tl_json *j, const char *key)
 
 void tl_json_begin(struct tl_json *j)
 {
-	j->len = 0;
+	j->len = j->line;
 	j->need_comma = false;
 	j->oom = false;
 	json_puts(j, "{");
 }
 
-int tl_json_end(struct tl_json *j, FILE *f)
+int tl_json_flush(struct tl_json *j, FILE *f)
 {
-	size_t len;
+	size_t len = j->line;
 
-	json_puts(j, "}\n");
-	len = j->len;
+	j->line = 0;
 	j->len = 0;
-	j->need_comma = false;
-	if (j->oom)
-		return -ENOMEM;
 	errno = 0;
-	if (fwrite(j->buf, 1, len, f) != len || fflush(f))
+	if ((len && fwrite(j->buf, 1, len, f) != len) || fflush(f))
 		return errno ? -errno : -EIO;
 	return 0;
+}
+
+int tl_json_end(struct tl_json *j, FILE *f)
+{
+	json_puts(j, "}\n");
+	j->need_comma = false;
+	if (j->oom) {
+		j->len = j->line;
+		return -ENOMEM;
+	}
+	j->line = j->len;
+	if (j->batched && j->line < TL_JSON_BATCH_MAX)
+		return 0;
+	return tl_json_flush(j, f);
 }
 
 void tl_json_free(struct tl_json *j)

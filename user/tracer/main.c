@@ -246,6 +246,8 @@ static int run_live(struct tracer *t)
 		}
 		check_loss(t);
 		tl_engine_tick(t->engine, clock_ns(CLOCK_REALTIME));
+		if (t->out->flush)
+			t->out->flush(t->out);
 		err = stop_reason(t, deadline);
 		if (err)
 			break;
@@ -292,6 +294,8 @@ static void report_end(struct tracer *t)
 		.conns = st.conns,
 	};
 	t->out->stats(t->out, &info);
+	if (t->out->flush)
+		t->out->flush(t->out);
 }
 
 /* Frees what setup made; returns err, or the capture writer's error. */

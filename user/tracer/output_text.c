@@ -40,6 +40,9 @@
 /* A number from text_num. */
 #define TEXT_NUM_MAX 32
 
+/* The lines under a segment start at its column. */
+static const char text_indent[TEXT_SEGMENT_COL + 1] = "                              ";
+
 #define NS_PER_S 1000000000ull
 #define NS_PER_MS 1000000ull
 
@@ -146,6 +149,18 @@ static int text_unit(const unsigned char *u, size_t len, char out[TEXT_UNIT_MAX]
 	return k;
 }
 
+/* The bytes from u that stand for themselves, one column each: printable
+ * ASCII but the backslash. They are nearly all the text, so they go out as
+ * one run instead of a write per character. */
+static size_t text_plain_run(const unsigned char *u, size_t len)
+{
+	size_t n = 0;
+
+	while (n < len && u[n] >= 0x20 && u[n] < 0x7f && u[n] != '\\')
+		n++;
+	return n;
+}
+
 /* text_safe: writes len bytes from the wire (or a task's chosen name),
  * escaped, spending one column of *cols per character. When they would run
  * out, "…" ends the text and *cols drops to 0, which stops every later
@@ -158,18 +173,33 @@ static void text_safe(FILE *f, const char *s, size_t len, int *cols)
 	int k, w;
 
 	for (size_t i = 0; i < len && *cols > 0; i += n) {
-		k = text_unit(u + i, len - i, out, &n, &w);
-		if (w > *cols - 1) {
-			fputs("…", f);
-			*cols = 0;
-			return;
+		n = text_plain_run(u + i, len - i);
+		if (n) {
+			k = n < (size_t)*cols ? (int)n : *cols - 1;
+			fwrite_unlocked(u + i, 1, k, f);
+			*cols -= k;
+			if ((size_t)k < n)
+				goto cut;
+			continue;
 		}
-		fwrite(out, 1, k, f);
+		k = text_unit(u + i, len - i, out, &n, &w);
+		if (w > *cols - 1)
+			goto cut;
+		fwrite_unlocked(out, 1, k, f);
 		*cols -= w;
 	}
+	return;
+cut:
+	fputs("…", f);
+	*cols = 0;
 }
 
-/* text_wire: printf for a line that shows bytes from the wire: the whole
+static void text_str(FILE *f, const char *s, int *cols)
+{
+	text_safe(f, s, strlen(s), cols);
+}
+
+/* text_vwire: printf for a line that shows bytes from the wire: the whole
  * result goes through text_safe. */
 __attribute__((format(printf, 3, 0))) static void text_vwire(FILE *f, int *cols, const char *fmt,
 							     va_list ap)
@@ -180,16 +210,6 @@ __attribute__((format(printf, 3, 0))) static void text_vwire(FILE *f, int *cols,
 
 	if (n > 0)
 		text_safe(f, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1, cols);
-}
-
-__attribute__((format(printf, 3, 4))) static void text_wire(FILE *f, int *cols, const char *fmt,
-							    ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	text_vwire(f, cols, fmt, ap);
-	va_end(ap);
 }
 
 /* text_item: one more item of a parenthesised list: "  (a" then ", b". */
@@ -439,17 +459,30 @@ static void text_on_http(void *ctx, struct tl_conn *c, const struct tl_http_view
 	FILE *f = text_block_for(c, false);
 	const struct tl_http_msg *m = v->msg;
 	int cols = TEXT_LINE_COLS - TEXT_SEGMENT_COL;
+	char status[TEXT_NUM_MAX];
+	struct tl_fmt num;
 
 	if (!f)
 		return;
-	fprintf(f, "%*s", TEXT_SEGMENT_COL, "");
+	fputs(text_indent, f);
 	text_color(t, f, TEXT_CYAN);
-	if (m->kind == TL_HTTP_REQUEST)
-		text_wire(f, &cols, "%s %s%s %s", m->method, m->uri, m->uri_truncated ? "…" : "",
-			  m->version);
-	else
-		text_wire(f, &cols, "%s %d%s%s", m->version, m->status, *m->reason ? " " : "",
-			  m->reason);
+	if (m->kind == TL_HTTP_REQUEST) {
+		text_str(f, m->method, &cols);
+		text_str(f, " ", &cols);
+		text_str(f, m->uri, &cols);
+		text_str(f, m->uri_truncated ? "… " : " ", &cols);
+		text_str(f, m->version, &cols);
+	} else {
+		tl_fmt_init(&num, status, sizeof(status));
+		tl_fmt_char(&num, ' ');
+		tl_fmt_uint(&num, m->status < 0 ? 0 : (uint64_t)m->status);
+		text_str(f, m->version, &cols);
+		text_str(f, status, &cols);
+		if (*m->reason) {
+			text_str(f, " ", &cols);
+			text_str(f, m->reason, &cols);
+		}
+	}
 	text_http_details(f, &cols, v);
 	text_color(t, f, TEXT_RESET);
 	fputc('\n', f);
@@ -468,9 +501,9 @@ static void text_on_exchange(void *ctx, struct tl_conn *c, const struct tl_excha
 
 	if (!f)
 		return;
-	fprintf(f, "%*s", TEXT_SEGMENT_COL, "");
+	fputs(text_indent, f);
 	text_color(t, f, TEXT_CYAN);
-	fprintf(f, "= ");
+	fputs("= ", f);
 	if (v->request) {
 		text_safe(f, v->request->method, strlen(v->request->method), &cols);
 		fputc(' ', f);
@@ -560,10 +593,9 @@ static void text_on_conn_end(void *ctx, struct tl_conn *c)
 		c->sink_data = NULL;
 	}
 	text_summary(t, c);
-	fflush(t->f);
 }
 
-/* Printed at once: the connection's block was printed long ago. */
+/* Printed when it happens: the connection's block was printed long ago. */
 static void text_on_tw_end(void *ctx, const struct tl_tw_view *v)
 {
 	struct text_output *t = ctx;
@@ -576,7 +608,6 @@ static void text_on_tw_end(void *ctx, const struct tl_tw_view *v)
 		v->ended_by == TL_TW_ENDED_REUSED ? ": a new connection reused the tuple" : "");
 	text_color(t, t->f, TEXT_RESET);
 	fputc('\n', t->f);
-	fflush(t->f);
 }
 
 /* "ports 80, 8080" or "all ports". */
@@ -643,6 +674,12 @@ static void text_stats(struct tl_output *o, const struct tl_stats_info *info)
 		(unsigned long long)info->conns);
 }
 
+/* Blocks of the connections that ended in this drain, in one write. */
+static void text_flush(struct tl_output *o)
+{
+	fflush(((struct text_output *)o)->f);
+}
+
 static void text_free(struct tl_output *o)
 {
 	free((struct text_output *)o);
@@ -667,6 +704,7 @@ struct tl_output *tl_output_text_new(FILE *f, bool color)
 		.start = text_start,
 		.loss = text_loss,
 		.stats = text_stats,
+		.flush = text_flush,
 		.free = text_free,
 	};
 	return &t->out;
