@@ -7,7 +7,6 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -199,30 +198,12 @@ static void text_str(FILE *f, const char *s, int *cols)
 	text_safe(f, s, strlen(s), cols);
 }
 
-/* text_vwire: printf for a line that shows bytes from the wire: the whole
- * result goes through text_safe. */
-__attribute__((format(printf, 3, 0))) static void text_vwire(FILE *f, int *cols, const char *fmt,
-							     va_list ap)
+/* text_item: starts one more item of a parenthesised list: "  (a" then
+ * ", b"; the caller writes the item with text_str. */
+static void text_item(FILE *f, int *cols, bool *open)
 {
-	/* Enough for the longest field, a URI: past TEXT_LINE_COLS it is cut anyway. */
-	char tmp[2 * TL_HTTP_URI_MAX];
-	int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
-
-	if (n > 0)
-		text_safe(f, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1, cols);
-}
-
-/* text_item: one more item of a parenthesised list: "  (a" then ", b". */
-__attribute__((format(printf, 4, 5))) static void text_item(FILE *f, int *cols, bool *open,
-							    const char *fmt, ...)
-{
-	va_list ap;
-
 	text_safe(f, *open ? ", " : "  (", *open ? 2 : 3, cols);
 	*open = true;
-	va_start(ap, fmt);
-	text_vwire(f, cols, fmt, ap);
-	va_end(ap);
 }
 
 /* text_num: v / unit with the given decimals, cut rather than rounded so
@@ -230,11 +211,12 @@ __attribute__((format(printf, 4, 5))) static void text_item(FILE *f, int *cols, 
 static const char *text_num(char buf[TEXT_NUM_MAX], uint64_t v, uint64_t unit, int decimals)
 {
 	uint64_t frac_unit = unit;
+	struct tl_fmt f;
 
 	for (int i = 0; i < decimals; i++)
 		frac_unit /= 10;
-	snprintf(buf, TEXT_NUM_MAX, "%" PRIu64 ".%0*" PRIu64, v / unit, decimals,
-		 v % unit / frac_unit);
+	tl_fmt_init(&f, buf, TEXT_NUM_MAX);
+	tl_fmt_fixed(&f, v / unit, v % unit / frac_unit, decimals);
 	return buf;
 }
 
@@ -243,9 +225,11 @@ static const char *text_num(char buf[TEXT_NUM_MAX], uint64_t v, uint64_t unit, i
 static const char *text_duration(char buf[TEXT_NUM_MAX], uint64_t ns)
 {
 	const bool secs = ns >= NS_PER_S;
-	size_t len = strlen(text_num(buf, ns, secs ? NS_PER_S : NS_PER_MS, 3));
+	struct tl_fmt f;
 
-	snprintf(buf + len, TEXT_NUM_MAX - len, secs ? " s" : " ms");
+	text_num(buf, ns, secs ? NS_PER_S : NS_PER_MS, 3);
+	f = (struct tl_fmt){.buf = buf, .len = strlen(buf), .size = TEXT_NUM_MAX};
+	tl_fmt_str(&f, secs ? " s" : " ms");
 	return buf;
 }
 
@@ -432,22 +416,43 @@ static void text_http_details(FILE *f, int *cols, const struct tl_http_view *v)
 	const struct tl_http_msg *m = v->msg;
 	const bool req = m->kind == TL_HTTP_REQUEST;
 	bool open = false;
-	char ms[TEXT_NUM_MAX];
+	char ms[TEXT_NUM_MAX], bytes[TEXT_NUM_MAX];
+	struct tl_fmt num;
 
-	if (*m->content_type)
-		text_item(f, cols, &open, "%s", m->content_type);
-	if (m->content_length >= 0)
-		text_item(f, cols, &open, "%" PRId64 " bytes", m->content_length);
-	if (req && *m->range)
-		text_item(f, cols, &open, "Range: %s", m->range);
-	if (!req && *m->content_range)
-		text_item(f, cols, &open, "Content-Range: %s", m->content_range);
-	if (*m->connection)
-		text_item(f, cols, &open, "Connection: %s", m->connection);
-	if (v->request)
-		text_item(f, cols, &open, "%s ms after %s %s",
-			  text_num(ms, v->latency_ns, NS_PER_MS, 3), v->request->method,
-			  v->request->uri);
+	if (*m->content_type) {
+		text_item(f, cols, &open);
+		text_str(f, m->content_type, cols);
+	}
+	if (m->content_length >= 0) {
+		text_item(f, cols, &open);
+		tl_fmt_init(&num, bytes, sizeof(bytes));
+		tl_fmt_uint(&num, (uint64_t)m->content_length);
+		tl_fmt_str(&num, " bytes");
+		text_str(f, bytes, cols);
+	}
+	if (req && *m->range) {
+		text_item(f, cols, &open);
+		text_str(f, "Range: ", cols);
+		text_str(f, m->range, cols);
+	}
+	if (!req && *m->content_range) {
+		text_item(f, cols, &open);
+		text_str(f, "Content-Range: ", cols);
+		text_str(f, m->content_range, cols);
+	}
+	if (*m->connection) {
+		text_item(f, cols, &open);
+		text_str(f, "Connection: ", cols);
+		text_str(f, m->connection, cols);
+	}
+	if (v->request) {
+		text_item(f, cols, &open);
+		text_str(f, text_num(ms, v->latency_ns, NS_PER_MS, 3), cols);
+		text_str(f, " ms after ", cols);
+		text_str(f, v->request->method, cols);
+		text_str(f, " ", cols);
+		text_str(f, v->request->uri, cols);
+	}
 	if (open)
 		text_safe(f, ")", 1, cols);
 }
@@ -496,8 +501,9 @@ static void text_on_exchange(void *ctx, struct tl_conn *c, const struct tl_excha
 {
 	struct text_output *t = ctx;
 	FILE *f = text_block_for(c, false);
-	char first[TEXT_NUM_MAX], last[TEXT_NUM_MAX];
+	char first[TEXT_NUM_MAX], last[TEXT_NUM_MAX], buf[160];
 	int cols = TEXT_LINE_COLS - TEXT_SEGMENT_COL;
+	struct tl_fmt line;
 
 	if (!f)
 		return;
@@ -510,12 +516,20 @@ static void text_on_exchange(void *ctx, struct tl_conn *c, const struct tl_excha
 		text_safe(f, v->request->uri, strlen(v->request->uri), &cols);
 		fputc(' ', f);
 	}
-	fprintf(f, "-> %d, %llu body bytes%s", v->status, (unsigned long long)v->body_bytes,
-		v->complete ? "" : " (incomplete)");
-	if (v->request)
-		fprintf(f, ", first byte %s, last byte %s after the request",
-			text_duration(first, v->first_byte_ns - v->request->ts_ns),
-			text_duration(last, v->last_byte_ns - v->request->ts_ns));
+	tl_fmt_init(&line, buf, sizeof(buf));
+	tl_fmt_str(&line, "-> ");
+	tl_fmt_uint(&line, v->status < 0 ? 0 : (uint64_t)v->status);
+	tl_fmt_str(&line, ", ");
+	tl_fmt_uint(&line, v->body_bytes);
+	tl_fmt_str(&line, v->complete ? " body bytes" : " body bytes (incomplete)");
+	if (v->request) {
+		tl_fmt_str(&line, ", first byte ");
+		tl_fmt_str(&line, text_duration(first, v->first_byte_ns - v->request->ts_ns));
+		tl_fmt_str(&line, ", last byte ");
+		tl_fmt_str(&line, text_duration(last, v->last_byte_ns - v->request->ts_ns));
+		tl_fmt_str(&line, " after the request");
+	}
+	fputs(buf, f);
 	text_color(t, f, TEXT_RESET);
 	fputc('\n', f);
 }
