@@ -202,6 +202,12 @@ void tl_json_escape(struct tl_json *j, const void *val, size_t len)
 	j->len = (size_t)(out - j->buf);
 }
 
+void tl_json_raw(struct tl_json *j, const char *src, size_t len)
+{
+	json_put(j, src, len);
+	j->need_comma = true;
+}
+
 void tl_json_str(struct tl_json *j, const char *key, const char *val)
 {
 	json_key(j, key);

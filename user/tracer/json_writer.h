@@ -50,6 +50,10 @@ void tl_json_close(struct tl_json *j, char bracket);
 void tl_json_elem_uint(struct tl_json *j, uint64_t val);
 void tl_json_elem_str(struct tl_json *j, const char *val);
 
+/* Appends members made earlier by this writer (each with its leading
+ * comma), e.g. cached from a former line: src from j->buf at a mark. */
+void tl_json_raw(struct tl_json *j, const char *src, size_t len);
+
 /* tl_json_escape: appends the escaped, quoted form of len bytes to j. */
 void tl_json_escape(struct tl_json *j, const void *val, size_t len);
 

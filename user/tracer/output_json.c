@@ -89,6 +89,38 @@ static void json_addr_port(struct tl_json *j, const char *addr_key, const char *
 	tl_json_uint(j, port_key, ep.port);
 }
 
+/* The most "src"..."dport" members can take: two IPv6 addresses. */
+#define JSON_ADDRS_MAX 160
+
+/* c->sink_data: the packet lines' "src" to "dport" members of each
+ * direction, written on its first packet: converting both addresses of
+ * every packet to text was a fifth of --json's CPU. */
+struct json_conn {
+	size_t len[2]; /* 0: not made yet */
+	char members[2][JSON_ADDRS_MAX];
+};
+
+static void json_packet_addrs(struct tl_json *j, struct tl_conn *c, const struct tl_pkt_view *v)
+{
+	const struct tl_packet *p = v->pkt;
+	struct json_conn *jc = c->sink_data;
+	const int d = v->from == TL_CLIENT ? 0 : 1;
+	size_t mark = j->len;
+
+	if (!jc)
+		jc = c->sink_data = calloc(1, sizeof(*jc));
+	if (jc && jc->len[d]) {
+		tl_json_raw(j, jc->members[d], jc->len[d]);
+		return;
+	}
+	json_addr_port(j, "src", "sport", p->family, p->saddr, p->sport);
+	json_addr_port(j, "dst", "dport", p->family, p->daddr, p->dport);
+	if (jc && !j->oom && j->len - mark <= JSON_ADDRS_MAX) {
+		memcpy(jc->members[d], j->buf + mark, j->len - mark);
+		jc->len[d] = j->len - mark;
+	}
+}
+
 /* Only the options the segment carried are members. */
 static void json_tcp_opts(struct tl_json *j, const struct tl_tcp_opts *o, __u32 sack_base)
 {
@@ -114,8 +146,7 @@ static void json_on_packet(void *ctx, struct tl_conn *c, const struct tl_pkt_vie
 	struct tl_json *j = json_conn_line(ctx, "packet", v->ts_ns, c);
 	char flags[64];
 
-	json_addr_port(j, "src", "sport", p->family, p->saddr, p->sport);
-	json_addr_port(j, "dst", "dport", p->family, p->daddr, p->dport);
+	json_packet_addrs(j, c, v);
 	tl_json_str(j, "dir", v->from == TL_CLIENT ? "c2s" : "s2c");
 	tl_json_str(j, "flags", tl_tcp_flags_str(p->flags, flags, sizeof(flags)));
 	tl_json_uint(j, "seq", v->seq);
@@ -242,6 +273,8 @@ static void json_on_conn_end(void *ctx, struct tl_conn *c)
 	tl_json_bool(j, "open_at_exit", c->open_at_exit);
 	tl_json_bool(j, "evicted", c->evicted);
 	json_emit(ctx);
+	free(c->sink_data);
+	c->sink_data = NULL;
 }
 
 static void json_on_tw_end(void *ctx, const struct tl_tw_view *v)
