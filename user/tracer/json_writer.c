@@ -220,22 +220,28 @@ void tl_json_strn(struct tl_json *j, const char *key, const void *val, size_t le
 	tl_json_escape(j, val, len);
 }
 
-/* A number "[-]whole[.frac]" with frac_width fraction digits (0: none). */
+/* The longest number json_number writes: "-" and 20 digits, or 20 digits,
+ * "." and 24 fraction digits. */
+#define JSON_NUM_MAX 48
+
+/* A number "[-]whole[.frac]" with frac_width fraction digits (0: none),
+ * formatted straight into the line. */
 static void json_number(struct tl_json *j, const char *key, bool neg, uint64_t whole,
 			uint64_t frac, int frac_width)
 {
-	char num[48];
 	struct tl_fmt f;
 
-	tl_fmt_init(&f, num, sizeof(num));
+	json_key(j, key);
+	if (!json_reserve(j, JSON_NUM_MAX))
+		return;
+	tl_fmt_init(&f, j->buf + j->len, JSON_NUM_MAX);
 	if (neg)
 		tl_fmt_char(&f, '-');
 	if (frac_width)
 		tl_fmt_fixed(&f, whole, frac, frac_width);
 	else
 		tl_fmt_uint(&f, whole);
-	json_key(j, key);
-	json_put(j, num, f.len);
+	j->len += f.len;
 }
 
 void tl_json_int(struct tl_json *j, const char *key, int64_t val)
