@@ -205,6 +205,43 @@ static void check_oom(void)
 	tl_json_free(&j);
 }
 
+/* Batched: lines wait for tl_json_flush, whole; a line dropped for lack of
+ * memory leaves the lines before it; a full batch goes out by itself. */
+static void check_batched(void)
+{
+	struct tl_json j = {.batched = true};
+	char *out = NULL;
+	size_t n = 0, lines = 0;
+	FILE *f = open_memstream(&out, &n);
+	int rc;
+
+	tl_json_begin(&j);
+	tl_json_uint(&j, "a", 1);
+	rc = tl_json_end(&j, f);
+	tl_json_begin(&j);
+	tl_json_strn(&j, "s", "x", SIZE_MAX / 2);
+	UNIT_CHECK(tl_json_end(&j, f) == -ENOMEM, "batched: oom drops the line");
+	tl_json_begin(&j);
+	tl_json_uint(&j, "b", 2);
+	rc |= tl_json_end(&j, f);
+	fflush(f);
+	UNIT_CHECK(!rc && n == 0, "batched: nothing written before the flush (%zu bytes)", n);
+	rc = tl_json_flush(&j, f);
+	UNIT_CHECK(!rc && !strcmp(out, "{\"a\":1}\n{\"b\":2}\n"),
+		   "batched: the flush writes the lines kept: %s", out);
+	while (!rc && n < TL_JSON_BATCH_MAX + 100 && ++lines < 100000) {
+		tl_json_begin(&j);
+		tl_json_str(&j, "pad", "0123456789012345678901234567890123456789");
+		rc = tl_json_end(&j, f);
+		fflush(f);
+	}
+	UNIT_CHECK(!rc && n >= TL_JSON_BATCH_MAX && out[n - 1] == '\n',
+		   "batched: a full batch is written by itself, whole lines (%zu bytes)", n);
+	fclose(f);
+	free(out);
+	tl_json_free(&j);
+}
+
 static void check_write_error(void)
 {
 	struct tl_json j = {0};
@@ -327,6 +364,7 @@ int main(void)
 		check_time_row(&time_rows[i]);
 	check_members();
 	check_oom();
+	check_batched();
 	check_write_error();
 	check_hostile();
 	return unit_done();

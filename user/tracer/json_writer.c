@@ -75,26 +75,36 @@ static void json_key(struct tl_json *j, const char *key)
 
 void tl_json_begin(struct tl_json *j)
 {
-	j->len = 0;
+	j->len = j->line;
 	j->need_comma = false;
 	j->oom = false;
 	json_puts(j, "{");
 }
 
-int tl_json_end(struct tl_json *j, FILE *f)
+int tl_json_flush(struct tl_json *j, FILE *f)
 {
-	size_t len;
+	size_t len = j->line;
 
-	json_puts(j, "}\n");
-	len = j->len;
+	j->line = 0;
 	j->len = 0;
-	j->need_comma = false;
-	if (j->oom)
-		return -ENOMEM;
 	errno = 0;
-	if (fwrite(j->buf, 1, len, f) != len || fflush(f))
+	if ((len && fwrite(j->buf, 1, len, f) != len) || fflush(f))
 		return errno ? -errno : -EIO;
 	return 0;
+}
+
+int tl_json_end(struct tl_json *j, FILE *f)
+{
+	json_puts(j, "}\n");
+	j->need_comma = false;
+	if (j->oom) {
+		j->len = j->line;
+		return -ENOMEM;
+	}
+	j->line = j->len;
+	if (j->batched && j->line < TL_JSON_BATCH_MAX)
+		return 0;
+	return tl_json_flush(j, f);
 }
 
 void tl_json_free(struct tl_json *j)
@@ -192,6 +202,12 @@ void tl_json_escape(struct tl_json *j, const void *val, size_t len)
 	j->len = (size_t)(out - j->buf);
 }
 
+void tl_json_raw(struct tl_json *j, const char *src, size_t len)
+{
+	json_put(j, src, len);
+	j->need_comma = true;
+}
+
 void tl_json_str(struct tl_json *j, const char *key, const char *val)
 {
 	json_key(j, key);
@@ -204,22 +220,28 @@ void tl_json_strn(struct tl_json *j, const char *key, const void *val, size_t le
 	tl_json_escape(j, val, len);
 }
 
-/* A number "[-]whole[.frac]" with frac_width fraction digits (0: none). */
+/* The longest number json_number writes: "-" and 20 digits, or 20 digits,
+ * "." and 24 fraction digits. */
+#define JSON_NUM_MAX 48
+
+/* A number "[-]whole[.frac]" with frac_width fraction digits (0: none),
+ * formatted straight into the line. */
 static void json_number(struct tl_json *j, const char *key, bool neg, uint64_t whole,
 			uint64_t frac, int frac_width)
 {
-	char num[48];
 	struct tl_fmt f;
 
-	tl_fmt_init(&f, num, sizeof(num));
+	json_key(j, key);
+	if (!json_reserve(j, JSON_NUM_MAX))
+		return;
+	tl_fmt_init(&f, j->buf + j->len, JSON_NUM_MAX);
 	if (neg)
 		tl_fmt_char(&f, '-');
 	if (frac_width)
 		tl_fmt_fixed(&f, whole, frac, frac_width);
 	else
 		tl_fmt_uint(&f, whole);
-	json_key(j, key);
-	json_put(j, num, f.len);
+	j->len += f.len;
 }
 
 void tl_json_int(struct tl_json *j, const char *key, int64_t val)

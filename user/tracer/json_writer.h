@@ -9,17 +9,26 @@
 #include <stdint.h>
 #include <stdio.h>
 
+/* Kept lines are written once they reach this much, always whole. */
+#define TL_JSON_BATCH_MAX ((size_t)64 << 10)
+
 struct tl_json {
 	char *buf;
 	size_t len, cap;
+	size_t line; /* where the line being built starts: lines before it wait */
 	bool need_comma;
-	bool oom; /* an allocation failed: the line is dropped, not cut */
+	bool oom;     /* an allocation failed: the line is dropped, not cut */
+	bool batched; /* tl_json_end keeps lines until tl_json_flush */
 };
 
 /* Starts a line: "{" . */
 void tl_json_begin(struct tl_json *j);
-/* Ends the object and writes "}\n" to f, then flushes f. Returns 0 or -errno. */
+/* Ends the object with "}\n". Unbatched, writes the line to f and flushes
+ * f; batched, keeps it until tl_json_flush, or writes the lines kept once
+ * they fill TL_JSON_BATCH_MAX. Returns 0 or -errno. */
 int tl_json_end(struct tl_json *j, FILE *f);
+/* Writes the whole lines kept and flushes f: one write for many events. */
+int tl_json_flush(struct tl_json *j, FILE *f);
 void tl_json_free(struct tl_json *j);
 
 /* Members. Keys are trusted ASCII literals; values are escaped. */
@@ -42,6 +51,10 @@ void tl_json_close(struct tl_json *j, char bracket);
 /* Array elements (inside tl_json_open(j, key, '[')). */
 void tl_json_elem_uint(struct tl_json *j, uint64_t val);
 void tl_json_elem_str(struct tl_json *j, const char *val);
+
+/* Appends members made earlier by this writer (each with its leading
+ * comma), e.g. cached from a former line: src from j->buf at a mark. */
+void tl_json_raw(struct tl_json *j, const char *src, size_t len);
 
 /* tl_json_escape: appends the escaped, quoted form of len bytes to j. */
 void tl_json_escape(struct tl_json *j, const void *val, size_t len);

@@ -321,6 +321,8 @@ static int run_live(struct tracer *t)
 		tl_engine_tick(t->engine, clock_ns(CLOCK_REALTIME));
 		if (t->report)
 			tl_report_tick(t->report, clock_ns(CLOCK_MONOTONIC));
+		if (t->out->flush)
+			t->out->flush(t->out);
 		err = stop_reason(t, deadline);
 		if (err)
 			break;
@@ -370,6 +372,8 @@ static void report_end(struct tracer *t)
 	t->out->stats(t->out, &info);
 	if (t->report)
 		t->report->stats(t->report, &info);
+	if (t->out->flush)
+		t->out->flush(t->out);
 }
 
 /* Frees what setup made; returns err, or the capture writer's error. */

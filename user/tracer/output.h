@@ -48,10 +48,13 @@ struct tl_output {
 	/* More records were lost since the last call: total is the run's count. */
 	void (*loss)(struct tl_output *o, __u64 ts_ns, __u64 total);
 	void (*stats)(struct tl_output *o, const struct tl_stats_info *info);
+	/* After each drain of the ring buffer: what the events made goes out
+	 * in one write, within one poll interval of the events. */
+	void (*flush)(struct tl_output *o);
 	void (*free)(struct tl_output *o);
 };
 
-/* Newline-delimited JSON, one object per event, each line flushed. */
+/* Newline-delimited JSON, one object per event, written by each flush. */
 struct tl_output *tl_output_json_new(FILE *f);
 /* One timeline block per connection when its life ends. */
 struct tl_output *tl_output_text_new(FILE *f, bool color);

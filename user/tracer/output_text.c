@@ -7,7 +7,6 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +38,9 @@
 #define TEXT_UNIT_MAX 17
 /* A number from text_num. */
 #define TEXT_NUM_MAX 32
+
+/* The lines under a segment start at its column. */
+static const char text_indent[TEXT_SEGMENT_COL + 1] = "                              ";
 
 #define NS_PER_S 1000000000ull
 #define NS_PER_MS 1000000ull
@@ -152,6 +154,18 @@ static int text_unit(const unsigned char *u, size_t len, char out[TEXT_UNIT_MAX]
 	return k;
 }
 
+/* The bytes from u that stand for themselves, one column each: printable
+ * ASCII but the backslash. They are nearly all the text, so they go out as
+ * one run instead of a write per character. */
+static size_t text_plain_run(const unsigned char *u, size_t len)
+{
+	size_t n = 0;
+
+	while (n < len && u[n] >= 0x20 && u[n] < 0x7f && u[n] != '\\')
+		n++;
+	return n;
+}
+
 /* text_safe: writes len bytes from the wire (or a task's chosen name),
  * escaped, spending one column of *cols per character. When they would run
  * out, "…" ends the text and *cols drops to 0, which stops every later
@@ -164,51 +178,38 @@ static void text_safe(FILE *f, const char *s, size_t len, int *cols)
 	int k, w;
 
 	for (size_t i = 0; i < len && *cols > 0; i += n) {
-		k = text_unit(u + i, len - i, out, &n, &w);
-		if (w > *cols - 1) {
-			fputs("…", f);
-			*cols = 0;
-			return;
+		n = text_plain_run(u + i, len - i);
+		if (n) {
+			k = n < (size_t)*cols ? (int)n : *cols - 1;
+			fwrite_unlocked(u + i, 1, k, f);
+			*cols -= k;
+			if ((size_t)k < n)
+				goto cut;
+			continue;
 		}
-		fwrite(out, 1, k, f);
+		k = text_unit(u + i, len - i, out, &n, &w);
+		if (w > *cols - 1)
+			goto cut;
+		fwrite_unlocked(out, 1, k, f);
 		*cols -= w;
 	}
+	return;
+cut:
+	fputs("…", f);
+	*cols = 0;
 }
 
-/* text_wire: printf for a line that shows bytes from the wire: the whole
- * result goes through text_safe. */
-__attribute__((format(printf, 3, 0))) static void text_vwire(FILE *f, int *cols, const char *fmt,
-							     va_list ap)
+static void text_str(FILE *f, const char *s, int *cols)
 {
-	/* Enough for the longest field, a URI: past TEXT_LINE_COLS it is cut anyway. */
-	char tmp[2 * TL_HTTP_URI_MAX];
-	int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
-
-	if (n > 0)
-		text_safe(f, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1, cols);
+	text_safe(f, s, strlen(s), cols);
 }
 
-__attribute__((format(printf, 3, 4))) static void text_wire(FILE *f, int *cols, const char *fmt,
-							    ...)
+/* text_item: starts one more item of a parenthesised list: "  (a" then
+ * ", b"; the caller writes the item with text_str. */
+static void text_item(FILE *f, int *cols, bool *open)
 {
-	va_list ap;
-
-	va_start(ap, fmt);
-	text_vwire(f, cols, fmt, ap);
-	va_end(ap);
-}
-
-/* text_item: one more item of a parenthesised list: "  (a" then ", b". */
-__attribute__((format(printf, 4, 5))) static void text_item(FILE *f, int *cols, bool *open,
-							    const char *fmt, ...)
-{
-	va_list ap;
-
 	text_safe(f, *open ? ", " : "  (", *open ? 2 : 3, cols);
 	*open = true;
-	va_start(ap, fmt);
-	text_vwire(f, cols, fmt, ap);
-	va_end(ap);
 }
 
 /* text_num: v / unit with the given decimals, cut rather than rounded so
@@ -216,11 +217,12 @@ __attribute__((format(printf, 4, 5))) static void text_item(FILE *f, int *cols, 
 static const char *text_num(char buf[TEXT_NUM_MAX], uint64_t v, uint64_t unit, int decimals)
 {
 	uint64_t frac_unit = unit;
+	struct tl_fmt f;
 
 	for (int i = 0; i < decimals; i++)
 		frac_unit /= 10;
-	snprintf(buf, TEXT_NUM_MAX, "%" PRIu64 ".%0*" PRIu64, v / unit, decimals,
-		 v % unit / frac_unit);
+	tl_fmt_init(&f, buf, TEXT_NUM_MAX);
+	tl_fmt_fixed(&f, v / unit, v % unit / frac_unit, decimals);
 	return buf;
 }
 
@@ -229,9 +231,11 @@ static const char *text_num(char buf[TEXT_NUM_MAX], uint64_t v, uint64_t unit, i
 static const char *text_duration(char buf[TEXT_NUM_MAX], uint64_t ns)
 {
 	const bool secs = ns >= NS_PER_S;
-	size_t len = strlen(text_num(buf, ns, secs ? NS_PER_S : NS_PER_MS, 3));
+	struct tl_fmt f;
 
-	snprintf(buf + len, TEXT_NUM_MAX - len, secs ? " s" : " ms");
+	text_num(buf, ns, secs ? NS_PER_S : NS_PER_MS, 3);
+	f = (struct tl_fmt){.buf = buf, .len = strlen(buf), .size = TEXT_NUM_MAX};
+	tl_fmt_str(&f, secs ? " s" : " ms");
 	return buf;
 }
 
@@ -464,25 +468,49 @@ static void text_http_details(FILE *f, int *cols, const struct tl_http_view *v)
 	const struct tl_http_msg *m = v->msg;
 	const bool req = m->kind == TL_HTTP_REQUEST;
 	bool open = false;
-	char ms[TEXT_NUM_MAX];
+	char ms[TEXT_NUM_MAX], bytes[TEXT_NUM_MAX];
+	struct tl_fmt num;
 
-	if (*m->content_type)
-		text_item(f, cols, &open, "%s", m->content_type);
-	if (m->content_length >= 0)
-		text_item(f, cols, &open, "%" PRId64 " bytes", m->content_length);
-	if (req && *m->range)
-		text_item(f, cols, &open, "Range: %s", m->range);
-	if (!req && *m->content_range)
-		text_item(f, cols, &open, "Content-Range: %s", m->content_range);
-	if (*m->connection)
-		text_item(f, cols, &open, "Connection: %s", m->connection);
-	if (m->chunked)
-		text_item(f, cols, &open, "chunked");
-	else if (*m->transfer_encoding)
-		text_item(f, cols, &open, "Transfer-Encoding: %s", m->transfer_encoding);
+	if (*m->content_type) {
+		text_item(f, cols, &open);
+		text_str(f, m->content_type, cols);
+	}
+	if (m->content_length >= 0) {
+		text_item(f, cols, &open);
+		tl_fmt_init(&num, bytes, sizeof(bytes));
+		tl_fmt_uint(&num, (uint64_t)m->content_length);
+		tl_fmt_str(&num, " bytes");
+		text_str(f, bytes, cols);
+	}
+	if (req && *m->range) {
+		text_item(f, cols, &open);
+		text_str(f, "Range: ", cols);
+		text_str(f, m->range, cols);
+	}
+	if (!req && *m->content_range) {
+		text_item(f, cols, &open);
+		text_str(f, "Content-Range: ", cols);
+		text_str(f, m->content_range, cols);
+	}
+	if (*m->connection) {
+		text_item(f, cols, &open);
+		text_str(f, "Connection: ", cols);
+		text_str(f, m->connection, cols);
+	}
+	if (m->chunked) {
+		text_item(f, cols, &open);
+		text_str(f, "chunked", cols);
+	} else if (*m->transfer_encoding) {
+		text_item(f, cols, &open);
+		text_str(f, "Transfer-Encoding: ", cols);
+		text_str(f, m->transfer_encoding, cols);
+	}
 	if (v->request) {
-		text_item(f, cols, &open, "%s ms after %s ",
-			  text_num(ms, v->latency_ns, NS_PER_MS, 3), v->request->method);
+		text_item(f, cols, &open);
+		text_str(f, text_num(ms, v->latency_ns, NS_PER_MS, 3), cols);
+		text_str(f, " ms after ", cols);
+		text_str(f, v->request->method, cols);
+		text_str(f, " ", cols);
 		text_safe(f, v->request->uri, v->request->uri_len, cols);
 	}
 	if (open)
@@ -496,19 +524,31 @@ static void text_on_http(void *ctx, struct tl_conn *c, const struct tl_http_view
 	FILE *f = text_block_for(c, false);
 	const struct tl_http_msg *m = v->msg;
 	int cols = TEXT_LINE_COLS - TEXT_SEGMENT_COL;
+	char status[TEXT_NUM_MAX];
+	struct tl_fmt num;
 
 	if (!f)
 		return;
-	fprintf(f, "%*s", TEXT_SEGMENT_COL, "");
+	fputs(text_indent, f);
 	text_color(t, f, TEXT_CYAN);
 	if (m->kind == TL_HTTP_REQUEST) {
+		text_str(f, m->method, &cols);
+		text_str(f, " ", &cols);
 		/* The target may hold NUL: by its length, not as a string. */
-		text_wire(f, &cols, "%s ", m->method);
 		text_safe(f, m->uri, m->uri_len, &cols);
-		text_wire(f, &cols, "%s %s", m->uri_truncated ? "…" : "", m->version);
-	} else
-		text_wire(f, &cols, "%s %d%s%s", m->version, m->status, *m->reason ? " " : "",
-			  m->reason);
+		text_str(f, m->uri_truncated ? "… " : " ", &cols);
+		text_str(f, m->version, &cols);
+	} else {
+		tl_fmt_init(&num, status, sizeof(status));
+		tl_fmt_char(&num, ' ');
+		tl_fmt_uint(&num, m->status < 0 ? 0 : (uint64_t)m->status);
+		text_str(f, m->version, &cols);
+		text_str(f, status, &cols);
+		if (*m->reason) {
+			text_str(f, " ", &cols);
+			text_str(f, m->reason, &cols);
+		}
+	}
 	text_http_details(f, &cols, v);
 	text_color(t, f, TEXT_RESET);
 	fputc('\n', f);
@@ -522,26 +562,37 @@ static void text_on_exchange(void *ctx, struct tl_conn *c, const struct tl_excha
 {
 	struct text_output *t = ctx;
 	FILE *f = text_block_for(c, false);
-	char first[TEXT_NUM_MAX], last[TEXT_NUM_MAX];
+	char first[TEXT_NUM_MAX], last[TEXT_NUM_MAX], buf[160];
 	int cols = TEXT_LINE_COLS - TEXT_SEGMENT_COL;
+	struct tl_fmt line;
 
 	if (!f)
 		return;
-	fprintf(f, "%*s", TEXT_SEGMENT_COL, "");
+	fputs(text_indent, f);
 	text_color(t, f, TEXT_CYAN);
-	fprintf(f, "= ");
+	fputs("= ", f);
 	if (v->request) {
 		text_safe(f, v->request->method, strlen(v->request->method), &cols);
 		fputc(' ', f);
 		text_safe(f, v->request->uri, v->request->uri_len, &cols);
 		fputc(' ', f);
 	}
-	fprintf(f, "-> %d, %llu body bytes%s%s", v->status, (unsigned long long)v->body_bytes,
-		v->complete ? "" : " (incomplete)", v->chunked ? ", chunked" : "");
-	if (v->request)
-		fprintf(f, ", first byte %s, last byte %s after the request",
-			text_duration(first, v->first_byte_ns - v->request->ts_ns),
-			text_duration(last, v->last_byte_ns - v->request->ts_ns));
+	tl_fmt_init(&line, buf, sizeof(buf));
+	tl_fmt_str(&line, "-> ");
+	tl_fmt_uint(&line, v->status < 0 ? 0 : (uint64_t)v->status);
+	tl_fmt_str(&line, ", ");
+	tl_fmt_uint(&line, v->body_bytes);
+	tl_fmt_str(&line, v->complete ? " body bytes" : " body bytes (incomplete)");
+	if (v->chunked)
+		tl_fmt_str(&line, ", chunked");
+	if (v->request) {
+		tl_fmt_str(&line, ", first byte ");
+		tl_fmt_str(&line, text_duration(first, v->first_byte_ns - v->request->ts_ns));
+		tl_fmt_str(&line, ", last byte ");
+		tl_fmt_str(&line, text_duration(last, v->last_byte_ns - v->request->ts_ns));
+		tl_fmt_str(&line, " after the request");
+	}
+	fputs(buf, f);
 	text_color(t, f, TEXT_RESET);
 	fputc('\n', f);
 }
@@ -649,10 +700,9 @@ static void text_on_conn_end(void *ctx, struct tl_conn *c)
 		c->sink_data = NULL;
 	}
 	text_summary(t, c);
-	fflush(t->f);
 }
 
-/* Printed at once: the connection's block was printed long ago. */
+/* Printed when it happens: the connection's block was printed long ago. */
 static void text_on_tw_end(void *ctx, const struct tl_tw_view *v)
 {
 	struct text_output *t = ctx;
@@ -665,7 +715,6 @@ static void text_on_tw_end(void *ctx, const struct tl_tw_view *v)
 		v->ended_by == TL_TW_ENDED_REUSED ? ": a new connection reused the tuple" : "");
 	text_color(t, t->f, TEXT_RESET);
 	fputc('\n', t->f);
-	fflush(t->f);
 }
 
 /* "ports 80, 8080" or "all ports". */
@@ -740,6 +789,12 @@ static void text_stats(struct tl_output *o, const struct tl_stats_info *info)
 		(unsigned long long)info->conns);
 }
 
+/* Blocks of the connections that ended in this drain, in one write. */
+static void text_flush(struct tl_output *o)
+{
+	fflush(((struct text_output *)o)->f);
+}
+
 static void text_free(struct tl_output *o)
 {
 	free((struct text_output *)o);
@@ -765,6 +820,7 @@ struct tl_output *tl_output_text_new(FILE *f, bool color)
 		.start = text_start,
 		.loss = text_loss,
 		.stats = text_stats,
+		.flush = text_flush,
 		.free = text_free,
 	};
 	return &t->out;
