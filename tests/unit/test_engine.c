@@ -775,7 +775,7 @@ static const struct scenario scenarios[] = {
 	{__LINE__, "port reuse starts a new connection", scenario_port_reuse, expect_reuse, false,
 	 NULL},
 	{__LINE__, "hostile HTTP bytes", scenario_hostile_http, NULL, false,
-	 "end #1 closed_by=none tw=-1 req=0 c2s=100052 s2c=0 pids=100/0 open"},
+     "end #1 closed_by=none tw=-1 req=1 c2s=100052 s2c=0 pids=100/0 open"},
 	{__LINE__, "TIME_WAIT end confirmed by sock_diag", scenario_time_wait_end, NULL, false,
 	 "twend #1 client confirmed=1 after=61001ms ended_by=timer"},
 	{__LINE__, "TIME_WAIT ends in order under a steady trickle", scenario_trickle, NULL, false,

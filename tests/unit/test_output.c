@@ -199,7 +199,7 @@ static void play(const struct tl_sink *k, struct tl_conn *c, const __u8 addr[16]
 					   s->no_proc ? NULL : &c->proc[s->from], s->inferred,
 					   s->from_packets};
 		struct tl_http_view hv = {c->last_ns, s->from, s->seq, s->msg, s->request,
-					  s->latency_us * US};
+					  s->latency_us * US, 0};
 
 		c->last_ns = sv.ts_ns = hv.ts_ns = T0 + s->t_us * US;
 		if (s->kind == STEP_PKT)
@@ -214,7 +214,7 @@ static void play(const struct tl_sink *k, struct tl_conn *c, const __u8 addr[16]
 static const __u16 ports[] = {8080};
 
 static const struct tl_start_info start_lo = {
-	T0 - 1000 * US, "lo", ports, 1, 0, "tcx", "tp_btf", "tp_btf", false, NULL,
+	T0 - 1000 * US, "lo", ports, 1, 0, "tcx", "tp_btf", "tp_btf", false, NULL, NULL, TL_TIME_CONN,
 };
 
 /* The whole run: start, both lives, the TIME_WAIT end, a loss, the stats. */
@@ -556,7 +556,7 @@ static void test_json(void)
 static void test_json_file(void)
 {
 	const struct tl_start_info info = {
-		T0, NULL, NULL, 0, AF_INET6, NULL, NULL, NULL, false, "x.pcap",
+		T0, NULL, NULL, 0, AF_INET6, NULL, NULL, NULL, false, "x.pcap", NULL, TL_TIME_CONN,
 	};
 	char *out = NULL;
 	size_t len;
@@ -710,14 +710,14 @@ static const struct start_row {
 	struct tl_start_info info;
 	const char *want;
 } start_rows[] = {
-	{__LINE__, {0, "lo", ports, 1, 0, "tcx", "tp_btf", "tp_btf", false, NULL},
+	{__LINE__, {0, "lo", ports, 1, 0, "tcx", "tp_btf", "tp_btf", false, NULL, NULL, TL_TIME_CONN},
 	 "Tracing TCP on lo (ports 8080; tcx, tp_btf)... Ctrl-C to end.\n"},
-	{__LINE__, {0, "eth0", two_ports, 2, AF_INET, "clsact", "raw_tp", "none", true, NULL},
+	{__LINE__, {0, "eth0", two_ports, 2, AF_INET, "clsact", "raw_tp", "none", true, NULL, NULL, TL_TIME_CONN},
 	 "Tracing TCP on eth0 (ports 80, 8080, IPv4 only; clsact, raw_tp, owner none)... Ctrl-C "
 	 "to end.\n"},
-	{__LINE__, {0, "lo", NULL, 0, AF_INET6, "tcx", "tracepoint", "tracepoint", false, NULL},
+	{__LINE__, {0, "lo", NULL, 0, AF_INET6, "tcx", "tracepoint", "tracepoint", false, NULL, NULL, TL_TIME_CONN},
 	 "Tracing TCP on lo (all ports, IPv6 only; tcx, tracepoint)... Ctrl-C to end.\n"},
-	{__LINE__, {0, NULL, ports, 1, 0, NULL, NULL, NULL, false, "x.pcap"},
+	{__LINE__, {0, NULL, ports, 1, 0, NULL, NULL, NULL, false, "x.pcap", NULL, TL_TIME_CONN},
 	 "Reading x.pcap (ports 8080)...\n"},
 };
 

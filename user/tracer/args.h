@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 #include "tcplife_http.h"
+#include "tracer/output.h"
 #include "tracer/tc_attach.h"
 
 enum tl_format {
@@ -30,6 +31,7 @@ struct tl_args {
 	int color; /* -1 auto (a terminal), 0 never, 1 always */
 	const char *write_path; /* -w: also write a pcapng capture */
 	const char *read_path;  /* -r: read a capture instead of tracing */
+	enum tl_time_format time_format;
 };
 
 /* tl_args_parse: fills a from argv. On bad input prints one line to stderr

@@ -21,6 +21,10 @@ struct tl_event {
 	size_t http_len;
 	const __u8 *frame;
 	size_t frame_len;
+	/* -r: the capture's frame number (1-based) and Wireshark's tcp.stream;
+	 * frame_no 0 lets the engine number segments itself. */
+	__u64 frame_no;
+	__u64 stream;
 	const struct tl_sock_event *sock; /* TL_EV_STATE, TL_EV_OWNER */
 	__u32 lost; /* records the kernel had lost when it made this one */
 	__u64 lost_ts_ns; /* when the latest of them was lost, ns since the epoch */

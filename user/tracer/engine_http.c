@@ -123,7 +123,7 @@ static size_t message(struct tl_engine *e, struct tl_conn *c, const struct tl_ev
 		      const struct tl_pkt_view *pv, const struct tl_http_msg *m, size_t off)
 {
 	struct tl_http_view v = {.ts_ns = ev->ts_ns, .from = pv->from, .seq = pv->seq + off,
-				 .msg = m};
+				 .msg = m, .frame_no = pv->frame_no};
 	__s64 body;
 
 	if (m->kind == TL_HTTP_REQUEST) {

@@ -266,21 +266,24 @@ static int parse_tcp(const struct frame *f, const struct l3_info *l3, struct tl_
 }
 
 /* The payload's first bytes when it begins like an HTTP message, as far as
- * they were captured. */
-static void copy_http(const struct frame *f, size_t off, struct tl_packet_data *d)
+ * they were captured: more than the kernel side keeps, since a capture may
+ * hold a request line of several KB whole. */
+static void copy_http(const struct frame *f, size_t off, struct tl_frame *out)
 {
 	const __u8 *w = f->b + off;
-	size_t n = d->pkt.payload_len;
+	size_t n = out->rec.pkt.payload_len;
 
+	out->http_len = 0;
 	if (!n || !have(f, off, 4) || !tl_http_start_word(TL_WORD(w[0], w[1], w[2], w[3])))
 		return;
-	if (n > TL_DATA_CAP)
-		n = TL_DATA_CAP;
+	if (n > TL_FRAME_HTTP_MAX)
+		n = TL_FRAME_HTTP_MAX;
 	if (n > f->caplen - off)
 		n = f->caplen - off;
-	memcpy(d->data, w, n);
-	d->pkt.data_len = n;
-	d->pkt.data_flags = TL_DATA_HTTP;
+	memcpy(out->http, w, n);
+	out->http_len = n;
+	out->rec.pkt.data_len = n < TL_DATA_CAP ? n : TL_DATA_CAP;
+	out->rec.pkt.data_flags = TL_DATA_HTTP;
 }
 
 /* The frame from its IP header on, behind an Ethernet header: the original
@@ -333,7 +336,7 @@ int tl_frame_parse(int dlt, const __u8 *frame, size_t caplen, size_t len, __u64 
 	p->type = TL_EV_PACKET;
 	p->frame_len = f.skb_len;
 	p->dir = TL_DIR_EGRESS; /* a capture on lo holds each packet once, as the egress hook */
-	copy_http(&f, l3.l4_off + p->tcp_hdr_len, &out->rec);
+	copy_http(&f, l3.l4_off + p->tcp_hdr_len, out);
 	copy_eth(dlt, &f, l3_off, proto, out);
 	return 0;
 }

@@ -46,7 +46,9 @@ struct tl_http_msg {
  * (TL_HTTP_NONE when buf does not begin with a request line "METHOD SP
  * request-target SP HTTP/d.d" or a status line "HTTP/d.d SP ddd [SP reason]").
  * A start line cut by the end of buf still counts when its fixed parts
- * (method, target, version; or version and code) are complete. Header names
+ * (method, target, version; or version and code) are complete, and so does
+ * a request line cut inside its target ("METHOD SP target" to the end of
+ * buf): version "", uri_truncated set. Header names
  * are matched case-insensitively and exactly. */
 enum tl_http_kind tl_http_parse(const uint8_t *buf, size_t len, struct tl_http_msg *m);
 

@@ -168,6 +168,8 @@ static void announce(struct tracer *t)
 		.owner_attach = t->loader.owner_attach,
 		.both_directions = strcmp(t->args.ifname, "lo") != 0,
 		.source_file = t->args.read_path,
+		.write_file = t->args.write_path,
+		.time_format = t->args.time_format,
 	};
 
 	if (t->loader.tc.stale_removed)

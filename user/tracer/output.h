@@ -9,6 +9,13 @@
 
 #include "tracer/conn.h"
 
+/* -t: the text timeline's time column, as tshark's -t names them. */
+enum tl_time_format {
+	TL_TIME_CONN = 0, /* since the connection's first event (default) */
+	TL_TIME_RELATIVE, /* r: since the trace's first segment */
+	TL_TIME_DELTA,	  /* d: since the trace's previous segment */
+};
+
 struct tl_start_info {
 	__u64 ts_ns;
 	const char *ifname;
@@ -20,6 +27,8 @@ struct tl_start_info {
 	const char *owner_attach; /* same, or "none" when sock_*_length is missing */
 	bool both_directions;     /* ingress and egress hooked (not loopback) */
 	const char *source_file;  /* -r FILE, else NULL */
+	const char *write_file;		 /* -w FILE, else NULL: frame numbers cite it */
+	enum tl_time_format time_format; /* the text timeline's time column */
 };
 
 struct tl_stats_info {

@@ -22,7 +22,9 @@
 #define TEXT_CYAN "\033[36m"
 #define TEXT_RESET "\033[0m"
 
-/* Columns: "  +0.000000   52334 -> 8080   [SYN] Seq=0 ..." */
+/* Columns: "  +0.000000   52334 -> 8080   [SYN] Seq=0 ...", after the
+ * frame number ("No.") when there is a file to cite it in. */
+#define TEXT_NO_COLS 8
 #define TEXT_TIME_COLS 14
 #define TEXT_DIR_COLS 16
 #define TEXT_SEGMENT_COL (TEXT_TIME_COLS + TEXT_DIR_COLS)
@@ -67,6 +69,10 @@ struct text_output {
 	FILE *f;
 	bool color;
 	__u64 next_loss_warning_ns;
+	int no_cols; /* TEXT_NO_COLS with -r or -w, else 0 */
+	int seg_col; /* where the segment column begins */
+	enum tl_time_format time_format;
+	__u64 first_ns, prev_ns; /* the trace's first and latest segment (-t r, -t d) */
 };
 
 /* Colour codes only when asked for: a pipe or a file gets plain text. */
@@ -312,14 +318,32 @@ lost:
 	return NULL;
 }
 
-/* The time column: since the connection's first event. */
-static void text_time_col(struct tl_fmt *f, const struct tl_conn *c, __u64 ts_ns)
+/* The frame number, with -r or -w (0: none, as on a state line), and the
+ * time column: since the connection's first event, or as tshark's -t r
+ * (since the first segment) and -t d (since the previous one). */
+static void text_time_col(struct text_output *t, struct tl_fmt *f, const struct tl_conn *c,
+			  __u64 ts_ns, __u64 frame_no)
 {
-	__u64 t = ts_ns > c->start_ns ? ts_ns - c->start_ns : 0;
+	__u64 since = c->start_ns;
 
-	tl_fmt_str(f, "  +");
-	tl_fmt_fixed(f, t / NS_PER_S, t % NS_PER_S / 1000, 6);
-	tl_fmt_pad(f, TEXT_TIME_COLS);
+	if (frame_no && !t->first_ns)
+		t->first_ns = t->prev_ns = ts_ns;
+	if (t->time_format == TL_TIME_RELATIVE)
+		since = t->first_ns ? t->first_ns : ts_ns;
+	else if (t->time_format == TL_TIME_DELTA)
+		since = t->prev_ns ? t->prev_ns : ts_ns;
+	if (frame_no)
+		t->prev_ns = ts_ns;
+	ts_ns = ts_ns > since ? ts_ns - since : 0;
+	if (t->no_cols) {
+		tl_fmt_str(f, "  ");
+		if (frame_no)
+			tl_fmt_uint(f, frame_no);
+		tl_fmt_pad(f, t->no_cols);
+	}
+	tl_fmt_str(f, t->time_format == TL_TIME_CONN ? "  +" : "   ");
+	tl_fmt_fixed(f, ts_ns / NS_PER_S, ts_ns % NS_PER_S / 1000, 6);
+	tl_fmt_pad(f, t->no_cols + TEXT_TIME_COLS);
 }
 
 /* Appends a finished line to the connection's timeline; unlocked, since
@@ -342,11 +366,11 @@ static void text_on_packet(void *ctx, struct tl_conn *c, const struct tl_pkt_vie
 		return;
 	/* Built by hand: this runs for every segment, and printf dominated. */
 	tl_fmt_init(&f, line, sizeof(line));
-	text_time_col(&f, c, v->ts_ns);
+	text_time_col(t, &f, c, v->ts_ns, v->frame_no);
 	tl_fmt_uint(&f, p->sport);
 	tl_fmt_str(&f, " -> ");
 	tl_fmt_uint(&f, p->dport);
-	tl_fmt_pad(&f, TEXT_SEGMENT_COL);
+	tl_fmt_pad(&f, t->seg_col);
 	if (t->color)
 		tl_fmt_str(&f, p->flags & TL_RST ? TEXT_RED : TEXT_BOLD);
 	tl_fmt_char(&f, '[');
@@ -385,8 +409,8 @@ static void text_on_state(void *ctx, struct tl_conn *c, const struct tl_state_vi
 	if (!blk)
 		return;
 	tl_fmt_init(&f, line, sizeof(line));
-	text_time_col(&f, c, v->ts_ns);
-	tl_fmt_pad(&f, TEXT_SEGMENT_COL);
+	text_time_col(t, &f, c, v->ts_ns, 0);
+	tl_fmt_pad(&f, t->seg_col);
 	if (t->color)
 		tl_fmt_str(&f, TEXT_YELLOW);
 	tl_fmt_str(&f, tl_side_name(v->side));
@@ -438,15 +462,15 @@ static void text_on_http(void *ctx, struct tl_conn *c, const struct tl_http_view
 	struct text_output *t = ctx;
 	FILE *f = text_block_for(c, false);
 	const struct tl_http_msg *m = v->msg;
-	int cols = TEXT_LINE_COLS - TEXT_SEGMENT_COL;
+	int cols = TEXT_LINE_COLS - t->seg_col;
 
 	if (!f)
 		return;
-	fprintf(f, "%*s", TEXT_SEGMENT_COL, "");
+	fprintf(f, "%*s", t->seg_col, "");
 	text_color(t, f, TEXT_CYAN);
 	if (m->kind == TL_HTTP_REQUEST)
-		text_wire(f, &cols, "%s %s%s %s", m->method, m->uri, m->uri_truncated ? "…" : "",
-			  m->version);
+		text_wire(f, &cols, "%s %s%s%s%s", m->method, m->uri, m->uri_truncated ? "…" : "",
+			  *m->version ? " " : "", m->version);
 	else
 		text_wire(f, &cols, "%s %d%s%s", m->version, m->status, *m->reason ? " " : "",
 			  m->reason);
@@ -464,11 +488,11 @@ static void text_on_exchange(void *ctx, struct tl_conn *c, const struct tl_excha
 	struct text_output *t = ctx;
 	FILE *f = text_block_for(c, false);
 	char first[TEXT_NUM_MAX], last[TEXT_NUM_MAX];
-	int cols = TEXT_LINE_COLS - TEXT_SEGMENT_COL;
+	int cols = TEXT_LINE_COLS - t->seg_col;
 
 	if (!f)
 		return;
-	fprintf(f, "%*s", TEXT_SEGMENT_COL, "");
+	fprintf(f, "%*s", t->seg_col, "");
 	text_color(t, f, TEXT_CYAN);
 	fprintf(f, "= ");
 	if (v->request) {
@@ -504,7 +528,8 @@ static void text_header(struct text_output *t, const struct tl_conn *c)
 		fprintf(f, "  (joined mid-stream)");
 	if (c->roles_guessed)
 		fprintf(f, "  (roles guessed: no SYN seen)");
-	fprintf(f, "\n  %-*s%-*ssegment\n", TEXT_TIME_COLS - 2, "time", TEXT_DIR_COLS, "dir");
+	fprintf(f, "\n  %s%-*s%-*ssegment\n", t->no_cols ? "No.     " : "", TEXT_TIME_COLS - 2,
+		"time", TEXT_DIR_COLS, "dir");
 }
 
 /* "  = curl[4242] -> tcplife-httpd[4100]  5.001 s  C>S 77 B ..." */
@@ -603,11 +628,14 @@ static const char *text_family(int family)
 /* The status lines go to stderr, so that stdout holds only timelines. */
 static void text_start(struct tl_output *o, const struct tl_start_info *info)
 {
+	struct text_output *t = (struct text_output *)o;
 	const char *family = text_family(info->family);
 	char ports[16 + 8 * TL_MAX_PORTS];
 	bool owner_differs;
 
-	(void)o;
+	t->time_format = info->time_format;
+	t->no_cols = info->source_file || info->write_file ? TEXT_NO_COLS : 0;
+	t->seg_col = t->no_cols + TEXT_SEGMENT_COL;
 	text_ports(ports, sizeof(ports), info);
 	/* A capture file has no attach points. */
 	if (info->source_file) {
@@ -656,6 +684,7 @@ struct tl_output *tl_output_text_new(FILE *f, bool color)
 		return NULL;
 	t->f = f;
 	t->color = color;
+	t->seg_col = TEXT_SEGMENT_COL;
 	t->out = (struct tl_output){
 		.sink = {.ctx = t,
 			 .on_packet = text_on_packet,
