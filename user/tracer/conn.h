@@ -39,6 +39,8 @@ enum tl_closed_by {
 	TL_CLOSED_RESET,
 };
 
+#define TL_HTTP_SEQS 4
+
 /* What one side sends. */
 struct tl_flow {
 	__u32 base;  /* the ISN, or the first seen seq - 1 (Wireshark's rule) */
@@ -50,6 +52,10 @@ struct tl_flow {
 	bool fin_seen;
 	__u32 fin_end; /* raw seq just past its FIN: the ack that acknowledges it */
 	bool fin_acked;
+	/* Raw seqs of the latest segments that began HTTP messages: a segment
+	 * sent again from one of them is a retransmission, not new messages. */
+	__u32 http_seq[TL_HTTP_SEQS];
+	__u8 nhttp_seq;
 };
 
 #define TL_PENDING_REQUESTS 16

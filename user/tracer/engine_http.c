@@ -159,12 +159,30 @@ static void messages(struct tl_engine *e, struct tl_conn *c, const struct tl_eve
 	}
 }
 
+/* Whether the segment's messages were reported before: it begins where an
+ * earlier segment that began messages did (a retransmission; Wireshark
+ * dissects it again, then marks it). Exact seqs, so that a segment that
+ * only arrives out of order still counts. Records seq otherwise. */
+static bool messages_seen(struct tl_conn *c, const struct tl_pkt_view *v)
+{
+	struct tl_flow *f = &c->flow[v->from];
+	const __u32 seq = v->pkt->seq;
+
+	for (int i = 0; i < f->nhttp_seq && i < TL_HTTP_SEQS; i++)
+		if (f->http_seq[i] == seq)
+			return true;
+	f->http_seq[f->nhttp_seq++ % TL_HTTP_SEQS] = seq;
+	if (f->nhttp_seq == 2 * TL_HTTP_SEQS)
+		f->nhttp_seq = TL_HTTP_SEQS;
+	return false;
+}
+
 void tl_engine_http_segment(struct tl_engine *e, struct tl_conn *c, const struct tl_event *ev,
 			    const struct tl_pkt_view *v)
 {
 	const struct tl_packet *p = v->pkt;
 
-	if (ev->http_len)
+	if (ev->http_len && !messages_seen(c, v))
 		messages(e, c, ev, v);
 	if (v->from != TL_SERVER || !c->response.active)
 		return;
