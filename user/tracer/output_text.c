@@ -501,8 +501,8 @@ static void text_on_exchange(void *ctx, struct tl_conn *c, const struct tl_excha
 		text_safe(f, v->request->uri, strlen(v->request->uri), &cols);
 		fputc(' ', f);
 	}
-	fprintf(f, "-> %d, %llu body bytes%s", v->status, (unsigned long long)v->body_bytes,
-		v->complete ? "" : " (incomplete)");
+	fprintf(f, "-> %d, %llu body byte%s%s", v->status, (unsigned long long)v->body_bytes,
+		tl_plural(v->body_bytes), v->complete ? "" : " (incomplete)");
 	if (v->request)
 		fprintf(f, ", first byte %s, last byte %s after the request",
 			text_duration(first, v->first_byte_ns - v->request->ts_ns),
@@ -576,9 +576,9 @@ static void text_on_conn_end(void *ctx, struct tl_conn *c)
 		text_part_flush(&blk->head, t->f);
 		if (blk->elided)
 			fprintf(t->f,
-				"  ... %llu events left out (a long timeline: its start and "
+				"  ... %llu event%s left out (a long timeline: its start and "
 				"its end are shown)\n",
-				blk->elided);
+				blk->elided, tl_plural(blk->elided));
 		text_part_flush(&blk->tail[!blk->cur], t->f);
 		text_part_flush(&blk->tail[blk->cur], t->f);
 		free(blk);
@@ -658,17 +658,18 @@ static void text_loss(struct tl_output *o, __u64 ts_ns, __u64 total)
 		return;
 	t->next_loss_warning_ns = ts_ns + NS_PER_S;
 	fprintf(stderr,
-		"tcplife-http: warning: %llu events lost (ring buffer full); "
+		"tcplife-http: warning: %llu event%s lost (ring buffer full); "
 		"affected connections are marked INCOMPLETE\n",
-		(unsigned long long)total);
+		(unsigned long long)total, tl_plural(total));
 }
 
 static void text_stats(struct tl_output *o, const struct tl_stats_info *info)
 {
 	(void)o;
-	fprintf(stderr, "%llu events, %llu lost, %llu connections\n",
-		(unsigned long long)info->events, (unsigned long long)info->lost,
-		(unsigned long long)info->conns);
+	fprintf(stderr, "%llu event%s, %llu lost, %llu connection%s\n",
+		(unsigned long long)info->events, tl_plural(info->events),
+		(unsigned long long)info->lost, (unsigned long long)info->conns,
+		tl_plural(info->conns));
 }
 
 static void text_free(struct tl_output *o)
