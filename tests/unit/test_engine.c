@@ -454,25 +454,22 @@ static void scenario_port_reuse(struct tl_engine *e)
 }
 
 /* The request and the response start each sent twice (a retransmission
- * timer beat the ACK): one request, one response, one exchange. */
+ * timer beat the ACK), packets only as in a capture: one request, one
+ * response, one exchange. */
 static void scenario_retransmitted_starts(struct tl_engine *e)
 {
-	handshake(e, ISN_C, ISN_S);
-	feed_packet(e, C, TL_PSH | TL_ACK, ISN_C + 1, ISN_S + 1, get_req, 37);
-	feed_packet(e, C, TL_PSH | TL_ACK, ISN_C + 1, ISN_S + 1, get_req, 37);
-	feed_packet(e, S, TL_PSH | TL_ACK, ISN_S + 1, ISN_C + 38, ok_resp, 41);
-	feed_packet(e, S, TL_PSH | TL_ACK, ISN_S + 1, ISN_C + 38, ok_resp, 41);
-	close_first(e, C, ISN_C + 38, ISN_S + 42);
+	feed_packet(e, C, TL_SYN, ISN_C, 0, NULL, 0);
+	feed_packet(e, S, TL_SYN | TL_ACK, ISN_S, ISN_C + 1, NULL, 0);
+	for (int i = 0; i < 2; i++)
+		feed_packet(e, C, TL_PSH | TL_ACK, ISN_C + 1, ISN_S + 1, get_req, 37);
+	for (int i = 0; i < 2; i++)
+		feed_packet(e, S, TL_PSH | TL_ACK, ISN_S + 1, ISN_C + 38, ok_resp, 41);
+	tl_engine_finish(e);
 }
 
 static const char *const expect_retransmitted_starts[] = {
-	"state #1 client CLOSE->SYN_SENT pid=100",
 	"pkt #1 c2s [SYN] seq=0 ack=0 win=65495",
 	"pkt #1 s2c [SYN, ACK] seq=0 ack=1 win=65495",
-	"state #1 client SYN_SENT->ESTABLISHED pid=100",
-	"pkt #1 c2s [ACK] seq=1 ack=1 win=65536",
-	"state #1 server LISTEN->SYN_RECV pid=0",
-	"state #1 server SYN_RECV->ESTABLISHED pid=0",
 	"pkt #1 c2s [PSH, ACK] seq=1 ack=1 win=65536",
 	"http #1 request GET /index.html seq=1",
 	"pkt #1 c2s [PSH, ACK] seq=1 ack=1 win=65536",
@@ -480,18 +477,7 @@ static const char *const expect_retransmitted_starts[] = {
 	"http #1 response 200 for /index.html seq=1",
 	"exchange #1 /index.html 200 body=3 complete=1",
 	"pkt #1 s2c [PSH, ACK] seq=1 ack=38 win=65536",
-	"state #1 client ESTABLISHED->FIN_WAIT1 pid=100",
-	"pkt #1 c2s [FIN, ACK] seq=38 ack=42 win=65536",
-	"state #1 server ESTABLISHED->CLOSE_WAIT pid=200",
-	"pkt #1 s2c [ACK] seq=42 ack=39 win=65536",
-	"state #1 client FIN_WAIT1->FIN_WAIT2 pid=100",
-	"state #1 client FIN_WAIT2->CLOSE pid=100",
-	"state #1 server CLOSE_WAIT->LAST_ACK pid=200",
-	"pkt #1 s2c [FIN, ACK] seq=42 ack=39 win=65536",
-	"pkt #1 c2s [ACK] seq=39 ack=43 win=65536",
-	"state #1 client FIN_WAIT2->TIME_WAIT pid=100 inferred",
-	"state #1 server LAST_ACK->CLOSE pid=200",
-	"end #1 closed_by=client tw=0 req=1 c2s=74 s2c=82 pids=100/200",
+	"end #1 closed_by=none tw=-1 req=1 c2s=74 s2c=82 pids=0/0 open",
 	NULL,
 };
 
