@@ -164,8 +164,8 @@ int tl_capture_read(const char *path, const struct tl_capture_filter *f, struct 
 	} else {
 		ret = capture_frames(pc, f, e, st, &streams);
 		if (ret == -1) {
-		snprintf(err, err_size, "%s: %s", path, pcap_geterr(pc));
-		ret = -EIO;
+			snprintf(err, err_size, "%s: %s", path, pcap_geterr(pc));
+			ret = -EIO;
 		} else if (ret == -ENOMEM) {
 			snprintf(err, err_size, "%s: %s", path, strerror(ENOMEM));
 		} else {

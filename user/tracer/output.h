@@ -27,7 +27,7 @@ struct tl_start_info {
 	const char *owner_attach; /* same, or "none" when sock_*_length is missing */
 	bool both_directions;     /* ingress and egress hooked (not loopback) */
 	const char *source_file;  /* -r FILE, else NULL */
-	const char *write_file;		 /* -w FILE, else NULL: frame numbers cite it */
+	const char *write_file;   /* -w FILE, else NULL: frame numbers cite it */
 	enum tl_time_format time_format; /* the text timeline's time column */
 };
 
