@@ -131,7 +131,7 @@ struct tl_pkt_view {
 	const __u8 *frame; /* the frame's first bytes, when the kernel copied them (-w) */
 	size_t frame_len;
 	__u64 frame_no; /* Wireshark's frame.number: in the -r file, or in the -w file live */
-	__u64 stream;	/* Wireshark's tcp.stream */
+	__u64 stream;   /* Wireshark's tcp.stream */
 };
 
 /* A side's state change, or an inferred one (TIME_WAIT). */
@@ -153,7 +153,7 @@ struct tl_http_view {
 	/* For a response: the request it answers, when one was seen. */
 	const struct tl_pending_request *request;
 	__u64 latency_ns; /* request's first byte to response's first byte */
-	__u64 frame_no;	  /* the segment's, as in struct tl_pkt_view */
+	__u64 frame_no;   /* the segment's, as in struct tl_pkt_view */
 };
 
 /* A request and its response, once the response's last byte was seen (or

@@ -25,7 +25,7 @@ struct tl_engine {
 	struct tl_sink sink;
 	struct tl_conn_table conns;
 	__u64 next_id;
-	__u64 frames;	   /* segments reported: the live frame numbers */
+	__u64 frames;      /* segments reported: the live frame numbers */
 	__u64 next_stream; /* live tcp.stream numbers, in order of first segment */
 	struct tl_pending_connect pending[TL_MAX_PENDING_CONNECTS];
 	int npending;
