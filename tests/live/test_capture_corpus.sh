@@ -156,3 +156,13 @@ done
 # Counts in words: one connection is "1 connection".
 expect_eq "${T}_one_connection_grammar" "11 events, 0 lost, 1 connection" \
 	"$("$TRACER" -r "$DIR/retransmit.pcap" 2>&1 >/dev/null | tail -n 1)"
+
+# Damaged gzip: one line saying so, exit 1, never a crash or a hang.
+printf '\037\213not deflate data' >"$TL_TMP/bad.gz"
+head -c 2000 "$DIR/lo.pcapng.gz" >"$TL_TMP/cut.gz"
+for bad in bad cut; do
+	timeout 10 "$TRACER" -r "$TL_TMP/$bad.gz" >/dev/null 2>"$TL_TMP/$bad.err"
+	rc=$?
+	expect_eq "${T}_damaged_gzip_${bad}" "exit 1, 1 error line" \
+		"exit $rc, $(grep -c '^tcplife-http: ' "$TL_TMP/$bad.err") error line"
+done

@@ -88,6 +88,9 @@ static ssize_t gz_cookie_read(void *cookie, char *buf, size_t size)
 {
 	int n = gzread(cookie, buf, size > (unsigned)INT32_MAX ? (unsigned)INT32_MAX : size);
 
+	/* libpcap reports errno: say the gzip data is bad, not a stale errno. */
+	if (n < 0)
+		errno = EBADMSG;
 	return n < 0 ? -1 : n;
 }
 
