@@ -77,11 +77,11 @@ bool tl_frame_link_supported(int dlt)
 	return false;
 }
 
-/* Ethernet, past up to two VLAN tags (a capture keeps them in the frame). */
-static int eth_l3(const struct frame *f, size_t *off, __u16 *proto)
+/* Past up to two VLAN tags after the ethertype at type_off (a capture keeps
+ * them in the frame: after Ethernet's addresses, or a cooked header's
+ * protocol when the tag was not taken off by the NIC). */
+static int vlan_l3(const struct frame *f, size_t type_off, size_t *off, __u16 *proto)
 {
-	size_t type_off = 2 * 6;
-
 	for (int i = 0; i <= ETH_MAX_VLAN_TAGS; i++) {
 		if (!have(f, type_off, 2))
 			return -EINVAL;
@@ -92,6 +92,11 @@ static int eth_l3(const struct frame *f, size_t *off, __u16 *proto)
 	}
 	*off = type_off + 2;
 	return 0;
+}
+
+static int eth_l3(const struct frame *f, size_t *off, __u16 *proto)
+{
+	return vlan_l3(f, 2 * 6, off, proto);
 }
 
 /* BSD loopback: a 4-byte address family, in the capturing host's byte
@@ -131,7 +136,8 @@ static int raw_l3(const struct frame *f, size_t *off, __u16 *proto)
 	return 0;
 }
 
-/* Linux cooked headers carry the ethertype: SLL at its end, SLL2 first. */
+/* Linux cooked headers carry the ethertype: SLL at its end, SLL2 first; a
+ * VLAN tag the kernel left in the packet follows the header. */
 static int cooked_l3(const struct frame *f, size_t hlen, size_t proto_off, size_t *off,
 		     __u16 *proto)
 {
@@ -139,6 +145,8 @@ static int cooked_l3(const struct frame *f, size_t hlen, size_t proto_off, size_
 		return -EINVAL;
 	*off = hlen;
 	*proto = be16(f->b + proto_off);
+	if (*proto == ETH_P_8021Q || *proto == ETH_P_8021AD)
+		return vlan_l3(f, hlen + 2, off, proto);
 	return 0;
 }
 
