@@ -166,3 +166,16 @@ for bad in bad cut; do
 	expect_eq "${T}_damaged_gzip_${bad}" "exit 1, 1 error line" \
 		"exit $rc, $(grep -c '^tcplife-http: ' "$TL_TMP/$bad.err") error line"
 done
+
+# With -6 the IPv4 conversations are left out, yet still counted: each
+# IPv6 segment keeps tshark's frame number and tcp.stream of the whole file.
+tshark -r "$DIR/lo.pcapng" -Y 'ipv6 && tcp' -T fields -e frame.number -e tcp.stream 2>/dev/null \
+	>"$TL_TMP/v6.ts"
+"$TRACER" -r "$DIR/lo.pcapng" -6 --json 2>/dev/null |
+	jq -r 'select(.type == "packet") | [.frame, .stream] | @tsv' | sort -n >"$TL_TMP/v6.tr"
+if [ -s "$TL_TMP/v6.ts" ] && cmp -s "$TL_TMP/v6.ts" "$TL_TMP/v6.tr" &&
+	[ "$(cut -f2 "$TL_TMP/v6.tr" | sort -u | head -n 1)" != 0 ]; then
+	pass "${T}_filtered_keeps_numbers"
+else
+	fail "${T}_filtered_keeps_numbers" "$(diff "$TL_TMP/v6.ts" "$TL_TMP/v6.tr" | head -n 4 | tr '\n' '|')"
+fi
