@@ -441,7 +441,8 @@ static void text_http_details(FILE *f, int *cols, const struct tl_http_view *v)
 	if (*m->content_type)
 		text_item(f, cols, &open, "%s", m->content_type);
 	if (m->content_length >= 0)
-		text_item(f, cols, &open, "%" PRId64 " bytes", m->content_length);
+		text_item(f, cols, &open, "%" PRId64 " byte%s", m->content_length,
+			  tl_plural((uint64_t)m->content_length));
 	if (req && *m->range)
 		text_item(f, cols, &open, "Range: %s", m->range);
 	if (!req && *m->content_range)
