@@ -685,6 +685,78 @@ static void test_text(void)
 	free(err);
 }
 
+/* A capture read with -r and -t r: the No. column holds each segment's
+ * frame number (none on a state line), times count from the trace's first
+ * segment, and one connection is "1 connection". */
+struct numbered_row {
+	int line;
+	const char *want;
+};
+
+static const struct numbered_row numbered_rows[] = {
+	{__LINE__, "  No.     time        dir             segment"},
+	{__LINE__, "  7        0.000000   52334 -> 8080   [SYN] Seq=0 Win=65495 Len=0"},
+	{__LINE__, "           0.000250                   client CLOSE -> SYN_SENT"},
+	{__LINE__, "  12       0.001500   8080 -> 52334   [SYN, ACK] Seq=0 Ack=1 Win=65483 Len=0"},
+	{__LINE__, "                                      GET /a… HTTP/1.1"},
+	{__LINE__, "                                      GET /b…"},
+};
+
+static void play_numbered(struct tl_output *o)
+{
+	static const struct tl_start_info info = {T0, NULL, ports, 1, 0, NULL, NULL, NULL, false,
+						  "x.pcap", NULL, TL_TIME_RELATIVE};
+	struct tl_stats_info st = {T0, 1, 0, 1};
+	struct tl_tcp_opts none = {0};
+	struct tl_packet p = {.sport = 52334, .dport = 8080, .flags = TL_SYN, .window = 65495};
+	struct tl_pkt_view v = {.ts_ns = T0, .pkt = &p, .win_scaled = 65495, .opts = &none,
+				.frame_no = 7};
+	struct tl_http_msg m = {.kind = TL_HTTP_REQUEST, .method = "GET", .uri = "/a",
+				.version = "HTTP/1.1", .uri_truncated = true, .content_length = -1};
+	struct tl_http_view hv = {.ts_ns = T0, .msg = &m};
+	struct tl_state_view sv = {.ts_ns = T0 + 250 * US, .old_state = TL_CLOSE,
+				   .new_state = TL_SYN_SENT};
+	struct tl_conn c;
+
+	o->start(o, &info);
+	conn_init(&c, 1, lo4_mapped, 52334);
+	o->sink.on_packet(o->sink.ctx, &c, &v);
+	o->sink.on_state(o->sink.ctx, &c, &sv);
+	p = (struct tl_packet){.sport = 8080, .dport = 52334, .flags = TL_SYN | TL_ACK,
+			       .window = 65483};
+	v = (struct tl_pkt_view){.ts_ns = T0 + 1500 * US, .pkt = &p, .from = TL_SERVER, .ack = 1,
+				 .win_scaled = 65483, .opts = &none, .frame_no = 12};
+	o->sink.on_packet(o->sink.ctx, &c, &v);
+	o->sink.on_http(o->sink.ctx, &c, &hv);
+	/* A request line the bytes kept cut inside its URI: no version. */
+	memcpy(m.uri, "/b", 3);
+	m.version[0] = '\0';
+	o->sink.on_http(o->sink.ctx, &c, &hv);
+	o->sink.on_conn_end(o->sink.ctx, &c);
+	o->stats(o, &st);
+}
+
+static void test_text_numbered(void)
+{
+	char *out, *err;
+	size_t n;
+	FILE *f = open_memstream(&out, &n);
+	int saved;
+	FILE *tmp = stderr_to_tmp(&saved);
+	struct tl_output *o = tl_output_text_new(f, false);
+
+	play_numbered(o);
+	o->free(o);
+	fclose(f);
+	err = stderr_restore(tmp, saved);
+	for (size_t i = 0; i < sizeof(numbered_rows) / sizeof(numbered_rows[0]); i++)
+		UNIT_CHECK_AT(numbered_rows[i].line, has_line(out, numbered_rows[i].want),
+			      "numbered text line");
+	UNIT_CHECK(has_line(err, "1 event, 0 lost, 1 connection"), "text stats: 1 connection");
+	free(out);
+	free(err);
+}
+
 /* Colour: codes around flags, states and HTTP; the wire's own escape
  * sequences still escaped. */
 static void test_text_color(void)
@@ -847,6 +919,7 @@ int main(void)
 	test_json();
 	test_json_file();
 	test_text();
+	test_text_numbered();
 	test_text_color();
 	test_text_start();
 	test_text_long();
