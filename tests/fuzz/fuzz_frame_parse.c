@@ -23,7 +23,9 @@ static bool record_ok(const struct tl_frame *f, size_t caplen)
 	       p->data_len <= p->payload_len &&
 	       (!p->data_len || p->data_flags == TL_DATA_HTTP || p->data_flags == TL_DATA_HEAD ||
 		p->data_flags == TL_DATA_CHUNK) &&
-	       f->eth_len >= 14 && f->eth_len <= TL_DATA_CAP && f->eth_len <= caplen + 14;
+	       f->eth_len >= 14 && f->eth_len <= TL_DATA_CAP && f->eth_len <= caplen + 14 &&
+	       f->http_len <= TL_FRAME_HTTP_MAX && f->http_len <= caplen &&
+	       f->http_len <= p->payload_len && (f->http_len > 0) == (p->data_len > 0);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -186,7 +186,7 @@ if wait_for_line "$TL_TMP/loss_text.err" 'Tracing TCP' 10; then
 		fail "${T}_text_warning" "stderr: $(head -c 300 "$TL_TMP/loss_text.err" | tr '\n' '|')"
 	fi
 	last=$(tail -n 1 "$TL_TMP/loss_text.err")
-	if [[ $last =~ ^[0-9]+\ events,\ [1-9][0-9]*\ lost,\ [0-9]+\ connections$ ]]; then
+	if [[ $last =~ ^[0-9]+\ events?,\ [1-9][0-9]*\ lost,\ [0-9]+\ connections?$ ]]; then
 		pass "${T}_text_count_at_exit"
 	else
 		fail "${T}_text_count_at_exit" "last stderr line: '${last:0:200}'"

@@ -438,8 +438,81 @@ static void test_frame_parse(void)
 		   "SLL2 frame re-framed as Ethernet for -w");
 }
 
+/* Link headers before an IPv4 packet: VLAN tags after Ethernet and after a
+ * cooked header's protocol; more than two tags are not read. */
+struct link_row {
+	int line;
+	int dlt;
+	const char *hdr; /* the bytes before the IP header */
+	size_t hlen;
+	bool ok;
+};
+
+#define HDR(s) s, sizeof(s) - 1
+#define MACS "\0\0\0\0\0\0\0\0\0\0\0\0"
+#define SLL_TO_US "\0\0\x03\x04\0\x06\0\0\0\0\0\0\0\0"
+
+static const struct link_row link_rows[] = {
+	{__LINE__, DLT_EN10MB, HDR(MACS "\x08\x00"), true},
+	{__LINE__, DLT_EN10MB, HDR(MACS "\x81\x00\x00\x64\x08\x00"), true},
+	{__LINE__, DLT_EN10MB, HDR(MACS "\x88\xa8\x00\xc8\x81\x00\x00\x64\x08\x00"), true},
+	{__LINE__, DLT_EN10MB, HDR(MACS "\x81\x00\0\1\x81\x00\0\2\x81\x00\0\3\x08\x00"), false},
+	{__LINE__, DLT_EN10MB, HDR(MACS "\x81\x00\x00\x64\x86\xdd"), false}, /* says IPv6 */
+	{__LINE__, DLT_LINUX_SLL, HDR(SLL_TO_US "\x08\x00"), true},
+	{__LINE__, DLT_LINUX_SLL, HDR(SLL_TO_US "\x81\x00\x00\x64\x08\x00"), true},
+	{__LINE__, DLT_LINUX_SLL2, HDR("\x08\x00\0\0\0\0\0\1\x03\x04\0\x06\0\0\0\0\0\0\0\0"), true},
+	{__LINE__, DLT_LINUX_SLL2,
+	 HDR("\x81\x00\0\0\0\0\0\1\x03\x04\0\x06\0\0\0\0\0\0\0\0\x00\x64\x08\x00"), true},
+	{__LINE__, DLT_NULL, HDR("\x02\0\0\0"), true},
+	{__LINE__, DLT_LOOP, HDR("\0\0\0\x02"), true},
+	{__LINE__, DLT_RAW, HDR(""), true},
+};
+
+static void test_link_headers(void)
+{
+	static struct tl_frame out;
+	__u8 frame[512];
+
+	for (size_t i = 0; i < sizeof(link_rows) / sizeof(link_rows[0]); i++) {
+		const struct link_row *r = &link_rows[i];
+		size_t n = r->hlen + build_ip(frame + r->hlen, false, &conversation[3]);
+		int err;
+
+		memcpy(frame, r->hdr, r->hlen);
+		err = tl_frame_parse(r->dlt, frame, n, n, 7, &out);
+		UNIT_CHECK_AT(r->line,
+			      r->ok ? !err && out.rec.pkt.sport == CLIENT_PORT &&
+					      out.http_len == RL && !memcmp(out.http, REQ, RL)
+				    : err == -EINVAL,
+			      "link %d, %zu header bytes: %s", r->dlt, r->hlen,
+			      r->ok ? "read" : "refused");
+	}
+}
+
+/* A request with a URI of 3000 bytes: -r keeps it whole (the kernel side 1024). */
+static void test_long_request(void)
+{
+	static struct tl_frame out;
+	static char req[3100];
+	static __u8 frame[3300];
+	struct seg s = conversation[3];
+	size_t n;
+
+	memcpy(req, "GET /", 5);
+	memset(req + 5, 'a', 3000);
+	memcpy(req + 3005, " HTTP/1.1\r\n\r\n", 13);
+	s.payload = req;
+	n = build_eth(frame, &s);
+	UNIT_CHECK(tl_frame_parse(DLT_EN10MB, frame, n, n, 7, &out) == 0 && out.http_len == 3018 &&
+			   out.rec.pkt.data_len == TL_DATA_CAP && !memcmp(out.http, req, 3018),
+		   "a 3018-byte request: all of it kept, data_len says the kernel's %d",
+		   TL_DATA_CAP);
+}
+
 int main(void)
 {
+	test_link_headers();
+	test_long_request();
 	test_round_trip();
 	test_full_disk();
 	test_null_link();

@@ -492,6 +492,34 @@ static void scenario_port_reuse(struct tl_engine *e)
 	tl_engine_finish(e);
 }
 
+/* The request and the response start each sent twice (a retransmission
+ * timer beat the ACK), packets only as in a capture: one request, one
+ * response, one exchange. */
+static void scenario_retransmitted_starts(struct tl_engine *e)
+{
+	feed_packet(e, C, TL_SYN, ISN_C, 0, NULL, 0);
+	feed_packet(e, S, TL_SYN | TL_ACK, ISN_S, ISN_C + 1, NULL, 0);
+	for (int i = 0; i < 2; i++)
+		feed_packet(e, C, TL_PSH | TL_ACK, ISN_C + 1, ISN_S + 1, get_req, 37);
+	for (int i = 0; i < 2; i++)
+		feed_packet(e, S, TL_PSH | TL_ACK, ISN_S + 1, ISN_C + 38, ok_resp, 41);
+	tl_engine_finish(e);
+}
+
+static const char *const expect_retransmitted_starts[] = {
+	"pkt #1 c2s [SYN] seq=0 ack=0 win=65495",
+	"pkt #1 s2c [SYN, ACK] seq=0 ack=1 win=65495",
+	"pkt #1 c2s [PSH, ACK] seq=1 ack=1 win=65536",
+	"http #1 request GET /index.html seq=1",
+	"pkt #1 c2s [PSH, ACK] seq=1 ack=1 win=65536",
+	"pkt #1 s2c [PSH, ACK] seq=1 ack=38 win=65536",
+	"http #1 response 200 for /index.html seq=1",
+	"exchange #1 /index.html 200 body=3 complete=1",
+	"pkt #1 s2c [PSH, ACK] seq=1 ack=38 win=65536",
+	"end #1 closed_by=none tw=-1 req=1 c2s=74 s2c=82 pids=0/0 open",
+	NULL,
+};
+
 /* Bytes a hostile peer may send at the start of a segment. */
 static void scenario_hostile_http(struct tl_engine *e)
 {
@@ -506,6 +534,13 @@ static void scenario_hostile_http(struct tl_engine *e)
 	feed_packet(e, C, TL_PSH | TL_ACK, ISN_C + 100051, ISN_S + 1, "GE", 2);
 	tl_engine_finish(e);
 }
+
+/* The control bytes' request line, escaped (the 100 KB one, its URI cut,
+ * is counted in the last line). */
+static const char *const expect_hostile_http[] = {
+	"http #1 request GET /\\x01\\x1b[31m\\xff\\xfe seq=1",
+	NULL,
+};
 
 /* --- the kernel's sockets as sock_diag shows them --- */
 
@@ -1164,8 +1199,10 @@ static const struct scenario scenarios[] = {
 	{__LINE__, "joined mid-stream", scenario_midstream, expect_midstream, true, NULL},
 	{__LINE__, "port reuse starts a new connection", scenario_port_reuse, expect_reuse, false,
 	 NULL},
-	{__LINE__, "hostile HTTP bytes", scenario_hostile_http, NULL, false,
-	 "end #1 closed_by=none tw=-1 req=1 c2s=100052 s2c=0 pids=100/0 open"},
+	{__LINE__, "retransmitted message starts are not new messages",
+	 scenario_retransmitted_starts, expect_retransmitted_starts, true, NULL},
+	{__LINE__, "hostile HTTP bytes", scenario_hostile_http, expect_hostile_http, false,
+	 "end #1 closed_by=none tw=-1 req=2 c2s=100052 s2c=0 pids=100/0 open"},
 	{__LINE__, "TIME_WAIT end confirmed by sock_diag", scenario_time_wait_end, NULL, false,
 	 "twend #1 client confirmed=1 after=61001ms ended_by=timer"},
 	{__LINE__, "TIME_WAIT ends in order under a steady trickle", scenario_trickle, NULL, false,

@@ -30,6 +30,7 @@ struct http_row {
 	const char *te;
 	bool chunked;
 	size_t uri_len; /* when set, uri is compared for this many bytes, NULs included */
+	bool uri_truncated;
 };
 
 #define REQ TL_HTTP_REQUEST
@@ -92,8 +93,16 @@ static const struct http_row http_rows[] = {
 	{__LINE__, "cut after version", IN("GET /index.html HTTP/1.1"), REQ, "GET", "/index.html",
 	 "HTTP/1.1"},
 	{__LINE__, "cut in CRLF", IN("GET / HTTP/1.1\r"), REQ, "GET", "/", "HTTP/1.1"},
-	{__LINE__, "cut in version", IN("GET /index.html HTTP/1."), NONE},
-	{__LINE__, "cut in target", IN("GET /index.html"), NONE},
+	{__LINE__, "cut in version", IN("GET /index.html HTTP/1."), REQ, "GET", "/index.html", ""},
+	{__LINE__, "cut after target", IN("GET /index.html "), REQ, "GET", "/index.html", ""},
+	{__LINE__, "cut in target", IN("GET /index.html"), REQ, "GET", "/index.html", "",
+	 .uri_truncated = true, .uri_len = 11},
+	{__LINE__, "cut in version: the target's length too", IN("GET /a\x00" "b HTTP/1."), REQ, "GET",
+	 "/a\x00" "b", "", .uri_len = 4},
+	{__LINE__, "cut, not a version", IN("GET /index.html XTTP/1."), NONE},
+	{__LINE__, "cut, two spaces", IN("GET /index.html  "), NONE},
+	{__LINE__, "cut in method", IN("GET"), NONE},
+	{__LINE__, "cut before target", IN("GET "), NONE},
 	{__LINE__, "cut after code", IN("HTTP/1.1 200"), RSP, .version = "HTTP/1.1", .status = 200},
 	{__LINE__, "cut in reason", IN("HTTP/1.1 206 Partial Con"), RSP, .version = "HTTP/1.1",
 	 .status = 206, .reason = "Partial Con"},
@@ -246,6 +255,7 @@ static void check_http_row(const struct http_row *row)
 	diff_str(diff, sizeof(diff), "connection", row->conn, m.connection);
 	diff_num(diff, sizeof(diff), "content_length", row->has_clen ? row->clen : -1,
 		 m.content_length);
+	diff_num(diff, sizeof(diff), "uri_truncated", row->uri_truncated, m.uri_truncated);
 	UNIT_CHECK_AT(row->line, !diff[0], "%s%s", row->desc, diff);
 }
 
@@ -289,7 +299,7 @@ static void check_http_long(void)
 		   "long reason cut to %d bytes", TL_HTTP_REASON_MAX - 1);
 }
 
-/* Every prefix of a message: HTTP only once the version is whole, and the
+/* Every prefix of a message: a request once its target has begun, and the
  * headers only from whole lines. */
 static void check_http_prefixes(void)
 {
@@ -300,7 +310,7 @@ static void check_http_prefixes(void)
 
 	for (len = 0; len < sizeof(msg); len++) {
 		enum tl_http_kind kind = parse_copy(msg, len, &m);
-		bool want_req = len >= strlen("GET /x HTTP/1.1");
+		bool want_req = len >= strlen("GET /");
 		bool want_range = len >= strlen("GET /x HTTP/1.1\r\nRange: bytes=1-2\r\n");
 
 		if ((kind == TL_HTTP_REQUEST) != want_req ||

@@ -201,7 +201,7 @@ static void play(const struct tl_sink *k, struct tl_conn *c, const __u8 addr[16]
 					   s->no_proc ? NULL : &c->proc[s->from], s->inferred,
 					   s->from_packets};
 		struct tl_http_view hv = {c->last_ns, s->from, s->seq, s->msg, s->request,
-					  s->latency_us * US};
+					  s->latency_us * US, 0};
 
 		c->last_ns = sv.ts_ns = hv.ts_ns = T0 + s->t_us * US;
 		if (s->kind == STEP_PKT)
@@ -219,7 +219,7 @@ static const char *const kept_caps[] = {"CAP_NET_ADMIN"};
 static const struct tl_privileges dropped = {"alice", kept_caps, 1, true};
 
 static const struct tl_start_info start_lo = {
-	T0 - 1000 * US, "lo", ports, 1, 0, "tcx", "tp_btf", "tp_btf", false, NULL, &dropped, "",
+	T0 - 1000 * US, "lo", ports, 1, 0, "tcx", "tp_btf", "tp_btf", false, NULL, &dropped, "", NULL, TL_TIME_CONN,
 };
 
 /* The whole run: start, both lives, the TIME_WAIT end, a loss, the stats. */
@@ -569,7 +569,7 @@ static void test_json(void)
 static void test_json_file(void)
 {
 	const struct tl_start_info info = {
-		T0, NULL, NULL, 0, AF_INET6, NULL, NULL, NULL, false, "x.pcap", NULL, NULL,
+		T0, NULL, NULL, 0, AF_INET6, NULL, NULL, NULL, false, "x.pcap", NULL, NULL, NULL, TL_TIME_CONN,
 	};
 	char *out = NULL;
 	size_t len;
@@ -695,9 +695,82 @@ static void test_text(void)
 				 "affected connections are marked INCOMPLETE"),
 		   "text loss warning on stderr");
 	UNIT_CHECK(has_line(err, "1234 events, 12 lost, 2 connections"), "text stats on stderr");
-	UNIT_CHECK(has_line(err, "tcplife-http: 1 connections ended without their sockets' last "
+	UNIT_CHECK(has_line(err, "tcplife-http: 1 connection ended without their sockets' last "
 				 "states (marked INCOMPLETE)"),
 		   "text states_missing count on stderr");
+	free(out);
+	free(err);
+}
+
+/* A capture read with -r and -t r: the No. column holds each segment's
+ * frame number (none on a state line), times count from the trace's first
+ * segment, and one connection is "1 connection". */
+struct numbered_row {
+	int line;
+	const char *want;
+};
+
+static const struct numbered_row numbered_rows[] = {
+	{__LINE__, "  No.     time        dir             segment"},
+	{__LINE__, "  7        0.000000   52334 -> 8080   [SYN] Seq=0 Win=65495 Len=0"},
+	{__LINE__, "           0.000250                   client CLOSE -> SYN_SENT"},
+	{__LINE__, "  12       0.001500   8080 -> 52334   [SYN, ACK] Seq=0 Ack=1 Win=65483 Len=0"},
+	{__LINE__, "                                      GET /a… HTTP/1.1"},
+	{__LINE__, "                                      GET /b…"},
+};
+
+static void play_numbered(struct tl_output *o)
+{
+	static const struct tl_start_info info = {
+	    T0, NULL, ports, 1, 0, NULL, NULL, NULL, false, "x.pcap", NULL, NULL, NULL, TL_TIME_RELATIVE};
+	struct tl_stats_info st = {T0, 1, 0, 1, 0};
+	struct tl_tcp_opts none = {0};
+	struct tl_packet p = {.sport = 52334, .dport = 8080, .flags = TL_SYN, .window = 65495};
+	struct tl_pkt_view v = {.ts_ns = T0, .pkt = &p, .win_scaled = 65495, .opts = &none,
+				.frame_no = 7};
+	struct tl_http_msg m = {.kind = TL_HTTP_REQUEST, .method = "GET", .uri = "/a",
+				.version = "HTTP/1.1", .uri_truncated = true, .content_length = -1,
+				.uri_len = 2};
+	struct tl_http_view hv = {.ts_ns = T0, .msg = &m};
+	struct tl_state_view sv = {.ts_ns = T0 + 250 * US, .old_state = TL_CLOSE,
+				   .new_state = TL_SYN_SENT};
+	struct tl_conn c;
+
+	o->start(o, &info);
+	conn_init(&c, 1, lo4_mapped, 52334);
+	o->sink.on_packet(o->sink.ctx, &c, &v);
+	o->sink.on_state(o->sink.ctx, &c, &sv);
+	p = (struct tl_packet){.sport = 8080, .dport = 52334, .flags = TL_SYN | TL_ACK,
+			       .window = 65483};
+	v = (struct tl_pkt_view){.ts_ns = T0 + 1500 * US, .pkt = &p, .from = TL_SERVER, .ack = 1,
+				 .win_scaled = 65483, .opts = &none, .frame_no = 12};
+	o->sink.on_packet(o->sink.ctx, &c, &v);
+	o->sink.on_http(o->sink.ctx, &c, &hv);
+	/* A request line the bytes kept cut inside its URI: no version. */
+	memcpy(m.uri, "/b", 3);
+	m.version[0] = '\0';
+	o->sink.on_http(o->sink.ctx, &c, &hv);
+	o->sink.on_conn_end(o->sink.ctx, &c);
+	o->stats(o, &st);
+}
+
+static void test_text_numbered(void)
+{
+	char *out, *err;
+	size_t n;
+	FILE *f = open_memstream(&out, &n);
+	int saved;
+	FILE *tmp = stderr_to_tmp(&saved);
+	struct tl_output *o = tl_output_text_new(f, false);
+
+	play_numbered(o);
+	o->free(o);
+	fclose(f);
+	err = stderr_restore(tmp, saved);
+	for (size_t i = 0; i < sizeof(numbered_rows) / sizeof(numbered_rows[0]); i++)
+		UNIT_CHECK_AT(numbered_rows[i].line, has_line(out, numbered_rows[i].want),
+			      "numbered text line");
+	UNIT_CHECK(has_line(err, "1 event, 0 lost, 1 connection"), "text stats: 1 connection");
 	free(out);
 	free(err);
 }
@@ -727,21 +800,21 @@ static const struct start_row {
 	struct tl_start_info info;
 	const char *want;
 } start_rows[] = {
-	{__LINE__, {0, "lo", ports, 1, 0, "tcx", "tp_btf", "tp_btf", false, NULL, &dropped, ""},
+	{__LINE__, {0, "lo", ports, 1, 0, "tcx", "tp_btf", "tp_btf", false, NULL, &dropped, "", NULL, TL_TIME_CONN},
 	 "Tracing TCP on lo (ports 8080; tcx, tp_btf)... Ctrl-C to end.\n"},
 	{__LINE__,
 	 {0, "lo", ports, 1, 0, "tcx", "tp_btf", "tp_btf", false, NULL, &dropped,
-	  "kfree_skb tcp_send_reset"},
+	  "kfree_skb tcp_send_reset", NULL, TL_TIME_CONN},
 	 "Tracing TCP on lo (ports 8080; tcx, tp_btf)... Ctrl-C to end.\n"
 	 "Without these kernel tracepoints (not on this kernel, or no tp_btf): kfree_skb "
 	 "tcp_send_reset\n"},
-	{__LINE__, {0, "eth0", two_ports, 2, AF_INET, "clsact", "raw_tp", "none", true, NULL, &dropped, NULL},
+	{__LINE__, {0, "eth0", two_ports, 2, AF_INET, "clsact", "raw_tp", "none", true, NULL, &dropped, NULL, NULL, TL_TIME_CONN},
 	 "Tracing TCP on eth0 (ports 80, 8080, IPv4 only; clsact, raw_tp, owner none)... Ctrl-C "
 	 "to end.\n"},
 	{__LINE__,
-	 {0, "lo", NULL, 0, AF_INET6, "tcx", "tracepoint", "tracepoint", false, NULL, &dropped, NULL},
+	 {0, "lo", NULL, 0, AF_INET6, "tcx", "tracepoint", "tracepoint", false, NULL, &dropped, NULL, NULL, TL_TIME_CONN},
 	 "Tracing TCP on lo (all ports, IPv6 only; tcx, tracepoint)... Ctrl-C to end.\n"},
-	{__LINE__, {0, NULL, ports, 1, 0, NULL, NULL, NULL, false, "x.pcap", NULL, NULL},
+	{__LINE__, {0, NULL, ports, 1, 0, NULL, NULL, NULL, false, "x.pcap", NULL, NULL, NULL, TL_TIME_CONN},
 	 "Reading x.pcap (ports 8080)...\n"},
 };
 
@@ -932,6 +1005,7 @@ int main(void)
 	test_json();
 	test_json_file();
 	test_text();
+	test_text_numbered();
 	test_text_color();
 	test_text_start();
 	test_text_long();

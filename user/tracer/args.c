@@ -61,9 +61,10 @@ static const struct argp_option options[] = {
 	{"duration", 'd', "SECONDS", 0, "Stop after SECONDS", 0},
 	{"verbose", 'v', NULL, 0, "Show libbpf's messages", 0},
 	{"write", 'w', "FILE", 0, "Also write every segment seen to FILE (pcapng, snaplen 1024)", 0},
-	{"read", 'r', "FILE", 0, "Read a pcap or pcapng capture instead of tracing (no root needed)", 0},
+	{"read", 'r', "FILE", 0, "Read a pcap or pcapng capture, gzipped or not, instead of tracing (no root needed)", 0},
 	{"html", OPT_HTML, "FILE", 0, "Also draw each connection as a ladder diagram in FILE (HTML), rewritten as lives end", 0},
 	{"svg", OPT_SVG, "DIR", 0, "Also write each connection's diagram to DIR/conn-N.svg", 0},
+	{"time", 't', "FORMAT", 0, "Text time column: conn (default: since the connection began), r (since the first segment), d (since the previous one)", 0},
 	{"ringbuf-size", OPT_RINGBUF, "BYTES", 0, "Ring buffer size, a power of two (default 8 MiB)", 1},
 	{"tc", OPT_TC, "MODE", 0, "How to hook TC: auto (default), tcx or clsact", 1},
 	{"state-hook", OPT_STATE_HOOK, "KIND", 0, "How to hook socket states: auto (default: tp_btf, raw_tp, tracepoint, the first that works) or one of them", 1},
@@ -149,6 +150,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	static const char *const tc_modes[] = {"auto", "tcx", "clsact"};
 	static const char *const colors[] = {"never", "always", "auto"};
+	static const char *const time_formats[] = {"conn", "r", "d"};
 	static const char *const state_hooks[] = {"auto", "tp_btf", "raw_tp", "tracepoint"};
 	struct tl_args *a = state->input;
 	unsigned long v;
@@ -201,6 +203,11 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		if (!*arg)
 			die("%s", "an empty file name");
 		*(key == OPT_HTML ? &a->html_path : &a->svg_dir) = arg;
+		break;
+	case 't':
+		if ((i = pick(arg, time_formats, 3)) < 0)
+			die("invalid -t '%s': conn, r or d", arg);
+		a->time_format = i;
 		break;
 	case OPT_RINGBUF:
 		set_ringbuf(a, arg);

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 #include "tcplife_http.h"
+#include "tracer/output.h"
 #include "tracer/tc_attach.h"
 
 enum tl_format {
@@ -34,6 +35,7 @@ struct tl_args {
 	bool no_sandbox;        /* --no-sandbox: no seccomp filter (for debugging) */
 	const char *html_path;  /* --html: the ladder report, rewritten as lives end */
 	const char *svg_dir;    /* --svg: one standalone SVG per connection */
+	enum tl_time_format time_format;
 };
 
 /* tl_args_parse: fills a from argv. On bad input prints one line to stderr

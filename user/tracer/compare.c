@@ -18,6 +18,7 @@
 #include "tracer/args.h"
 #include "tracer/capture_reader.h"
 #include "tracer/engine.h"
+#include "tracer/fmt.h"
 #include "tracer/tcp_names.h"
 
 #define CMP_MAX_CONN_ID (1U << 24) /* bounds the trace's id index */
@@ -772,21 +773,24 @@ static bool report_conn(const struct cmp_conn *conn, bool in_trace)
 		 (unsigned long long)conn->id, tl_endpoint_str(&conn->ep[TL_CLIENT], client),
 		 tl_endpoint_str(&conn->ep[TL_SERVER], server));
 	if (!conn->peer) {
-		report_line(&r, "only in the %s (%zu segments, %zu HTTP messages)",
-			    in_trace ? "trace" : "capture", nsegs, conn->http.n);
+		report_line(&r, "only in the %s (%zu segment%s, %zu HTTP message%s)",
+			    in_trace ? "trace" : "capture", nsegs, tl_plural(nsegs), conn->http.n,
+			    tl_plural(conn->http.n));
 		return false;
 	}
 	r.trace = in_trace ? (struct cmp_conn *)conn : NULL;
 	compare_pair(&r, conn, conn->peer);
 	if (!r.lines && r.excused)
-		printf("%s: agree (%zu segments, %zu HTTP messages; %u segments dropped in the "
+		printf("%s: agree (%zu segment%s, %zu HTTP message%s; %u segment%s dropped in the "
 		       "kernel before the capture point)\n",
-		       r.prefix, nsegs, conn->http.n, r.excused);
+		       r.prefix, nsegs, tl_plural(nsegs), conn->http.n, tl_plural(conn->http.n),
+		       r.excused, tl_plural(r.excused));
 	else if (!r.lines)
-		printf("%s: agree (%zu segments, %zu HTTP messages)\n", r.prefix, nsegs,
-		       conn->http.n);
+		printf("%s: agree (%zu segment%s, %zu HTTP message%s)\n", r.prefix, nsegs,
+		       tl_plural(nsegs), conn->http.n, tl_plural(conn->http.n));
 	else if (r.lines > CMP_MAX_LINES)
-		printf("%s: %u more differences not shown\n", r.prefix, r.lines - CMP_MAX_LINES);
+		printf("%s: %u more difference%s not shown\n", r.prefix, r.lines - CMP_MAX_LINES,
+		       tl_plural(r.lines - CMP_MAX_LINES));
 	return !r.lines;
 }
 

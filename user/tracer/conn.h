@@ -41,6 +41,8 @@ enum tl_closed_by {
 	TL_CLOSED_RESET,
 };
 
+#define TL_HTTP_SEQS 4
+
 /* What one side sends. */
 struct tl_flow {
 	__u32 base;  /* the ISN, or the first seen seq - 1 (Wireshark's rule) */
@@ -52,6 +54,10 @@ struct tl_flow {
 	bool fin_seen;
 	__u32 fin_end; /* raw seq just past its FIN: the ack that acknowledges it */
 	bool fin_acked;
+	/* Raw seqs of the latest segments that began HTTP messages: a segment
+	 * sent again from one of them is a retransmission, not new messages. */
+	__u32 http_seq[TL_HTTP_SEQS];
+	__u8 nhttp_seq;
 };
 
 /* enum tcp_ca_state: TCP_CA_Open .. TCP_CA_Loss. */
@@ -123,6 +129,8 @@ struct tl_http_hold {
 
 struct tl_conn {
 	__u64 id; /* stable within a run, from 1 */
+	__u64 stream; /* Wireshark's tcp.stream of its first segment */
+	bool has_stream;
 	struct tl_endpoint ep[2];
 	struct tl_flow flow[2];
 	struct tl_proc proc[2];
@@ -216,6 +224,8 @@ struct tl_pkt_view {
 	size_t frame_len;
 	__u32 number;			    /* the segment's place in its connection, from 1 */
 	const struct tl_analysis *analysis; /* NULL when memory ran out */
+	__u64 frame_no; /* Wireshark's frame.number: in the -r file, or in the -w file live */
+	__u64 stream;   /* Wireshark's tcp.stream */
 };
 
 /* A side's state change, or an inferred one (TIME_WAIT). */
@@ -237,6 +247,7 @@ struct tl_http_view {
 	/* For a response: the request it answers, when one was seen. */
 	const struct tl_pending_request *request;
 	__u64 latency_ns; /* request's first byte to response's first byte */
+	__u64 frame_no;   /* the segment's, as in struct tl_pkt_view */
 };
 
 /* A request and its response, once the response's last byte was seen (or

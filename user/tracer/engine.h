@@ -22,6 +22,10 @@ struct tl_event {
 	size_t http_len;
 	const __u8 *frame;
 	size_t frame_len;
+	/* -r: the capture's frame number (1-based) and Wireshark's tcp.stream;
+	 * frame_no 0 lets the engine number segments itself. */
+	__u64 frame_no;
+	__u64 stream;
 	const struct tl_sock_event *sock; /* TL_EV_STATE, TL_EV_OWNER */
 	const struct tl_kernel_event *kernel; /* TL_EV_TCP_INFO .. TL_EV_CONG_STATE */
 	__u32 lost; /* records the kernel had lost when it made this one */

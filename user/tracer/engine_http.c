@@ -192,7 +192,8 @@ static size_t track_chunks(struct tl_engine *e, struct tl_conn *c, const struct 
 static size_t message(struct tl_engine *e, struct tl_conn *c, const struct tl_http_bytes *b,
 		      const struct tl_http_msg *m)
 {
-	struct tl_http_view v = {.ts_ns = b->ts_ns, .from = b->from, .seq = b->rel_seq, .msg = m};
+	struct tl_http_view v = {
+	    .ts_ns = b->ts_ns, .from = b->from, .seq = b->rel_seq, .msg = m, .frame_no = b->frame_no};
 	__s64 body;
 
 	if (m->kind == TL_HTTP_REQUEST) {
@@ -286,6 +287,31 @@ static void follow_body(struct tl_engine *e, struct tl_conn *c, const struct tl_
 	}
 }
 
+/* Whether the segment's messages were reported before: it begins where an
+ * earlier segment that began messages did (a retransmission; Wireshark
+ * dissects it again, then marks it). Exact seqs, so that a segment that
+ * only arrives out of order still counts. */
+static bool messages_seen(const struct tl_conn *c, const struct tl_pkt_view *v)
+{
+	const struct tl_flow *f = &c->flow[v->from];
+
+	for (int i = 0; i < f->nhttp_seq && i < TL_HTTP_SEQS; i++)
+		if (f->http_seq[i] == v->pkt->seq)
+			return true;
+	return false;
+}
+
+/* Records that the segment began messages: only those, so that the data
+ * segments between two messages do not push the first out. */
+static void messages_remember(struct tl_conn *c, const struct tl_pkt_view *v)
+{
+	struct tl_flow *f = &c->flow[v->from];
+
+	f->http_seq[f->nhttp_seq++ % TL_HTTP_SEQS] = v->pkt->seq;
+	if (f->nhttp_seq == 2 * TL_HTTP_SEQS)
+		f->nhttp_seq = TL_HTTP_SEQS;
+}
+
 void tl_engine_http_segment(struct tl_engine *e, struct tl_conn *c, const struct tl_event *ev,
 			    const struct tl_pkt_view *v)
 {
@@ -296,14 +322,21 @@ void tl_engine_http_segment(struct tl_engine *e, struct tl_conn *c, const struct
 				  .seq = p->seq,
 				  .rel_seq = v->seq,
 				  .ts_ns = ev->ts_ns,
-				  .from = v->from};
+				  .from = v->from,
+				  .frame_no = v->frame_no};
 
 	/* More bytes than the segment has would be the kernel's bug, not ours
 	 * to follow. */
 	if (b.len > b.stream_len)
 		b.len = b.stream_len;
-	if (b.stream_len && !tl_engine_http_continue(e, c, &b) && b.len)
+	if (b.stream_len && !tl_engine_http_continue(e, c, &b) && b.len &&
+	    !messages_seen(c, v)) {
+		const __u32 before = c->requests + c->responses;
+
 		tl_engine_http_messages(e, c, &b, true);
+		if (c->requests + c->responses != before)
+			messages_remember(c, v);
+	}
 	if (v->from == TL_SERVER)
 		follow_body(e, c, &b, p->flags);
 	if (p->flags & (TL_FIN | TL_RST))

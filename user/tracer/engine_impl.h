@@ -48,6 +48,8 @@ struct tl_engine {
 	struct tl_sink sink;
 	struct tl_conn_table conns;
 	__u64 next_id;
+	__u64 frames;      /* segments reported: the live frame numbers */
+	__u64 next_stream; /* live tcp.stream numbers, in order of first segment */
 	struct tl_pending_connect pending[TL_MAX_PENDING_CONNECTS];
 	int npending;
 	__u16 listening[TL_MAX_LISTENING];
@@ -97,6 +99,7 @@ struct tl_http_bytes {
 	__u32 seq, rel_seq;
 	__u64 ts_ns; /* when its first byte was seen */
 	enum tl_side from;
+	__u64 frame_no; /* Wireshark's frame.number of its segment */
 };
 
 /* Reports the messages b begins with; with may_hold, a message whose head

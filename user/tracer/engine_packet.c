@@ -159,6 +159,20 @@ static void analyse(struct tl_conn *c, const struct tl_pkt_view *v, bool reused,
 	c->zero_windows += !!(out->flags & TL_A_ZERO_WINDOW);
 }
 
+/* Wireshark's frame.number and tcp.stream: a capture's own, or live the
+ * numbers the -w file gets (every reported segment is written, in order). */
+static void number_segment(struct tl_engine *e, struct tl_conn *c, const struct tl_event *ev,
+			   struct tl_pkt_view *v)
+{
+	e->frames++;
+	v->frame_no = ev->frame_no ? ev->frame_no : e->frames;
+	if (!c->has_stream) {
+		c->stream = ev->frame_no ? ev->stream : e->next_stream++;
+		c->has_stream = true;
+	}
+	v->stream = ev->frame_no ? ev->stream : c->stream;
+}
+
 void tl_engine_packet(struct tl_engine *e, const struct tl_event *ev)
 {
 	const struct tl_packet *p = ev->pkt;
@@ -179,6 +193,7 @@ void tl_engine_packet(struct tl_engine *e, const struct tl_event *ev)
 	} else if ((p->flags & (TL_SYN | TL_ACK)) == (TL_SYN | TL_ACK) && v.from == TL_SERVER) {
 		tl_engine_tw_synack(e, c, ev->ts_ns);
 	}
+	number_segment(e, c, ev, &v);
 	relative_numbers(c, v.from, p, &opts, &v);
 	window(c, v.from, p, &v);
 	c->flow[v.from].bytes += p->payload_len;

@@ -24,4 +24,10 @@ void tl_fmt_fixed(struct tl_fmt *f, uint64_t whole, uint64_t frac, int frac_widt
 /* Spaces up to column col (nothing when already there). */
 void tl_fmt_pad(struct tl_fmt *f, size_t col);
 
+/* tl_plural: "s" after a count other than 1 ("1 connection", "2 connections"). */
+static inline const char *tl_plural(uint64_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
 #endif

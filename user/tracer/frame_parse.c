@@ -77,11 +77,11 @@ bool tl_frame_link_supported(int dlt)
 	return false;
 }
 
-/* Ethernet, past up to two VLAN tags (a capture keeps them in the frame). */
-static int eth_l3(const struct frame *f, size_t *off, __u16 *proto)
+/* Past up to two VLAN tags after the ethertype at type_off (a capture keeps
+ * them in the frame: after Ethernet's addresses, or a cooked header's
+ * protocol when the tag was not taken off by the NIC). */
+static int vlan_l3(const struct frame *f, size_t type_off, size_t *off, __u16 *proto)
 {
-	size_t type_off = 2 * 6;
-
 	for (int i = 0; i <= ETH_MAX_VLAN_TAGS; i++) {
 		if (!have(f, type_off, 2))
 			return -EINVAL;
@@ -92,6 +92,11 @@ static int eth_l3(const struct frame *f, size_t *off, __u16 *proto)
 	}
 	*off = type_off + 2;
 	return 0;
+}
+
+static int eth_l3(const struct frame *f, size_t *off, __u16 *proto)
+{
+	return vlan_l3(f, 2 * 6, off, proto);
 }
 
 /* BSD loopback: a 4-byte address family, in the capturing host's byte
@@ -131,7 +136,8 @@ static int raw_l3(const struct frame *f, size_t *off, __u16 *proto)
 	return 0;
 }
 
-/* Linux cooked headers carry the ethertype: SLL at its end, SLL2 first. */
+/* Linux cooked headers carry the ethertype: SLL at its end, SLL2 first; a
+ * VLAN tag the kernel left in the packet follows the header. */
 static int cooked_l3(const struct frame *f, size_t hlen, size_t proto_off, size_t *off,
 		     __u16 *proto)
 {
@@ -139,6 +145,8 @@ static int cooked_l3(const struct frame *f, size_t hlen, size_t proto_off, size_
 		return -EINVAL;
 	*off = hlen;
 	*proto = be16(f->b + proto_off);
+	if (*proto == ETH_P_8021Q || *proto == ETH_P_8021AD)
+		return vlan_l3(f, hlen + 2, off, proto);
 	return 0;
 }
 
@@ -265,29 +273,31 @@ static int parse_tcp(const struct frame *f, const struct l3_info *l3, struct tl_
 	return 0;
 }
 
-/* The payload's first bytes, as far as they were captured. A capture holds
- * every segment's bytes, so all are given: the kernel side copies those of
- * the segments that begin a message or a chunk-size line or continue a cut
- * head, and the engine needs no more than those. */
-static void copy_http(const struct frame *f, size_t off, struct tl_packet_data *d)
+/* The payload's first bytes, as far as they were captured: every segment's,
+ * since the engine follows chunks and heads cut across segments too, and
+ * more than the kernel side keeps, since a capture may hold a request line
+ * of several KB whole. */
+static void copy_http(const struct frame *f, size_t off, struct tl_frame *out)
 {
 	const __u8 *w = f->b + off;
-	size_t n = d->pkt.payload_len;
+	size_t n = out->rec.pkt.payload_len;
 	__u32 word;
 
-	if (n > TL_DATA_CAP)
-		n = TL_DATA_CAP;
+	out->http_len = 0;
+	if (n > TL_FRAME_HTTP_MAX)
+		n = TL_FRAME_HTTP_MAX;
 	if (n > f->caplen - off)
 		n = f->caplen - off;
 	if (!n)
 		return;
-	memcpy(d->data, w, n);
-	d->pkt.data_len = n;
+	memcpy(out->http, w, n);
+	out->http_len = n;
+	out->rec.pkt.data_len = n < TL_DATA_CAP ? n : TL_DATA_CAP;
 	word = n >= 4 ? TL_WORD(w[0], w[1], w[2], w[3]) : 0;
 	if (tl_http_start_word(word))
-		d->pkt.data_flags = TL_DATA_HTTP;
+		out->rec.pkt.data_flags = TL_DATA_HTTP;
 	else
-		d->pkt.data_flags = tl_chunk_start_word(word) ? TL_DATA_CHUNK : TL_DATA_HEAD;
+		out->rec.pkt.data_flags = tl_chunk_start_word(word) ? TL_DATA_CHUNK : TL_DATA_HEAD;
 }
 
 /* The frame from its IP header on, behind an Ethernet header: the original
@@ -340,7 +350,7 @@ int tl_frame_parse(int dlt, const __u8 *frame, size_t caplen, size_t len, __u64 
 	p->type = TL_EV_PACKET;
 	p->frame_len = f.skb_len;
 	p->dir = TL_DIR_EGRESS; /* a capture on lo holds each packet once, as the egress hook */
-	copy_http(&f, l3.l4_off + p->tcp_hdr_len, &out->rec);
+	copy_http(&f, l3.l4_off + p->tcp_hdr_len, out);
 	copy_eth(dlt, &f, l3_off, proto, out);
 	return 0;
 }

@@ -10,12 +10,18 @@
 
 #include "tcplife_http.h"
 
+/* HTTP bytes -r keeps of a segment: every byte the frame holds, up to this
+ * (a live trace has the kernel's TL_DATA_CAP). */
+#define TL_FRAME_HTTP_MAX 8192
+
 /* A segment as the kernel side records it, plus its frame behind an
  * Ethernet header (the link type -w writes), whatever link it came from. */
 struct tl_frame {
-	struct tl_packet_data rec; /* rec.data: the payload's first bytes, with TL_DATA_HTTP */
+	struct tl_packet_data rec; /* rec.data unused: the payload's bytes are in http */
 	__u8 eth[TL_DATA_CAP];     /* the frame's first bytes, Ethernet-framed */
 	size_t eth_len;
+	__u8 http[TL_FRAME_HTTP_MAX]; /* the payload's first bytes, as rec.pkt.data_flags says */
+	size_t http_len;
 };
 
 /* tl_frame_link_supported: whether dlt (pcap_datalink()) is a link type

@@ -54,7 +54,9 @@ struct tl_http_msg {
  * The target is any bytes but SP, CR and LF: a request with control bytes,
  * NUL or invalid UTF-8 in it is still a request (tshark dissects it too).
  * A start line cut by the end of buf still counts when its fixed parts
- * (method, target, version; or version and code) are complete. Header names
+ * (method, target, version; or version and code) are complete, and so does
+ * a request line cut inside its target ("METHOD SP target" to the end of
+ * buf): version "", uri_truncated set. Header names
  * are matched case-insensitively and exactly. */
 enum tl_http_kind tl_http_parse(const uint8_t *buf, size_t len, struct tl_http_msg *m);
 

@@ -223,6 +223,8 @@ static void announce(struct tracer *t)
 		.source_file = t->args.read_path,
 		.privileges = t->args.read_path ? NULL : &t->confine.report,
 		.facts_missing = t->loader.facts_missing,
+		.write_file = t->args.write_path,
+		.time_format = t->args.time_format,
 	};
 
 	if (t->loader.tc.stale_removed)

@@ -17,6 +17,13 @@ struct tl_privileges {
 	bool seccomp;            /* the system-call filter is on */
 };
 
+/* -t: the text timeline's time column, as tshark's -t names them. */
+enum tl_time_format {
+	TL_TIME_CONN = 0, /* since the connection's first event (default) */
+	TL_TIME_RELATIVE, /* r: since the trace's first segment */
+	TL_TIME_DELTA,	  /* d: since the trace's previous segment */
+};
+
 struct tl_start_info {
 	__u64 ts_ns;
 	const char *ifname;
@@ -32,6 +39,8 @@ struct tl_start_info {
 	/* The kernel facts' tracepoints not hooked, space-separated; "" or
 	 * NULL when every one is. */
 	const char *facts_missing;
+	const char *write_file;   /* -w FILE, else NULL: frame numbers cite it */
+	enum tl_time_format time_format; /* the text timeline's time column */
 };
 
 struct tl_stats_info {

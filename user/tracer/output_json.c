@@ -177,6 +177,8 @@ static void json_on_packet(void *ctx, struct tl_conn *c, const struct tl_pkt_vie
 
 	json_packet_addrs(j, c, v);
 	tl_json_str(j, "dir", v->from == TL_CLIENT ? "c2s" : "s2c");
+	tl_json_uint(j, "frame", v->frame_no);
+	tl_json_uint(j, "stream", v->stream);
 	tl_json_str(j, "flags", tl_tcp_flags_str(p->flags, flags, sizeof(flags)));
 	tl_json_uint(j, "seq", v->seq);
 	tl_json_uint(j, "ack", v->ack);
@@ -233,6 +235,8 @@ static void json_on_http(void *ctx, struct tl_conn *c, const struct tl_http_view
 		tl_json_str(j, "dir", "request");
 		tl_json_str(j, "method", m->method);
 		tl_json_strn(j, "uri", m->uri, m->uri_len);
+		if (m->uri_truncated)
+			tl_json_bool(j, "uri_truncated", true);
 		tl_json_str(j, "version", m->version);
 	} else {
 		tl_json_str(j, "dir", "response");
@@ -241,6 +245,7 @@ static void json_on_http(void *ctx, struct tl_conn *c, const struct tl_http_view
 		tl_json_str(j, "reason", m->reason);
 	}
 	tl_json_uint(j, "seq", v->seq);
+	tl_json_uint(j, "frame", v->frame_no);
 	json_http_headers(j, m);
 	if (m->kind == TL_HTTP_RESPONSE && v->request) {
 		tl_json_str(j, "request_method", v->request->method);

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <sys/socket.h>
 
+#include "tracer/fmt.h"
+
 /* tcplife's address column, and its -w width that fits any IPv6 address. */
 #define SUMMARY_ADDR_COLS 15
 #define SUMMARY_ADDR_COLS_WIDE 39
@@ -70,14 +72,14 @@ static void summary_loss(struct tl_output *o, __u64 ts_ns, __u64 total)
 {
 	(void)o;
 	(void)ts_ns;
-	fprintf(stderr, "lost %llu events so far\n", (unsigned long long)total);
+	fprintf(stderr, "lost %llu event%s so far\n", (unsigned long long)total, tl_plural(total));
 }
 
 static void summary_stats(struct tl_output *o, const struct tl_stats_info *info)
 {
 	(void)o;
-	fprintf(stderr, "%llu connections (%llu events lost)\n", (unsigned long long)info->conns,
-		(unsigned long long)info->lost);
+	fprintf(stderr, "%llu connection%s (%llu event%s lost)\n", (unsigned long long)info->conns,
+		tl_plural(info->conns), (unsigned long long)info->lost, tl_plural(info->lost));
 }
 
 static void summary_free(struct tl_output *o)

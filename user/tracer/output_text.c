@@ -21,7 +21,9 @@
 #define TEXT_CYAN "\033[36m"
 #define TEXT_RESET "\033[0m"
 
-/* Columns: "  +0.000000   52334 -> 8080   [SYN] Seq=0 ..." */
+/* Columns: "  +0.000000   52334 -> 8080   [SYN] Seq=0 ...", after the
+ * frame number ("No.") when there is a file to cite it in. */
+#define TEXT_NO_COLS 8
 #define TEXT_TIME_COLS 14
 #define TEXT_DIR_COLS 16
 #define TEXT_SEGMENT_COL (TEXT_TIME_COLS + TEXT_DIR_COLS)
@@ -39,8 +41,13 @@
 /* A number from text_num. */
 #define TEXT_NUM_MAX 32
 
-/* The lines under a segment start at its column. */
-static const char text_indent[TEXT_SEGMENT_COL + 1] = "                              ";
+/* The lines under a segment start at its column (n < 64). */
+static void text_indent(FILE *f, int n)
+{
+	static const char spaces[] = "                                                                ";
+
+	fwrite(spaces, 1, (size_t)n < sizeof(spaces) - 1 ? (size_t)n : sizeof(spaces) - 1, f);
+}
 
 #define NS_PER_S 1000000000ull
 #define NS_PER_MS 1000000ull
@@ -69,6 +76,10 @@ struct text_output {
 	FILE *f;
 	bool color;
 	__u64 next_loss_warning_ns;
+	int no_cols; /* TEXT_NO_COLS with -r or -w, else 0 */
+	int seg_col; /* where the segment column begins */
+	enum tl_time_format time_format;
+	__u64 first_ns, prev_ns; /* the trace's first and latest segment (-t r, -t d) */
 };
 
 /* Colour codes only when asked for: a pipe or a file gets plain text. */
@@ -322,14 +333,32 @@ lost:
 	return NULL;
 }
 
-/* The time column: since the connection's first event. */
-static void text_time_col(struct tl_fmt *f, const struct tl_conn *c, __u64 ts_ns)
+/* The frame number, with -r or -w (0: none, as on a state line), and the
+ * time column: since the connection's first event, or as tshark's -t r
+ * (since the first segment) and -t d (since the previous one). */
+static void text_time_col(struct text_output *t, struct tl_fmt *f, const struct tl_conn *c,
+			  __u64 ts_ns, __u64 frame_no)
 {
-	__u64 t = ts_ns > c->start_ns ? ts_ns - c->start_ns : 0;
+	__u64 since = c->start_ns;
 
-	tl_fmt_str(f, "  +");
-	tl_fmt_fixed(f, t / NS_PER_S, t % NS_PER_S / 1000, 6);
-	tl_fmt_pad(f, TEXT_TIME_COLS);
+	if (frame_no && !t->first_ns)
+		t->first_ns = t->prev_ns = ts_ns;
+	if (t->time_format == TL_TIME_RELATIVE)
+		since = t->first_ns ? t->first_ns : ts_ns;
+	else if (t->time_format == TL_TIME_DELTA)
+		since = t->prev_ns ? t->prev_ns : ts_ns;
+	if (frame_no)
+		t->prev_ns = ts_ns;
+	ts_ns = ts_ns > since ? ts_ns - since : 0;
+	if (t->no_cols) {
+		tl_fmt_str(f, "  ");
+		if (frame_no)
+			tl_fmt_uint(f, frame_no);
+		tl_fmt_pad(f, t->no_cols);
+	}
+	tl_fmt_str(f, t->time_format == TL_TIME_CONN ? "  +" : "   ");
+	tl_fmt_fixed(f, ts_ns / NS_PER_S, ts_ns % NS_PER_S / 1000, 6);
+	tl_fmt_pad(f, t->no_cols + TEXT_TIME_COLS);
 }
 
 /* Appends a finished line to the connection's timeline; unlocked, since
@@ -352,11 +381,11 @@ static void text_on_packet(void *ctx, struct tl_conn *c, const struct tl_pkt_vie
 		return;
 	/* Built by hand: this runs for every segment, and printf dominated. */
 	tl_fmt_init(&f, line, sizeof(line));
-	text_time_col(&f, c, v->ts_ns);
+	text_time_col(t, &f, c, v->ts_ns, v->frame_no);
 	tl_fmt_uint(&f, p->sport);
 	tl_fmt_str(&f, " -> ");
 	tl_fmt_uint(&f, p->dport);
-	tl_fmt_pad(&f, TEXT_SEGMENT_COL);
+	tl_fmt_pad(&f, t->seg_col);
 	if (v->analysis && v->analysis->flags) {
 		char labels[256];
 
@@ -401,11 +430,11 @@ static void text_on_kernel(void *ctx, struct tl_conn *c, const struct tl_kernel_
 	if (!blk)
 		return;
 	tl_fmt_init(&f, line, sizeof(line));
-	text_time_col(&f, c, v->ts_ns);
+	text_time_col(t, &f, c, v->ts_ns, 0);
 	tl_fmt_uint(&f, c->ep[v->side].port);
 	tl_fmt_str(&f, " -> ");
 	tl_fmt_uint(&f, c->ep[TL_OTHER(v->side)].port);
-	tl_fmt_pad(&f, TEXT_SEGMENT_COL);
+	tl_fmt_pad(&f, t->seg_col);
 	text_color_fmt(t, &f, TEXT_CYAN);
 	if (v->type == TL_EV_RESET) {
 		tl_fmt_str(&f, "the kernel sent a RST: ");
@@ -441,8 +470,8 @@ static void text_on_state(void *ctx, struct tl_conn *c, const struct tl_state_vi
 	if (!blk)
 		return;
 	tl_fmt_init(&f, line, sizeof(line));
-	text_time_col(&f, c, v->ts_ns);
-	tl_fmt_pad(&f, TEXT_SEGMENT_COL);
+	text_time_col(t, &f, c, v->ts_ns, 0);
+	tl_fmt_pad(&f, t->seg_col);
 	if (t->color)
 		tl_fmt_str(&f, TEXT_YELLOW);
 	tl_fmt_str(&f, tl_side_name(v->side));
@@ -479,7 +508,8 @@ static void text_http_details(FILE *f, int *cols, const struct tl_http_view *v)
 		text_item(f, cols, &open);
 		tl_fmt_init(&num, bytes, sizeof(bytes));
 		tl_fmt_uint(&num, (uint64_t)m->content_length);
-		tl_fmt_str(&num, " bytes");
+		tl_fmt_str(&num, " byte");
+		tl_fmt_str(&num, tl_plural((uint64_t)m->content_length));
 		text_str(f, bytes, cols);
 	}
 	if (req && *m->range) {
@@ -523,21 +553,25 @@ static void text_on_http(void *ctx, struct tl_conn *c, const struct tl_http_view
 	struct text_output *t = ctx;
 	FILE *f = text_block_for(c, false);
 	const struct tl_http_msg *m = v->msg;
-	int cols = TEXT_LINE_COLS - TEXT_SEGMENT_COL;
+	int cols = TEXT_LINE_COLS - t->seg_col;
 	char status[TEXT_NUM_MAX];
 	struct tl_fmt num;
 
 	if (!f)
 		return;
-	fputs(text_indent, f);
+	text_indent(f, t->seg_col);
 	text_color(t, f, TEXT_CYAN);
 	if (m->kind == TL_HTTP_REQUEST) {
 		text_str(f, m->method, &cols);
 		text_str(f, " ", &cols);
 		/* The target may hold NUL: by its length, not as a string. */
 		text_safe(f, m->uri, m->uri_len, &cols);
-		text_str(f, m->uri_truncated ? "… " : " ", &cols);
-		text_str(f, m->version, &cols);
+		if (m->uri_truncated)
+			text_str(f, "…", &cols);
+		if (*m->version) {
+			text_str(f, " ", &cols);
+			text_str(f, m->version, &cols);
+		}
 	} else {
 		tl_fmt_init(&num, status, sizeof(status));
 		tl_fmt_char(&num, ' ');
@@ -563,12 +597,12 @@ static void text_on_exchange(void *ctx, struct tl_conn *c, const struct tl_excha
 	struct text_output *t = ctx;
 	FILE *f = text_block_for(c, false);
 	char first[TEXT_NUM_MAX], last[TEXT_NUM_MAX], buf[160];
-	int cols = TEXT_LINE_COLS - TEXT_SEGMENT_COL;
+	int cols = TEXT_LINE_COLS - t->seg_col;
 	struct tl_fmt line;
 
 	if (!f)
 		return;
-	fputs(text_indent, f);
+	text_indent(f, t->seg_col);
 	text_color(t, f, TEXT_CYAN);
 	fputs("= ", f);
 	if (v->request) {
@@ -582,7 +616,10 @@ static void text_on_exchange(void *ctx, struct tl_conn *c, const struct tl_excha
 	tl_fmt_uint(&line, v->status < 0 ? 0 : (uint64_t)v->status);
 	tl_fmt_str(&line, ", ");
 	tl_fmt_uint(&line, v->body_bytes);
-	tl_fmt_str(&line, v->complete ? " body bytes" : " body bytes (incomplete)");
+	tl_fmt_str(&line, " body byte");
+	tl_fmt_str(&line, tl_plural(v->body_bytes));
+	if (!v->complete)
+		tl_fmt_str(&line, " (incomplete)");
 	if (v->chunked)
 		tl_fmt_str(&line, ", chunked");
 	if (v->request) {
@@ -614,7 +651,8 @@ static void text_header(struct text_output *t, const struct tl_conn *c)
 		fprintf(f, "  (joined mid-stream)");
 	if (c->roles_guessed)
 		fprintf(f, "  (roles guessed: no SYN seen)");
-	fprintf(f, "\n  %-*s%-*ssegment\n", TEXT_TIME_COLS - 2, "time", TEXT_DIR_COLS, "dir");
+	fprintf(f, "\n  %s%-*s%-*ssegment\n", t->no_cols ? "No.     " : "", TEXT_TIME_COLS - 2,
+		"time", TEXT_DIR_COLS, "dir");
 }
 
 /* "  srtt C 0.031 ms S 0.029 ms  retrans C 0 S 3  cwnd C 10 S 27": each
@@ -691,9 +729,9 @@ static void text_on_conn_end(void *ctx, struct tl_conn *c)
 		text_part_flush(&blk->head, t->f);
 		if (blk->elided)
 			fprintf(t->f,
-				"  ... %llu events left out (a long timeline: its start and "
+				"  ... %llu event%s left out (a long timeline: its start and "
 				"its end are shown)\n",
-				blk->elided);
+				blk->elided, tl_plural(blk->elided));
 		text_part_flush(&blk->tail[!blk->cur], t->f);
 		text_part_flush(&blk->tail[blk->cur], t->f);
 		free(blk);
@@ -741,11 +779,14 @@ static const char *text_family(int family)
 /* The status lines go to stderr, so that stdout holds only timelines. */
 static void text_start(struct tl_output *o, const struct tl_start_info *info)
 {
+	struct text_output *t = (struct text_output *)o;
 	const char *family = text_family(info->family);
 	char ports[16 + 8 * TL_MAX_PORTS];
 	bool owner_differs;
 
-	(void)o;
+	t->time_format = info->time_format;
+	t->no_cols = info->source_file || info->write_file ? TEXT_NO_COLS : 0;
+	t->seg_col = t->no_cols + TEXT_SEGMENT_COL;
 	text_ports(ports, sizeof(ports), info);
 	/* A capture file has no attach points. */
 	if (info->source_file) {
@@ -771,9 +812,9 @@ static void text_loss(struct tl_output *o, __u64 ts_ns, __u64 total)
 		return;
 	t->next_loss_warning_ns = ts_ns + NS_PER_S;
 	fprintf(stderr,
-		"tcplife-http: warning: %llu events lost (ring buffer full); "
+		"tcplife-http: warning: %llu event%s lost (ring buffer full); "
 		"affected connections are marked INCOMPLETE\n",
-		(unsigned long long)total);
+		(unsigned long long)total, tl_plural(total));
 }
 
 static void text_stats(struct tl_output *o, const struct tl_stats_info *info)
@@ -781,12 +822,13 @@ static void text_stats(struct tl_output *o, const struct tl_stats_info *info)
 	(void)o;
 	if (info->states_missing)
 		fprintf(stderr,
-			"tcplife-http: %llu connections ended without their sockets' last states "
+			"tcplife-http: %llu connection%s ended without their sockets' last states "
 			"(marked INCOMPLETE)\n",
-			(unsigned long long)info->states_missing);
-	fprintf(stderr, "%llu events, %llu lost, %llu connections\n",
-		(unsigned long long)info->events, (unsigned long long)info->lost,
-		(unsigned long long)info->conns);
+			(unsigned long long)info->states_missing, tl_plural(info->states_missing));
+	fprintf(stderr, "%llu event%s, %llu lost, %llu connection%s\n",
+		(unsigned long long)info->events, tl_plural(info->events),
+		(unsigned long long)info->lost, (unsigned long long)info->conns,
+		tl_plural(info->conns));
 }
 
 /* Blocks of the connections that ended in this drain, in one write. */
@@ -808,6 +850,7 @@ struct tl_output *tl_output_text_new(FILE *f, bool color)
 		return NULL;
 	t->f = f;
 	t->color = color;
+	t->seg_col = TEXT_SEGMENT_COL;
 	t->out = (struct tl_output){
 		.sink = {.ctx = t,
 			 .on_packet = text_on_packet,
