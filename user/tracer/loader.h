@@ -1,6 +1,7 @@
-/* Loads the kernel programs and attaches them, picking the best attach
- * method this kernel offers and falling back: tp_btf, raw_tp, then the
- * classic tracepoint (which needs tracefs); tcx, then clsact. */
+/* Loads the kernel programs and attaches them. What this kernel offers is
+ * probed first, once (tp_btf, raw_tp, then the classic tracepoint, which
+ * needs tracefs; tcx, then clsact), and the skeleton is then loaded once
+ * with only the programs that will be attached. */
 #ifndef TL_LOADER_H
 #define TL_LOADER_H
 
@@ -13,32 +14,36 @@
 struct tl_loader_config {
 	const __u16 *ports;
 	int nports;
-	int family;            /* 0, AF_INET or AF_INET6 */
+	int family; /* 0, AF_INET or AF_INET6 */
 	int ifindex;
-	bool both_directions;  /* hook ingress too: every interface but loopback */
-	__u32 ringbuf_bytes;   /* a power of two, >= the page size */
-	bool capture_frames;   /* copy each frame's first bytes (for -w) */
+	bool both_directions; /* hook ingress too: every interface but loopback */
+	__u32 ringbuf_bytes;  /* a power of two, >= the page size */
+	bool capture_frames;  /* copy each frame's first bytes (for -w) */
 	__u64 wakeup_bytes;
 	enum tl_tc_mode tc_mode;
-	const char *state_hook; /* "tp_btf", "raw_tp" or "tracepoint" only; NULL: the best that works */
+	const char
+	    *state_hook; /* "tp_btf", "raw_tp" or "tracepoint" only; NULL: the best that works */
 };
 
-struct tl_loader {
-	struct tcplife_http_bpf *skel;
-	struct bpf_link *links[3]; /* state, send, recv */
-	struct tl_tc_attach tc;
-	const char *state_attach; /* "tp_btf", "raw_tp", "tracepoint" */
-	const char *owner_attach; /* the same, or "none" */
-	const char *tc_attach;    /* "tcx" or "clsact" */
+/* How the programs were attached, for the start event. */
+struct tl_loader_info {
+	const char *state; /* "tp_btf", "raw_tp", "tracepoint" */
+	const char *owner; /* the same, or "none" (kernels before 6.3) */
+	const char *tc;	   /* "tcx" or "clsact" */
+	int stale_removed; /* clsact filters a crashed run had left */
 };
 
-/* tl_loader_start: returns 0, or -errno with a one-line reason in err. */
-int tl_loader_start(struct tl_loader *l, const struct tl_loader_config *cfg, char *err,
+struct tl_loader;
+
+/* tl_loader_start: *out is the attached loader; or -errno with a one-line
+ * reason in err, and *out NULL. */
+int tl_loader_start(struct tl_loader **out, const struct tl_loader_config *cfg, char *err,
 		    size_t err_size);
+void tl_loader_info(const struct tl_loader *l, struct tl_loader_info *info);
 /* The ring buffer's map fd, and the count of records the kernel dropped. */
 int tl_loader_events_fd(const struct tl_loader *l);
 __u64 tl_loader_lost(const struct tl_loader *l);
-/* tl_loader_stop: detaches everything; safe on a loader that failed to start. */
+/* tl_loader_stop: detaches everything and frees l; NULL is a no-op. */
 void tl_loader_stop(struct tl_loader *l);
 
 #endif

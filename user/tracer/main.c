@@ -54,7 +54,7 @@ static __u64 clock_ns(clockid_t id)
 
 struct tracer {
 	struct tl_args args;
-	struct tl_loader loader;
+	struct tl_loader *loader; /* NULL when reading a capture */
 	struct tl_engine *engine;
 	struct tl_output *out;
 	struct tl_pcap_writer *pcap;
@@ -135,6 +135,7 @@ static int setup_live(struct tracer *t)
 		.state_hook = t->args.state_hook,
 	};
 	char err[256];
+	int ret;
 
 	if (!lcfg.ifindex) {
 		fprintf(stderr, "tcplife-http: no interface '%s'\n", t->args.ifname);
@@ -146,33 +147,38 @@ static int setup_live(struct tracer *t)
 		ecfg.sock_query = tl_sock_diag_query;
 		ecfg.sock_query_ctx = (void *)(intptr_t)t->diag_fd;
 	}
-	if (make_engine(t, &ecfg))
-		return -ENOMEM;
-	if (tl_loader_start(&t->loader, &lcfg, err, sizeof(err))) {
+	ret = make_engine(t, &ecfg);
+	if (ret)
+		return ret;
+	ret = tl_loader_start(&t->loader, &lcfg, err, sizeof(err));
+	if (ret)
 		fprintf(stderr, "tcplife-http: %s\n", err);
-		return -EPERM;
-	}
-	return 0;
+	return ret;
 }
 
 static void announce(struct tracer *t)
 {
-	struct tl_start_info info = {
+	struct tl_loader_info li = {0};
+	struct tl_start_info info;
+
+	if (t->loader)
+		tl_loader_info(t->loader, &li);
+	info = (struct tl_start_info){
 		.ts_ns = clock_ns(CLOCK_REALTIME),
 		.ifname = t->args.ifname,
 		.ports = t->args.ports,
 		.nports = t->args.nports,
 		.family = t->args.family,
-		.tc_attach = t->loader.tc_attach,
-		.state_attach = t->loader.state_attach,
-		.owner_attach = t->loader.owner_attach,
+		.tc_attach = li.tc,
+		.state_attach = li.state,
+		.owner_attach = li.owner,
 		.both_directions = strcmp(t->args.ifname, "lo") != 0,
 		.source_file = t->args.read_path,
 	};
 
-	if (t->loader.tc.stale_removed)
+	if (li.stale_removed)
 		fprintf(stderr, "tcplife-http: removed %d TC filter(s) left on %s by a run that "
-				"crashed\n", t->loader.tc.stale_removed, t->args.ifname);
+				"crashed\n", li.stale_removed, t->args.ifname);
 	t->out->start(t->out, &info);
 }
 
@@ -180,7 +186,7 @@ static void announce(struct tracer *t)
  * gap is in the stream (each record carries the count), not here. */
 static void check_loss(struct tracer *t)
 {
-	__u64 lost = tl_loader_lost(&t->loader);
+	__u64 lost = tl_loader_lost(t->loader);
 
 	if (lost == t->lost)
 		return;
@@ -228,7 +234,7 @@ static int run_live(struct tracer *t)
 	__u64 deadline = 0;
 	int err = 0;
 
-	rb = ring_buffer__new(tl_loader_events_fd(&t->loader), on_record, t, NULL);
+	rb = ring_buffer__new(tl_loader_events_fd(t->loader), on_record, t, NULL);
 	if (!rb) {
 		fprintf(stderr, "tcplife-http: cannot open the ring buffer: %s\n", strerror(errno));
 		return -errno;
@@ -278,7 +284,7 @@ static void report_end(struct tracer *t)
 	struct tl_engine_stats st;
 	struct tl_stats_info info;
 
-	if (t->loader.skel) {
+	if (t->loader) {
 		check_loss(t);
 		/* Lost after the last record: the connections still open. */
 		tl_engine_note_loss(t->engine, t->lost, clock_ns(CLOCK_REALTIME));
@@ -299,7 +305,7 @@ static int teardown(struct tracer *t, int err)
 {
 	int werr;
 
-	tl_loader_stop(&t->loader);
+	tl_loader_stop(t->loader);
 	tl_engine_free(t->engine);
 	werr = tl_pcap_writer_close(t->pcap);
 	if (werr && !err) {

@@ -11,9 +11,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Not in Debian 12's <linux/bpf.h>; the kernel's numbers. */
+/* <linux/bpf.h> has the tcx attach types from 6.6 on, with BPF_F_BEFORE
+ * (a #define of the same series; the types are enum members); Debian 12's
+ * has neither, so the kernel's numbers stand in. */
+#ifdef BPF_F_BEFORE
+#define TL_BPF_TCX_INGRESS BPF_TCX_INGRESS
+#define TL_BPF_TCX_EGRESS BPF_TCX_EGRESS
+#else
 #define TL_BPF_TCX_INGRESS 46
 #define TL_BPF_TCX_EGRESS 47
+#endif
 
 /* Our clsact filters sit at this handle and priority, so that a later run
  * finds what a crashed one left and touches nothing else. */
