@@ -5,7 +5,7 @@
 #ifndef TL_HTTP_START_H
 #define TL_HTTP_START_H
 
-/* A little-endian load of four bytes, as both sides read them. */
+/* Four bytes as a word, first byte lowest, whatever the host's order. */
 #define TL_WORD(a, b, c, d) ((__u32)(a) | (__u32)(b) << 8 | (__u32)(c) << 16 | (__u32)(d) << 24)
 
 /* tl_http_start_word: whether the payload's first four bytes start a request
@@ -27,6 +27,13 @@ static inline bool tl_http_start_word(__u32 w)
 		return true;
 	}
 	return false;
+}
+
+/* tl_http_start: the test on the payload's first four bytes, built into a
+ * word from the bytes so that the answer is the same on either byte order. */
+static inline bool tl_http_start(const __u8 *b)
+{
+	return tl_http_start_word(TL_WORD(b[0], b[1], b[2], b[3]));
 }
 
 #endif

@@ -12,26 +12,17 @@
 #include <sys/socket.h>
 
 #include "http_start.h"
+#include "packet_rules.h"
 
-#define ETH_HLEN 14
-#define ETH_P_IP 0x0800
-#define ETH_P_IPV6 0x86DD
+#define ETH_HLEN TL_ETH_HLEN
+#define ETH_P_IP TL_ETH_P_IP
+#define ETH_P_IPV6 TL_ETH_P_IPV6
 #define ETH_P_8021Q 0x8100
 #define ETH_P_8021AD 0x88A8
 #define ETH_MAX_VLAN_TAGS 2
 #define SLL_HLEN 16
 #define SLL2_HLEN 20
 #define LOOP_HLEN 4
-#define IPV4_HLEN 20
-#define IPV6_HLEN 40
-#define TCP_HLEN 20
-#define IP_OFFMASK 0x1fff
-#define NEXTHDR_HOP 0
-#define NEXTHDR_ROUTING 43
-#define NEXTHDR_FRAGMENT 44
-#define NEXTHDR_AUTH 51
-#define NEXTHDR_DEST 60
-#define IPV6_MAX_EXT 32 /* as bpf/packet.bpf.h */
 
 /* The frame as far as it was captured. */
 struct frame {
@@ -167,12 +158,11 @@ static int parse_ipv4(const struct frame *f, size_t off, struct tl_packet *p, st
 	const __u8 *ip = f->b + off;
 	__u32 hdr, tot;
 
-	if (!have(f, off, IPV4_HLEN))
+	if (!have(f, off, TL_IPV4_HLEN))
 		return -EINVAL;
-	hdr = (ip[0] & 0xf) * 4;
 	tot = be16(ip + 2);
-	if ((ip[0] >> 4) != 4 || hdr < IPV4_HLEN || tot < hdr || ip[9] != IPPROTO_TCP ||
-	    (be16(ip + 6) & IP_OFFMASK))
+	hdr = tl_ipv4_hdr_len(ip[0] >> 4, ip[0] & 0xf, tot, ip[9], be16(ip + 6));
+	if (!hdr)
 		return -EINVAL;
 	p->family = AF_INET;
 	p->ip_hdr_len = hdr;
@@ -186,33 +176,18 @@ static int parse_ipv4(const struct frame *f, size_t off, struct tl_packet *p, st
 /* Moves *off past the extension headers the kernel side skips. */
 static int skip_ipv6_ext(const struct frame *f, size_t *off, __u8 next)
 {
-	for (int i = 0; i < IPV6_MAX_EXT; i++) {
-		const __u8 *ext;
+	for (int i = 0; i < TL_IPV6_MAX_EXT; i++) {
+		__u32 len;
 
 		if (next == IPPROTO_TCP)
 			return 0;
-		if (!have(f, *off, 4))
+		if (!have(f, *off, TL_IPV6_EXT_PEEK))
 			return -EINVAL;
-		ext = f->b + *off;
-		switch (next) {
-		case NEXTHDR_HOP:
-		case NEXTHDR_ROUTING:
-		case NEXTHDR_DEST:
-			*off += (ext[1] + 1) * 8;
-			break;
-		case NEXTHDR_FRAGMENT:
-			/* A later fragment carries no TCP header. */
-			if (be16(ext + 2) & 0xfff8)
-				return -EINVAL;
-			*off += 8;
-			break;
-		case NEXTHDR_AUTH:
-			*off += (ext[1] + 2) * 4;
-			break;
-		default:
+		len = tl_ipv6_ext_len(next, f->b + *off);
+		if (!len)
 			return -EINVAL;
-		}
-		next = ext[0];
+		next = f->b[*off];
+		*off += len;
 	}
 	return next == IPPROTO_TCP ? 0 : -EINVAL;
 }
@@ -220,20 +195,20 @@ static int skip_ipv6_ext(const struct frame *f, size_t *off, __u8 next)
 static int parse_ipv6(const struct frame *f, size_t off, struct tl_packet *p, struct l3_info *l3)
 {
 	const __u8 *ip = f->b + off;
-	size_t l4 = off + IPV6_HLEN;
+	size_t l4 = off + TL_IPV6_HLEN;
 	__u32 ext, plen;
 
-	if (!have(f, off, IPV6_HLEN) || skip_ipv6_ext(f, &l4, ip[6]) || (ip[0] >> 4) != 6)
+	if (!have(f, off, TL_IPV6_HLEN) || skip_ipv6_ext(f, &l4, ip[6]) || (ip[0] >> 4) != 6)
 		return -EINVAL;
-	ext = l4 - off - IPV6_HLEN;
+	ext = l4 - off - TL_IPV6_HLEN;
 	plen = be16(ip + 4);
 	/* A jumbogram (BIG TCP) says 0: its length is the frame's. */
 	if (!plen)
-		plen = f->skb_len - ETH_HLEN - IPV6_HLEN;
+		plen = f->skb_len - ETH_HLEN - TL_IPV6_HLEN;
 	if (plen < ext)
 		return -EINVAL;
 	p->family = AF_INET6;
-	p->ip_hdr_len = IPV6_HLEN + ext; /* a __u8, cut as the kernel side cuts it */
+	p->ip_hdr_len = TL_IPV6_HLEN + ext; /* a __u8, cut as the kernel side cuts it */
 	memcpy(p->saddr, ip + 8, 16);
 	memcpy(p->daddr, ip + 24, 16);
 	l3->l4_off = l4;
@@ -247,20 +222,20 @@ static int parse_tcp(const struct frame *f, const struct l3_info *l3, struct tl_
 	const __u8 *tcp = f->b + l3->l4_off;
 	__u32 doff;
 
-	if (l3->seg_len < TCP_HLEN || !have(f, l3->l4_off, TCP_HLEN))
+	if (l3->seg_len < TL_TCP_HLEN || !have(f, l3->l4_off, TL_TCP_HLEN))
 		return -EINVAL;
-	doff = (tcp[12] >> 4) * 4;
-	if (doff < TCP_HLEN || doff > l3->seg_len || !have(f, l3->l4_off, doff))
+	doff = tl_tcp_hdr_len(tcp[12], l3->seg_len);
+	if (!doff || !have(f, l3->l4_off, doff))
 		return -EINVAL;
 	p->sport = be16(tcp);
 	p->dport = be16(tcp + 2);
 	p->seq = be32(tcp + 4);
 	p->ack = be32(tcp + 8);
-	p->flags = tcp[13] | (tcp[12] & 1) << 8;
+	p->flags = tl_tcp_flags(tcp[12], tcp[13]);
 	p->window = be16(tcp + 14);
 	p->tcp_hdr_len = doff;
-	p->opt_len = doff - TCP_HLEN;
-	memcpy(p->opts, tcp + TCP_HLEN, p->opt_len);
+	p->opt_len = doff - TL_TCP_HLEN;
+	memcpy(p->opts, tcp + TL_TCP_HLEN, p->opt_len);
 	p->payload_len = l3->seg_len - doff;
 	return 0;
 }
@@ -272,7 +247,7 @@ static void copy_http(const struct frame *f, size_t off, struct tl_packet_data *
 	const __u8 *w = f->b + off;
 	size_t n = d->pkt.payload_len;
 
-	if (!n || !have(f, off, 4) || !tl_http_start_word(TL_WORD(w[0], w[1], w[2], w[3])))
+	if (!n || !have(f, off, 4) || !tl_http_start(w))
 		return;
 	if (n > TL_DATA_CAP)
 		n = TL_DATA_CAP;
@@ -323,10 +298,7 @@ int tl_frame_parse(int dlt, const __u8 *frame, size_t caplen, size_t len, __u64 
 		err = -EINVAL;
 	if (err)
 		return -EINVAL;
-	/* An IP length past the frame's end counts only what the frame holds
-	 * (as Wireshark and the kernel side do). */
-	if (l3.seg_len > f.skb_len - ETH_HLEN - (l3.l4_off - l3_off))
-		l3.seg_len = f.skb_len - ETH_HLEN - (l3.l4_off - l3_off);
+	l3.seg_len = tl_seg_len(l3.seg_len, f.skb_len - ETH_HLEN - (l3.l4_off - l3_off));
 	if (parse_tcp(&f, &l3, p))
 		return -EINVAL;
 	p->ts_ns = ts_ns;
