@@ -20,10 +20,6 @@ static const char *const tcp_names_states[] = {
 	[TL_NEW_SYN_RECV] = "NEW_SYN_RECV",
 };
 
-/* The three bits between AE and the data offset, which Wireshark names
- * together. */
-#define TCP_NAMES_RESERVED 0x0e00
-
 /* Wireshark's order and spelling, checked against tshark 4.0's Info column. */
 static const struct {
 	__u16 bit;
@@ -33,7 +29,7 @@ static const struct {
 	{TL_RST, "RST"}, {TL_PSH, "PSH"},
 	{TL_ACK, "ACK"}, {TL_URG, "URG"},
 	{TL_ECE, "ECE"}, {TL_CWR, "CWR"},
-	{TL_AE, "AE"},	 {TCP_NAMES_RESERVED, "Reserved"},
+	{TL_AE, "AE"},
 };
 
 #define TCP_NAMES_COUNT(a) (sizeof(a) / sizeof((a)[0]))
