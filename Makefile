@@ -30,7 +30,8 @@ INSTALL   ?= install
 CFLAGS    ?= -O2 -g
 CFLAGS    += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -MMD -MP \
              -DTL_VERSION='"$(VERSION)"' -I$(OUTPUT) -Ibpf -Iuser
-LDLIBS_TRACER := -lbpf -lelf -lz -lpcap -ljansson
+LDLIBS_COMMON := -lseccomp
+LDLIBS_TRACER := -lbpf -lelf -lz -lpcap -ljansson $(LDLIBS_COMMON)
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(VMLINUX) -Ibpf \
               -Wall -Werror -mcpu=v3
 
@@ -50,19 +51,22 @@ TRACER_OBJS := $(patsubst user/%.c,$(OUTPUT)/%.o,$(TRACER_SRCS))
 BPF_SRCS    := $(wildcard bpf/*.bpf.c)
 BPF_SKELS   := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
 
+# What both programs share: giving up root, the seccomp filter.
+COMMON_OBJS := $(patsubst user/%.c,$(OUTPUT)/%.o,$(wildcard user/common/*.c))
+
 # The server: user/httpd, apart from the tracer's modules.
 HTTPD_MAIN  := user/httpd/main.c
 HTTPD_SRCS  := $(filter-out $(HTTPD_MAIN),$(wildcard user/httpd/*.c))
 HTTPD_OBJS  := $(patsubst user/%.c,$(OUTPUT)/%.o,$(HTTPD_SRCS))
 
 .PHONY: all clean deps run test test-unit test-live test-httpd test-fuzz test-asan \
-        bench bench-httpd install uninstall test-install FORCE
+        bench bench-httpd bench-report install uninstall test-install FORCE
 .DELETE_ON_ERROR:
 .SECONDARY:
 
 all: tcplife-http tcplife-httpd
 
-$(OUTPUT) $(OUTPUT)/tracer $(OUTPUT)/httpd $(OUTPUT)/tests:
+$(OUTPUT) $(OUTPUT)/tracer $(OUTPUT)/httpd $(OUTPUT)/common $(OUTPUT)/tests:
 	$(Q)mkdir -p $@
 
 # DWARF is stripped (BTF stays): the skeleton embeds this object, and with
@@ -93,6 +97,10 @@ $(OUTPUT)/datadir: FORCE | $(OUTPUT)
 $(OUTPUT)/httpd/main.o: $(OUTPUT)/datadir
 $(OUTPUT)/httpd/main.o: CFLAGS += -DTL_DATADIR='"$(DATADIR)"'
 
+$(OUTPUT)/common/%.o: user/common/%.c | $(OUTPUT)/common
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
 $(OUTPUT)/libtracer.a: $(TRACER_OBJS)
 	$(call msg,AR,$@)
 	$(Q)$(AR) rcs $@ $^
@@ -101,22 +109,27 @@ $(OUTPUT)/libhttpd.a: $(HTTPD_OBJS)
 	$(call msg,AR,$@)
 	$(Q)$(AR) rcs $@ $^
 
-tcplife-http: $(OUTPUT)/tracer/main.o $(OUTPUT)/libtracer.a
+$(OUTPUT)/libcommon.a: $(COMMON_OBJS)
+	$(call msg,AR,$@)
+	$(Q)$(AR) rcs $@ $^
+
+tcplife-http: $(OUTPUT)/tracer/main.o $(OUTPUT)/libtracer.a $(OUTPUT)/libcommon.a
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS_TRACER) -o $@
 
-tcplife-httpd: $(OUTPUT)/httpd/main.o $(OUTPUT)/libhttpd.a
+tcplife-httpd: $(OUTPUT)/httpd/main.o $(OUTPUT)/libhttpd.a $(OUTPUT)/libcommon.a
 	$(call msg,BINARY,$@)
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS_COMMON) -o $@
 
 # Unit tests: one binary per tests/unit/test_*.c, linked with both libraries.
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
 
-$(OUTPUT)/tests/%: tests/unit/%.c tests/unit/unit.h $(OUTPUT)/libtracer.a $(OUTPUT)/libhttpd.a | $(OUTPUT)/tests
+TEST_LIBS := $(OUTPUT)/libtracer.a $(OUTPUT)/libhttpd.a $(OUTPUT)/libcommon.a
+
+$(OUTPUT)/tests/%: tests/unit/%.c tests/unit/unit.h $(TEST_LIBS) | $(OUTPUT)/tests
 	$(call msg,TEST-CC,$@)
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -Itests/unit $< $(OUTPUT)/libtracer.a $(OUTPUT)/libhttpd.a \
-		$(LDLIBS_TRACER) -o $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -Itests/unit $< $(TEST_LIBS) $(LDLIBS_TRACER) -o $@
 
 deps:
 	$(Q)scripts/deps.sh build
@@ -188,6 +201,11 @@ uninstall:
 	$(Q)rm -f $(addprefix $(DESTDIR),$(INSTALLED))
 	$(Q)rmdir --ignore-fail-on-non-empty $(DESTDIR)$(DATADIR)/www $(DESTDIR)$(DATADIR) \
 		2>/dev/null || true
+
+# The size of a 10,000-connection ladder report and its load time in Chromium.
+bench-report: all
+	$(Q)scripts/deps.sh test
+	$(Q)tests/bench/report.sh
 
 clean:
 	$(call msg,CLEAN)

@@ -117,16 +117,6 @@ static __always_inline int tl_parse_l34(struct __sk_buff *skb, struct tl_l34 *h)
 	return 0;
 }
 
-/* Whether the payload starts like an HTTP request or status line. */
-static __always_inline bool tl_begins_http(struct __sk_buff *skb, __u32 off)
-{
-	__u8 b[4];
-
-	if (bpf_skb_load_bytes(skb, off, b, sizeof(b)))
-		return false;
-	return tl_http_start(b);
-}
-
 /* The part of the skb one record describes: all of it, or one of the
  * segments the kernel will cut it into. */
 struct tl_seg {

@@ -89,6 +89,172 @@ static __always_inline void submit(void *rec, __u64 size)
 	bpf_ringbuf_submit(rec, flags);
 }
 
+/* --- message heads across segments --- */
+
+/* A direction whose last segment began an HTTP message (or was too short
+ * to tell) and did not end its head: the next segment's first bytes are
+ * copied too, so that user space can complete the head (TL_DATA_HEAD). */
+struct head_key {
+	__u8 saddr[16];
+	__u8 daddr[16];
+	__u16 sport;
+	__u16 dport;
+	__u32 family;
+};
+
+struct head_val {
+	__u32 next_seq; /* raw seq the continuation begins at */
+	__u32 copied;	/* head bytes so far */
+};
+
+/* A plain hash, not an LRU: eviction would leave heads_open counting an
+ * entry that is gone. When full, a head is not followed. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct head_key);
+	__type(value, struct head_val);
+} open_heads SEC(".maps");
+
+/* Entries in open_heads: while there are none, as almost always, no
+ * segment pays for a lookup. */
+__u64 heads_open = 0;
+
+static __always_inline void head_key_of(const struct tl_l34 *h, struct head_key *k)
+{
+	__builtin_memcpy(k->saddr, h->saddr, sizeof(k->saddr));
+	__builtin_memcpy(k->daddr, h->daddr, sizeof(k->daddr));
+	k->sport = h->sport;
+	k->dport = h->dport;
+	k->family = h->family;
+}
+
+static __always_inline void head_clear(const struct head_key *k)
+{
+	if (!bpf_map_delete_elem(&open_heads, k))
+		__sync_fetch_and_sub(&heads_open, 1);
+}
+
+/* What the marks need to know of a segment whose bytes are copied. */
+struct head_note {
+	struct head_val *cont; /* the mark it continues, or NULL */
+	bool begins;           /* it begins a message, or is too short to tell */
+	bool response;
+};
+
+/* Whether the head in a segment copied whole (its last byte data[n - 1])
+ * may go on in the next one: not when it ends with the empty line, a
+ * request's usual shape. A response only when it ends with a header line's
+ * CRLF: one that ends in its body (a text file's last LF) would cost every
+ * response a lookup, so a response head cut inside a line is not followed.
+ * Read from the record, not the skb, which would cost every request and
+ * response a load. */
+static __always_inline bool head_may_go_on(const __u8 *data, __u32 n, __u32 cap, bool response)
+{
+	__u8 b0, b1, b2, b3;
+
+	if (n < 4)
+		return true;
+	b0 = data[(n - 4) & (cap - 1)];
+	b1 = data[(n - 3) & (cap - 1)];
+	b2 = data[(n - 2) & (cap - 1)];
+	b3 = data[(n - 1) & (cap - 1)];
+	if (b3 == '\n' && (b2 == '\n' || (b2 == '\r' && b1 == '\n' && b0 == '\r')))
+		return false;
+	return !response || (b3 == '\n' && b2 == '\r');
+}
+
+/* A segment that begins a message and leaves its head open: marks its
+ * direction. A mark a complete head leaves behind is not cleared (that
+ * would cost every request a lookup): its next_seq, this segment's seq, is
+ * never seen again, and the FIN clears it. */
+static __always_inline void head_mark(const struct tl_l34 *h)
+{
+	struct head_val v = {.next_seq = bpf_ntohl(h->tcp.seq) + h->payload_len,
+			     .copied = h->payload_len};
+	struct head_key k = {};
+	struct head_val *old;
+
+	head_key_of(h, &k);
+	/* A kept-alive connection's responses find their mark still there. */
+	old = heads_open ? bpf_map_lookup_elem(&open_heads, &k) : NULL;
+	if (old)
+		*old = v;
+	else if (!bpf_map_update_elem(&open_heads, &k, &v, BPF_NOEXIST))
+		__sync_fetch_and_add(&heads_open, 1);
+}
+
+/* The mark a segment of a marked direction continues, if it does. */
+static __always_inline struct head_val *head_continued(const struct tl_l34 *h)
+{
+	struct head_key k = {};
+	struct head_val *v;
+
+	head_key_of(h, &k);
+	v = bpf_map_lookup_elem(&open_heads, &k);
+	return v && v->next_seq == bpf_ntohl(h->tcp.seq) ? v : NULL;
+}
+
+/* Once the segment's bytes are in the record (n of them, 0 when the copy
+ * cut them): marks the direction, moves its mark on, or clears it. User
+ * space holds only heads copied whole, so a segment cut by the copy ends
+ * the following. A function of its own: inlined at each size class, it
+ * doubled the program, and it runs only for segments that carry bytes. */
+static __noinline void head_copied(const struct tl_l34 *h, const struct head_note *nt,
+				   const __u8 *data, __u32 n, __u32 cap)
+{
+	bool open =
+		n && h->payload_len <= TL_DATA_CAP && head_may_go_on(data, n, cap, nt->response);
+	struct head_key k = {};
+
+	if (!nt->cont) {
+		if (nt->begins && open)
+			head_mark(h);
+		return;
+	}
+	if (open && nt->cont->copied + h->payload_len < TL_HTTP_HEAD_MAX) {
+		nt->cont->next_seq += h->payload_len;
+		nt->cont->copied += h->payload_len;
+		return;
+	}
+	head_key_of(h, &k);
+	head_clear(&k);
+}
+
+/* A FIN or RST: no more of the head will come. */
+static __always_inline void head_end_of_stream(const struct tl_l34 *h)
+{
+	struct head_key k = {};
+
+	head_key_of(h, &k);
+	head_clear(&k);
+}
+
+/* Which of the payload's first bytes user space needs (enum tl_data_flag),
+ * and what the marks will need once they are copied. */
+static __always_inline __u8 payload_flags(struct __sk_buff *skb, const struct tl_l34 *h,
+					  struct head_note *nt)
+{
+	__u8 b[4];
+	__u32 w;
+
+	if (h->payload_len < 4) {
+		nt->begins = true;
+		return TL_DATA_HEAD;
+	}
+	if (bpf_skb_load_bytes(skb, h->payload_off, b, sizeof(b)))
+		return 0;
+	w = TL_WORD(b[0], b[1], b[2], b[3]);
+	if (tl_http_start_word(w)) {
+		nt->begins = true;
+		nt->response = w == TL_WORD('H', 'T', 'T', 'P');
+		return TL_DATA_HTTP;
+	}
+	if (heads_open && (nt->cont = head_continued(h)))
+		return TL_DATA_HEAD;
+	return tl_chunk_start_word(w) ? TL_DATA_CHUNK : 0;
+}
+
 /* --- segments --- */
 
 /* Copies min(len, cap) bytes from off into data; cap is a power of two, so
@@ -116,7 +282,7 @@ static __always_inline __u16 copy_data(struct __sk_buff *skb, __u32 off, __u32 l
  * call site, as bpf_ringbuf_reserve requires. */
 static __always_inline void emit_packet(struct __sk_buff *skb, const struct tl_l34 *h, __u8 dir,
 					__u8 flags, __u32 off, __u32 want, __u32 cap,
-					const struct tl_seg *sg)
+					const struct tl_seg *sg, const struct head_note *nt)
 {
 	struct tl_packet *p = reserve(sizeof(*p) + cap);
 
@@ -127,6 +293,8 @@ static __always_inline void emit_packet(struct __sk_buff *skb, const struct tl_l
 	p->lost_ms = last_loss_ms;
 	p->data_flags = flags;
 	p->data_len = cap ? copy_data(skb, off, want, (__u8 *)(p + 1), cap) : 0;
+	if (cap && nt && (flags & (TL_DATA_HTTP | TL_DATA_HEAD)))
+		head_copied(h, nt, (__u8 *)(p + 1), p->data_len == want ? p->data_len : 0, cap);
 	submit(p, sizeof(*p) + cap);
 }
 
@@ -135,11 +303,15 @@ static __always_inline void emit_packet(struct __sk_buff *skb, const struct tl_l
 static __always_inline void emit_first(struct __sk_buff *skb, const struct tl_l34 *h, __u8 dir,
 				       const struct tl_seg *sg)
 {
+	struct head_note nt = {};
 	__u32 off = 0, want = 0;
 	__u8 flags = 0;
 
-	if (h->payload_len && tl_begins_http(skb, h->payload_off)) {
-		flags = TL_DATA_HTTP;
+	if (h->payload_len)
+		flags = payload_flags(skb, h, &nt);
+	if (heads_open && (h->tcp.fin || h->tcp.rst))
+		head_end_of_stream(h);
+	if (flags) {
 		off = h->payload_off;
 		want = h->payload_len;
 	}
@@ -149,11 +321,11 @@ static __always_inline void emit_first(struct __sk_buff *skb, const struct tl_l3
 		want = skb->len;
 	}
 	if (!flags)
-		emit_packet(skb, h, dir, flags, off, want, 0, sg);
+		emit_packet(skb, h, dir, flags, off, want, 0, sg, NULL);
 	else if (want <= TL_DATA_SMALL)
-		emit_packet(skb, h, dir, flags, off, want, TL_DATA_SMALL, sg);
+		emit_packet(skb, h, dir, flags, off, want, TL_DATA_SMALL, sg, &nt);
 	else
-		emit_packet(skb, h, dir, flags, off, want, TL_DATA_CAP, sg);
+		emit_packet(skb, h, dir, flags, off, want, TL_DATA_CAP, sg, &nt);
 }
 
 /* The segments after the first of a packet the kernel will split: FIN and
@@ -171,9 +343,10 @@ static __always_inline void emit_rest(struct __sk_buff *skb, const struct tl_l34
 		if (i + 1 < segs)
 			sg.clear_flags |= TL_FIN | TL_PSH;
 		if (capture_frames)
-			emit_packet(skb, h, dir, TL_DATA_FRAME, 0, h->payload_off, TL_DATA_SMALL, &sg);
+			emit_packet(skb, h, dir, TL_DATA_FRAME, 0, h->payload_off, TL_DATA_SMALL,
+				    &sg, NULL);
 		else
-			emit_packet(skb, h, dir, 0, 0, 0, 0, &sg);
+			emit_packet(skb, h, dir, 0, 0, 0, 0, &sg, NULL);
 	}
 }
 
@@ -272,14 +445,14 @@ static __always_inline void emit_sock(const struct sock *sk, struct tl_sock_even
 	submit(e, sizeof(*e));
 }
 
-static __always_inline int handle_set_state(const struct sock *sk, int oldstate, int newstate)
+static __always_inline void record_state(const struct sock *sk, int oldstate, int newstate)
 {
 	struct tl_sock_event e = {};
 	struct owner *o, cur;
 	__u64 key = (__u64)sk;
 
 	if (!sock_tuple(sk, &e))
-		return 0;
+		return;
 	e.oldstate = oldstate;
 	e.newstate = newstate;
 
@@ -288,12 +461,51 @@ static __always_inline int handle_set_state(const struct sock *sk, int oldstate,
 		set_owner_current(&cur);
 		bpf_map_update_elem(&sk_owner, &key, &cur, BPF_ANY);
 		emit_sock(sk, &e, &cur, TL_EV_STATE);
-		return 0;
+		return;
 	}
 	o = bpf_map_lookup_elem(&sk_owner, &key);
 	emit_sock(sk, &e, o, TL_EV_STATE);
 	if (newstate == TCP_CLOSE)
 		bpf_map_delete_elem(&sk_owner, &key);
+}
+
+/* Whether the state program is running on this CPU. The kernel never runs a
+ * tracing program inside itself: a softirq that interrupts it (a delayed-ACK
+ * timer, then the packets it sends) and changes sockets' states would lose
+ * those changes, counted only in the program's recursion_misses. The catcher,
+ * attached to the same tracepoint after it, runs in that nested call and
+ * records the change instead; user space counts the misses it could not
+ * catch (the few instructions around the flag) as lost. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} state_busy SEC(".maps");
+
+/* Nested calls the catcher took over, traced sockets or not. */
+__u64 nested_caught = 0;
+
+static __always_inline int handle_set_state(const struct sock *sk, int oldstate, int newstate)
+{
+	__u32 zero = 0, *busy = bpf_map_lookup_elem(&state_busy, &zero);
+
+	if (busy)
+		*busy = 1;
+	record_state(sk, oldstate, newstate);
+	if (busy)
+		*busy = 0;
+	return 0;
+}
+
+static __always_inline int catch_nested(const struct sock *sk, int oldstate, int newstate)
+{
+	__u32 zero = 0, *busy = bpf_map_lookup_elem(&state_busy, &zero);
+
+	if (!busy || !*busy)
+		return 0;
+	__sync_fetch_and_add(&nested_caught, 1);
+	record_state(sk, oldstate, newstate);
 	return 0;
 }
 
@@ -305,6 +517,11 @@ static __always_inline int handle_sock_io(const struct sock *sk)
 	__u64 key = (__u64)sk;
 	__u32 pid = bpf_get_current_pid_tgid() >> 32;
 
+	/* A closed socket's life is over (a recv() returning ECONNRESET after
+	 * an RST, a close() after it): a new owner there would only make up a
+	 * life that never was. */
+	if (BPF_CORE_READ(sk, __sk_common.skc_state) == TCP_CLOSE)
+		return 0;
 	if (!sock_tuple(sk, &e))
 		return 0;
 	o = bpf_map_lookup_elem(&sk_owner, &key);
@@ -328,6 +545,20 @@ int BPF_PROG(tl_state_raw, const struct sock *sk, int oldstate, int newstate)
 	return handle_set_state(sk, oldstate, newstate);
 }
 
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(tl_state_nested_btf, const struct sock *sk, int oldstate, int newstate)
+{
+	return catch_nested(sk, oldstate, newstate);
+}
+
+SEC("raw_tp/inet_sock_set_state")
+int BPF_PROG(tl_state_nested_raw, const struct sock *sk, int oldstate, int newstate)
+{
+	return catch_nested(sk, oldstate, newstate);
+}
+
+/* No catcher for the classic tracepoint: the kernel skips every program of
+ * a nested call there (bpf_prog_active), so its misses all count as lost. */
 SEC("tracepoint/sock/inet_sock_set_state")
 int tl_state_tp(struct trace_event_raw_inet_sock_set_state *ctx)
 {

@@ -39,11 +39,23 @@ enum tl_tcp_flag {
 	TL_AE = 0x100,
 };
 
+/* A message head (start line and headers) is followed across segments up
+ * to this many bytes: the kernel side copies the segments that continue
+ * one until then, user space reassembles them. */
+#define TL_HTTP_HEAD_MAX 4096
+
 /* What tl_packet_data.data holds (bits of tl_packet.data_flags). */
 enum tl_data_flag {
 	TL_DATA_FRAME = 0x1, /* the frame from its first byte; else the TCP payload */
 	TL_DATA_HTTP = 0x2,  /* the payload begins like an HTTP message */
+	/* The payload continues a message head its direction's previous
+	 * segment cut, or is too short (1-3 bytes) to tell whether it begins one. */
+	TL_DATA_HEAD = 0x4,
+	TL_DATA_CHUNK = 0x8, /* the payload begins like a chunk-size line */
 };
+
+/* Any of these: the payload's first bytes are in the record. */
+#define TL_DATA_PAYLOAD (TL_DATA_HTTP | TL_DATA_HEAD | TL_DATA_CHUNK)
 
 enum tl_packet_dir {
 	TL_DIR_EGRESS = 0,

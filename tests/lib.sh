@@ -92,6 +92,13 @@ wait_for_port() {
 	return 1
 }
 
+# proc_status PID: what PID runs as, from /proc/PID/status, on one line:
+# "Uid: U CapPrm: X CapEff: X NoNewPrivs: N Seccomp: N".
+proc_status() {
+	awk '/^(Uid|CapEff|CapPrm|NoNewPrivs|Seccomp):/ {printf "%s%s %s", n++ ? " " : "", $1, $2}' \
+		"/proc/$1/status"
+}
+
 # start_bg OUTFILE CMD...: run CMD in the background, remember its PID in TL_BG.
 start_bg() {
 	local out=$1

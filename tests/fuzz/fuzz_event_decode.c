@@ -6,7 +6,7 @@
  * fuzz-sources: user/tracer/conn_table.c user/tracer/output_json.c user/tracer/output_text.c
  * fuzz-sources: user/tracer/tcp_options.c user/tracer/tcp_names.c user/tracer/http_msg.c
  * fuzz-sources: user/tracer/json_writer.c user/tracer/endpoint.c user/tracer/fmt.c
- * fuzz-sources: user/tracer/tw_watches.c
+ * fuzz-sources: user/tracer/tw_watches.c user/tracer/engine_http_hold.c user/tracer/http_chunked.c
  * fuzz-libs: -ljansson
  */
 #include <jansson.h>
@@ -68,7 +68,8 @@ static void check_json_lines(char *buf, size_t len)
 
 		if (!nl)
 			abort();
-		j = json_loadb(line, nl - line, 0, NULL);
+		/* A request target may carry NUL: "\u0000" is valid JSON. */
+		j = json_loadb(line, nl - line, JSON_ALLOW_NUL, NULL);
 		if (!j)
 			abort();
 		json_decref(j);

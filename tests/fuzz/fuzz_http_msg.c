@@ -26,7 +26,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_check_field(m.range, sizeof(m.range));
 	fuzz_check_field(m.content_range, sizeof(m.content_range));
 	fuzz_check_field(m.connection, sizeof(m.connection));
+	fuzz_check_field(m.transfer_encoding, sizeof(m.transfer_encoding));
 	if (kind != m.kind || m.header_len > size || m.content_length < -1)
+		abort();
+	if (m.uri_len >= sizeof(m.uri) || (kind != TL_HTTP_REQUEST && m.uri_len))
+		abort();
+	/* Bytes that could begin a start line hold no LF, so no line of them
+	 * is complete. */
+	if (tl_http_could_begin(data, size) &&
+	    (!size || memchr(data, '\n', size) || m.line_complete))
 		abort();
 	if (kind == TL_HTTP_RESPONSE && (m.status < 100 || m.status > 999))
 		abort();

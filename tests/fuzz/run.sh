@@ -8,8 +8,8 @@
 # A target names what it links in its comment:
 #   fuzz-sources: user/tracer/http_msg.c
 #   fuzz-libs: -ljansson
-# Without fuzz-sources, fuzz_httpd_* link the server's modules (user/httpd/*.c
-# but main.c) and the others the tracer's pure modules.
+# Without fuzz-sources, fuzz_httpd_* link the server's request modules (user/httpd/*.c
+# but main.c and confine.c, which set up) and the others the tracer's pure modules.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 
@@ -37,7 +37,7 @@ fuzz_sources() {
 		echo "$tagged"
 	elif [[ $name == fuzz_httpd_* ]]; then
 		for f in user/httpd/*.c; do
-			[ "$f" != user/httpd/main.c ] && echo "$f"
+			case $f in user/httpd/main.c | user/httpd/confine.c) ;; *) echo "$f" ;; esac
 		done
 	else
 		echo "$TRACER_PURE"

@@ -18,7 +18,9 @@
 # TIME_WAIT on the side that sent the first FIN; the -w pcapng opens in tshark
 # and holds the same segments as dumpcap's capture; `compare` says AGREE for
 # both files and DIFFER, naming the segment, for a capture missing one; `-r`
-# on dumpcap's capture rebuilds the same connections, segments and messages.
+# on dumpcap's capture rebuilds the same connections, segments and messages;
+# the --html report of the session has a diagram per connection, a .seg per
+# packet, the states in order, and the 304 and the 206.
 # TL_KEEP=DIR keeps the captures, JSON and the screenshot.
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
@@ -64,7 +66,7 @@ if ! wait_for_line "$D/dumpcap.log" '^File:' 10; then
 	fail "${T}_setup" "dumpcap did not start: $(head -c 300 "$D/dumpcap.log")"
 	exit 0
 fi
-"$TRACER" --json -p "$PORT" -w "$D/tracer.pcapng" >"$D/trace.json" 2>"$D/tracer.err" &
+"$TRACER" --json -p "$PORT" -w "$D/tracer.pcapng" --html "$D/report.html" >"$D/trace.json" 2>"$D/tracer.err" &
 TRACER_PID=$!
 TL_PIDS+=("$TRACER_PID")
 if ! wait_for_line "$D/trace.json" '"type":"start"' 10; then
@@ -364,6 +366,17 @@ if [ -s "$D/lives.trace" ] && cmp -s <(jq -c '[.key, .http]' "$D/lives.trace") <
 else
 	fail "${T}_read_http" "$(diff <(jq -c '.http' "$D/lives.trace") <(jq -c '.http' "$D/lives.replay") | head -4 | tr '\n' ';' | cut -c1-400)"
 fi
+
+# ---- the session's ladder report (tests/live/test_report.sh tests the rest)
+# One diagram per connection, one .seg per packet, states in order, and the
+# 304 and the 206 drawn on their arrows.
+REPORT_PROFILE=$(mktemp -d "$TL_TMP/profile.XXXXXX")
+timeout 60 chromium --headless --no-sandbox --disable-gpu --no-first-run --disable-background-networking \
+	--disable-component-update --disable-sync --user-data-dir="$REPORT_PROFILE" \
+	--dump-dom "file://$D/report.html" >"$D/report.dom" 2>/dev/null
+"$TL_ROOT/tests/live/report_check.py" dom "$D/report.dom" "$D/trace.json" "${T}_report"
+check "${T}_report_304" grep -q 'class="http"[^>]*>HTTP/1.1 304 Not Modified' "$D/report.dom"
+check "${T}_report_206" grep -q 'class="http"[^>]*>HTTP/1.1 206 Partial Content' "$D/report.dom"
 
 # ---- a planted difference: one server data segment removed --------------
 # The middle data segment sent by the server (a logo.png segment, say).

@@ -27,6 +27,9 @@ struct http_row {
 	const char *ctype, *range, *crange, *conn;
 	bool has_clen;
 	int64_t clen;
+	const char *te;
+	bool chunked;
+	size_t uri_len; /* when set, uri is compared for this many bytes, NULs included */
 };
 
 #define REQ TL_HTTP_REQUEST
@@ -64,9 +67,18 @@ static const struct http_row http_rows[] = {
 	 "/caf\xc3\xa9", "HTTP/1.1", .line_complete = true},
 	{__LINE__, "separator in method", IN("GE(T / HTTP/1.1\r\n"), NONE},
 	{__LINE__, "two spaces", IN("GET  / HTTP/1.1\r\n"), NONE},
-	{__LINE__, "tab in target", IN("GET /a\tb HTTP/1.1\r\n"), NONE},
-	{__LINE__, "DEL in target", IN("GET /a\x7f HTTP/1.1\r\n"), NONE},
-	{__LINE__, "NUL in target", IN("GET /a\0 HTTP/1.1\r\n"), NONE},
+	/* Bytes a target should not hold still make a request, as for tshark. */
+	{__LINE__, "tab in target", IN("GET /a\tb HTTP/1.1\r\n"), REQ, "GET", "/a\tb", "HTTP/1.1",
+	 .line_complete = true, .uri_len = 4},
+	{__LINE__, "DEL in target", IN("GET /a\x7f HTTP/1.1\r\n"), REQ, "GET", "/a\x7f", "HTTP/1.1",
+	 .line_complete = true, .uri_len = 3},
+	{__LINE__, "NUL in target", IN("GET /a\0 HTTP/1.1\r\n"), REQ, "GET", "/a\0", "HTTP/1.1",
+	 .line_complete = true, .uri_len = 3},
+	{__LINE__, "controls, NUL, invalid UTF-8 in target",
+	 IN("GET /\x00\x01\xfe\x1b[2J HTTP/1.1\r\nHost: x\r\n\r\n"), REQ, "GET",
+	 "/\x00\x01\xfe\x1b[2J", "HTTP/1.1", .line_complete = true, .headers_complete = true,
+	 .header_len = 34, .uri_len = 8},
+	{__LINE__, "bare CR in target", IN("GET /a\rb HTTP/1.1\r\n"), NONE},
 	{__LINE__, "version HTTP/1.10", IN("GET / HTTP/1.10\r\n"), NONE},
 	{__LINE__, "version HTTP/11", IN("GET / HTTP/11\r\n"), NONE},
 	{__LINE__, "version lowercase", IN("GET / http/1.1\r\n"), NONE},
@@ -118,6 +130,26 @@ static const struct http_row http_rows[] = {
 	 "GET", "/", "HTTP/1.1", .line_complete = true},
 	{__LINE__, "body not read as headers", IN("GET / HTTP/1.1\r\n\r\nRange: a\r\n"), REQ, "GET",
 	 "/", "HTTP/1.1", .line_complete = true, .headers_complete = true, .header_len = 18},
+	{__LINE__, "Transfer-Encoding: chunked",
+	 IN("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n"), RSP,
+	 .version = "HTTP/1.1", .status = 200, .reason = "OK", .line_complete = true,
+	 .headers_complete = true, .header_len = 66, .has_clen = true, .clen = 5, .te = "chunked",
+	 .chunked = true},
+	{__LINE__, "chunked last of a list",
+	 IN("HTTP/1.1 200 OK\r\ntransfer-encoding: gzip ,Chunked\r\n"), RSP, .version = "HTTP/1.1",
+	 .status = 200, .reason = "OK", .line_complete = true, .te = "gzip ,Chunked",
+	 .chunked = true},
+	{__LINE__, "chunked not last",
+	 IN("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, gzip\r\n"), RSP,
+	 .version = "HTTP/1.1", .status = 200, .reason = "OK", .line_complete = true,
+	 .te = "chunked, gzip"},
+	{__LINE__, "repeated Transfer-Encoding: the last counts",
+	 IN("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n"), RSP,
+	 .version = "HTTP/1.1", .status = 200, .reason = "OK", .line_complete = true, .te = "gzip",
+	 .chunked = true},
+	{__LINE__, "chunkeds is not chunked",
+	 IN("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunkeds\r\n"), RSP, .version = "HTTP/1.1",
+	 .status = 200, .reason = "OK", .line_complete = true, .te = "chunkeds"},
 	{__LINE__, "garbage header line skipped",
 	 IN("GET / HTTP/1.1\r\n\x01\xff\r\nRange: a\r\n\r\n"), REQ, "GET", "/", "HTTP/1.1",
 	 .line_complete = true, .headers_complete = true, .header_len = 32, .range = "a"},
@@ -193,6 +225,14 @@ static void check_http_row(const struct http_row *row)
 	diff_num(diff, sizeof(diff), "m.kind", row->kind, m.kind);
 	diff_str(diff, sizeof(diff), "method", row->method, m.method);
 	diff_str(diff, sizeof(diff), "uri", row->uri, m.uri);
+	if (row->uri_len) {
+		diff_num(diff, sizeof(diff), "uri_len", (long long)row->uri_len,
+			 (long long)m.uri_len);
+		if (m.uri_len == row->uri_len && memcmp(m.uri, row->uri, row->uri_len))
+			strcat(diff, " uri bytes differ;");
+	}
+	diff_str(diff, sizeof(diff), "transfer_encoding", row->te, m.transfer_encoding);
+	diff_num(diff, sizeof(diff), "chunked", row->chunked, m.chunked);
 	diff_str(diff, sizeof(diff), "version", row->version, m.version);
 	diff_num(diff, sizeof(diff), "status", row->status, m.status);
 	diff_str(diff, sizeof(diff), "reason", row->reason, m.reason);
@@ -271,6 +311,51 @@ static void check_http_prefixes(void)
 	UNIT_CHECK(!bad, "every prefix of a request (%zu wrong)", bad);
 }
 
+/* Whether cut bytes may still become a start line: what a segment boundary
+ * leaves of a head ("GE" + "T / HTTP/1.1..."). */
+struct begin_row {
+	int line;
+	const char *in;
+	size_t len;
+	bool want;
+};
+
+static const struct begin_row begin_rows[] = {
+	{__LINE__, IN("G"), true},
+	{__LINE__, IN("GE"), true},
+	{__LINE__, IN("GET"), true},
+	{__LINE__, IN("GET "), true},
+	{__LINE__, IN("GET /index.h"), true},
+	{__LINE__, IN("GET /\x00\x01\xfe\x1b[2J"), true},
+	{__LINE__, IN("GET /index.html "), true},
+	{__LINE__, IN("GET /index.html HT"), true},
+	{__LINE__, IN("GET /index.html HTTP/1."), true},
+	{__LINE__, IN("GET /index.html HTTP/1.1\r"), true},
+	{__LINE__, IN("H"), true},
+	{__LINE__, IN("HTTP/1"), true},
+	{__LINE__, IN("HTTP/1.1 2"), true},
+	{__LINE__, IN(""), false},
+	{__LINE__, IN("GET  /"), false},
+	{__LINE__, IN("GET / X"), false},
+	{__LINE__, IN("GET / HTTP/1.1x"), false},
+	{__LINE__, IN("GE\n"), false},
+	{__LINE__, IN("(GET"), false},
+	{__LINE__, IN("\r\n"), false},
+	{__LINE__, IN("\x16\x03\x01"), false},
+};
+
+static void check_begin_row(const struct begin_row *row)
+{
+	uint8_t *copy = malloc(row->len ? row->len : 1);
+	bool got;
+
+	memcpy(copy, row->in, row->len);
+	got = tl_http_could_begin(copy, row->len);
+	free(copy);
+	UNIT_CHECK_AT(row->line, got == row->want, "could begin a start line: %s (got %d)",
+		      row->want ? "yes" : "no", got);
+}
+
 /* Random bytes, and random bytes after a valid start line: no crash, no
  * read past len (under ASan), and fields always NUL-terminated. */
 static void check_http_random(void)
@@ -302,6 +387,8 @@ int main(void)
 		check_http_row(&http_rows[i]);
 	for (i = 0; i < sizeof(clen_rows) / sizeof(clen_rows[0]); i++)
 		check_clen_row(&clen_rows[i]);
+	for (i = 0; i < sizeof(begin_rows) / sizeof(begin_rows[0]); i++)
+		check_begin_row(&begin_rows[i]);
 	check_http_long();
 	check_http_prefixes();
 	check_http_random();

@@ -59,6 +59,7 @@ static const struct tl_http_msg req_msg = {
 	.kind = TL_HTTP_REQUEST,
 	.method = "GET",
 	.uri = "/index.html",
+    .uri_len = 11,
 	.version = "HTTP/1.1",
 	.range = "bytes=0-99",
 	.connection = "keep-alive",
@@ -74,7 +75,7 @@ static const struct tl_http_msg resp_msg = {
 	.content_length = 1100,
 };
 
-static const struct tl_pending_request pending = {T0 + 300 * US, "GET", "/index.html"};
+static const struct tl_pending_request pending = {T0 + 300 * US, "GET", "/index.html", 11};
 
 #define PKT(t, side, fl, s, a, l, w, ws, o)                                                        \
 	{STEP_PKT, t, side, .flags = fl, .seq = s, .ack = a, .len = l, .win = w,                   \
@@ -119,6 +120,7 @@ static void hostile_init(void)
 	for (int i = 0; i < TL_HTTP_URI_MAX - 1; i++)
 		hostile_req.uri[i] = (char)(i % 255 + 1);
 	hostile_req.uri[TL_HTTP_URI_MAX - 1] = '\0';
+	hostile_req.uri_len = TL_HTTP_URI_MAX - 1;
 	hostile_req.uri_truncated = true;
 	hostile_resp = resp_msg;
 	strcpy(hostile_resp.reason, "\x1b[31mOK\r\n\xff\xfe\xc2\x9b" "2J");
@@ -213,8 +215,11 @@ static void play(const struct tl_sink *k, struct tl_conn *c, const __u8 addr[16]
 
 static const __u16 ports[] = {8080};
 
+static const char *const kept_caps[] = {"CAP_NET_ADMIN"};
+static const struct tl_privileges dropped = {"alice", kept_caps, 1, true};
+
 static const struct tl_start_info start_lo = {
-	T0 - 1000 * US, "lo", ports, 1, 0, "tcx", "tp_btf", "tp_btf", false, NULL,
+	T0 - 1000 * US, "lo", ports, 1, 0, "tcx", "tp_btf", "tp_btf", false, NULL, &dropped,
 };
 
 /* The whole run: start, both lives, the TIME_WAIT end, a loss, the stats. */
@@ -227,7 +232,7 @@ static void run_all(struct tl_output *o)
 	struct tl_tw_view reused = {4, TL_SERVER, .start_ns = T0 + 1000 * US,
 				    .end_ns = T0 + 2701000 * US, .confirmed = true,
 				    .ended_by = TL_TW_ENDED_REUSED};
-	struct tl_stats_info st = {T0 + 70 * 1000000 * US, 1234, 12, 2};
+	struct tl_stats_info st = {T0 + 70 * 1000000 * US, 1234, 12, 2, 1};
 
 	o->start(o, &start_lo);
 	conn_init(&c, 3, lo4_mapped, 52334);
@@ -363,6 +368,8 @@ static const struct json_row json_rows[] = {
 	{__LINE__, "start", 0, "both_directions", "false"},
 	{__LINE__, "start", 0, "version", "\"" TL_VERSION "\""},
 	{__LINE__, "start", 0, "file", NULL},
+	{__LINE__, "start", 0, "privileges",
+	 "{\"user\":\"alice\",\"capabilities\":[\"CAP_NET_ADMIN\"],\"seccomp\":true}"},
 	{__LINE__, "packet", 0, "ts", "1700000000.123456"},
 	{__LINE__, "packet", 0, "conn", "3"},
 	{__LINE__, "packet", 0, "src", "\"127.0.0.1\""},
@@ -462,6 +469,10 @@ static const struct json_row json_rows[] = {
 	{__LINE__, "conn", 0, "incomplete", "false"},
 	{__LINE__, "conn", 0, "open_at_exit", "false"},
 	{__LINE__, "conn", 0, "evicted", "false"},
+	{__LINE__, "conn", 0, "reset_by", "null"},
+	{__LINE__, "conn", 0, "handshake", "null"},
+	{__LINE__, "conn", 0, "syns", "0"},
+	{__LINE__, "conn", 0, "states_missing", "false"},
 	{__LINE__, "conn", 1, "client", "\"[::1]:40000\""},
 	{__LINE__, "conn", 1, "server_pid", "null"},
 	{__LINE__, "conn", 1, "server_comm", "null"},
@@ -488,6 +499,7 @@ static const struct json_row json_rows[] = {
 	{__LINE__, "stats", 0, "events", "1234"},
 	{__LINE__, "stats", 0, "lost", "12"},
 	{__LINE__, "stats", 0, "connections", "2"},
+	{__LINE__, "stats", 0, "states_missing", "1"},
 };
 
 static bool json_value_is(json_t *v, const char *want)
@@ -556,7 +568,7 @@ static void test_json(void)
 static void test_json_file(void)
 {
 	const struct tl_start_info info = {
-		T0, NULL, NULL, 0, AF_INET6, NULL, NULL, NULL, false, "x.pcap",
+		T0, NULL, NULL, 0, AF_INET6, NULL, NULL, NULL, false, "x.pcap", NULL,
 	};
 	char *out = NULL;
 	size_t len;
@@ -570,6 +582,7 @@ static void test_json_file(void)
 	j = json_loads(out, 0, NULL);
 	UNIT_CHECK(json_value_is(json_object_get(j, "interface"), "null"), "json file: interface null");
 	UNIT_CHECK(!json_object_get(j, "attach"), "json file: no attach");
+	UNIT_CHECK(!json_object_get(j, "privileges"), "json file: no privileges");
 	UNIT_CHECK(json_value_is(json_object_get(j, "file"), "\"x.pcap\""), "json file: file");
 	UNIT_CHECK(json_value_is(json_object_get(j, "ports"), "[]"), "json file: all ports []");
 	UNIT_CHECK(json_value_is(json_object_get(j, "family"), "\"ipv6\""), "json file: ipv6");
@@ -681,6 +694,9 @@ static void test_text(void)
 				 "affected connections are marked INCOMPLETE"),
 		   "text loss warning on stderr");
 	UNIT_CHECK(has_line(err, "1234 events, 12 lost, 2 connections"), "text stats on stderr");
+	UNIT_CHECK(has_line(err, "tcplife-http: 1 connections ended without their sockets' last "
+				 "states (marked INCOMPLETE)"),
+		   "text states_missing count on stderr");
 	free(out);
 	free(err);
 }
@@ -710,14 +726,14 @@ static const struct start_row {
 	struct tl_start_info info;
 	const char *want;
 } start_rows[] = {
-	{__LINE__, {0, "lo", ports, 1, 0, "tcx", "tp_btf", "tp_btf", false, NULL},
+	{__LINE__, {0, "lo", ports, 1, 0, "tcx", "tp_btf", "tp_btf", false, NULL, &dropped},
 	 "Tracing TCP on lo (ports 8080; tcx, tp_btf)... Ctrl-C to end.\n"},
-	{__LINE__, {0, "eth0", two_ports, 2, AF_INET, "clsact", "raw_tp", "none", true, NULL},
+	{__LINE__, {0, "eth0", two_ports, 2, AF_INET, "clsact", "raw_tp", "none", true, NULL, &dropped},
 	 "Tracing TCP on eth0 (ports 80, 8080, IPv4 only; clsact, raw_tp, owner none)... Ctrl-C "
 	 "to end.\n"},
-	{__LINE__, {0, "lo", NULL, 0, AF_INET6, "tcx", "tracepoint", "tracepoint", false, NULL},
+	{__LINE__, {0, "lo", NULL, 0, AF_INET6, "tcx", "tracepoint", "tracepoint", false, NULL, &dropped},
 	 "Tracing TCP on lo (all ports, IPv6 only; tcx, tracepoint)... Ctrl-C to end.\n"},
-	{__LINE__, {0, NULL, ports, 1, 0, NULL, NULL, NULL, false, "x.pcap"},
+	{__LINE__, {0, NULL, ports, 1, 0, NULL, NULL, NULL, false, "x.pcap", NULL},
 	 "Reading x.pcap (ports 8080)...\n"},
 };
 
@@ -794,6 +810,62 @@ static void test_text_long(void)
 	free(out);
 }
 
+/* Runs a chunked response to a request whose target holds NUL and a
+ * control byte through the output make makes; returns what it wrote. */
+static char *odd_exchange(struct tl_output *(*make)(FILE *f, bool color))
+{
+	static const struct tl_http_msg req = {.kind = TL_HTTP_REQUEST, .method = "GET",
+					       .uri = "/\0\x01", .uri_len = 3,
+					       .version = "HTTP/1.1", .content_length = -1};
+	static const struct tl_http_msg rsp = {.kind = TL_HTTP_RESPONSE, .version = "HTTP/1.1",
+					       .status = 200, .reason = "OK", .content_length = -1,
+					       .transfer_encoding = "chunked", .chunked = true};
+	static const struct tl_pending_request pend = {T0, "GET", "/\0\x01", 3};
+	static const struct step steps[] = {
+		{STEP_HTTP, 0, TL_CLIENT, .seq = 1, .msg = &req},
+		{STEP_HTTP, 2, TL_SERVER, .seq = 1, .msg = &rsp, .request = &pend, .latency_us = 2},
+	};
+	struct tl_exchange_view x = {T0 + 9 * US, &pend, 200, "", -1, 3500, T0 + 2 * US,
+				     T0 + 9 * US, true, true};
+	char *out = NULL;
+	size_t len;
+	FILE *f = open_memstream(&out, &len);
+	struct tl_output *o = make(f, false);
+	struct tl_conn c;
+
+	conn_init(&c, 9, lo4_mapped, 50009);
+	play(&o->sink, &c, lo4_mapped, steps, sizeof(steps) / sizeof(steps[0]));
+	o->sink.on_exchange(o->sink.ctx, &c, &x);
+	o->sink.on_conn_end(o->sink.ctx, &c);
+	o->free(o);
+	fclose(f);
+	return out;
+}
+
+static void test_http_odd(void)
+{
+	char *out = odd_exchange(tl_output_text_new);
+
+	UNIT_CHECK(has_line(out, "                              GET /\\x00\\x01 HTTP/1.1"),
+		   "text: a target with NUL shown whole, escaped");
+	UNIT_CHECK(has_line(out, "                              HTTP/1.1 200 OK  (chunked, 0.002 "
+				 "ms after GET /\\x00\\x01)"),
+		   "text: chunked in the response line");
+	UNIT_CHECK(has_line(out, "                              = GET /\\x00\\x01 -> 200, 3500 "
+				 "body bytes, chunked, first byte 0.002 ms, last byte 0.009 ms "
+				 "after the request"),
+		   "text: chunked in the exchange line");
+	free(out);
+	out = odd_exchange(make_json);
+	UNIT_CHECK(strstr(out, "\"uri\":\"/\\u0000\\u0001\"") &&
+			   strstr(out, "\"request_uri\":\"/\\u0000\\u0001\""),
+		   "json: a target with NUL kept whole, escaped");
+	UNIT_CHECK(strstr(out, "\"transfer_encoding\":\"chunked\"") &&
+			   strstr(out, "\"revalidated\":false,\"chunked\":true}"),
+		   "json: transfer_encoding and chunked");
+	free(out);
+}
+
 static void test_summary(void)
 {
 	char *out, *err;
@@ -850,6 +922,7 @@ int main(void)
 	test_text_color();
 	test_text_start();
 	test_text_long();
+	test_http_odd();
 	test_summary();
 	test_summary_ipv6();
 	return unit_done();

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "httpd/confine.h"
 #include "httpd/listener.h"
 #include "httpd/server.h"
 
@@ -23,7 +24,7 @@
 #define HTTPD_INSTALLED_DOCROOT TL_DATADIR "/www"
 
 static const char httpd_usage[] =
-    "usage: tcplife-httpd [-l ADDR]... [-p PORT] [-r DOCROOT] [-t SECONDS] [-c MAX] [-q]\n"
+    "usage: tcplife-httpd [-l ADDR]... [-p PORT] [-r DOCROOT] [-t SECONDS] [-c MAX] [-q] [-u USER]\n"
     "Serves DOCROOT over HTTP/1.1 on 127.0.0.1 and ::1.\n"
     "  -l ADDR     listen on this numeric address only (repeatable; default\n"
     "              127.0.0.1 and ::1)\n"
@@ -35,6 +36,10 @@ static const char httpd_usage[] =
     "  -c MAX      at most MAX connections at once, 1-65536 (default 1024); more\n"
     "              wait in the listen backlog. Each takes at most 42 KiB\n"
     "  -q          no access log on stderr\n"
+    "  -u USER     started as root, serve as USER once the sockets and DOCROOT are\n"
+    "              open (default: the user who ran sudo, else nobody; only -u root\n"
+    "              keeps root); no capabilities and a seccomp filter either way\n"
+    "  --no-sandbox  for debugging: no seccomp filter (the user is still changed)\n"
     "  -h, --help  this help;  --version  the version\n";
 
 /* Arguments are checked here and reported once, as one line, exit 2. */
@@ -124,16 +129,20 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
+	    {"no-sandbox", no_argument, NULL, 'S'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct server_config cfg = {.port = HTTPD_DEFAULT_PORT,
 				    .timeout_s = HTTPD_DEFAULT_TIMEOUT,
 				    .max_conns = HTTPD_DEFAULT_MAX_CONNS};
+	struct httpd_confine confine;
+	const char *user = NULL;
+	bool sandbox = true;
 	char docroot[PATH_MAX], what[128];
 	int opt, err;
 
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":l:p:r:t:c:qh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":l:p:r:t:c:u:qh", longopts, NULL)) != -1) {
 		if (opt == 'h') {
 			fputs(httpd_usage, stdout);
 			return 0;
@@ -146,6 +155,14 @@ int main(int argc, char **argv)
 			return httpd_bad_args("option needs a value", argv[optind - 1]);
 		if (opt == '?')
 			return httpd_bad_args("unknown option", argv[optind - 1]);
+		if (opt == 'u') {
+			user = optarg;
+			continue;
+		}
+		if (opt == 'S') {
+			sandbox = false;
+			continue;
+		}
 		err = httpd_option(&cfg, opt, optarg);
 		if (err)
 			return err;
@@ -161,6 +178,12 @@ int main(int argc, char **argv)
 		httpd_default_docroot(docroot, sizeof(docroot));
 		cfg.docroot = docroot;
 	}
+	err = httpd_confine_init(&confine, user, sandbox);
+	if (err)
+		return httpd_bad_args(err == -EPERM ? "only root can change user" : "no such user",
+				      user ? user : "nobody");
+	cfg.confine = httpd_confine;
+	cfg.confine_ctx = &confine;
 	err = server_run(&cfg, what, sizeof(what));
 	if (err) {
 		fprintf(stderr, "tcplife-httpd: %s: %s\n", what, strerror(-err));

@@ -355,6 +355,10 @@ int server_run(const struct server_config *cfg, char *what, size_t what_len)
 	srv.timeout_ms = (uint64_t)cfg->timeout_s * 1000;
 	srv.max_conns = cfg->max_conns;
 	err = server_open(&srv, cfg, what, what_len);
+	if (!err && cfg->confine) {
+		snprintf(what, what_len, "giving up root");
+		err = cfg->confine(cfg->confine_ctx);
+	}
 	if (!err) {
 		server_clock(&srv);
 		server_announce(&srv);

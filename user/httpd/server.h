@@ -17,6 +17,10 @@ struct server_config {
 	unsigned timeout_s;
 	unsigned max_conns; /* accepting stops at this many open connections */
 	bool quiet;
+	/* Called once the listeners and the docroot are open, before the first
+	 * request: gives up root (httpd/confine.h). 0 or -errno; NULL: none. */
+	int (*confine)(void *ctx);
+	void *confine_ctx;
 };
 
 /* Serves until SIGINT or SIGTERM. Returns 0, or -errno with what[] naming

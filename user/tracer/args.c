@@ -30,7 +30,15 @@ static const char doc[] =
 	"  tcplife-http -6 -p 80 -d 10    # IPv6 only, port 80, stop after 10 s\n"
 	"  tcplife-http -p 8080 -w lab.pcapng   # also write what was seen, for Wireshark\n"
 	"  tcplife-http -r lab.pcapng     # rebuild the lives in a Wireshark or tcpdump capture\n"
-	"  tcplife-http compare trace.json lab.pcapng   # does a --json trace agree with a capture?\n";
+	"  tcplife-http compare trace.json lab.pcapng   # does a --json trace agree with a capture?\n"
+	"  tcplife-http -p 8080 --html lab.html         # also draw each life as a ladder diagram\n"
+	"  tcplife-http report lab.pcapng -o lab.html   # the diagrams of a capture or a --json trace\n"
+	"\n"
+	"PRIVILEGES: live tracing starts as root; once its hooks are attached it runs as the "
+	"user who ran sudo (else nobody; -Z picks another) with no capabilities (CAP_NET_ADMIN "
+	"alone on the clsact path, to remove its filter at exit), no_new_privs and a seccomp "
+	"filter: a system call the tracing loop does not make stops it with a message. The -w "
+	"file belongs to the user who ran sudo.\n";
 
 enum {
 	OPT_RINGBUF = 0x100,
@@ -38,6 +46,9 @@ enum {
 	OPT_IDLE,
 	OPT_COLOR,
 	OPT_STATE_HOOK,
+	OPT_NO_SANDBOX,
+	OPT_HTML,
+	OPT_SVG,
 };
 
 static const struct argp_option options[] = {
@@ -51,9 +62,13 @@ static const struct argp_option options[] = {
 	{"verbose", 'v', NULL, 0, "Show libbpf's messages", 0},
 	{"write", 'w', "FILE", 0, "Also write every segment seen to FILE (pcapng, snaplen 1024)", 0},
 	{"read", 'r', "FILE", 0, "Read a pcap or pcapng capture instead of tracing (no root needed)", 0},
+	{"html", OPT_HTML, "FILE", 0, "Also draw each connection as a ladder diagram in FILE (HTML), rewritten as lives end", 0},
+	{"svg", OPT_SVG, "DIR", 0, "Also write each connection's diagram to DIR/conn-N.svg", 0},
 	{"ringbuf-size", OPT_RINGBUF, "BYTES", 0, "Ring buffer size, a power of two (default 8 MiB)", 1},
 	{"tc", OPT_TC, "MODE", 0, "How to hook TC: auto (default), tcx or clsact", 1},
 	{"state-hook", OPT_STATE_HOOK, "KIND", 0, "How to hook socket states: auto (default: tp_btf, raw_tp, tracepoint, the first that works) or one of them", 1},
+	{"user", 'Z', "USER", 0, "Once set up, run as USER (default: the user who ran sudo, else nobody)", 1},
+	{"no-sandbox", OPT_NO_SANDBOX, NULL, 0, "For debugging: no system-call filter once set up (the user and capabilities are still given up)", 1},
 	{"idle-timeout", OPT_IDLE, "SECONDS", 0, "Report and forget connections silent this long (default 600, 0 = never)", 1},
 	{"color", OPT_COLOR, "WHEN", 0, "Colour the text output: auto (default, on a terminal), always, never", 1},
 	{"help", 'h', NULL, 0, "Give this help list", 2},
@@ -172,6 +187,20 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		if (!*arg)
 			die("%s", "an empty file name");
 		*(key == 'w' ? &a->write_path : &a->read_path) = arg;
+		break;
+	case 'Z':
+		if (!*arg)
+			die("%s", "an empty user name");
+		a->user = arg;
+		break;
+	case OPT_NO_SANDBOX:
+		a->no_sandbox = true;
+		break;
+	case OPT_HTML:
+	case OPT_SVG:
+		if (!*arg)
+			die("%s", "an empty file name");
+		*(key == OPT_HTML ? &a->html_path : &a->svg_dir) = arg;
 		break;
 	case OPT_RINGBUF:
 		set_ringbuf(a, arg);

@@ -30,6 +30,10 @@ struct tl_args {
 	int color; /* -1 auto (a terminal), 0 never, 1 always */
 	const char *write_path; /* -w: also write a pcapng capture */
 	const char *read_path;  /* -r: read a capture instead of tracing */
+	const char *user;       /* -Z: the user to become once set up; NULL: the default */
+	bool no_sandbox;        /* --no-sandbox: no seccomp filter (for debugging) */
+	const char *html_path;  /* --html: the ladder report, rewritten as lives end */
+	const char *svg_dir;    /* --svg: one standalone SVG per connection */
 };
 
 /* tl_args_parse: fills a from argv. On bad input prints one line to stderr

@@ -23,7 +23,6 @@
 #define CMP_MAX_CONN_ID (1U << 24) /* bounds the trace's id index */
 #define CMP_LOOKAHEAD 64           /* how far a lost or extra segment is looked for */
 #define CMP_MAX_LINES 20           /* difference lines shown per connection */
-#define CMP_FLAG_BITS 9            /* TL_FIN .. TL_AE */
 
 struct cmp_vec {
 	void *items;
@@ -185,29 +184,6 @@ static int json_endpoint(json_t *o, const char *addr_key, const char *port_key,
 	return 0;
 }
 
-/* The bits of a flags text as tl_tcp_flags_str wrote it ("SYN, ACK"). */
-static int flags_from_text(const char *s, __u16 *out)
-{
-	char name[16], again[64];
-	__u16 flags = 0;
-
-	for (const char *p = s; *p; p += strspn(p, ", ")) {
-		size_t n = strcspn(p, ",");
-
-		for (int b = 0; b < CMP_FLAG_BITS; b++) {
-			tl_tcp_flags_str(1 << b, name, sizeof(name));
-			if (strlen(name) == n && !strncmp(p, name, n))
-				flags |= 1 << b;
-		}
-		p += n;
-	}
-	/* Only what tl_tcp_flags_str writes back the same is a flags text. */
-	if (strcmp(tl_tcp_flags_str(flags, again, sizeof(again)), s))
-		return -EINVAL;
-	*out = flags;
-	return 0;
-}
-
 /* The trace's connection with this id, made on its first event. */
 static struct cmp_conn *trace_conn(struct cmp_side *s, __u32 id, bool *created)
 {
@@ -236,7 +212,7 @@ static int trace_packet(struct cmp_side *s, json_t *o)
 	bool created;
 
 	if (json_uint(o, "conn", CMP_MAX_CONN_ID, &id) || json_endpoint(o, "src", "sport", &src) ||
-	    json_endpoint(o, "dst", "dport", &dst) || !flags || flags_from_text(flags, &seg.flags) ||
+	    json_endpoint(o, "dst", "dport", &dst) || !flags || tl_tcp_flags_parse(flags, &seg.flags) ||
 	    json_uint(o, "seq_raw", UINT32_MAX, &seg.seq) ||
 	    json_uint(o, "ack_raw", UINT32_MAX, &seg.ack) || json_uint(o, "len", UINT32_MAX, &seg.len) ||
 	    json_uint(o, "win", UINT16_MAX, &win))
@@ -325,7 +301,7 @@ static int trace_read(struct cmp_run *run)
 		run->line++;
 		if (!line[strspn(line, " \t\r\n")])
 			continue;
-		o = json_loads(line, 0, NULL);
+		o = json_loads(line, JSON_ALLOW_NUL, NULL);
 		err = o ? trace_event(run, o) : -EBADMSG;
 		json_decref(o);
 	}

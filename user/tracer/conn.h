@@ -8,6 +8,7 @@
 
 #include "tcplife_http.h"
 #include "tracer/endpoint.h"
+#include "tracer/http_chunked.h"
 #include "tracer/http_msg.h"
 #include "tracer/tcp_options.h"
 
@@ -59,6 +60,7 @@ struct tl_pending_request {
 	__u64 ts_ns;
 	char method[TL_HTTP_METHOD_MAX];
 	char uri[TL_HTTP_URI_MAX];
+	size_t uri_len; /* NULs included */
 };
 
 /* A response being received, for its exchange's timing and size. */
@@ -74,6 +76,23 @@ struct tl_response_track {
 	__u32 end_seq;  /* raw seq just past the body, when end_known */
 	__u64 first_ns, last_ns;
 	__u64 body_bytes;
+	/* A chunked body: followed by its framing from dec_seq (raw) on, until
+	 * the last chunk, or until a chunk-size line was not copied (lost). */
+	bool chunked;
+	bool chunk_lost;
+	__u32 dec_seq;
+	struct tl_chunk_dec dec;
+};
+
+/* The start of a message that its segment cut before the head's end, held
+ * until the next segment of its direction completes it (tshark reassembles
+ * it too); at most TL_HTTP_HEAD_MAX bytes. */
+struct tl_http_hold {
+	__u8 *buf; /* NULL when nothing is held */
+	size_t len;
+	__u32 seq;     /* raw seq of buf[0] */
+	__u32 rel_seq; /* relative */
+	__u64 ts_ns;   /* when its first byte was seen */
 };
 
 struct tl_conn {
@@ -95,7 +114,13 @@ struct tl_conn {
 	bool incomplete;    /* events were lost while it lived */
 	bool open_at_exit;  /* still open when tracing ended */
 	bool evicted;       /* idle longer than the engine's idle timeout */
-	void *sink_data;    /* owned by the sink; free it in on_conn_end */
+	/* Its packets showed the close, its socket states never did: they were
+	 * lost (incomplete is set too). */
+	bool states_missing;
+	enum tl_side reset_by; /* the side that sent the RST, when closed_by is TL_CLOSED_RESET */
+	__u32 client_syns;     /* SYNs the client sent, retransmissions included */
+	bool handshake_failed; /* the client gave up: SYN_SENT -> CLOSE with no SYN-ACK nor RST */
+	void *sink_data;       /* owned by the sink; free it in on_conn_end */
 
 	/* engine bookkeeping */
 	bool has_state_events;
@@ -107,8 +132,33 @@ struct tl_conn {
 	__u8 pending_head;
 	struct tl_pending_request pending[TL_PENDING_REQUESTS];
 	struct tl_response_track response;
+	struct tl_http_hold hold[2]; /* by sending side */
 	struct tl_conn *next; /* hash chain */
+	/* Held after its close for the segments still to come (engine.c). */
+	__u8 held;
+	__u64 hold_until_ns;
+	struct tl_conn *held_prev, *held_next;
 };
+
+/* What became of the handshake. */
+enum tl_handshake {
+	TL_HS_UNSEEN,	  /* the client's SYN was not seen (joined mid-stream) */
+	TL_HS_UNANSWERED, /* SYNs only, so far */
+	TL_HS_COMPLETE,	  /* SYN and SYN-ACK */
+	TL_HS_REFUSED,	  /* an RST answered the SYN */
+	TL_HS_FAILED,	  /* the client gave up with no answer */
+};
+
+static inline enum tl_handshake tl_conn_handshake(const struct tl_conn *c)
+{
+	if (!c->flow[TL_CLIENT].syn_seen)
+		return TL_HS_UNSEEN;
+	if (c->flow[TL_SERVER].syn_seen)
+		return TL_HS_COMPLETE;
+	if (c->closed_by == TL_CLOSED_RESET)
+		return TL_HS_REFUSED;
+	return c->handshake_failed ? TL_HS_FAILED : TL_HS_UNANSWERED;
+}
 
 /* One segment, with Wireshark's derived numbers. */
 struct tl_pkt_view {
@@ -153,9 +203,10 @@ struct tl_exchange_view {
 	int status;
 	const char *content_type; /* "" when absent */
 	__s64 content_length;     /* -1 when absent */
-	__u64 body_bytes;         /* body bytes seen */
+	__u64 body_bytes;	  /* body bytes seen (chunked: decoded, framing left out) */
 	__u64 first_byte_ns, last_byte_ns;
 	bool complete; /* the body's announced end was seen */
+	bool chunked;  /* Transfer-Encoding: chunked */
 };
 
 /* What ended a timewait socket. */

@@ -14,9 +14,10 @@ struct tl_event {
 	enum tl_event_type type;
 	__u64 ts_ns; /* ns since the Unix epoch */
 	const struct tl_packet *pkt;
-	/* TL_EV_PACKET: the first bytes of a payload that begins like an HTTP
-	 * message (http_len 0 otherwise), and the frame's first bytes when the
-	 * kernel side copied them (for -w). */
+	/* TL_EV_PACKET: the payload's first bytes when the kernel side copied
+	 * them (TL_DATA_PAYLOAD: a segment that begins like an HTTP message or a
+	 * chunk-size line, or continues a message head), http_len 0 otherwise;
+	 * and the frame's first bytes when it copied them (for -w). */
 	const __u8 *http;
 	size_t http_len;
 	const __u8 *frame;
@@ -55,6 +56,7 @@ struct tl_engine_stats {
 	__u64 events;
 	__u64 conns;
 	__u64 live_conns;
+	__u64 states_missing; /* lives ended without their sockets' last states */
 };
 
 struct tl_engine;

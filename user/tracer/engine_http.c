@@ -1,16 +1,32 @@
 /* HTTP on a connection: the messages each segment begins (several when
  * requests are pipelined into one write), requests paired with responses in
- * order, and each response followed to its last byte. */
+ * order, and each response followed to its last byte: by Content-Length in
+ * sequence space, or through its chunked framing. */
 #include "tracer/engine_impl.h"
 
 #include <string.h>
 
+#include "http_start.h"
+
 /* Messages looked for in one segment's captured bytes. */
 #define MAX_MESSAGES_PER_SEGMENT 16
+/* body_length's answer for a chunked body. */
+#define BODY_CHUNKED (-2)
 
 static bool seq_after_eq(__u32 a, __u32 b)
 {
 	return (__s32)(a - b) >= 0;
+}
+
+/* The stretch of b from off (at most b->len) on. */
+static void bytes_from(const struct tl_http_bytes *b, size_t off, struct tl_http_bytes *out)
+{
+	*out = *b;
+	out->p += off;
+	out->len -= off;
+	out->stream_len -= off;
+	out->seq += off;
+	out->rel_seq += off;
 }
 
 static void push_request(struct tl_conn *c, const struct tl_http_msg *m, __u64 ts_ns)
@@ -26,6 +42,7 @@ static void push_request(struct tl_conn *c, const struct tl_http_msg *m, __u64 t
 	r->ts_ns = ts_ns;
 	memcpy(r->method, m->method, sizeof(r->method));
 	memcpy(r->uri, m->uri, sizeof(r->uri));
+	r->uri_len = m->uri_len;
 	c->npending++;
 }
 
@@ -52,6 +69,7 @@ static void finish_exchange(struct tl_engine *e, struct tl_conn *c, bool complet
 		.first_byte_ns = t->first_ns,
 		.last_byte_ns = t->last_ns,
 		.complete = complete,
+		.chunked = t->chunked,
 	};
 
 	t->active = false;
@@ -60,13 +78,26 @@ static void finish_exchange(struct tl_engine *e, struct tl_conn *c, bool complet
 }
 
 /* Body length by RFC 9112 6.3: none after HEAD, 1xx, 204 and 304; else
- * Content-Length; else unknown (chunked, or until the server closes). */
+ * chunked, or until the server closes, when Transfer-Encoding is there
+ * (Content-Length then does not count); else Content-Length; else unknown
+ * (until the server closes). */
 static __s64 body_length(const struct tl_http_msg *m, const struct tl_pending_request *req)
 {
 	if ((req && !strcmp(req->method, "HEAD")) || m->status < 200 || m->status == 204 ||
 	    m->status == 304)
 		return 0;
+	if (*m->transfer_encoding)
+		return m->chunked ? BODY_CHUNKED : -1;
 	return m->content_length;
+}
+
+/* A request's body: Content-Length's, none without it, unknown when
+ * Transfer-Encoding frames it (not followed). */
+static __s64 request_body_length(const struct tl_http_msg *m)
+{
+	if (*m->transfer_encoding)
+		return -1;
+	return m->content_length > 0 ? m->content_length : 0;
 }
 
 /* Counts body bytes up to high (raw seq past the newest byte) and ends the
@@ -116,25 +147,63 @@ static void start_response(struct tl_engine *e, struct tl_conn *c, const struct 
 	t->body_seq = raw_seq + m->header_len;
 	t->end_known = m->headers_complete && len >= 0;
 	t->end_seq = t->body_seq + (len > 0 ? len : 0);
+	t->chunked = len == BODY_CHUNKED;
+	t->chunk_lost = t->chunked && !m->headers_complete;
+	t->dec_seq = t->body_seq;
 }
 
-/* Reports one message; returns its length in the stream when known, else 0. */
-static size_t message(struct tl_engine *e, struct tl_conn *c, const struct tl_event *ev,
-		      const struct tl_pkt_view *pv, const struct tl_http_msg *m, size_t off)
+/* Follows a chunked body through b: its framing from the copied bytes,
+ * its data by count where no bytes were copied. Returns the offset in b
+ * just past the body when it ended there, else 0. */
+static size_t track_chunks(struct tl_engine *e, struct tl_conn *c, const struct tl_http_bytes *b)
 {
-	struct tl_http_view v = {.ts_ns = ev->ts_ns, .from = pv->from, .seq = pv->seq + off,
-				 .msg = m};
+	struct tl_response_track *t = &c->response;
+	size_t off, n = 1;
+
+	t->last_ns = b->ts_ns;
+	/* Past dec_seq: bytes of the body that no record showed. */
+	if ((__s32)(b->seq - t->dec_seq) > 0) {
+		t->chunk_lost = true;
+		return 0;
+	}
+	if (seq_after_eq(t->dec_seq, b->seq + b->stream_len))
+		return 0;
+	off = t->dec_seq - b->seq;
+	while (n && off < b->stream_len && t->dec.state < TL_CHUNK_DONE) {
+		if (off < b->len)
+			n = tl_chunk_feed(&t->dec, b->p + off, b->len - off);
+		else
+			n = tl_chunk_skip(&t->dec, b->stream_len - off);
+		off += n;
+	}
+	t->dec_seq = b->seq + off;
+	t->body_bytes = t->dec.body;
+	if (t->dec.state == TL_CHUNK_DONE) {
+		finish_exchange(e, c, true);
+		return off;
+	}
+	/* A chunk-size line in bytes not copied, or no chunked framing. */
+	t->chunk_lost = t->dec.state == TL_CHUNK_ERROR || off < b->stream_len;
+	return 0;
+}
+
+/* Reports the message b begins with; returns its length in the stream
+ * when known, else 0. */
+static size_t message(struct tl_engine *e, struct tl_conn *c, const struct tl_http_bytes *b,
+		      const struct tl_http_msg *m)
+{
+	struct tl_http_view v = {.ts_ns = b->ts_ns, .from = b->from, .seq = b->rel_seq, .msg = m};
 	__s64 body;
 
 	if (m->kind == TL_HTTP_REQUEST) {
 		c->requests++;
-		push_request(c, m, ev->ts_ns);
-		body = m->content_length > 0 ? m->content_length : 0;
+		push_request(c, m, b->ts_ns);
+		body = request_body_length(m);
 	} else {
 		c->responses++;
 		/* 1xx responses are interim: the final one still answers the request. */
 		if (m->status >= 200)
-			start_response(e, c, m, pv->pkt->seq + off, ev->ts_ns, &v);
+			start_response(e, c, m, b->seq, b->ts_ns, &v);
 		body = m->status >= 200 ? body_length(m, v.request) : 0;
 	}
 	if (e->sink.on_http)
@@ -142,20 +211,78 @@ static size_t message(struct tl_engine *e, struct tl_conn *c, const struct tl_ev
 	return m->headers_complete && body >= 0 ? m->header_len + body : 0;
 }
 
-static void messages(struct tl_engine *e, struct tl_conn *c, const struct tl_event *ev,
-		     const struct tl_pkt_view *v)
+/* Whether the message b begins with should wait for the next segment: the
+ * segment's end, not the copy's, cut its head, within the bytes a head is
+ * followed for. Bytes that are no start line yet wait only when they begin
+ * as the kernel side's start word, or are too short for one: a body's
+ * "aaaa" could begin a request line too, and must not swallow the next
+ * message. */
+static bool head_cut(const struct tl_http_bytes *b, const struct tl_http_msg *m,
+		     enum tl_http_kind kind)
 {
-	size_t off = 0, len;
+	if (b->len != b->stream_len || b->len >= TL_HTTP_HEAD_MAX)
+		return false;
+	if (kind != TL_HTTP_NONE)
+		return !m->headers_complete;
+	if (b->len >= 4 && !tl_http_start_word(TL_WORD(b->p[0], b->p[1], b->p[2], b->p[3])))
+		return false;
+	return tl_http_could_begin(b->p, b->len);
+}
+
+void tl_engine_http_messages(struct tl_engine *e, struct tl_conn *c, const struct tl_http_bytes *b,
+			     bool may_hold)
+{
+	struct tl_http_bytes cur = *b, next;
+	enum tl_http_kind kind;
 	struct tl_http_msg m;
+	size_t len;
 
 	for (int i = 0; i < MAX_MESSAGES_PER_SEGMENT; i++) {
-		if (tl_http_parse(ev->http + off, ev->http_len - off, &m) == TL_HTTP_NONE)
+		kind = tl_http_parse(cur.p, cur.len, &m);
+		if (may_hold && head_cut(&cur, &m, kind) && tl_engine_http_hold(c, &cur))
 			return;
-		len = message(e, c, ev, v, &m, off);
-		/* The next message, if it begins in this segment's captured bytes. */
-		if (!len || off + len >= ev->http_len || off + len >= v->pkt->payload_len)
+		if (kind == TL_HTTP_NONE)
 			return;
-		off += len;
+		len = message(e, c, &cur, &m);
+		/* The next message, if it begins in the captured bytes. */
+		if (!len || len >= cur.len || len >= cur.stream_len)
+			return;
+		bytes_from(&cur, len, &next);
+		cur = next;
+	}
+}
+
+/* The response's body through b, to its end, and the messages after that
+ * end in the same segment. */
+static void follow_body(struct tl_engine *e, struct tl_conn *c, const struct tl_http_bytes *b,
+			__u16 flags)
+{
+	struct tl_response_track *t = &c->response;
+	struct tl_http_bytes cur = *b, next;
+	size_t end;
+
+	for (int i = 0; i < MAX_MESSAGES_PER_SEGMENT && t->active && cur.stream_len; i++) {
+		if (t->chunked && t->chunk_lost) {
+			t->last_ns = cur.ts_ns;
+			break;
+		}
+		if (!t->chunked) {
+			track_body(e, c, cur.seq + cur.stream_len, cur.ts_ns);
+			break;
+		}
+		end = track_chunks(e, c, &cur);
+		if (!end || end >= cur.len)
+			break;
+		bytes_from(&cur, end, &next);
+		cur = next;
+		tl_engine_http_messages(e, c, &cur, true);
+	}
+	/* A body without a length ends when the server closes; a chunked one
+	 * ends with its last chunk, so without it, it is incomplete. */
+	if (t->active && (flags & TL_FIN) && !t->end_known) {
+		if (!t->chunked)
+			t->last_ns = b->ts_ns;
+		finish_exchange(e, c, !t->chunked);
 	}
 }
 
@@ -163,22 +290,30 @@ void tl_engine_http_segment(struct tl_engine *e, struct tl_conn *c, const struct
 			    const struct tl_pkt_view *v)
 {
 	const struct tl_packet *p = v->pkt;
+	struct tl_http_bytes b = {.p = ev->http,
+				  .len = ev->http_len,
+				  .stream_len = p->payload_len,
+				  .seq = p->seq,
+				  .rel_seq = v->seq,
+				  .ts_ns = ev->ts_ns,
+				  .from = v->from};
 
-	if (ev->http_len)
-		messages(e, c, ev, v);
-	if (v->from != TL_SERVER || !c->response.active)
-		return;
-	if (p->payload_len)
-		track_body(e, c, p->seq + p->payload_len, ev->ts_ns);
-	/* A body without a length ends when the server closes. */
-	if (c->response.active && (p->flags & TL_FIN) && !c->response.end_known) {
-		c->response.last_ns = ev->ts_ns;
-		finish_exchange(e, c, true);
-	}
+	/* More bytes than the segment has would be the kernel's bug, not ours
+	 * to follow. */
+	if (b.len > b.stream_len)
+		b.len = b.stream_len;
+	if (b.stream_len && !tl_engine_http_continue(e, c, &b) && b.len)
+		tl_engine_http_messages(e, c, &b, true);
+	if (v->from == TL_SERVER)
+		follow_body(e, c, &b, p->flags);
+	if (p->flags & (TL_FIN | TL_RST))
+		tl_engine_http_flush(e, c, v->from);
 }
 
 void tl_engine_http_close(struct tl_engine *e, struct tl_conn *c)
 {
+	tl_engine_http_flush(e, c, TL_CLIENT);
+	tl_engine_http_flush(e, c, TL_SERVER);
 	if (c->response.active)
 		finish_exchange(e, c, false);
 }

@@ -11,6 +11,28 @@
 #define TL_MAX_PENDING_CONNECTS 256
 #define TL_MAX_LISTENING 64
 
+/* Sockets whose life ended, remembered so that their late events (a recv()
+ * that returns ECONNRESET after the RST) start no made-up life. */
+#define TL_ENDED_SOCKS 1024
+
+struct tl_ended_sock {
+	__u64 sk;
+	struct tl_endpoint local, remote;
+};
+
+/* Lives held after their close, oldest first: all wait equally long, so
+ * appending keeps each list in deadline order. */
+enum tl_hold {
+	TL_HOLD_NONE,
+	TL_HOLD_CLOSED,	 /* sockets closed: waiting for the RST or ACK the closes send */
+	TL_HOLD_STALLED, /* FINs acknowledged: waiting for the sockets' CLOSE */
+	TL_NHOLDS,
+};
+
+struct tl_hold_list {
+	struct tl_conn *head, *tail;
+};
+
 /* A connect() whose SYN_SENT event came before the kernel chose its port. */
 struct tl_pending_connect {
 	__u64 sk;
@@ -36,6 +58,9 @@ struct tl_engine {
 	__u64 loss_until_ns;  /* connections first seen before this are suspect */
 	__u64 next_idle_scan_ns;
 	struct tl_engine_stats st;
+	struct tl_ended_sock *ended; /* TL_ENDED_SOCKS of them, allocated at the first end */
+	unsigned int ended_next;
+	struct tl_hold_list held[TL_NHOLDS];
 };
 
 /* engine.c */
@@ -45,6 +70,9 @@ void tl_engine_conn_end(struct tl_engine *e, struct tl_conn *c);
 /* Ends c if every socket it had is closed, or its packets show both FINs acked. */
 void tl_engine_check_end(struct tl_engine *e, struct tl_conn *c);
 bool tl_engine_is_server_port(const struct tl_engine *e, __u16 port);
+/* Whether sk, with this tuple, belonged to a life that has ended. */
+bool tl_engine_sock_ended(const struct tl_engine *e, __u64 sk, const struct tl_endpoint *local,
+			  const struct tl_endpoint *remote);
 void tl_engine_emit_state(struct tl_engine *e, struct tl_conn *c, const struct tl_state_view *v);
 
 /* engine_packet.c */
@@ -55,8 +83,35 @@ void tl_engine_packet(struct tl_engine *e, const struct tl_event *ev);
  * received, reporting each exchange once its last byte is in. */
 void tl_engine_http_segment(struct tl_engine *e, struct tl_conn *c, const struct tl_event *ev,
 			    const struct tl_pkt_view *v);
-/* Reports the exchange still open when the connection ends. */
+/* Reports the messages held and the exchange still open when the
+ * connection ends. */
 void tl_engine_http_close(struct tl_engine *e, struct tl_conn *c);
+
+/* A stretch of one direction's stream: stream_len bytes from raw seq on,
+ * of which the first len were copied (p). */
+struct tl_http_bytes {
+	const __u8 *p;
+	size_t len, stream_len;
+	__u32 seq, rel_seq;
+	__u64 ts_ns; /* when its first byte was seen */
+	enum tl_side from;
+};
+
+/* Reports the messages b begins with; with may_hold, a message whose head
+ * b's end cut is held for the next segment instead. */
+void tl_engine_http_messages(struct tl_engine *e, struct tl_conn *c, const struct tl_http_bytes *b,
+			     bool may_hold);
+
+/* engine_http_hold.c */
+/* Holds b (its message head cut by the segment's end); false when it cannot. */
+bool tl_engine_http_hold(struct tl_conn *c, const struct tl_http_bytes *b);
+/* Takes b as the continuation of the head its direction holds, reporting
+ * what the two make; true when b was used up so (or repeats held bytes). */
+bool tl_engine_http_continue(struct tl_engine *e, struct tl_conn *c, const struct tl_http_bytes *b);
+/* Reports what side holds as it is, since no more of it will come. */
+void tl_engine_http_flush(struct tl_engine *e, struct tl_conn *c, enum tl_side side);
+/* Frees what c holds, unreported (the engine is being freed). */
+void tl_engine_http_discard(struct tl_conn *c);
 
 /* engine_sock.c */
 void tl_engine_sock(struct tl_engine *e, const struct tl_event *ev);

@@ -74,6 +74,7 @@ static void relative_numbers(struct tl_conn *c, enum tl_side from, const struct 
 	struct tl_flow *f = &c->flow[from], *r = &c->flow[TL_OTHER(from)];
 
 	if (p->flags & TL_SYN) {
+		c->client_syns += from == TL_CLIENT && !(p->flags & TL_ACK);
 		f->base = p->seq;
 		f->base_known = f->syn_seen = true;
 		f->wscale = tl_tcp_wscale_shift(o);
@@ -119,8 +120,11 @@ static void close_bookkeeping(struct tl_engine *e, struct tl_conn *c, enum tl_si
 		f->fin_seen = true;
 		f->fin_end = p->seq + p->payload_len + 1;
 	}
-	if (p->flags & TL_RST && !(f->fin_acked && r->fin_acked))
+	if (p->flags & TL_RST && !(f->fin_acked && r->fin_acked) &&
+	    c->closed_by != TL_CLOSED_RESET) {
 		c->closed_by = TL_CLOSED_RESET;
+		c->reset_by = from;
+	}
 	if ((p->flags & TL_ACK) && r->fin_seen && !r->fin_acked && seq_after_eq(p->ack, r->fin_end)) {
 		r->fin_acked = true;
 		/* For a side without socket events (a capture file, another

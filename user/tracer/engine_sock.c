@@ -86,6 +86,11 @@ void tl_engine_match_connect(struct tl_engine *e, struct tl_conn *c)
 	}
 }
 
+static bool starts_life(const struct tl_sock_event *s)
+{
+	return s->type == TL_EV_STATE && (s->newstate == TL_SYN_SENT || s->oldstate == TL_LISTEN);
+}
+
 /* A connection first seen through a socket event: the socket's own state
  * says its role when it is connecting or accepting, ports guess otherwise. */
 static struct tl_conn *conn_from_sock(struct tl_engine *e, const struct tl_sock_event *s,
@@ -128,6 +133,10 @@ static void state_change(struct tl_engine *e, struct tl_conn *c, enum tl_side si
 
 	c->has_state_events = true;
 	c->state[side] = s->newstate;
+	/* connect() gave up: its SYNs went unanswered (a full backlog drops them). */
+	if (s->oldstate == TL_SYN_SENT && s->newstate == TL_CLOSE &&
+	    !c->flow[TL_OTHER(side)].syn_seen && c->closed_by != TL_CLOSED_RESET)
+		c->handshake_failed = true;
 	if (s->oldstate == TL_ESTABLISHED && s->newstate == TL_FIN_WAIT1 &&
 	    c->closed_by == TL_CLOSED_NONE)
 		c->closed_by = side == TL_CLIENT ? TL_CLOSED_CLIENT : TL_CLOSED_SERVER;
@@ -162,6 +171,16 @@ void tl_engine_sock(struct tl_engine *e, const struct tl_event *ev)
 	}
 	sock_endpoints(s, &local, &remote);
 	c = tl_conn_table_find(&e->conns, &local, &remote);
+	/* A new connection on the tuple of a closed life still held for its
+	 * last segments (a client that binds the same port): that life is over. */
+	if (c && c->held == TL_HOLD_CLOSED && starts_life(s)) {
+		tl_engine_conn_end(e, c);
+		c = NULL;
+	}
+	/* A socket whose life has ended starts no other: only connect() or a
+	 * listener's new child begins one. */
+	if (!c && !starts_life(s) && tl_engine_sock_ended(e, s->skaddr, &local, &remote))
+		return;
 	if (!c)
 		c = conn_from_sock(e, s, &local, &remote, ev->ts_ns);
 	if (!c)

@@ -42,7 +42,7 @@ static void locate_payload(const struct tl_packet *p, const __u8 *data, struct t
 		ev->frame_len = p->data_len;
 		off = ETH_HDR_LEN + p->ip_hdr_len + p->tcp_hdr_len;
 	}
-	if ((p->data_flags & TL_DATA_HTTP) && p->data_len > off) {
+	if ((p->data_flags & TL_DATA_PAYLOAD) && p->data_len > off) {
 		ev->http = data + off;
 		ev->http_len = p->data_len - off;
 	}

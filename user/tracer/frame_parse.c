@@ -240,22 +240,29 @@ static int parse_tcp(const struct frame *f, const struct l3_info *l3, struct tl_
 	return 0;
 }
 
-/* The payload's first bytes when it begins like an HTTP message, as far as
- * they were captured. */
+/* The payload's first bytes, as far as they were captured. A capture holds
+ * every segment's bytes, so all are given: the kernel side copies those of
+ * the segments that begin a message or a chunk-size line or continue a cut
+ * head, and the engine needs no more than those. */
 static void copy_http(const struct frame *f, size_t off, struct tl_packet_data *d)
 {
 	const __u8 *w = f->b + off;
 	size_t n = d->pkt.payload_len;
+	__u32 word;
 
-	if (!n || !have(f, off, 4) || !tl_http_start(w))
-		return;
 	if (n > TL_DATA_CAP)
 		n = TL_DATA_CAP;
 	if (n > f->caplen - off)
 		n = f->caplen - off;
+	if (!n)
+		return;
 	memcpy(d->data, w, n);
 	d->pkt.data_len = n;
-	d->pkt.data_flags = TL_DATA_HTTP;
+	word = n >= 4 ? TL_WORD(w[0], w[1], w[2], w[3]) : 0;
+	if (tl_http_start_word(word))
+		d->pkt.data_flags = TL_DATA_HTTP;
+	else
+		d->pkt.data_flags = tl_chunk_start_word(word) ? TL_DATA_CHUNK : TL_DATA_HEAD;
 }
 
 /* The frame from its IP header on, behind an Ethernet header: the original

@@ -32,11 +32,12 @@ static bool http_is_text(uint8_t c)
 	return c == '\t' || (c >= ' ' && c != 0x7f);
 }
 
-/* A request-target: no space and no control, obs-text allowed since
- * clients do send raw UTF-8 paths. */
+/* A request-target as tshark delimits it: up to the next space. Controls,
+ * NUL and bytes that are not UTF-8 are the client's to send and the
+ * reader's to see, escaped; only the framing bytes end it. */
 static bool http_is_target(uint8_t c)
 {
-	return c > ' ' && c != 0x7f;
+	return c != ' ' && c != '\r' && c != '\n';
 }
 
 static size_t http_span(const uint8_t *p, size_t n, bool (*accept)(uint8_t))
@@ -61,10 +62,23 @@ static bool http_copy(char *dst, size_t cap, const uint8_t *p, size_t n)
 	return cut;
 }
 
+/* Whether p[0..n) matches "HTTP/d.d" as far as it goes. */
+static bool http_version_prefix(const uint8_t *p, size_t n)
+{
+	static const char shape[] = "HTTP/d.d";
+
+	if (n > HTTP_VERSION_LEN)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (shape[i] == 'd' ? !http_is_digit(p[i]) : p[i] != (uint8_t)shape[i])
+			return false;
+	}
+	return true;
+}
+
 static bool http_is_version(const uint8_t *p, size_t n)
 {
-	return n >= HTTP_VERSION_LEN && !memcmp(p, "HTTP/", 5) && http_is_digit(p[5]) &&
-	       p[6] == '.' && http_is_digit(p[7]);
+	return n >= HTTP_VERSION_LEN && http_version_prefix(p, HTTP_VERSION_LEN);
 }
 
 /* "METHOD SP target SP HTTP/d.d", the line without its CRLF. */
@@ -84,6 +98,7 @@ static bool http_parse_request_line(const uint8_t *p, size_t n, struct tl_http_m
 		return false;
 	http_copy(m->method, sizeof(m->method), p, mlen);
 	m->uri_truncated = http_copy(m->uri, sizeof(m->uri), p + off, tlen);
+	m->uri_len = m->uri_truncated ? sizeof(m->uri) - 1 : tlen;
 	http_copy(m->version, sizeof(m->version), version, HTTP_VERSION_LEN);
 	return true;
 }
@@ -182,7 +197,22 @@ static const struct {
 	{"Range", offsetof(struct tl_http_msg, range)},
 	{"Content-Range", offsetof(struct tl_http_msg, content_range)},
 	{"Connection", offsetof(struct tl_http_msg, connection)},
+	{"Transfer-Encoding", offsetof(struct tl_http_msg, transfer_encoding)},
 };
+
+/* "gzip, chunked": whether the last coding of the list is chunked. */
+static bool http_last_coding_chunked(const uint8_t *v, size_t n)
+{
+	const uint8_t *comma = v + n;
+	size_t start;
+
+	while (comma > v && comma[-1] != ',')
+		comma--;
+	start = comma - v;
+	while (start < n && (v[start] == ' ' || v[start] == '\t'))
+		start++;
+	return http_name_is(v + start, n - start, "chunked");
+}
 
 /* "name: OWS value OWS"; lines that are not a valid field are ignored, and
  * the first of repeated fields is kept. */
@@ -209,6 +239,9 @@ static void http_parse_header(const uint8_t *p, size_t n, struct tl_http_msg *m,
 		http_content_length(m, cl, v, vlen);
 		return;
 	}
+	/* Repeated fields make one list: the last one's last coding counts. */
+	if (http_name_is(p, nlen, "Transfer-Encoding"))
+		m->chunked = http_last_coding_chunked(v, vlen);
 	for (i = 0; i < sizeof(http_headers) / sizeof(http_headers[0]); i++) {
 		char *field = (char *)m + http_headers[i].field;
 
@@ -261,4 +294,34 @@ enum tl_http_kind tl_http_parse(const uint8_t *buf, size_t len, struct tl_http_m
 	if (complete)
 		http_parse_headers(buf, len, next, m);
 	return m->kind;
+}
+
+/* The request line's beginning: a token, then a target, then the version,
+ * each as far as the bytes go. */
+static bool http_request_prefix(const uint8_t *p, size_t n)
+{
+	size_t off = http_span(p, n, http_is_tchar), tlen;
+
+	if (!off || off == n)
+		return off > 0;
+	if (p[off++] != ' ')
+		return false;
+	tlen = http_span(p + off, n - off, http_is_target);
+	off += tlen;
+	if (off == n)
+		return true;
+	if (!tlen || p[off++] != ' ')
+		return false;
+	/* A CR after the version is the cut CRLF. */
+	if (n - off == HTTP_VERSION_LEN + 1 && p[n - 1] == '\r')
+		n--;
+	return http_version_prefix(p + off, n - off);
+}
+
+bool tl_http_could_begin(const uint8_t *buf, size_t len)
+{
+	if (!len || memchr(buf, '\n', len))
+		return false;
+	return http_version_prefix(buf, len < HTTP_VERSION_LEN ? len : HTTP_VERSION_LEN) ||
+	       http_request_prefix(buf, len);
 }

@@ -22,7 +22,8 @@ enum tl_http_kind {
 #define TL_HTTP_HEADER_MAX 128
 
 /* Field text is raw bytes from the wire (may be any byte but NUL, which ends
- * it): escape it before output. */
+ * it; the request target alone may hold NUL too, up to uri_len): escape it
+ * before output. */
 struct tl_http_msg {
 	enum tl_http_kind kind;
 	char method[TL_HTTP_METHOD_MAX];
@@ -40,14 +41,26 @@ struct tl_http_msg {
 	char connection[TL_HTTP_HEADER_MAX];
 	int64_t content_length; /* -1 when absent or invalid */
 	size_t header_len;      /* bytes up to and including the empty line, when complete */
+	size_t uri_len;		/* bytes in uri, NULs included */
+	/* Transfer-Encoding as first seen ("" when absent), and whether the last
+	 * coding of all of them is chunked (RFC 9112 6.1). */
+	char transfer_encoding[TL_HTTP_HEADER_MAX];
+	bool chunked;
 };
 
 /* tl_http_parse: parses the message that begins at buf[0]. Returns the kind
  * (TL_HTTP_NONE when buf does not begin with a request line "METHOD SP
  * request-target SP HTTP/d.d" or a status line "HTTP/d.d SP ddd [SP reason]").
+ * The target is any bytes but SP, CR and LF: a request with control bytes,
+ * NUL or invalid UTF-8 in it is still a request (tshark dissects it too).
  * A start line cut by the end of buf still counts when its fixed parts
  * (method, target, version; or version and code) are complete. Header names
  * are matched case-insensitively and exactly. */
 enum tl_http_kind tl_http_parse(const uint8_t *buf, size_t len, struct tl_http_msg *m);
+
+/* tl_http_could_begin: whether buf (no LF in it) may be the first bytes of a
+ * start line that more bytes would complete ("GE", "GET /a HT", "HTTP/1."):
+ * a message head that a segment boundary cut too early to tell. */
+bool tl_http_could_begin(const uint8_t *buf, size_t len);
 
 #endif

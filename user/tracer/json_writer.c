@@ -274,3 +274,8 @@ void tl_json_elem_uint(struct tl_json *j, uint64_t val)
 {
 	tl_json_uint(j, NULL, val);
 }
+
+void tl_json_elem_str(struct tl_json *j, const char *val)
+{
+	tl_json_str(j, NULL, val);
+}

@@ -39,6 +39,7 @@ void tl_json_open(struct tl_json *j, const char *key, char bracket);
 void tl_json_close(struct tl_json *j, char bracket);
 /* Array elements (inside tl_json_open(j, key, '[')). */
 void tl_json_elem_uint(struct tl_json *j, uint64_t val);
+void tl_json_elem_str(struct tl_json *j, const char *val);
 
 /* tl_json_escape: appends the escaped, quoted form of len bytes to j. */
 void tl_json_escape(struct tl_json *j, const void *val, size_t len);

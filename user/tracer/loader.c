@@ -21,11 +21,16 @@ static const char *const hook_names[NHOOK_KINDS] = {"tp_btf", "raw_tp", "tracepo
 static const char *const tp_names[NHOOKS] = {"inet_sock_set_state", "sock_send_length",
 					     "sock_recv_length"};
 
+/* The links: the hooks, then the state program's catcher of nested calls. */
+#define CATCHER_LINK NHOOKS
+
 struct tl_loader {
 	struct tcplife_http_bpf *skel;
-	struct bpf_link *links[NHOOKS];
+	struct bpf_link *links[NHOOKS + 1];
 	struct tl_tc_attach tc;
 	struct tl_loader_info info;
+	int state_prog_fd;
+	__u64 misses_counted; /* state changes the kernel skipped, already in lost_events */
 };
 
 /* The programs of one hook kind, in hook order. */
@@ -38,6 +43,15 @@ static void hook_progs(struct tcplife_http_bpf *s, enum hook_kind k, struct bpf_
 	};
 
 	memcpy(p, all[k], sizeof(all[k]));
+}
+
+/* The state program's catcher for nested calls (see state_busy in the BPF
+ * source); the classic tracepoint has none. */
+static struct bpf_program *hook_catcher(struct tcplife_http_bpf *s, enum hook_kind k)
+{
+	return k == HOOK_TP_BTF ? s->progs.tl_state_nested_btf
+	       : k == HOOK_RAW_TP ? s->progs.tl_state_nested_raw
+				  : NULL;
 }
 
 /* A program that only returns 0, of a type that needs no context. */
@@ -151,6 +165,8 @@ static void configure(struct tcplife_http_bpf *s, const struct tl_loader_config 
 		for (int i = 0; i < NHOOKS; i++)
 			bpf_program__set_autoload(p[i],
 						  k == (int)kind && (i == HOOK_STATE || owner));
+		if (hook_catcher(s, k))
+			bpf_program__set_autoload(hook_catcher(s, k), k == (int)kind);
 	}
 	bpf_program__set_autoload(s->progs.tl_tc_ingress, cfg->both_directions);
 	for (int i = 0; i < cfg->nports; i++)
@@ -182,6 +198,13 @@ static int load_and_hook(struct tl_loader *l, const struct tl_loader_config *cfg
 		if (!l->links[i])
 			return -errno;
 	}
+	/* After the state program, so that it runs second in every call. */
+	if (hook_catcher(l->skel, kind)) {
+		l->links[CATCHER_LINK] = bpf_program__attach(hook_catcher(l->skel, kind));
+		if (!l->links[CATCHER_LINK])
+			return -errno;
+	}
+	l->state_prog_fd = bpf_program__fd(p[HOOK_STATE]);
 	l->info.state = hook_names[kind];
 	l->info.owner = owner ? hook_names[kind] : "none";
 	return 0;
@@ -226,6 +249,7 @@ static int hook_tc(struct tl_loader *l, const struct tl_loader_config *cfg, char
 	if (ret)
 		return ret;
 	l->info.tc = l->tc.tcx ? "tcx" : "clsact";
+	l->info.clsact = !l->tc.tcx;
 	l->info.stale_removed = l->tc.stale_removed;
 	return 0;
 }
@@ -268,13 +292,34 @@ __u64 tl_loader_lost(const struct tl_loader *l)
 	return __atomic_load_n(&l->skel->bss->lost_events, __ATOMIC_RELAXED);
 }
 
+void tl_loader_count_misses(struct tl_loader *l, __u64 now_ktime_ns)
+{
+	struct bpf_prog_info info = {0};
+	__u32 len = sizeof(info);
+	/* Caught first: every catch follows its miss, so misses >= caught. */
+	__u64 caught = __atomic_load_n(&l->skel->bss->nested_caught, __ATOMIC_RELAXED);
+	__u64 uncaught;
+
+	if (bpf_obj_get_info_by_fd(l->state_prog_fd, &info, &len))
+		return;
+	uncaught = info.recursion_misses - caught;
+	if (info.recursion_misses < caught || uncaught <= l->misses_counted)
+		return;
+	/* Counted with the ring buffer's losses, so that the records after
+	 * this point carry it and the engine marks the connections it hit. */
+	__atomic_fetch_add(&l->skel->bss->lost_events, uncaught - l->misses_counted,
+			   __ATOMIC_RELAXED);
+	l->skel->bss->last_loss_ms = now_ktime_ns / 1000000;
+	l->misses_counted = uncaught;
+}
+
 void tl_loader_stop(struct tl_loader *l)
 {
 	if (!l)
 		return;
 	if (l->info.tc)
 		tl_tc_detach(&l->tc);
-	for (int i = 0; i < NHOOKS; i++)
+	for (int i = 0; i <= CATCHER_LINK; i++)
 		bpf_link__destroy(l->links[i]);
 	tcplife_http_bpf__destroy(l->skel);
 	free(l);

@@ -30,6 +30,7 @@ struct tl_loader_info {
 	const char *state; /* "tp_btf", "raw_tp", "tracepoint" */
 	const char *owner; /* the same, or "none" (kernels before 6.3) */
 	const char *tc;	   /* "tcx" or "clsact" */
+	bool clsact;	   /* a qdisc filter, which the sandbox must let go at exit */
 	int stale_removed; /* clsact filters a crashed run had left */
 };
 
@@ -43,6 +44,11 @@ void tl_loader_info(const struct tl_loader *l, struct tl_loader_info *info);
 /* The ring buffer's map fd, and the count of records the kernel dropped. */
 int tl_loader_events_fd(const struct tl_loader *l);
 __u64 tl_loader_lost(const struct tl_loader *l);
+/* tl_loader_count_misses: adds to the lost count the state changes the
+ * kernel skipped because the state program was already running on that CPU
+ * (a softirq interrupting it) and the catcher could not take over.
+ * now_ktime_ns is bpf_ktime_get_ns()'s clock. */
+void tl_loader_count_misses(struct tl_loader *l, __u64 now_ktime_ns);
 /* tl_loader_stop: detaches everything and frees l; NULL is a no-op. */
 void tl_loader_stop(struct tl_loader *l);
 

@@ -17,10 +17,13 @@
 #include "tracer/args.h"
 #include "tracer/capture_reader.h"
 #include "tracer/compare.h"
+#include "tracer/confine.h"
 #include "tracer/engine.h"
 #include "tracer/loader.h"
 #include "tracer/output.h"
 #include "tracer/pcap_writer.h"
+#include "tracer/report_cmd.h"
+#include "tracer/report_output.h"
 #include "tracer/sink_tee.h"
 #include "tracer/sock_diag.h"
 
@@ -58,7 +61,9 @@ struct tracer {
 	struct tl_engine *engine;
 	struct tl_output *out;
 	struct tl_pcap_writer *pcap;
-	struct tl_sink_tee tee;
+	struct tl_output *report; /* --html, --svg */
+	struct tl_sink_tee tee, report_tee;
+	struct tl_confine confine;
 	int diag_fd;
 	int ifindex;
 	__u64 ktime_offset_ns; /* realtime - monotonic: bpf_ktime_get_ns() to epoch */
@@ -92,7 +97,22 @@ static struct tl_output *make_output(const struct tl_args *a)
 	}
 }
 
-/* The output, the -w writer beside it, and the engine that feeds them. */
+/* --html, --svg: the report beside the output, fed through a tee. */
+static int make_report(struct tracer *t, const struct tl_sink **sink)
+{
+	struct tl_report_config rcfg = {.html_path = t->args.html_path,
+					.svg_dir = t->args.svg_dir};
+
+	t->report = tl_report_output_new(&rcfg);
+	if (!t->report)
+		return -ENOMEM;
+	tl_sink_tee_init(&t->report_tee, *sink, &t->report->sink);
+	*sink = &t->report_tee.sink;
+	return 0;
+}
+
+/* The output, the -w writer and the report beside it, and the engine that
+ * feeds them. */
 static int make_engine(struct tracer *t, struct tl_engine_config *cfg)
 {
 	const struct tl_sink *sink;
@@ -111,6 +131,8 @@ static int make_engine(struct tracer *t, struct tl_engine_config *cfg)
 		tl_sink_tee_init(&t->tee, sink, tl_pcap_writer_sink(t->pcap));
 		sink = &t->tee.sink;
 	}
+	if ((t->args.html_path || t->args.svg_dir) && make_report(t, &sink))
+		return -ENOMEM;
 	cfg->server_ports = t->args.ports;
 	cfg->nports = t->args.nports;
 	cfg->idle_timeout_ns = t->args.idle_timeout_s * NS_PER_S;
@@ -135,8 +157,13 @@ static int setup_live(struct tracer *t)
 		.state_hook = t->args.state_hook,
 	};
 	char err[256];
-	int ret;
+	int ret = tl_confine_init(&t->confine, t->args.user);
 
+	if (ret) {
+		fprintf(stderr, "tcplife-http: -Z %s: %s\n", t->args.user ? t->args.user : "nobody",
+			ret == -EPERM ? "only root can change user" : "no such user");
+		return ret;
+	}
 	if (!lcfg.ifindex) {
 		fprintf(stderr, "tcplife-http: no interface '%s'\n", t->args.ifname);
 		return -ENODEV;
@@ -154,6 +181,26 @@ static int setup_live(struct tracer *t)
 	if (ret)
 		fprintf(stderr, "tcplife-http: %s\n", err);
 	return ret;
+}
+
+/* After the last step that needs root: the ring buffer is mapped. */
+static int give_up_root(struct tracer *t)
+{
+	const struct tl_privileges *p = &t->confine.report;
+	struct tl_loader_info li;
+	int err;
+
+	tl_loader_info(t->loader, &li);
+	err = tl_confine(&t->confine, li.clsact, !t->args.no_sandbox, tl_pcap_writer_fd(t->pcap));
+	if (err) {
+		fprintf(stderr, "tcplife-http: cannot give up root: %s\n", strerror(-err));
+		return err;
+	}
+	if (t->args.verbose)
+		fprintf(stderr,
+			"tcplife-http: running as %s, capabilities: %s, seccomp filter: %s\n",
+			p->user, p->ncaps ? p->caps[0] : "none", p->seccomp ? "on" : "off");
+	return 0;
 }
 
 static void announce(struct tracer *t)
@@ -174,25 +221,33 @@ static void announce(struct tracer *t)
 		.owner_attach = li.owner,
 		.both_directions = strcmp(t->args.ifname, "lo") != 0,
 		.source_file = t->args.read_path,
+		.privileges = t->args.read_path ? NULL : &t->confine.report,
 	};
 
 	if (li.stale_removed)
 		fprintf(stderr, "tcplife-http: removed %d TC filter(s) left on %s by a run that "
 				"crashed\n", li.stale_removed, t->args.ifname);
 	t->out->start(t->out, &info);
+	if (t->report)
+		t->report->start(t->report, &info);
 }
 
 /* Reports loss as the kernel counts it. Connections are marked where the
  * gap is in the stream (each record carries the count), not here. */
 static void check_loss(struct tracer *t)
 {
-	__u64 lost = tl_loader_lost(t->loader);
+	__u64 lost;
+
+	tl_loader_count_misses(t->loader, clock_ns(CLOCK_MONOTONIC));
+	lost = tl_loader_lost(t->loader);
 
 	if (lost == t->lost)
 		return;
 	t->lost = lost;
 	if (t->out->loss)
 		t->out->loss(t->out, clock_ns(CLOCK_REALTIME), lost);
+	if (t->report)
+		t->report->loss(t->report, clock_ns(CLOCK_REALTIME), lost);
 }
 
 /* A traced interface can vanish (a namespace's veth deleted): its hook goes
@@ -225,6 +280,12 @@ static int stop_reason(struct tracer *t, __u64 deadline)
 			strerror(-err));
 		return err;
 	}
+	err = t->report ? tl_report_error(t->report) : 0;
+	if (err) {
+		fprintf(stderr, "tcplife-http: writing %s: %s\n",
+			t->args.html_path ? t->args.html_path : t->args.svg_dir, strerror(-err));
+		return err;
+	}
 	return 0;
 }
 
@@ -239,6 +300,11 @@ static int run_live(struct tracer *t)
 		fprintf(stderr, "tcplife-http: cannot open the ring buffer: %s\n", strerror(errno));
 		return -errno;
 	}
+	err = give_up_root(t);
+	if (err) {
+		ring_buffer__free(rb);
+		return err;
+	}
 	if (t->args.duration_s > 0)
 		deadline = clock_ns(CLOCK_MONOTONIC) + (__u64)(t->args.duration_s * 1e9);
 	announce(t);
@@ -252,6 +318,8 @@ static int run_live(struct tracer *t)
 		}
 		check_loss(t);
 		tl_engine_tick(t->engine, clock_ns(CLOCK_REALTIME));
+		if (t->report)
+			tl_report_tick(t->report, clock_ns(CLOCK_MONOTONIC));
 		err = stop_reason(t, deadline);
 		if (err)
 			break;
@@ -296,8 +364,11 @@ static void report_end(struct tracer *t)
 		.events = st.events,
 		.lost = t->lost,
 		.conns = st.conns,
+		.states_missing = st.states_missing,
 	};
 	t->out->stats(t->out, &info);
+	if (t->report)
+		t->report->stats(t->report, &info);
 }
 
 /* Frees what setup made; returns err, or the capture writer's error. */
@@ -313,6 +384,14 @@ static int teardown(struct tracer *t, int err)
 			strerror(-werr));
 		err = werr;
 	}
+	werr = t->report ? tl_report_error(t->report) : 0;
+	if (werr && !err) {
+		fprintf(stderr, "tcplife-http: writing %s: %s\n",
+			t->args.html_path ? t->args.html_path : t->args.svg_dir, strerror(-werr));
+		err = werr;
+	}
+	if (t->report)
+		t->report->free(t->report);
 	if (t->out)
 		t->out->free(t->out);
 	if (t->diag_fd >= 0)
@@ -328,6 +407,8 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "compare"))
 		return tl_compare_main(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "report"))
+		return tl_report_main(argc - 1, argv + 1);
 	tl_args_parse(argc, argv, &t.args);
 	libbpf_set_print(t.args.verbose ? libbpf_print : NULL);
 	sigaction(SIGINT, &sa, NULL);

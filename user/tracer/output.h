@@ -9,6 +9,14 @@
 
 #include "tracer/conn.h"
 
+/* Who the tracer runs as once set up (the start record's "privileges"). */
+struct tl_privileges {
+	const char *user;
+	const char *const *caps; /* kept capabilities, as capabilities(7) names them */
+	int ncaps;
+	bool seccomp;            /* the system-call filter is on */
+};
+
 struct tl_start_info {
 	__u64 ts_ns;
 	const char *ifname;
@@ -20,6 +28,7 @@ struct tl_start_info {
 	const char *owner_attach; /* same, or "none" when sock_*_length is missing */
 	bool both_directions;     /* ingress and egress hooked (not loopback) */
 	const char *source_file;  /* -r FILE, else NULL */
+	const struct tl_privileges *privileges; /* live tracing only, else NULL */
 };
 
 struct tl_stats_info {
@@ -27,6 +36,7 @@ struct tl_stats_info {
 	__u64 events;  /* records received */
 	__u64 lost;    /* records the kernel could not queue */
 	__u64 conns;   /* connections seen */
+	__u64 states_missing; /* lives whose sockets' last states never came */
 };
 
 struct tl_output {

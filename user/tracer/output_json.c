@@ -16,6 +16,13 @@ struct json_output {
 	struct tl_json j; /* one line's buffer, reused */
 };
 
+static const char *const handshake_names[] = {
+	[TL_HS_UNANSWERED] = "unanswered",
+	[TL_HS_COMPLETE] = "complete",
+	[TL_HS_REFUSED] = "refused",
+	[TL_HS_FAILED] = "failed",
+};
+
 static const char *const closed_by_names[] = {
 	[TL_CLOSED_CLIENT] = "client",
 	[TL_CLOSED_SERVER] = "server",
@@ -156,6 +163,8 @@ static void json_http_headers(struct tl_json *j, const struct tl_http_msg *m)
 		tl_json_str(j, "content_range", m->content_range);
 	if (*m->connection)
 		tl_json_str(j, "connection", m->connection);
+	if (*m->transfer_encoding)
+		tl_json_str(j, "transfer_encoding", m->transfer_encoding);
 }
 
 static void json_on_http(void *ctx, struct tl_conn *c, const struct tl_http_view *v)
@@ -166,7 +175,7 @@ static void json_on_http(void *ctx, struct tl_conn *c, const struct tl_http_view
 	if (m->kind == TL_HTTP_REQUEST) {
 		tl_json_str(j, "dir", "request");
 		tl_json_str(j, "method", m->method);
-		tl_json_str(j, "uri", m->uri);
+		tl_json_strn(j, "uri", m->uri, m->uri_len);
 		tl_json_str(j, "version", m->version);
 	} else {
 		tl_json_str(j, "dir", "response");
@@ -178,7 +187,7 @@ static void json_on_http(void *ctx, struct tl_conn *c, const struct tl_http_view
 	json_http_headers(j, m);
 	if (m->kind == TL_HTTP_RESPONSE && v->request) {
 		tl_json_str(j, "request_method", v->request->method);
-		tl_json_str(j, "request_uri", v->request->uri);
+		tl_json_strn(j, "request_uri", v->request->uri, v->request->uri_len);
 		tl_json_ms(j, "latency_ms", v->latency_ns);
 	}
 	json_emit(ctx);
@@ -192,7 +201,7 @@ static void json_on_exchange(void *ctx, struct tl_conn *c, const struct tl_excha
 
 	if (v->request) {
 		tl_json_str(j, "method", v->request->method);
-		tl_json_str(j, "uri", v->request->uri);
+		tl_json_strn(j, "uri", v->request->uri, v->request->uri_len);
 	}
 	tl_json_int(j, "status", v->status);
 	if (*v->content_type)
@@ -207,6 +216,7 @@ static void json_on_exchange(void *ctx, struct tl_conn *c, const struct tl_excha
 	tl_json_bool(j, "complete", v->complete);
 	tl_json_bool(j, "range", v->status == 206);
 	tl_json_bool(j, "revalidated", v->status == 304);
+	tl_json_bool(j, "chunked", v->chunked);
 	json_emit(ctx);
 }
 
@@ -230,6 +240,15 @@ static void json_on_conn_end(void *ctx, struct tl_conn *c)
 		tl_json_null(j, "closed_by");
 	else
 		tl_json_str(j, "closed_by", closed_by_names[c->closed_by]);
+	if (c->closed_by == TL_CLOSED_RESET)
+		tl_json_str(j, "reset_by", tl_side_name(c->reset_by));
+	else
+		tl_json_null(j, "reset_by");
+	if (tl_conn_handshake(c) == TL_HS_UNSEEN)
+		tl_json_null(j, "handshake");
+	else
+		tl_json_str(j, "handshake", handshake_names[tl_conn_handshake(c)]);
+	tl_json_uint(j, "syns", c->client_syns);
 	if (c->time_wait < 0)
 		tl_json_null(j, "time_wait");
 	else
@@ -239,6 +258,7 @@ static void json_on_conn_end(void *ctx, struct tl_conn *c)
 	tl_json_bool(j, "incomplete", c->incomplete);
 	tl_json_bool(j, "open_at_exit", c->open_at_exit);
 	tl_json_bool(j, "evicted", c->evicted);
+	tl_json_bool(j, "states_missing", c->states_missing);
 	json_emit(ctx);
 }
 
@@ -274,6 +294,18 @@ static void json_attach(struct tl_json *j, const struct tl_start_info *info)
 	tl_json_close(j, '}');
 }
 
+static void json_privileges(struct tl_json *j, const struct tl_privileges *p)
+{
+	tl_json_open(j, "privileges", '{');
+	tl_json_str(j, "user", p->user);
+	tl_json_open(j, "capabilities", '[');
+	for (int i = 0; i < p->ncaps; i++)
+		tl_json_elem_str(j, p->caps[i]);
+	tl_json_close(j, ']');
+	tl_json_bool(j, "seccomp", p->seccomp);
+	tl_json_close(j, '}');
+}
+
 static void json_start(struct tl_output *o, const struct tl_start_info *info)
 {
 	struct tl_json *j = json_line((struct json_output *)o, "start", info->ts_ns);
@@ -293,6 +325,8 @@ static void json_start(struct tl_output *o, const struct tl_start_info *info)
 	tl_json_str(j, "version", TL_VERSION);
 	if (info->source_file)
 		tl_json_str(j, "file", info->source_file);
+	if (info->privileges)
+		json_privileges(j, info->privileges);
 	json_emit((struct json_output *)o);
 }
 
@@ -311,6 +345,7 @@ static void json_stats(struct tl_output *o, const struct tl_stats_info *info)
 	tl_json_uint(j, "events", info->events);
 	tl_json_uint(j, "lost", info->lost);
 	tl_json_uint(j, "connections", info->conns);
+	tl_json_uint(j, "states_missing", info->states_missing);
 	json_emit((struct json_output *)o);
 }
 

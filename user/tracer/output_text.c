@@ -424,10 +424,15 @@ static void text_http_details(FILE *f, int *cols, const struct tl_http_view *v)
 		text_item(f, cols, &open, "Content-Range: %s", m->content_range);
 	if (*m->connection)
 		text_item(f, cols, &open, "Connection: %s", m->connection);
-	if (v->request)
-		text_item(f, cols, &open, "%s ms after %s %s",
-			  text_num(ms, v->latency_ns, NS_PER_MS, 3), v->request->method,
-			  v->request->uri);
+	if (m->chunked)
+		text_item(f, cols, &open, "chunked");
+	else if (*m->transfer_encoding)
+		text_item(f, cols, &open, "Transfer-Encoding: %s", m->transfer_encoding);
+	if (v->request) {
+		text_item(f, cols, &open, "%s ms after %s ",
+			  text_num(ms, v->latency_ns, NS_PER_MS, 3), v->request->method);
+		text_safe(f, v->request->uri, v->request->uri_len, cols);
+	}
 	if (open)
 		text_safe(f, ")", 1, cols);
 }
@@ -444,10 +449,12 @@ static void text_on_http(void *ctx, struct tl_conn *c, const struct tl_http_view
 		return;
 	fprintf(f, "%*s", TEXT_SEGMENT_COL, "");
 	text_color(t, f, TEXT_CYAN);
-	if (m->kind == TL_HTTP_REQUEST)
-		text_wire(f, &cols, "%s %s%s %s", m->method, m->uri, m->uri_truncated ? "…" : "",
-			  m->version);
-	else
+	if (m->kind == TL_HTTP_REQUEST) {
+		/* The target may hold NUL: by its length, not as a string. */
+		text_wire(f, &cols, "%s ", m->method);
+		text_safe(f, m->uri, m->uri_len, &cols);
+		text_wire(f, &cols, "%s %s", m->uri_truncated ? "…" : "", m->version);
+	} else
 		text_wire(f, &cols, "%s %d%s%s", m->version, m->status, *m->reason ? " " : "",
 			  m->reason);
 	text_http_details(f, &cols, v);
@@ -474,11 +481,11 @@ static void text_on_exchange(void *ctx, struct tl_conn *c, const struct tl_excha
 	if (v->request) {
 		text_safe(f, v->request->method, strlen(v->request->method), &cols);
 		fputc(' ', f);
-		text_safe(f, v->request->uri, strlen(v->request->uri), &cols);
+		text_safe(f, v->request->uri, v->request->uri_len, &cols);
 		fputc(' ', f);
 	}
-	fprintf(f, "-> %d, %llu body bytes%s", v->status, (unsigned long long)v->body_bytes,
-		v->complete ? "" : " (incomplete)");
+	fprintf(f, "-> %d, %llu body bytes%s%s", v->status, (unsigned long long)v->body_bytes,
+		v->complete ? "" : " (incomplete)", v->chunked ? ", chunked" : "");
 	if (v->request)
 		fprintf(f, ", first byte %s, last byte %s after the request",
 			text_duration(first, v->first_byte_ns - v->request->ts_ns),
@@ -514,7 +521,7 @@ static void text_summary(struct text_output *t, const struct tl_conn *c)
 		[TL_CLOSED_NONE] = "",
 		[TL_CLOSED_CLIENT] = "  closed by client",
 		[TL_CLOSED_SERVER] = "  closed by server",
-		[TL_CLOSED_RESET] = "  reset",
+		[TL_CLOSED_RESET] = "  reset by ",
 	};
 	FILE *f = t->f;
 	char secs[TEXT_NUM_MAX];
@@ -529,6 +536,11 @@ static void text_summary(struct text_output *t, const struct tl_conn *c)
 		(unsigned long long)c->flow[TL_CLIENT].bytes,
 		(unsigned long long)c->flow[TL_SERVER].bytes, c->requests,
 		c->requests == 1 ? "" : "s", closed[c->closed_by]);
+	if (c->closed_by == TL_CLOSED_RESET)
+		fputs(tl_side_name(c->reset_by), f);
+	if (tl_conn_handshake(c) == TL_HS_FAILED)
+		fprintf(f, "  handshake failed: no SYN-ACK after %u SYN%s", c->client_syns,
+			c->client_syns == 1 ? "" : "s");
 	if (c->time_wait >= 0)
 		fprintf(f, "  TIME_WAIT: %s", tl_side_name(c->time_wait));
 	if (c->open_at_exit)
@@ -536,7 +548,8 @@ static void text_summary(struct text_output *t, const struct tl_conn *c)
 	if (c->evicted)
 		fprintf(f, "  (evicted: idle too long)");
 	if (c->incomplete)
-		fprintf(f, "  (INCOMPLETE: events lost)");
+		fprintf(f, c->states_missing ? "  (INCOMPLETE: its sockets' last states were lost)"
+					     : "  (INCOMPLETE: events lost)");
 	text_color(t, f, TEXT_RESET);
 	fprintf(f, "\n\n");
 }
@@ -638,6 +651,11 @@ static void text_loss(struct tl_output *o, __u64 ts_ns, __u64 total)
 static void text_stats(struct tl_output *o, const struct tl_stats_info *info)
 {
 	(void)o;
+	if (info->states_missing)
+		fprintf(stderr,
+			"tcplife-http: %llu connections ended without their sockets' last states "
+			"(marked INCOMPLETE)\n",
+			(unsigned long long)info->states_missing);
 	fprintf(stderr, "%llu events, %llu lost, %llu connections\n",
 		(unsigned long long)info->events, (unsigned long long)info->lost,
 		(unsigned long long)info->conns);

@@ -203,6 +203,11 @@ int tl_pcap_writer_error(const struct tl_pcap_writer *w)
 	return w ? w->err : 0;
 }
 
+int tl_pcap_writer_fd(const struct tl_pcap_writer *w)
+{
+	return w ? fileno(w->f) : -1;
+}
+
 int tl_pcap_writer_close(struct tl_pcap_writer *w)
 {
 	int err;

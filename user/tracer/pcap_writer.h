@@ -19,6 +19,9 @@ const struct tl_sink *tl_pcap_writer_sink(struct tl_pcap_writer *w);
 /* tl_pcap_writer_error: 0, or the first -errno a write met (then writing
  * stopped: a full disk must end the run with a clear message). 0 for NULL. */
 int tl_pcap_writer_error(const struct tl_pcap_writer *w);
+/* tl_pcap_writer_fd: the file's descriptor (to hand it to another owner);
+ * -1 for NULL. */
+int tl_pcap_writer_fd(const struct tl_pcap_writer *w);
 /* tl_pcap_writer_close: flushes and closes; returns 0 or -errno. Accepts NULL. */
 int tl_pcap_writer_close(struct tl_pcap_writer *w);
 

@@ -4,7 +4,9 @@
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -75,36 +77,74 @@ static __u64 netns_cookie(void)
 	return cookie;
 }
 
-/* Per namespace too: every namespace's lo is ifindex 1. */
-static void marker_path(const struct tl_tc_attach *a, char *buf, size_t size)
+/* Per namespace too: every namespace's lo is ifindex 1. Named once, at
+ * attach: the tracer may no longer open a socket when it detaches. */
+static void marker_init(struct tl_tc_attach *a)
 {
-	snprintf(buf, size, MARKER_DIR "/clsact-%llu-%d", (unsigned long long)netns_cookie(),
-		 a->ifindex);
+	snprintf(a->marker, sizeof(a->marker), MARKER_DIR "/clsact-%llu-%d",
+		 (unsigned long long)netns_cookie(), a->ifindex);
 }
 
-/* pid 0: no tracer holds the filter, but the qdisc is still ours. */
-static void marker_write(const struct tl_tc_attach *a, int pid)
+/* Rewritten in place, never empty on the way: an empty marker is one to
+ * sweep (marker_sweep). */
+static bool marker_put(int fd, int pid, int qdisc_ours)
 {
-	char path[64];
-	FILE *f;
+	char line[32];
+	int len = snprintf(line, sizeof(line), "%d %d\n", pid, qdisc_ours);
 
-	marker_path(a, path, sizeof(path));
-	mkdir(MARKER_DIR, 0755);
-	f = fopen(path, "we");
-	if (!f)
+	return pwrite(fd, line, len, 0) == len && !ftruncate(fd, len);
+}
+
+/* pid 0: no tracer holds the filter, but the qdisc is still ours. Made
+ * whole by a rename, then rewritten through the descriptor kept: a tracer
+ * that gave up root can no longer open a file in MARKER_DIR. */
+static void marker_write(struct tl_tc_attach *a, int pid)
+{
+	char tmp[64];
+	int fd = a->marker_fd;
+
+	if (fd >= 0) {
+		marker_put(fd, pid, a->qdisc_ours);
 		return;
-	fprintf(f, "%d %d\n", pid, a->qdisc_ours);
-	fclose(f);
+	}
+	mkdir(MARKER_DIR, 0755);
+	snprintf(tmp, sizeof(tmp), MARKER_DIR "/new-%d", getpid());
+	fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return;
+	if (!marker_put(fd, pid, a->qdisc_ours) || rename(tmp, a->marker)) {
+		unlink(tmp);
+		close(fd);
+		return;
+	}
+	a->marker_fd = fd;
+	a->marked = true;
 }
 
+/* Empty markers are what runs that gave up root leave (marker_remove):
+ * they say nothing, and no tracer writes one otherwise. */
+static void marker_sweep(void)
+{
+	DIR *d = opendir(MARKER_DIR);
+	struct dirent *e;
+	struct stat st;
+
+	if (!d)
+		return;
+	while ((e = readdir(d)))
+		if (!strncmp(e->d_name, "clsact-", 7) &&
+		    !fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) &&
+		    S_ISREG(st.st_mode) && st.st_size == 0)
+			unlinkat(dirfd(d), e->d_name, 0);
+	closedir(d);
+}
+
+/* An empty marker is none: what a run that gave up root leaves behind. */
 static bool marker_read(const struct tl_tc_attach *a, struct marker *m)
 {
-	char path[64];
-	FILE *f;
+	FILE *f = fopen(a->marker, "re");
 	bool ok;
 
-	marker_path(a, path, sizeof(path));
-	f = fopen(path, "re");
 	if (!f)
 		return false;
 	ok = fscanf(f, "%d %d", &m->pid, &m->qdisc_ours) == 2;
@@ -112,12 +152,18 @@ static bool marker_read(const struct tl_tc_attach *a, struct marker *m)
 	return ok;
 }
 
-static void marker_remove(const struct tl_tc_attach *a)
+/* Without root the directory is not ours to unlink in: emptied instead. */
+static int marker_remove(struct tl_tc_attach *a)
 {
-	char path[64];
+	return unlink(a->marker) && ftruncate(a->marker_fd, 0) ? -errno : 0;
+}
 
-	marker_path(a, path, sizeof(path));
-	unlink(path);
+static void marker_close(struct tl_tc_attach *a)
+{
+	if (a->marker_fd >= 0)
+		close(a->marker_fd);
+	a->marker_fd = -1;
+	a->marked = false;
 }
 
 /* Whether pid is a running tcplife-http (not a reused pid). */
@@ -172,8 +218,12 @@ static int attach_clsact(struct tl_tc_attach *a, const int fds[2])
 	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = a->ifindex,
 			    .attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS);
 	struct marker m = {};
-	bool had_marker = marker_read(a, &m);
+	bool had_marker;
 	int err;
+
+	marker_init(a);
+	marker_sweep();
+	had_marker = marker_read(a, &m);
 
 	/* Our handle and priority are taken: by a live tracer, or a dead one. */
 	if (had_marker && tracer_alive(m.pid)) {
@@ -185,7 +235,6 @@ static int attach_clsact(struct tl_tc_attach *a, const int fds[2])
 		return err;
 	a->qdisc_ours = !err || (had_marker && m.qdisc_ours);
 	marker_write(a, getpid());
-	a->marked = true;
 	for (int d = 0; d < 2; d++) {
 		DECLARE_LIBBPF_OPTS(bpf_tc_hook, h, .ifindex = a->ifindex, .attach_point = tc_points[d]);
 		DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .handle = TL_TC_HANDLE,
@@ -213,6 +262,7 @@ int tl_tc_attach(struct tl_tc_attach *a, int ifindex, int egress_fd, int ingress
 	memset(a, 0, sizeof(*a));
 	a->ifindex = ifindex;
 	a->link_fd[0] = a->link_fd[1] = -1;
+	a->marker_fd = -1;
 	if (mode != TL_TC_CLSACT) {
 		err = attach_tcx(a, fds);
 		if (!err || mode == TL_TC_TCX)
@@ -247,7 +297,7 @@ static void detach_clsact(struct tl_tc_attach *a)
 		marker_remove(a);
 	}
 	a->qdisc_ours = false;
-	a->marked = false;
+	marker_close(a);
 }
 
 void tl_tc_detach(struct tl_tc_attach *a)

@@ -1,5 +1,6 @@
 #include "tracer/tcp_names.h"
 
+#include <errno.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -20,6 +21,10 @@ static const char *const tcp_names_states[] = {
 	[TL_NEW_SYN_RECV] = "NEW_SYN_RECV",
 };
 
+/* The three bits between AE and the data offset, which Wireshark names
+ * together. */
+#define TCP_NAMES_RESERVED 0x0e00
+
 /* Wireshark's order and spelling, checked against tshark 4.0's Info column. */
 static const struct {
 	__u16 bit;
@@ -29,7 +34,7 @@ static const struct {
 	{TL_RST, "RST"}, {TL_PSH, "PSH"},
 	{TL_ACK, "ACK"}, {TL_URG, "URG"},
 	{TL_ECE, "ECE"}, {TL_CWR, "CWR"},
-	{TL_AE, "AE"},
+	{TL_AE, "AE"},	 {TCP_NAMES_RESERVED, "Reserved"},
 };
 
 #define TCP_NAMES_COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -72,4 +77,25 @@ const char *tl_tcp_flags_str(__u16 flags, char *buf, size_t size)
 	if (!any)
 		tcp_names_append(buf, size, &off, "", "<None>");
 	return buf;
+}
+
+int tl_tcp_flags_parse(const char *s, __u16 *out)
+{
+	char again[64];
+	__u16 flags = 0;
+
+	for (const char *p = s; *p; p += strspn(p, ", ")) {
+		size_t n = strcspn(p, ",");
+
+		/* "Reserved" names three bits together: it gives none back. */
+		for (size_t i = 0; i < TCP_NAMES_COUNT(tcp_names_flags); i++)
+			if (tcp_names_flags[i].bit != TCP_NAMES_RESERVED &&
+			    strlen(tcp_names_flags[i].name) == n &&
+			    !strncmp(p, tcp_names_flags[i].name, n))
+				flags |= tcp_names_flags[i].bit;
+		p += n;
+	}
+	*out = flags;
+	/* Only what tl_tcp_flags_str writes back the same is a flags text. */
+	return strcmp(tl_tcp_flags_str(flags, again, sizeof(again)), s) ? -EINVAL : 0;
 }

@@ -30,4 +30,10 @@ const char *tl_tcp_state_name(int state);
  * RST, PSH, ACK, URG, ECE, CWR, AE); "<None>" for no flag. Returns buf. */
 const char *tl_tcp_flags_str(__u16 flags, char *buf, size_t size);
 
+/* tl_tcp_flags_parse: the bits of a text tl_tcp_flags_str wrote ("SYN, ACK",
+ * "<None>"). Returns 0, or -EINVAL for any other text, "Reserved" included
+ * (its three bits cannot be told apart); *out then holds the bits of the
+ * names it knew. */
+int tl_tcp_flags_parse(const char *s, __u16 *out);
+
 #endif

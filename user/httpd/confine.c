@@ -1,0 +1,50 @@
+#include "httpd/confine.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Every call the serving loop and the exit make, found with strace -f
+ * under the httpd suites, beside what libc does on its own (sandbox.c,
+ * fstat among it); anything else stops the server. */
+const struct sandbox_rule httpd_sandbox_rules[] = {
+    /* The loop: epoll, accepting, SIGINT and SIGTERM by signalfd. */
+    {0, "epoll_wait", {}},
+    {0, "epoll_pwait", {}},
+    {0, "epoll_ctl", {}},
+    {0, "accept4", {}},
+    {0, "read", {}},
+    {0, "clock_gettime", {}},
+    /* Requests in, responses out, the access log. */
+    {0, "recvfrom", {}},
+    {0, "sendto", {}},
+    {0, "sendfile", {}},
+    {0, "write", {}},
+    {0, "shutdown", {}},
+    /* Files, beneath the docroot only (RESOLVE_BENEATH). */
+    {0, "openat2", {}},
+    {0, "close", {}},
+};
+const size_t httpd_sandbox_nrules = sizeof(httpd_sandbox_rules) / sizeof(httpd_sandbox_rules[0]);
+
+int httpd_confine_init(struct httpd_confine *c, const char *user, bool sandbox)
+{
+	c->sandbox = sandbox;
+	return privdrop_pick(user, &c->user);
+}
+
+int httpd_confine(void *ctx)
+{
+	struct httpd_confine *c = ctx;
+	int err = privdrop_become(&c->user, 0);
+
+	if (err)
+		return err;
+	if (c->user.switch_ids && c->user.uid == 0)
+		fprintf(stderr, "tcplife-httpd: warning: serving as root (-u root), "
+				"though without capabilities\n");
+	return c->sandbox
+		   ? sandbox_install("tcplife-httpd", httpd_sandbox_rules, httpd_sandbox_nrules, 0)
+		   : 0;
+}
