@@ -46,7 +46,7 @@ endif
 # The tracer: every user/tracer module; main.c is left out of the library so
 # unit tests and fuzz targets link the same code the binary runs.
 TRACER_MAIN := user/tracer/main.c
-TRACER_SRCS := $(filter-out $(TRACER_MAIN),$(wildcard user/tracer/*.c))
+TRACER_SRCS := $(filter-out $(TRACER_MAIN),$(wildcard user/tracer/*.c user/tracer/*/*.c))
 TRACER_OBJS := $(patsubst user/%.c,$(OUTPUT)/%.o,$(TRACER_SRCS))
 BPF_SRCS    := $(wildcard bpf/*.bpf.c)
 BPF_SKELS   := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
@@ -80,12 +80,13 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@
 
-$(OUTPUT)/tracer/%.o: user/tracer/%.c | $(OUTPUT)/tracer
+$(OUTPUT)/tracer/%.o: user/tracer/%.c
 	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
 # Only the loader includes the skeleton; -MMD records it after the first build.
-$(OUTPUT)/tracer/loader.o: $(BPF_SKELS)
+$(OUTPUT)/tracer/kernel/loader.o: $(BPF_SKELS)
 
 $(OUTPUT)/httpd/%.o: user/httpd/%.c | $(OUTPUT)/httpd
 	$(call msg,CC,$@)
@@ -211,4 +212,4 @@ clean:
 	$(call msg,CLEAN)
 	$(Q)rm -rf $(OUTPUT) tcplife-http tcplife-httpd
 
--include $(wildcard $(OUTPUT)/*/*.d)
+-include $(wildcard $(OUTPUT)/*/*.d $(OUTPUT)/*/*/*.d)

@@ -3,9 +3,9 @@
  * and a record it accepts must hold within its own bounds. The first input
  * byte picks the link type, the second how many bytes the wire had beyond
  * those captured; the rest is the frame.
- * fuzz-sources: user/tracer/frame_parse.c
+ * fuzz-sources: user/tracer/proto/ user/common/fmt.c
  */
-#include "tracer/frame_parse.h"
+#include "tracer/proto/frame_parse.h"
 
 #include <pcap/dlt.h>
 #include <stdint.h>

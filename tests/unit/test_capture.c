@@ -11,10 +11,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "tracer/capture_reader.h"
-#include "tracer/frame_parse.h"
-#include "tracer/pcap_writer.h"
-#include "tracer/tcp_names.h"
+#include "tracer/capture/capture_reader.h"
+#include "tracer/proto/frame_parse.h"
+#include "tracer/capture/pcap_writer.h"
+#include "tracer/proto/tcp_names.h"
 #include "unit.h"
 
 #define CLIENT_PORT 40000

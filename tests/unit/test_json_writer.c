@@ -1,6 +1,6 @@
 /* JSON lines: exact escapes, numbers from integer math, and jansson reading
  * back every line whatever bytes went in. */
-#include "tracer/json_writer.h"
+#include "tracer/output/json_writer.h"
 
 #include <errno.h>
 #include <jansson.h>

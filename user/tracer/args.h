@@ -7,7 +7,7 @@
 #include <stdbool.h>
 
 #include "tcplife_http.h"
-#include "tracer/tc_attach.h"
+#include "tracer/kernel/tc_attach.h"
 
 enum tl_format {
 	TL_FORMAT_TEXT = 0,

@@ -15,17 +15,17 @@
 #include <unistd.h>
 
 #include "tracer/args.h"
-#include "tracer/capture_reader.h"
-#include "tracer/compare.h"
-#include "tracer/confine.h"
-#include "tracer/engine.h"
-#include "tracer/loader.h"
-#include "tracer/output.h"
-#include "tracer/pcap_writer.h"
-#include "tracer/report_cmd.h"
-#include "tracer/report_output.h"
-#include "tracer/sink_tee.h"
-#include "tracer/sock_diag.h"
+#include "tracer/capture/capture_reader.h"
+#include "tracer/compare/compare.h"
+#include "tracer/kernel/confine.h"
+#include "tracer/engine/engine.h"
+#include "tracer/kernel/loader.h"
+#include "tracer/output/output.h"
+#include "tracer/capture/pcap_writer.h"
+#include "tracer/report/report_cmd.h"
+#include "tracer/report/report_output.h"
+#include "tracer/output/sink_tee.h"
+#include "tracer/kernel/sock_diag.h"
 
 /* The reader drains on this timeout, since the kernel side wakes it only
  * once a batch is queued. */
