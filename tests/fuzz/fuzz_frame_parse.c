@@ -20,7 +20,7 @@ static bool record_ok(const struct tl_frame *f, size_t caplen)
 
 	return p->tcp_hdr_len >= 20 && p->tcp_hdr_len <= 60 && p->opt_len == p->tcp_hdr_len - 20 &&
 	       p->data_len <= TL_DATA_CAP && p->data_len <= caplen && p->data_len <= p->payload_len &&
-	       (!p->data_len || p->data_flags == TL_DATA_HTTP) && f->eth_len >= 14 &&
+	       (!p->data_len || (p->data_flags && !(p->data_flags & ~TL_DATA_PAYLOAD))) && f->eth_len >= 14 &&
 	       f->eth_len <= TL_DATA_CAP && f->eth_len <= caplen + 14;
 }
 
