@@ -409,7 +409,8 @@ int main(int argc, char **argv)
 		return tl_compare_main(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "report"))
 		return tl_report_main(argc - 1, argv + 1);
-	tl_args_parse(argc, argv, &t.args);
+	if (!tl_args_parse(argc, argv, &t.args, &err))
+		return err;
 	libbpf_set_print(t.args.verbose ? libbpf_print : NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
