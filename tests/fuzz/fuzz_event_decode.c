@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "tracer/engine/engine.h"
+#include "tracer/kernel/event_decode.h"
 #include "tracer/output/output.h"
 
 /* Records are 8-byte aligned in the ring buffer; so are they here. */

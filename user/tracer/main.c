@@ -19,6 +19,7 @@
 #include "tracer/compare/compare.h"
 #include "tracer/kernel/confine.h"
 #include "tracer/engine/engine.h"
+#include "tracer/kernel/event_decode.h"
 #include "tracer/kernel/loader.h"
 #include "tracer/output/output.h"
 #include "tracer/capture/pcap_writer.h"

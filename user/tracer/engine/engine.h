@@ -81,9 +81,5 @@ void tl_engine_note_loss(struct tl_engine *e, __u32 total, __u64 when_ns);
 void tl_engine_finish(struct tl_engine *e);
 void tl_engine_stats(const struct tl_engine *e, struct tl_engine_stats *st);
 
-/* tl_event_decode: validates a ring buffer record of size bytes and points ev
- * at it; ktime_offset_ns turns the kernel's monotonic stamps into epoch time.
- * Returns 0, or -EINVAL for a record that is not one of ours. */
-int tl_event_decode(const void *data, size_t size, __u64 ktime_offset_ns, struct tl_event *ev);
 
 #endif

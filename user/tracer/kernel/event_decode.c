@@ -1,11 +1,11 @@
 /* Validation of ring buffer records: the sizes the kernel side promised,
  * and field values within their ranges, before the engine trusts them. */
+#include "tracer/kernel/event_decode.h"
+
 #include <errno.h>
 #include <stddef.h>
 #include <string.h>
 #include <sys/socket.h>
-
-#include "tracer/engine/engine.h"
 
 _Static_assert(sizeof(struct tl_packet) == 128, "tl_packet layout changed");
 _Static_assert(sizeof(struct tl_packet_data) == 128 + TL_DATA_CAP, "tl_packet_data layout");
