@@ -3,7 +3,7 @@
 # make            build ./tcplife-http and ./tcplife-httpd
 # make run        install missing packages, build, run the server and the tracer on its port
 # make test       install missing packages, build, run every test (needs root for the live ones)
-# make test-unit, test-fuzz, test-asan, test-httpd, test-install, test-live: one suite
+# make test-tree, test-unit, test-fuzz, test-asan, test-httpd, test-install, test-live: one suite
 # make bench      tracer overhead benchmark; make bench-httpd: server against nginx
 # make install    PREFIX=/usr/local, DESTDIR honoured; make uninstall removes it
 # V=1             show the commands
@@ -60,7 +60,7 @@ HTTPD_SRCS  := $(filter-out $(HTTPD_MAIN),$(wildcard user/httpd/*.c))
 HTTPD_OBJS  := $(patsubst user/%.c,$(OUTPUT)/%.o,$(HTTPD_SRCS))
 
 .PHONY: all clean deps run test test-unit test-live test-httpd test-fuzz test-asan \
-        bench bench-httpd bench-report install uninstall test-install FORCE
+        bench bench-httpd bench-report install uninstall test-install test-tree FORCE
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -153,6 +153,10 @@ test-live: all
 
 test-httpd: all
 	$(Q)tests/run.sh httpd
+
+# The layout's rules and the formatting, read from the sources.
+test-tree:
+	$(Q)tests/run.sh tree
 
 # It builds and installs a copy of the tree, so needs no build here.
 test-install:
