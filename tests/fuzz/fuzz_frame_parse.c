@@ -3,7 +3,7 @@
  * and a record it accepts must hold within its own bounds. The first input
  * byte picks the link type, the second how many bytes the wire had beyond
  * those captured; the rest is the frame.
- * fuzz-sources: user/tracer/proto/ user/common/fmt.c
+ * fuzz-sources: user/tracer/proto/ user/common/fmt.c user/common/utf8.c
  */
 #include "tracer/proto/frame_parse.h"
 

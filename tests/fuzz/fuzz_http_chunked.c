@@ -1,7 +1,7 @@
 /* The chunked decoder from arbitrary bytes: the first input byte says where
  * to cut the rest in two, as a segment boundary would; the two pieces must
  * decode exactly as the whole does, and no count may exceed the bytes.
- * fuzz-sources: user/tracer/proto/ user/common/fmt.c
+ * fuzz-sources: user/tracer/proto/ user/common/fmt.c user/common/utf8.c
  */
 #include "tracer/proto/http_chunked.h"
 

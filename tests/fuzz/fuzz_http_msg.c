@@ -1,6 +1,6 @@
 /* HTTP start lines and headers from arbitrary bytes: no read past size, and
  * every field NUL-terminated within its array.
- * fuzz-sources: user/tracer/proto/ user/common/fmt.c
+ * fuzz-sources: user/tracer/proto/ user/common/fmt.c user/common/utf8.c
  */
 #include "tracer/proto/http_msg.h"
 

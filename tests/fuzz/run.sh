@@ -6,7 +6,7 @@
 # Usage: tests/fuzz/run.sh [TARGET]...   (e.g. fuzz_httpd_request; default all)
 #
 # A target names what it links in its comment, files or whole folders:
-#   fuzz-sources: user/tracer/proto/ user/common/fmt.c
+#   fuzz-sources: user/tracer/proto/ user/common/fmt.c user/common/utf8.c
 #   fuzz-libs: -ljansson
 # Without fuzz-sources, fuzz_httpd_* link the server's request modules (user/httpd/*.c
 # but main.c and confine.c, which set up) and the others the tracer's pure
@@ -18,7 +18,7 @@ OUT=.output/fuzz
 SECONDS_EACH=${FUZZ_SECONDS:-20}
 FUZZ_CFLAGS=(-g -O1 "-fsanitize=fuzzer,address,undefined" -fno-sanitize-recover=undefined
 	-std=c11 -D_GNU_SOURCE -Ibpf -Iuser -I.output "-DTL_VERSION=\"$(cat VERSION)\"")
-TRACER_PURE="user/tracer/proto/ user/common/fmt.c"
+TRACER_PURE="user/tracer/proto/ user/common/fmt.c user/common/utf8.c"
 
 tmp=$(mktemp -d /tmp/tcplife-fuzz.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT

@@ -27,12 +27,12 @@
 #include "tracer/report/report_output.h"
 #include "tracer/output/sink_tee.h"
 #include "tracer/kernel/sock_diag.h"
+#include "common/util.h"
 
 /* The reader drains on this timeout, since the kernel side wakes it only
  * once a batch is queued. */
 #define POLL_MS 10
 #define WAKEUP_BYTES (256U << 10)
-#define NS_PER_S 1000000000ULL
 
 static volatile sig_atomic_t exiting;
 

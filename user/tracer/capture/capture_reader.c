@@ -9,8 +9,8 @@
 #include <string.h>
 
 #include "tracer/proto/frame_parse.h"
+#include "common/util.h"
 
-#define NS_PER_S 1000000000ULL
 
 /* The kernel side's filter: the family, then a port at either end. */
 static bool capture_wanted(const struct tl_capture_filter *f, const struct tl_packet *p)

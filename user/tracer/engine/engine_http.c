@@ -7,16 +7,12 @@
 #include <string.h>
 
 #include "http_start.h"
+#include "common/seq.h"
 
 /* Messages looked for in one segment's captured bytes. */
 #define MAX_MESSAGES_PER_SEGMENT 16
 /* body_length's answer for a chunked body. */
 #define BODY_CHUNKED (-2)
-
-static bool seq_after_eq(__u32 a, __u32 b)
-{
-	return (__s32)(a - b) >= 0;
-}
 
 /* The stretch of b from off (at most b->len) on. */
 static void bytes_from(const struct tl_http_bytes *b, size_t off, struct tl_http_bytes *out)
@@ -108,12 +104,12 @@ static void track_body(struct tl_engine *e, struct tl_conn *c, __u32 high, __u64
 	__u64 seen;
 
 	t->last_ns = ts_ns;
-	if (!seq_after_eq(high, t->body_seq))
+	if (!tl_seq_after_eq(high, t->body_seq))
 		return;
 	seen = high - t->body_seq;
 	if (seen > t->body_bytes)
 		t->body_bytes = seen;
-	if (t->end_known && seq_after_eq(high, t->end_seq)) {
+	if (t->end_known && tl_seq_after_eq(high, t->end_seq)) {
 		t->body_bytes = t->end_seq - t->body_seq;
 		finish_exchange(e, c, true);
 	}
@@ -166,7 +162,7 @@ static size_t track_chunks(struct tl_engine *e, struct tl_conn *c, const struct 
 		t->chunk_lost = true;
 		return 0;
 	}
-	if (seq_after_eq(t->dec_seq, b->seq + b->stream_len))
+	if (tl_seq_after_eq(t->dec_seq, b->seq + b->stream_len))
 		return 0;
 	off = t->dec_seq - b->seq;
 	while (n && off < b->stream_len && t->dec.state < TL_CHUNK_DONE) {

@@ -3,12 +3,7 @@
 #include "tracer/engine/engine_impl.h"
 
 #include "tracer/proto/tcp_names.h"
-
-/* seq_after_eq: a >= b in sequence space, correct across the 2^32 wrap. */
-static bool seq_after_eq(__u32 a, __u32 b)
-{
-	return (__s32)(a - b) >= 0;
-}
+#include "common/seq.h"
 
 /* Roles for a connection first seen by this segment. */
 static struct tl_conn *conn_from_packet(struct tl_engine *e, const struct tl_endpoint *src,
@@ -125,7 +120,7 @@ static void close_bookkeeping(struct tl_engine *e, struct tl_conn *c, enum tl_si
 		c->closed_by = TL_CLOSED_RESET;
 		c->reset_by = from;
 	}
-	if ((p->flags & TL_ACK) && r->fin_seen && !r->fin_acked && seq_after_eq(p->ack, r->fin_end)) {
+	if ((p->flags & TL_ACK) && r->fin_seen && !r->fin_acked && tl_seq_after_eq(p->ack, r->fin_end)) {
 		r->fin_acked = true;
 		/* For a side without socket events (a capture file, another
 		 * namespace, another host), the packets tell: a side that

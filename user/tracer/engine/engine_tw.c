@@ -10,8 +10,8 @@
 #include <errno.h>
 
 #include "tracer/proto/tcp_names.h"
+#include "common/util.h"
 
-#define NS_PER_MS 1000000ULL
 /* The first question waits this long: most connections of a burst are then
  * asked about in one tick, and none during the burst itself. */
 #define TW_CONFIRM_DELAY_NS (1000 * NS_PER_MS)

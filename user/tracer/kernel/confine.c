@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include "common/util.h"
 
 /* Every call the tracer makes once confined, found with strace -f on each
  * attach path and output, beside what libc does on its own (sandbox.c);
@@ -44,7 +45,7 @@ const struct sandbox_rule tl_sandbox_rules[] = {
     {TL_SANDBOX_CLSACT, "ftruncate", {}},
     {TL_SANDBOX_CLSACT, "pwrite64", {}},
 };
-const size_t tl_sandbox_nrules = sizeof(tl_sandbox_rules) / sizeof(tl_sandbox_rules[0]);
+const size_t tl_sandbox_nrules = ARRAY_SIZE(tl_sandbox_rules);
 
 int tl_confine_init(struct tl_confine *c, const char *user)
 {

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "tcplife_http.skel.h"
+#include "common/util.h"
 
 enum hook_kind { HOOK_TP_BTF, HOOK_RAW_TP, HOOK_TRACEPOINT, NHOOK_KINDS };
 
@@ -105,7 +106,7 @@ static int probe_tracepoint(const char *tp)
 	static const char *const roots[] = {"/sys/kernel/tracing", "/sys/kernel/debug/tracing"};
 	char path[128];
 
-	for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(roots); i++) {
 		snprintf(path, sizeof(path), "%s/events/sock/%s/id", roots[i], tp);
 		if (access(path, R_OK) == 0)
 			return 1;

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
+#include "common/util.h"
 
 /* Counts the filter messages of one dump that are not ours. */
 static int count_reply(int fd, __u32 handle, __u16 priority)
@@ -66,7 +67,7 @@ int tl_tc_foreign_filters(int ifindex, __u32 handle, __u16 priority)
 	if (fd < 0)
 		return -errno;
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	for (size_t i = 0; i < sizeof(parents) / sizeof(parents[0]) && total >= 0; i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(parents) && total >= 0; i++) {
 		int n = dump_parent(fd, ifindex, parents[i], handle, priority);
 
 		total = n < 0 ? n : total + n;

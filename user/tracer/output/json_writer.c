@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "common/fmt.h"
+#include "common/utf8.h"
 
 #define JSON_MIN_CAP 256
 /* The longest a byte can grow when escaped: "\u001f" or "\ufffd". */
@@ -103,40 +104,6 @@ void tl_json_free(struct tl_json *j)
 	memset(j, 0, sizeof(*j));
 }
 
-/* The length of the well-formed UTF-8 sequence at p (RFC 3629's table: no
- * overlong form, no surrogate, nothing past U+10FFFF), 0 when there is none. */
-static size_t json_utf8_len(const uint8_t *p, size_t n)
-{
-	uint8_t lo = 0x80, hi = 0xbf;
-	size_t need, i;
-
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		need = 2;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef)
-		need = 3;
-	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		need = 4;
-	else
-		return 0;
-	if (p[0] == 0xe0)
-		lo = 0xa0;
-	else if (p[0] == 0xed)
-		hi = 0x9f;
-	else if (p[0] == 0xf0)
-		lo = 0x90;
-	else if (p[0] == 0xf4)
-		hi = 0x8f;
-	if (n < need)
-		return 0;
-	for (i = 1; i < need; i++) {
-		if (p[i] < lo || p[i] > hi)
-			return 0;
-		lo = 0x80;
-		hi = 0xbf;
-	}
-	return need;
-}
-
 /* Writes the escape of one ASCII byte that may not stand as itself; returns
  * its length. */
 static size_t json_escape_ascii(char *out, uint8_t c)
@@ -163,6 +130,7 @@ void tl_json_escape(struct tl_json *j, const void *val, size_t len)
 	const uint8_t *p = val;
 	char *out;
 	size_t i = 0, n;
+	uint32_t cp;
 
 	if (len > (SIZE_MAX - 2) / JSON_ESC_MAX || !json_reserve(j, len * JSON_ESC_MAX + 2)) {
 		j->oom = true;
@@ -172,7 +140,7 @@ void tl_json_escape(struct tl_json *j, const void *val, size_t len)
 	*out++ = '"';
 	while (i < len) {
 		if (p[i] >= 0x80) {
-			n = json_utf8_len(p + i, len - i);
+			n = tl_utf8_seq(p + i, len - i, &cp);
 			if (n) {
 				memcpy(out, p + i, n);
 				out += n;

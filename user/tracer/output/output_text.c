@@ -14,6 +14,8 @@
 #include <sys/socket.h>
 
 #include "common/fmt.h"
+#include "common/utf8.h"
+#include "common/util.h"
 #include "tracer/proto/tcp_names.h"
 
 #define TEXT_BOLD "\033[1m"
@@ -40,8 +42,6 @@
 /* A number from text_num. */
 #define TEXT_NUM_MAX 32
 
-#define NS_PER_S 1000000000ull
-#define NS_PER_MS 1000000ull
 
 /* Lines of a timeline in a memory stream that grows as they come, and the
  * events (segments, the kernel's state changes) they show. */
@@ -76,39 +76,6 @@ static void text_color(const struct text_output *t, FILE *f, const char *code)
 		fputs(code, f);
 }
 
-/* text_utf8_seq: the length of the well-formed UTF-8 sequence at s (no
- * overlong form, no surrogate, nothing past U+10FFFF) and its code point;
- * 0 when s does not begin one. */
-static size_t text_utf8_seq(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	static const uint32_t min_cp[] = {0, 0, 0x80, 0x800, 0x10000};
-	size_t len;
-
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2;
-	else if ((s[0] & 0xf0) == 0xe0)
-		len = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	*cp = s[0] & (0x7f >> len);
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		*cp = *cp << 6 | (s[i] & 0x3f);
-	}
-	if (*cp < min_cp[len] || *cp > 0x10ffff || (*cp >= 0xd800 && *cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
 /* Code points that steer a terminal or reorder what it shows: C0 and C1
  * controls (C1 U+009B is CSI on some terminals), DEL, the line separators
  * and the bidirectional marks, embeddings and isolates. */
@@ -128,7 +95,7 @@ static int text_unit(const unsigned char *u, size_t len, char out[TEXT_UNIT_MAX]
 	uint32_t cp;
 	int k = 0;
 
-	*n = text_utf8_seq(u, len, &cp);
+	*n = tl_utf8_seq(u, len, &cp);
 	if (*n && cp == '\\') {
 		*cols = 2;
 		return snprintf(out, TEXT_UNIT_MAX, "\\\\");

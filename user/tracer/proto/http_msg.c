@@ -2,6 +2,7 @@
 
 #include <stddef.h>
 #include <string.h>
+#include "common/util.h"
 
 /* "HTTP/1.1": the only version shape accepted. */
 #define HTTP_VERSION_LEN 8
@@ -242,7 +243,7 @@ static void http_parse_header(const uint8_t *p, size_t n, struct tl_http_msg *m,
 	/* Repeated fields make one list: the last one's last coding counts. */
 	if (http_name_is(p, nlen, "Transfer-Encoding"))
 		m->chunked = http_last_coding_chunked(v, vlen);
-	for (i = 0; i < sizeof(http_headers) / sizeof(http_headers[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(http_headers); i++) {
 		char *field = (char *)m + http_headers[i].field;
 
 		if (http_name_is(p, nlen, http_headers[i].name) && !field[0])

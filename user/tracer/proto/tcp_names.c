@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "tcplife_http.h"
+#include "common/util.h"
 
 static const char *const tcp_names_states[] = {
 	[TL_ESTABLISHED] = "ESTABLISHED",
@@ -37,11 +38,10 @@ static const struct {
 	{TL_AE, "AE"},	 {TCP_NAMES_RESERVED, "Reserved"},
 };
 
-#define TCP_NAMES_COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 const char *tl_tcp_state_name(int state)
 {
-	if (state < 0 || (size_t)state >= TCP_NAMES_COUNT(tcp_names_states) ||
+	if (state < 0 || (size_t)state >= ARRAY_SIZE(tcp_names_states) ||
 	    !tcp_names_states[state])
 		return "UNKNOWN";
 	return tcp_names_states[state];
@@ -68,7 +68,7 @@ const char *tl_tcp_flags_str(__u16 flags, char *buf, size_t size)
 	if (!size)
 		return buf;
 	buf[0] = '\0';
-	for (i = 0; i < TCP_NAMES_COUNT(tcp_names_flags); i++) {
+	for (i = 0; i < ARRAY_SIZE(tcp_names_flags); i++) {
 		if (!(flags & tcp_names_flags[i].bit))
 			continue;
 		tcp_names_append(buf, size, &off, any ? ", " : "", tcp_names_flags[i].name);
@@ -88,7 +88,7 @@ int tl_tcp_flags_parse(const char *s, __u16 *out)
 		size_t n = strcspn(p, ",");
 
 		/* "Reserved" names three bits together: it gives none back. */
-		for (size_t i = 0; i < TCP_NAMES_COUNT(tcp_names_flags); i++)
+		for (size_t i = 0; i < ARRAY_SIZE(tcp_names_flags); i++)
 			if (tcp_names_flags[i].bit != TCP_NAMES_RESERVED &&
 			    strlen(tcp_names_flags[i].name) == n &&
 			    !strncmp(p, tcp_names_flags[i].name, n))

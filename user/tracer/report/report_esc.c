@@ -1,35 +1,21 @@
 #include "tracer/report/report_esc.h"
 
+#include <stdint.h>
 #include <string.h>
+
+#include "common/utf8.h"
 
 #define REPLACEMENT "\xef\xbf\xbd" /* U+FFFD */
 
 long tl_report_utf8_next(const unsigned char *s, size_t n, size_t *len)
 {
-	static const long min_cp[] = {0, 0, 0x80, 0x800, 0x10000};
-	size_t want = s[0] < 0x80		    ? 1
-		      : s[0] >= 0xc2 && s[0] < 0xe0 ? 2
-		      : s[0] >= 0xe0 && s[0] < 0xf0 ? 3
-		      : s[0] >= 0xf0 && s[0] < 0xf5 ? 4
-						    : 0;
-	long cp;
+	uint32_t cp;
 
-	*len = 1;
-	if (!want)
+	*len = tl_utf8_seq(s, n, &cp);
+	if (!*len) {
+		*len = 1;
 		return -1;
-	if (want == 1)
-		return s[0];
-	if (want > n)
-		return -1;
-	cp = s[0] & (0x7f >> want);
-	for (size_t i = 1; i < want; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return -1;
-		cp = cp << 6 | (s[i] & 0x3f);
 	}
-	if (cp < min_cp[want] || cp > 0x10ffff || (cp >= 0xd800 && cp < 0xe000))
-		return -1;
-	*len = want;
 	return cp;
 }
 

@@ -12,6 +12,7 @@
 #include "tracer/report/report_esc.h"
 #include "tracer/report/report_pack.h"
 #include "tracer/report/report_svg.h"
+#include "common/util.h"
 
 #define RP_STR_(x) #x
 #define RP_STR(x) RP_STR_(x)
@@ -229,7 +230,7 @@ static void rp_table_head(FILE *f)
 	};
 
 	fputs("<table id=\"conns\"><thead><tr>", f);
-	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(cols); i++)
 		fprintf(f, "<th%s>%s</th>", *cols[i][1] ? " data-type=\"num\"" : "", cols[i][0]);
 	fputs("</tr></thead><tbody>\n", f);
 }

@@ -9,8 +9,8 @@
 #include <time.h>
 
 #include "tracer/report/report_html.h"
+#include "common/util.h"
 
-#define NS_PER_S 1000000000ULL
 
 struct report_output {
 	struct tl_output out;	/* first: the callbacks get &out back */
