@@ -345,6 +345,13 @@ static int run_capture(struct tracer *t)
 	ret = tl_capture_read(t->args.read_path, &f, t->engine, &st, err, sizeof(err));
 	if (ret)
 		fprintf(stderr, "tcplife-http: %s\n", err);
+	else if (st.skipped)
+		fprintf(stderr,
+			"tcplife-http: skipped %llu of %llu frames: %llu not a whole TCP segment (not "
+			"IPv4 or IPv6 TCP, a later fragment, or headers cut by the snaplen), %llu of "
+			"other ports or family\n",
+			(unsigned long long)st.skipped, (unsigned long long)st.frames,
+			(unsigned long long)st.not_tcp, (unsigned long long)(st.skipped - st.not_tcp));
 	return ret;
 }
 

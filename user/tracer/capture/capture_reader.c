@@ -58,8 +58,12 @@ static int capture_frames(pcap_t *pc, const struct tl_capture_filter *f, struct 
 		__u64 ts_ns = (__u64)h->ts.tv_sec * NS_PER_S + (__u64)h->ts.tv_usec;
 
 		st->frames++;
-		if (tl_frame_parse(dlt, bytes, h->caplen, h->len, ts_ns, &fr) ||
-		    !capture_wanted(f, &fr.rec.pkt)) {
+		if (tl_frame_parse(dlt, bytes, h->caplen, h->len, ts_ns, &fr)) {
+			st->skipped++;
+			st->not_tcp++;
+			continue;
+		}
+		if (!capture_wanted(f, &fr.rec.pkt)) {
 			st->skipped++;
 			continue;
 		}
