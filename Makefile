@@ -3,17 +3,29 @@
 # make            build ./tcplife-http and ./tcplife-httpd
 # make run        install missing packages, build, run the server and the tracer on its port
 # make test       install missing packages, build, run every test (needs root for the live ones)
-# make test-unit, test-fuzz, test-asan, test-httpd, test-live: one suite
+# make test-tree, test-unit, test-fuzz, test-asan, test-httpd, test-install, test-live: one suite
 # make bench      tracer overhead benchmark; make bench-httpd: server against nginx
+# make install    PREFIX=/usr/local, DESTDIR honoured; make uninstall removes it
 # V=1             show the commands
 
 OUTPUT    := .output
 CLANG     ?= clang
 BPFTOOL   ?= bpftool
 CC        ?= cc
+LLVM_STRIP ?= llvm-strip
 ARCH      := $(shell uname -m | sed 's/x86_64/x86/; s/aarch64/arm64/; s/ppc64le/powerpc/; s/s390x/s390/')
 VMLINUX   := vmlinux/$(ARCH)
 VERSION   := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+
+# Where make install puts things. The server's default docroot is compiled
+# from DATADIR, so an installed tcplife-httpd serves the installed page.
+PREFIX    ?= /usr/local
+BINDIR    ?= $(PREFIX)/bin
+SBINDIR   ?= $(PREFIX)/sbin
+DATADIR   ?= $(PREFIX)/share/tcplife-http
+MANDIR    ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+INSTALL   ?= install
 
 CFLAGS    ?= -O2 -g
 CFLAGS    += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -MMD -MP \
@@ -34,7 +46,7 @@ endif
 # The tracer: every user/tracer module; main.c is left out of the library so
 # unit tests and fuzz targets link the same code the binary runs.
 TRACER_MAIN := user/tracer/main.c
-TRACER_SRCS := $(filter-out $(TRACER_MAIN),$(wildcard user/tracer/*.c))
+TRACER_SRCS := $(filter-out $(TRACER_MAIN),$(wildcard user/tracer/*.c user/tracer/*/*.c))
 TRACER_OBJS := $(patsubst user/%.c,$(OUTPUT)/%.o,$(TRACER_SRCS))
 BPF_SRCS    := $(wildcard bpf/*.bpf.c)
 BPF_SKELS   := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
@@ -48,7 +60,7 @@ HTTPD_SRCS  := $(filter-out $(HTTPD_MAIN),$(wildcard user/httpd/*.c))
 HTTPD_OBJS  := $(patsubst user/%.c,$(OUTPUT)/%.o,$(HTTPD_SRCS))
 
 .PHONY: all clean deps run test test-unit test-live test-httpd test-fuzz test-asan \
-        bench bench-httpd bench-report
+        bench bench-httpd bench-report install uninstall test-install test-tree FORCE
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -57,21 +69,34 @@ all: tcplife-http tcplife-httpd
 $(OUTPUT) $(OUTPUT)/tracer $(OUTPUT)/httpd $(OUTPUT)/common $(OUTPUT)/tests:
 	$(Q)mkdir -p $@
 
+# DWARF is stripped (BTF stays): the skeleton embeds this object, and with
+# it the binary.
 $(OUTPUT)/%.bpf.o: bpf/%.bpf.c bpf/*.h $(VMLINUX)/vmlinux.h | $(OUTPUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)$(LLVM_STRIP) -g $@
 
 $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@
 
-$(OUTPUT)/tracer/%.o: user/tracer/%.c $(BPF_SKELS) | $(OUTPUT)/tracer
+$(OUTPUT)/tracer/%.o: user/tracer/%.c
 	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+# Only the loader includes the skeleton; -MMD records it after the first build.
+$(OUTPUT)/tracer/kernel/loader.o: $(BPF_SKELS)
 
 $(OUTPUT)/httpd/%.o: user/httpd/%.c | $(OUTPUT)/httpd
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+# The docroot default: main.o is rebuilt when DATADIR changes.
+$(OUTPUT)/datadir: FORCE | $(OUTPUT)
+	$(Q)echo '$(DATADIR)' | cmp -s - $@ || echo '$(DATADIR)' >$@
+$(OUTPUT)/httpd/main.o: $(OUTPUT)/datadir
+$(OUTPUT)/httpd/main.o: CFLAGS += -DTL_DATADIR='"$(DATADIR)"'
 
 $(OUTPUT)/common/%.o: user/common/%.c | $(OUTPUT)/common
 	$(call msg,CC,$@)
@@ -91,11 +116,11 @@ $(OUTPUT)/libcommon.a: $(COMMON_OBJS)
 
 tcplife-http: $(OUTPUT)/tracer/main.o $(OUTPUT)/libtracer.a $(OUTPUT)/libcommon.a
 	$(call msg,BINARY,$@)
-	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS_TRACER) -o $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS_TRACER) -o $@
 
 tcplife-httpd: $(OUTPUT)/httpd/main.o $(OUTPUT)/libhttpd.a $(OUTPUT)/libcommon.a
 	$(call msg,BINARY,$@)
-	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS_COMMON) -o $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS_COMMON) -o $@
 
 # Unit tests: one binary per tests/unit/test_*.c, linked with both libraries.
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
@@ -105,7 +130,7 @@ TEST_LIBS := $(OUTPUT)/libtracer.a $(OUTPUT)/libhttpd.a $(OUTPUT)/libcommon.a
 
 $(OUTPUT)/tests/%: tests/unit/%.c tests/unit/unit.h $(TEST_LIBS) | $(OUTPUT)/tests
 	$(call msg,TEST-CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Itests/unit $< $(TEST_LIBS) $(LDLIBS_TRACER) -o $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -Itests/unit $< $(TEST_LIBS) $(LDLIBS_TRACER) -o $@
 
 deps:
 	$(Q)scripts/deps.sh build
@@ -129,6 +154,14 @@ test-live: all
 test-httpd: all
 	$(Q)tests/run.sh httpd
 
+# The layout's rules and the formatting, read from the sources.
+test-tree:
+	$(Q)tests/run.sh tree
+
+# It builds and installs a copy of the tree, so needs no build here.
+test-install:
+	$(Q)tests/run.sh install
+
 # Both build what they run themselves: fuzz targets with clang's libFuzzer
 # into .output/fuzz, the unit tests with sanitizers into .output-asan.
 test-fuzz:
@@ -145,6 +178,35 @@ bench-httpd: all
 	$(Q)scripts/deps.sh bench
 	$(Q)tests/bench/httpd.sh
 
+# tcplife-http needs root (CAP_BPF, CAP_NET_ADMIN): sbin, as tcpdump and
+# libbpf-tools. tcplife-httpd is a user's program (a high port, a page of
+# one's own, no privilege): bin. The page's sources (README.md,
+# make-media.sh) stay out of the docroot.
+WWW_FILES := $(filter-out www/README.md www/make-media.sh,$(wildcard www/*))
+INSTALLED := $(SBINDIR)/tcplife-http $(BINDIR)/tcplife-httpd \
+             $(MANDIR)/man8/tcplife-http.8 $(MANDIR)/man1/tcplife-httpd.1 \
+             $(BASHCOMPDIR)/tcplife-http $(BASHCOMPDIR)/tcplife-httpd \
+             $(patsubst www/%,$(DATADIR)/www/%,$(WWW_FILES))
+
+install: all
+	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/www \
+		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHCOMPDIR)
+	$(Q)$(INSTALL) -m 0755 tcplife-http $(DESTDIR)$(SBINDIR)/
+	$(Q)$(INSTALL) -m 0755 tcplife-httpd $(DESTDIR)$(BINDIR)/
+	$(Q)$(INSTALL) -m 0644 $(WWW_FILES) $(DESTDIR)$(DATADIR)/www/
+	$(Q)$(INSTALL) -m 0644 man/tcplife-http.8 $(DESTDIR)$(MANDIR)/man8/
+	$(Q)$(INSTALL) -m 0644 man/tcplife-httpd.1 $(DESTDIR)$(MANDIR)/man1/
+	$(Q)$(INSTALL) -m 0644 completion/tcplife-http completion/tcplife-httpd \
+		$(DESTDIR)$(BASHCOMPDIR)/
+
+# Exactly the files install wrote, then the two folders that are ours alone.
+uninstall:
+	$(call msg,UNINSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	$(Q)rmdir --ignore-fail-on-non-empty $(DESTDIR)$(DATADIR)/www $(DESTDIR)$(DATADIR) \
+		2>/dev/null || true
+
 # The size of a 10,000-connection ladder report and its load time in Chromium.
 bench-report: all
 	$(Q)scripts/deps.sh test
@@ -154,4 +216,4 @@ clean:
 	$(call msg,CLEAN)
 	$(Q)rm -rf $(OUTPUT) tcplife-http tcplife-httpd
 
--include $(wildcard $(OUTPUT)/*/*.d)
+-include $(wildcard $(OUTPUT)/*/*.d $(OUTPUT)/*/*/*.d)

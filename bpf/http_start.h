@@ -6,7 +6,8 @@
 #ifndef TL_HTTP_START_H
 #define TL_HTTP_START_H
 
-/* A little-endian load of four bytes, as both sides read them. */
+/* Four bytes as a word, first byte lowest, whatever the host's order: both
+ * sides build the word from the bytes, never load it as a __u32. */
 #define TL_WORD(a, b, c, d) ((__u32)(a) | (__u32)(b) << 8 | (__u32)(c) << 16 | (__u32)(d) << 24)
 
 /* tl_http_start_word: whether the payload's first four bytes start a request

@@ -6,22 +6,11 @@
 #define PACKET_BPF_H
 
 #include "http_start.h"
+#include "packet_rules.h"
 
 #define TC_ACT_UNSPEC (-1)
 #define AF_INET 2
 #define AF_INET6 10
-#define ETH_HLEN 14
-#define ETH_P_IP 0x0800
-#define ETH_P_IPV6 0x86DD
-#define TL_IP_OFFMASK 0x1fff
-#define TL_NEXTHDR_HOP 0
-#define TL_NEXTHDR_ROUTING 43
-#define TL_NEXTHDR_FRAGMENT 44
-#define TL_NEXTHDR_AUTH 51
-#define TL_NEXTHDR_DEST 60
-/* Extension headers walked before giving up; Wireshark has no limit, and
- * crafted packets carry more than real ones (none of which need more than 3). */
-#define TL_IPV6_MAX_EXT 32
 
 /* What the parse found, kept on the stack until the port filter passed. */
 struct tl_l34 {
@@ -40,36 +29,19 @@ struct tl_l34 {
 /* Skips IPv6 extension headers; returns the TCP offset or 0. */
 static __always_inline __u32 tl_skip_ipv6_ext(struct __sk_buff *skb, __u32 off, __u8 next)
 {
-	struct {
-		__u8 next;
-		__u8 len;
-		__u16 frag_off;
-	} ext;
+	__u8 ext[TL_IPV6_EXT_PEEK];
+	__u32 len;
 
 	for (int i = 0; i < TL_IPV6_MAX_EXT; i++) {
 		if (next == IPPROTO_TCP)
 			return off;
-		if (bpf_skb_load_bytes(skb, off, &ext, sizeof(ext)))
+		if (bpf_skb_load_bytes(skb, off, ext, sizeof(ext)))
 			return 0;
-		switch (next) {
-		case TL_NEXTHDR_HOP:
-		case TL_NEXTHDR_ROUTING:
-		case TL_NEXTHDR_DEST:
-			off += (ext.len + 1) * 8;
-			break;
-		case TL_NEXTHDR_FRAGMENT:
-			/* A later fragment carries no TCP header. */
-			if (ext.frag_off & bpf_htons(0xfff8))
-				return 0;
-			off += 8;
-			break;
-		case TL_NEXTHDR_AUTH:
-			off += (ext.len + 2) * 4;
-			break;
-		default:
+		len = tl_ipv6_ext_len(next, ext);
+		if (!len)
 			return 0;
-		}
-		next = ext.next;
+		off += len;
+		next = ext[0];
 	}
 	return next == IPPROTO_TCP ? off : 0;
 }
@@ -78,41 +50,40 @@ static __always_inline __u32 tl_skip_ipv6_ext(struct __sk_buff *skb, __u32 off, 
  * says follow it (TCP header plus payload), or 0 when this is not TCP. */
 static __always_inline __u32 tl_parse_ip(struct __sk_buff *skb, struct tl_l34 *h)
 {
-	if (skb->protocol == bpf_htons(ETH_P_IP)) {
+	if (skb->protocol == bpf_htons(TL_ETH_P_IP)) {
 		struct iphdr ip;
 		__u32 hdr, tot;
 
-		if (bpf_skb_load_bytes(skb, ETH_HLEN, &ip, sizeof(ip)))
+		if (bpf_skb_load_bytes(skb, TL_ETH_HLEN, &ip, sizeof(ip)))
 			return 0;
-		hdr = ip.ihl * 4;
 		tot = bpf_ntohs(ip.tot_len);
 		/* A GSO packet past 64 KB cannot say its length: the kernel writes 0. */
 		if (!tot && skb->gso_segs > 1)
-			tot = skb->len - ETH_HLEN;
-		if (ip.version != 4 || hdr < sizeof(ip) || tot < hdr || ip.protocol != IPPROTO_TCP ||
-		    (ip.frag_off & bpf_htons(TL_IP_OFFMASK)))
+			tot = skb->len - TL_ETH_HLEN;
+		hdr = tl_ipv4_hdr_len(ip.version, ip.ihl, tot, ip.protocol, bpf_ntohs(ip.frag_off));
+		if (!hdr)
 			return 0;
 		h->family = AF_INET;
 		h->ip_hdr_len = hdr;
 		__builtin_memcpy(h->saddr, &ip.saddr, 4);
 		__builtin_memcpy(h->daddr, &ip.daddr, 4);
-		h->l4_off = ETH_HLEN + hdr;
+		h->l4_off = TL_ETH_HLEN + hdr;
 		return tot - hdr;
 	}
-	if (skb->protocol == bpf_htons(ETH_P_IPV6)) {
+	if (skb->protocol == bpf_htons(TL_ETH_P_IPV6)) {
 		struct ipv6hdr ip6;
 		__u32 l4, ext, plen;
 
-		if (bpf_skb_load_bytes(skb, ETH_HLEN, &ip6, sizeof(ip6)))
+		if (bpf_skb_load_bytes(skb, TL_ETH_HLEN, &ip6, sizeof(ip6)))
 			return 0;
-		l4 = tl_skip_ipv6_ext(skb, ETH_HLEN + sizeof(ip6), ip6.nexthdr);
+		l4 = tl_skip_ipv6_ext(skb, TL_ETH_HLEN + sizeof(ip6), ip6.nexthdr);
 		if (!l4 || ip6.version != 6)
 			return 0;
-		ext = l4 - ETH_HLEN - sizeof(ip6);
+		ext = l4 - TL_ETH_HLEN - sizeof(ip6);
 		plen = bpf_ntohs(ip6.payload_len);
 		/* A jumbogram (BIG TCP) says 0: its length is the frame's. */
 		if (!plen)
-			plen = skb->len - ETH_HLEN - sizeof(ip6);
+			plen = skb->len - TL_ETH_HLEN - sizeof(ip6);
 		if (plen < ext)
 			return 0;
 		h->family = AF_INET6;
@@ -131,16 +102,13 @@ static __always_inline int tl_parse_l34(struct __sk_buff *skb, struct tl_l34 *h)
 	__u32 seg_len = tl_parse_ip(skb, h);
 	__u32 doff;
 
-	/* An IP length past the frame's end: count what the frame holds, as
-	 * Wireshark does. */
-	if (seg_len > skb->len - h->l4_off)
-		seg_len = skb->len - h->l4_off;
+	seg_len = tl_seg_len(seg_len, skb->len - h->l4_off);
 	if (seg_len < sizeof(h->tcp))
 		return -1;
 	if (bpf_skb_load_bytes(skb, h->l4_off, &h->tcp, sizeof(h->tcp)))
 		return -1;
-	doff = h->tcp.doff * 4;
-	if (doff < sizeof(h->tcp) || doff > seg_len)
+	doff = tl_tcp_hdr_len(((const __u8 *)&h->tcp)[12], seg_len);
+	if (!doff)
 		return -1;
 	h->sport = bpf_ntohs(h->tcp.source);
 	h->dport = bpf_ntohs(h->tcp.dest);
@@ -175,7 +143,7 @@ static __always_inline void tl_fill_packet(struct __sk_buff *skb, const struct t
 	p->sport = h->sport;
 	p->dport = h->dport;
 	p->window = bpf_ntohs(h->tcp.window);
-	p->flags = (raw[13] | (raw[12] & 1) << 8) & ~sg->clear_flags;
+	p->flags = tl_tcp_flags(raw[12], raw[13]) & ~sg->clear_flags;
 	p->family = h->family;
 	p->dir = dir;
 	p->ip_hdr_len = h->ip_hdr_len;

@@ -246,14 +246,16 @@ static __always_inline void head_end_of_stream(const struct tl_l34 *h)
 static __always_inline __u8 payload_flags(struct __sk_buff *skb, const struct tl_l34 *h,
 					  struct head_note *nt)
 {
+	__u8 b[4];
 	__u32 w;
 
 	if (h->payload_len < 4) {
 		nt->begins = true;
 		return TL_DATA_HEAD;
 	}
-	if (bpf_skb_load_bytes(skb, h->payload_off, &w, sizeof(w)))
+	if (bpf_skb_load_bytes(skb, h->payload_off, b, sizeof(b)))
 		return 0;
+	w = TL_WORD(b[0], b[1], b[2], b[3]);
 	if (tl_http_start_word(w)) {
 		nt->begins = true;
 		nt->response = w == TL_WORD('H', 'T', 'T', 'P');

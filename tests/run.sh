@@ -5,12 +5,12 @@
 # crashes, exits non-zero, runs past its suite's time limit (then its whole
 # process group is killed), exits 0 after a failed check or prints no check
 # at all, and when a suite has no test to run.
-# Usage: tests/run.sh [unit|fuzz|asan|httpd|live|runner]...   (default: all)
+# Usage: tests/run.sh [tree|unit|fuzz|asan|httpd|install|live|runner]...   (default: all)
 set -u
 
 # Seconds one test may take, per suite: three to five times what it takes
 # on the 2-core development machine, so that only a hang reaches it.
-declare -A TL_LIMIT=([unit]=120 [fuzz]=900 [asan]=900 [httpd]=300 [live]=600 [runner]=120)
+declare -A TL_LIMIT=([tree]=120 [unit]=120 [fuzz]=900 [asan]=900 [httpd]=300 [install]=300 [live]=600 [runner]=120)
 
 # The test being run (its timeout's PID) and its output file, for an
 # interrupted run.
@@ -97,8 +97,8 @@ run_suite() {
 		tl_run_each unit "$limit" "${bins[@]}" ;;
 	fuzz | asan)
 		tl_run_test "$s" "$limit" "tests/$s/run.sh" ;;
-	runner)
-		tl_run_each runner "$limit" tests/runner/test_*.sh ;;
+	runner | tree | install)
+		tl_run_each "$s" "$limit" tests/"$s"/test_*.sh ;;
 	httpd | live)
 		if [ "$s" = live ] && [ "$(id -u)" != 0 ]; then
 			echo "live: FAIL needs root (run: sudo make test)"
@@ -137,7 +137,7 @@ tl_interrupted() {
 main() {
 	local suites=("$@") s start t0
 	cd "$(dirname "$0")/.." || exit 1
-	[ ${#suites[@]} -eq 0 ] && suites=(runner unit fuzz asan httpd live)
+	[ ${#suites[@]} -eq 0 ] && suites=(runner tree unit fuzz asan httpd install live)
 	for s in "${suites[@]}"; do
 		[ -n "${TL_LIMIT[$s]:-}" ] || { echo "run.sh: unknown suite '$s'" >&2; exit 2; }
 	done

@@ -1,14 +1,10 @@
 /* Ring buffer records from arbitrary bytes, through the decoder, the engine
  * and the JSON and text outputs: nothing may crash, and every JSON line must
  * parse. The input is a list of records, each a 16-bit length then its bytes.
- * fuzz-sources: user/tracer/event_decode.c user/tracer/engine.c user/tracer/engine_packet.c
- * fuzz-sources: user/tracer/engine_sock.c user/tracer/engine_tw.c user/tracer/engine_http.c
- * fuzz-sources: user/tracer/conn_table.c user/tracer/output_json.c user/tracer/output_text.c
- * fuzz-sources: user/tracer/tcp_options.c user/tracer/tcp_names.c user/tracer/http_msg.c
- * fuzz-sources: user/tracer/json_writer.c user/tracer/endpoint.c user/tracer/fmt.c
- * fuzz-sources: user/tracer/tw_watches.c user/tracer/engine_http_hold.c user/tracer/http_chunked.c
- * fuzz-sources: user/tracer/engine_analysis.c user/tracer/engine_kernel.c
- * fuzz-sources: user/tracer/kernel_names.c
+ * fuzz-sources: user/tracer/kernel/event_decode.c user/tracer/engine/ user/tracer/proto/ user/common/fmt.c user/common/utf8.c
+ * fuzz-sources: user/tracer/output/output_json.c user/tracer/output/output_text.c
+ * fuzz-sources: user/tracer/output/json_writer.c
+ * fuzz-sources: user/tracer/kernel/kernel_names.c
  * fuzz-libs: -ljansson -lbpf
  */
 #include <jansson.h>
@@ -17,8 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tracer/engine.h"
-#include "tracer/output.h"
+#include "tracer/engine/engine.h"
+#include "tracer/kernel/event_decode.h"
+#include "tracer/output/output.h"
 
 /* Records are 8-byte aligned in the ring buffer; so are they here. */
 static union {

@@ -3,9 +3,9 @@
  * and a record it accepts must hold within its own bounds. The first input
  * byte picks the link type, the second how many bytes the wire had beyond
  * those captured; the rest is the frame.
- * fuzz-sources: user/tracer/frame_parse.c
+ * fuzz-sources: user/tracer/proto/ user/common/fmt.c user/common/utf8.c
  */
-#include "tracer/frame_parse.h"
+#include "tracer/proto/frame_parse.h"
 
 #include <pcap/dlt.h>
 #include <stdint.h>
@@ -19,10 +19,8 @@ static bool record_ok(const struct tl_frame *f, size_t caplen)
 	const struct tl_packet *p = &f->rec.pkt;
 
 	return p->tcp_hdr_len >= 20 && p->tcp_hdr_len <= 60 && p->opt_len == p->tcp_hdr_len - 20 &&
-	       p->data_len <= TL_DATA_CAP && p->data_len <= caplen &&
-	       p->data_len <= p->payload_len &&
-	       (!p->data_len || p->data_flags == TL_DATA_HTTP || p->data_flags == TL_DATA_HEAD ||
-		p->data_flags == TL_DATA_CHUNK) &&
+	       p->data_len <= TL_DATA_CAP && p->data_len <= caplen && p->data_len <= p->payload_len &&
+	       (!p->data_len || (p->data_flags && !(p->data_flags & ~TL_DATA_PAYLOAD))) &&
 	       f->eth_len >= 14 && f->eth_len <= TL_DATA_CAP && f->eth_len <= caplen + 14 &&
 	       f->http_len <= TL_FRAME_HTTP_MAX && f->http_len <= caplen &&
 	       f->http_len <= p->payload_len && (f->http_len > 0) == (p->data_len > 0);

@@ -1,9 +1,9 @@
 /* The chunked decoder from arbitrary bytes: the first input byte says where
  * to cut the rest in two, as a segment boundary would; the two pieces must
  * decode exactly as the whole does, and no count may exceed the bytes.
- * fuzz-sources: user/tracer/http_chunked.c
+ * fuzz-sources: user/tracer/proto/ user/common/fmt.c user/common/utf8.c
  */
-#include "tracer/http_chunked.h"
+#include "tracer/proto/http_chunked.h"
 
 #include <stdlib.h>
 

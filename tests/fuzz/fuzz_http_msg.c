@@ -1,8 +1,8 @@
 /* HTTP start lines and headers from arbitrary bytes: no read past size, and
  * every field NUL-terminated within its array.
- * fuzz-sources: user/tracer/http_msg.c
+ * fuzz-sources: user/tracer/proto/ user/common/fmt.c user/common/utf8.c
  */
-#include "tracer/http_msg.h"
+#include "tracer/proto/http_msg.h"
 
 #include <stdlib.h>
 #include <string.h>

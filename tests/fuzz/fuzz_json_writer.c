@@ -1,9 +1,9 @@
 /* Escapes arbitrary bytes: jansson must accept every line, and well-formed
  * UTF-8 must come back unchanged.
- * fuzz-sources: user/tracer/json_writer.c user/tracer/fmt.c
+ * fuzz-sources: user/tracer/output/json_writer.c user/common/fmt.c user/common/utf8.c
  * fuzz-libs: -ljansson
  */
-#include "tracer/json_writer.h"
+#include "tracer/output/json_writer.h"
 
 #include <jansson.h>
 #include <stdlib.h>

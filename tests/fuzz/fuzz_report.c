@@ -1,15 +1,16 @@
 /* Any bytes as --json lines into the report's model, then the page and each
  * standalone SVG: no crash, and every '<' written opens one of the elements
  * the drawing itself makes (nothing from the input becomes markup).
- * fuzz-sources: user/tracer/report_model.c user/tracer/report_esc.c user/tracer/report_svg.c
- * fuzz-sources: user/tracer/report_html.c user/tracer/report_pack.c user/tracer/tcp_names.c
+ * fuzz-sources: user/tracer/report/report_model.c user/tracer/report/report_esc.c
+ * fuzz-sources: user/tracer/report/report_svg.c user/tracer/report/report_html.c
+ * fuzz-sources: user/tracer/report/report_pack.c user/tracer/proto/ user/common/fmt.c user/common/utf8.c
  * fuzz-libs: -ljansson -lz
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "tracer/report_html.h"
-#include "tracer/report_svg.h"
+#include "tracer/report/report_html.h"
+#include "tracer/report/report_svg.h"
 
 static const char *const fuzz_tags[] = {"?xml",	 "svg",	   "/svg",  "g",     "/g",
 					"path",	 "rect",   "text",  "/text", "line",

@@ -1,8 +1,8 @@
 /* TCP options from arbitrary bytes: the parser must stay within len and the
  * printer within its buffer, whatever the kinds and lengths claim.
- * fuzz-sources: user/tracer/tcp_options.c user/tracer/fmt.c
+ * fuzz-sources: user/tracer/proto/ user/common/fmt.c user/common/utf8.c
  */
-#include "tracer/tcp_options.h"
+#include "tracer/proto/tcp_options.h"
 
 #include <stdint.h>
 #include <stdlib.h>

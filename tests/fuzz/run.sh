@@ -5,11 +5,12 @@
 # one. One line a target: "fuzz_x: PASS ..." or "fuzz_x: FAIL reason".
 # Usage: tests/fuzz/run.sh [TARGET]...   (e.g. fuzz_httpd_request; default all)
 #
-# A target names what it links in its comment:
-#   fuzz-sources: user/tracer/http_msg.c
+# A target names what it links in its comment, files or whole folders:
+#   fuzz-sources: user/tracer/proto/ user/common/fmt.c user/common/utf8.c
 #   fuzz-libs: -ljansson
 # Without fuzz-sources, fuzz_httpd_* link the server's request modules (user/httpd/*.c
-# but main.c and confine.c, which set up) and the others the tracer's pure modules.
+# but main.c and confine.c, which set up) and the others the tracer's pure
+# modules (proto/: a new parser is fuzzed with the others, no list to keep).
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 
@@ -17,8 +18,7 @@ OUT=.output/fuzz
 SECONDS_EACH=${FUZZ_SECONDS:-20}
 FUZZ_CFLAGS=(-g -O1 "-fsanitize=fuzzer,address,undefined" -fno-sanitize-recover=undefined
 	-std=c11 -D_GNU_SOURCE -Ibpf -Iuser -I.output "-DTL_VERSION=\"$(cat VERSION)\"")
-TRACER_PURE="user/tracer/tcp_options.c user/tracer/tcp_names.c user/tracer/http_msg.c
-	user/tracer/json_writer.c user/tracer/endpoint.c user/tracer/fmt.c"
+TRACER_PURE="user/tracer/proto/ user/common/fmt.c user/common/utf8.c"
 
 tmp=$(mktemp -d /tmp/tcplife-fuzz.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
@@ -30,17 +30,31 @@ fuzz_tag() {
 	sed -n "s|^[[:space:]/*]*fuzz-$2:||p" "$1" | sed 's|\*/.*||' | tr '\n' ' '
 }
 
+# fuzz_files WORD...: each file, and each folder (ending in /) as its .c files.
+fuzz_files() {
+	local w
+	for w in "$@"; do
+		if [[ $w == */ ]]; then
+			echo "$w"*.c
+		else
+			echo "$w"
+		fi
+	done
+}
+
 fuzz_sources() {
 	local src=$1 name=$2 tagged f
 	tagged=$(fuzz_tag "$src" sources)
 	if [ -n "$tagged" ]; then
-		echo "$tagged"
+		# shellcheck disable=SC2086 # a list of words
+		fuzz_files $tagged
 	elif [[ $name == fuzz_httpd_* ]]; then
 		for f in user/httpd/*.c; do
 			case $f in user/httpd/main.c | user/httpd/confine.c) ;; *) echo "$f" ;; esac
 		done
 	else
-		echo "$TRACER_PURE"
+		# shellcheck disable=SC2086
+		fuzz_files $TRACER_PURE
 	fi
 }
 

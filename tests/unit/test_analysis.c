@@ -6,7 +6,7 @@
  * ISN 1000, server ISN 5000, no window scaling, 200 us from SYN to ACK. */
 #include <string.h>
 
-#include "tracer/engine_analysis.h"
+#include "tracer/engine/engine_analysis.h"
 #include "unit.h"
 
 #define C 0

@@ -11,10 +11,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "tracer/capture_reader.h"
-#include "tracer/frame_parse.h"
-#include "tracer/pcap_writer.h"
-#include "tracer/tcp_names.h"
+#include "tracer/capture/capture_reader.h"
+#include "tracer/proto/frame_parse.h"
+#include "tracer/capture/pcap_writer.h"
+#include "tracer/proto/tcp_names.h"
 #include "unit.h"
 
 #define CLIENT_PORT 40000
@@ -292,7 +292,8 @@ static void test_round_trip(void)
 	all.ports = (const __u16[]){9999};
 	all.nports = 1;
 	read_back(path, &all, &st);
-	UNIT_CHECK(st.segments == 0 && st.skipped == NSEGS, "port filter: other ports skipped");
+	UNIT_CHECK(st.segments == 0 && st.skipped == NSEGS && st.not_tcp == 0,
+		   "port filter: other ports skipped, as not wanted");
 	unlink(path);
 }
 
@@ -381,7 +382,7 @@ static void test_truncated(void)
 	pcap_add(f, frame, 80, n);
 	fclose(f);
 	UNIT_CHECK(read_back(path, &all, &st) == 0, "truncated: read");
-	UNIT_CHECK(st.frames == 2 && st.segments == 1 && st.skipped == 1,
+	UNIT_CHECK(st.frames == 2 && st.segments == 1 && st.skipped == 1 && st.not_tcp == 1,
 		   "truncated: the cut SYN skipped, the cut request fed");
 	UNIT_CHECK(nlines >= 1 && strstr(lines[0], "len=37"), "truncated: payload length from IP: %s",
 		   lines[0]);

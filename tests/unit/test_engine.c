@@ -7,8 +7,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "tracer/engine.h"
-#include "tracer/tcp_names.h"
+#include "tracer/engine/engine.h"
+#include "tracer/proto/tcp_names.h"
 #include "unit.h"
 
 #define CLIENT_PORT 40000

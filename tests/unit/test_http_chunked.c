@@ -1,6 +1,6 @@
 /* The chunked coding followed through a body: read whole, byte by byte
  * (as segments may cut it anywhere), and with chunk data never seen. */
-#include "tracer/http_chunked.h"
+#include "tracer/proto/http_chunked.h"
 
 #include <stdlib.h>
 #include <string.h>

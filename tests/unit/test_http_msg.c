@@ -1,7 +1,7 @@
 /* HTTP start lines and headers: strict syntax, cut input, hostile bytes.
  * Every input is parsed from a heap copy of exactly its length, so that the
  * ASan build catches a read past len. */
-#include "tracer/http_msg.h"
+#include "tracer/proto/http_msg.h"
 
 #include <stdio.h>
 #include <stdlib.h>

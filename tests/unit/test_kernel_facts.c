@@ -6,9 +6,9 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "tracer/engine.h"
-#include "tracer/kernel_names.h"
-#include "tracer/tcp_names.h"
+#include "tracer/engine/engine.h"
+#include "tracer/kernel/kernel_names.h"
+#include "tracer/proto/tcp_names.h"
 #include "unit.h"
 
 #define CPORT 40000
@@ -95,7 +95,8 @@ static __u32 drop_reason(const char *name)
 
 static struct tl_engine *established(__u64 grace_ns)
 {
-	struct tl_engine_config cfg = {.reset_grace_ns = grace_ns};
+	struct tl_engine_config cfg = {.reset_grace_ns = grace_ns,
+				       .reason_name = tl_kernel_reason_name};
 	struct tl_engine *e = tl_engine_new(&cfg, &sink);
 
 	log_len = 0;

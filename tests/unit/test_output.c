@@ -5,7 +5,7 @@
  * documented members; the text timeline must show the documented lines and
  * nothing that could steer a terminal; the summary must keep tcplife's
  * columns. */
-#include "tracer/output.h"
+#include "tracer/output/output.h"
 
 #include <jansson.h>
 #include <math.h>
@@ -14,7 +14,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "tracer/tcp_names.h"
+#include "tracer/proto/tcp_names.h"
 #include "unit.h"
 
 #define T0 1700000000123456000ull /* the life's first event */

@@ -8,10 +8,10 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "tracer/report_esc.h"
-#include "tracer/report_html.h"
-#include "tracer/report_pack.h"
-#include "tracer/report_svg.h"
+#include "tracer/report/report_esc.h"
+#include "tracer/report/report_html.h"
+#include "tracer/report/report_pack.h"
+#include "tracer/report/report_svg.h"
 #include "unit.h"
 
 #define FFFD "\xef\xbf\xbd"

@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "httpd/confine.h"
-#include "tracer/confine.h"
+#include "tracer/kernel/confine.h"
 #include "unit.h"
 
 enum table { TRACER, TRACER_CLSACT, HTTPD };

@@ -1,6 +1,6 @@
 /* State names as the kernel numbers them; flag strings as tshark 4.0's Info
  * column shows them. */
-#include "tracer/tcp_names.h"
+#include "tracer/proto/tcp_names.h"
 
 #include <errno.h>
 #include <stdbool.h>

@@ -1,5 +1,5 @@
 /* TCP options against what tshark 4.0 prints for the same bytes. */
-#include "tracer/tcp_options.h"
+#include "tracer/proto/tcp_options.h"
 
 #include <string.h>
 

@@ -3,7 +3,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "tracer/tcp_streams.h"
+#include "tracer/capture/tcp_streams.h"
 #include "unit.h"
 
 #define C 1 /* from the client's port */

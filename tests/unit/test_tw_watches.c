@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <sys/socket.h>
 
-#include "tracer/tw_watches.h"
+#include "tracer/engine/tw_watches.h"
 #include "unit.h"
 
 /* What the container should hold: by conn_id, 0 for a free row. */

@@ -8,6 +8,7 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+#include "common/util.h"
 
 /* Names of the calls, looked up before the filter is loaded: the handler
  * may run inside malloc, so it must not call it (libseccomp's lookup does). */
@@ -117,7 +118,7 @@ int sandbox_install(const char *prog, const struct sandbox_rule *rules, size_t n
 	tzset();
 	/* A call through another ABI (int 0x80 on x86-64) has other numbers. */
 	err = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
-	for (size_t i = 0; i < sizeof(libc_rules) / sizeof(libc_rules[0]) && !err; i++)
+	for (size_t i = 0; i < ARRAY_SIZE(libc_rules) && !err; i++)
 		err = add_rule(ctx, &libc_rules[i]);
 	for (size_t i = 0; i < n && !err; i++)
 		if (!rules[i].tags || (rules[i].tags & tags))

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include "common/util.h"
 
 /* Every call the serving loop and the exit make, found with strace -f
  * under the httpd suites, beside what libc does on its own (sandbox.c,
@@ -26,7 +27,7 @@ const struct sandbox_rule httpd_sandbox_rules[] = {
     {0, "openat2", {}},
     {0, "close", {}},
 };
-const size_t httpd_sandbox_nrules = sizeof(httpd_sandbox_rules) / sizeof(httpd_sandbox_rules[0]);
+const size_t httpd_sandbox_nrules = ARRAY_SIZE(httpd_sandbox_rules);
 
 int httpd_confine_init(struct httpd_confine *c, const char *user, bool sandbox)
 {

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include "common/util.h"
 
 const char http_date_months[12][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
 				      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
@@ -153,7 +154,7 @@ int http_date_parse(const char *s, size_t len, time_t *out)
 	bool (*const forms[])(struct date_cursor *, struct tm *) = {parse_imf_fixdate, parse_rfc850,
 								    parse_asctime};
 
-	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(forms); i++) {
 		struct date_cursor c = {s, s + len};
 		struct tm tm = {0};
 

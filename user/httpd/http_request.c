@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <string.h>
 #include <strings.h>
+#include "common/util.h"
 
 /* RFC 9110 token characters: header names and methods. */
 static bool is_tchar(unsigned char c)
@@ -133,7 +134,7 @@ static const char *skip_authority(const char *p, const char *end)
 {
 	static const char *const schemes[] = {"http://", "https://"};
 
-	for (size_t i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(schemes); i++) {
 		size_t n = strlen(schemes[i]);
 		const char *host = p + n;
 
@@ -320,7 +321,7 @@ static const struct {
 static enum http_status apply_header(struct http_request *req, struct http_slice name,
 				     struct http_slice v)
 {
-	for (size_t i = 0; i < sizeof(http_headers) / sizeof(http_headers[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(http_headers); i++) {
 		if (!slice_eq_ci(name, http_headers[i].name))
 			continue;
 		if (http_headers[i].handle)

@@ -17,6 +17,11 @@
 #define HTTPD_DEFAULT_TIMEOUT 5
 /* As nginx's worker_connections. */
 #define HTTPD_DEFAULT_MAX_CONNS 1024
+/* make install's page; the Makefile compiles it from PREFIX. */
+#ifndef TL_DATADIR
+#define TL_DATADIR "/usr/local/share/tcplife-http"
+#endif
+#define HTTPD_INSTALLED_DOCROOT TL_DATADIR "/www"
 
 static const char httpd_usage[] =
     "usage: tcplife-httpd [-l ADDR]... [-p PORT] [-r DOCROOT] [-t SECONDS] [-c MAX] [-q] [-u USER]\n"
@@ -24,7 +29,9 @@ static const char httpd_usage[] =
     "  -l ADDR     listen on this numeric address only (repeatable; default\n"
     "              127.0.0.1 and ::1)\n"
     "  -p PORT     TCP port (default 8080; 0 picks a free one)\n"
-    "  -r DOCROOT  directory to serve (default: www next to the binary, else ./www)\n"
+    "  -r DOCROOT  directory to serve (default: the first that exists of www next\n"
+    "              to the binary, " HTTPD_INSTALLED_DOCROOT ",\n"
+    "              ./www)\n"
     "  -t SECONDS  idle and send timeout, 1-3600 (default 5)\n"
     "  -c MAX      at most MAX connections at once, 1-65536 (default 1024); more\n"
     "              wait in the listen backlog. Each takes at most 42 KiB\n"
@@ -54,20 +61,27 @@ static int httpd_number(const char *s, long min, long max, long *out)
 	return 0;
 }
 
-/* www next to the binary when it exists, so the server works from any cwd. */
+static bool httpd_is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* www next to the binary (a build tree, from any cwd), else the installed
+ * page, else ./www. */
 static void httpd_default_docroot(char *buf, size_t cap)
 {
 	char exe[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	struct stat st;
 
 	if (n > 0) {
 		exe[n] = '\0';
 		snprintf(buf, cap, "%s/www", dirname(exe));
-		if (stat(buf, &st) == 0 && S_ISDIR(st.st_mode))
+		if (httpd_is_dir(buf))
 			return;
 	}
-	snprintf(buf, cap, "www");
+	snprintf(buf, cap, "%s", httpd_is_dir(HTTPD_INSTALLED_DOCROOT) ? HTTPD_INSTALLED_DOCROOT : "www");
 }
 
 static int httpd_option(struct server_config *cfg, int opt, const char *arg)

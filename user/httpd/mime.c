@@ -2,6 +2,7 @@
 
 #include <string.h>
 #include <strings.h>
+#include "common/util.h"
 
 static const struct {
 	const char *ext;
@@ -46,7 +47,7 @@ const char *mime_type(const char *path, size_t len)
 	if (dot) {
 		size_t ext_len = (size_t)(path + len - dot);
 
-		for (size_t i = 0; i < sizeof(mime_table) / sizeof(mime_table[0]); i++) {
+		for (size_t i = 0; i < ARRAY_SIZE(mime_table); i++) {
 			if (strlen(mime_table[i].ext) == ext_len &&
 			    strncasecmp(mime_table[i].ext, dot, ext_len) == 0)
 				return mime_table[i].type;

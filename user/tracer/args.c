@@ -12,33 +12,35 @@
 #define MIN_RINGBUF 4096U
 #define MAX_RINGBUF (1U << 30)
 #define DEFAULT_IDLE_S 600
+/* parse_opt's answer to --help and --version: stop, successfully. */
+#define TL_ARGS_DONE ECANCELED
 
 const char *argp_program_version = "tcplife-http " TL_VERSION;
 const char *argp_program_bug_address = "the project's issue tracker";
 
 static const char doc[] =
-	"Trace TCP connections on loopback from the kernel: every segment with Wireshark's "
-	"relative numbers, HTTP request and status lines, both ends' socket states and "
-	"processes, from SYN to TIME_WAIT.\n"
-	"\n"
-	"USAGE: tcplife-http [-i IFACE] [-p PORT]... [-4|-6] [--json|--summary] [-d SECONDS]\n"
-	"\n"
-	"EXAMPLES:\n"
-	"  tcplife-http -p 8080           # timeline of every connection to or from port 8080\n"
-	"  tcplife-http -p 8080 --json    # the same as newline-delimited JSON\n"
-	"  tcplife-http --summary         # one line per connection, like tcplife\n"
-	"  tcplife-http -6 -p 80 -d 10    # IPv6 only, port 80, stop after 10 s\n"
-	"  tcplife-http -p 8080 -w lab.pcapng   # also write what was seen, for Wireshark\n"
-	"  tcplife-http -r lab.pcapng     # rebuild the lives in a Wireshark or tcpdump capture\n"
-	"  tcplife-http compare trace.json lab.pcapng   # does a --json trace agree with a capture?\n"
-	"  tcplife-http -p 8080 --html lab.html         # also draw each life as a ladder diagram\n"
-	"  tcplife-http report lab.pcapng -o lab.html   # the diagrams of a capture or a --json trace\n"
-	"\n"
-	"PRIVILEGES: live tracing starts as root; once its hooks are attached it runs as the "
-	"user who ran sudo (else nobody; -Z picks another) with no capabilities (CAP_NET_ADMIN "
-	"alone on the clsact path, to remove its filter at exit), no_new_privs and a seccomp "
-	"filter: a system call the tracing loop does not make stops it with a message. The -w "
-	"file belongs to the user who ran sudo.\n";
+    "Trace TCP connections on loopback from the kernel: every segment with Wireshark's "
+    "relative numbers, HTTP request and status lines, both ends' socket states and "
+    "processes, from SYN to TIME_WAIT.\n"
+    "\n"
+    "USAGE: tcplife-http [-i IFACE] [-p PORT]... [-4|-6] [--json|--summary] [-d SECONDS]\n"
+    "\n"
+    "EXAMPLES:\n"
+    "  tcplife-http -p 8080           # timeline of every connection to or from port 8080\n"
+    "  tcplife-http -p 8080 --json    # the same as newline-delimited JSON\n"
+    "  tcplife-http --summary         # one line per connection, like tcplife\n"
+    "  tcplife-http -6 -p 80 -d 10    # IPv6 only, port 80, stop after 10 s\n"
+    "  tcplife-http -p 8080 -w lab.pcapng   # also write what was seen, for Wireshark\n"
+    "  tcplife-http -r lab.pcapng     # rebuild the lives in a Wireshark or tcpdump capture\n"
+    "  tcplife-http compare trace.json lab.pcapng   # does a --json trace agree with a capture?\n"
+    "  tcplife-http -p 8080 --html lab.html         # also draw each life as a ladder diagram\n"
+    "  tcplife-http report lab.pcapng -o lab.html   # the diagrams of a capture or a --json trace\n"
+    "\n"
+    "PRIVILEGES: live tracing starts as root; once its hooks are attached it runs as the "
+    "user who ran sudo (else nobody; -Z picks another) with no capabilities (CAP_NET_ADMIN "
+    "alone on the clsact path, to remove its filter at exit), no_new_privs and a seccomp "
+    "filter: a system call the tracing loop does not make stops it with a message. The -w "
+    "file belongs to the user who ran sudo.\n";
 
 enum {
 	OPT_RINGBUF = 0x100,
@@ -107,35 +109,40 @@ int tl_parse_seconds(const char *s, double max, double *out)
 	return 0;
 }
 
-static void die(const char *fmt, const char *arg)
+/* Says what was wrong in one line; the error stops argp_parse, and the
+ * program exits with status 2. */
+static error_t die(const char *fmt, const char *arg)
 {
 	fprintf(stderr, "tcplife-http: ");
 	fprintf(stderr, fmt, arg);
 	fprintf(stderr, " (see --help)\n");
-	exit(2);
+	return EINVAL;
 }
 
-static void add_port(struct tl_args *a, const char *arg)
+static error_t add_port(struct tl_args *a, const char *arg)
 {
 	unsigned long v;
 
 	if (tl_parse_ulong(arg, 1, 65535, &v))
-		die("invalid port '%s': expected a number from 1 to 65535", arg);
+		return die("invalid port '%s': expected a number from 1 to 65535", arg);
 	for (int i = 0; i < a->nports; i++)
 		if (a->ports[i] == v)
-			return;
+			return 0;
 	if (a->nports == TL_MAX_PORTS)
-		die("too many ports at '%s': at most 16", arg);
+		return die("too many ports at '%s': at most 16", arg);
 	a->ports[a->nports++] = v;
+	return 0;
 }
 
-static void set_ringbuf(struct tl_args *a, const char *arg)
+static error_t set_ringbuf(struct tl_args *a, const char *arg)
 {
 	unsigned long v;
 
 	if (tl_parse_ulong(arg, MIN_RINGBUF, MAX_RINGBUF, &v) || (v & (v - 1)))
-		die("invalid ring buffer size '%s': a power of two from 4096 to 1073741824", arg);
+		return die("invalid ring buffer size '%s': a power of two from 4096 to 1073741824",
+			   arg);
 	a->ringbuf_bytes = v;
+	return 0;
 }
 
 static int pick(const char *arg, const char *const names[], int n)
@@ -146,40 +153,45 @@ static int pick(const char *arg, const char *const names[], int n)
 	return -1;
 }
 
-static error_t parse_opt(int key, char *arg, struct argp_state *state)
+/* What parse_opt works on: the arguments, and whether a line was already
+ * said (argp calls back with ARGP_KEY_ERROR after any error). */
+struct args_ctx {
+	struct tl_args *a;
+	bool said;
+};
+
+static error_t parse_key(int key, char *arg, struct argp_state *state, struct tl_args *a)
 {
 	static const char *const tc_modes[] = {"auto", "tcx", "clsact"};
 	static const char *const colors[] = {"never", "always", "auto"};
 	static const char *const time_formats[] = {"conn", "r", "d"};
 	static const char *const state_hooks[] = {"auto", "tp_btf", "raw_tp", "tracepoint"};
-	struct tl_args *a = state->input;
 	unsigned long v;
 	int i;
 
 	switch (key) {
 	case 'i':
 		if (strlen(arg) >= sizeof(a->ifname) || !*arg)
-			die("invalid interface name '%s'", arg);
+			return die("invalid interface name '%s'", arg);
 		strcpy(a->ifname, arg);
 		break;
 	case 'p':
-		add_port(a, arg);
-		break;
+		return add_port(a, arg);
 	case '4':
 	case '6':
 		if (a->family)
-			die("%s", "-4 and -6 exclude each other");
+			return die("%s", "-4 and -6 exclude each other");
 		a->family = key == '4' ? AF_INET : AF_INET6;
 		break;
 	case 'j':
 	case 's':
 		if (a->format != TL_FORMAT_TEXT)
-			die("%s", "--json and --summary exclude each other");
+			return die("%s", "--json and --summary exclude each other");
 		a->format = key == 'j' ? TL_FORMAT_JSON : TL_FORMAT_SUMMARY;
 		break;
 	case 'd':
 		if (tl_parse_seconds(arg, 31536000, &a->duration_s))
-			die("invalid duration '%s': expected seconds, more than 0", arg);
+			return die("invalid duration '%s': expected seconds, more than 0", arg);
 		break;
 	case 'v':
 		a->verbose = true;
@@ -187,12 +199,12 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case 'w':
 	case 'r':
 		if (!*arg)
-			die("%s", "an empty file name");
+			return die("%s", "an empty file name");
 		*(key == 'w' ? &a->write_path : &a->read_path) = arg;
 		break;
 	case 'Z':
 		if (!*arg)
-			die("%s", "an empty user name");
+			return die("%s", "an empty user name");
 		a->user = arg;
 		break;
 	case OPT_NO_SANDBOX:
@@ -201,7 +213,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_HTML:
 	case OPT_SVG:
 		if (!*arg)
-			die("%s", "an empty file name");
+			return die("%s", "an empty file name");
 		*(key == OPT_HTML ? &a->html_path : &a->svg_dir) = arg;
 		break;
 	case 't':
@@ -210,61 +222,85 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		a->time_format = i;
 		break;
 	case OPT_RINGBUF:
-		set_ringbuf(a, arg);
-		break;
+		return set_ringbuf(a, arg);
 	case OPT_TC:
 		if ((i = pick(arg, tc_modes, 3)) < 0)
-			die("invalid --tc '%s': auto, tcx or clsact", arg);
+			return die("invalid --tc '%s': auto, tcx or clsact", arg);
 		a->tc_mode = i;
 		break;
 	case OPT_STATE_HOOK:
 		if ((i = pick(arg, state_hooks, 4)) < 0)
-			die("invalid --state-hook '%s': auto, tp_btf, raw_tp or tracepoint", arg);
+			return die("invalid --state-hook '%s': auto, tp_btf, raw_tp or tracepoint",
+				   arg);
 		a->state_hook = i ? state_hooks[i] : NULL;
 		break;
 	case OPT_IDLE:
 		if (tl_parse_ulong(arg, 0, 31536000, &v))
-			die("invalid idle timeout '%s': whole seconds", arg);
+			return die("invalid idle timeout '%s': whole seconds", arg);
 		a->idle_timeout_s = v;
 		break;
 	case OPT_COLOR:
 		if ((i = pick(arg, colors, 3)) < 0)
-			die("invalid --color '%s': auto, always or never", arg);
+			return die("invalid --color '%s': auto, always or never", arg);
 		a->color = i == 2 ? -1 : i;
 		break;
 	case ARGP_KEY_ARG:
-		die("unexpected argument '%s'", arg);
+		return die("unexpected argument '%s'", arg);
 		break;
 	case 'h':
 		argp_help(state->root_argp, stdout, ARGP_HELP_STD_HELP, state->name);
-		exit(0);
+		return TL_ARGS_DONE;
 	case 'V':
 		printf("%s\n", argp_program_version);
-		exit(0);
-	case ARGP_KEY_ERROR:
-		/* getopt stopped at an unknown option or one missing its value. */
-		die("invalid option or missing value near '%s'",
-		    state->next > 0 && state->next <= state->argc ? state->argv[state->next - 1] : "?");
-		break;
+		return TL_ARGS_DONE;
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
 	return 0;
 }
 
-void tl_args_parse(int argc, char **argv, struct tl_args *a)
+static error_t parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct args_ctx *ctx = state->input;
+	error_t err;
+
+	if (key == ARGP_KEY_ERROR) {
+		/* getopt stopped at an unknown option or one missing its value. */
+		if (!ctx->said)
+			die("invalid option or missing value near '%s'",
+			    state->next > 0 && state->next <= state->argc
+				? state->argv[state->next - 1]
+				: "?");
+		return 0;
+	}
+	err = parse_key(key, arg, state, ctx->a);
+	if (err && err != ARGP_ERR_UNKNOWN)
+		ctx->said = true;
+	return err;
+}
+
+bool tl_args_parse(int argc, char **argv, struct tl_args *a, int *status)
 {
 	/* argp's own error report is two lines (the error, then "Try --help")
 	 * and getopt's goes straight to stderr: both are silenced, and
 	 * parse_opt says what was wrong in one line. That takes --help and
 	 * --version away from argp, which would no longer exit after them. */
 	static const struct argp argp = {.options = options, .parser = parse_opt, .doc = doc};
+	struct args_ctx ctx = {.a = a};
 
 	memset(a, 0, sizeof(*a));
 	strcpy(a->ifname, "lo");
 	a->ringbuf_bytes = DEFAULT_RINGBUF;
 	a->idle_timeout_s = DEFAULT_IDLE_S;
 	a->color = -1;
-	if (argp_parse(&argp, argc, argv, ARGP_NO_HELP | ARGP_NO_ERRS, NULL, a))
-		exit(2);
+	switch (argp_parse(&argp, argc, argv, ARGP_NO_HELP | ARGP_NO_ERRS, NULL, &ctx)) {
+	case 0:
+		return true;
+	case TL_ARGS_DONE:
+		*status = 0;
+		return false;
+	default:
+		*status = 2;
+		return false;
+	}
 }

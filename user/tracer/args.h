@@ -7,8 +7,8 @@
 #include <stdbool.h>
 
 #include "tcplife_http.h"
-#include "tracer/output.h"
-#include "tracer/tc_attach.h"
+#include "tracer/kernel/tc_attach.h"
+#include "tracer/output/output.h"
 
 enum tl_format {
 	TL_FORMAT_TEXT = 0,
@@ -28,7 +28,7 @@ struct tl_args {
 	__u64 idle_timeout_s;
 	enum tl_tc_mode tc_mode;
 	const char *state_hook; /* --state-hook: NULL = auto */
-	int color; /* -1 auto (a terminal), 0 never, 1 always */
+	int color;		/* -1 auto (a terminal), 0 never, 1 always */
 	const char *write_path; /* -w: also write a pcapng capture */
 	const char *read_path;  /* -r: read a capture instead of tracing */
 	const char *user;       /* -Z: the user to become once set up; NULL: the default */
@@ -38,9 +38,10 @@ struct tl_args {
 	enum tl_time_format time_format;
 };
 
-/* tl_args_parse: fills a from argv. On bad input prints one line to stderr
- * and exits 2; --help and --version print and exit 0. */
-void tl_args_parse(int argc, char **argv, struct tl_args *a);
+/* tl_args_parse: fills a from argv; true to run, false when the program ends here, with
+ * *status: 0 after --help or --version, 2 after a bad option (said on
+ * stderr in one line). */
+bool tl_args_parse(int argc, char **argv, struct tl_args *a, int *status);
 
 /* Numbers from text, strictly: the whole string, within [min, max]. */
 int tl_parse_ulong(const char *s, unsigned long min, unsigned long max, unsigned long *out);

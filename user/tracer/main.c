@@ -15,24 +15,25 @@
 #include <unistd.h>
 
 #include "tracer/args.h"
-#include "tracer/capture_reader.h"
-#include "tracer/compare.h"
-#include "tracer/confine.h"
-#include "tracer/engine.h"
-#include "tracer/kernel_names.h"
-#include "tracer/loader.h"
-#include "tracer/output.h"
-#include "tracer/pcap_writer.h"
-#include "tracer/report_cmd.h"
-#include "tracer/report_output.h"
-#include "tracer/sink_tee.h"
-#include "tracer/sock_diag.h"
+#include "tracer/capture/capture_reader.h"
+#include "tracer/compare/compare.h"
+#include "tracer/kernel/confine.h"
+#include "tracer/engine/engine.h"
+#include "tracer/kernel/event_decode.h"
+#include "tracer/kernel/kernel_names.h"
+#include "tracer/kernel/loader.h"
+#include "tracer/output/output.h"
+#include "tracer/capture/pcap_writer.h"
+#include "tracer/report/report_cmd.h"
+#include "tracer/report/report_output.h"
+#include "tracer/output/sink_tee.h"
+#include "tracer/kernel/sock_diag.h"
+#include "common/util.h"
 
 /* The reader drains on this timeout, since the kernel side wakes it only
  * once a batch is queued. */
 #define POLL_MS 10
 #define WAKEUP_BYTES (256U << 10)
-#define NS_PER_S 1000000000ULL
 
 static volatile sig_atomic_t exiting;
 
@@ -58,7 +59,7 @@ static __u64 clock_ns(clockid_t id)
 
 struct tracer {
 	struct tl_args args;
-	struct tl_loader loader;
+	struct tl_loader *loader; /* NULL when reading a capture */
 	struct tl_engine *engine;
 	struct tl_output *out;
 	struct tl_pcap_writer *pcap;
@@ -178,11 +179,14 @@ static int setup_live(struct tracer *t)
 	/* tcp_send_reset fires once the RST is sent: on loopback, after the
 	 * peer's CLOSE that would end the life. */
 	ecfg.reset_grace_ns = NS_PER_S / 500;
-	if (make_engine(t, &ecfg))
-		return -ENOMEM;
-	if (tl_loader_start(&t->loader, &lcfg, err, sizeof(err))) {
+	ecfg.reason_name = tl_kernel_reason_name;
+	ret = make_engine(t, &ecfg);
+	if (ret)
+		return ret;
+	ret = tl_loader_start(&t->loader, &lcfg, err, sizeof(err));
+	if (ret) {
 		fprintf(stderr, "tcplife-http: %s\n", err);
-		return -EPERM;
+		return ret;
 	}
 	/* Now, not later: the steady state reads nothing new from the kernel.
 	 * Without the names, reasons are told by number. */
@@ -194,9 +198,12 @@ static int setup_live(struct tracer *t)
 static int give_up_root(struct tracer *t)
 {
 	const struct tl_privileges *p = &t->confine.report;
-	int err = tl_confine(&t->confine, !t->loader.tc.tcx, t->report != NULL, !t->args.no_sandbox,
-			     tl_pcap_writer_fd(t->pcap));
+	struct tl_loader_info li;
+	int err;
 
+	tl_loader_info(t->loader, &li);
+	err = tl_confine(&t->confine, li.clsact, t->report != NULL, !t->args.no_sandbox,
+			 tl_pcap_writer_fd(t->pcap));
 	if (err) {
 		fprintf(stderr, "tcplife-http: cannot give up root: %s\n", strerror(-err));
 		return err;
@@ -210,26 +217,31 @@ static int give_up_root(struct tracer *t)
 
 static void announce(struct tracer *t)
 {
-	struct tl_start_info info = {
+	struct tl_loader_info li = {0};
+	struct tl_start_info info;
+
+	if (t->loader)
+		tl_loader_info(t->loader, &li);
+	info = (struct tl_start_info){
 		.ts_ns = clock_ns(CLOCK_REALTIME),
 		.ifname = t->args.ifname,
 		.ports = t->args.ports,
 		.nports = t->args.nports,
 		.family = t->args.family,
-		.tc_attach = t->loader.tc_attach,
-		.state_attach = t->loader.state_attach,
-		.owner_attach = t->loader.owner_attach,
+		.tc_attach = li.tc,
+		.state_attach = li.state,
+		.owner_attach = li.owner,
 		.both_directions = strcmp(t->args.ifname, "lo") != 0,
 		.source_file = t->args.read_path,
 		.privileges = t->args.read_path ? NULL : &t->confine.report,
-		.facts_missing = t->loader.facts_missing,
+		.facts_missing = li.facts_missing,
 		.write_file = t->args.write_path,
 		.time_format = t->args.time_format,
 	};
 
-	if (t->loader.tc.stale_removed)
+	if (li.stale_removed)
 		fprintf(stderr, "tcplife-http: removed %d TC filter(s) left on %s by a run that "
-				"crashed\n", t->loader.tc.stale_removed, t->args.ifname);
+				"crashed\n", li.stale_removed, t->args.ifname);
 	t->out->start(t->out, &info);
 	if (t->report)
 		t->report->start(t->report, &info);
@@ -241,8 +253,8 @@ static void check_loss(struct tracer *t)
 {
 	__u64 lost;
 
-	tl_loader_count_misses(&t->loader, clock_ns(CLOCK_MONOTONIC));
-	lost = tl_loader_lost(&t->loader);
+	tl_loader_count_misses(t->loader, clock_ns(CLOCK_MONOTONIC));
+	lost = tl_loader_lost(t->loader);
 
 	if (lost == t->lost)
 		return;
@@ -298,7 +310,7 @@ static int run_live(struct tracer *t)
 	__u64 deadline = 0;
 	int err = 0;
 
-	rb = ring_buffer__new(tl_loader_events_fd(&t->loader), on_record, t, NULL);
+	rb = ring_buffer__new(tl_loader_events_fd(t->loader), on_record, t, NULL);
 	if (!rb) {
 		fprintf(stderr, "tcplife-http: cannot open the ring buffer: %s\n", strerror(errno));
 		return -errno;
@@ -349,6 +361,13 @@ static int run_capture(struct tracer *t)
 	ret = tl_capture_read(t->args.read_path, &f, t->engine, &st, err, sizeof(err));
 	if (ret)
 		fprintf(stderr, "tcplife-http: %s\n", err);
+	else if (st.skipped)
+		fprintf(stderr,
+			"tcplife-http: skipped %llu of %llu frames: %llu not a whole TCP segment (not "
+			"IPv4 or IPv6 TCP, a later fragment, or headers cut by the snaplen), %llu of "
+			"other ports or family\n",
+			(unsigned long long)st.skipped, (unsigned long long)st.frames,
+			(unsigned long long)st.not_tcp, (unsigned long long)(st.skipped - st.not_tcp));
 	return ret;
 }
 
@@ -357,7 +376,7 @@ static void report_end(struct tracer *t)
 	struct tl_engine_stats st;
 	struct tl_stats_info info;
 
-	if (t->loader.skel) {
+	if (t->loader) {
 		check_loss(t);
 		/* Lost after the last record: the connections still open. */
 		tl_engine_note_loss(t->engine, t->lost, clock_ns(CLOCK_REALTIME));
@@ -383,7 +402,7 @@ static int teardown(struct tracer *t, int err)
 {
 	int werr;
 
-	tl_loader_stop(&t->loader);
+	tl_loader_stop(t->loader);
 	tl_kernel_names_free();
 	tl_engine_free(t->engine);
 	werr = tl_pcap_writer_close(t->pcap);
@@ -417,7 +436,8 @@ int main(int argc, char **argv)
 		return tl_compare_main(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "report"))
 		return tl_report_main(argc - 1, argv + 1);
-	tl_args_parse(argc, argv, &t.args);
+	if (!tl_args_parse(argc, argv, &t.args, &err))
+		return err;
 	libbpf_set_print(t.args.verbose ? libbpf_print : NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);

@@ -1,0 +1,276 @@
+#include "tracer/output/json_writer.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/fmt.h"
+#include "common/utf8.h"
+
+#define JSON_MIN_CAP 256
+/* The longest a byte can grow when escaped: "\u001f" or "\ufffd". */
+#define JSON_ESC_MAX 6
+
+/* Makes room for n more bytes; once an allocation failed the line is lost,
+ * so later writes are skipped rather than leaving a cut object. */
+static bool json_reserve(struct tl_json *j, size_t n)
+{
+	size_t cap;
+	char *p;
+
+	if (j->oom)
+		return false;
+	if (n <= j->cap - j->len)
+		return true;
+	if (n > SIZE_MAX / 2 - j->len) {
+		j->oom = true;
+		return false;
+	}
+	cap = j->cap ? j->cap : JSON_MIN_CAP;
+	while (cap - j->len < n)
+		cap *= 2;
+	p = realloc(j->buf, cap);
+	if (!p) {
+		j->oom = true;
+		return false;
+	}
+	j->buf = p;
+	j->cap = cap;
+	return true;
+}
+
+static void json_put(struct tl_json *j, const void *p, size_t n)
+{
+	if (!json_reserve(j, n))
+		return;
+	memcpy(j->buf + j->len, p, n);
+	j->len += n;
+}
+
+static void json_puts(struct tl_json *j, const char *s)
+{
+	json_put(j, s, strlen(s));
+}
+
+/* The separator and, outside arrays, the key of the next value. */
+static void json_key(struct tl_json *j, const char *key)
+{
+	size_t n = key ? strlen(key) : 0;
+	char *p;
+
+	if (!json_reserve(j, n + 4))
+		return;
+	p = j->buf + j->len;
+	if (j->need_comma)
+		*p++ = ',';
+	j->need_comma = true;
+	if (key) {
+		*p++ = '"';
+		memcpy(p, key, n);
+		p += n;
+		*p++ = '"';
+		*p++ = ':';
+	}
+	j->len = p - j->buf;
+}
+
+void tl_json_begin(struct tl_json *j)
+{
+	j->len = j->line;
+	j->need_comma = false;
+	j->oom = false;
+	json_puts(j, "{");
+}
+
+int tl_json_flush(struct tl_json *j, FILE *f)
+{
+	size_t len = j->line;
+
+	j->line = 0;
+	j->len = 0;
+	errno = 0;
+	if ((len && fwrite(j->buf, 1, len, f) != len) || fflush(f))
+		return errno ? -errno : -EIO;
+	return 0;
+}
+
+int tl_json_end(struct tl_json *j, FILE *f)
+{
+	json_puts(j, "}\n");
+	j->need_comma = false;
+	if (j->oom) {
+		j->len = j->line;
+		return -ENOMEM;
+	}
+	j->line = j->len;
+	if (j->batched && j->line < TL_JSON_BATCH_MAX)
+		return 0;
+	return tl_json_flush(j, f);
+}
+
+void tl_json_free(struct tl_json *j)
+{
+	free(j->buf);
+	memset(j, 0, sizeof(*j));
+}
+
+/* Writes the escape of one ASCII byte that may not stand as itself; returns
+ * its length. */
+static size_t json_escape_ascii(char *out, uint8_t c)
+{
+	static const char hex[] = "0123456789abcdef";
+	static const char shortform[] = {['\b'] = 'b', ['\t'] = 't', ['\n'] = 'n', ['\f'] = 'f',
+					 ['\r'] = 'r', ['"'] = '"',  ['\\'] = '\\'};
+
+	out[0] = '\\';
+	if (c < sizeof(shortform) && shortform[c]) {
+		out[1] = shortform[c];
+		return 2;
+	}
+	memcpy(out + 1, "u00", 3);
+	out[4] = hex[c >> 4];
+	out[5] = hex[c & 0xf];
+	return JSON_ESC_MAX;
+}
+
+/* Every byte is written into room reserved for the worst case up front, so
+ * the loop itself needs no bounds checks. */
+void tl_json_escape(struct tl_json *j, const void *val, size_t len)
+{
+	const uint8_t *p = val;
+	char *out;
+	size_t i = 0, n;
+	uint32_t cp;
+
+	if (len > (SIZE_MAX - 2) / JSON_ESC_MAX || !json_reserve(j, len * JSON_ESC_MAX + 2)) {
+		j->oom = true;
+		return;
+	}
+	out = j->buf + j->len;
+	*out++ = '"';
+	while (i < len) {
+		if (p[i] >= 0x80) {
+			n = tl_utf8_seq(p + i, len - i, &cp);
+			if (n) {
+				memcpy(out, p + i, n);
+				out += n;
+				i += n;
+			} else {
+				memcpy(out, "\\ufffd", JSON_ESC_MAX);
+				out += JSON_ESC_MAX;
+				i++;
+			}
+		} else if (p[i] < 0x20 || p[i] == '"' || p[i] == '\\') {
+			out += json_escape_ascii(out, p[i++]);
+		} else {
+			*out++ = (char)p[i++];
+		}
+	}
+	*out++ = '"';
+	j->len = (size_t)(out - j->buf);
+}
+
+void tl_json_raw(struct tl_json *j, const char *src, size_t len)
+{
+	json_put(j, src, len);
+	j->need_comma = true;
+}
+
+void tl_json_str(struct tl_json *j, const char *key, const char *val)
+{
+	json_key(j, key);
+	tl_json_escape(j, val, strlen(val));
+}
+
+void tl_json_strn(struct tl_json *j, const char *key, const void *val, size_t len)
+{
+	json_key(j, key);
+	tl_json_escape(j, val, len);
+}
+
+/* The longest number json_number writes: "-" and 20 digits, or 20 digits,
+ * "." and 24 fraction digits. */
+#define JSON_NUM_MAX 48
+
+/* A number "[-]whole[.frac]" with frac_width fraction digits (0: none),
+ * formatted straight into the line. */
+static void json_number(struct tl_json *j, const char *key, bool neg, uint64_t whole,
+			uint64_t frac, int frac_width)
+{
+	struct tl_fmt f;
+
+	json_key(j, key);
+	if (!json_reserve(j, JSON_NUM_MAX))
+		return;
+	tl_fmt_init(&f, j->buf + j->len, JSON_NUM_MAX);
+	if (neg)
+		tl_fmt_char(&f, '-');
+	if (frac_width)
+		tl_fmt_fixed(&f, whole, frac, frac_width);
+	else
+		tl_fmt_uint(&f, whole);
+	j->len += f.len;
+}
+
+void tl_json_int(struct tl_json *j, const char *key, int64_t val)
+{
+	/* Negated in unsigned arithmetic, so that INT64_MIN does not overflow. */
+	json_number(j, key, val < 0, val < 0 ? 0 - (uint64_t)val : (uint64_t)val, 0, 0);
+}
+
+void tl_json_uint(struct tl_json *j, const char *key, uint64_t val)
+{
+	json_number(j, key, false, val, 0, 0);
+}
+
+void tl_json_bool(struct tl_json *j, const char *key, bool val)
+{
+	json_key(j, key);
+	json_puts(j, val ? "true" : "false");
+}
+
+void tl_json_null(struct tl_json *j, const char *key)
+{
+	json_key(j, key);
+	json_puts(j, "null");
+}
+
+/* Integer math, cut (not rounded) to the last digit shown: a double has too
+ * few digits for nanoseconds since 1970. */
+void tl_json_time(struct tl_json *j, const char *key, uint64_t ns)
+{
+	json_number(j, key, false, ns / 1000000000, ns % 1000000000 / 1000, 6);
+}
+
+void tl_json_ms(struct tl_json *j, const char *key, uint64_t ns)
+{
+	json_number(j, key, false, ns / 1000000, ns % 1000000 / 1000, 3);
+}
+
+void tl_json_ms6(struct tl_json *j, const char *key, uint64_t ns)
+{
+	json_number(j, key, false, ns / 1000000, ns % 1000000, 6);
+}
+
+void tl_json_open(struct tl_json *j, const char *key, char bracket)
+{
+	json_key(j, key);
+	json_put(j, &bracket, 1);
+	j->need_comma = false;
+}
+
+void tl_json_close(struct tl_json *j, char bracket)
+{
+	json_put(j, &bracket, 1);
+	j->need_comma = true;
+}
+
+void tl_json_elem_uint(struct tl_json *j, uint64_t val)
+{
+	tl_json_uint(j, NULL, val);
+}
+
+void tl_json_elem_str(struct tl_json *j, const char *val)
+{
+	tl_json_str(j, NULL, val);
+}

@@ -1,0 +1,557 @@
+/* --json: one object per event, one line each. Lines are kept in one buffer
+ * and written once per drain of the ring buffer (a write() per line was a
+ * third of the reader's CPU), so a script reading a pipe sees every event
+ * within one poll interval; the start line is written at once. The member
+ * names are a scripting interface: keep them stable. */
+#include "tracer/output/output.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "tracer/output/json_writer.h"
+#include "tracer/proto/tcp_names.h"
+
+struct json_output {
+	struct tl_output out; /* first: the callbacks get &out back */
+	FILE *f;
+	struct tl_json j; /* one line's buffer, reused */
+};
+
+static const char *const handshake_names[] = {
+	[TL_HS_UNANSWERED] = "unanswered",
+	[TL_HS_COMPLETE] = "complete",
+	[TL_HS_REFUSED] = "refused",
+	[TL_HS_FAILED] = "failed",
+};
+
+static const char *const closed_by_names[] = {
+	[TL_CLOSED_CLIENT] = "client",
+	[TL_CLOSED_SERVER] = "server",
+	[TL_CLOSED_RESET] = "reset",
+};
+
+static const char *const tw_ended_by_names[] = {
+	[TL_TW_ENDED_TIMER] = "timer",
+	[TL_TW_ENDED_REUSED] = "reused",
+	[TL_TW_ENDED_UNKNOWN] = "unknown",
+};
+
+/* json_line: starts an object with the members every event has. */
+static struct tl_json *json_line(struct json_output *jo, const char *type, __u64 ts_ns)
+{
+	tl_json_begin(&jo->j);
+	tl_json_str(&jo->j, "type", type);
+	tl_json_time(&jo->j, "ts", ts_ns);
+	return &jo->j;
+}
+
+/* json_conn_line: json_line plus the connection's id. */
+static struct tl_json *json_conn_line(struct json_output *jo, const char *type, __u64 ts_ns,
+				      const struct tl_conn *c)
+{
+	struct tl_json *j = json_line(jo, type, ts_ns);
+
+	tl_json_uint(j, "conn", c->id);
+	return j;
+}
+
+static void json_emit(struct json_output *jo)
+{
+	/* A write error (a closed pipe, a full disk) has nobody to tell: the
+	 * engine goes on, and the next line tries again. */
+	tl_json_end(&jo->j, jo->f);
+}
+
+/* Both members null when the kernel never named the process; comm may fill
+ * its array without a NUL. */
+static void json_proc(struct tl_json *j, const char *pid_key, const char *comm_key,
+		      const struct tl_proc *p)
+{
+	if (!p->pid) {
+		tl_json_null(j, pid_key);
+		tl_json_null(j, comm_key);
+		return;
+	}
+	tl_json_uint(j, pid_key, p->pid);
+	tl_json_strn(j, comm_key, p->comm, strnlen(p->comm, sizeof(p->comm)));
+}
+
+static void json_endpoint(struct tl_json *j, const char *key, const struct tl_endpoint *ep)
+{
+	char buf[TL_ENDPOINT_STRLEN];
+
+	tl_json_str(j, key, tl_endpoint_str(ep, buf));
+}
+
+/* Address and port as two members, from a packet record's raw address. */
+static void json_addr_port(struct tl_json *j, const char *addr_key, const char *port_key,
+			   __u8 family, const __u8 addr[16], __u16 port)
+{
+	struct tl_endpoint ep;
+	char buf[TL_ADDR_STRLEN];
+
+	tl_endpoint_set(&ep, family, addr, port);
+	tl_json_str(j, addr_key, tl_addr_str(&ep, buf));
+	tl_json_uint(j, port_key, ep.port);
+}
+
+/* The most "src"..."dport" members can take: two IPv6 addresses. */
+#define JSON_ADDRS_MAX 160
+
+/* c->sink_data: the packet lines' "src" to "dport" members of each
+ * direction, written on its first packet: converting both addresses of
+ * every packet to text was a fifth of --json's CPU. */
+struct json_conn {
+	size_t len[2]; /* 0: not made yet */
+	char members[2][JSON_ADDRS_MAX];
+};
+
+static void json_packet_addrs(struct tl_json *j, struct tl_conn *c, const struct tl_pkt_view *v)
+{
+	const struct tl_packet *p = v->pkt;
+	struct json_conn *jc = c->sink_data;
+	const int d = v->from == TL_CLIENT ? 0 : 1;
+	size_t mark = j->len;
+
+	if (!jc)
+		jc = c->sink_data = calloc(1, sizeof(*jc));
+	if (jc && jc->len[d]) {
+		tl_json_raw(j, jc->members[d], jc->len[d]);
+		return;
+	}
+	json_addr_port(j, "src", "sport", p->family, p->saddr, p->sport);
+	json_addr_port(j, "dst", "dport", p->family, p->daddr, p->dport);
+	if (jc && !j->oom && j->len - mark <= JSON_ADDRS_MAX) {
+		memcpy(jc->members[d], j->buf + mark, j->len - mark);
+		jc->len[d] = j->len - mark;
+	}
+}
+
+/* Only the options the segment carried are members. */
+static void json_tcp_opts(struct tl_json *j, const struct tl_tcp_opts *o, __u32 sack_base)
+{
+	char buf[256];
+
+	if (o->has_mss)
+		tl_json_uint(j, "mss", o->mss);
+	if (o->has_wscale)
+		tl_json_uint(j, "wscale", o->wscale);
+	if (o->sack_perm)
+		tl_json_bool(j, "sack_perm", true);
+	if (o->has_ts) {
+		tl_json_uint(j, "tsval", o->tsval);
+		tl_json_uint(j, "tsecr", o->tsecr);
+	}
+	if (*tl_tcp_options_str(o, sack_base, buf, sizeof(buf)))
+		tl_json_str(j, "options", buf);
+}
+
+/* Wireshark's analysis, as tshark's tcp.analysis.* fields name it. */
+static void json_analysis(struct tl_json *j, const struct tl_analysis *an)
+{
+	const char *names[TL_A_COUNT];
+	int n = tl_analysis_fields(an->flags, names);
+
+	if (n) {
+		tl_json_open(j, "analysis", '[');
+		for (int i = 0; i < n; i++)
+			tl_json_elem_str(j, names[i]);
+		tl_json_close(j, ']');
+	}
+	if (an->flags & TL_A_DUPLICATE_ACK) {
+		tl_json_uint(j, "dup_ack_num", an->dup_ack_num);
+		tl_json_uint(j, "dup_ack_of", an->dup_ack_of);
+	}
+	if (an->acks_packet)
+		tl_json_ms6(j, "ack_rtt_ms", an->ack_rtt_ns);
+	if (an->bytes_in_flight)
+		tl_json_uint(j, "bytes_in_flight", an->bytes_in_flight);
+}
+
+static void json_on_packet(void *ctx, struct tl_conn *c, const struct tl_pkt_view *v)
+{
+	const struct tl_packet *p = v->pkt;
+	struct tl_json *j = json_conn_line(ctx, "packet", v->ts_ns, c);
+	char flags[64];
+
+	json_packet_addrs(j, c, v);
+	tl_json_str(j, "dir", v->from == TL_CLIENT ? "c2s" : "s2c");
+	tl_json_uint(j, "frame", v->frame_no);
+	tl_json_uint(j, "stream", v->stream);
+	tl_json_str(j, "flags", tl_tcp_flags_str(p->flags, flags, sizeof(flags)));
+	tl_json_uint(j, "seq", v->seq);
+	tl_json_uint(j, "ack", v->ack);
+	tl_json_uint(j, "seq_raw", p->seq);
+	tl_json_uint(j, "ack_raw", p->ack);
+	tl_json_uint(j, "len", p->payload_len);
+	tl_json_uint(j, "win", p->window);
+	tl_json_uint(j, "win_scaled", v->win_scaled);
+	tl_json_uint(j, "frame_len", p->frame_len);
+	json_tcp_opts(j, v->opts, v->sack_base);
+	if (v->analysis)
+		json_analysis(j, v->analysis);
+	json_emit(ctx);
+}
+
+static void json_on_state(void *ctx, struct tl_conn *c, const struct tl_state_view *v)
+{
+	struct tl_json *j = json_conn_line(ctx, "state", v->ts_ns, c);
+
+	tl_json_str(j, "side", tl_side_name(v->side));
+	tl_json_str(j, "old", tl_tcp_state_name(v->old_state));
+	tl_json_str(j, "new", tl_tcp_state_name(v->new_state));
+	if (v->proc && v->proc->pid)
+		json_proc(j, "pid", "comm", v->proc);
+	tl_json_bool(j, "inferred", v->inferred);
+	json_emit(ctx);
+}
+
+/* Headers are members only when the message had them. */
+static void json_http_headers(struct tl_json *j, const struct tl_http_msg *m)
+{
+	const bool req = m->kind == TL_HTTP_REQUEST;
+
+	if (*m->content_type)
+		tl_json_str(j, "content_type", m->content_type);
+	if (m->content_length >= 0)
+		tl_json_int(j, "content_length", m->content_length);
+	if (req && *m->range)
+		tl_json_str(j, "range", m->range);
+	if (!req && *m->content_range)
+		tl_json_str(j, "content_range", m->content_range);
+	if (*m->connection)
+		tl_json_str(j, "connection", m->connection);
+	if (*m->transfer_encoding)
+		tl_json_str(j, "transfer_encoding", m->transfer_encoding);
+}
+
+static void json_on_http(void *ctx, struct tl_conn *c, const struct tl_http_view *v)
+{
+	const struct tl_http_msg *m = v->msg;
+	struct tl_json *j = json_conn_line(ctx, "http", v->ts_ns, c);
+
+	if (m->kind == TL_HTTP_REQUEST) {
+		tl_json_str(j, "dir", "request");
+		tl_json_str(j, "method", m->method);
+		tl_json_strn(j, "uri", m->uri, m->uri_len);
+		if (m->uri_truncated)
+			tl_json_bool(j, "uri_truncated", true);
+		tl_json_str(j, "version", m->version);
+	} else {
+		tl_json_str(j, "dir", "response");
+		tl_json_str(j, "version", m->version);
+		tl_json_int(j, "status", m->status);
+		tl_json_str(j, "reason", m->reason);
+	}
+	tl_json_uint(j, "seq", v->seq);
+	tl_json_uint(j, "frame", v->frame_no);
+	json_http_headers(j, m);
+	if (m->kind == TL_HTTP_RESPONSE && v->request) {
+		tl_json_str(j, "request_method", v->request->method);
+		tl_json_strn(j, "request_uri", v->request->uri, v->request->uri_len);
+		tl_json_ms(j, "latency_ms", v->latency_ns);
+	}
+	json_emit(ctx);
+}
+
+/* One line per request/response pair, once the response's last byte is in:
+ * the numbers a student reads off Wireshark's HTTP statistics. */
+static void json_on_exchange(void *ctx, struct tl_conn *c, const struct tl_exchange_view *v)
+{
+	struct tl_json *j = json_conn_line(ctx, "exchange", v->ts_ns, c);
+
+	if (v->request) {
+		tl_json_str(j, "method", v->request->method);
+		tl_json_strn(j, "uri", v->request->uri, v->request->uri_len);
+	}
+	tl_json_int(j, "status", v->status);
+	if (*v->content_type)
+		tl_json_str(j, "content_type", v->content_type);
+	if (v->content_length >= 0)
+		tl_json_int(j, "content_length", v->content_length);
+	tl_json_uint(j, "body_bytes", v->body_bytes);
+	if (v->request) {
+		tl_json_ms(j, "first_byte_ms", v->first_byte_ns - v->request->ts_ns);
+		tl_json_ms(j, "last_byte_ms", v->last_byte_ns - v->request->ts_ns);
+	}
+	tl_json_bool(j, "complete", v->complete);
+	tl_json_bool(j, "range", v->status == 206);
+	tl_json_bool(j, "revalidated", v->status == 304);
+	tl_json_bool(j, "chunked", v->chunked);
+	json_emit(ctx);
+}
+
+/* Each side's TCP internals at its latest state change, as ss -ti shows
+ * them; null for a side the kernel did not report. */
+static void json_tcp_info(struct tl_json *j, const struct tl_conn *c)
+{
+	tl_json_open(j, "tcp_info", '{');
+	for (int s = TL_CLIENT; s <= TL_SERVER; s++) {
+		const struct tl_tcp_info *ti = &c->tcp_info[s];
+
+		if (!ti->valid) {
+			tl_json_null(j, tl_side_name(s));
+			continue;
+		}
+		tl_json_open(j, tl_side_name(s), '{');
+		tl_json_str(j, "state", tl_tcp_state_name(ti->state));
+		tl_json_ms(j, "srtt_ms", (__u64)ti->srtt_us * 1000);
+		tl_json_ms(j, "rttvar_ms", (__u64)ti->rttvar_us * 1000);
+		tl_json_uint(j, "cwnd", ti->cwnd);
+		/* Never in loss: the kernel's "infinite", which ss leaves out too. */
+		if (ti->ssthresh >= TL_SSTHRESH_INFINITE)
+			tl_json_null(j, "ssthresh");
+		else
+			tl_json_uint(j, "ssthresh", ti->ssthresh);
+		tl_json_uint(j, "retrans", ti->retrans);
+		tl_json_uint(j, "mss", ti->mss);
+		tl_json_uint(j, "delivery_rate", ti->delivery_rate);
+		tl_json_close(j, '}');
+	}
+	tl_json_close(j, '}');
+}
+
+/* How often each side's congestion control entered each state. */
+static void json_congestion(struct tl_json *j, const struct tl_conn *c)
+{
+	static const char *const names[TL_CA_STATES] = {"open", "disorder", "cwr", "recovery",
+							"loss"};
+
+	tl_json_open(j, "congestion", '{');
+	for (int s = TL_CLIENT; s <= TL_SERVER; s++) {
+		tl_json_open(j, tl_side_name(s), '{');
+		for (int i = 0; i < TL_CA_STATES; i++)
+			tl_json_uint(j, names[i], c->ca_entries[s][i]);
+		tl_json_close(j, '}');
+	}
+	tl_json_close(j, '}');
+}
+
+static void json_on_conn_end(void *ctx, struct tl_conn *c)
+{
+	struct tl_json *j = json_conn_line(ctx, "conn", c->last_ns, c);
+
+	json_endpoint(j, "client", &c->ep[TL_CLIENT]);
+	json_endpoint(j, "server", &c->ep[TL_SERVER]);
+	json_proc(j, "client_pid", "client_comm", &c->proc[TL_CLIENT]);
+	json_proc(j, "server_pid", "server_comm", &c->proc[TL_SERVER]);
+	tl_json_time(j, "start", c->start_ns);
+	tl_json_time(j, "end", c->last_ns);
+	tl_json_ms(j, "duration_ms", c->last_ns - c->start_ns);
+	tl_json_uint(j, "bytes_c2s", c->flow[TL_CLIENT].bytes);
+	tl_json_uint(j, "bytes_s2c", c->flow[TL_SERVER].bytes);
+	tl_json_uint(j, "packets", c->packets);
+	tl_json_uint(j, "requests", c->requests);
+	tl_json_uint(j, "responses", c->responses);
+	if (c->closed_by == TL_CLOSED_NONE)
+		tl_json_null(j, "closed_by");
+	else
+		tl_json_str(j, "closed_by", closed_by_names[c->closed_by]);
+	if (c->closed_by == TL_CLOSED_RESET)
+		tl_json_str(j, "reset_by", tl_side_name(c->reset_by));
+	else
+		tl_json_null(j, "reset_by");
+	if (tl_conn_handshake(c) == TL_HS_UNSEEN)
+		tl_json_null(j, "handshake");
+	else
+		tl_json_str(j, "handshake", handshake_names[tl_conn_handshake(c)]);
+	tl_json_uint(j, "syns", c->client_syns);
+	if (c->time_wait < 0)
+		tl_json_null(j, "time_wait");
+	else
+		tl_json_str(j, "time_wait", tl_side_name(c->time_wait));
+	tl_json_bool(j, "mid_stream", c->mid_stream);
+	tl_json_bool(j, "roles_guessed", c->roles_guessed);
+	tl_json_bool(j, "incomplete", c->incomplete);
+	tl_json_bool(j, "open_at_exit", c->open_at_exit);
+	tl_json_bool(j, "evicted", c->evicted);
+	tl_json_bool(j, "states_missing", c->states_missing);
+	tl_json_uint(j, "retransmissions", c->retransmissions);
+	tl_json_uint(j, "dup_acks", c->dup_acks);
+	tl_json_uint(j, "zero_windows", c->zero_windows);
+	json_tcp_info(j, c);
+	tl_json_uint(j, "drops", c->drops);
+	tl_json_uint(j, "kernel_retransmits", c->kernel_retransmits);
+	tl_json_uint(j, "rcvqueue_full", c->rcvqueue_full);
+	tl_json_uint(j, "buf_limit", c->buf_limit);
+	json_congestion(j, c);
+	json_emit(ctx);
+	free(c->sink_data);
+	c->sink_data = NULL;
+}
+
+static void json_on_kernel(void *ctx, struct tl_conn *c, const struct tl_kernel_view *v)
+{
+	static const char *const types[] = {
+		[TL_EV_RETRANSMIT] = "kernel_retransmit",
+		[TL_EV_DROP] = "drop",
+		[TL_EV_RESET] = "reset",
+	};
+	struct tl_json *j = json_conn_line(ctx, types[v->type], v->ts_ns, c);
+	char flags[64];
+
+	tl_json_str(j, "side", tl_side_name(v->side));
+	if (v->type != TL_EV_RESET) {
+		tl_json_str(j, "flags", tl_tcp_flags_str(v->flags, flags, sizeof(flags)));
+		tl_json_uint(j, "seq", v->seq);
+		tl_json_uint(j, "seq_raw", v->seq_raw);
+		tl_json_uint(j, "len", v->len);
+	}
+	if (v->type == TL_EV_RETRANSMIT && v->number)
+		tl_json_uint(j, "packet", v->number);
+	if (v->reason)
+		tl_json_str(j, "reason", v->reason);
+	if (v->type == TL_EV_DROP)
+		tl_json_bool(j, "before_capture", v->before_capture);
+	json_emit(ctx);
+}
+
+static void json_on_tw_end(void *ctx, const struct tl_tw_view *v)
+{
+	struct tl_json *j = json_line(ctx, "time_wait_end", v->end_ns);
+
+	tl_json_uint(j, "conn", v->conn_id);
+	tl_json_str(j, "side", tl_side_name(v->side));
+	json_endpoint(j, "local", &v->local);
+	json_endpoint(j, "remote", &v->remote);
+	tl_json_ms(j, "duration_ms", v->end_ns - v->start_ns);
+	tl_json_bool(j, "confirmed", v->confirmed);
+	tl_json_str(j, "ended_by", tw_ended_by_names[v->ended_by]);
+	json_emit(ctx);
+}
+
+static void json_flush(struct tl_output *o)
+{
+	struct json_output *jo = (struct json_output *)o;
+
+	tl_json_flush(&jo->j, jo->f);
+}
+
+static const char *json_family_name(int family)
+{
+	if (family == AF_INET)
+		return "ipv4";
+	return family == AF_INET6 ? "ipv6" : "any";
+}
+
+/* The kernel facts' tracepoints that are not hooked: [] when all are. */
+static void json_facts_missing(struct tl_json *j, const char *missing)
+{
+	char name[64];
+
+	tl_json_open(j, "facts_missing", '[');
+	while (missing && *missing) {
+		size_t n = strcspn(missing, " ");
+
+		snprintf(name, sizeof(name), "%.*s", (int)n, missing);
+		tl_json_elem_str(j, name);
+		missing += n + (missing[n] == ' ');
+	}
+	tl_json_close(j, ']');
+}
+
+/* How the kernel programs were attached: tells a script what it can trust
+ * (no owner hook, no process names). */
+static void json_attach(struct tl_json *j, const struct tl_start_info *info)
+{
+	tl_json_open(j, "attach", '{');
+	tl_json_str(j, "tc", info->tc_attach);
+	tl_json_str(j, "state", info->state_attach);
+	tl_json_str(j, "owner", info->owner_attach);
+	json_facts_missing(j, info->facts_missing);
+	tl_json_close(j, '}');
+}
+
+static void json_privileges(struct tl_json *j, const struct tl_privileges *p)
+{
+	tl_json_open(j, "privileges", '{');
+	tl_json_str(j, "user", p->user);
+	tl_json_open(j, "capabilities", '[');
+	for (int i = 0; i < p->ncaps; i++)
+		tl_json_elem_str(j, p->caps[i]);
+	tl_json_close(j, ']');
+	tl_json_bool(j, "seccomp", p->seccomp);
+	tl_json_close(j, '}');
+}
+
+static void json_start(struct tl_output *o, const struct tl_start_info *info)
+{
+	struct tl_json *j = json_line((struct json_output *)o, "start", info->ts_ns);
+
+	if (info->source_file)
+		tl_json_null(j, "interface");
+	else
+		tl_json_str(j, "interface", info->ifname);
+	tl_json_open(j, "ports", '[');
+	for (int i = 0; i < info->nports; i++)
+		tl_json_elem_uint(j, info->ports[i]);
+	tl_json_close(j, ']');
+	tl_json_str(j, "family", json_family_name(info->family));
+	if (!info->source_file)
+		json_attach(j, info);
+	tl_json_bool(j, "both_directions", info->both_directions);
+	tl_json_str(j, "version", TL_VERSION);
+	if (info->source_file)
+		tl_json_str(j, "file", info->source_file);
+	if (info->privileges)
+		json_privileges(j, info->privileges);
+	json_emit((struct json_output *)o);
+	json_flush(o);
+}
+
+static void json_loss(struct tl_output *o, __u64 ts_ns, __u64 total)
+{
+	struct tl_json *j = json_line((struct json_output *)o, "loss", ts_ns);
+
+	tl_json_uint(j, "lost", total);
+	json_emit((struct json_output *)o);
+}
+
+static void json_stats(struct tl_output *o, const struct tl_stats_info *info)
+{
+	struct tl_json *j = json_line((struct json_output *)o, "stats", info->ts_ns);
+
+	tl_json_uint(j, "events", info->events);
+	tl_json_uint(j, "lost", info->lost);
+	tl_json_uint(j, "connections", info->conns);
+	tl_json_uint(j, "states_missing", info->states_missing);
+	json_emit((struct json_output *)o);
+	json_flush(o);
+}
+
+static void json_free(struct tl_output *o)
+{
+	struct json_output *jo = (struct json_output *)o;
+
+	/* Lines since the last drain are written, never dropped. */
+	json_flush(o);
+	tl_json_free(&jo->j);
+	free(jo);
+}
+
+struct tl_output *tl_output_json_new(FILE *f)
+{
+	struct json_output *jo = calloc(1, sizeof(*jo));
+
+	if (!jo)
+		return NULL;
+	jo->f = f;
+	jo->j.batched = true;
+	jo->out = (struct tl_output){
+		.sink = {.ctx = jo,
+			 .on_packet = json_on_packet,
+			 .on_state = json_on_state,
+			 .on_http = json_on_http,
+			 .on_exchange = json_on_exchange,
+			 .on_conn_end = json_on_conn_end,
+			 .on_tw_end = json_on_tw_end,
+			 .on_kernel = json_on_kernel},
+		.start = json_start,
+		.loss = json_loss,
+		.stats = json_stats,
+		.flush = json_flush,
+		.free = json_free,
+	};
+	return &jo->out;
+}

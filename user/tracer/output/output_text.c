@@ -1,0 +1,837 @@
+/* The default output: a timeline per connection, in the words a student
+ * following a Wireshark capture knows (Seq=, Ack=, Win=, [SYN, ACK]), with
+ * the kernel's socket states and the HTTP messages between the segments.
+ * Events of many connections interleave, so each connection's lines are
+ * kept on c->sink_data and printed as one block when its life ends. */
+#include "tracer/output/output.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "common/fmt.h"
+#include "common/utf8.h"
+#include "common/util.h"
+#include "tracer/proto/tcp_names.h"
+
+#define TEXT_BOLD "\033[1m"
+#define TEXT_RED "\033[1;31m"
+#define TEXT_YELLOW "\033[33m"
+#define TEXT_CYAN "\033[36m"
+#define TEXT_RESET "\033[0m"
+
+/* Columns: "  +0.000000   52334 -> 8080   [SYN] Seq=0 ...", after the
+ * frame number ("No.") when there is a file to cite it in. */
+#define TEXT_NO_COLS 8
+#define TEXT_TIME_COLS 14
+#define TEXT_DIR_COLS 16
+#define TEXT_SEGMENT_COL (TEXT_TIME_COLS + TEXT_DIR_COLS)
+/* Bytes from the wire may be any length: their lines stop here, with "…". */
+#define TEXT_LINE_COLS 200
+/* A long connection's timeline keeps its first TEXT_HEAD_MAX bytes and its
+ * last one to two TEXT_TAIL_HALF, so that one bulk transfer cannot take the
+ * tracer's memory and the end of the life (the last exchange, the FIN,
+ * TIME_WAIT) is still there; the events between are only counted. */
+#define TEXT_HEAD_MAX ((size_t)2 << 20)
+#define TEXT_TAIL_HALF ((size_t)1 << 20)
+
+/* The text of one code point, or of a 4-byte sequence as \xNN each. */
+#define TEXT_UNIT_MAX 17
+/* A number from text_num. */
+#define TEXT_NUM_MAX 32
+
+/* The lines under a segment start at its column (n < 64). */
+static void text_indent(FILE *f, int n)
+{
+	static const char spaces[] = "                                                                ";
+
+	fwrite(spaces, 1, (size_t)n < sizeof(spaces) - 1 ? (size_t)n : sizeof(spaces) - 1, f);
+}
+
+
+/* Lines of a timeline in a memory stream that grows as they come, and the
+ * events (segments, the kernel's state changes) they show. */
+struct text_part {
+	FILE *mem;
+	char *buf;
+	size_t len;
+	unsigned long long events;
+};
+
+/* c->sink_data: one connection's timeline so far. Past TEXT_HEAD_MAX, lines
+ * go to tail[cur]; when that one is full the older half is dropped and
+ * written over, so the tail is always the latest lines. */
+struct text_block {
+	struct text_part head, tail[2];
+	int cur;
+	bool in_tail;
+	unsigned long long elided; /* events dropped between head and tail */
+};
+
+struct text_output {
+	struct tl_output out; /* first: the callbacks get &out back */
+	FILE *f;
+	bool color;
+	__u64 next_loss_warning_ns;
+	int no_cols; /* TEXT_NO_COLS with -r or -w, else 0 */
+	int seg_col; /* where the segment column begins */
+	enum tl_time_format time_format;
+	__u64 first_ns, prev_ns; /* the trace's first and latest segment (-t r, -t d) */
+};
+
+/* Colour codes only when asked for: a pipe or a file gets plain text. */
+static void text_color(const struct text_output *t, FILE *f, const char *code)
+{
+	if (t->color)
+		fputs(code, f);
+}
+
+static void text_color_fmt(const struct text_output *t, struct tl_fmt *f, const char *code)
+{
+	if (t->color)
+		tl_fmt_str(f, code);
+}
+
+/* Code points that steer a terminal or reorder what it shows: C0 and C1
+ * controls (C1 U+009B is CSI on some terminals), DEL, the line separators
+ * and the bidirectional marks, embeddings and isolates. */
+static bool text_cp_unsafe(uint32_t cp)
+{
+	return cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || cp == 0x200e || cp == 0x200f ||
+	       (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+/* text_unit: how the code point or invalid byte at u is shown: itself, or
+ * \xNN for each of its bytes when it is invalid or unsafe; a backslash is
+ * doubled so that \xNN is never ambiguous. Sets *n to the bytes it takes
+ * from u and *cols to its width; returns the length written to out. */
+static int text_unit(const unsigned char *u, size_t len, char out[TEXT_UNIT_MAX], size_t *n,
+		     int *cols)
+{
+	uint32_t cp;
+	int k = 0;
+
+	*n = tl_utf8_seq(u, len, &cp);
+	if (*n && cp == '\\') {
+		*cols = 2;
+		return snprintf(out, TEXT_UNIT_MAX, "\\\\");
+	}
+	if (*n && !text_cp_unsafe(cp)) {
+		memcpy(out, u, *n);
+		*cols = 1;
+		return (int)*n;
+	}
+	if (!*n)
+		*n = 1;
+	for (size_t i = 0; i < *n; i++)
+		k += snprintf(out + k, TEXT_UNIT_MAX - k, "\\x%02x", u[i]);
+	*cols = k;
+	return k;
+}
+
+/* The bytes from u that stand for themselves, one column each: printable
+ * ASCII but the backslash. They are nearly all the text, so they go out as
+ * one run instead of a write per character. */
+static size_t text_plain_run(const unsigned char *u, size_t len)
+{
+	size_t n = 0;
+
+	while (n < len && u[n] >= 0x20 && u[n] < 0x7f && u[n] != '\\')
+		n++;
+	return n;
+}
+
+/* text_safe: writes len bytes from the wire (or a task's chosen name),
+ * escaped, spending one column of *cols per character. When they would run
+ * out, "…" ends the text and *cols drops to 0, which stops every later
+ * text_safe on the same line. */
+static void text_safe(FILE *f, const char *s, size_t len, int *cols)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	char out[TEXT_UNIT_MAX];
+	size_t n;
+	int k, w;
+
+	for (size_t i = 0; i < len && *cols > 0; i += n) {
+		n = text_plain_run(u + i, len - i);
+		if (n) {
+			k = n < (size_t)*cols ? (int)n : *cols - 1;
+			fwrite_unlocked(u + i, 1, k, f);
+			*cols -= k;
+			if ((size_t)k < n)
+				goto cut;
+			continue;
+		}
+		k = text_unit(u + i, len - i, out, &n, &w);
+		if (w > *cols - 1)
+			goto cut;
+		fwrite_unlocked(out, 1, k, f);
+		*cols -= w;
+	}
+	return;
+cut:
+	fputs("…", f);
+	*cols = 0;
+}
+
+static void text_str(FILE *f, const char *s, int *cols)
+{
+	text_safe(f, s, strlen(s), cols);
+}
+
+/* text_item: starts one more item of a parenthesised list: "  (a" then
+ * ", b"; the caller writes the item with text_str. */
+static void text_item(FILE *f, int *cols, bool *open)
+{
+	text_safe(f, *open ? ", " : "  (", *open ? 2 : 3, cols);
+	*open = true;
+}
+
+/* text_num: v / unit with the given decimals, cut rather than rounded so
+ * that a time never shows later than it was: "5.001". */
+static const char *text_num(char buf[TEXT_NUM_MAX], uint64_t v, uint64_t unit, int decimals)
+{
+	uint64_t frac_unit = unit;
+	struct tl_fmt f;
+
+	for (int i = 0; i < decimals; i++)
+		frac_unit /= 10;
+	tl_fmt_init(&f, buf, TEXT_NUM_MAX);
+	tl_fmt_fixed(&f, v / unit, v % unit / frac_unit, decimals);
+	return buf;
+}
+
+/* text_duration: "5.001 s", or "0.834 ms" for what a second would show as
+ * 0.000: loopback lives are often that short. */
+static const char *text_duration(char buf[TEXT_NUM_MAX], uint64_t ns)
+{
+	const bool secs = ns >= NS_PER_S;
+	struct tl_fmt f;
+
+	text_num(buf, ns, secs ? NS_PER_S : NS_PER_MS, 3);
+	f = (struct tl_fmt){.buf = buf, .len = strlen(buf), .size = TEXT_NUM_MAX};
+	tl_fmt_str(&f, secs ? " s" : " ms");
+	return buf;
+}
+
+/* "curl[4242]", or "?" when the kernel never named the process. A comm is
+ * whatever the task chose, so it is escaped like wire bytes. */
+static void text_proc(FILE *f, const struct tl_proc *p)
+{
+	int cols = 4 * TL_COMM_LEN + 1; /* room for every byte escaped */
+
+	if (!p->pid) {
+		fputc('?', f);
+		return;
+	}
+	text_safe(f, p->comm, strnlen(p->comm, sizeof(p->comm)), &cols);
+	fprintf(f, "[%u]", p->pid);
+}
+
+static int text_part_open(struct text_part *p)
+{
+	p->events = 0;
+	p->mem = open_memstream(&p->buf, &p->len);
+	return p->mem ? 0 : -ENOMEM;
+}
+
+/* Settles buf and len (fclose), then writes and frees them. */
+static void text_part_flush(struct text_part *p, FILE *out)
+{
+	if (!p->mem)
+		return;
+	fclose(p->mem);
+	if (out)
+		fwrite(p->buf, 1, p->len, out);
+	free(p->buf);
+	p->mem = NULL;
+}
+
+/* text_tail_part: where the lines of the tail go; on an event's first line
+ * (starts), a full half makes way by dropping the older one. */
+static struct text_part *text_tail_part(struct text_block *blk, bool starts)
+{
+	struct text_part *p = &blk->tail[blk->cur], *older = &blk->tail[!blk->cur];
+
+	if (!starts || ftell(p->mem) < (long)TEXT_TAIL_HALF)
+		return p;
+	blk->elided += older->events;
+	text_part_flush(older, NULL);
+	if (text_part_open(older))
+		return NULL;
+	blk->cur = !blk->cur;
+	return older;
+}
+
+/* text_block_for: the timeline to add a line of c to, made on c's first
+ * event; starts: the line begins an event (a segment's line or a state's,
+ * the HTTP lines under a segment do not). NULL when the line cannot be
+ * added (out of memory: then its event is counted as left out). */
+static FILE *text_block_for(struct tl_conn *c, bool starts)
+{
+	struct text_block *blk = c->sink_data;
+	struct text_part *p;
+
+	if (!blk) {
+		blk = calloc(1, sizeof(*blk));
+		if (!blk || text_part_open(&blk->head)) {
+			free(blk);
+			return NULL;
+		}
+		c->sink_data = blk;
+	}
+	if (!blk->in_tail && starts && ftell(blk->head.mem) >= (long)TEXT_HEAD_MAX) {
+		if (text_part_open(&blk->tail[0]) || text_part_open(&blk->tail[1])) {
+			text_part_flush(&blk->tail[0], NULL);
+			goto lost;
+		}
+		blk->in_tail = true;
+	}
+	p = blk->in_tail ? text_tail_part(blk, starts) : &blk->head;
+	if (!p || ferror_unlocked(p->mem))
+		goto lost;
+	p->events += starts;
+	return p->mem;
+lost:
+	blk->elided += starts;
+	return NULL;
+}
+
+/* The frame number, with -r or -w (0: none, as on a state line), and the
+ * time column: since the connection's first event, or as tshark's -t r
+ * (since the first segment) and -t d (since the previous one). */
+static void text_time_col(struct text_output *t, struct tl_fmt *f, const struct tl_conn *c,
+			  __u64 ts_ns, __u64 frame_no)
+{
+	__u64 since = c->start_ns;
+
+	if (frame_no && !t->first_ns)
+		t->first_ns = t->prev_ns = ts_ns;
+	if (t->time_format == TL_TIME_RELATIVE)
+		since = t->first_ns ? t->first_ns : ts_ns;
+	else if (t->time_format == TL_TIME_DELTA)
+		since = t->prev_ns ? t->prev_ns : ts_ns;
+	if (frame_no)
+		t->prev_ns = ts_ns;
+	ts_ns = ts_ns > since ? ts_ns - since : 0;
+	if (t->no_cols) {
+		tl_fmt_str(f, "  ");
+		if (frame_no)
+			tl_fmt_uint(f, frame_no);
+		tl_fmt_pad(f, t->no_cols);
+	}
+	tl_fmt_str(f, t->time_format == TL_TIME_CONN ? "  +" : "   ");
+	tl_fmt_fixed(f, ts_ns / NS_PER_S, ts_ns % NS_PER_S / 1000, 6);
+	tl_fmt_pad(f, t->no_cols + TEXT_TIME_COLS);
+}
+
+/* Appends a finished line to the connection's timeline; unlocked, since
+ * the tracer has one thread and this runs for every event. */
+static void text_put_line(FILE *blk, struct tl_fmt *f)
+{
+	tl_fmt_char(f, '\n');
+	fwrite_unlocked(f->buf, 1, f->len, blk);
+}
+
+static void text_on_packet(void *ctx, struct tl_conn *c, const struct tl_pkt_view *v)
+{
+	struct text_output *t = ctx;
+	FILE *blk = text_block_for(c, true);
+	const struct tl_packet *p = v->pkt;
+	char line[512], flags[64];
+	struct tl_fmt f;
+
+	if (!blk)
+		return;
+	/* Built by hand: this runs for every segment, and printf dominated. */
+	tl_fmt_init(&f, line, sizeof(line));
+	text_time_col(t, &f, c, v->ts_ns, v->frame_no);
+	tl_fmt_uint(&f, p->sport);
+	tl_fmt_str(&f, " -> ");
+	tl_fmt_uint(&f, p->dport);
+	tl_fmt_pad(&f, t->seg_col);
+	if (v->analysis && v->analysis->flags) {
+		char labels[256];
+
+		text_color_fmt(t, &f, TEXT_YELLOW);
+		tl_fmt_str(&f, tl_analysis_labels_str(v->analysis, labels, sizeof(labels)));
+		text_color_fmt(t, &f, TEXT_RESET);
+	}
+	if (t->color)
+		tl_fmt_str(&f, p->flags & TL_RST ? TEXT_RED : TEXT_BOLD);
+	tl_fmt_char(&f, '[');
+	tl_fmt_str(&f, tl_tcp_flags_str(p->flags, flags, sizeof(flags)));
+	tl_fmt_char(&f, ']');
+	if (t->color)
+		tl_fmt_str(&f, TEXT_RESET);
+	tl_fmt_str(&f, " Seq=");
+	tl_fmt_uint(&f, v->seq);
+	/* Wireshark shows Ack= only when the ACK flag makes it meaningful. */
+	if (p->flags & TL_ACK) {
+		tl_fmt_str(&f, " Ack=");
+		tl_fmt_uint(&f, v->ack);
+	}
+	tl_fmt_str(&f, " Win=");
+	tl_fmt_uint(&f, v->win_scaled);
+	tl_fmt_str(&f, " Len=");
+	tl_fmt_uint(&f, p->payload_len);
+	if (v->opts->nkinds) {
+		tl_fmt_char(&f, ' ');
+		f.len += strlen(tl_tcp_options_str(v->opts, v->sack_base, f.buf + f.len,
+						 f.size - f.len - 1));
+	}
+	text_put_line(blk, &f);
+}
+
+/* What only the kernel knows, under the segment it concerns. */
+static void text_on_kernel(void *ctx, struct tl_conn *c, const struct tl_kernel_view *v)
+{
+	struct text_output *t = ctx;
+	FILE *blk = text_block_for(c, true);
+	char line[256], flags[64];
+	struct tl_fmt f;
+
+	if (!blk)
+		return;
+	tl_fmt_init(&f, line, sizeof(line));
+	text_time_col(t, &f, c, v->ts_ns, 0);
+	tl_fmt_uint(&f, c->ep[v->side].port);
+	tl_fmt_str(&f, " -> ");
+	tl_fmt_uint(&f, c->ep[TL_OTHER(v->side)].port);
+	tl_fmt_pad(&f, t->seg_col);
+	text_color_fmt(t, &f, TEXT_CYAN);
+	if (v->type == TL_EV_RESET) {
+		tl_fmt_str(&f, "the kernel sent a RST: ");
+		tl_fmt_str(&f, v->reason);
+	} else {
+		tl_fmt_str(&f, v->type == TL_EV_DROP ? "dropped in the kernel: "
+						       : "retransmitted by the kernel: ");
+		if (v->reason) {
+			tl_fmt_str(&f, v->reason);
+			tl_fmt_str(&f, v->before_capture ? " (the capture will not show this segment) "
+							 : " (after the capture point) ");
+		}
+		tl_fmt_char(&f, '[');
+		tl_fmt_str(&f, tl_tcp_flags_str(v->flags, flags, sizeof(flags)));
+		tl_fmt_str(&f, "] Seq=");
+		tl_fmt_uint(&f, v->seq);
+		tl_fmt_str(&f, " Len=");
+		tl_fmt_uint(&f, v->len);
+	}
+	text_color_fmt(t, &f, TEXT_RESET);
+	text_put_line(blk, &f);
+}
+
+/* The kernel's states, between the segments that moved them, at the time
+ * the kernel changed them. */
+static void text_on_state(void *ctx, struct tl_conn *c, const struct tl_state_view *v)
+{
+	struct text_output *t = ctx;
+	FILE *blk = text_block_for(c, !v->inferred);
+	char line[256];
+	struct tl_fmt f;
+
+	if (!blk)
+		return;
+	tl_fmt_init(&f, line, sizeof(line));
+	text_time_col(t, &f, c, v->ts_ns, 0);
+	tl_fmt_pad(&f, t->seg_col);
+	if (t->color)
+		tl_fmt_str(&f, TEXT_YELLOW);
+	tl_fmt_str(&f, tl_side_name(v->side));
+	tl_fmt_char(&f, ' ');
+	tl_fmt_str(&f, tl_tcp_state_name(v->old_state));
+	tl_fmt_str(&f, " -> ");
+	tl_fmt_str(&f, tl_tcp_state_name(v->new_state));
+	/* Live, the socket's CLOSE came first; in a capture, or for a side out
+	 * of sight, only the packets tell. */
+	if (v->inferred)
+		tl_fmt_str(&f, !v->from_packets
+				       ? " (inferred: its socket handed over to a timewait socket)"
+				       : " (inferred from the packets: it acknowledged the peer's FIN "
+					 "after its own)");
+	if (t->color)
+		tl_fmt_str(&f, TEXT_RESET);
+	text_put_line(blk, &f);
+}
+
+/* "  (text/html, 1100 bytes, 0.220 ms after GET /index.html)" */
+static void text_http_details(FILE *f, int *cols, const struct tl_http_view *v)
+{
+	const struct tl_http_msg *m = v->msg;
+	const bool req = m->kind == TL_HTTP_REQUEST;
+	bool open = false;
+	char ms[TEXT_NUM_MAX], bytes[TEXT_NUM_MAX];
+	struct tl_fmt num;
+
+	if (*m->content_type) {
+		text_item(f, cols, &open);
+		text_str(f, m->content_type, cols);
+	}
+	if (m->content_length >= 0) {
+		text_item(f, cols, &open);
+		tl_fmt_init(&num, bytes, sizeof(bytes));
+		tl_fmt_uint(&num, (uint64_t)m->content_length);
+		tl_fmt_str(&num, " byte");
+		tl_fmt_str(&num, tl_plural((uint64_t)m->content_length));
+		text_str(f, bytes, cols);
+	}
+	if (req && *m->range) {
+		text_item(f, cols, &open);
+		text_str(f, "Range: ", cols);
+		text_str(f, m->range, cols);
+	}
+	if (!req && *m->content_range) {
+		text_item(f, cols, &open);
+		text_str(f, "Content-Range: ", cols);
+		text_str(f, m->content_range, cols);
+	}
+	if (*m->connection) {
+		text_item(f, cols, &open);
+		text_str(f, "Connection: ", cols);
+		text_str(f, m->connection, cols);
+	}
+	if (m->chunked) {
+		text_item(f, cols, &open);
+		text_str(f, "chunked", cols);
+	} else if (*m->transfer_encoding) {
+		text_item(f, cols, &open);
+		text_str(f, "Transfer-Encoding: ", cols);
+		text_str(f, m->transfer_encoding, cols);
+	}
+	if (v->request) {
+		text_item(f, cols, &open);
+		text_str(f, text_num(ms, v->latency_ns, NS_PER_MS, 3), cols);
+		text_str(f, " ms after ", cols);
+		text_str(f, v->request->method, cols);
+		text_str(f, " ", cols);
+		text_safe(f, v->request->uri, v->request->uri_len, cols);
+	}
+	if (open)
+		text_safe(f, ")", 1, cols);
+}
+
+/* The start line, under the segment that begins the message. */
+static void text_on_http(void *ctx, struct tl_conn *c, const struct tl_http_view *v)
+{
+	struct text_output *t = ctx;
+	FILE *f = text_block_for(c, false);
+	const struct tl_http_msg *m = v->msg;
+	int cols = TEXT_LINE_COLS - t->seg_col;
+	char status[TEXT_NUM_MAX];
+	struct tl_fmt num;
+
+	if (!f)
+		return;
+	text_indent(f, t->seg_col);
+	text_color(t, f, TEXT_CYAN);
+	if (m->kind == TL_HTTP_REQUEST) {
+		text_str(f, m->method, &cols);
+		text_str(f, " ", &cols);
+		/* The target may hold NUL: by its length, not as a string. */
+		text_safe(f, m->uri, m->uri_len, &cols);
+		if (m->uri_truncated)
+			text_str(f, "…", &cols);
+		if (*m->version) {
+			text_str(f, " ", &cols);
+			text_str(f, m->version, &cols);
+		}
+	} else {
+		tl_fmt_init(&num, status, sizeof(status));
+		tl_fmt_char(&num, ' ');
+		tl_fmt_uint(&num, m->status < 0 ? 0 : (uint64_t)m->status);
+		text_str(f, m->version, &cols);
+		text_str(f, status, &cols);
+		if (*m->reason) {
+			text_str(f, " ", &cols);
+			text_str(f, m->reason, &cols);
+		}
+	}
+	text_http_details(f, &cols, v);
+	text_color(t, f, TEXT_RESET);
+	fputc('\n', f);
+}
+
+/* "#3 127.0.0.1:52334 -> 127.0.0.1:8080   client curl[4242]   server ..."
+ * and the column titles. */
+/* After a response's last segment: what the exchange took, from the
+ * request's first byte. */
+static void text_on_exchange(void *ctx, struct tl_conn *c, const struct tl_exchange_view *v)
+{
+	struct text_output *t = ctx;
+	FILE *f = text_block_for(c, false);
+	char first[TEXT_NUM_MAX], last[TEXT_NUM_MAX], buf[160];
+	int cols = TEXT_LINE_COLS - t->seg_col;
+	struct tl_fmt line;
+
+	if (!f)
+		return;
+	text_indent(f, t->seg_col);
+	text_color(t, f, TEXT_CYAN);
+	fputs("= ", f);
+	if (v->request) {
+		text_safe(f, v->request->method, strlen(v->request->method), &cols);
+		fputc(' ', f);
+		text_safe(f, v->request->uri, v->request->uri_len, &cols);
+		fputc(' ', f);
+	}
+	tl_fmt_init(&line, buf, sizeof(buf));
+	tl_fmt_str(&line, "-> ");
+	tl_fmt_uint(&line, v->status < 0 ? 0 : (uint64_t)v->status);
+	tl_fmt_str(&line, ", ");
+	tl_fmt_uint(&line, v->body_bytes);
+	tl_fmt_str(&line, " body byte");
+	tl_fmt_str(&line, tl_plural(v->body_bytes));
+	if (!v->complete)
+		tl_fmt_str(&line, " (incomplete)");
+	if (v->chunked)
+		tl_fmt_str(&line, ", chunked");
+	if (v->request) {
+		tl_fmt_str(&line, ", first byte ");
+		tl_fmt_str(&line, text_duration(first, v->first_byte_ns - v->request->ts_ns));
+		tl_fmt_str(&line, ", last byte ");
+		tl_fmt_str(&line, text_duration(last, v->last_byte_ns - v->request->ts_ns));
+		tl_fmt_str(&line, " after the request");
+	}
+	fputs(buf, f);
+	text_color(t, f, TEXT_RESET);
+	fputc('\n', f);
+}
+
+static void text_header(struct text_output *t, const struct tl_conn *c)
+{
+	FILE *f = t->f;
+	char cli[TL_ENDPOINT_STRLEN], srv[TL_ENDPOINT_STRLEN];
+
+	text_color(t, f, TEXT_BOLD);
+	fprintf(f, "#%llu %s -> %s", (unsigned long long)c->id,
+		tl_endpoint_str(&c->ep[TL_CLIENT], cli), tl_endpoint_str(&c->ep[TL_SERVER], srv));
+	text_color(t, f, TEXT_RESET);
+	fprintf(f, "   client ");
+	text_proc(f, &c->proc[TL_CLIENT]);
+	fprintf(f, "   server ");
+	text_proc(f, &c->proc[TL_SERVER]);
+	if (c->mid_stream)
+		fprintf(f, "  (joined mid-stream)");
+	if (c->roles_guessed)
+		fprintf(f, "  (roles guessed: no SYN seen)");
+	fprintf(f, "\n  %s%-*s%-*ssegment\n", t->no_cols ? "No.     " : "", TEXT_TIME_COLS - 2,
+		"time", TEXT_DIR_COLS, "dir");
+}
+
+/* "  srtt C 0.031 ms S 0.029 ms  retrans C 0 S 3  cwnd C 10 S 27": each
+ * side's TCP internals at its end, when the kernel told them. */
+static void text_tcp_info(FILE *f, const struct tl_conn *c)
+{
+	static const char *const what[] = {"srtt", "retrans", "cwnd"};
+	const struct tl_tcp_info *ti = c->tcp_info;
+
+	if (!ti[TL_CLIENT].valid && !ti[TL_SERVER].valid)
+		return;
+	for (int k = 0; k < 3; k++) {
+		fprintf(f, "  %s", what[k]);
+		for (int s = TL_CLIENT; s <= TL_SERVER; s++) {
+			fprintf(f, " %c ", s == TL_CLIENT ? 'C' : 'S');
+			if (!ti[s].valid)
+				fputc('?', f);
+			else if (k == 0)
+				fprintf(f, "%u.%03u ms", ti[s].srtt_us / 1000, ti[s].srtt_us % 1000);
+			else
+				fprintf(f, "%u", k == 1 ? ti[s].retrans : ti[s].cwnd);
+		}
+	}
+}
+
+/* "  = curl[4242] -> tcplife-httpd[4100]  5.001 s  C>S 77 B ..." */
+static void text_summary(struct text_output *t, const struct tl_conn *c)
+{
+	static const char *const closed[] = {
+		[TL_CLOSED_NONE] = "",
+		[TL_CLOSED_CLIENT] = "  closed by client",
+		[TL_CLOSED_SERVER] = "  closed by server",
+		[TL_CLOSED_RESET] = "  reset by ",
+	};
+	FILE *f = t->f;
+	char secs[TEXT_NUM_MAX];
+
+	text_color(t, f, TEXT_BOLD);
+	fprintf(f, "  = ");
+	text_proc(f, &c->proc[TL_CLIENT]);
+	fprintf(f, " -> ");
+	text_proc(f, &c->proc[TL_SERVER]);
+	fprintf(f, "  %s  C>S %llu B  S>C %llu B  %u request%s%s",
+		text_duration(secs, c->last_ns - c->start_ns),
+		(unsigned long long)c->flow[TL_CLIENT].bytes,
+		(unsigned long long)c->flow[TL_SERVER].bytes, c->requests,
+		c->requests == 1 ? "" : "s", closed[c->closed_by]);
+	if (c->closed_by == TL_CLOSED_RESET)
+		fputs(tl_side_name(c->reset_by), f);
+	if (tl_conn_handshake(c) == TL_HS_FAILED)
+		fprintf(f, "  handshake failed: no SYN-ACK after %u SYN%s", c->client_syns,
+			c->client_syns == 1 ? "" : "s");
+	if (c->time_wait >= 0)
+		fprintf(f, "  TIME_WAIT: %s", tl_side_name(c->time_wait));
+	text_tcp_info(f, c);
+	if (c->open_at_exit)
+		fprintf(f, "  (still open at exit)");
+	if (c->evicted)
+		fprintf(f, "  (evicted: idle too long)");
+	if (c->incomplete)
+		fprintf(f, c->states_missing ? "  (INCOMPLETE: its sockets' last states were lost)"
+					     : "  (INCOMPLETE: events lost)");
+	text_color(t, f, TEXT_RESET);
+	fprintf(f, "\n\n");
+}
+
+static void text_on_conn_end(void *ctx, struct tl_conn *c)
+{
+	struct text_output *t = ctx;
+	struct text_block *blk = c->sink_data;
+
+	text_header(t, c);
+	if (blk) {
+		text_part_flush(&blk->head, t->f);
+		if (blk->elided)
+			fprintf(t->f,
+				"  ... %llu event%s left out (a long timeline: its start and "
+				"its end are shown)\n",
+				blk->elided, tl_plural(blk->elided));
+		text_part_flush(&blk->tail[!blk->cur], t->f);
+		text_part_flush(&blk->tail[blk->cur], t->f);
+		free(blk);
+		c->sink_data = NULL;
+	}
+	text_summary(t, c);
+}
+
+/* Printed when it happens: the connection's block was printed long ago. */
+static void text_on_tw_end(void *ctx, const struct tl_tw_view *v)
+{
+	struct text_output *t = ctx;
+	char secs[TEXT_NUM_MAX], local[TL_ENDPOINT_STRLEN];
+
+	text_color(t, t->f, TEXT_YELLOW);
+	fprintf(t->f, "#%llu %s TIME_WAIT ended after %s (%s)%s%s", (unsigned long long)v->conn_id,
+		tl_side_name(v->side), text_duration(secs, v->end_ns - v->start_ns),
+		tl_endpoint_str(&v->local, local), v->confirmed ? " (confirmed by sock_diag)" : "",
+		v->ended_by == TL_TW_ENDED_REUSED ? ": a new connection reused the tuple" : "");
+	text_color(t, t->f, TEXT_RESET);
+	fputc('\n', t->f);
+}
+
+/* "ports 80, 8080" or "all ports". */
+static void text_ports(char *buf, size_t size, const struct tl_start_info *info)
+{
+	size_t k;
+
+	if (!info->nports) {
+		snprintf(buf, size, "all ports");
+		return;
+	}
+	k = snprintf(buf, size, "ports");
+	for (int i = 0; i < info->nports && k < size; i++)
+		k += snprintf(buf + k, size - k, "%s %u", i ? "," : "", info->ports[i]);
+}
+
+static const char *text_family(int family)
+{
+	if (family == AF_INET)
+		return ", IPv4 only";
+	return family == AF_INET6 ? ", IPv6 only" : "";
+}
+
+/* The status lines go to stderr, so that stdout holds only timelines. */
+static void text_start(struct tl_output *o, const struct tl_start_info *info)
+{
+	struct text_output *t = (struct text_output *)o;
+	const char *family = text_family(info->family);
+	char ports[16 + 8 * TL_MAX_PORTS];
+	bool owner_differs;
+
+	t->time_format = info->time_format;
+	t->no_cols = info->source_file || info->write_file ? TEXT_NO_COLS : 0;
+	t->seg_col = t->no_cols + TEXT_SEGMENT_COL;
+	text_ports(ports, sizeof(ports), info);
+	/* A capture file has no attach points. */
+	if (info->source_file) {
+		fprintf(stderr, "Reading %s (%s%s)...\n", info->source_file, ports, family);
+		return;
+	}
+	owner_differs = strcmp(info->owner_attach, info->state_attach) != 0;
+	fprintf(stderr, "Tracing TCP on %s (%s%s; %s, %s%s%s)... Ctrl-C to end.\n", info->ifname,
+		ports, family, info->tc_attach, info->state_attach,
+		owner_differs ? ", owner " : "", owner_differs ? info->owner_attach : "");
+	if (info->facts_missing && *info->facts_missing)
+		fprintf(stderr, "Without these kernel tracepoints (not on this kernel, or no tp_btf): "
+				"%s\n", info->facts_missing);
+}
+
+/* At most one warning a second: under overload the count grows on every
+ * poll, and the exit line gives the total anyway. */
+static void text_loss(struct tl_output *o, __u64 ts_ns, __u64 total)
+{
+	struct text_output *t = (struct text_output *)o;
+
+	if (ts_ns < t->next_loss_warning_ns)
+		return;
+	t->next_loss_warning_ns = ts_ns + NS_PER_S;
+	fprintf(stderr,
+		"tcplife-http: warning: %llu event%s lost (ring buffer full); "
+		"affected connections are marked INCOMPLETE\n",
+		(unsigned long long)total, tl_plural(total));
+}
+
+static void text_stats(struct tl_output *o, const struct tl_stats_info *info)
+{
+	(void)o;
+	if (info->states_missing)
+		fprintf(stderr,
+			"tcplife-http: %llu connection%s ended without their sockets' last states "
+			"(marked INCOMPLETE)\n",
+			(unsigned long long)info->states_missing, tl_plural(info->states_missing));
+	fprintf(stderr, "%llu event%s, %llu lost, %llu connection%s\n",
+		(unsigned long long)info->events, tl_plural(info->events),
+		(unsigned long long)info->lost, (unsigned long long)info->conns,
+		tl_plural(info->conns));
+}
+
+/* Blocks of the connections that ended in this drain, in one write. */
+static void text_flush(struct tl_output *o)
+{
+	fflush(((struct text_output *)o)->f);
+}
+
+static void text_free(struct tl_output *o)
+{
+	free((struct text_output *)o);
+}
+
+struct tl_output *tl_output_text_new(FILE *f, bool color)
+{
+	struct text_output *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	t->f = f;
+	t->color = color;
+	t->seg_col = TEXT_SEGMENT_COL;
+	t->out = (struct tl_output){
+		.sink = {.ctx = t,
+			 .on_packet = text_on_packet,
+			 .on_state = text_on_state,
+			 .on_http = text_on_http,
+			 .on_exchange = text_on_exchange,
+			 .on_conn_end = text_on_conn_end,
+			 .on_tw_end = text_on_tw_end,
+			 .on_kernel = text_on_kernel},
+		.start = text_start,
+		.loss = text_loss,
+		.stats = text_stats,
+		.flush = text_flush,
+		.free = text_free,
+	};
+	return &t->out;
+}

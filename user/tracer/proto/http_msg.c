@@ -1,0 +1,362 @@
+#include "tracer/proto/http_msg.h"
+
+#include <stddef.h>
+#include <string.h>
+#include "common/util.h"
+
+/* "HTTP/1.1": the only version shape accepted. */
+#define HTTP_VERSION_LEN 8
+
+/* Content-Length as the headers seen so far left it. */
+enum http_cl_state {
+	HTTP_CL_ABSENT,
+	HTTP_CL_VALID,
+	HTTP_CL_INVALID,
+};
+
+static bool http_is_digit(uint8_t c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* RFC 9110 tchar: a token never holds a separator, space or control. */
+static bool http_is_tchar(uint8_t c)
+{
+	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || http_is_digit(c))
+		return true;
+	return c && strchr("!#$%&'*+-.^_`|~", c);
+}
+
+/* Bytes of a reason phrase or field value: HTAB, SP, VCHAR, obs-text. */
+static bool http_is_text(uint8_t c)
+{
+	return c == '\t' || (c >= ' ' && c != 0x7f);
+}
+
+/* A request-target as tshark delimits it: up to the next space. Controls,
+ * NUL and bytes that are not UTF-8 are the client's to send and the
+ * reader's to see, escaped; only the framing bytes end it. */
+static bool http_is_target(uint8_t c)
+{
+	return c != ' ' && c != '\r' && c != '\n';
+}
+
+static size_t http_span(const uint8_t *p, size_t n, bool (*accept)(uint8_t))
+{
+	size_t i = 0;
+
+	while (i < n && accept(p[i]))
+		i++;
+	return i;
+}
+
+/* Copies n bytes as a C string, cutting what does not fit in cap; returns
+ * true when it cut. */
+static bool http_copy(char *dst, size_t cap, const uint8_t *p, size_t n)
+{
+	bool cut = n >= cap;
+
+	if (cut)
+		n = cap - 1;
+	memcpy(dst, p, n);
+	dst[n] = '\0';
+	return cut;
+}
+
+/* Whether p[0..n) matches "HTTP/d.d" as far as it goes. */
+static bool http_version_prefix(const uint8_t *p, size_t n)
+{
+	static const char shape[] = "HTTP/d.d";
+
+	if (n > HTTP_VERSION_LEN)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (shape[i] == 'd' ? !http_is_digit(p[i]) : p[i] != (uint8_t)shape[i])
+			return false;
+	}
+	return true;
+}
+
+static bool http_is_version(const uint8_t *p, size_t n)
+{
+	return n >= HTTP_VERSION_LEN && http_version_prefix(p, HTTP_VERSION_LEN);
+}
+
+/* "METHOD SP target SP HTTP/d.d", the line without its CRLF. */
+static bool http_parse_request_line(const uint8_t *p, size_t n, struct tl_http_msg *m)
+{
+	size_t mlen = http_span(p, n, http_is_tchar), tlen, off;
+	const uint8_t *version;
+
+	if (!mlen || mlen >= n || p[mlen] != ' ')
+		return false;
+	off = mlen + 1;
+	tlen = http_span(p + off, n - off, http_is_target);
+	if (!tlen || off + tlen >= n || p[off + tlen] != ' ')
+		return false;
+	version = p + off + tlen + 1;
+	if (n - (off + tlen + 1) != HTTP_VERSION_LEN || !http_is_version(version, HTTP_VERSION_LEN))
+		return false;
+	http_copy(m->method, sizeof(m->method), p, mlen);
+	m->uri_truncated = http_copy(m->uri, sizeof(m->uri), p + off, tlen);
+	m->uri_len = m->uri_truncated ? sizeof(m->uri) - 1 : tlen;
+	http_copy(m->version, sizeof(m->version), version, HTTP_VERSION_LEN);
+	return true;
+}
+
+/* Whether p[0..n) begins "HTTP/d.d" as far as it goes. */
+static bool http_is_version_prefix(const uint8_t *p, size_t n)
+{
+	static const char shape[] = "HTTP/0.0";
+
+	for (size_t i = 0; i < n; i++)
+		if (i >= HTTP_VERSION_LEN ||
+		    (shape[i] == '0' ? !http_is_digit(p[i]) : p[i] != shape[i]))
+			return false;
+	return true;
+}
+
+/* A request line cut by the end of the bytes kept (a URI of several KB past
+ * the kernel's copy or a capture's snaplen): "METHOD SP target", the target
+ * cut and marked, or "METHOD SP target SP" and part of the version. Still
+ * the request; its version is unknown. */
+static bool http_parse_cut_request_line(const uint8_t *p, size_t n, struct tl_http_msg *m)
+{
+	size_t mlen = http_span(p, n, http_is_tchar), tlen, end;
+
+	if (!mlen || mlen >= n || p[mlen] != ' ')
+		return false;
+	tlen = http_span(p + mlen + 1, n - mlen - 1, http_is_target);
+	end = mlen + 1 + tlen;
+	if (!tlen ||
+	    (end < n && (p[end] != ' ' || !http_is_version_prefix(p + end + 1, n - end - 1))))
+		return false;
+	http_copy(m->method, sizeof(m->method), p, mlen);
+	m->uri_truncated = http_copy(m->uri, sizeof(m->uri), p + mlen + 1, tlen) || end == n;
+	m->uri_len = tlen < sizeof(m->uri) ? tlen : sizeof(m->uri) - 1;
+	return true;
+}
+
+/* "HTTP/d.d SP ddd [SP reason]", the line without its CRLF. */
+static bool http_parse_status_line(const uint8_t *p, size_t n, struct tl_http_msg *m)
+{
+	const uint8_t *code = p + HTTP_VERSION_LEN + 1;
+	size_t rest;
+
+	if (n < HTTP_VERSION_LEN + 4 || !http_is_version(p, n) || p[HTTP_VERSION_LEN] != ' ')
+		return false;
+	if (code[0] < '1' || code[0] > '9' || !http_is_digit(code[1]) || !http_is_digit(code[2]))
+		return false;
+	rest = n - (HTTP_VERSION_LEN + 4);
+	if (rest && (code[3] != ' ' || http_span(code + 4, rest - 1, http_is_text) != rest - 1))
+		return false;
+	http_copy(m->version, sizeof(m->version), p, HTTP_VERSION_LEN);
+	m->status = (code[0] - '0') * 100 + (code[1] - '0') * 10 + (code[2] - '0');
+	http_copy(m->reason, sizeof(m->reason), code + 4, rest ? rest - 1 : 0);
+	return true;
+}
+
+/* The line starting at off: sets *n to its length without CRLF or LF and
+ * returns the offset after it, len when no LF ends it (then a CR at the very
+ * end is taken as the start of the cut CRLF). */
+static size_t http_line(const uint8_t *buf, size_t len, size_t off, size_t *n, bool *complete)
+{
+	const uint8_t *lf = memchr(buf + off, '\n', len - off);
+	size_t end = lf ? (size_t)(lf - buf) : len;
+
+	*complete = lf != NULL;
+	*n = end - off;
+	if (*n && buf[end - 1] == '\r')
+		(*n)--;
+	return lf ? end + 1 : len;
+}
+
+/* ASCII only: tolower() would follow the locale. */
+static uint8_t http_lower(uint8_t c)
+{
+	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+}
+
+static bool http_name_is(const uint8_t *p, size_t n, const char *name)
+{
+	size_t i;
+
+	if (strlen(name) != n)
+		return false;
+	for (i = 0; i < n; i++) {
+		if (http_lower(p[i]) != http_lower((uint8_t)name[i]))
+			return false;
+	}
+	return true;
+}
+
+/* Digits only: a sign, a list ("5, 5") or a value past INT64_MAX is no
+ * length a reader could trust. */
+static int64_t http_parse_length(const uint8_t *p, size_t n)
+{
+	int64_t v = 0;
+	size_t i;
+
+	if (!n)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (!http_is_digit(p[i]) || v > (INT64_MAX - (p[i] - '0')) / 10)
+			return -1;
+		v = v * 10 + (p[i] - '0');
+	}
+	return v;
+}
+
+/* A repeated Content-Length that differs, or any invalid one, makes the
+ * length unknown for good: framing is ambiguous. */
+static void http_content_length(struct tl_http_msg *m, enum http_cl_state *cl, const uint8_t *p,
+				size_t n)
+{
+	int64_t v = http_parse_length(p, n);
+
+	if (*cl == HTTP_CL_INVALID || v < 0 || (*cl == HTTP_CL_VALID && v != m->content_length)) {
+		*cl = HTTP_CL_INVALID;
+		m->content_length = -1;
+		return;
+	}
+	*cl = HTTP_CL_VALID;
+	m->content_length = v;
+}
+
+static const struct {
+	const char *name;
+	size_t field; /* offset of the char[TL_HTTP_HEADER_MAX] in tl_http_msg */
+} http_headers[] = {
+	{"Content-Type", offsetof(struct tl_http_msg, content_type)},
+	{"Range", offsetof(struct tl_http_msg, range)},
+	{"Content-Range", offsetof(struct tl_http_msg, content_range)},
+	{"Connection", offsetof(struct tl_http_msg, connection)},
+	{"Transfer-Encoding", offsetof(struct tl_http_msg, transfer_encoding)},
+};
+
+/* "gzip, chunked": whether the last coding of the list is chunked. */
+static bool http_last_coding_chunked(const uint8_t *v, size_t n)
+{
+	const uint8_t *comma = v + n;
+	size_t start;
+
+	while (comma > v && comma[-1] != ',')
+		comma--;
+	start = comma - v;
+	while (start < n && (v[start] == ' ' || v[start] == '\t'))
+		start++;
+	return http_name_is(v + start, n - start, "chunked");
+}
+
+/* "name: OWS value OWS"; lines that are not a valid field are ignored, and
+ * the first of repeated fields is kept. */
+static void http_parse_header(const uint8_t *p, size_t n, struct tl_http_msg *m,
+			      enum http_cl_state *cl)
+{
+	size_t nlen = http_span(p, n, http_is_tchar), i;
+	const uint8_t *v;
+	size_t vlen;
+
+	if (!nlen || nlen >= n || p[nlen] != ':')
+		return;
+	v = p + nlen + 1;
+	vlen = n - nlen - 1;
+	if (http_span(v, vlen, http_is_text) != vlen)
+		return;
+	while (vlen && (*v == ' ' || *v == '\t')) {
+		v++;
+		vlen--;
+	}
+	while (vlen && (v[vlen - 1] == ' ' || v[vlen - 1] == '\t'))
+		vlen--;
+	if (http_name_is(p, nlen, "Content-Length")) {
+		http_content_length(m, cl, v, vlen);
+		return;
+	}
+	/* Repeated fields make one list: the last one's last coding counts. */
+	if (http_name_is(p, nlen, "Transfer-Encoding"))
+		m->chunked = http_last_coding_chunked(v, vlen);
+	for (i = 0; i < ARRAY_SIZE(http_headers); i++) {
+		char *field = (char *)m + http_headers[i].field;
+
+		if (http_name_is(p, nlen, http_headers[i].name) && !field[0])
+			http_copy(field, TL_HTTP_HEADER_MAX, v, vlen);
+	}
+}
+
+/* Header lines from off on, up to the empty line; a line the end of buf cuts
+ * is left out, since its value may be cut too. */
+static void http_parse_headers(const uint8_t *buf, size_t len, size_t off, struct tl_http_msg *m)
+{
+	enum http_cl_state cl = HTTP_CL_ABSENT;
+
+	while (off < len) {
+		size_t n, next;
+		bool complete;
+
+		next = http_line(buf, len, off, &n, &complete);
+		if (!complete)
+			return;
+		if (!n) {
+			m->headers_complete = true;
+			m->header_len = next;
+			return;
+		}
+		http_parse_header(buf + off, n, m, &cl);
+		off = next;
+	}
+}
+
+enum tl_http_kind tl_http_parse(const uint8_t *buf, size_t len, struct tl_http_msg *m)
+{
+	size_t n, next;
+	bool complete;
+
+	memset(m, 0, sizeof(*m));
+	m->content_length = -1;
+	/* buf may be NULL then, which memchr must not see. */
+	if (!len)
+		return TL_HTTP_NONE;
+	next = http_line(buf, len, 0, &n, &complete);
+	if (http_parse_status_line(buf, n, m))
+		m->kind = TL_HTTP_RESPONSE;
+	else if (http_parse_request_line(buf, n, m) ||
+		 (!complete && http_parse_cut_request_line(buf, n, m)))
+		m->kind = TL_HTTP_REQUEST;
+	else
+		return TL_HTTP_NONE;
+	m->line_complete = complete;
+	if (complete)
+		http_parse_headers(buf, len, next, m);
+	return m->kind;
+}
+
+/* The request line's beginning: a token, then a target, then the version,
+ * each as far as the bytes go. */
+static bool http_request_prefix(const uint8_t *p, size_t n)
+{
+	size_t off = http_span(p, n, http_is_tchar), tlen;
+
+	if (!off || off == n)
+		return off > 0;
+	if (p[off++] != ' ')
+		return false;
+	tlen = http_span(p + off, n - off, http_is_target);
+	off += tlen;
+	if (off == n)
+		return true;
+	if (!tlen || p[off++] != ' ')
+		return false;
+	/* A CR after the version is the cut CRLF. */
+	if (n - off == HTTP_VERSION_LEN + 1 && p[n - 1] == '\r')
+		n--;
+	return http_version_prefix(p + off, n - off);
+}
+
+bool tl_http_could_begin(const uint8_t *buf, size_t len)
+{
+	if (!len || memchr(buf, '\n', len))
+		return false;
+	return http_version_prefix(buf, len < HTTP_VERSION_LEN ? len : HTTP_VERSION_LEN) ||
+	       http_request_prefix(buf, len);
+}

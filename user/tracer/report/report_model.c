@@ -1,0 +1,488 @@
+#include "tracer/report/report_model.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <linux/types.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tcplife_http.h"
+#include "tracer/proto/tcp_names.h"
+
+#define RP_MAX_CONN_ID (1U << 24) /* bounds the id index */
+
+/* --- storage --- */
+
+static int rp_grow(void **items, size_t *cap, size_t n, size_t size)
+{
+	size_t ncap;
+	void *p;
+
+	if (n < *cap)
+		return 0;
+	ncap = *cap ? *cap * 2 : 16;
+	p = realloc(*items, ncap * size);
+	if (!p)
+		return -ENOMEM;
+	*items = p;
+	*cap = ncap;
+	return 0;
+}
+
+static char *rp_strdup(const char *s) { return s ? strdup(s) : NULL; }
+
+/* Grows the id index to hold id (ids are small and dense: from 1). */
+static int rp_index(struct tl_rp_model *m, uint64_t id)
+{
+	size_t n = m->nids ? m->nids : 64;
+	struct tl_rp_conn **p;
+
+	while (n <= id)
+		n *= 2;
+	p = realloc(m->by_id, n * sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	memset(p + m->nids, 0, (n - m->nids) * sizeof(*p));
+	m->by_id = p;
+	m->nids = n;
+	return 0;
+}
+
+static struct tl_rp_conn *rp_conn(struct tl_rp_model *m, uint64_t id)
+{
+	struct tl_rp_conn *c;
+
+	if (id >= m->nids && rp_index(m, id))
+		return NULL;
+	if (m->by_id[id])
+		return m->by_id[id];
+	if (rp_grow((void **)&m->conns, &m->cap, m->nconns, sizeof(*m->conns)))
+		return NULL;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->id = id;
+	c->time_wait = -1;
+	c->tw_ms[0] = c->tw_ms[1] = -1;
+	c->start_us = -1;
+	m->conns[m->nconns++] = c;
+	m->by_id[id] = c;
+	return c;
+}
+
+static struct tl_rp_row *rp_row(struct tl_rp_conn *c, enum tl_rp_row_kind kind, int64_t t_us)
+{
+	struct tl_rp_row *r;
+
+	if (rp_grow((void **)&c->rows, &c->cap, c->nrows, sizeof(*c->rows)))
+		return NULL;
+	r = memset(&c->rows[c->nrows++], 0, sizeof(*r));
+	r->kind = kind;
+	r->t_us = t_us;
+	if (c->start_us < 0)
+		c->start_us = t_us;
+	if (t_us > c->end_us)
+		c->end_us = t_us;
+	return r;
+}
+
+static void rp_http_free(struct tl_rp_http *h)
+{
+	if (h)
+		free(h->line);
+	free(h);
+}
+
+static void rp_conn_free(struct tl_rp_conn *c)
+{
+	for (size_t i = 0; i < c->nrows; i++) {
+		free(c->rows[i].flags);
+		free(c->rows[i].options);
+		rp_http_free(c->rows[i].http);
+	}
+	for (int s = 0; s < 2; s++) {
+		free(c->ep[s]);
+		free(c->proc[s].comm);
+	}
+	free(c->closed_by);
+	free(c->rows);
+	free(c);
+}
+
+void tl_rp_model_free(struct tl_rp_model *m)
+{
+	for (size_t i = 0; i < m->nconns; i++)
+		rp_conn_free(m->conns[i]);
+	free(m->conns);
+	free(m->by_id);
+	free(m->source);
+	memset(m, 0, sizeof(*m));
+}
+
+/* --- members --- */
+
+static const char *jstr(json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+static int juint(json_t *o, const char *key, uint64_t max, uint64_t *out)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+	    (uint64_t)json_integer_value(v) > max)
+		return -EINVAL;
+	*out = json_integer_value(v);
+	return 0;
+}
+
+static int ju32(json_t *o, const char *key, uint32_t *out)
+{
+	uint64_t v;
+	int err = juint(o, key, UINT32_MAX, &v);
+
+	*out = v;
+	return err;
+}
+
+/* Seconds or ms as the trace writes them (fixed decimals) to whole µs:
+ * a double holds an epoch time to within a quarter of a µs. */
+static int jus(json_t *o, const char *key, double scale, int64_t *out)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (!json_is_number(v) || !(json_number_value(v) >= 0) ||
+	    json_number_value(v) * scale >= 9e18)
+		return -EINVAL;
+	*out = (int64_t)(json_number_value(v) * scale + 0.5);
+	return 0;
+}
+
+static double jms(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_number(v) ? json_number_value(v) : -1;
+}
+
+static int jside(const char *s)
+{
+	if (!s)
+		return -1;
+	if (!strcmp(s, "client") || !strcmp(s, "c2s"))
+		return 0;
+	return !strcmp(s, "server") || !strcmp(s, "s2c") ? 1 : -1;
+}
+
+/* The conn, the time, and the conn's side named by key: what every
+ * connection event has. */
+static struct tl_rp_conn *jconn(struct tl_rp_model *m, json_t *o, int64_t *t_us, int *err)
+{
+	struct tl_rp_conn *c;
+	uint64_t id;
+
+	*err = -EINVAL;
+	if (juint(o, "conn", RP_MAX_CONN_ID, &id) || jus(o, "ts", 1e6, t_us))
+		return NULL;
+	*err = -ENOMEM;
+	c = rp_conn(m, id);
+	if (c)
+		c->svg_stale = true;
+	return c;
+}
+
+/* The engine's name for a state, so rows share it; "UNKNOWN" for text that
+ * is none. */
+static const char *rp_state_name(const char *s)
+{
+	for (int i = 0; i <= TL_NEW_SYN_RECV; i++)
+		if (!strcmp(tl_tcp_state_name(i), s))
+			return tl_tcp_state_name(i);
+	return tl_tcp_state_name(-1);
+}
+
+/* --- events --- */
+
+/* "addr:port" or "[addr]:port", as the conn line writes them. */
+static char *rp_endpoint(json_t *o, const char *addr_key, const char *port_key)
+{
+	const char *addr = jstr(o, addr_key);
+	uint64_t port;
+	char *ep;
+
+	if (!addr || juint(o, port_key, 65535, &port))
+		return NULL;
+	if (asprintf(&ep, strchr(addr, ':') ? "[%s]:%u" : "%s:%u", addr, (unsigned)port) < 0)
+		return NULL;
+	return ep;
+}
+
+/* A life whose conn line never came (a trace cut short) is still named by
+ * its first segment's ends. */
+static void rp_guess_endpoints(struct tl_rp_conn *c, json_t *o, int side)
+{
+	/* Either end may have come already (a segment with one valid end). */
+	if (!c->ep[side])
+		c->ep[side] = rp_endpoint(o, "src", "sport");
+	if (!c->ep[!side])
+		c->ep[!side] = rp_endpoint(o, "dst", "dport");
+}
+
+static int rp_packet(struct tl_rp_model *m, json_t *o)
+{
+	const char *flags = jstr(o, "flags"), *opts = jstr(o, "options");
+	struct tl_rp_row seg = {.kind = TL_RP_SEG}, *r;
+	int side = jside(jstr(o, "dir")), err;
+	struct tl_rp_conn *c;
+	__u16 bits;
+
+	if (!(c = jconn(m, o, &seg.t_us, &err)))
+		return err;
+	if (side < 0 || !flags || juint(o, "win_scaled", UINT64_MAX, &seg.win_scaled) ||
+	    ju32(o, "seq", &seg.seq) || ju32(o, "ack", &seg.ack) ||
+	    ju32(o, "seq_raw", &seg.seq_raw) || ju32(o, "ack_raw", &seg.ack_raw) ||
+	    ju32(o, "len", &seg.len))
+		return -EINVAL;
+	/* The flags text is drawn as it is; its bits only mark SYN, FIN, RST and
+	 * ACK, so a text with "Reserved" (refused, its bits unknown) still
+	 * gives those. */
+	tl_tcp_flags_parse(flags, &bits);
+	if (!(r = rp_row(c, TL_RP_SEG, seg.t_us)))
+		return -ENOMEM;
+	seg.side = side;
+	seg.flag_bits = bits;
+	seg.flags = strdup(flags);
+	seg.options = rp_strdup(opts);
+	*r = seg;
+	if (!r->flags || (opts && !r->options))
+		return -ENOMEM;
+	c->nsegs++;
+	rp_guess_endpoints(c, o, side);
+	return 0;
+}
+
+static int rp_state(struct tl_rp_model *m, json_t *o)
+{
+	const char *old = jstr(o, "old"), *new = jstr(o, "new");
+	int side = jside(jstr(o, "side")), err;
+	struct tl_rp_conn *c;
+	struct tl_rp_row *r;
+	int64_t t;
+
+	if (!(c = jconn(m, o, &t, &err)))
+		return err;
+	if (side < 0 || !old || !new)
+		return -EINVAL;
+	if (!(r = rp_row(c, TL_RP_STATE, t)))
+		return -ENOMEM;
+	r->side = side;
+	r->state_old = rp_state_name(old);
+	r->state_new = rp_state_name(new);
+	r->inferred = json_is_true(json_object_get(o, "inferred"));
+	return 0;
+}
+
+/* The segment from side whose payload holds relative seq, the latest one
+ * (a retransmission is drawn where it was sent again). */
+static struct tl_rp_row *rp_http_seg(struct tl_rp_conn *c, int side, uint32_t seq)
+{
+	for (size_t i = c->nrows; i-- > 0;) {
+		struct tl_rp_row *r = &c->rows[i];
+
+		if (r->kind == TL_RP_SEG && r->side == side && !r->http &&
+		    seq - r->seq < (r->len ? r->len : 1))
+			return r;
+	}
+	return NULL;
+}
+
+static char *rp_http_line(json_t *o, bool request)
+{
+	const char *a = jstr(o, request ? "method" : "version");
+	const char *b = jstr(o, request ? "uri" : "reason"), *v = jstr(o, "version");
+	json_int_t status = json_integer_value(json_object_get(o, "status"));
+	char *line;
+
+	if (!a || !b || !v)
+		return NULL;
+	if (request ? asprintf(&line, "%s %s %s", a, b, v) < 0
+		    : asprintf(&line, "%s %d %s", v, (int)status, b) < 0)
+		return NULL;
+	return line;
+}
+
+static int rp_http(struct tl_rp_model *m, json_t *o)
+{
+	const char *dir = jstr(o, "dir");
+	bool request = dir && !strcmp(dir, "request");
+	struct tl_rp_http *h;
+	struct tl_rp_conn *c;
+	struct tl_rp_row *r;
+	uint32_t seq;
+	int64_t t;
+	int err;
+
+	if (!(c = jconn(m, o, &t, &err)))
+		return err;
+	if (!dir || ju32(o, "seq", &seq))
+		return -EINVAL;
+	r = rp_http_seg(c, request ? 0 : 1, seq);
+	if (!r)
+		return 0; /* a message without its segment has nowhere to be drawn */
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		return -ENOMEM;
+	h->request = request;
+	h->status = request ? 0 : json_integer_value(json_object_get(o, "status"));
+	h->latency_ms = jms(o, "latency_ms");
+	h->last_byte_ms = -1;
+	h->line = rp_http_line(o, request);
+	if (!h->line) {
+		rp_http_free(h);
+		return -EINVAL;
+	}
+	r->http = h;
+	return 0;
+}
+
+/* The latest response with this status still waiting for its end. */
+static struct tl_rp_http *rp_open_response(struct tl_rp_conn *c, int status)
+{
+	for (size_t i = c->nrows; i-- > 0;) {
+		struct tl_rp_http *h = c->rows[i].http;
+
+		if (h && !h->request && h->status == status && h->last_byte_ms < 0)
+			return h;
+	}
+	return NULL;
+}
+
+/* A response's end: its size and last byte go on the response's arrow. */
+static int rp_exchange(struct tl_rp_model *m, json_t *o)
+{
+	struct tl_rp_conn *c;
+	struct tl_rp_http *h;
+	json_t *status = json_object_get(o, "status");
+	int64_t t;
+	int err;
+
+	if (!(c = jconn(m, o, &t, &err)))
+		return err;
+	if (!json_is_integer(status))
+		return -EINVAL;
+	h = rp_open_response(c, json_integer_value(status));
+	if (!h)
+		return 0;
+	h->last_byte_ms = jms(o, "last_byte_ms");
+	h->complete = json_is_true(json_object_get(o, "complete"));
+	return juint(o, "body_bytes", UINT64_MAX, &h->body_bytes);
+}
+
+static int rp_proc(struct tl_rp_proc *p, json_t *o, const char *pid_key, const char *comm_key)
+{
+	const char *comm = jstr(o, comm_key);
+	uint64_t pid;
+
+	if (juint(o, pid_key, UINT32_MAX, &pid) || !comm)
+		return 0; /* null: unknown */
+	p->pid = pid;
+	p->comm = strdup(comm);
+	return p->comm ? 0 : -ENOMEM;
+}
+
+static int rp_conn_end(struct tl_rp_model *m, json_t *o)
+{
+	const char *ep[2] = {jstr(o, "client"), jstr(o, "server")};
+	struct tl_rp_conn *c;
+	int64_t t;
+	int err;
+
+	if (!(c = jconn(m, o, &t, &err)))
+		return err;
+	if (!ep[0] || !ep[1] || c->ended || jus(o, "start", 1e6, &c->start_us) ||
+	    jus(o, "end", 1e6, &c->end_us))
+		return -EINVAL;
+	c->ended = true;
+	m->version++;
+	for (int s = 0; s < 2; s++) {
+		free(c->ep[s]);
+		if (!(c->ep[s] = strdup(ep[s])))
+			return -ENOMEM;
+	}
+	if (rp_proc(&c->proc[0], o, "client_pid", "client_comm") ||
+	    rp_proc(&c->proc[1], o, "server_pid", "server_comm"))
+		return -ENOMEM;
+	c->closed_by = rp_strdup(jstr(o, "closed_by"));
+	c->time_wait = jside(jstr(o, "time_wait"));
+	juint(o, "bytes_c2s", UINT64_MAX, &c->bytes[0]);
+	juint(o, "bytes_s2c", UINT64_MAX, &c->bytes[1]);
+	c->requests = json_integer_value(json_object_get(o, "requests"));
+	c->responses = json_integer_value(json_object_get(o, "responses"));
+	c->incomplete = json_is_true(json_object_get(o, "incomplete"));
+	c->mid_stream = json_is_true(json_object_get(o, "mid_stream"));
+	c->roles_guessed = json_is_true(json_object_get(o, "roles_guessed"));
+	c->open_at_exit = json_is_true(json_object_get(o, "open_at_exit"));
+	c->evicted = json_is_true(json_object_get(o, "evicted"));
+	return 0;
+}
+
+static int rp_tw_end(struct tl_rp_model *m, json_t *o)
+{
+	int side = jside(jstr(o, "side"));
+	struct tl_rp_conn *c;
+	uint64_t id;
+
+	if (juint(o, "conn", RP_MAX_CONN_ID, &id) || side < 0)
+		return -EINVAL;
+	c = id < m->nids ? m->by_id[id] : NULL;
+	if (!c)
+		return 0;
+	c->svg_stale = true;
+	m->version += c->ended;
+	c->tw_ms[side] = jms(o, "duration_ms");
+	c->tw_confirmed[side] = json_is_true(json_object_get(o, "confirmed"));
+	return 0;
+}
+
+static int rp_event(struct tl_rp_model *m, json_t *o)
+{
+	const char *type = jstr(o, "type");
+	uint64_t lost;
+
+	if (!type)
+		return -EINVAL;
+	if (!strcmp(type, "packet"))
+		return rp_packet(m, o);
+	if (!strcmp(type, "state"))
+		return rp_state(m, o);
+	if (!strcmp(type, "http"))
+		return rp_http(m, o);
+	if (!strcmp(type, "exchange"))
+		return rp_exchange(m, o);
+	if (!strcmp(type, "conn"))
+		return rp_conn_end(m, o);
+	if (!strcmp(type, "time_wait_end"))
+		return rp_tw_end(m, o);
+	if ((!strcmp(type, "loss") || !strcmp(type, "stats")) &&
+	    !juint(o, "lost", UINT64_MAX, &lost))
+		m->lost = lost;
+	if (!strcmp(type, "start") && jstr(o, "file") && !m->source)
+		m->source = strdup(jstr(o, "file"));
+	return 0;
+}
+
+int tl_rp_model_line(struct tl_rp_model *m, const char *line, size_t len)
+{
+	json_t *o = json_loadb(line, len, 0, NULL);
+	int err;
+
+	if (!json_is_object(o)) {
+		json_decref(o);
+		return -EBADMSG;
+	}
+	err = rp_event(m, o);
+	json_decref(o);
+	return err;
+}
