@@ -149,7 +149,7 @@ static __always_inline void head_clear(const struct head_key *k)
 /* What the marks need to know of a segment whose bytes are copied. */
 struct head_note {
 	struct head_val *cont; /* the mark it continues, or NULL */
-	bool begins;           /* it begins a message, or is too short to tell */
+	bool begins;	       /* it begins a message, or is too short to tell */
 	bool response;
 };
 
@@ -215,7 +215,7 @@ static __noinline void head_copied(const struct tl_l34 *h, const struct head_not
 				   const __u8 *data, __u32 n, __u32 cap)
 {
 	bool open =
-		n && h->payload_len <= TL_DATA_CAP && head_may_go_on(data, n, cap, nt->response);
+	    n && h->payload_len <= TL_DATA_CAP && head_may_go_on(data, n, cap, nt->response);
 	struct head_key k = {};
 
 	if (!nt->cont) {
@@ -386,16 +386,10 @@ static __always_inline int handle_skb(struct __sk_buff *skb, __u8 dir)
 }
 
 SEC("tc")
-int tl_tc_egress(struct __sk_buff *skb)
-{
-	return handle_skb(skb, TL_DIR_EGRESS);
-}
+int tl_tc_egress(struct __sk_buff *skb) { return handle_skb(skb, TL_DIR_EGRESS); }
 
 SEC("tc")
-int tl_tc_ingress(struct __sk_buff *skb)
-{
-	return handle_skb(skb, TL_DIR_INGRESS);
-}
+int tl_tc_ingress(struct __sk_buff *skb) { return handle_skb(skb, TL_DIR_INGRESS); }
 
 /* --- sockets --- */
 
@@ -595,28 +589,16 @@ int tl_state_tp(struct trace_event_raw_inet_sock_set_state *ctx)
 }
 
 SEC("tp_btf/sock_send_length")
-int BPF_PROG(tl_send_btf, struct sock *sk)
-{
-	return handle_sock_io(sk, true);
-}
+int BPF_PROG(tl_send_btf, struct sock *sk) { return handle_sock_io(sk, true); }
 
 SEC("tp_btf/sock_recv_length")
-int BPF_PROG(tl_recv_btf, struct sock *sk)
-{
-	return handle_sock_io(sk, true);
-}
+int BPF_PROG(tl_recv_btf, struct sock *sk) { return handle_sock_io(sk, true); }
 
 SEC("raw_tp/sock_send_length")
-int BPF_PROG(tl_send_raw, struct sock *sk)
-{
-	return handle_sock_io(sk, false);
-}
+int BPF_PROG(tl_send_raw, struct sock *sk) { return handle_sock_io(sk, false); }
 
 SEC("raw_tp/sock_recv_length")
-int BPF_PROG(tl_recv_raw, struct sock *sk)
-{
-	return handle_sock_io(sk, false);
-}
+int BPF_PROG(tl_recv_raw, struct sock *sk) { return handle_sock_io(sk, false); }
 
 SEC("tracepoint/sock/sock_send_length")
 int tl_send_tp(struct trace_event_raw_sock_msg_length *ctx)

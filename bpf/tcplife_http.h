@@ -26,10 +26,10 @@ enum tl_event_type {
 	/* struct tl_kernel_event: what only the kernel knows */
 	TL_EV_TCP_INFO = 4,   /* a socket's TCP internals at a state change (reason: old state) */
 	TL_EV_RETRANSMIT = 5, /* TCP retransmitted a segment (reason: the send's error) */
-	TL_EV_DROP = 6,       /* a traced segment was freed as dropped (reason: enum skb_drop_reason) */
-	TL_EV_RESET = 7,      /* TCP sent a RST (reason: enum sk_rst_reason) */
-	TL_EV_RCVQ_FULL = 8,  /* a segment found the receive queue full (sock_rcvqueue_full) */
-	TL_EV_BUF_LIMIT = 9,  /* a socket went past its memory limit (sock_exceed_buf_limit) */
+	TL_EV_DROP = 6,	 /* a traced segment was freed as dropped (reason: enum skb_drop_reason) */
+	TL_EV_RESET = 7, /* TCP sent a RST (reason: enum sk_rst_reason) */
+	TL_EV_RCVQ_FULL = 8,   /* a segment found the receive queue full (sock_rcvqueue_full) */
+	TL_EV_BUF_LIMIT = 9,   /* a socket went past its memory limit (sock_exceed_buf_limit) */
 	TL_EV_CONG_STATE = 10, /* TCP's congestion state changed (reason: enum tcp_ca_state) */
 };
 
@@ -73,10 +73,10 @@ enum tl_packet_dir {
 /* One TCP segment seen by the TC program. Addresses are in network order,
  * IPv4 in the first four bytes; ports and numbers in host order. */
 struct tl_packet {
-	__u64 ts_ns;       /* bpf_ktime_get_ns() */
-	__u32 type;        /* TL_EV_PACKET */
-	__u32 seq;         /* raw sequence number */
-	__u32 ack;         /* raw acknowledgment number */
+	__u64 ts_ns;	   /* bpf_ktime_get_ns() */
+	__u32 type;	   /* TL_EV_PACKET */
+	__u32 seq;	   /* raw sequence number */
+	__u32 ack;	   /* raw acknowledgment number */
 	__u32 frame_len;   /* skb->len: the captured frame's length */
 	__u32 payload_len; /* TCP payload bytes in this segment */
 	__u32 ifindex;
@@ -87,12 +87,12 @@ struct tl_packet {
 	__u32 lost_ms;
 	__u16 sport;
 	__u16 dport;
-	__u16 window; /* raw header value */
-	__u16 flags;  /* enum tl_tcp_flag */
-	__u16 data_len; /* bytes in tl_packet_data.data, 0 in a plain record */
-	__u8 family;    /* AF_INET or AF_INET6, as on the wire */
-	__u8 opt_len;   /* bytes in opts */
-	__u8 dir;       /* enum tl_packet_dir */
+	__u16 window;	  /* raw header value */
+	__u16 flags;	  /* enum tl_tcp_flag */
+	__u16 data_len;	  /* bytes in tl_packet_data.data, 0 in a plain record */
+	__u8 family;	  /* AF_INET or AF_INET6, as on the wire */
+	__u8 opt_len;	  /* bytes in opts */
+	__u8 dir;	  /* enum tl_packet_dir */
 	__u8 ip_hdr_len;  /* IPv4 header or IPv6 header plus extension headers */
 	__u8 tcp_hdr_len; /* data offset * 4 */
 	__u8 data_flags;  /* enum tl_data_flag */
@@ -145,22 +145,22 @@ struct tl_kernel_event {
 	__u32 lost;   /* as in tl_packet */
 	__u32 lost_ms;
 	__u32 seq, ack; /* the segment's raw numbers (drop, retransmit) */
-	__u32 len;      /* its payload bytes (drop), or end_seq - seq (retransmit) */
+	__u32 len;	/* its payload bytes (drop), or end_seq - seq (retransmit) */
 	/* TL_EV_TCP_INFO, as tcp_sock holds them */
-	__u32 srtt_us;  /* smoothed RTT << 3 */
-	__u32 mdev_us;  /* its mean deviation << 2 */
+	__u32 srtt_us; /* smoothed RTT << 3 */
+	__u32 mdev_us; /* its mean deviation << 2 */
 	__u32 snd_cwnd;
 	__u32 snd_ssthresh;
 	__u32 total_retrans;
 	__u32 mss_cache;
-	__u32 rate_delivered;   /* segments delivered in the latest rate sample */
+	__u32 rate_delivered;	/* segments delivered in the latest rate sample */
 	__u32 rate_interval_us; /* ...and its interval */
 	__u16 sport;
 	__u16 dport;
-	__u16 flags;  /* the segment's, enum tl_tcp_flag */
+	__u16 flags; /* the segment's, enum tl_tcp_flag */
 	__u8 family;
-	__u8 state;   /* the socket's state, kernel TCP_* numbering */
-	__u8 synack;  /* TL_EV_RETRANSMIT: a SYN-ACK of a request socket */
+	__u8 state;  /* the socket's state, kernel TCP_* numbering */
+	__u8 synack; /* TL_EV_RETRANSMIT: a SYN-ACK of a request socket */
 	__u8 pad[3];
 	__u8 saddr[16];
 	__u8 daddr[16];

@@ -19,7 +19,8 @@ static bool record_ok(const struct tl_frame *f, size_t caplen)
 	const struct tl_packet *p = &f->rec.pkt;
 
 	return p->tcp_hdr_len >= 20 && p->tcp_hdr_len <= 60 && p->opt_len == p->tcp_hdr_len - 20 &&
-	       p->data_len <= TL_DATA_CAP && p->data_len <= caplen && p->data_len <= p->payload_len &&
+	       p->data_len <= TL_DATA_CAP && p->data_len <= caplen &&
+	       p->data_len <= p->payload_len &&
 	       (!p->data_len || (p->data_flags && !(p->data_flags & ~TL_DATA_PAYLOAD))) &&
 	       f->eth_len >= 14 && f->eth_len <= TL_DATA_CAP && f->eth_len <= caplen + 14 &&
 	       f->http_len <= TL_FRAME_HTTP_MAX && f->http_len <= caplen &&

@@ -11,36 +11,36 @@
 
 struct stream_row {
 	int line;
-	__u16 cport;    /* the client's port; the server is 127.0.0.1:8080 */
-	int from;       /* C or S */
+	__u16 cport; /* the client's port; the server is 127.0.0.1:8080 */
+	int from;    /* C or S */
 	__u16 flags;
 	__u32 seq, ack;
 	__u64 want;
 };
 
 static const struct stream_row rows[] = {
-	/* A first conversation: stream 0, both directions. */
-	{__LINE__, 40000, C, TL_SYN, 100, 0, 0},
-	{__LINE__, 40000, S, TL_SYN | TL_ACK, 900, 101, 0},
-	{__LINE__, 40000, C, TL_ACK, 101, 901, 0},
-	/* Another port: the next number, in order of first appearance. */
-	{__LINE__, 40001, C, TL_SYN, 5000, 0, 1},
-	{__LINE__, 40000, C, TL_FIN | TL_ACK, 101, 901, 0},
-	/* A SYN sent again with the same ISN: the same stream. */
-	{__LINE__, 40001, C, TL_SYN, 5000, 0, 1},
-	/* Port 40000 reused with another ISN: a new stream, and its later
-	 * segments (either way) belong to it. */
-	{__LINE__, 40000, C, TL_SYN, 7000, 0, 2},
-	{__LINE__, 40000, S, TL_SYN | TL_ACK, 3000, 7001, 2},
-	{__LINE__, 40001, S, TL_SYN | TL_ACK, 200, 5001, 1},
-	/* Joined mid-stream (no SYN): a stream all the same; a SYN-ACK with
-	 * another seq is not a reuse (only a SYN without ACK starts one). */
-	{__LINE__, 40002, S, TL_ACK, 10, 20, 3},
-	{__LINE__, 40002, S, TL_SYN | TL_ACK, 99, 20, 3},
-	/* The server's side of a SYN whose base came from an ack - 1: the
-	 * same ISN is no reuse. */
-	{__LINE__, 40002, C, TL_SYN, 19, 0, 3},
-	{__LINE__, 40002, C, TL_SYN, 77, 0, 4},
+    /* A first conversation: stream 0, both directions. */
+    {__LINE__, 40000, C, TL_SYN, 100, 0, 0},
+    {__LINE__, 40000, S, TL_SYN | TL_ACK, 900, 101, 0},
+    {__LINE__, 40000, C, TL_ACK, 101, 901, 0},
+    /* Another port: the next number, in order of first appearance. */
+    {__LINE__, 40001, C, TL_SYN, 5000, 0, 1},
+    {__LINE__, 40000, C, TL_FIN | TL_ACK, 101, 901, 0},
+    /* A SYN sent again with the same ISN: the same stream. */
+    {__LINE__, 40001, C, TL_SYN, 5000, 0, 1},
+    /* Port 40000 reused with another ISN: a new stream, and its later
+     * segments (either way) belong to it. */
+    {__LINE__, 40000, C, TL_SYN, 7000, 0, 2},
+    {__LINE__, 40000, S, TL_SYN | TL_ACK, 3000, 7001, 2},
+    {__LINE__, 40001, S, TL_SYN | TL_ACK, 200, 5001, 1},
+    /* Joined mid-stream (no SYN): a stream all the same; a SYN-ACK with
+     * another seq is not a reuse (only a SYN without ACK starts one). */
+    {__LINE__, 40002, S, TL_ACK, 10, 20, 3},
+    {__LINE__, 40002, S, TL_SYN | TL_ACK, 99, 20, 3},
+    /* The server's side of a SYN whose base came from an ack - 1: the
+     * same ISN is no reuse. */
+    {__LINE__, 40002, C, TL_SYN, 19, 0, 3},
+    {__LINE__, 40002, C, TL_SYN, 77, 0, 4},
 };
 
 static void fill(struct tl_packet *p, const struct stream_row *r)
@@ -91,8 +91,9 @@ int main(void)
 
 		fill(&p, &rows[i]);
 		err = tl_tcp_streams_of(&s, &p, &got);
-		UNIT_CHECK_AT(rows[i].line, !err && got == rows[i].want, "stream: want %llu got %llu",
-			      (unsigned long long)rows[i].want, (unsigned long long)got);
+		UNIT_CHECK_AT(rows[i].line, !err && got == rows[i].want,
+			      "stream: want %llu got %llu", (unsigned long long)rows[i].want,
+			      (unsigned long long)got);
 	}
 	tl_tcp_streams_free(&s);
 	check_growth();

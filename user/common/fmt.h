@@ -25,9 +25,6 @@ void tl_fmt_fixed(struct tl_fmt *f, uint64_t whole, uint64_t frac, int frac_widt
 void tl_fmt_pad(struct tl_fmt *f, size_t col);
 
 /* tl_plural: "s" after a count other than 1 ("1 connection", "2 connections"). */
-static inline const char *tl_plural(uint64_t n)
-{
-	return n == 1 ? "" : "s";
-}
+static inline const char *tl_plural(uint64_t n) { return n == 1 ? "" : "s"; }
 
 #endif

@@ -30,11 +30,11 @@ struct tl_args {
 	const char *state_hook; /* --state-hook: NULL = auto */
 	int color;		/* -1 auto (a terminal), 0 never, 1 always */
 	const char *write_path; /* -w: also write a pcapng capture */
-	const char *read_path;  /* -r: read a capture instead of tracing */
-	const char *user;       /* -Z: the user to become once set up; NULL: the default */
-	bool no_sandbox;        /* --no-sandbox: no seccomp filter (for debugging) */
-	const char *html_path;  /* --html: the ladder report, rewritten as lives end */
-	const char *svg_dir;    /* --svg: one standalone SVG per connection */
+	const char *read_path;	/* -r: read a capture instead of tracing */
+	const char *user;	/* -Z: the user to become once set up; NULL: the default */
+	bool no_sandbox;	/* --no-sandbox: no seccomp filter (for debugging) */
+	const char *html_path;	/* --html: the ladder report, rewritten as lives end */
+	const char *svg_dir;	/* --svg: one standalone SVG per connection */
 	enum tl_time_format time_format;
 };
 

@@ -14,7 +14,6 @@
 #include "common/util.h"
 #include "tracer/capture/tcp_streams.h"
 
-
 /* The kernel side's filter: the family, then a port at either end. */
 static bool capture_wanted(const struct tl_capture_filter *f, const struct tl_packet *p)
 {
@@ -36,15 +35,15 @@ static void capture_feed(struct tl_engine *e, const struct tl_frame *fr, __u64 f
 {
 	const struct tl_packet *p = &fr->rec.pkt;
 	struct tl_event ev = {
-		.type = TL_EV_PACKET,
-		.ts_ns = p->ts_ns,
-		.pkt = p,
-		.http = fr->http_len ? fr->http : NULL,
-		.http_len = fr->http_len,
-		.frame = fr->eth,
-		.frame_len = fr->eth_len,
-		.frame_no = frame_no,
-		.stream = stream,
+	    .type = TL_EV_PACKET,
+	    .ts_ns = p->ts_ns,
+	    .pkt = p,
+	    .http = fr->http_len ? fr->http : NULL,
+	    .http_len = fr->http_len,
+	    .frame = fr->eth,
+	    .frame_len = fr->eth_len,
+	    .frame_no = frame_no,
+	    .stream = stream,
 	};
 
 	tl_engine_feed(e, &ev);
@@ -95,10 +94,7 @@ static ssize_t gz_cookie_read(void *cookie, char *buf, size_t size)
 	return n < 0 ? -1 : n;
 }
 
-static int gz_cookie_close(void *cookie)
-{
-	return gzclose(cookie) == Z_OK ? 0 : -1;
-}
+static int gz_cookie_close(void *cookie) { return gzclose(cookie) == Z_OK ? 0 : -1; }
 
 /* Wireshark opens .pcap.gz and .pcapng.gz as they are: so does -r, by the
  * gzip magic rather than the name, handing libpcap a stream that inflates

@@ -26,9 +26,9 @@ struct tl_event {
 	 * frame_no 0 lets the engine number segments itself. */
 	__u64 frame_no;
 	__u64 stream;
-	const struct tl_sock_event *sock; /* TL_EV_STATE, TL_EV_OWNER */
+	const struct tl_sock_event *sock;     /* TL_EV_STATE, TL_EV_OWNER */
 	const struct tl_kernel_event *kernel; /* TL_EV_TCP_INFO .. TL_EV_CONG_STATE */
-	__u32 lost; /* records the kernel had lost when it made this one */
+	__u32 lost;	  /* records the kernel had lost when it made this one */
 	__u64 lost_ts_ns; /* when the latest of them was lost, ns since the epoch */
 };
 
@@ -52,7 +52,7 @@ typedef int (*tl_sock_query_fn)(void *ctx, const struct tl_endpoint *local,
 struct tl_engine_config {
 	const __u16 *server_ports; /* the -p ports: the server side when no SYN was seen */
 	int nports;
-	__u64 idle_timeout_ns; /* evict connections silent this long; 0 = never */
+	__u64 idle_timeout_ns;	     /* evict connections silent this long; 0 = never */
 	tl_sock_query_fn sock_query; /* NULL: TIME_WAIT is inferred, never confirmed */
 	void *sock_query_ctx;
 	/* A life a RST ended is reported this long after (events' clock), so
@@ -86,12 +86,12 @@ void tl_engine_tick(struct tl_engine *e, __u64 now_ns);
  * at the end of a run), every live connection is marked incomplete, since
  * any of them may have lost some, and so is every connection first seen
  * within 100 ms of when_ns (the latest loss) or, later, without its
- * beginning: the lost records may have been theirs. tl_engine_feed calls it with each record's count. */
+ * beginning: the lost records may have been theirs. tl_engine_feed calls it with each record's
+ * count. */
 void tl_engine_note_loss(struct tl_engine *e, __u32 total, __u64 when_ns);
 /* tl_engine_finish: reports every connection still open, and stops watching
  * TIME_WAIT sockets. */
 void tl_engine_finish(struct tl_engine *e);
 void tl_engine_stats(const struct tl_engine *e, struct tl_engine_stats *st);
-
 
 #endif

@@ -56,16 +56,16 @@ static void finish_exchange(struct tl_engine *e, struct tl_conn *c, bool complet
 {
 	struct tl_response_track *t = &c->response;
 	struct tl_exchange_view v = {
-		.ts_ns = t->last_ns,
-		.request = t->has_request ? &t->request : NULL,
-		.status = t->status,
-		.content_type = t->content_type,
-		.content_length = t->content_length,
-		.body_bytes = t->body_bytes,
-		.first_byte_ns = t->first_ns,
-		.last_byte_ns = t->last_ns,
-		.complete = complete,
-		.chunked = t->chunked,
+	    .ts_ns = t->last_ns,
+	    .request = t->has_request ? &t->request : NULL,
+	    .status = t->status,
+	    .content_type = t->content_type,
+	    .content_length = t->content_length,
+	    .body_bytes = t->body_bytes,
+	    .first_byte_ns = t->first_ns,
+	    .last_byte_ns = t->last_ns,
+	    .complete = complete,
+	    .chunked = t->chunked,
 	};
 
 	t->active = false;
@@ -188,8 +188,11 @@ static size_t track_chunks(struct tl_engine *e, struct tl_conn *c, const struct 
 static size_t message(struct tl_engine *e, struct tl_conn *c, const struct tl_http_bytes *b,
 		      const struct tl_http_msg *m)
 {
-	struct tl_http_view v = {
-	    .ts_ns = b->ts_ns, .from = b->from, .seq = b->rel_seq, .msg = m, .frame_no = b->frame_no};
+	struct tl_http_view v = {.ts_ns = b->ts_ns,
+				 .from = b->from,
+				 .seq = b->rel_seq,
+				 .msg = m,
+				 .frame_no = b->frame_no};
 	__s64 body;
 
 	if (m->kind == TL_HTTP_REQUEST) {
@@ -325,8 +328,7 @@ void tl_engine_http_segment(struct tl_engine *e, struct tl_conn *c, const struct
 	 * to follow. */
 	if (b.len > b.stream_len)
 		b.len = b.stream_len;
-	if (b.stream_len && !tl_engine_http_continue(e, c, &b) && b.len &&
-	    !messages_seen(c, v)) {
+	if (b.stream_len && !tl_engine_http_continue(e, c, &b) && b.len && !messages_seen(c, v)) {
 		const __u32 before = c->requests + c->responses;
 
 		tl_engine_http_messages(e, c, &b, true);

@@ -41,8 +41,8 @@ static bool is_new_syn(const struct tl_conn *c, const struct tl_packet *p, enum 
 }
 
 /* *reused: a SYN ended the life on this tuple and began another. */
-static struct tl_conn *conn_for_packet(struct tl_engine *e, const struct tl_packet *p,
-				       __u64 ts_ns, enum tl_side *from, bool *reused)
+static struct tl_conn *conn_for_packet(struct tl_engine *e, const struct tl_packet *p, __u64 ts_ns,
+				       enum tl_side *from, bool *reused)
 {
 	struct tl_endpoint src, dst;
 	struct tl_conn *c;
@@ -122,7 +122,8 @@ static void close_bookkeeping(struct tl_engine *e, struct tl_conn *c, enum tl_si
 		c->closed_by = TL_CLOSED_RESET;
 		c->reset_by = from;
 	}
-	if ((p->flags & TL_ACK) && r->fin_seen && !r->fin_acked && tl_seq_after_eq(p->ack, r->fin_end)) {
+	if ((p->flags & TL_ACK) && r->fin_seen && !r->fin_acked &&
+	    tl_seq_after_eq(p->ack, r->fin_end)) {
 		r->fin_acked = true;
 		/* For a side without socket events (a capture file, another
 		 * namespace, another host), the packets tell: a side that
@@ -171,8 +172,8 @@ static void number_segment(struct tl_engine *e, struct tl_conn *c, const struct 
 void tl_engine_packet(struct tl_engine *e, const struct tl_event *ev)
 {
 	const struct tl_packet *p = ev->pkt;
-	struct tl_pkt_view v = {.ts_ns = ev->ts_ns, .pkt = p, .frame = ev->frame,
-				.frame_len = ev->frame_len};
+	struct tl_pkt_view v = {
+	    .ts_ns = ev->ts_ns, .pkt = p, .frame = ev->frame, .frame_len = ev->frame_len};
 	struct tl_tcp_opts opts;
 	struct tl_analysis an;
 	bool reused = false;

@@ -27,10 +27,7 @@ static __u64 loss_time(__u32 lost_ms, __u64 ts_ns, __u64 ktime_offset_ns)
 	return ms > 0 ? (__u64)ms * 1000000 + ktime_offset_ns : ktime_offset_ns;
 }
 
-static bool family_ok(__u8 family)
-{
-	return family == AF_INET || family == AF_INET6;
-}
+static bool family_ok(__u8 family) { return family == AF_INET || family == AF_INET6; }
 
 #define ETH_HDR_LEN 14
 
@@ -86,8 +83,7 @@ static int decode_sock(const void *data, size_t size, __u64 ktime_offset_ns, str
 	return 0;
 }
 
-static int decode_kernel(const void *data, size_t size, __u64 ktime_offset_ns,
-			 struct tl_event *ev)
+static int decode_kernel(const void *data, size_t size, __u64 ktime_offset_ns, struct tl_event *ev)
 {
 	const struct tl_kernel_event *k = data;
 

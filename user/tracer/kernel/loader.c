@@ -30,7 +30,7 @@ static const char *const tp_names[NHOOKS] = {"inet_sock_set_state", "sock_send_l
 #define TL_KERNEL_FACTS 8
 
 static const char *const fact_tracepoints[TL_KERNEL_FACTS] = {
-    "kfree_skb",	     "tcp_retransmit_skb", "tcp_retransmit_synack", "tcp_send_reset",
+    "kfree_skb",	   "tcp_retransmit_skb", "tcp_retransmit_synack", "tcp_send_reset",
     "inet_sock_set_state", "sock_rcvqueue_full", "sock_exceed_buf_limit", "tcp_cong_state_set",
 };
 
@@ -64,7 +64,7 @@ static void hook_progs(struct tcplife_http_bpf *s, enum hook_kind k, struct bpf_
  * source); the classic tracepoint has none. */
 static struct bpf_program *hook_catcher(struct tcplife_http_bpf *s, enum hook_kind k)
 {
-	return k == HOOK_TP_BTF ? s->progs.tl_state_nested_btf
+	return k == HOOK_TP_BTF	  ? s->progs.tl_state_nested_btf
 	       : k == HOOK_RAW_TP ? s->progs.tl_state_nested_raw
 				  : NULL;
 }
@@ -73,8 +73,8 @@ static struct bpf_program *hook_catcher(struct tcplife_http_bpf *s, enum hook_ki
 static void fact_progs(struct tcplife_http_bpf *s, struct bpf_program *p[TL_KERNEL_FACTS])
 {
 	struct bpf_program *all[TL_KERNEL_FACTS] = {
-	    s->progs.tl_drop_btf,  s->progs.tl_retrans_btf, s->progs.tl_retrans_synack_btf,
-	    s->progs.tl_reset_btf, s->progs.tl_info_btf,    s->progs.tl_rcvq_btf,
+	    s->progs.tl_drop_btf,      s->progs.tl_retrans_btf, s->progs.tl_retrans_synack_btf,
+	    s->progs.tl_reset_btf,     s->progs.tl_info_btf,	s->progs.tl_rcvq_btf,
 	    s->progs.tl_buf_limit_btf, s->progs.tl_cong_btf,
 	};
 

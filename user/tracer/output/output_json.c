@@ -19,22 +19,22 @@ struct json_output {
 };
 
 static const char *const handshake_names[] = {
-	[TL_HS_UNANSWERED] = "unanswered",
-	[TL_HS_COMPLETE] = "complete",
-	[TL_HS_REFUSED] = "refused",
-	[TL_HS_FAILED] = "failed",
+    [TL_HS_UNANSWERED] = "unanswered",
+    [TL_HS_COMPLETE] = "complete",
+    [TL_HS_REFUSED] = "refused",
+    [TL_HS_FAILED] = "failed",
 };
 
 static const char *const closed_by_names[] = {
-	[TL_CLOSED_CLIENT] = "client",
-	[TL_CLOSED_SERVER] = "server",
-	[TL_CLOSED_RESET] = "reset",
+    [TL_CLOSED_CLIENT] = "client",
+    [TL_CLOSED_SERVER] = "server",
+    [TL_CLOSED_RESET] = "reset",
 };
 
 static const char *const tw_ended_by_names[] = {
-	[TL_TW_ENDED_TIMER] = "timer",
-	[TL_TW_ENDED_REUSED] = "reused",
-	[TL_TW_ENDED_UNKNOWN] = "unknown",
+    [TL_TW_ENDED_TIMER] = "timer",
+    [TL_TW_ENDED_REUSED] = "reused",
+    [TL_TW_ENDED_UNKNOWN] = "unknown",
 };
 
 /* json_line: starts an object with the members every event has. */
@@ -384,9 +384,9 @@ static void json_on_conn_end(void *ctx, struct tl_conn *c)
 static void json_on_kernel(void *ctx, struct tl_conn *c, const struct tl_kernel_view *v)
 {
 	static const char *const types[] = {
-		[TL_EV_RETRANSMIT] = "kernel_retransmit",
-		[TL_EV_DROP] = "drop",
-		[TL_EV_RESET] = "reset",
+	    [TL_EV_RETRANSMIT] = "kernel_retransmit",
+	    [TL_EV_DROP] = "drop",
+	    [TL_EV_RESET] = "reset",
 	};
 	struct tl_json *j = json_conn_line(ctx, types[v->type], v->ts_ns, c);
 	char flags[64];
@@ -539,19 +539,19 @@ struct tl_output *tl_output_json_new(FILE *f)
 	jo->f = f;
 	jo->j.batched = true;
 	jo->out = (struct tl_output){
-		.sink = {.ctx = jo,
-			 .on_packet = json_on_packet,
-			 .on_state = json_on_state,
-			 .on_http = json_on_http,
-			 .on_exchange = json_on_exchange,
-			 .on_conn_end = json_on_conn_end,
-			 .on_tw_end = json_on_tw_end,
-			 .on_kernel = json_on_kernel},
-		.start = json_start,
-		.loss = json_loss,
-		.stats = json_stats,
-		.flush = json_flush,
-		.free = json_free,
+	    .sink = {.ctx = jo,
+		     .on_packet = json_on_packet,
+		     .on_state = json_on_state,
+		     .on_http = json_on_http,
+		     .on_exchange = json_on_exchange,
+		     .on_conn_end = json_on_conn_end,
+		     .on_tw_end = json_on_tw_end,
+		     .on_kernel = json_on_kernel},
+	    .start = json_start,
+	    .loss = json_loss,
+	    .stats = json_stats,
+	    .flush = json_flush,
+	    .free = json_free,
 	};
 	return &jo->out;
 }

@@ -44,9 +44,9 @@ static void summary_on_conn_end(void *ctx, struct tl_conn *c)
 	/* The client's smoothed RTT at its end, as ss -ti shows it. */
 	if (c->tcp_info[TL_CLIENT].valid)
 		snprintf(rtt, sizeof(rtt), "%.3f", c->tcp_info[TL_CLIENT].srtt_us / 1e3);
-	fprintf(s->f, "%-7s %-16s %-*s %-5u %-*s %-5u %5llu %5llu %-9.2f %s\n", pid, comm, s->addr_cols,
-		tl_addr_str(&c->ep[TL_CLIENT], laddr), c->ep[TL_CLIENT].port, s->addr_cols,
-		tl_addr_str(&c->ep[TL_SERVER], raddr), c->ep[TL_SERVER].port,
+	fprintf(s->f, "%-7s %-16s %-*s %-5u %-*s %-5u %5llu %5llu %-9.2f %s\n", pid, comm,
+		s->addr_cols, tl_addr_str(&c->ep[TL_CLIENT], laddr), c->ep[TL_CLIENT].port,
+		s->addr_cols, tl_addr_str(&c->ep[TL_SERVER], raddr), c->ep[TL_SERVER].port,
 		(unsigned long long)c->flow[TL_CLIENT].bytes / 1024,
 		(unsigned long long)c->flow[TL_SERVER].bytes / 1024,
 		(double)(c->last_ns - c->start_ns) / 1e6, rtt);
@@ -82,10 +82,7 @@ static void summary_stats(struct tl_output *o, const struct tl_stats_info *info)
 		tl_plural(info->conns), (unsigned long long)info->lost, tl_plural(info->lost));
 }
 
-static void summary_free(struct tl_output *o)
-{
-	free((struct summary_output *)o);
-}
+static void summary_free(struct tl_output *o) { free((struct summary_output *)o); }
 
 struct tl_output *tl_output_summary_new(FILE *f)
 {
@@ -96,11 +93,11 @@ struct tl_output *tl_output_summary_new(FILE *f)
 	s->f = f;
 	s->addr_cols = SUMMARY_ADDR_COLS;
 	s->out = (struct tl_output){
-		.sink = {.ctx = s, .on_conn_end = summary_on_conn_end},
-		.start = summary_start,
-		.loss = summary_loss,
-		.stats = summary_stats,
-		.free = summary_free,
+	    .sink = {.ctx = s, .on_conn_end = summary_on_conn_end},
+	    .start = summary_start,
+	    .loss = summary_loss,
+	    .stats = summary_stats,
+	    .free = summary_free,
 	};
 	return &s->out;
 }

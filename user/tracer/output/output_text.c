@@ -46,11 +46,11 @@
 /* The lines under a segment start at its column (n < 64). */
 static void text_indent(FILE *f, int n)
 {
-	static const char spaces[] = "                                                                ";
+	static const char spaces[] =
+	    "                                                                ";
 
 	fwrite(spaces, 1, (size_t)n < sizeof(spaces) - 1 ? (size_t)n : sizeof(spaces) - 1, f);
 }
-
 
 /* Lines of a timeline in a memory stream that grows as they come, and the
  * events (segments, the kernel's state changes) they show. */
@@ -155,7 +155,7 @@ static void text_safe(FILE *f, const char *s, size_t len, int *cols)
 	size_t n;
 	int k, w;
 
-	for (size_t i = 0; i < len && *cols > 0; i += n) {
+	for (size_t i = 0; i<len && * cols> 0; i += n) {
 		n = text_plain_run(u + i, len - i);
 		if (n) {
 			k = n < (size_t)*cols ? (int)n : *cols - 1;
@@ -177,10 +177,7 @@ cut:
 	*cols = 0;
 }
 
-static void text_str(FILE *f, const char *s, int *cols)
-{
-	text_safe(f, s, strlen(s), cols);
-}
+static void text_str(FILE *f, const char *s, int *cols) { text_safe(f, s, strlen(s), cols); }
 
 /* text_item: starts one more item of a parenthesised list: "  (a" then
  * ", b"; the caller writes the item with text_str. */
@@ -380,8 +377,8 @@ static void text_on_packet(void *ctx, struct tl_conn *c, const struct tl_pkt_vie
 	tl_fmt_uint(&f, p->payload_len);
 	if (v->opts->nkinds) {
 		tl_fmt_char(&f, ' ');
-		f.len += strlen(tl_tcp_options_str(v->opts, v->sack_base, f.buf + f.len,
-						 f.size - f.len - 1));
+		f.len += strlen(
+		    tl_tcp_options_str(v->opts, v->sack_base, f.buf + f.len, f.size - f.len - 1));
 	}
 	text_put_line(blk, &f);
 }
@@ -408,11 +405,12 @@ static void text_on_kernel(void *ctx, struct tl_conn *c, const struct tl_kernel_
 		tl_fmt_str(&f, v->reason);
 	} else {
 		tl_fmt_str(&f, v->type == TL_EV_DROP ? "dropped in the kernel: "
-						       : "retransmitted by the kernel: ");
+						     : "retransmitted by the kernel: ");
 		if (v->reason) {
 			tl_fmt_str(&f, v->reason);
-			tl_fmt_str(&f, v->before_capture ? " (the capture will not show this segment) "
-							 : " (after the capture point) ");
+			tl_fmt_str(&f, v->before_capture
+					   ? " (the capture will not show this segment) "
+					   : " (after the capture point) ");
 		}
 		tl_fmt_char(&f, '[');
 		tl_fmt_str(&f, tl_tcp_flags_str(v->flags, flags, sizeof(flags)));
@@ -450,9 +448,9 @@ static void text_on_state(void *ctx, struct tl_conn *c, const struct tl_state_vi
 	 * of sight, only the packets tell. */
 	if (v->inferred)
 		tl_fmt_str(&f, !v->from_packets
-				       ? " (inferred: its socket handed over to a timewait socket)"
-				       : " (inferred from the packets: it acknowledged the peer's FIN "
-					 "after its own)");
+				   ? " (inferred: its socket handed over to a timewait socket)"
+				   : " (inferred from the packets: it acknowledged the peer's FIN "
+				     "after its own)");
 	if (t->color)
 		tl_fmt_str(&f, TEXT_RESET);
 	text_put_line(blk, &f);
@@ -638,7 +636,8 @@ static void text_tcp_info(FILE *f, const struct tl_conn *c)
 			if (!ti[s].valid)
 				fputc('?', f);
 			else if (k == 0)
-				fprintf(f, "%u.%03u ms", ti[s].srtt_us / 1000, ti[s].srtt_us % 1000);
+				fprintf(f, "%u.%03u ms", ti[s].srtt_us / 1000,
+					ti[s].srtt_us % 1000);
 			else
 				fprintf(f, "%u", k == 1 ? ti[s].retrans : ti[s].cwnd);
 		}
@@ -649,10 +648,10 @@ static void text_tcp_info(FILE *f, const struct tl_conn *c)
 static void text_summary(struct text_output *t, const struct tl_conn *c)
 {
 	static const char *const closed[] = {
-		[TL_CLOSED_NONE] = "",
-		[TL_CLOSED_CLIENT] = "  closed by client",
-		[TL_CLOSED_SERVER] = "  closed by server",
-		[TL_CLOSED_RESET] = "  reset by ",
+	    [TL_CLOSED_NONE] = "",
+	    [TL_CLOSED_CLIENT] = "  closed by client",
+	    [TL_CLOSED_SERVER] = "  closed by server",
+	    [TL_CLOSED_RESET] = "  reset by ",
 	};
 	FILE *f = t->f;
 	char secs[TEXT_NUM_MAX];
@@ -762,11 +761,13 @@ static void text_start(struct tl_output *o, const struct tl_start_info *info)
 	}
 	owner_differs = strcmp(info->owner_attach, info->state_attach) != 0;
 	fprintf(stderr, "Tracing TCP on %s (%s%s; %s, %s%s%s)... Ctrl-C to end.\n", info->ifname,
-		ports, family, info->tc_attach, info->state_attach,
-		owner_differs ? ", owner " : "", owner_differs ? info->owner_attach : "");
+		ports, family, info->tc_attach, info->state_attach, owner_differs ? ", owner " : "",
+		owner_differs ? info->owner_attach : "");
 	if (info->facts_missing && *info->facts_missing)
-		fprintf(stderr, "Without these kernel tracepoints (not on this kernel, or no tp_btf): "
-				"%s\n", info->facts_missing);
+		fprintf(stderr,
+			"Without these kernel tracepoints (not on this kernel, or no tp_btf): "
+			"%s\n",
+			info->facts_missing);
 }
 
 /* At most one warning a second: under overload the count grows on every
@@ -799,15 +800,9 @@ static void text_stats(struct tl_output *o, const struct tl_stats_info *info)
 }
 
 /* Blocks of the connections that ended in this drain, in one write. */
-static void text_flush(struct tl_output *o)
-{
-	fflush(((struct text_output *)o)->f);
-}
+static void text_flush(struct tl_output *o) { fflush(((struct text_output *)o)->f); }
 
-static void text_free(struct tl_output *o)
-{
-	free((struct text_output *)o);
-}
+static void text_free(struct tl_output *o) { free((struct text_output *)o); }
 
 struct tl_output *tl_output_text_new(FILE *f, bool color)
 {
@@ -819,19 +814,19 @@ struct tl_output *tl_output_text_new(FILE *f, bool color)
 	t->color = color;
 	t->seg_col = TEXT_SEGMENT_COL;
 	t->out = (struct tl_output){
-		.sink = {.ctx = t,
-			 .on_packet = text_on_packet,
-			 .on_state = text_on_state,
-			 .on_http = text_on_http,
-			 .on_exchange = text_on_exchange,
-			 .on_conn_end = text_on_conn_end,
-			 .on_tw_end = text_on_tw_end,
-			 .on_kernel = text_on_kernel},
-		.start = text_start,
-		.loss = text_loss,
-		.stats = text_stats,
-		.flush = text_flush,
-		.free = text_free,
+	    .sink = {.ctx = t,
+		     .on_packet = text_on_packet,
+		     .on_state = text_on_state,
+		     .on_http = text_on_http,
+		     .on_exchange = text_on_exchange,
+		     .on_conn_end = text_on_conn_end,
+		     .on_tw_end = text_on_tw_end,
+		     .on_kernel = text_on_kernel},
+	    .start = text_start,
+	    .loss = text_loss,
+	    .stats = text_stats,
+	    .flush = text_flush,
+	    .free = text_free,
 	};
 	return &t->out;
 }

@@ -18,7 +18,7 @@
  * Ethernet header (the link type -w writes), whatever link it came from. */
 struct tl_frame {
 	struct tl_packet_data rec; /* rec.data unused: the payload's bytes are in http */
-	__u8 eth[TL_DATA_CAP];     /* the frame's first bytes, Ethernet-framed */
+	__u8 eth[TL_DATA_CAP];	   /* the frame's first bytes, Ethernet-framed */
 	size_t eth_len;
 	__u8 http[TL_FRAME_HTTP_MAX]; /* the payload's first bytes, as rec.pkt.data_flags says */
 	size_t http_len;
