@@ -31,10 +31,7 @@ static inline bool tl_http_start_word(__u32 w)
 	return false;
 }
 
-static inline bool tl_hex_digit(__u32 c)
-{
-	return c - '0' < 10 || (c | 0x20) - 'a' < 6;
-}
+static inline bool tl_hex_digit(__u32 c) { return c - '0' < 10 || (c | 0x20) - 'a' < 6; }
 
 /* tl_chunk_start_word: whether the payload's first four bytes begin a
  * chunk-size line ("2bc\r", "0\r\n\r", "1f;n") or the CRLF that ends the

@@ -138,7 +138,7 @@ static __always_inline void head_clear(const struct head_key *k)
 /* What the marks need to know of a segment whose bytes are copied. */
 struct head_note {
 	struct head_val *cont; /* the mark it continues, or NULL */
-	bool begins;           /* it begins a message, or is too short to tell */
+	bool begins;	       /* it begins a message, or is too short to tell */
 	bool response;
 };
 
@@ -204,7 +204,7 @@ static __noinline void head_copied(const struct tl_l34 *h, const struct head_not
 				   const __u8 *data, __u32 n, __u32 cap)
 {
 	bool open =
-		n && h->payload_len <= TL_DATA_CAP && head_may_go_on(data, n, cap, nt->response);
+	    n && h->payload_len <= TL_DATA_CAP && head_may_go_on(data, n, cap, nt->response);
 	struct head_key k = {};
 
 	if (!nt->cont) {
@@ -375,16 +375,10 @@ static __always_inline int handle_skb(struct __sk_buff *skb, __u8 dir)
 }
 
 SEC("tc")
-int tl_tc_egress(struct __sk_buff *skb)
-{
-	return handle_skb(skb, TL_DIR_EGRESS);
-}
+int tl_tc_egress(struct __sk_buff *skb) { return handle_skb(skb, TL_DIR_EGRESS); }
 
 SEC("tc")
-int tl_tc_ingress(struct __sk_buff *skb)
-{
-	return handle_skb(skb, TL_DIR_INGRESS);
-}
+int tl_tc_ingress(struct __sk_buff *skb) { return handle_skb(skb, TL_DIR_INGRESS); }
 
 /* --- sockets --- */
 
@@ -566,37 +560,19 @@ int tl_state_tp(struct trace_event_raw_inet_sock_set_state *ctx)
 }
 
 SEC("tp_btf/sock_send_length")
-int BPF_PROG(tl_send_btf, struct sock *sk)
-{
-	return handle_sock_io(sk);
-}
+int BPF_PROG(tl_send_btf, struct sock *sk) { return handle_sock_io(sk); }
 
 SEC("tp_btf/sock_recv_length")
-int BPF_PROG(tl_recv_btf, struct sock *sk)
-{
-	return handle_sock_io(sk);
-}
+int BPF_PROG(tl_recv_btf, struct sock *sk) { return handle_sock_io(sk); }
 
 SEC("raw_tp/sock_send_length")
-int BPF_PROG(tl_send_raw, struct sock *sk)
-{
-	return handle_sock_io(sk);
-}
+int BPF_PROG(tl_send_raw, struct sock *sk) { return handle_sock_io(sk); }
 
 SEC("raw_tp/sock_recv_length")
-int BPF_PROG(tl_recv_raw, struct sock *sk)
-{
-	return handle_sock_io(sk);
-}
+int BPF_PROG(tl_recv_raw, struct sock *sk) { return handle_sock_io(sk); }
 
 SEC("tracepoint/sock/sock_send_length")
-int tl_send_tp(struct trace_event_raw_sock_msg_length *ctx)
-{
-	return handle_sock_io(ctx->sk);
-}
+int tl_send_tp(struct trace_event_raw_sock_msg_length *ctx) { return handle_sock_io(ctx->sk); }
 
 SEC("tracepoint/sock/sock_recv_length")
-int tl_recv_tp(struct trace_event_raw_sock_msg_length *ctx)
-{
-	return handle_sock_io(ctx->sk);
-}
+int tl_recv_tp(struct trace_event_raw_sock_msg_length *ctx) { return handle_sock_io(ctx->sk); }

@@ -65,10 +65,10 @@ enum tl_packet_dir {
 /* One TCP segment seen by the TC program. Addresses are in network order,
  * IPv4 in the first four bytes; ports and numbers in host order. */
 struct tl_packet {
-	__u64 ts_ns;       /* bpf_ktime_get_ns() */
-	__u32 type;        /* TL_EV_PACKET */
-	__u32 seq;         /* raw sequence number */
-	__u32 ack;         /* raw acknowledgment number */
+	__u64 ts_ns;	   /* bpf_ktime_get_ns() */
+	__u32 type;	   /* TL_EV_PACKET */
+	__u32 seq;	   /* raw sequence number */
+	__u32 ack;	   /* raw acknowledgment number */
 	__u32 frame_len;   /* skb->len: the captured frame's length */
 	__u32 payload_len; /* TCP payload bytes in this segment */
 	__u32 ifindex;
@@ -79,12 +79,12 @@ struct tl_packet {
 	__u32 lost_ms;
 	__u16 sport;
 	__u16 dport;
-	__u16 window; /* raw header value */
-	__u16 flags;  /* enum tl_tcp_flag */
-	__u16 data_len; /* bytes in tl_packet_data.data, 0 in a plain record */
-	__u8 family;    /* AF_INET or AF_INET6, as on the wire */
-	__u8 opt_len;   /* bytes in opts */
-	__u8 dir;       /* enum tl_packet_dir */
+	__u16 window;	  /* raw header value */
+	__u16 flags;	  /* enum tl_tcp_flag */
+	__u16 data_len;	  /* bytes in tl_packet_data.data, 0 in a plain record */
+	__u8 family;	  /* AF_INET or AF_INET6, as on the wire */
+	__u8 opt_len;	  /* bytes in opts */
+	__u8 dir;	  /* enum tl_packet_dir */
 	__u8 ip_hdr_len;  /* IPv4 header or IPv6 header plus extension headers */
 	__u8 tcp_hdr_len; /* data offset * 4 */
 	__u8 data_flags;  /* enum tl_data_flag */

@@ -11,17 +11,18 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-static const int links[] = {DLT_EN10MB, DLT_NULL,  DLT_LOOP,      DLT_RAW,
-			    DLT_IPV4,   DLT_IPV6,  DLT_LINUX_SLL, DLT_LINUX_SLL2};
+static const int links[] = {DLT_EN10MB, DLT_NULL, DLT_LOOP,	 DLT_RAW,
+			    DLT_IPV4,	DLT_IPV6, DLT_LINUX_SLL, DLT_LINUX_SLL2};
 
 static bool record_ok(const struct tl_frame *f, size_t caplen)
 {
 	const struct tl_packet *p = &f->rec.pkt;
 
 	return p->tcp_hdr_len >= 20 && p->tcp_hdr_len <= 60 && p->opt_len == p->tcp_hdr_len - 20 &&
-	       p->data_len <= TL_DATA_CAP && p->data_len <= caplen && p->data_len <= p->payload_len &&
-	       (!p->data_len || (p->data_flags && !(p->data_flags & ~TL_DATA_PAYLOAD))) && f->eth_len >= 14 &&
-	       f->eth_len <= TL_DATA_CAP && f->eth_len <= caplen + 14;
+	       p->data_len <= TL_DATA_CAP && p->data_len <= caplen &&
+	       p->data_len <= p->payload_len &&
+	       (!p->data_len || (p->data_flags && !(p->data_flags & ~TL_DATA_PAYLOAD))) &&
+	       f->eth_len >= 14 && f->eth_len <= TL_DATA_CAP && f->eth_len <= caplen + 14;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -38,21 +38,20 @@ struct seg {
 };
 
 static const struct seg conversation[] = {
-	{TL_CLIENT, TL_SYN, CSEQ, 0, ""},
-	{TL_SERVER, TL_SYN | TL_ACK, SSEQ, CSEQ + 1, ""},
-	{TL_CLIENT, TL_ACK, CSEQ + 1, SSEQ + 1, ""},
-	{TL_CLIENT, TL_PSH | TL_ACK, CSEQ + 1, SSEQ + 1, REQ},
-	{TL_SERVER, TL_PSH | TL_ACK, SSEQ + 1, CSEQ + 1 + RL, RESP},
-	{TL_CLIENT, TL_FIN | TL_ACK, CSEQ + 1 + RL, SSEQ + 1 + SL, ""},
-	{TL_SERVER, TL_FIN | TL_ACK, SSEQ + 1 + SL, CSEQ + 2 + RL, ""},
-	{TL_CLIENT, TL_ACK, CSEQ + 2 + RL, SSEQ + 2 + SL, ""},
+    {TL_CLIENT, TL_SYN, CSEQ, 0, ""},
+    {TL_SERVER, TL_SYN | TL_ACK, SSEQ, CSEQ + 1, ""},
+    {TL_CLIENT, TL_ACK, CSEQ + 1, SSEQ + 1, ""},
+    {TL_CLIENT, TL_PSH | TL_ACK, CSEQ + 1, SSEQ + 1, REQ},
+    {TL_SERVER, TL_PSH | TL_ACK, SSEQ + 1, CSEQ + 1 + RL, RESP},
+    {TL_CLIENT, TL_FIN | TL_ACK, CSEQ + 1 + RL, SSEQ + 1 + SL, ""},
+    {TL_SERVER, TL_FIN | TL_ACK, SSEQ + 1 + SL, CSEQ + 2 + RL, ""},
+    {TL_CLIENT, TL_ACK, CSEQ + 2 + RL, SSEQ + 2 + SL, ""},
 };
 
 #define NSEGS (sizeof(conversation) / sizeof(conversation[0]))
 
 /* MSS 65495, SACK_PERM, TS, NOP, WS 10 on a SYN; NOP NOP TS otherwise. */
-static const __u8 syn_opts[] = {2, 4, 0xff, 0xd7, 4, 2, 8, 10, 0, 0, 0, 1,
-				0, 0, 0, 0, 1, 3, 3, 10};
+static const __u8 syn_opts[] = {2, 4, 0xff, 0xd7, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 10};
 static const __u8 ack_opts[] = {1, 1, 8, 10, 0, 0, 0, 2, 0, 0, 0, 1};
 
 /* --- frames by hand --- */
@@ -137,14 +136,14 @@ static void log_line(const char *fmt, ...)
 	va_end(ap);
 }
 
-static void seg_line(char *buf, size_t size, enum tl_side from, __u16 flags, __u32 seq,
-		     __u32 ack, __u32 len, size_t opt_len)
+static void seg_line(char *buf, size_t size, enum tl_side from, __u16 flags, __u32 seq, __u32 ack,
+		     __u32 len, size_t opt_len)
 {
 	char f[64];
 
 	snprintf(buf, size, "%s [%s] seq=%u ack=%u len=%u opts=%zu",
-		 from == TL_CLIENT ? "c2s" : "s2c", tl_tcp_flags_str(flags, f, sizeof(f)), seq,
-		 ack, len, opt_len);
+		 from == TL_CLIENT ? "c2s" : "s2c", tl_tcp_flags_str(flags, f, sizeof(f)), seq, ack,
+		 len, opt_len);
 }
 
 static __u64 first_ts;
@@ -160,8 +159,8 @@ static void on_packet(void *ctx, struct tl_conn *c, const struct tl_pkt_view *v)
 		first_ts = v->ts_ns;
 	if (nlines == 32)
 		return;
-	seg_line(lines[nlines], sizeof(lines[0]), v->from, p->flags, p->seq, p->ack,
-		 p->payload_len, p->opt_len);
+	seg_line(lines[nlines], sizeof(lines[0]), v->from, p->flags, p->seq, p->ack, p->payload_len,
+		 p->opt_len);
 	/* The options must come back byte for byte. */
 	if (memcmp(p->opts, want, p->opt_len))
 		strcat(lines[nlines], " OPTS DIFFER");
@@ -185,9 +184,9 @@ static void on_conn_end(void *ctx, struct tl_conn *c)
 }
 
 static const struct tl_sink log_sink = {
-	.on_packet = on_packet,
-	.on_http = on_http,
-	.on_conn_end = on_conn_end,
+    .on_packet = on_packet,
+    .on_http = on_http,
+    .on_conn_end = on_conn_end,
 };
 
 /* Reads path into a fresh engine; returns tl_capture_read's result. */
@@ -229,8 +228,8 @@ static void write_conversation(struct tl_pcap_writer *w)
 
 	for (size_t i = 0; i < NSEGS; i++) {
 		struct tl_packet p = {0};
-		struct tl_pkt_view v = {.ts_ns = T0 + i * MS, .pkt = &p, .from = conversation[i].from,
-					.frame = frame};
+		struct tl_pkt_view v = {
+		    .ts_ns = T0 + i * MS, .pkt = &p, .from = conversation[i].from, .frame = frame};
 
 		v.frame_len = p.frame_len = build_eth(frame, &conversation[i]);
 		sink->on_packet(sink->ctx, &c, &v);
@@ -384,8 +383,8 @@ static void test_truncated(void)
 	UNIT_CHECK(read_back(path, &all, &st) == 0, "truncated: read");
 	UNIT_CHECK(st.frames == 2 && st.segments == 1 && st.skipped == 1 && st.not_tcp == 1,
 		   "truncated: the cut SYN skipped, the cut request fed");
-	UNIT_CHECK(nlines >= 1 && strstr(lines[0], "len=37"), "truncated: payload length from IP: %s",
-		   lines[0]);
+	UNIT_CHECK(nlines >= 1 && strstr(lines[0], "len=37"),
+		   "truncated: payload length from IP: %s", lines[0]);
 	unlink(path);
 }
 
@@ -396,7 +395,8 @@ static void test_missing_file(void)
 	char err[256];
 
 	UNIT_CHECK(tl_capture_read("/nonexistent/x.pcap", &all, NULL, &st, err, sizeof(err)) ==
-			   -ENOENT && strstr(err, "/nonexistent/x.pcap"),
+			   -ENOENT &&
+		       strstr(err, "/nonexistent/x.pcap"),
 		   "missing file: -ENOENT and the path in the message");
 }
 
@@ -409,11 +409,11 @@ static void test_frame_parse(void)
 	size_t n = build_eth(frame, &conversation[4]);
 
 	UNIT_CHECK(tl_frame_parse(DLT_EN10MB, frame, 14 + 20 + 32 + 4, n, 7, &out) == 0 &&
-			   out.rec.pkt.data_len == 4 && out.rec.pkt.payload_len == SL &&
-			   out.rec.pkt.data_flags == TL_DATA_HTTP,
+		       out.rec.pkt.data_len == 4 && out.rec.pkt.payload_len == SL &&
+		       out.rec.pkt.data_flags == TL_DATA_HTTP,
 		   "cut HTTP payload: only the captured bytes as data");
 	UNIT_CHECK(out.rec.pkt.frame_len == n && out.rec.pkt.ip_hdr_len == 20 &&
-			   out.rec.pkt.tcp_hdr_len == 32,
+		       out.rec.pkt.tcp_hdr_len == 32,
 		   "frame_len is IP length + 14, header lengths");
 	frame[14 + 6] = 0x20; /* more fragments, offset 8 */
 	frame[14 + 7] = 0x01;
@@ -431,11 +431,11 @@ static void test_frame_parse(void)
 	memset(sll2 + 60, 0, 8);
 	sll2[60] = 6; /* hop-by-hop's next: TCP */
 	UNIT_CHECK(tl_frame_parse(DLT_LINUX_SLL2, sll2, 20 + n + 8, 20 + n + 8, 7, &out) == 0 &&
-			   out.rec.pkt.family == AF_INET6 && out.rec.pkt.ip_hdr_len == 48 &&
-			   out.rec.pkt.sport == CLIENT_PORT && out.rec.pkt.frame_len == 14 + n + 8,
+		       out.rec.pkt.family == AF_INET6 && out.rec.pkt.ip_hdr_len == 48 &&
+		       out.rec.pkt.sport == CLIENT_PORT && out.rec.pkt.frame_len == 14 + n + 8,
 		   "SLL2, IPv6 with a hop-by-hop header");
 	UNIT_CHECK(out.eth_len == 14 + n + 8 && out.eth[12] == 0x86 && out.eth[13] == 0xdd &&
-			   !memcmp(out.eth + 14, sll2 + 20, n + 8),
+		       !memcmp(out.eth + 14, sll2 + 20, n + 8),
 		   "SLL2 frame re-framed as Ethernet for -w");
 }
 

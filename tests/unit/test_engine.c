@@ -154,12 +154,12 @@ static void on_tw_end(void *ctx, const struct tl_tw_view *v)
 }
 
 static const struct tl_sink log_sink = {
-	.on_packet = on_packet,
-	.on_state = on_state,
-	.on_http = on_http,
-	.on_exchange = on_exchange,
-	.on_conn_end = on_conn_end,
-	.on_tw_end = on_tw_end,
+    .on_packet = on_packet,
+    .on_state = on_state,
+    .on_http = on_http,
+    .on_exchange = on_exchange,
+    .on_conn_end = on_conn_end,
+    .on_tw_end = on_tw_end,
 };
 
 /* --- recorded events --- */
@@ -180,8 +180,8 @@ static void feed_bytes(struct tl_engine *e, bool from_client, __u16 flags, __u32
 	struct tl_event ev = {.type = TL_EV_PACKET, .ts_ns = now += MS};
 	struct tl_packet *p = &r.p.pkt;
 	/* MSS 65495, SACK_PERM, TS, NOP, WS 7: a Linux SYN's options. */
-	static const __u8 syn_opts[] = {2, 4, 0xff, 0xd7, 4, 2, 8, 10, 0, 0, 0, 1,
-					0, 0, 0, 0, 1, 3, 3, 7};
+	static const __u8 syn_opts[] = {2, 4, 0xff, 0xd7, 4, 2, 8, 10, 0, 0,
+					0, 1, 0,    0,	  0, 0, 1, 3,  3, 7};
 
 	memset(&r, 0, sizeof(r));
 	p->type = TL_EV_PACKET;
@@ -219,8 +219,8 @@ static void feed_packet(struct tl_engine *e, bool from_client, __u16 flags, __u3
 static void feed_sock(struct tl_engine *e, __u32 type, bool client, int old, int new_state,
 		      __u32 pid, bool port_known)
 {
-	struct tl_sock_event s = {.type = type, .pid = pid, .family = AF_INET, .oldstate = old,
-				  .newstate = new_state};
+	struct tl_sock_event s = {
+	    .type = type, .pid = pid, .family = AF_INET, .oldstate = old, .newstate = new_state};
 	struct tl_event ev = {.type = type, .ts_ns = now += MS, .sock = &s};
 
 	s.skaddr = client ? SK_CLIENT : SK_SERVER;
@@ -251,7 +251,7 @@ static void handshake(struct tl_engine *e, __u32 isn_c, __u32 isn_s)
 	STATE(e, S, TL_SYN_RECV, TL_ESTABLISHED, 0);
 }
 
-static const char get_req[] = "GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n"; /* 37 bytes */
+static const char get_req[] = "GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n";	 /* 37 bytes */
 static const char ok_resp[] = "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc"; /* 41 bytes */
 
 /* One side closes first and its socket becomes a timewait socket. */
@@ -273,31 +273,31 @@ static void close_first(struct tl_engine *e, bool closer, __u32 seq, __u32 peer_
 }
 
 static const char *const expect_one_get[] = {
-	"state #1 client CLOSE->SYN_SENT pid=100",
-	"pkt #1 c2s [SYN] seq=0 ack=0 win=65495",
-	"pkt #1 s2c [SYN, ACK] seq=0 ack=1 win=65495",
-	"state #1 client SYN_SENT->ESTABLISHED pid=100",
-	"pkt #1 c2s [ACK] seq=1 ack=1 win=65536",
-	"state #1 server LISTEN->SYN_RECV pid=0",
-	"state #1 server SYN_RECV->ESTABLISHED pid=0",
-	"pkt #1 c2s [PSH, ACK] seq=1 ack=1 win=65536",
-	"http #1 request GET /index.html seq=1",
-	"pkt #1 s2c [PSH, ACK] seq=1 ack=38 win=65536",
-	"http #1 response 200 for /index.html seq=1",
-	"exchange #1 /index.html 200 body=3 complete=1",
-	"state #1 client ESTABLISHED->FIN_WAIT1 pid=100",
-	"pkt #1 c2s [FIN, ACK] seq=38 ack=42 win=65536",
-	"state #1 server ESTABLISHED->CLOSE_WAIT pid=200",
-	"pkt #1 s2c [ACK] seq=42 ack=39 win=65536",
-	"state #1 client FIN_WAIT1->FIN_WAIT2 pid=100",
-	"state #1 client FIN_WAIT2->CLOSE pid=100",
-	"state #1 server CLOSE_WAIT->LAST_ACK pid=200",
-	"pkt #1 s2c [FIN, ACK] seq=42 ack=39 win=65536",
-	"pkt #1 c2s [ACK] seq=39 ack=43 win=65536",
-	"state #1 client FIN_WAIT2->TIME_WAIT pid=100 inferred",
-	"state #1 server LAST_ACK->CLOSE pid=200",
-	"end #1 closed_by=client tw=0 req=1 c2s=37 s2c=41 pids=100/200",
-	NULL,
+    "state #1 client CLOSE->SYN_SENT pid=100",
+    "pkt #1 c2s [SYN] seq=0 ack=0 win=65495",
+    "pkt #1 s2c [SYN, ACK] seq=0 ack=1 win=65495",
+    "state #1 client SYN_SENT->ESTABLISHED pid=100",
+    "pkt #1 c2s [ACK] seq=1 ack=1 win=65536",
+    "state #1 server LISTEN->SYN_RECV pid=0",
+    "state #1 server SYN_RECV->ESTABLISHED pid=0",
+    "pkt #1 c2s [PSH, ACK] seq=1 ack=1 win=65536",
+    "http #1 request GET /index.html seq=1",
+    "pkt #1 s2c [PSH, ACK] seq=1 ack=38 win=65536",
+    "http #1 response 200 for /index.html seq=1",
+    "exchange #1 /index.html 200 body=3 complete=1",
+    "state #1 client ESTABLISHED->FIN_WAIT1 pid=100",
+    "pkt #1 c2s [FIN, ACK] seq=38 ack=42 win=65536",
+    "state #1 server ESTABLISHED->CLOSE_WAIT pid=200",
+    "pkt #1 s2c [ACK] seq=42 ack=39 win=65536",
+    "state #1 client FIN_WAIT1->FIN_WAIT2 pid=100",
+    "state #1 client FIN_WAIT2->CLOSE pid=100",
+    "state #1 server CLOSE_WAIT->LAST_ACK pid=200",
+    "pkt #1 s2c [FIN, ACK] seq=42 ack=39 win=65536",
+    "pkt #1 c2s [ACK] seq=39 ack=43 win=65536",
+    "state #1 client FIN_WAIT2->TIME_WAIT pid=100 inferred",
+    "state #1 server LAST_ACK->CLOSE pid=200",
+    "end #1 closed_by=client tw=0 req=1 c2s=37 s2c=41 pids=100/200",
+    NULL,
 };
 
 static void one_get(struct tl_engine *e, __u32 isn_c, __u32 isn_s)
@@ -309,30 +309,24 @@ static void one_get(struct tl_engine *e, __u32 isn_c, __u32 isn_s)
 	close_first(e, C, isn_c + 38, isn_s + 42);
 }
 
-static void scenario_one_get(struct tl_engine *e)
-{
-	one_get(e, ISN_C, ISN_S);
-}
+static void scenario_one_get(struct tl_engine *e) { one_get(e, ISN_C, ISN_S); }
 
 /* The same life with both ISNs just below 2^32: relative numbers and the
  * FIN-acknowledged test must not notice the wrap. */
-static void scenario_wraparound(struct tl_engine *e)
-{
-	one_get(e, 0xfffffff0U, 0xffffffffU);
-}
+static void scenario_wraparound(struct tl_engine *e) { one_get(e, 0xfffffff0U, 0xffffffffU); }
 
 static const char *const expect_keepalive[] = {
-	"http #1 request GET /a seq=1",
-	"http #1 request GET /b seq=38",
-	"http #1 response 200 for /a seq=1",
-	"exchange #1 /a 200 body=3 complete=1",
-	"http #1 response 404 for /b seq=42",
-	"exchange #1 /b 404 body=0 complete=1",
-	"http #1 request GET /c seq=75",
-	"http #1 response 200 for /c seq=87",
-	"exchange #1 /c 200 body=3 complete=1",
-	"end #1 closed_by=client tw=0 req=3 c2s=111 s2c=127 pids=100/200",
-	NULL,
+    "http #1 request GET /a seq=1",
+    "http #1 request GET /b seq=38",
+    "http #1 response 200 for /a seq=1",
+    "exchange #1 /a 200 body=3 complete=1",
+    "http #1 response 404 for /b seq=42",
+    "exchange #1 /b 404 body=0 complete=1",
+    "http #1 request GET /c seq=75",
+    "http #1 response 200 for /c seq=87",
+    "exchange #1 /c 200 body=3 complete=1",
+    "end #1 closed_by=client tw=0 req=3 c2s=111 s2c=127 pids=100/200",
+    NULL,
 };
 
 /* Three requests on one connection, the second pipelined before the first
@@ -343,7 +337,8 @@ static void scenario_keepalive(struct tl_engine *e)
 	char req[3][64];
 
 	for (int i = 0; i < 3; i++)
-		snprintf(req[i], sizeof(req[i]), "GET %s HTTP/1.1\r\nHost: xxxxxxxx\r\n\r\n", uris[i]);
+		snprintf(req[i], sizeof(req[i]), "GET %s HTTP/1.1\r\nHost: xxxxxxxx\r\n\r\n",
+			 uris[i]);
 	handshake(e, ISN_C, ISN_S);
 	feed_packet(e, C, TL_PSH | TL_ACK, ISN_C + 1, ISN_S + 1, req[0], 37);
 	feed_packet(e, C, TL_PSH | TL_ACK, ISN_C + 38, ISN_S + 1, req[1], 37);
@@ -356,23 +351,19 @@ static void scenario_keepalive(struct tl_engine *e)
 }
 
 static const char *const expect_pipelined[] = {
-	"http #1 request GET /a seq=1",
-	"http #1 request HEAD /b seq=20",
-	"http #1 request GET /c seq=40",
-	"http #1 response 200 for /a seq=1",
-	"exchange #1 /a 200 body=3 complete=1",
-	"http #1 response 200 for /b seq=42",
-	"exchange #1 /b 200 body=0 complete=1",
-	"http #1 response 200 for /c seq=80",
-	"exchange #1 /c 200 body=5 complete=1",
-	NULL,
+    "http #1 request GET /a seq=1",	    "http #1 request HEAD /b seq=20",
+    "http #1 request GET /c seq=40",	    "http #1 response 200 for /a seq=1",
+    "exchange #1 /a 200 body=3 complete=1", "http #1 response 200 for /b seq=42",
+    "exchange #1 /b 200 body=0 complete=1", "http #1 response 200 for /c seq=80",
+    "exchange #1 /c 200 body=5 complete=1", NULL,
 };
 
 /* Three requests in one write, then the responses: the first two in one
  * segment (the HEAD answer has no body), the third's body in two segments. */
 static void scenario_pipelined(struct tl_engine *e)
 {
-	static const char reqs[] = "GET /a HTTP/1.1\r\n\r\nHEAD /b HTTP/1.1\r\n\r\nGET /c HTTP/1.1\r\n\r\n";
+	static const char reqs[] =
+	    "GET /a HTTP/1.1\r\n\r\nHEAD /b HTTP/1.1\r\n\r\nGET /c HTTP/1.1\r\n\r\n";
 	static const char resp12[] = "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc"
 				     "HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\n";
 	static const char resp3[] = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nab";
@@ -385,12 +376,12 @@ static void scenario_pipelined(struct tl_engine *e)
 }
 
 static const char *const expect_packets_only[] = {
-	"pkt #1 c2s [FIN, ACK] seq=1 ack=1 win=65536",
-	"pkt #1 s2c [FIN, ACK] seq=1 ack=2 win=65536",
-	"pkt #1 c2s [ACK] seq=2 ack=2 win=65536",
-	"state #1 client FIN_WAIT2->TIME_WAIT pid=0 inferred",
-	"end #1 closed_by=client tw=0 req=0 c2s=0 s2c=0 pids=0/0",
-	NULL,
+    "pkt #1 c2s [FIN, ACK] seq=1 ack=1 win=65536",
+    "pkt #1 s2c [FIN, ACK] seq=1 ack=2 win=65536",
+    "pkt #1 c2s [ACK] seq=2 ack=2 win=65536",
+    "state #1 client FIN_WAIT2->TIME_WAIT pid=0 inferred",
+    "end #1 closed_by=client tw=0 req=0 c2s=0 s2c=0 pids=0/0",
+    NULL,
 };
 
 /* A capture file: no socket events, so the close is read from the packets. */
@@ -405,12 +396,12 @@ static void scenario_packets_only(struct tl_engine *e)
 }
 
 static const char *const expect_refused[] = {
-	"state #1 client CLOSE->SYN_SENT pid=100",
-	"pkt #1 c2s [SYN] seq=0 ack=0 win=65495",
-	"pkt #1 s2c [RST, ACK] seq=1 ack=1 win=512",
-	"state #1 client SYN_SENT->CLOSE pid=100",
-	"end #1 closed_by=reset reset_by=server tw=-1 req=0 c2s=0 s2c=0 pids=100/0",
-	NULL,
+    "state #1 client CLOSE->SYN_SENT pid=100",
+    "pkt #1 c2s [SYN] seq=0 ack=0 win=65495",
+    "pkt #1 s2c [RST, ACK] seq=1 ack=1 win=512",
+    "state #1 client SYN_SENT->CLOSE pid=100",
+    "end #1 closed_by=reset reset_by=server tw=-1 req=0 c2s=0 s2c=0 pids=100/0",
+    NULL,
 };
 
 /* A connect to a port nobody listens on: RST, ACK with seq 0. */
@@ -423,20 +414,20 @@ static void scenario_refused(struct tl_engine *e)
 }
 
 static const char *const expect_simultaneous[] = {
-	"state #1 client ESTABLISHED->FIN_WAIT1 pid=100",
-	"state #1 server ESTABLISHED->FIN_WAIT1 pid=200",
-	"pkt #1 c2s [FIN, ACK] seq=1 ack=1 win=65536",
-	"pkt #1 s2c [FIN, ACK] seq=1 ack=1 win=65536",
-	"state #1 client FIN_WAIT1->CLOSING pid=100",
-	"state #1 server FIN_WAIT1->CLOSING pid=200",
-	"pkt #1 c2s [ACK] seq=2 ack=2 win=65536",
-	"pkt #1 s2c [ACK] seq=2 ack=2 win=65536",
-	"state #1 client CLOSING->CLOSE pid=100",
-	"state #1 client CLOSING->TIME_WAIT pid=100 inferred",
-	"state #1 server CLOSING->CLOSE pid=200",
-	"state #1 server CLOSING->TIME_WAIT pid=200 inferred",
-	"end #1 closed_by=client tw=2 req=0 c2s=0 s2c=0 pids=100/200",
-	NULL,
+    "state #1 client ESTABLISHED->FIN_WAIT1 pid=100",
+    "state #1 server ESTABLISHED->FIN_WAIT1 pid=200",
+    "pkt #1 c2s [FIN, ACK] seq=1 ack=1 win=65536",
+    "pkt #1 s2c [FIN, ACK] seq=1 ack=1 win=65536",
+    "state #1 client FIN_WAIT1->CLOSING pid=100",
+    "state #1 server FIN_WAIT1->CLOSING pid=200",
+    "pkt #1 c2s [ACK] seq=2 ack=2 win=65536",
+    "pkt #1 s2c [ACK] seq=2 ack=2 win=65536",
+    "state #1 client CLOSING->CLOSE pid=100",
+    "state #1 client CLOSING->TIME_WAIT pid=100 inferred",
+    "state #1 server CLOSING->CLOSE pid=200",
+    "state #1 server CLOSING->TIME_WAIT pid=200 inferred",
+    "end #1 closed_by=client tw=2 req=0 c2s=0 s2c=0 pids=100/200",
+    NULL,
 };
 
 /* Both sides close at once: FIN_WAIT1 -> CLOSING -> (timewait) on each. */
@@ -457,11 +448,11 @@ static void scenario_simultaneous(struct tl_engine *e)
 }
 
 static const char *const expect_midstream[] = {
-	"pkt #1 s2c [PSH, ACK] seq=1 ack=1 win=512",
-	"pkt #1 c2s [ACK] seq=1 ack=6 win=512",
-	"pkt #1 c2s [PSH, ACK] seq=1 ack=6 win=512",
-	"end #1 closed_by=none tw=-1 req=0 c2s=7 s2c=5 pids=0/0 mid open",
-	NULL,
+    "pkt #1 s2c [PSH, ACK] seq=1 ack=1 win=512",
+    "pkt #1 c2s [ACK] seq=1 ack=6 win=512",
+    "pkt #1 c2s [PSH, ACK] seq=1 ack=6 win=512",
+    "end #1 closed_by=none tw=-1 req=0 c2s=7 s2c=5 pids=0/0 mid open",
+    NULL,
 };
 
 /* Tracing starts on an open connection: numbers from the first segment
@@ -476,10 +467,10 @@ static void scenario_midstream(struct tl_engine *e)
 }
 
 static const char *const expect_reuse[] = {
-	"end #1 closed_by=none tw=-1 req=0 c2s=0 s2c=0 pids=0/0",
-	"pkt #2 c2s [SYN] seq=0 ack=0 win=65495",
-	"end #2 closed_by=none tw=-1 req=0 c2s=0 s2c=0 pids=0/0 open",
-	NULL,
+    "end #1 closed_by=none tw=-1 req=0 c2s=0 s2c=0 pids=0/0",
+    "pkt #2 c2s [SYN] seq=0 ack=0 win=65495",
+    "end #2 closed_by=none tw=-1 req=0 c2s=0 s2c=0 pids=0/0 open",
+    NULL,
 };
 
 /* A new SYN on a tuple still known starts a new connection; the SYN's
@@ -498,7 +489,8 @@ static void scenario_hostile_http(struct tl_engine *e)
 	static char big[TL_DATA_CAP + 1];
 
 	handshake(e, ISN_C, ISN_S);
-	feed_packet(e, C, TL_PSH | TL_ACK, ISN_C + 1, ISN_S + 1, "GET /\x01\x1b[31m\xff\xfe HTTP/1.1\r\n", 30);
+	feed_packet(e, C, TL_PSH | TL_ACK, ISN_C + 1, ISN_S + 1,
+		    "GET /\x01\x1b[31m\xff\xfe HTTP/1.1\r\n", 30);
 	feed_packet(e, C, TL_PSH | TL_ACK, ISN_C + 31, ISN_S + 1, "HTTP/1.1 2000 \xc0\xaf\r\n", 20);
 	memset(big, 'A', TL_DATA_CAP);
 	memcpy(big, "GET /", 5);
@@ -619,8 +611,8 @@ static void reuse_after(struct tl_engine *e, __u64 reuse_ms)
 	now = tw1 + (reuse_ms - 2) * MS; /* the SYN comes 2 ms later, after SYN_SENT */
 	old->until_ns = now + 2 * MS;
 	full = &fake_socks[nfake_socks++];
-	*full = (struct fake_sock){.lport = SERVER_PORT, .rport = CLIENT_PORT, .cookie = 0x2000,
-				   .from_ns = now + 2 * MS};
+	*full = (struct fake_sock){
+	    .lport = SERVER_PORT, .rport = CLIENT_PORT, .cookie = 0x2000, .from_ns = now + 2 * MS};
 	tw2 = get_server_closes(e, ISN_C + 900000, ISN_S + 900000);
 	full->until_ns = tw2;
 	kernel_tw(SERVER_PORT, CLIENT_PORT, tw2, 0, 0);
@@ -628,29 +620,23 @@ static void reuse_after(struct tl_engine *e, __u64 reuse_ms)
 	tick_at(e, tw2 + 61000 * MS);
 }
 
-static void scenario_reuse_late(struct tl_engine *e)
-{
-	reuse_after(e, 2700);
-}
+static void scenario_reuse_late(struct tl_engine *e) { reuse_after(e, 2700); }
 
 static const char *const expect_reuse_late[] = {
-	"twend #1 server confirmed=1 after=2700ms ended_by=reused",
-	"end #2 closed_by=server tw=1 req=1 c2s=37 s2c=41 pids=100/200",
-	"twend #2 server confirmed=1 after=61000ms ended_by=timer",
-	NULL,
+    "twend #1 server confirmed=1 after=2700ms ended_by=reused",
+    "end #2 closed_by=server tw=1 req=1 c2s=37 s2c=41 pids=100/200",
+    "twend #2 server confirmed=1 after=61000ms ended_by=timer",
+    NULL,
 };
 
 /* Before the first question to sock_diag: nothing but the SYN tells. */
-static void scenario_reuse_early(struct tl_engine *e)
-{
-	reuse_after(e, 300);
-}
+static void scenario_reuse_early(struct tl_engine *e) { reuse_after(e, 300); }
 
 static const char *const expect_reuse_early[] = {
-	"twend #1 server confirmed=0 after=300ms ended_by=reused",
-	"end #2 closed_by=server tw=1 req=1 c2s=37 s2c=41 pids=100/200",
-	"twend #2 server confirmed=1 after=61000ms ended_by=timer",
-	NULL,
+    "twend #1 server confirmed=0 after=300ms ended_by=reused",
+    "end #2 closed_by=server tw=1 req=1 c2s=37 s2c=41 pids=100/200",
+    "twend #2 server confirmed=1 after=61000ms ended_by=timer",
+    NULL,
 };
 
 /* The client comes back 2.7 s later with a SYN the timewait socket refuses
@@ -681,24 +667,18 @@ static void refused_syn(struct tl_engine *e, __u64 rst_ms)
 	tick_until(e, tw1 + 3710 * MS, tw1 + 61000 * MS);
 }
 
-static void scenario_refused_syn(struct tl_engine *e)
-{
-	refused_syn(e, 0);
-}
+static void scenario_refused_syn(struct tl_engine *e) { refused_syn(e, 0); }
 
 static const char *const expect_refused_syn[] = {
-	"twend #1 server confirmed=1 after=60020ms ended_by=timer",
-	NULL,
+    "twend #1 server confirmed=1 after=60020ms ended_by=timer",
+    NULL,
 };
 
-static void scenario_refused_syn_rst(struct tl_engine *e)
-{
-	refused_syn(e, 2750);
-}
+static void scenario_refused_syn_rst(struct tl_engine *e) { refused_syn(e, 2750); }
 
 static const char *const expect_refused_syn_rst[] = {
-	"twend #1 server confirmed=1 after=2800ms ended_by=reused",
-	NULL,
+    "twend #1 server confirmed=1 after=2800ms ended_by=reused",
+    NULL,
 };
 
 /* -i on a veth whose other end is in another namespace: the server's
@@ -728,11 +708,11 @@ static void scenario_peer_invisible(struct tl_engine *e)
 }
 
 static const char *const expect_peer_invisible[] = {
-	"pkt #1 c2s [ACK] seq=39 ack=43 win=65536",
-	"state #1 client FIN_WAIT2->TIME_WAIT pid=0 inferred",
-	"state #1 server LAST_ACK->CLOSE pid=0",
-	"end #1 closed_by=client tw=0 req=1 c2s=37 s2c=41 pids=0/0",
-	NULL,
+    "pkt #1 c2s [ACK] seq=39 ack=43 win=65536",
+    "state #1 client FIN_WAIT2->TIME_WAIT pid=0 inferred",
+    "state #1 server LAST_ACK->CLOSE pid=0",
+    "end #1 closed_by=client tw=0 req=1 c2s=37 s2c=41 pids=0/0",
+    NULL,
 };
 
 /* One connection a second, each leaving a client timewait socket that the
@@ -818,11 +798,11 @@ static void request_then_abort(struct tl_engine *e)
 }
 
 static const char *const expect_reset_recv[] = {
-	"state #1 server ESTABLISHED->CLOSE pid=0",
-	"pkt #1 s2c [RST, ACK] seq=1 ack=38 win=65536",
-	"state #1 client ESTABLISHED->CLOSE pid=100",
-	"end #1 closed_by=reset reset_by=server tw=-1 req=1 c2s=37 s2c=0 pids=100/0",
-	NULL,
+    "state #1 server ESTABLISHED->CLOSE pid=0",
+    "pkt #1 s2c [RST, ACK] seq=1 ack=38 win=65536",
+    "state #1 client ESTABLISHED->CLOSE pid=100",
+    "end #1 closed_by=reset reset_by=server tw=-1 req=1 c2s=37 s2c=0 pids=100/0",
+    NULL,
 };
 
 /* The client's recv() then returns ECONNRESET: that use of its closed
@@ -837,11 +817,11 @@ static void scenario_reset_recv(struct tl_engine *e)
 }
 
 static const char *const expect_unread_close[] = {
-	"state #1 client FIN_WAIT2->CLOSE pid=100",
-	"state #1 server CLOSE_WAIT->CLOSE pid=200",
-	"pkt #1 s2c [RST, ACK] seq=1 ack=39 win=65536",
-	"end #1 closed_by=reset reset_by=server tw=-1 req=1 c2s=37 s2c=0 pids=100/200",
-	NULL,
+    "state #1 client FIN_WAIT2->CLOSE pid=100",
+    "state #1 server CLOSE_WAIT->CLOSE pid=200",
+    "pkt #1 s2c [RST, ACK] seq=1 ack=39 win=65536",
+    "end #1 closed_by=reset reset_by=server tw=-1 req=1 c2s=37 s2c=0 pids=100/200",
+    NULL,
 };
 
 /* The client sends a request and closes (its orphan goes FIN_WAIT2 ->
@@ -864,10 +844,10 @@ static void scenario_unread_close(struct tl_engine *e)
 }
 
 static const char *const expect_abort_idle[] = {
-	"state #1 server ESTABLISHED->CLOSE pid=0",
-	"state #1 client ESTABLISHED->CLOSE pid=100",
-	"end #1 closed_by=none tw=-1 req=1 c2s=37 s2c=0 pids=100/0",
-	NULL,
+    "state #1 server ESTABLISHED->CLOSE pid=0",
+    "state #1 client ESTABLISHED->CLOSE pid=100",
+    "end #1 closed_by=none tw=-1 req=1 c2s=37 s2c=0 pids=100/0",
+    NULL,
 };
 
 /* Both sockets closed and no RST came (its segment was never sent): the
@@ -883,11 +863,11 @@ static void scenario_closed_no_rst(struct tl_engine *e)
 }
 
 static const char *const expect_rebind[] = {
-	"state #1 client ESTABLISHED->CLOSE pid=100",
-	"end #1 closed_by=none tw=-1 req=1 c2s=37 s2c=0 pids=100/0",
-	"state #2 client CLOSE->SYN_SENT pid=100",
-	"pkt #2 c2s [SYN] seq=0 ack=0 win=65495",
-	NULL,
+    "state #1 client ESTABLISHED->CLOSE pid=100",
+    "end #1 closed_by=none tw=-1 req=1 c2s=37 s2c=0 pids=100/0",
+    "state #2 client CLOSE->SYN_SENT pid=100",
+    "pkt #2 c2s [SYN] seq=0 ack=0 win=65495",
+    NULL,
 };
 
 /* Both sockets closed without an RST, and the client connects again at
@@ -902,14 +882,14 @@ static void scenario_rebind(struct tl_engine *e)
 }
 
 static const char *const expect_handshake_failed[] = {
-	"state #1 client CLOSE->SYN_SENT pid=100",
-	"pkt #1 c2s [SYN] seq=0 ack=0 win=65495",
-	"pkt #1 c2s [SYN] seq=0 ack=0 win=65495",
-	"pkt #1 c2s [SYN] seq=0 ack=0 win=65495",
-	"pkt #1 c2s [SYN] seq=0 ack=0 win=65495",
-	"state #1 client SYN_SENT->CLOSE pid=100",
-	"end #1 closed_by=none handshake_failed syns=4 tw=-1 req=0 c2s=0 s2c=0 pids=100/0",
-	NULL,
+    "state #1 client CLOSE->SYN_SENT pid=100",
+    "pkt #1 c2s [SYN] seq=0 ack=0 win=65495",
+    "pkt #1 c2s [SYN] seq=0 ack=0 win=65495",
+    "pkt #1 c2s [SYN] seq=0 ack=0 win=65495",
+    "pkt #1 c2s [SYN] seq=0 ack=0 win=65495",
+    "state #1 client SYN_SENT->CLOSE pid=100",
+    "end #1 closed_by=none handshake_failed syns=4 tw=-1 req=0 c2s=0 s2c=0 pids=100/0",
+    NULL,
 };
 
 /* SYNs to a full backlog are dropped; connect() retries, then gives up. */
@@ -971,13 +951,13 @@ static __u32 five_chunks(struct tl_engine *e, __u32 s, __u32 ack)
 }
 
 static const char *const expect_chunked_keepalive[] = {
-	"http #1 request GET /c seq=1",
-	"http #1 response 200 for /c seq=1",
-	"exchange #1 /c 200 body=3500 complete=1 chunked last=+6ms",
-	"http #1 request GET /index.html seq=38",
-	"http #1 response 200 for /index.html seq=3588",
-	"exchange #1 /index.html 200 body=3 complete=1",
-	NULL,
+    "http #1 request GET /c seq=1",
+    "http #1 response 200 for /c seq=1",
+    "exchange #1 /c 200 body=3500 complete=1 chunked last=+6ms",
+    "http #1 request GET /index.html seq=38",
+    "http #1 response 200 for /index.html seq=3588",
+    "exchange #1 /index.html 200 body=3 complete=1",
+    NULL,
 };
 
 /* The exchange ends at the last chunk, with the decoded length, not when
@@ -994,11 +974,11 @@ static void scenario_chunked_keepalive(struct tl_engine *e)
 }
 
 static const char *const expect_chunked_close[] = {
-	"http #1 response 200 for /index.html seq=1",
-	"pkt #1 s2c [PSH, ACK] seq=3583 ack=38 win=65536",
-	"exchange #1 /index.html 200 body=3500 complete=1 chunked last=+6ms",
-	"pkt #1 s2c [FIN, ACK] seq=3588 ack=38 win=65536",
-	NULL,
+    "http #1 response 200 for /index.html seq=1",
+    "pkt #1 s2c [PSH, ACK] seq=3583 ack=38 win=65536",
+    "exchange #1 /index.html 200 body=3500 complete=1 chunked last=+6ms",
+    "pkt #1 s2c [FIN, ACK] seq=3588 ack=38 win=65536",
+    NULL,
 };
 
 /* Connection: close: the exchange ends at the last chunk, not at the FIN. */
@@ -1013,11 +993,11 @@ static void scenario_chunked_close(struct tl_engine *e)
 }
 
 static const char *const expect_chunked_one_segment[] = {
-	"http #1 response 200 for /a seq=1",
-	"exchange #1 /a 200 body=8 complete=1 chunked last=+0ms",
-	"http #1 response 404 for /b seq=81",
-	"exchange #1 /b 404 body=0 complete=1",
-	NULL,
+    "http #1 response 200 for /a seq=1",
+    "exchange #1 /a 200 body=8 complete=1 chunked last=+0ms",
+    "http #1 response 404 for /b seq=81",
+    "exchange #1 /b 404 body=0 complete=1",
+    NULL,
 };
 
 /* Head, chunks with extensions, trailer and the next (pipelined) response
@@ -1035,9 +1015,9 @@ static void scenario_chunked_one_segment(struct tl_engine *e)
 }
 
 static const char *const expect_chunked_lost[] = {
-	"http #1 response 200 for /index.html seq=1",
-	"exchange #1 /index.html 200 body=1000 complete=0 chunked last=+1ms",
-	NULL,
+    "http #1 response 200 for /index.html seq=1",
+    "exchange #1 /index.html 200 body=1000 complete=0 chunked last=+1ms",
+    NULL,
 };
 
 /* Two chunks of 1000 in one 2014-byte segment: the second size line lies
@@ -1051,14 +1031,10 @@ static void scenario_chunked_lost(struct tl_engine *e)
 }
 
 static const char *const expect_split_request_line[] = {
-	"pkt #1 c2s [PSH, ACK] seq=1 ack=1 win=65536",
-	"pkt #1 c2s [PSH, ACK] seq=1 ack=1 win=65536",
-	"pkt #1 c2s [PSH, ACK] seq=3 ack=1 win=65536",
-	"http #1 request GET /index.html seq=1",
-	"pkt #1 s2c [PSH, ACK] seq=1 ack=38 win=65536",
-	"http #1 response 200 for /index.html seq=1",
-	"exchange #1 /index.html 200 body=3 complete=1",
-	NULL,
+    "pkt #1 c2s [PSH, ACK] seq=1 ack=1 win=65536",   "pkt #1 c2s [PSH, ACK] seq=1 ack=1 win=65536",
+    "pkt #1 c2s [PSH, ACK] seq=3 ack=1 win=65536",   "http #1 request GET /index.html seq=1",
+    "pkt #1 s2c [PSH, ACK] seq=1 ack=38 win=65536",  "http #1 response 200 for /index.html seq=1",
+    "exchange #1 /index.html 200 body=3 complete=1", NULL,
 };
 
 /* "GE", its retransmission, then the rest: one request, at seq 1. */
@@ -1072,10 +1048,10 @@ static void scenario_split_request_line(struct tl_engine *e)
 }
 
 static const char *const expect_split_headers[] = {
-	"http #1 request GET /v seq=1 range=bytes=0-2",
-	"http #1 response 206 for /v seq=1",
-	"exchange #1 /v 206 body=3 complete=1",
-	NULL,
+    "http #1 request GET /v seq=1 range=bytes=0-2",
+    "http #1 response 206 for /v seq=1",
+    "exchange #1 /v 206 body=3 complete=1",
+    NULL,
 };
 
 /* The header blocks of both the request and the response cut in two:
@@ -1095,9 +1071,9 @@ static void scenario_split_headers(struct tl_engine *e)
 }
 
 static const char *const expect_control_bytes[] = {
-	"http #1 request GET /\\x00\\x01\\xfe\\x1b[2J seq=1",
-	"http #1 response 400 for /\\x00\\x01\\xfe\\x1b[2J seq=1",
-	NULL,
+    "http #1 request GET /\\x00\\x01\\xfe\\x1b[2J seq=1",
+    "http #1 response 400 for /\\x00\\x01\\xfe\\x1b[2J seq=1",
+    NULL,
 };
 
 /* A request line with NUL, controls and bytes that are not UTF-8 is still
@@ -1114,11 +1090,11 @@ static void scenario_control_bytes(struct tl_engine *e)
 }
 
 static const char *const expect_body_not_head[] = {
-	"exchange #1 /index.html 200 body=602 complete=1",
-	"http #1 request GET /b seq=38",
-	"http #1 response 200 for /b seq=643",
-	"exchange #1 /b 200 body=3 complete=1",
-	NULL,
+    "exchange #1 /index.html 200 body=602 complete=1",
+    "http #1 request GET /b seq=38",
+    "http #1 response 200 for /b seq=643",
+    "exchange #1 /b 200 body=3 complete=1",
+    NULL,
 };
 
 /* Body bytes that could begin a request line ("aaa...", then "aa" alone,
@@ -1144,61 +1120,60 @@ struct scenario {
 	const char *name;
 	void (*run)(struct tl_engine *e);
 	const char *const *expect; /* lines that must appear, in this order */
-	bool exact;                /* and nothing else */
-	const char *last;          /* the last line, when given */
+	bool exact;		   /* and nothing else */
+	const char *last;	   /* the last line, when given */
 };
 
 static const struct scenario scenarios[] = {
-	{__LINE__, "one GET, client closes, client TIME_WAIT", scenario_one_get, expect_one_get,
-	 true, NULL},
-	{__LINE__, "sequence numbers wrap at 2^32", scenario_wraparound, expect_one_get, true, NULL},
-	{__LINE__, "keep-alive with three requests, one pipelined", scenario_keepalive,
-	 expect_keepalive, false, NULL},
-	{__LINE__, "pipelined requests in one segment, responses split and joined",
-	 scenario_pipelined, expect_pipelined, false, NULL},
-	{__LINE__, "packets only: TIME_WAIT inferred from the close", scenario_packets_only,
-	 expect_packets_only, false, NULL},
-	{__LINE__, "connection refused: RST", scenario_refused, expect_refused, true, NULL},
-	{__LINE__, "simultaneous close: both TIME_WAIT", scenario_simultaneous,
-	 expect_simultaneous, false, NULL},
-	{__LINE__, "joined mid-stream", scenario_midstream, expect_midstream, true, NULL},
-	{__LINE__, "port reuse starts a new connection", scenario_port_reuse, expect_reuse, false,
-	 NULL},
-	{__LINE__, "hostile HTTP bytes", scenario_hostile_http, NULL, false,
-	 "end #1 closed_by=none tw=-1 req=1 c2s=100052 s2c=0 pids=100/0 open"},
-	{__LINE__, "TIME_WAIT end confirmed by sock_diag", scenario_time_wait_end, NULL, false,
-	 "twend #1 client confirmed=1 after=61001ms ended_by=timer"},
-	{__LINE__, "TIME_WAIT ends in order under a steady trickle", scenario_trickle, NULL, false,
-	 "trickle: 20 ends, each within 1 s of the kernel's"},
-	{__LINE__, "TIME_WAIT first in FIN_WAIT2 is asked again promptly", scenario_trickle_fw2,
-	 NULL, false, "trickle: 20 ends, each within 1 s of the kernel's"},
-	{__LINE__, "a new SYN on the tuple ends the server's TIME_WAIT", scenario_reuse_late,
-	 expect_reuse_late, false, NULL},
-	{__LINE__, "reuse before sock_diag was asked", scenario_reuse_early, expect_reuse_early,
-	 false, NULL},
-	{__LINE__, "a SYN the timewait socket refuses leaves it to its timer", scenario_refused_syn,
-	 expect_refused_syn, false, NULL},
-	{__LINE__, "a refused SYN's RST ends it, seen within 100 ms", scenario_refused_syn_rst,
-	 expect_refused_syn_rst, false, NULL},
-	{__LINE__, "the peer's states unseen: its TIME_WAIT from the packets",
-	 scenario_peer_invisible, expect_peer_invisible, false,
-	 "end #1 closed_by=client tw=0 req=1 c2s=37 s2c=41 pids=0/0"},
-	{__LINE__, "chunked response on a kept-alive connection", scenario_chunked_keepalive,
-	 expect_chunked_keepalive, false, NULL},
-	{__LINE__, "chunked response, then the server closes", scenario_chunked_close,
-	 expect_chunked_close, false, NULL},
-	{__LINE__, "chunked body and the next response in one segment",
-	 scenario_chunked_one_segment, expect_chunked_one_segment, false, NULL},
-	{__LINE__, "chunk-size line not copied: incomplete", scenario_chunked_lost,
-	 expect_chunked_lost, false, NULL},
-	{__LINE__, "request line split across segments", scenario_split_request_line,
-	 expect_split_request_line, false, NULL},
-	{__LINE__, "header blocks split across segments", scenario_split_headers,
-	 expect_split_headers, false, NULL},
-	{__LINE__, "control bytes, NUL, invalid UTF-8 in a request line", scenario_control_bytes,
-	 expect_control_bytes, false, NULL},
-	{__LINE__, "body bytes that could begin a request line are no head", scenario_body_not_head,
-	 expect_body_not_head, false, NULL},
+    {__LINE__, "one GET, client closes, client TIME_WAIT", scenario_one_get, expect_one_get, true,
+     NULL},
+    {__LINE__, "sequence numbers wrap at 2^32", scenario_wraparound, expect_one_get, true, NULL},
+    {__LINE__, "keep-alive with three requests, one pipelined", scenario_keepalive,
+     expect_keepalive, false, NULL},
+    {__LINE__, "pipelined requests in one segment, responses split and joined", scenario_pipelined,
+     expect_pipelined, false, NULL},
+    {__LINE__, "packets only: TIME_WAIT inferred from the close", scenario_packets_only,
+     expect_packets_only, false, NULL},
+    {__LINE__, "connection refused: RST", scenario_refused, expect_refused, true, NULL},
+    {__LINE__, "simultaneous close: both TIME_WAIT", scenario_simultaneous, expect_simultaneous,
+     false, NULL},
+    {__LINE__, "joined mid-stream", scenario_midstream, expect_midstream, true, NULL},
+    {__LINE__, "port reuse starts a new connection", scenario_port_reuse, expect_reuse, false,
+     NULL},
+    {__LINE__, "hostile HTTP bytes", scenario_hostile_http, NULL, false,
+     "end #1 closed_by=none tw=-1 req=1 c2s=100052 s2c=0 pids=100/0 open"},
+    {__LINE__, "TIME_WAIT end confirmed by sock_diag", scenario_time_wait_end, NULL, false,
+     "twend #1 client confirmed=1 after=61001ms ended_by=timer"},
+    {__LINE__, "TIME_WAIT ends in order under a steady trickle", scenario_trickle, NULL, false,
+     "trickle: 20 ends, each within 1 s of the kernel's"},
+    {__LINE__, "TIME_WAIT first in FIN_WAIT2 is asked again promptly", scenario_trickle_fw2, NULL,
+     false, "trickle: 20 ends, each within 1 s of the kernel's"},
+    {__LINE__, "a new SYN on the tuple ends the server's TIME_WAIT", scenario_reuse_late,
+     expect_reuse_late, false, NULL},
+    {__LINE__, "reuse before sock_diag was asked", scenario_reuse_early, expect_reuse_early, false,
+     NULL},
+    {__LINE__, "a SYN the timewait socket refuses leaves it to its timer", scenario_refused_syn,
+     expect_refused_syn, false, NULL},
+    {__LINE__, "a refused SYN's RST ends it, seen within 100 ms", scenario_refused_syn_rst,
+     expect_refused_syn_rst, false, NULL},
+    {__LINE__, "the peer's states unseen: its TIME_WAIT from the packets", scenario_peer_invisible,
+     expect_peer_invisible, false, "end #1 closed_by=client tw=0 req=1 c2s=37 s2c=41 pids=0/0"},
+    {__LINE__, "chunked response on a kept-alive connection", scenario_chunked_keepalive,
+     expect_chunked_keepalive, false, NULL},
+    {__LINE__, "chunked response, then the server closes", scenario_chunked_close,
+     expect_chunked_close, false, NULL},
+    {__LINE__, "chunked body and the next response in one segment", scenario_chunked_one_segment,
+     expect_chunked_one_segment, false, NULL},
+    {__LINE__, "chunk-size line not copied: incomplete", scenario_chunked_lost, expect_chunked_lost,
+     false, NULL},
+    {__LINE__, "request line split across segments", scenario_split_request_line,
+     expect_split_request_line, false, NULL},
+    {__LINE__, "header blocks split across segments", scenario_split_headers, expect_split_headers,
+     false, NULL},
+    {__LINE__, "control bytes, NUL, invalid UTF-8 in a request line", scenario_control_bytes,
+     expect_control_bytes, false, NULL},
+    {__LINE__, "body bytes that could begin a request line are no head", scenario_body_not_head,
+     expect_body_not_head, false, NULL},
 };
 
 /* Scenarios that must also leave no trace of a life that never was. */
@@ -1206,26 +1181,26 @@ static const struct scenario_absent {
 	struct scenario sc;
 	const char *absent; /* text no line may contain */
 } absent_scenarios[] = {
-	{{__LINE__, "RST, then recv() returns ECONNRESET: no made-up life", scenario_reset_recv,
+    {{__LINE__, "RST, then recv() returns ECONNRESET: no made-up life", scenario_reset_recv,
       expect_reset_recv, false, NULL},
-	 "#2"},
-	{{__LINE__, "close with unread data after both closed: the RST joins its life",
+     "#2"},
+    {{__LINE__, "close with unread data after both closed: the RST joins its life",
       scenario_unread_close, expect_unread_close, false, NULL},
-	 "#2"},
-	{{__LINE__, "both sockets closed, no RST: ends after the hold, not open at exit",
+     "#2"},
+    {{__LINE__, "both sockets closed, no RST: ends after the hold, not open at exit",
       scenario_closed_no_rst, expect_abort_idle, false, "tick +250ms"},
-	 " open"},
-	{{__LINE__, "a new connect() on the tuple of a held life", scenario_rebind, expect_rebind,
-	  false, NULL},
-	 NULL},
-	{{__LINE__, "handshake failed: no SYN-ACK after 4 SYNs", scenario_handshake_failed,
+     " open"},
+    {{__LINE__, "a new connect() on the tuple of a held life", scenario_rebind, expect_rebind,
+      false, NULL},
+     NULL},
+    {{__LINE__, "handshake failed: no SYN-ACK after 4 SYNs", scenario_handshake_failed,
       expect_handshake_failed, true, NULL},
-	 NULL},
-	{{__LINE__, "socket states lost: the life is marked, not left open", scenario_states_lost, NULL,
+     NULL},
+    {{__LINE__, "socket states lost: the life is marked, not left open", scenario_states_lost, NULL,
       false,
       "end #1 closed_by=server tw=-1 req=0 c2s=0 s2c=0 pids=100/200 incomplete "
       "states_missing"},
-	 NULL},
+     NULL},
 };
 
 /* Whether every expected line appears in log order (and, if exact, only they). */

@@ -27,10 +27,10 @@ struct raw_opts {
 };
 
 /* Linux's SYN: MSS, SACK_PERM, timestamps, NOP, window scale 7. */
-static const struct raw_opts syn_opts = {20, {2, 4, 0xff, 0xd7, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0,
-					      0, 1, 3, 3, 7}};
-static const struct raw_opts synack_opts = {20, {2, 4, 0xff, 0xd7, 4, 2, 8, 10, 0, 0, 0, 2, 0, 0,
-						 0, 1, 1, 3, 3, 7}};
+static const struct raw_opts syn_opts = {
+    20, {2, 4, 0xff, 0xd7, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 7}};
+static const struct raw_opts synack_opts = {
+    20, {2, 4, 0xff, 0xd7, 4, 2, 8, 10, 0, 0, 0, 2, 0, 0, 0, 1, 1, 3, 3, 7}};
 static const struct raw_opts ts_opts = {12, {1, 1, 8, 10, 0, 0, 0, 3, 0, 0, 0, 2}};
 
 enum step_kind { STEP_PKT, STEP_STATE, STEP_HTTP };
@@ -56,61 +56,65 @@ struct step {
 };
 
 static const struct tl_http_msg req_msg = {
-	.kind = TL_HTTP_REQUEST,
-	.method = "GET",
-	.uri = "/index.html",
+    .kind = TL_HTTP_REQUEST,
+    .method = "GET",
+    .uri = "/index.html",
     .uri_len = 11,
-	.version = "HTTP/1.1",
-	.range = "bytes=0-99",
-	.connection = "keep-alive",
-	.content_length = -1,
+    .version = "HTTP/1.1",
+    .range = "bytes=0-99",
+    .connection = "keep-alive",
+    .content_length = -1,
 };
 
 static const struct tl_http_msg resp_msg = {
-	.kind = TL_HTTP_RESPONSE,
-	.version = "HTTP/1.1",
-	.status = 200,
-	.reason = "OK",
-	.content_type = "text/html",
-	.content_length = 1100,
+    .kind = TL_HTTP_RESPONSE,
+    .version = "HTTP/1.1",
+    .status = 200,
+    .reason = "OK",
+    .content_type = "text/html",
+    .content_length = 1100,
 };
 
 static const struct tl_pending_request pending = {T0 + 300 * US, "GET", "/index.html", 11};
 
 #define PKT(t, side, fl, s, a, l, w, ws, o)                                                        \
-	{STEP_PKT, t, side, .flags = fl, .seq = s, .ack = a, .len = l, .win = w,                   \
-	 .win_scaled = ws, .opts = o}
-#define STATE(t, side, o, n, ...) {STEP_STATE, t, side, .old_state = o, .new_state = n, __VA_ARGS__}
+	{                                                                                          \
+		STEP_PKT, t, side, .flags = fl, .seq = s, .ack = a, .len = l, .win = w,            \
+				   .win_scaled = ws, .opts = o                                     \
+	}
+#define STATE(t, side, o, n, ...)                                                                  \
+	{                                                                                          \
+		STEP_STATE, t, side, .old_state = o, .new_state = n, __VA_ARGS__                   \
+	}
 
 static const struct step life[] = {
-	PKT(0, TL_CLIENT, TL_SYN, 0, 0, 0, 65495, 65495, &syn_opts),
-	STATE(0, TL_CLIENT, TL_CLOSE, TL_SYN_SENT),
-	PKT(21, TL_SERVER, TL_SYN | TL_ACK, 0, 1, 0, 65483, 65483, &synack_opts),
-	PKT(40, TL_CLIENT, TL_ACK, 1, 1, 0, 512, 65536, &ts_opts),
-	STATE(40, TL_CLIENT, TL_SYN_SENT, TL_ESTABLISHED),
-	STATE(40, TL_SERVER, TL_LISTEN, TL_SYN_RECV, .no_proc = true),
-	STATE(40, TL_SERVER, TL_SYN_RECV, TL_ESTABLISHED),
-	PKT(300, TL_CLIENT, TL_PSH | TL_ACK, 1, 1, 77, 512, 65536, &ts_opts),
-	{STEP_HTTP, 300, TL_CLIENT, .seq = 1, .msg = &req_msg},
-	PKT(520, TL_SERVER, TL_PSH | TL_ACK, 1, 78, 1300, 512, 65536, &ts_opts),
-	{STEP_HTTP, 520, TL_SERVER, .seq = 1, .msg = &resp_msg, .request = &pending,
-	 .latency_us = 220},
-	PKT(600, TL_CLIENT, TL_ACK, 78, 1301, 0, 510, 65280, NULL),
-	PKT(5000000, TL_CLIENT, TL_FIN | TL_ACK, 78, 1301, 0, 512, 65536, &ts_opts),
-	STATE(5000000, TL_CLIENT, TL_ESTABLISHED, TL_FIN_WAIT1),
-	PKT(5000100, TL_SERVER, TL_FIN | TL_ACK, 1301, 79, 0, 512, 65536, &ts_opts),
-	PKT(5001000, TL_CLIENT, TL_ACK, 79, 1302, 0, 512, 65536, &ts_opts),
-	STATE(5001000, TL_CLIENT, TL_FIN_WAIT2, TL_TIME_WAIT, .inferred = true),
+    PKT(0, TL_CLIENT, TL_SYN, 0, 0, 0, 65495, 65495, &syn_opts),
+    STATE(0, TL_CLIENT, TL_CLOSE, TL_SYN_SENT),
+    PKT(21, TL_SERVER, TL_SYN | TL_ACK, 0, 1, 0, 65483, 65483, &synack_opts),
+    PKT(40, TL_CLIENT, TL_ACK, 1, 1, 0, 512, 65536, &ts_opts),
+    STATE(40, TL_CLIENT, TL_SYN_SENT, TL_ESTABLISHED),
+    STATE(40, TL_SERVER, TL_LISTEN, TL_SYN_RECV, .no_proc = true),
+    STATE(40, TL_SERVER, TL_SYN_RECV, TL_ESTABLISHED),
+    PKT(300, TL_CLIENT, TL_PSH | TL_ACK, 1, 1, 77, 512, 65536, &ts_opts),
+    {STEP_HTTP, 300, TL_CLIENT, .seq = 1, .msg = &req_msg},
+    PKT(520, TL_SERVER, TL_PSH | TL_ACK, 1, 78, 1300, 512, 65536, &ts_opts),
+    {STEP_HTTP, 520, TL_SERVER, .seq = 1, .msg = &resp_msg, .request = &pending, .latency_us = 220},
+    PKT(600, TL_CLIENT, TL_ACK, 78, 1301, 0, 510, 65280, NULL),
+    PKT(5000000, TL_CLIENT, TL_FIN | TL_ACK, 78, 1301, 0, 512, 65536, &ts_opts),
+    STATE(5000000, TL_CLIENT, TL_ESTABLISHED, TL_FIN_WAIT1),
+    PKT(5000100, TL_SERVER, TL_FIN | TL_ACK, 1301, 79, 0, 512, 65536, &ts_opts),
+    PKT(5001000, TL_CLIENT, TL_ACK, 79, 1302, 0, 512, 65536, &ts_opts),
+    STATE(5001000, TL_CLIENT, TL_FIN_WAIT2, TL_TIME_WAIT, .inferred = true),
 };
 
 /* Filled by hostile_init: wire bytes no C literal should carry. */
 static struct tl_http_msg hostile_req, hostile_resp;
 
 static const struct step hostile[] = {
-	PKT(0, TL_CLIENT, TL_PSH | TL_ACK, 1, 1, 600, 512, 512, NULL),
-	{STEP_HTTP, 0, TL_CLIENT, .seq = 1, .msg = &hostile_req},
-	PKT(900, TL_SERVER, TL_RST, 1, 0, 0, 0, 0, NULL),
-	{STEP_HTTP, 900, TL_SERVER, .seq = 1, .msg = &hostile_resp},
+    PKT(0, TL_CLIENT, TL_PSH | TL_ACK, 1, 1, 600, 512, 512, NULL),
+    {STEP_HTTP, 0, TL_CLIENT, .seq = 1, .msg = &hostile_req},
+    PKT(900, TL_SERVER, TL_RST, 1, 0, 0, 0, 0, NULL),
+    {STEP_HTTP, 900, TL_SERVER, .seq = 1, .msg = &hostile_resp},
 };
 
 static void hostile_init(void)
@@ -123,7 +127,8 @@ static void hostile_init(void)
 	hostile_req.uri_len = TL_HTTP_URI_MAX - 1;
 	hostile_req.uri_truncated = true;
 	hostile_resp = resp_msg;
-	strcpy(hostile_resp.reason, "\x1b[31mOK\r\n\xff\xfe\xc2\x9b" "2J");
+	strcpy(hostile_resp.reason, "\x1b[31mOK\r\n\xff\xfe\xc2\x9b"
+				    "2J");
 	strcpy(hostile_resp.content_type, "text/\xc3\x28html\xe2\x80\xae");
 }
 
@@ -178,9 +183,14 @@ static void play_packet(const struct tl_sink *k, struct tl_conn *c, const __u8 a
 {
 	struct tl_packet p;
 	struct tl_tcp_opts o;
-	struct tl_pkt_view v = {.ts_ns = c->last_ns, .pkt = &p, .from = s->from, .seq = s->seq,
-				.ack = s->flags & TL_ACK ? s->ack : 0, .win_scaled = s->win_scaled,
-				.win_scale = -1, .opts = &o};
+	struct tl_pkt_view v = {.ts_ns = c->last_ns,
+				.pkt = &p,
+				.from = s->from,
+				.seq = s->seq,
+				.ack = s->flags & TL_ACK ? s->ack : 0,
+				.win_scaled = s->win_scaled,
+				.win_scale = -1,
+				.opts = &o};
 
 	c->flow[s->from].bytes += s->len;
 	c->flow[s->from].packets++;
@@ -197,11 +207,15 @@ static void play(const struct tl_sink *k, struct tl_conn *c, const __u8 addr[16]
 		 const struct step *steps, size_t n)
 {
 	for (const struct step *s = steps; s < steps + n; s++) {
-		struct tl_state_view sv = {c->last_ns, s->from, s->old_state, s->new_state,
-					   s->no_proc ? NULL : &c->proc[s->from], s->inferred,
+		struct tl_state_view sv = {c->last_ns,
+					   s->from,
+					   s->old_state,
+					   s->new_state,
+					   s->no_proc ? NULL : &c->proc[s->from],
+					   s->inferred,
 					   s->from_packets};
-		struct tl_http_view hv = {c->last_ns, s->from, s->seq, s->msg, s->request,
-					  s->latency_us * US};
+		struct tl_http_view hv = {c->last_ns, s->from,	  s->seq,
+					  s->msg,     s->request, s->latency_us * US};
 
 		c->last_ns = sv.ts_ns = hv.ts_ns = T0 + s->t_us * US;
 		if (s->kind == STEP_PKT)
@@ -219,7 +233,7 @@ static const char *const kept_caps[] = {"CAP_NET_ADMIN"};
 static const struct tl_privileges dropped = {"alice", kept_caps, 1, true};
 
 static const struct tl_start_info start_lo = {
-	T0 - 1000 * US, "lo", ports, 1, 0, "tcx", "tp_btf", "tp_btf", false, NULL, &dropped,
+    T0 - 1000 * US, "lo", ports, 1, 0, "tcx", "tp_btf", "tp_btf", false, NULL, &dropped,
 };
 
 /* The whole run: start, both lives, the TIME_WAIT end, a loss, the stats. */
@@ -229,8 +243,11 @@ static void run_all(struct tl_output *o)
 	struct tl_conn c;
 	struct tl_tw_view tw = {3, TL_CLIENT, .start_ns = T0 + 5001000 * US,
 				.end_ns = T0 + 65013000 * US, .confirmed = true};
-	struct tl_tw_view reused = {4, TL_SERVER, .start_ns = T0 + 1000 * US,
-				    .end_ns = T0 + 2701000 * US, .confirmed = true,
+	struct tl_tw_view reused = {4,
+				    TL_SERVER,
+				    .start_ns = T0 + 1000 * US,
+				    .end_ns = T0 + 2701000 * US,
+				    .confirmed = true,
 				    .ended_by = TL_TW_ENDED_REUSED};
 	struct tl_stats_info st = {T0 + 70 * 1000000 * US, 1234, 12, 2, 1};
 
@@ -360,146 +377,146 @@ struct json_row {
 };
 
 static const struct json_row json_rows[] = {
-	{__LINE__, "start", 0, "ts", "1700000000.122456"},
-	{__LINE__, "start", 0, "interface", "\"lo\""},
-	{__LINE__, "start", 0, "ports", "[8080]"},
-	{__LINE__, "start", 0, "family", "\"any\""},
-	{__LINE__, "start", 0, "attach", "{\"tc\":\"tcx\",\"state\":\"tp_btf\",\"owner\":\"tp_btf\"}"},
-	{__LINE__, "start", 0, "both_directions", "false"},
-	{__LINE__, "start", 0, "version", "\"" TL_VERSION "\""},
-	{__LINE__, "start", 0, "file", NULL},
-	{__LINE__, "start", 0, "privileges",
-	 "{\"user\":\"alice\",\"capabilities\":[\"CAP_NET_ADMIN\"],\"seccomp\":true}"},
-	{__LINE__, "packet", 0, "ts", "1700000000.123456"},
-	{__LINE__, "packet", 0, "conn", "3"},
-	{__LINE__, "packet", 0, "src", "\"127.0.0.1\""},
-	{__LINE__, "packet", 0, "sport", "52334"},
-	{__LINE__, "packet", 0, "dst", "\"127.0.0.1\""},
-	{__LINE__, "packet", 0, "dport", "8080"},
-	{__LINE__, "packet", 0, "dir", "\"c2s\""},
-	{__LINE__, "packet", 0, "flags", "\"SYN\""},
-	{__LINE__, "packet", 0, "seq", "0"},
-	{__LINE__, "packet", 0, "ack", "0"},
-	{__LINE__, "packet", 0, "seq_raw", "1000000"},
-	{__LINE__, "packet", 0, "ack_raw", "0"},
-	{__LINE__, "packet", 0, "len", "0"},
-	{__LINE__, "packet", 0, "win", "65495"},
-	{__LINE__, "packet", 0, "win_scaled", "65495"},
-	{__LINE__, "packet", 0, "frame_len", "66"},
-	{__LINE__, "packet", 0, "mss", "65495"},
-	{__LINE__, "packet", 0, "wscale", "7"},
-	{__LINE__, "packet", 0, "sack_perm", "true"},
-	{__LINE__, "packet", 0, "tsval", "1"},
-	{__LINE__, "packet", 0, "tsecr", "0"},
-	{__LINE__, "packet", 0, "options", "\"MSS=65495 SACK_PERM TSval=1 TSecr=0 WS=128\""},
-	{__LINE__, "packet", 1, "dir", "\"s2c\""},
-	{__LINE__, "packet", 1, "flags", "\"SYN, ACK\""},
-	{__LINE__, "packet", 1, "ack", "1"},
-	{__LINE__, "packet", 1, "ack_raw", "1000001"},
-	{__LINE__, "packet", 1, "src", "\"127.0.0.1\""},
-	{__LINE__, "packet", 1, "sport", "8080"},
-	{__LINE__, "packet", 3, "len", "77"},
-	{__LINE__, "packet", 3, "win", "512"},
-	{__LINE__, "packet", 3, "win_scaled", "65536"},
-	{__LINE__, "packet", 3, "mss", NULL},
-	{__LINE__, "packet", 3, "wscale", NULL},
-	{__LINE__, "packet", 3, "sack_perm", NULL},
-	{__LINE__, "packet", 3, "tsval", "3"},
-	{__LINE__, "packet", 3, "options", "\"TSval=3 TSecr=2\""},
-	{__LINE__, "packet", 5, "options", NULL},
-	{__LINE__, "packet", 5, "tsval", NULL},
-	{__LINE__, "packet", 9, "src", "\"::1\""},
-	{__LINE__, "packet", 10, "flags", "\"RST\""},
-	{__LINE__, "state", 0, "conn", "3"},
-	{__LINE__, "state", 0, "side", "\"client\""},
-	{__LINE__, "state", 0, "old", "\"CLOSE\""},
-	{__LINE__, "state", 0, "new", "\"SYN_SENT\""},
-	{__LINE__, "state", 0, "pid", "4242"},
-	{__LINE__, "state", 0, "comm", "\"curl\""},
-	{__LINE__, "state", 0, "inferred", "false"},
-	{__LINE__, "state", 2, "side", "\"server\""},
-	{__LINE__, "state", 2, "pid", NULL},
-	{__LINE__, "state", 2, "comm", NULL},
-	{__LINE__, "state", 5, "new", "\"TIME_WAIT\""},
-	{__LINE__, "state", 5, "inferred", "true"},
-	{__LINE__, "state", 5, "ts", "1700000005.124456"},
-	{__LINE__, "http", 0, "conn", "3"},
-	{__LINE__, "http", 0, "dir", "\"request\""},
-	{__LINE__, "http", 0, "method", "\"GET\""},
-	{__LINE__, "http", 0, "uri", "\"/index.html\""},
-	{__LINE__, "http", 0, "version", "\"HTTP/1.1\""},
-	{__LINE__, "http", 0, "seq", "1"},
-	{__LINE__, "http", 0, "range", "\"bytes=0-99\""},
-	{__LINE__, "http", 0, "connection", "\"keep-alive\""},
-	{__LINE__, "http", 0, "content_length", NULL},
-	{__LINE__, "http", 0, "status", NULL},
-	{__LINE__, "http", 1, "dir", "\"response\""},
-	{__LINE__, "http", 1, "version", "\"HTTP/1.1\""},
-	{__LINE__, "http", 1, "status", "200"},
-	{__LINE__, "http", 1, "reason", "\"OK\""},
-	{__LINE__, "http", 1, "content_type", "\"text/html\""},
-	{__LINE__, "http", 1, "content_length", "1100"},
-	{__LINE__, "http", 1, "request_method", "\"GET\""},
-	{__LINE__, "http", 1, "request_uri", "\"/index.html\""},
-	{__LINE__, "http", 1, "latency_ms", "0.220"},
-	{__LINE__, "http", 1, "method", NULL},
-	{__LINE__, "http", 1, "connection", NULL},
-	{__LINE__, "http", 3, "request_method", NULL},
-	{__LINE__, "http", 3, "latency_ms", NULL},
-	{__LINE__, "conn", 0, "ts", "1700000005.124456"},
-	{__LINE__, "conn", 0, "conn", "3"},
-	{__LINE__, "conn", 0, "client", "\"127.0.0.1:52334\""},
-	{__LINE__, "conn", 0, "server", "\"127.0.0.1:8080\""},
-	{__LINE__, "conn", 0, "client_pid", "4242"},
-	{__LINE__, "conn", 0, "client_comm", "\"curl\""},
-	{__LINE__, "conn", 0, "server_pid", "4100"},
-	{__LINE__, "conn", 0, "server_comm", "\"tcplife-httpd\""},
-	{__LINE__, "conn", 0, "start", "1700000000.123456"},
-	{__LINE__, "conn", 0, "end", "1700000005.124456"},
-	{__LINE__, "conn", 0, "duration_ms", "5001.0"},
-	{__LINE__, "conn", 0, "bytes_c2s", "77"},
-	{__LINE__, "conn", 0, "bytes_s2c", "1300"},
-	{__LINE__, "conn", 0, "packets", "9"},
-	{__LINE__, "conn", 0, "requests", "1"},
-	{__LINE__, "conn", 0, "responses", "1"},
-	{__LINE__, "conn", 0, "closed_by", "\"client\""},
-	{__LINE__, "conn", 0, "time_wait", "\"client\""},
-	{__LINE__, "conn", 0, "mid_stream", "false"},
-	{__LINE__, "conn", 0, "roles_guessed", "false"},
-	{__LINE__, "conn", 0, "incomplete", "false"},
-	{__LINE__, "conn", 0, "open_at_exit", "false"},
-	{__LINE__, "conn", 0, "evicted", "false"},
-	{__LINE__, "conn", 0, "reset_by", "null"},
-	{__LINE__, "conn", 0, "handshake", "null"},
-	{__LINE__, "conn", 0, "syns", "0"},
-	{__LINE__, "conn", 0, "states_missing", "false"},
-	{__LINE__, "conn", 1, "client", "\"[::1]:40000\""},
-	{__LINE__, "conn", 1, "server_pid", "null"},
-	{__LINE__, "conn", 1, "server_comm", "null"},
-	{__LINE__, "conn", 1, "closed_by", "null"},
-	{__LINE__, "conn", 1, "time_wait", "null"},
-	{__LINE__, "conn", 1, "mid_stream", "true"},
-	{__LINE__, "conn", 1, "roles_guessed", "true"},
-	{__LINE__, "conn", 1, "incomplete", "true"},
-	{__LINE__, "conn", 1, "open_at_exit", "true"},
-	{__LINE__, "conn", 1, "bytes_c2s", "600"},
-	{__LINE__, "time_wait_end", 0, "ts", "1700000065.136456"},
-	{__LINE__, "time_wait_end", 0, "conn", "3"},
-	{__LINE__, "time_wait_end", 0, "side", "\"client\""},
-	{__LINE__, "time_wait_end", 0, "local", "\"127.0.0.1:52334\""},
-	{__LINE__, "time_wait_end", 0, "remote", "\"127.0.0.1:8080\""},
-	{__LINE__, "time_wait_end", 0, "duration_ms", "60012.0"},
-	{__LINE__, "time_wait_end", 0, "confirmed", "true"},
-	{__LINE__, "time_wait_end", 0, "ended_by", "\"timer\""},
-	{__LINE__, "time_wait_end", 1, "side", "\"server\""},
-	{__LINE__, "time_wait_end", 1, "duration_ms", "2700.0"},
-	{__LINE__, "time_wait_end", 1, "ended_by", "\"reused\""},
-	{__LINE__, "loss", 0, "ts", "1700000069.123456"},
-	{__LINE__, "loss", 0, "lost", "12"},
-	{__LINE__, "stats", 0, "events", "1234"},
-	{__LINE__, "stats", 0, "lost", "12"},
-	{__LINE__, "stats", 0, "connections", "2"},
-	{__LINE__, "stats", 0, "states_missing", "1"},
+    {__LINE__, "start", 0, "ts", "1700000000.122456"},
+    {__LINE__, "start", 0, "interface", "\"lo\""},
+    {__LINE__, "start", 0, "ports", "[8080]"},
+    {__LINE__, "start", 0, "family", "\"any\""},
+    {__LINE__, "start", 0, "attach", "{\"tc\":\"tcx\",\"state\":\"tp_btf\",\"owner\":\"tp_btf\"}"},
+    {__LINE__, "start", 0, "both_directions", "false"},
+    {__LINE__, "start", 0, "version", "\"" TL_VERSION "\""},
+    {__LINE__, "start", 0, "file", NULL},
+    {__LINE__, "start", 0, "privileges",
+     "{\"user\":\"alice\",\"capabilities\":[\"CAP_NET_ADMIN\"],\"seccomp\":true}"},
+    {__LINE__, "packet", 0, "ts", "1700000000.123456"},
+    {__LINE__, "packet", 0, "conn", "3"},
+    {__LINE__, "packet", 0, "src", "\"127.0.0.1\""},
+    {__LINE__, "packet", 0, "sport", "52334"},
+    {__LINE__, "packet", 0, "dst", "\"127.0.0.1\""},
+    {__LINE__, "packet", 0, "dport", "8080"},
+    {__LINE__, "packet", 0, "dir", "\"c2s\""},
+    {__LINE__, "packet", 0, "flags", "\"SYN\""},
+    {__LINE__, "packet", 0, "seq", "0"},
+    {__LINE__, "packet", 0, "ack", "0"},
+    {__LINE__, "packet", 0, "seq_raw", "1000000"},
+    {__LINE__, "packet", 0, "ack_raw", "0"},
+    {__LINE__, "packet", 0, "len", "0"},
+    {__LINE__, "packet", 0, "win", "65495"},
+    {__LINE__, "packet", 0, "win_scaled", "65495"},
+    {__LINE__, "packet", 0, "frame_len", "66"},
+    {__LINE__, "packet", 0, "mss", "65495"},
+    {__LINE__, "packet", 0, "wscale", "7"},
+    {__LINE__, "packet", 0, "sack_perm", "true"},
+    {__LINE__, "packet", 0, "tsval", "1"},
+    {__LINE__, "packet", 0, "tsecr", "0"},
+    {__LINE__, "packet", 0, "options", "\"MSS=65495 SACK_PERM TSval=1 TSecr=0 WS=128\""},
+    {__LINE__, "packet", 1, "dir", "\"s2c\""},
+    {__LINE__, "packet", 1, "flags", "\"SYN, ACK\""},
+    {__LINE__, "packet", 1, "ack", "1"},
+    {__LINE__, "packet", 1, "ack_raw", "1000001"},
+    {__LINE__, "packet", 1, "src", "\"127.0.0.1\""},
+    {__LINE__, "packet", 1, "sport", "8080"},
+    {__LINE__, "packet", 3, "len", "77"},
+    {__LINE__, "packet", 3, "win", "512"},
+    {__LINE__, "packet", 3, "win_scaled", "65536"},
+    {__LINE__, "packet", 3, "mss", NULL},
+    {__LINE__, "packet", 3, "wscale", NULL},
+    {__LINE__, "packet", 3, "sack_perm", NULL},
+    {__LINE__, "packet", 3, "tsval", "3"},
+    {__LINE__, "packet", 3, "options", "\"TSval=3 TSecr=2\""},
+    {__LINE__, "packet", 5, "options", NULL},
+    {__LINE__, "packet", 5, "tsval", NULL},
+    {__LINE__, "packet", 9, "src", "\"::1\""},
+    {__LINE__, "packet", 10, "flags", "\"RST\""},
+    {__LINE__, "state", 0, "conn", "3"},
+    {__LINE__, "state", 0, "side", "\"client\""},
+    {__LINE__, "state", 0, "old", "\"CLOSE\""},
+    {__LINE__, "state", 0, "new", "\"SYN_SENT\""},
+    {__LINE__, "state", 0, "pid", "4242"},
+    {__LINE__, "state", 0, "comm", "\"curl\""},
+    {__LINE__, "state", 0, "inferred", "false"},
+    {__LINE__, "state", 2, "side", "\"server\""},
+    {__LINE__, "state", 2, "pid", NULL},
+    {__LINE__, "state", 2, "comm", NULL},
+    {__LINE__, "state", 5, "new", "\"TIME_WAIT\""},
+    {__LINE__, "state", 5, "inferred", "true"},
+    {__LINE__, "state", 5, "ts", "1700000005.124456"},
+    {__LINE__, "http", 0, "conn", "3"},
+    {__LINE__, "http", 0, "dir", "\"request\""},
+    {__LINE__, "http", 0, "method", "\"GET\""},
+    {__LINE__, "http", 0, "uri", "\"/index.html\""},
+    {__LINE__, "http", 0, "version", "\"HTTP/1.1\""},
+    {__LINE__, "http", 0, "seq", "1"},
+    {__LINE__, "http", 0, "range", "\"bytes=0-99\""},
+    {__LINE__, "http", 0, "connection", "\"keep-alive\""},
+    {__LINE__, "http", 0, "content_length", NULL},
+    {__LINE__, "http", 0, "status", NULL},
+    {__LINE__, "http", 1, "dir", "\"response\""},
+    {__LINE__, "http", 1, "version", "\"HTTP/1.1\""},
+    {__LINE__, "http", 1, "status", "200"},
+    {__LINE__, "http", 1, "reason", "\"OK\""},
+    {__LINE__, "http", 1, "content_type", "\"text/html\""},
+    {__LINE__, "http", 1, "content_length", "1100"},
+    {__LINE__, "http", 1, "request_method", "\"GET\""},
+    {__LINE__, "http", 1, "request_uri", "\"/index.html\""},
+    {__LINE__, "http", 1, "latency_ms", "0.220"},
+    {__LINE__, "http", 1, "method", NULL},
+    {__LINE__, "http", 1, "connection", NULL},
+    {__LINE__, "http", 3, "request_method", NULL},
+    {__LINE__, "http", 3, "latency_ms", NULL},
+    {__LINE__, "conn", 0, "ts", "1700000005.124456"},
+    {__LINE__, "conn", 0, "conn", "3"},
+    {__LINE__, "conn", 0, "client", "\"127.0.0.1:52334\""},
+    {__LINE__, "conn", 0, "server", "\"127.0.0.1:8080\""},
+    {__LINE__, "conn", 0, "client_pid", "4242"},
+    {__LINE__, "conn", 0, "client_comm", "\"curl\""},
+    {__LINE__, "conn", 0, "server_pid", "4100"},
+    {__LINE__, "conn", 0, "server_comm", "\"tcplife-httpd\""},
+    {__LINE__, "conn", 0, "start", "1700000000.123456"},
+    {__LINE__, "conn", 0, "end", "1700000005.124456"},
+    {__LINE__, "conn", 0, "duration_ms", "5001.0"},
+    {__LINE__, "conn", 0, "bytes_c2s", "77"},
+    {__LINE__, "conn", 0, "bytes_s2c", "1300"},
+    {__LINE__, "conn", 0, "packets", "9"},
+    {__LINE__, "conn", 0, "requests", "1"},
+    {__LINE__, "conn", 0, "responses", "1"},
+    {__LINE__, "conn", 0, "closed_by", "\"client\""},
+    {__LINE__, "conn", 0, "time_wait", "\"client\""},
+    {__LINE__, "conn", 0, "mid_stream", "false"},
+    {__LINE__, "conn", 0, "roles_guessed", "false"},
+    {__LINE__, "conn", 0, "incomplete", "false"},
+    {__LINE__, "conn", 0, "open_at_exit", "false"},
+    {__LINE__, "conn", 0, "evicted", "false"},
+    {__LINE__, "conn", 0, "reset_by", "null"},
+    {__LINE__, "conn", 0, "handshake", "null"},
+    {__LINE__, "conn", 0, "syns", "0"},
+    {__LINE__, "conn", 0, "states_missing", "false"},
+    {__LINE__, "conn", 1, "client", "\"[::1]:40000\""},
+    {__LINE__, "conn", 1, "server_pid", "null"},
+    {__LINE__, "conn", 1, "server_comm", "null"},
+    {__LINE__, "conn", 1, "closed_by", "null"},
+    {__LINE__, "conn", 1, "time_wait", "null"},
+    {__LINE__, "conn", 1, "mid_stream", "true"},
+    {__LINE__, "conn", 1, "roles_guessed", "true"},
+    {__LINE__, "conn", 1, "incomplete", "true"},
+    {__LINE__, "conn", 1, "open_at_exit", "true"},
+    {__LINE__, "conn", 1, "bytes_c2s", "600"},
+    {__LINE__, "time_wait_end", 0, "ts", "1700000065.136456"},
+    {__LINE__, "time_wait_end", 0, "conn", "3"},
+    {__LINE__, "time_wait_end", 0, "side", "\"client\""},
+    {__LINE__, "time_wait_end", 0, "local", "\"127.0.0.1:52334\""},
+    {__LINE__, "time_wait_end", 0, "remote", "\"127.0.0.1:8080\""},
+    {__LINE__, "time_wait_end", 0, "duration_ms", "60012.0"},
+    {__LINE__, "time_wait_end", 0, "confirmed", "true"},
+    {__LINE__, "time_wait_end", 0, "ended_by", "\"timer\""},
+    {__LINE__, "time_wait_end", 1, "side", "\"server\""},
+    {__LINE__, "time_wait_end", 1, "duration_ms", "2700.0"},
+    {__LINE__, "time_wait_end", 1, "ended_by", "\"reused\""},
+    {__LINE__, "loss", 0, "ts", "1700000069.123456"},
+    {__LINE__, "loss", 0, "lost", "12"},
+    {__LINE__, "stats", 0, "events", "1234"},
+    {__LINE__, "stats", 0, "lost", "12"},
+    {__LINE__, "stats", 0, "connections", "2"},
+    {__LINE__, "stats", 0, "states_missing", "1"},
 };
 
 static bool json_value_is(json_t *v, const char *want)
@@ -568,7 +585,7 @@ static void test_json(void)
 static void test_json_file(void)
 {
 	const struct tl_start_info info = {
-		T0, NULL, NULL, 0, AF_INET6, NULL, NULL, NULL, false, "x.pcap", NULL,
+	    T0, NULL, NULL, 0, AF_INET6, NULL, NULL, NULL, false, "x.pcap", NULL,
 	};
 	char *out = NULL;
 	size_t len;
@@ -580,7 +597,8 @@ static void test_json_file(void)
 	o->free(o);
 	fclose(f);
 	j = json_loads(out, 0, NULL);
-	UNIT_CHECK(json_value_is(json_object_get(j, "interface"), "null"), "json file: interface null");
+	UNIT_CHECK(json_value_is(json_object_get(j, "interface"), "null"),
+		   "json file: interface null");
 	UNIT_CHECK(!json_object_get(j, "attach"), "json file: no attach");
 	UNIT_CHECK(!json_object_get(j, "privileges"), "json file: no privileges");
 	UNIT_CHECK(json_value_is(json_object_get(j, "file"), "\"x.pcap\""), "json file: file");
@@ -596,39 +614,40 @@ struct text_row {
 };
 
 static const struct text_row text_rows[] = {
-	{__LINE__, "#3 127.0.0.1:52334 -> 127.0.0.1:8080   client curl[4242]   server "
-		   "tcplife-httpd[4100]"},
-	{__LINE__, "  time        dir             segment"},
-	{__LINE__, "  +0.000000   52334 -> 8080   [SYN] Seq=0 Win=65495 Len=0 MSS=65495 SACK_PERM "
-		   "TSval=1 TSecr=0 WS=128"},
-	{__LINE__, "  +0.000000                   client CLOSE -> SYN_SENT"},
-	{__LINE__, "  +0.000021   8080 -> 52334   [SYN, ACK] Seq=0 Ack=1 Win=65483 Len=0 MSS=65495 "
-		   "SACK_PERM TSval=2 TSecr=1 WS=128"},
-	{__LINE__, "  +0.000040   52334 -> 8080   [ACK] Seq=1 Ack=1 Win=65536 Len=0 TSval=3 TSecr=2"},
-	{__LINE__, "  +0.000040                   server LISTEN -> SYN_RECV"},
-	{__LINE__, "  +0.000300   52334 -> 8080   [PSH, ACK] Seq=1 Ack=1 Win=65536 Len=77 TSval=3 "
-		   "TSecr=2"},
-	{__LINE__, "                              GET /index.html HTTP/1.1  (Range: bytes=0-99, "
-		   "Connection: keep-alive)"},
-	{__LINE__, "                              HTTP/1.1 200 OK  (text/html, 1100 bytes, 0.220 ms "
-		   "after GET /index.html)"},
-	{__LINE__, "  +0.000600   52334 -> 8080   [ACK] Seq=78 Ack=1301 Win=65280 Len=0"},
-	{__LINE__, "  +5.001000                   client FIN_WAIT2 -> TIME_WAIT (inferred: its socket "
-		   "handed over to "
-		   "a timewait socket)"},
-	{__LINE__, "  = curl[4242] -> tcplife-httpd[4100]  5.001 s  C>S 77 B  S>C 1300 B  1 request  "
-		   "closed by client  TIME_WAIT: client"},
-	{__LINE__, "#4 [::1]:40000 -> [::1]:8080   client \\x1b]0;pwn\\x07[666]   server ?  (joined "
-		   "mid-stream)  (roles guessed: no SYN seen)"},
-	{__LINE__, "  +0.000900   8080 -> 40000   [RST] Seq=1 Win=0 Len=0"},
-	{__LINE__, "                              HTTP/1.1 200 \\x1b[31mOK\\x0d\\x0a\\xff\\xfe\\xc2\\x9b2J"
-		   "  (text/\\xc3(html\\xe2\\x80\\xae, 1100 bytes)"},
-	{__LINE__, "  = \\x1b]0;pwn\\x07[666] -> ?  0.900 ms  C>S 600 B  S>C 0 B  1 request  (still "
-		   "open at exit)  (INCOMPLETE: events lost)"},
-	{__LINE__, "#3 client TIME_WAIT ended after 60.012 s (127.0.0.1:52334) (confirmed by "
-		   "sock_diag)"},
-	{__LINE__, "#4 server TIME_WAIT ended after 2.700 s ([::1]:8080) (confirmed by "
-		   "sock_diag): a new connection reused the tuple"},
+    {__LINE__, "#3 127.0.0.1:52334 -> 127.0.0.1:8080   client curl[4242]   server "
+	       "tcplife-httpd[4100]"},
+    {__LINE__, "  time        dir             segment"},
+    {__LINE__, "  +0.000000   52334 -> 8080   [SYN] Seq=0 Win=65495 Len=0 MSS=65495 SACK_PERM "
+	       "TSval=1 TSecr=0 WS=128"},
+    {__LINE__, "  +0.000000                   client CLOSE -> SYN_SENT"},
+    {__LINE__, "  +0.000021   8080 -> 52334   [SYN, ACK] Seq=0 Ack=1 Win=65483 Len=0 MSS=65495 "
+	       "SACK_PERM TSval=2 TSecr=1 WS=128"},
+    {__LINE__, "  +0.000040   52334 -> 8080   [ACK] Seq=1 Ack=1 Win=65536 Len=0 TSval=3 TSecr=2"},
+    {__LINE__, "  +0.000040                   server LISTEN -> SYN_RECV"},
+    {__LINE__, "  +0.000300   52334 -> 8080   [PSH, ACK] Seq=1 Ack=1 Win=65536 Len=77 TSval=3 "
+	       "TSecr=2"},
+    {__LINE__, "                              GET /index.html HTTP/1.1  (Range: bytes=0-99, "
+	       "Connection: keep-alive)"},
+    {__LINE__, "                              HTTP/1.1 200 OK  (text/html, 1100 bytes, 0.220 ms "
+	       "after GET /index.html)"},
+    {__LINE__, "  +0.000600   52334 -> 8080   [ACK] Seq=78 Ack=1301 Win=65280 Len=0"},
+    {__LINE__, "  +5.001000                   client FIN_WAIT2 -> TIME_WAIT (inferred: its socket "
+	       "handed over to "
+	       "a timewait socket)"},
+    {__LINE__, "  = curl[4242] -> tcplife-httpd[4100]  5.001 s  C>S 77 B  S>C 1300 B  1 request  "
+	       "closed by client  TIME_WAIT: client"},
+    {__LINE__, "#4 [::1]:40000 -> [::1]:8080   client \\x1b]0;pwn\\x07[666]   server ?  (joined "
+	       "mid-stream)  (roles guessed: no SYN seen)"},
+    {__LINE__, "  +0.000900   8080 -> 40000   [RST] Seq=1 Win=0 Len=0"},
+    {__LINE__,
+     "                              HTTP/1.1 200 \\x1b[31mOK\\x0d\\x0a\\xff\\xfe\\xc2\\x9b2J"
+     "  (text/\\xc3(html\\xe2\\x80\\xae, 1100 bytes)"},
+    {__LINE__, "  = \\x1b]0;pwn\\x07[666] -> ?  0.900 ms  C>S 600 B  S>C 0 B  1 request  (still "
+	       "open at exit)  (INCOMPLETE: events lost)"},
+    {__LINE__, "#3 client TIME_WAIT ended after 60.012 s (127.0.0.1:52334) (confirmed by "
+	       "sock_diag)"},
+    {__LINE__, "#4 server TIME_WAIT ended after 2.700 s ([::1]:8080) (confirmed by "
+	       "sock_diag): a new connection reused the tuple"},
 };
 
 /* has_line: text holds want as a whole line. */
@@ -726,15 +745,19 @@ static const struct start_row {
 	struct tl_start_info info;
 	const char *want;
 } start_rows[] = {
-	{__LINE__, {0, "lo", ports, 1, 0, "tcx", "tp_btf", "tp_btf", false, NULL, &dropped},
-	 "Tracing TCP on lo (ports 8080; tcx, tp_btf)... Ctrl-C to end.\n"},
-	{__LINE__, {0, "eth0", two_ports, 2, AF_INET, "clsact", "raw_tp", "none", true, NULL, &dropped},
-	 "Tracing TCP on eth0 (ports 80, 8080, IPv4 only; clsact, raw_tp, owner none)... Ctrl-C "
-	 "to end.\n"},
-	{__LINE__, {0, "lo", NULL, 0, AF_INET6, "tcx", "tracepoint", "tracepoint", false, NULL, &dropped},
-	 "Tracing TCP on lo (all ports, IPv6 only; tcx, tracepoint)... Ctrl-C to end.\n"},
-	{__LINE__, {0, NULL, ports, 1, 0, NULL, NULL, NULL, false, "x.pcap", NULL},
-	 "Reading x.pcap (ports 8080)...\n"},
+    {__LINE__,
+     {0, "lo", ports, 1, 0, "tcx", "tp_btf", "tp_btf", false, NULL, &dropped},
+     "Tracing TCP on lo (ports 8080; tcx, tp_btf)... Ctrl-C to end.\n"},
+    {__LINE__,
+     {0, "eth0", two_ports, 2, AF_INET, "clsact", "raw_tp", "none", true, NULL, &dropped},
+     "Tracing TCP on eth0 (ports 80, 8080, IPv4 only; clsact, raw_tp, owner none)... Ctrl-C "
+     "to end.\n"},
+    {__LINE__,
+     {0, "lo", NULL, 0, AF_INET6, "tcx", "tracepoint", "tracepoint", false, NULL, &dropped},
+     "Tracing TCP on lo (all ports, IPv6 only; tcx, tracepoint)... Ctrl-C to end.\n"},
+    {__LINE__,
+     {0, NULL, ports, 1, 0, NULL, NULL, NULL, false, "x.pcap", NULL},
+     "Reading x.pcap (ports 8080)...\n"},
 };
 
 /* The text output's start line, on stderr, for each way of running. */
@@ -767,13 +790,13 @@ static void test_text_start(void)
 static void test_text_long(void)
 {
 	static const struct step head[] = {
-		PKT(1, TL_CLIENT, TL_PSH | TL_ACK, 1, 1, 77, 512, 512, NULL),
-		{STEP_HTTP, 1, TL_CLIENT, .seq = 1, .msg = &req_msg},
+	    PKT(1, TL_CLIENT, TL_PSH | TL_ACK, 1, 1, 77, 512, 512, NULL),
+	    {STEP_HTTP, 1, TL_CLIENT, .seq = 1, .msg = &req_msg},
 	};
 	static const struct step seg = PKT(2, TL_SERVER, TL_ACK, 1, 1, 1000, 512, 512, NULL);
 	static const struct step end[] = {
-		PKT(3, TL_SERVER, TL_FIN | TL_ACK, 1, 78, 0, 512, 512, NULL),
-		STATE(3, TL_SERVER, TL_ESTABLISHED, TL_FIN_WAIT1),
+	    PKT(3, TL_SERVER, TL_FIN | TL_ACK, 1, 78, 0, 512, 512, NULL),
+	    STATE(3, TL_SERVER, TL_ESTABLISHED, TL_FIN_WAIT1),
 	};
 	char *out = NULL, *dropped;
 	size_t len, shown = 0;
@@ -805,7 +828,7 @@ static void test_text_long(void)
 		   "text: the events left out counted (%lu + %zu shown)",
 		   dropped ? strtoul(dropped + 7, NULL, 10) : 0, shown);
 	UNIT_CHECK(has_line(out, "#8 127.0.0.1:50001 -> 127.0.0.1:8080   client ?   server ?") &&
-			   has_line(out, "  = ? -> ?  0.000 ms  C>S 0 B  S>C 0 B  0 requests"),
+		       has_line(out, "  = ? -> ?  0.000 ms  C>S 0 B  S>C 0 B  0 requests"),
 		   "text: a life without events");
 	free(out);
 }
@@ -814,19 +837,26 @@ static void test_text_long(void)
  * control byte through the output make makes; returns what it wrote. */
 static char *odd_exchange(struct tl_output *(*make)(FILE *f, bool color))
 {
-	static const struct tl_http_msg req = {.kind = TL_HTTP_REQUEST, .method = "GET",
-					       .uri = "/\0\x01", .uri_len = 3,
-					       .version = "HTTP/1.1", .content_length = -1};
-	static const struct tl_http_msg rsp = {.kind = TL_HTTP_RESPONSE, .version = "HTTP/1.1",
-					       .status = 200, .reason = "OK", .content_length = -1,
-					       .transfer_encoding = "chunked", .chunked = true};
+	static const struct tl_http_msg req = {.kind = TL_HTTP_REQUEST,
+					       .method = "GET",
+					       .uri = "/\0\x01",
+					       .uri_len = 3,
+					       .version = "HTTP/1.1",
+					       .content_length = -1};
+	static const struct tl_http_msg rsp = {.kind = TL_HTTP_RESPONSE,
+					       .version = "HTTP/1.1",
+					       .status = 200,
+					       .reason = "OK",
+					       .content_length = -1,
+					       .transfer_encoding = "chunked",
+					       .chunked = true};
 	static const struct tl_pending_request pend = {T0, "GET", "/\0\x01", 3};
 	static const struct step steps[] = {
-		{STEP_HTTP, 0, TL_CLIENT, .seq = 1, .msg = &req},
-		{STEP_HTTP, 2, TL_SERVER, .seq = 1, .msg = &rsp, .request = &pend, .latency_us = 2},
+	    {STEP_HTTP, 0, TL_CLIENT, .seq = 1, .msg = &req},
+	    {STEP_HTTP, 2, TL_SERVER, .seq = 1, .msg = &rsp, .request = &pend, .latency_us = 2},
 	};
-	struct tl_exchange_view x = {T0 + 9 * US, &pend, 200, "", -1, 3500, T0 + 2 * US,
-				     T0 + 9 * US, true, true};
+	struct tl_exchange_view x = {T0 + 9 * US, &pend,       200,	    "",	  -1,
+				     3500,	  T0 + 2 * US, T0 + 9 * US, true, true};
 	char *out = NULL;
 	size_t len;
 	FILE *f = open_memstream(&out, &len);
@@ -858,10 +888,10 @@ static void test_http_odd(void)
 	free(out);
 	out = odd_exchange(make_json);
 	UNIT_CHECK(strstr(out, "\"uri\":\"/\\u0000\\u0001\"") &&
-			   strstr(out, "\"request_uri\":\"/\\u0000\\u0001\""),
+		       strstr(out, "\"request_uri\":\"/\\u0000\\u0001\""),
 		   "json: a target with NUL kept whole, escaped");
 	UNIT_CHECK(strstr(out, "\"transfer_encoding\":\"chunked\"") &&
-			   strstr(out, "\"revalidated\":false,\"chunked\":true}"),
+		       strstr(out, "\"revalidated\":false,\"chunked\":true}"),
 		   "json: transfer_encoding and chunked");
 	free(out);
 }
@@ -904,12 +934,14 @@ static void test_summary_ipv6(void)
 	o->sink.on_conn_end(o->sink.ctx, &c);
 	o->free(o);
 	fclose(f);
-	UNIT_CHECK(has_line(out, "PID     COMM             LADDR                                   LPORT "
-				 "RADDR                                   RPORT TX_KB RX_KB MS"),
-		   "summary -6 header: 39-column addresses");
-	UNIT_CHECK(has_line(out, "?       ?                ::1                                     40001 "
-				 "::1                                     8080      0    10 1.50"),
-		   "summary -6 line, unknown process");
+	UNIT_CHECK(
+	    has_line(out, "PID     COMM             LADDR                                   LPORT "
+			  "RADDR                                   RPORT TX_KB RX_KB MS"),
+	    "summary -6 header: 39-column addresses");
+	UNIT_CHECK(
+	    has_line(out, "?       ?                ::1                                     40001 "
+			  "::1                                     8080      0    10 1.50"),
+	    "summary -6 line, unknown process");
 	free(out);
 }
 

@@ -115,9 +115,9 @@ int main(void)
 		__u8 b[4];
 
 		memcpy(b, r->bytes, sizeof(b));
-		UNIT_CHECK_AT(r->line, tl_http_start_word(TL_WORD(b[0], b[1], b[2], b[3])) == r->want,
-			      "http start \"%.4s\"",
-			      r->bytes);
+		UNIT_CHECK_AT(r->line,
+			      tl_http_start_word(TL_WORD(b[0], b[1], b[2], b[3])) == r->want,
+			      "http start \"%.4s\"", r->bytes);
 	}
 	return unit_done();
 }

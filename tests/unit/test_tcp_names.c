@@ -16,12 +16,12 @@ struct state_row {
 };
 
 static const struct state_row state_rows[] = {
-	{__LINE__, 1, "ESTABLISHED"}, {__LINE__, 2, "SYN_SENT"},   {__LINE__, 3, "SYN_RECV"},
-	{__LINE__, 4, "FIN_WAIT1"},   {__LINE__, 5, "FIN_WAIT2"},  {__LINE__, 6, "TIME_WAIT"},
-	{__LINE__, 7, "CLOSE"},	      {__LINE__, 8, "CLOSE_WAIT"}, {__LINE__, 9, "LAST_ACK"},
-	{__LINE__, 10, "LISTEN"},     {__LINE__, 11, "CLOSING"},   {__LINE__, 12, "NEW_SYN_RECV"},
-	{__LINE__, 0, "UNKNOWN"},     {__LINE__, 13, "UNKNOWN"},   {__LINE__, -1, "UNKNOWN"},
-	{__LINE__, 1000, "UNKNOWN"},
+    {__LINE__, 1, "ESTABLISHED"}, {__LINE__, 2, "SYN_SENT"},   {__LINE__, 3, "SYN_RECV"},
+    {__LINE__, 4, "FIN_WAIT1"},	  {__LINE__, 5, "FIN_WAIT2"},  {__LINE__, 6, "TIME_WAIT"},
+    {__LINE__, 7, "CLOSE"},	  {__LINE__, 8, "CLOSE_WAIT"}, {__LINE__, 9, "LAST_ACK"},
+    {__LINE__, 10, "LISTEN"},	  {__LINE__, 11, "CLOSING"},   {__LINE__, 12, "NEW_SYN_RECV"},
+    {__LINE__, 0, "UNKNOWN"},	  {__LINE__, 13, "UNKNOWN"},   {__LINE__, -1, "UNKNOWN"},
+    {__LINE__, 1000, "UNKNOWN"},
 };
 
 struct flags_row {
@@ -32,20 +32,20 @@ struct flags_row {
 };
 
 static const struct flags_row flags_rows[] = {
-	{__LINE__, "none", 0, "<None>"},
-	{__LINE__, "SYN", TL_SYN, "SYN"},
-	{__LINE__, "SYN-ACK", TL_SYN | TL_ACK, "SYN, ACK"},
-	{__LINE__, "data", TL_PSH | TL_ACK, "PSH, ACK"},
-	{__LINE__, "close", TL_FIN | TL_ACK, "FIN, ACK"},
-	{__LINE__, "abort", TL_RST | TL_ACK, "RST, ACK"},
-	{__LINE__, "ECN setup SYN", TL_SYN | TL_ECE | TL_CWR, "SYN, ECE, CWR"},
-	{__LINE__, "ECN SYN-ACK", TL_SYN | TL_ACK | TL_ECE, "SYN, ACK, ECE"},
-	{__LINE__, "FIN PSH URG", TL_FIN | TL_PSH | TL_URG, "FIN, PSH, URG"},
-	{__LINE__, "AE alone", TL_AE, "AE"},
-	{__LINE__, "all nine", 0x1ff, "FIN, SYN, RST, PSH, ACK, URG, ECE, CWR, AE"},
-	{__LINE__, "reserved bits", 0x0e00, "Reserved"},
-	{__LINE__, "SYN and a reserved bit", 0x0202, "SYN, Reserved"},
-	{__LINE__, "data offset bits are not flags", 0xf000, "<None>"},
+    {__LINE__, "none", 0, "<None>"},
+    {__LINE__, "SYN", TL_SYN, "SYN"},
+    {__LINE__, "SYN-ACK", TL_SYN | TL_ACK, "SYN, ACK"},
+    {__LINE__, "data", TL_PSH | TL_ACK, "PSH, ACK"},
+    {__LINE__, "close", TL_FIN | TL_ACK, "FIN, ACK"},
+    {__LINE__, "abort", TL_RST | TL_ACK, "RST, ACK"},
+    {__LINE__, "ECN setup SYN", TL_SYN | TL_ECE | TL_CWR, "SYN, ECE, CWR"},
+    {__LINE__, "ECN SYN-ACK", TL_SYN | TL_ACK | TL_ECE, "SYN, ACK, ECE"},
+    {__LINE__, "FIN PSH URG", TL_FIN | TL_PSH | TL_URG, "FIN, PSH, URG"},
+    {__LINE__, "AE alone", TL_AE, "AE"},
+    {__LINE__, "all nine", 0x1ff, "FIN, SYN, RST, PSH, ACK, URG, ECE, CWR, AE"},
+    {__LINE__, "reserved bits", 0x0e00, "Reserved"},
+    {__LINE__, "SYN and a reserved bit", 0x0202, "SYN, Reserved"},
+    {__LINE__, "data offset bits are not flags", 0xf000, "<None>"},
 };
 
 /* Each row's text parses back to its flags; a text with "Reserved" is
@@ -68,8 +68,8 @@ static void check_flags_parse(void)
 			      "\"%s\" parses to 0x%x (err %d)", row->want, got, err);
 	}
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		UNIT_CHECK(tl_tcp_flags_parse(bad[i], &got) == -EINVAL, "\"%s\" is not a flags text",
-			   bad[i]);
+		UNIT_CHECK(tl_tcp_flags_parse(bad[i], &got) == -EINVAL,
+			   "\"%s\" is not a flags text", bad[i]);
 }
 
 static void check_flags_small_buffers(void)

@@ -26,8 +26,8 @@ static struct tl_endpoint ep(__u16 port)
 
 static struct tl_tw_watch watch(__u64 id, __u16 port, __u64 due)
 {
-	struct tl_tw_watch w = {.conn_id = id, .local = ep(port), .remote = ep(80),
-				.check_ns = due};
+	struct tl_tw_watch w = {
+	    .conn_id = id, .local = ep(port), .remote = ep(80), .check_ns = due};
 
 	return w;
 }

@@ -13,7 +13,7 @@ static int unit_failed;
  * must not take the lines before it along. */
 #define UNIT_CHECK_AT(line, cond, ...)                                                             \
 	do {                                                                                       \
-		printf("%s:%d ", __FILE__, (int)(line));                                            \
+		printf("%s:%d ", __FILE__, (int)(line));                                           \
 		printf(__VA_ARGS__);                                                               \
 		if (cond) {                                                                        \
 			printf(": PASS\n");                                                        \

@@ -21,15 +21,9 @@ void tl_fmt_mem(struct tl_fmt *f, const char *s, size_t n)
 	f->buf[f->len] = '\0';
 }
 
-void tl_fmt_str(struct tl_fmt *f, const char *s)
-{
-	tl_fmt_mem(f, s, strlen(s));
-}
+void tl_fmt_str(struct tl_fmt *f, const char *s) { tl_fmt_mem(f, s, strlen(s)); }
 
-void tl_fmt_char(struct tl_fmt *f, char c)
-{
-	tl_fmt_mem(f, &c, 1);
-}
+void tl_fmt_char(struct tl_fmt *f, char c) { tl_fmt_mem(f, &c, 1); }
 
 /* Writes v in decimal, at least width digits, ending just before end;
  * returns where it begins. */

@@ -8,15 +8,9 @@
 #include <stdint.h>
 
 /* tl_seq_after_eq: a is at or after b. */
-static inline bool tl_seq_after_eq(uint32_t a, uint32_t b)
-{
-	return (int32_t)(a - b) >= 0;
-}
+static inline bool tl_seq_after_eq(uint32_t a, uint32_t b) { return (int32_t)(a - b) >= 0; }
 
 /* tl_seq_after: a is strictly after b. */
-static inline bool tl_seq_after(uint32_t a, uint32_t b)
-{
-	return (int32_t)(a - b) > 0;
-}
+static inline bool tl_seq_after(uint32_t a, uint32_t b) { return (int32_t)(a - b) > 0; }
 
 #endif

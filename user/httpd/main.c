@@ -24,7 +24,8 @@
 #define HTTPD_INSTALLED_DOCROOT TL_DATADIR "/www"
 
 static const char httpd_usage[] =
-    "usage: tcplife-httpd [-l ADDR]... [-p PORT] [-r DOCROOT] [-t SECONDS] [-c MAX] [-q] [-u USER]\n"
+    "usage: tcplife-httpd [-l ADDR]... [-p PORT] [-r DOCROOT] [-t SECONDS] [-c MAX] [-q] [-u "
+    "USER]\n"
     "Serves DOCROOT over HTTP/1.1 on 127.0.0.1 and ::1.\n"
     "  -l ADDR     listen on this numeric address only (repeatable; default\n"
     "              127.0.0.1 and ::1)\n"
@@ -81,7 +82,8 @@ static void httpd_default_docroot(char *buf, size_t cap)
 		if (httpd_is_dir(buf))
 			return;
 	}
-	snprintf(buf, cap, "%s", httpd_is_dir(HTTPD_INSTALLED_DOCROOT) ? HTTPD_INSTALLED_DOCROOT : "www");
+	snprintf(buf, cap, "%s",
+		 httpd_is_dir(HTTPD_INSTALLED_DOCROOT) ? HTTPD_INSTALLED_DOCROOT : "www");
 }
 
 static int httpd_option(struct server_config *cfg, int opt, const char *arg)

@@ -85,8 +85,8 @@ static int on_record(void *ctx, void *data, size_t size)
 
 static struct tl_output *make_output(const struct tl_args *a)
 {
-	bool color = a->color == 1 ||
-		     (a->color == -1 && isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
+	bool color =
+	    a->color == 1 || (a->color == -1 && isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
 
 	switch (a->format) {
 	case TL_FORMAT_JSON:
@@ -101,8 +101,7 @@ static struct tl_output *make_output(const struct tl_args *a)
 /* --html, --svg: the report beside the output, fed through a tee. */
 static int make_report(struct tracer *t, const struct tl_sink **sink)
 {
-	struct tl_report_config rcfg = {.html_path = t->args.html_path,
-					.svg_dir = t->args.svg_dir};
+	struct tl_report_config rcfg = {.html_path = t->args.html_path, .svg_dir = t->args.svg_dir};
 
 	t->report = tl_report_output_new(&rcfg);
 	if (!t->report)
@@ -145,17 +144,17 @@ static int setup_live(struct tracer *t)
 {
 	struct tl_engine_config ecfg = {0};
 	struct tl_loader_config lcfg = {
-		.ports = t->args.ports,
-		.nports = t->args.nports,
-		.family = t->args.family,
-		.ifindex = if_nametoindex(t->args.ifname),
-		.both_directions = strcmp(t->args.ifname, "lo") != 0,
-		.ringbuf_bytes = t->args.ringbuf_bytes,
-		.wakeup_bytes = WAKEUP_BYTES < t->args.ringbuf_bytes / 4 ? WAKEUP_BYTES
-									 : t->args.ringbuf_bytes / 4,
-		.tc_mode = t->args.tc_mode,
-		.capture_frames = t->args.write_path != NULL,
-		.state_hook = t->args.state_hook,
+	    .ports = t->args.ports,
+	    .nports = t->args.nports,
+	    .family = t->args.family,
+	    .ifindex = if_nametoindex(t->args.ifname),
+	    .both_directions = strcmp(t->args.ifname, "lo") != 0,
+	    .ringbuf_bytes = t->args.ringbuf_bytes,
+	    .wakeup_bytes =
+		WAKEUP_BYTES < t->args.ringbuf_bytes / 4 ? WAKEUP_BYTES : t->args.ringbuf_bytes / 4,
+	    .tc_mode = t->args.tc_mode,
+	    .capture_frames = t->args.write_path != NULL,
+	    .state_hook = t->args.state_hook,
 	};
 	char err[256];
 	int ret = tl_confine_init(&t->confine, t->args.user);
@@ -212,22 +211,24 @@ static void announce(struct tracer *t)
 	if (t->loader)
 		tl_loader_info(t->loader, &li);
 	info = (struct tl_start_info){
-		.ts_ns = clock_ns(CLOCK_REALTIME),
-		.ifname = t->args.ifname,
-		.ports = t->args.ports,
-		.nports = t->args.nports,
-		.family = t->args.family,
-		.tc_attach = li.tc,
-		.state_attach = li.state,
-		.owner_attach = li.owner,
-		.both_directions = strcmp(t->args.ifname, "lo") != 0,
-		.source_file = t->args.read_path,
-		.privileges = t->args.read_path ? NULL : &t->confine.report,
+	    .ts_ns = clock_ns(CLOCK_REALTIME),
+	    .ifname = t->args.ifname,
+	    .ports = t->args.ports,
+	    .nports = t->args.nports,
+	    .family = t->args.family,
+	    .tc_attach = li.tc,
+	    .state_attach = li.state,
+	    .owner_attach = li.owner,
+	    .both_directions = strcmp(t->args.ifname, "lo") != 0,
+	    .source_file = t->args.read_path,
+	    .privileges = t->args.read_path ? NULL : &t->confine.report,
 	};
 
 	if (li.stale_removed)
-		fprintf(stderr, "tcplife-http: removed %d TC filter(s) left on %s by a run that "
-				"crashed\n", li.stale_removed, t->args.ifname);
+		fprintf(stderr,
+			"tcplife-http: removed %d TC filter(s) left on %s by a run that "
+			"crashed\n",
+			li.stale_removed, t->args.ifname);
 	t->out->start(t->out, &info);
 	if (t->report)
 		t->report->start(t->report, &info);
@@ -314,7 +315,8 @@ static int run_live(struct tracer *t)
 		if (err >= 0 || err == -EINTR)
 			err = ring_buffer__consume(rb);
 		if (err < 0) {
-			fprintf(stderr, "tcplife-http: reading the ring buffer: %s\n", strerror(-err));
+			fprintf(stderr, "tcplife-http: reading the ring buffer: %s\n",
+				strerror(-err));
 			break;
 		}
 		check_loss(t);
@@ -333,9 +335,9 @@ static int run_live(struct tracer *t)
 static int run_capture(struct tracer *t)
 {
 	struct tl_capture_filter f = {
-		.ports = t->args.ports,
-		.nports = t->args.nports,
-		.family = t->args.family,
+	    .ports = t->args.ports,
+	    .nports = t->args.nports,
+	    .family = t->args.family,
 	};
 	struct tl_capture_stats st;
 	char err[512];
@@ -346,12 +348,13 @@ static int run_capture(struct tracer *t)
 	if (ret)
 		fprintf(stderr, "tcplife-http: %s\n", err);
 	else if (st.skipped)
-		fprintf(stderr,
-			"tcplife-http: skipped %llu of %llu frames: %llu not a whole TCP segment (not "
-			"IPv4 or IPv6 TCP, a later fragment, or headers cut by the snaplen), %llu of "
-			"other ports or family\n",
-			(unsigned long long)st.skipped, (unsigned long long)st.frames,
-			(unsigned long long)st.not_tcp, (unsigned long long)(st.skipped - st.not_tcp));
+		fprintf(
+		    stderr,
+		    "tcplife-http: skipped %llu of %llu frames: %llu not a whole TCP segment (not "
+		    "IPv4 or IPv6 TCP, a later fragment, or headers cut by the snaplen), %llu of "
+		    "other ports or family\n",
+		    (unsigned long long)st.skipped, (unsigned long long)st.frames,
+		    (unsigned long long)st.not_tcp, (unsigned long long)(st.skipped - st.not_tcp));
 	return ret;
 }
 
@@ -368,11 +371,11 @@ static void report_end(struct tracer *t)
 	tl_engine_finish(t->engine);
 	tl_engine_stats(t->engine, &st);
 	info = (struct tl_stats_info){
-		.ts_ns = clock_ns(CLOCK_REALTIME),
-		.events = st.events,
-		.lost = t->lost,
-		.conns = st.conns,
-		.states_missing = st.states_missing,
+	    .ts_ns = clock_ns(CLOCK_REALTIME),
+	    .events = st.events,
+	    .lost = t->lost,
+	    .conns = st.conns,
+	    .states_missing = st.states_missing,
 	};
 	t->out->stats(t->out, &info);
 	if (t->report)

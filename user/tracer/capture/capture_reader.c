@@ -11,7 +11,6 @@
 #include "tracer/proto/frame_parse.h"
 #include "common/util.h"
 
-
 /* The kernel side's filter: the family, then a port at either end. */
 static bool capture_wanted(const struct tl_capture_filter *f, const struct tl_packet *p)
 {
@@ -31,13 +30,13 @@ static void capture_feed(struct tl_engine *e, const struct tl_frame *fr)
 {
 	const struct tl_packet *p = &fr->rec.pkt;
 	struct tl_event ev = {
-		.type = TL_EV_PACKET,
-		.ts_ns = p->ts_ns,
-		.pkt = p,
-		.http = p->data_len ? fr->rec.data : NULL,
-		.http_len = p->data_len,
-		.frame = fr->eth,
-		.frame_len = fr->eth_len,
+	    .type = TL_EV_PACKET,
+	    .ts_ns = p->ts_ns,
+	    .pkt = p,
+	    .http = p->data_len ? fr->rec.data : NULL,
+	    .http_len = p->data_len,
+	    .frame = fr->eth,
+	    .frame_len = fr->eth_len,
 	};
 
 	tl_engine_feed(e, &ev);

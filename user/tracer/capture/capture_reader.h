@@ -17,10 +17,10 @@ struct tl_capture_filter {
 };
 
 struct tl_capture_stats {
-	__u64 frames;   /* frames read */
+	__u64 frames;	/* frames read */
 	__u64 segments; /* TCP segments fed to the engine */
-	__u64 skipped;  /* frames that are not TCP, not wanted, or truncated before the TCP header */
-	__u64 not_tcp;  /* of those, the ones that are no whole TCP segment (not wanted: the rest) */
+	__u64 skipped; /* frames that are not TCP, not wanted, or truncated before the TCP header */
+	__u64 not_tcp; /* of those, the ones that are no whole TCP segment (not wanted: the rest) */
 };
 
 /* tl_capture_read: feeds every wanted segment of path to e, in file order,

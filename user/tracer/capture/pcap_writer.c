@@ -51,10 +51,7 @@ static void block_put(struct pcapng_block *b, const void *p, size_t n)
 		b->buf[b->len++] = 0;
 }
 
-static void block_u32(struct pcapng_block *b, __u32 v)
-{
-	block_put(b, &v, sizeof(v));
-}
+static void block_u32(struct pcapng_block *b, __u32 v) { block_put(b, &v, sizeof(v)); }
 
 /* Two 16-bit fields in one 32-bit word, in that order. */
 static void block_u16_pair(struct pcapng_block *b, __u16 first, __u16 second)
@@ -193,20 +190,11 @@ struct tl_pcap_writer *tl_pcap_writer_open(const char *path, const char *ifname)
 	return w;
 }
 
-const struct tl_sink *tl_pcap_writer_sink(struct tl_pcap_writer *w)
-{
-	return &w->sink;
-}
+const struct tl_sink *tl_pcap_writer_sink(struct tl_pcap_writer *w) { return &w->sink; }
 
-int tl_pcap_writer_error(const struct tl_pcap_writer *w)
-{
-	return w ? w->err : 0;
-}
+int tl_pcap_writer_error(const struct tl_pcap_writer *w) { return w ? w->err : 0; }
 
-int tl_pcap_writer_fd(const struct tl_pcap_writer *w)
-{
-	return w ? fileno(w->f) : -1;
-}
+int tl_pcap_writer_fd(const struct tl_pcap_writer *w) { return w ? fileno(w->f) : -1; }
 
 int tl_pcap_writer_close(struct tl_pcap_writer *w)
 {

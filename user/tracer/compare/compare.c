@@ -21,8 +21,8 @@
 #include "tracer/proto/tcp_names.h"
 
 #define CMP_MAX_CONN_ID (1U << 24) /* bounds the trace's id index */
-#define CMP_LOOKAHEAD 64           /* how far a lost or extra segment is looked for */
-#define CMP_MAX_LINES 20           /* difference lines shown per connection */
+#define CMP_LOOKAHEAD 64	   /* how far a lost or extra segment is looked for */
+#define CMP_MAX_LINES 20	   /* difference lines shown per connection */
 
 struct cmp_vec {
 	void *items;
@@ -36,18 +36,18 @@ struct cmp_seg {
 };
 
 struct cmp_conn {
-	__u64 id; /* the trace's conn id, or the capture engine's */
+	__u64 id;		  /* the trace's conn id, or the capture engine's */
 	struct tl_endpoint ep[2]; /* client, server, as that side's engine saw them */
-	struct cmp_vec segs[2];   /* struct cmp_seg, by sender */
-	struct cmp_vec http;      /* char *: "request GET /" or "response 200" */
-	struct cmp_conn *peer;    /* the matching connection on the other side */
+	struct cmp_vec segs[2];	  /* struct cmp_seg, by sender */
+	struct cmp_vec http;	  /* char *: "request GET /" or "response 200" */
+	struct cmp_conn *peer;	  /* the matching connection on the other side */
 };
 
 /* One side's connections, in the order they began. */
 struct cmp_side {
 	struct cmp_vec conns; /* struct cmp_conn * */
 	struct cmp_vec by_id; /* struct cmp_conn *, indexed by id (the trace side) */
-	int err;              /* the capture sink's first error */
+	int err;	      /* the capture sink's first error */
 };
 
 struct cmp_run {
@@ -212,10 +212,11 @@ static int trace_packet(struct cmp_side *s, json_t *o)
 	bool created;
 
 	if (json_uint(o, "conn", CMP_MAX_CONN_ID, &id) || json_endpoint(o, "src", "sport", &src) ||
-	    json_endpoint(o, "dst", "dport", &dst) || !flags || tl_tcp_flags_parse(flags, &seg.flags) ||
+	    json_endpoint(o, "dst", "dport", &dst) || !flags ||
+	    tl_tcp_flags_parse(flags, &seg.flags) ||
 	    json_uint(o, "seq_raw", UINT32_MAX, &seg.seq) ||
-	    json_uint(o, "ack_raw", UINT32_MAX, &seg.ack) || json_uint(o, "len", UINT32_MAX, &seg.len) ||
-	    json_uint(o, "win", UINT16_MAX, &win))
+	    json_uint(o, "ack_raw", UINT32_MAX, &seg.ack) ||
+	    json_uint(o, "len", UINT32_MAX, &seg.len) || json_uint(o, "win", UINT16_MAX, &win))
 		return -EINVAL;
 	seg.win = win;
 	c = trace_conn(s, id, &created);
@@ -227,7 +228,8 @@ static int trace_packet(struct cmp_side *s, json_t *o)
 		c->ep[TL_CLIENT] = s2c ? dst : src;
 		c->ep[TL_SERVER] = s2c ? src : dst;
 	}
-	return cmp_add_seg(c, tl_endpoint_eq(&src, &c->ep[TL_CLIENT]) ? TL_CLIENT : TL_SERVER, &seg);
+	return cmp_add_seg(c, tl_endpoint_eq(&src, &c->ep[TL_CLIENT]) ? TL_CLIENT : TL_SERVER,
+			   &seg);
 }
 
 static int trace_http(struct cmp_side *s, json_t *o)
@@ -260,7 +262,8 @@ static int trace_start(struct cmp_run *run, json_t *o)
 		run->family = AF_INET6;
 	if (run->ports_given || !json_is_array(ports))
 		return 0;
-	json_array_foreach(ports, i, v) {
+	json_array_foreach(ports, i, v)
+	{
 		if (!json_is_integer(v) || json_integer_value(v) < 1 ||
 		    json_integer_value(v) > 65535 || run->nports == TL_MAX_PORTS)
 			return -EINVAL;
@@ -334,8 +337,11 @@ static struct cmp_conn *capture_conn(struct cmp_side *s, struct tl_conn *c)
 static void capture_on_packet(void *ctx, struct tl_conn *c, const struct tl_pkt_view *v)
 {
 	const struct tl_packet *p = v->pkt;
-	struct cmp_seg seg = {.seq = p->seq, .ack = p->ack, .len = p->payload_len,
-			      .flags = p->flags, .win = p->window};
+	struct cmp_seg seg = {.seq = p->seq,
+			      .ack = p->ack,
+			      .len = p->payload_len,
+			      .flags = p->flags,
+			      .win = p->window};
 	struct cmp_side *s = ctx;
 	struct cmp_conn *cc = capture_conn(s, c);
 	int err;
@@ -351,18 +357,19 @@ static void capture_on_http(void *ctx, struct tl_conn *c, const struct tl_http_v
 	struct cmp_conn *cc = capture_conn(s, c);
 	int err;
 
-	if (cc && (err = cmp_add_http(cc, m->kind == TL_HTTP_REQUEST, m->method, m->uri, m->status)))
+	if (cc &&
+	    (err = cmp_add_http(cc, m->kind == TL_HTTP_REQUEST, m->method, m->uri, m->status)))
 		s->err = err;
 }
 
 /* Runs the capture through an engine; err gets the reader's reason. */
 static int capture_read(struct cmp_run *run, char *err, size_t err_size)
 {
-	struct tl_capture_filter f = {.ports = run->ports, .nports = run->nports,
-				      .family = run->family};
+	struct tl_capture_filter f = {
+	    .ports = run->ports, .nports = run->nports, .family = run->family};
 	struct tl_engine_config cfg = {.server_ports = run->ports, .nports = run->nports};
-	struct tl_sink sink = {.ctx = &run->capture, .on_packet = capture_on_packet,
-			       .on_http = capture_on_http};
+	struct tl_sink sink = {
+	    .ctx = &run->capture, .on_packet = capture_on_packet, .on_http = capture_on_http};
 	struct tl_capture_stats st;
 	struct tl_engine *e = tl_engine_new(&cfg, &sink);
 	int ret;
@@ -437,7 +444,8 @@ static void pair_conns(struct cmp_side *trace, struct cmp_side *capture)
 			for (size_t j = 0; !t->peer && j < capture->conns.n; j++) {
 				struct cmp_conn *c = cmp_conn_at(capture, j);
 
-				if (c->peer || !same_tuple(t, c) || (!pass && !holds_first_seg(t, c)))
+				if (c->peer || !same_tuple(t, c) ||
+				    (!pass && !holds_first_seg(t, c)))
 					continue;
 				t->peer = c;
 				c->peer = t;
@@ -459,13 +467,14 @@ struct cmp_kind {
 	size_t size;
 	const char *noun; /* "a segment" */
 	bool (*eq)(const void *a, const void *b);
-	const char *(*describe)(const struct cmp_report *r, const void *item, char *buf, size_t size);
+	const char *(*describe)(const struct cmp_report *r, const void *item, char *buf,
+				size_t size);
 	/* Reports how item number index (from 0) differs from its counterpart. */
 	void (*different)(struct cmp_report *r, size_t index, const void *t, const void *c);
 };
 
 static void report_line(struct cmp_report *r, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 static void report_line(struct cmp_report *r, const char *fmt, ...)
 {
@@ -535,19 +544,19 @@ static void http_different(struct cmp_report *r, size_t index, const void *t, co
 }
 
 static const struct cmp_kind seg_kind = {
-	.size = sizeof(struct cmp_seg),
-	.noun = "a segment",
-	.eq = cmp_seg_eq,
-	.describe = seg_describe,
-	.different = seg_different,
+    .size = sizeof(struct cmp_seg),
+    .noun = "a segment",
+    .eq = cmp_seg_eq,
+    .describe = seg_describe,
+    .different = seg_different,
 };
 
 static const struct cmp_kind http_kind = {
-	.size = sizeof(char *),
-	.noun = "an HTTP message",
-	.eq = cmp_http_eq,
-	.describe = http_describe,
-	.different = http_different,
+    .size = sizeof(char *),
+    .noun = "an HTTP message",
+    .eq = cmp_http_eq,
+    .describe = http_describe,
+    .different = http_different,
 };
 
 static void report_only(struct cmp_report *r, const struct cmp_kind *k, bool in_trace,
@@ -567,7 +576,8 @@ static size_t cmp_resync(const struct cmp_vec *tv, size_t i, const struct cmp_ve
 	const void *t = cmp_vec_at(tv, i, k->size), *c = cmp_vec_at(cv, j, k->size);
 
 	for (size_t d = 1; d <= CMP_LOOKAHEAD; d++) {
-		const void *t2 = cmp_vec_at(tv, i + d, k->size), *c2 = cmp_vec_at(cv, j + d, k->size);
+		const void *t2 = cmp_vec_at(tv, i + d, k->size),
+			   *c2 = cmp_vec_at(cv, j + d, k->size);
 
 		*in_trace = true;
 		if (t2 && k->eq(t2, c))
@@ -668,14 +678,14 @@ static int report(const struct cmp_run *run)
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"Usage: tcplife-http compare [-p PORT]... TRACE.json CAPTURE\n"
-		"Tells whether a trace (tcplife-http --json) and a capture (pcap or pcapng) of the\n"
-		"same traffic agree, connection by connection and segment by segment.\n"
-		"  -p PORT  read only the capture's segments to or from PORT (repeatable;\n"
-		"           default: the ports of the trace's start line)\n"
-		"  -h       this help\n"
-		"Exit status: 0 they agree, 1 they differ, 2 bad input.\n");
+	fprintf(
+	    f, "Usage: tcplife-http compare [-p PORT]... TRACE.json CAPTURE\n"
+	       "Tells whether a trace (tcplife-http --json) and a capture (pcap or pcapng) of the\n"
+	       "same traffic agree, connection by connection and segment by segment.\n"
+	       "  -p PORT  read only the capture's segments to or from PORT (repeatable;\n"
+	       "           default: the ports of the trace's start line)\n"
+	       "  -h       this help\n"
+	       "Exit status: 0 they agree, 1 they differ, 2 bad input.\n");
 }
 
 static int parse_args(int argc, char **argv, struct cmp_run *run, bool *help)
@@ -692,7 +702,8 @@ static int parse_args(int argc, char **argv, struct cmp_run *run, bool *help)
 		}
 		if (opt != 'p' || tl_parse_ulong(optarg, 1, 65535, &port) ||
 		    run->nports == TL_MAX_PORTS) {
-			fprintf(stderr, "tcplife-http compare: bad option or port near '%s' (see -h)\n",
+			fprintf(stderr,
+				"tcplife-http compare: bad option or port near '%s' (see -h)\n",
 				argv[optind - 1]);
 			return -EINVAL;
 		}
@@ -714,8 +725,10 @@ static void trace_error(const struct cmp_run *run, int err)
 		fprintf(stderr, "tcplife-http compare: %s:%zu: invalid JSON\n", run->trace_path,
 			run->line);
 	else if (err == -EINVAL)
-		fprintf(stderr, "tcplife-http compare: %s:%zu: an event lacks a field or has a bad "
-				"value\n", run->trace_path, run->line);
+		fprintf(stderr,
+			"tcplife-http compare: %s:%zu: an event lacks a field or has a bad "
+			"value\n",
+			run->trace_path, run->line);
 	else
 		fprintf(stderr, "tcplife-http compare: %s: %s\n", run->trace_path, strerror(-err));
 }

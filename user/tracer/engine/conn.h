@@ -42,10 +42,10 @@ enum tl_closed_by {
 
 /* What one side sends. */
 struct tl_flow {
-	__u32 base;  /* the ISN, or the first seen seq - 1 (Wireshark's rule) */
+	__u32 base; /* the ISN, or the first seen seq - 1 (Wireshark's rule) */
 	bool base_known;
 	bool syn_seen;
-	int wscale; /* shift from its SYN, -1 when its SYN had none or was not seen */
+	int wscale;  /* shift from its SYN, -1 when its SYN had none or was not seen */
 	__u64 bytes; /* payload bytes, retransmissions included */
 	__u32 packets;
 	bool fin_seen;
@@ -73,7 +73,7 @@ struct tl_response_track {
 	char content_type[TL_HTTP_HEADER_MAX];
 	__s64 content_length;
 	__u32 body_seq; /* raw seq of the body's first byte */
-	__u32 end_seq;  /* raw seq just past the body, when end_known */
+	__u32 end_seq;	/* raw seq just past the body, when end_known */
 	__u64 first_ns, last_ns;
 	__u64 body_bytes;
 	/* A chunked body: followed by its framing from dec_seq (raw) on, until
@@ -100,20 +100,20 @@ struct tl_conn {
 	struct tl_endpoint ep[2];
 	struct tl_flow flow[2];
 	struct tl_proc proc[2];
-	__u64 sk[2];      /* kernel socket addresses, 0 when unknown */
-	int state[2];     /* current enum tl_tcp_state, 0 before any state event */
-	__u64 start_ns;   /* first event, ns since the Unix epoch */
-	__u64 last_ns;    /* latest event */
+	__u64 sk[2];	/* kernel socket addresses, 0 when unknown */
+	int state[2];	/* current enum tl_tcp_state, 0 before any state event */
+	__u64 start_ns; /* first event, ns since the Unix epoch */
+	__u64 last_ns;	/* latest event */
 	__u32 packets;
 	__u32 requests, responses;
 	enum tl_closed_by closed_by;
-	int time_wait;     /* the side that entered TIME_WAIT, TL_TW_BOTH, or -1 none */
+	int time_wait; /* the side that entered TIME_WAIT, TL_TW_BOTH, or -1 none */
 	__u64 time_wait_ns;
 	bool mid_stream;    /* joined after the handshake: numbers from the first segment seen */
 	bool roles_guessed; /* no SYN seen: the server is the listening or lower port */
 	bool incomplete;    /* events were lost while it lived */
 	bool open_at_exit;  /* still open when tracing ended */
-	bool evicted;       /* idle longer than the engine's idle timeout */
+	bool evicted;	    /* idle longer than the engine's idle timeout */
 	/* Its packets showed the close, its socket states never did: they were
 	 * lost (incomplete is set too). */
 	bool states_missing;
@@ -124,16 +124,16 @@ struct tl_conn {
 
 	/* engine bookkeeping */
 	bool has_state_events;
-	bool ws_scaling;    /* both SYNs carried window scale */
-	bool tw_wait[2];    /* the side's socket went to CLOSE from FIN_WAIT2 or CLOSING */
-	__u8 tw_from[2];    /* the state it left then */
+	bool ws_scaling; /* both SYNs carried window scale */
+	bool tw_wait[2]; /* the side's socket went to CLOSE from FIN_WAIT2 or CLOSING */
+	__u8 tw_from[2]; /* the state it left then */
 	bool ended;
 	__u8 npending;
 	__u8 pending_head;
 	struct tl_pending_request pending[TL_PENDING_REQUESTS];
 	struct tl_response_track response;
 	struct tl_http_hold hold[2]; /* by sending side */
-	struct tl_conn *next; /* hash chain */
+	struct tl_conn *next;	     /* hash chain */
 	/* Held after its close for the segments still to come (engine.c). */
 	__u8 held;
 	__u64 hold_until_ns;
@@ -165,11 +165,12 @@ struct tl_pkt_view {
 	__u64 ts_ns;
 	const struct tl_packet *pkt;
 	enum tl_side from;
-	__u32 seq, ack;     /* relative; ack 0 without the ACK flag */
-	__u64 win_scaled;   /* window << shift when scaling is in force, else raw */
-	int win_scale;      /* Wireshark's tcp.window_size_scalefactor: multiplier, -1 unknown, -2 none */
+	__u32 seq, ack;	  /* relative; ack 0 without the ACK flag */
+	__u64 win_scaled; /* window << shift when scaling is in force, else raw */
+	int win_scale; /* Wireshark's tcp.window_size_scalefactor: multiplier, -1 unknown, -2 none
+			*/
 	const struct tl_tcp_opts *opts;
-	__u32 sack_base; /* the acknowledged side's ISN: SACK edges relative to it */
+	__u32 sack_base;   /* the acknowledged side's ISN: SACK edges relative to it */
 	const __u8 *frame; /* the frame's first bytes, when the kernel copied them (-w) */
 	size_t frame_len;
 };
@@ -198,11 +199,11 @@ struct tl_http_view {
 /* A request and its response, once the response's last byte was seen (or
  * the connection ended, or the next response began). */
 struct tl_exchange_view {
-	__u64 ts_ns; /* the response's last byte */
+	__u64 ts_ns;				  /* the response's last byte */
 	const struct tl_pending_request *request; /* NULL when not seen */
 	int status;
 	const char *content_type; /* "" when absent */
-	__s64 content_length;     /* -1 when absent */
+	__s64 content_length;	  /* -1 when absent */
 	__u64 body_bytes;	  /* body bytes seen (chunked: decoded, framing left out) */
 	__u64 first_byte_ns, last_byte_ns;
 	bool complete; /* the body's announced end was seen */

@@ -23,8 +23,8 @@ struct tl_event {
 	const __u8 *frame;
 	size_t frame_len;
 	const struct tl_sock_event *sock; /* TL_EV_STATE, TL_EV_OWNER */
-	__u32 lost; /* records the kernel had lost when it made this one */
-	__u64 lost_ts_ns; /* when the latest of them was lost, ns since the epoch */
+	__u32 lost;			  /* records the kernel had lost when it made this one */
+	__u64 lost_ts_ns;		  /* when the latest of them was lost, ns since the epoch */
 };
 
 /* What sock_diag says of the socket on a tuple. */
@@ -47,7 +47,7 @@ typedef int (*tl_sock_query_fn)(void *ctx, const struct tl_endpoint *local,
 struct tl_engine_config {
 	const __u16 *server_ports; /* the -p ports: the server side when no SYN was seen */
 	int nports;
-	__u64 idle_timeout_ns; /* evict connections silent this long; 0 = never */
+	__u64 idle_timeout_ns;	     /* evict connections silent this long; 0 = never */
 	tl_sock_query_fn sock_query; /* NULL: TIME_WAIT is inferred, never confirmed */
 	void *sock_query_ctx;
 };
@@ -74,12 +74,12 @@ void tl_engine_tick(struct tl_engine *e, __u64 now_ns);
  * at the end of a run), every live connection is marked incomplete, since
  * any of them may have lost some, and so is every connection first seen
  * within 100 ms of when_ns (the latest loss) or, later, without its
- * beginning: the lost records may have been theirs. tl_engine_feed calls it with each record's count. */
+ * beginning: the lost records may have been theirs. tl_engine_feed calls it with each record's
+ * count. */
 void tl_engine_note_loss(struct tl_engine *e, __u32 total, __u64 when_ns);
 /* tl_engine_finish: reports every connection still open, and stops watching
  * TIME_WAIT sockets. */
 void tl_engine_finish(struct tl_engine *e);
 void tl_engine_stats(const struct tl_engine *e, struct tl_engine_stats *st);
-
 
 #endif

@@ -56,16 +56,16 @@ static void finish_exchange(struct tl_engine *e, struct tl_conn *c, bool complet
 {
 	struct tl_response_track *t = &c->response;
 	struct tl_exchange_view v = {
-		.ts_ns = t->last_ns,
-		.request = t->has_request ? &t->request : NULL,
-		.status = t->status,
-		.content_type = t->content_type,
-		.content_length = t->content_length,
-		.body_bytes = t->body_bytes,
-		.first_byte_ns = t->first_ns,
-		.last_byte_ns = t->last_ns,
-		.complete = complete,
-		.chunked = t->chunked,
+	    .ts_ns = t->last_ns,
+	    .request = t->has_request ? &t->request : NULL,
+	    .status = t->status,
+	    .content_type = t->content_type,
+	    .content_length = t->content_length,
+	    .body_bytes = t->body_bytes,
+	    .first_byte_ns = t->first_ns,
+	    .last_byte_ns = t->last_ns,
+	    .complete = complete,
+	    .chunked = t->chunked,
 	};
 
 	t->active = false;

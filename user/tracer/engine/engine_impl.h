@@ -53,9 +53,9 @@ struct tl_engine {
 	int nlistening;
 	struct tl_tw_watches tw;
 	__u64 now_ns;
-	__u32 lost;           /* the kernel's loss count as of the last record */
+	__u32 lost; /* the kernel's loss count as of the last record */
 	bool had_loss;
-	__u64 loss_until_ns;  /* connections first seen before this are suspect */
+	__u64 loss_until_ns; /* connections first seen before this are suspect */
 	__u64 next_idle_scan_ns;
 	struct tl_engine_stats st;
 	struct tl_ended_sock *ended; /* TL_ENDED_SOCKS of them, allocated at the first end */

@@ -40,8 +40,8 @@ static bool is_new_syn(const struct tl_conn *c, const struct tl_packet *p, enum 
 	return !(from == TL_CLIENT && f->syn_seen && f->base == p->seq);
 }
 
-static struct tl_conn *conn_for_packet(struct tl_engine *e, const struct tl_packet *p,
-				       __u64 ts_ns, enum tl_side *from)
+static struct tl_conn *conn_for_packet(struct tl_engine *e, const struct tl_packet *p, __u64 ts_ns,
+				       enum tl_side *from)
 {
 	struct tl_endpoint src, dst;
 	struct tl_conn *c;
@@ -120,7 +120,8 @@ static void close_bookkeeping(struct tl_engine *e, struct tl_conn *c, enum tl_si
 		c->closed_by = TL_CLOSED_RESET;
 		c->reset_by = from;
 	}
-	if ((p->flags & TL_ACK) && r->fin_seen && !r->fin_acked && tl_seq_after_eq(p->ack, r->fin_end)) {
+	if ((p->flags & TL_ACK) && r->fin_seen && !r->fin_acked &&
+	    tl_seq_after_eq(p->ack, r->fin_end)) {
 		r->fin_acked = true;
 		/* For a side without socket events (a capture file, another
 		 * namespace, another host), the packets tell: a side that
@@ -138,8 +139,8 @@ static void close_bookkeeping(struct tl_engine *e, struct tl_conn *c, enum tl_si
 void tl_engine_packet(struct tl_engine *e, const struct tl_event *ev)
 {
 	const struct tl_packet *p = ev->pkt;
-	struct tl_pkt_view v = {.ts_ns = ev->ts_ns, .pkt = p, .frame = ev->frame,
-				.frame_len = ev->frame_len};
+	struct tl_pkt_view v = {
+	    .ts_ns = ev->ts_ns, .pkt = p, .frame = ev->frame, .frame_len = ev->frame_len};
 	struct tl_tcp_opts opts;
 	struct tl_conn *c = conn_for_packet(e, p, ev->ts_ns, &v.from);
 

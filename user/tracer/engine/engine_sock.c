@@ -61,8 +61,8 @@ static void pending_update(struct tl_engine *e, const struct tl_event *ev)
 void tl_engine_match_connect(struct tl_engine *e, struct tl_conn *c)
 {
 	struct tl_endpoint local = c->ep[TL_CLIENT];
-	struct tl_state_view v = {.side = TL_CLIENT, .old_state = TL_CLOSE,
-				  .new_state = TL_SYN_SENT};
+	struct tl_state_view v = {
+	    .side = TL_CLIENT, .old_state = TL_CLOSE, .new_state = TL_SYN_SENT};
 
 	local.port = 0;
 	/* The oldest connect() to the same place: connect() and SYN come in order. */
@@ -110,13 +110,14 @@ static struct tl_conn *conn_from_sock(struct tl_engine *e, const struct tl_sock_
 		missed_start = true;
 	} else {
 		guessed = true;
-		if (tl_engine_is_server_port(e, local->port) != tl_engine_is_server_port(e, remote->port))
+		if (tl_engine_is_server_port(e, local->port) !=
+		    tl_engine_is_server_port(e, remote->port))
 			local_is_client = tl_engine_is_server_port(e, remote->port);
 		else
 			local_is_client = local->port > remote->port;
 	}
-	c = tl_engine_conn_new(e, local_is_client ? local : remote, local_is_client ? remote : local,
-			       ts_ns);
+	c = tl_engine_conn_new(e, local_is_client ? local : remote,
+			       local_is_client ? remote : local, ts_ns);
 	if (c && (guessed || missed_start)) {
 		c->mid_stream = true;
 		c->roles_guessed = guessed;
@@ -128,8 +129,8 @@ static struct tl_conn *conn_from_sock(struct tl_engine *e, const struct tl_sock_
 static void state_change(struct tl_engine *e, struct tl_conn *c, enum tl_side side,
 			 const struct tl_sock_event *s, __u64 ts_ns)
 {
-	struct tl_state_view v = {.ts_ns = ts_ns, .side = side, .old_state = s->oldstate,
-				  .new_state = s->newstate};
+	struct tl_state_view v = {
+	    .ts_ns = ts_ns, .side = side, .old_state = s->oldstate, .new_state = s->newstate};
 
 	c->has_state_events = true;
 	c->state[side] = s->newstate;

@@ -31,16 +31,19 @@
 
 void tl_engine_tw_infer(struct tl_engine *e, struct tl_conn *c, enum tl_side side, __u64 ts_ns)
 {
-	struct tl_state_view v = {.ts_ns = ts_ns, .side = side, .old_state = c->tw_from[side],
-				  .new_state = TL_TIME_WAIT, .inferred = true,
+	struct tl_state_view v = {.ts_ns = ts_ns,
+				  .side = side,
+				  .old_state = c->tw_from[side],
+				  .new_state = TL_TIME_WAIT,
+				  .inferred = true,
 				  .from_packets = !c->state[side]};
 	struct tl_tw_watch w = {
-		.conn_id = c->id,
-		.side = side,
-		.local = c->ep[side],
-		.remote = c->ep[TL_OTHER(side)],
-		.start_ns = ts_ns,
-		.check_ns = ts_ns + TW_CONFIRM_DELAY_NS,
+	    .conn_id = c->id,
+	    .side = side,
+	    .local = c->ep[side],
+	    .remote = c->ep[TL_OTHER(side)],
+	    .start_ns = ts_ns,
+	    .check_ns = ts_ns + TW_CONFIRM_DELAY_NS,
 	};
 
 	if (c->time_wait == (int)side || c->time_wait == TL_TW_BOTH)
@@ -62,14 +65,14 @@ static void report_end(struct tl_engine *e, struct tl_tw_watch *w, __u64 end_ns,
 		       enum tl_tw_ended_by by)
 {
 	struct tl_tw_view v = {
-		.conn_id = w->conn_id,
-		.side = w->side,
-		.local = w->local,
-		.remote = w->remote,
-		.start_ns = w->start_ns,
-		.end_ns = end_ns,
-		.confirmed = w->confirmed,
-		.ended_by = by,
+	    .conn_id = w->conn_id,
+	    .side = w->side,
+	    .local = w->local,
+	    .remote = w->remote,
+	    .start_ns = w->start_ns,
+	    .end_ns = end_ns,
+	    .confirmed = w->confirmed,
+	    .ended_by = by,
 	};
 
 	tl_tw_watches_remove(&e->tw, w);
@@ -165,7 +168,4 @@ void tl_engine_tw_tick(struct tl_engine *e, __u64 now_ns)
 		check(e, w, now_ns);
 }
 
-void tl_engine_tw_free(struct tl_engine *e)
-{
-	tl_tw_watches_free(&e->tw);
-}
+void tl_engine_tw_free(struct tl_engine *e) { tl_tw_watches_free(&e->tw); }

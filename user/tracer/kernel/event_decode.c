@@ -25,10 +25,7 @@ static __u64 loss_time(__u32 lost_ms, __u64 ts_ns, __u64 ktime_offset_ns)
 	return ms > 0 ? (__u64)ms * 1000000 + ktime_offset_ns : ktime_offset_ns;
 }
 
-static bool family_ok(__u8 family)
-{
-	return family == AF_INET || family == AF_INET6;
-}
+static bool family_ok(__u8 family) { return family == AF_INET || family == AF_INET6; }
 
 #define ETH_HDR_LEN 14
 

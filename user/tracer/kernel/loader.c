@@ -50,7 +50,7 @@ static void hook_progs(struct tcplife_http_bpf *s, enum hook_kind k, struct bpf_
  * source); the classic tracepoint has none. */
 static struct bpf_program *hook_catcher(struct tcplife_http_bpf *s, enum hook_kind k)
 {
-	return k == HOOK_TP_BTF ? s->progs.tl_state_nested_btf
+	return k == HOOK_TP_BTF	  ? s->progs.tl_state_nested_btf
 	       : k == HOOK_RAW_TP ? s->progs.tl_state_nested_raw
 				  : NULL;
 }

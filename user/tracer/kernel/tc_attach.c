@@ -236,7 +236,8 @@ static int attach_clsact(struct tl_tc_attach *a, const int fds[2])
 	a->qdisc_ours = !err || (had_marker && m.qdisc_ours);
 	marker_write(a, getpid());
 	for (int d = 0; d < 2; d++) {
-		DECLARE_LIBBPF_OPTS(bpf_tc_hook, h, .ifindex = a->ifindex, .attach_point = tc_points[d]);
+		DECLARE_LIBBPF_OPTS(bpf_tc_hook, h, .ifindex = a->ifindex,
+				    .attach_point = tc_points[d]);
 		DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .handle = TL_TC_HANDLE,
 				    .priority = TL_TC_PRIORITY, .prog_fd = fds[d]);
 
@@ -309,4 +310,3 @@ void tl_tc_detach(struct tl_tc_attach *a)
 	}
 	detach_clsact(a);
 }
-

@@ -15,14 +15,14 @@ enum tl_tc_mode {
 struct tl_tc_attach {
 	int ifindex;
 	bool tcx;
-	int link_fd[2];       /* tcx: [0] egress, [1] ingress; -1 when not attached */
-	bool filter[2];       /* clsact: our filter is attached */
-	bool qdisc_ours;      /* clsact: created by this tool, this run or a crashed one */
-	bool marked;          /* clsact: our marker file is written */
-	int marker_fd;        /* clsact: the marker, open from its first write; else -1 */
-	char marker[64];      /* clsact: the marker's path */
-	int stale_removed;    /* clsact filters of a crashed run removed at start */
-	int busy_pid;         /* clsact: the live tracer holding our filter (-EBUSY) */
+	int link_fd[2];	   /* tcx: [0] egress, [1] ingress; -1 when not attached */
+	bool filter[2];	   /* clsact: our filter is attached */
+	bool qdisc_ours;   /* clsact: created by this tool, this run or a crashed one */
+	bool marked;	   /* clsact: our marker file is written */
+	int marker_fd;	   /* clsact: the marker, open from its first write; else -1 */
+	char marker[64];   /* clsact: the marker's path */
+	int stale_removed; /* clsact filters of a crashed run removed at start */
+	int busy_pid;	   /* clsact: the live tracer holding our filter (-EBUSY) */
 };
 
 /* tl_tc_attach: attaches egress_fd (and ingress_fd unless it is -1) to

@@ -46,9 +46,10 @@ static int dump_parent(int fd, int ifindex, __u32 parent, __u32 handle, __u16 pr
 		struct nlmsghdr nlh;
 		struct tcmsg t;
 	} req = {
-		.nlh = {.nlmsg_len = sizeof(req), .nlmsg_type = RTM_GETTFILTER,
-			.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP},
-		.t = {.tcm_family = AF_UNSPEC, .tcm_ifindex = ifindex, .tcm_parent = parent},
+	    .nlh = {.nlmsg_len = sizeof(req),
+		    .nlmsg_type = RTM_GETTFILTER,
+		    .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP},
+	    .t = {.tcm_family = AF_UNSPEC, .tcm_ifindex = ifindex, .tcm_parent = parent},
 	};
 
 	if (send(fd, &req, sizeof(req), 0) < 0)

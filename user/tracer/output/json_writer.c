@@ -47,10 +47,7 @@ static void json_put(struct tl_json *j, const void *p, size_t n)
 	j->len += n;
 }
 
-static void json_puts(struct tl_json *j, const char *s)
-{
-	json_put(j, s, strlen(s));
-}
+static void json_puts(struct tl_json *j, const char *s) { json_put(j, s, strlen(s)); }
 
 /* The separator and, outside arrays, the key of the next value. */
 static void json_key(struct tl_json *j, const char *key)
@@ -173,8 +170,8 @@ void tl_json_strn(struct tl_json *j, const char *key, const void *val, size_t le
 }
 
 /* A number "[-]whole[.frac]" with frac_width fraction digits (0: none). */
-static void json_number(struct tl_json *j, const char *key, bool neg, uint64_t whole,
-			uint64_t frac, int frac_width)
+static void json_number(struct tl_json *j, const char *key, bool neg, uint64_t whole, uint64_t frac,
+			int frac_width)
 {
 	char num[48];
 	struct tl_fmt f;
@@ -238,12 +235,6 @@ void tl_json_close(struct tl_json *j, char bracket)
 	j->need_comma = true;
 }
 
-void tl_json_elem_uint(struct tl_json *j, uint64_t val)
-{
-	tl_json_uint(j, NULL, val);
-}
+void tl_json_elem_uint(struct tl_json *j, uint64_t val) { tl_json_uint(j, NULL, val); }
 
-void tl_json_elem_str(struct tl_json *j, const char *val)
-{
-	tl_json_str(j, NULL, val);
-}
+void tl_json_elem_str(struct tl_json *j, const char *val) { tl_json_str(j, NULL, val); }

@@ -14,7 +14,7 @@ struct tl_privileges {
 	const char *user;
 	const char *const *caps; /* kept capabilities, as capabilities(7) names them */
 	int ncaps;
-	bool seccomp;            /* the system-call filter is on */
+	bool seccomp; /* the system-call filter is on */
 };
 
 struct tl_start_info {
@@ -22,20 +22,20 @@ struct tl_start_info {
 	const char *ifname;
 	const __u16 *ports; /* the -p filter; nports 0 = every port */
 	int nports;
-	int family;              /* 0, AF_INET or AF_INET6 (-4/-6) */
-	const char *tc_attach;   /* "tcx" or "clsact" */
-	const char *state_attach; /* "tp_btf", "raw_tp" or "tracepoint" */
-	const char *owner_attach; /* same, or "none" when sock_*_length is missing */
-	bool both_directions;     /* ingress and egress hooked (not loopback) */
-	const char *source_file;  /* -r FILE, else NULL */
+	int family;				/* 0, AF_INET or AF_INET6 (-4/-6) */
+	const char *tc_attach;			/* "tcx" or "clsact" */
+	const char *state_attach;		/* "tp_btf", "raw_tp" or "tracepoint" */
+	const char *owner_attach;		/* same, or "none" when sock_*_length is missing */
+	bool both_directions;			/* ingress and egress hooked (not loopback) */
+	const char *source_file;		/* -r FILE, else NULL */
 	const struct tl_privileges *privileges; /* live tracing only, else NULL */
 };
 
 struct tl_stats_info {
 	__u64 ts_ns;
-	__u64 events;  /* records received */
-	__u64 lost;    /* records the kernel could not queue */
-	__u64 conns;   /* connections seen */
+	__u64 events;	      /* records received */
+	__u64 lost;	      /* records the kernel could not queue */
+	__u64 conns;	      /* connections seen */
 	__u64 states_missing; /* lives whose sockets' last states never came */
 };
 

@@ -17,22 +17,22 @@ struct json_output {
 };
 
 static const char *const handshake_names[] = {
-	[TL_HS_UNANSWERED] = "unanswered",
-	[TL_HS_COMPLETE] = "complete",
-	[TL_HS_REFUSED] = "refused",
-	[TL_HS_FAILED] = "failed",
+    [TL_HS_UNANSWERED] = "unanswered",
+    [TL_HS_COMPLETE] = "complete",
+    [TL_HS_REFUSED] = "refused",
+    [TL_HS_FAILED] = "failed",
 };
 
 static const char *const closed_by_names[] = {
-	[TL_CLOSED_CLIENT] = "client",
-	[TL_CLOSED_SERVER] = "server",
-	[TL_CLOSED_RESET] = "reset",
+    [TL_CLOSED_CLIENT] = "client",
+    [TL_CLOSED_SERVER] = "server",
+    [TL_CLOSED_RESET] = "reset",
 };
 
 static const char *const tw_ended_by_names[] = {
-	[TL_TW_ENDED_TIMER] = "timer",
-	[TL_TW_ENDED_REUSED] = "reused",
-	[TL_TW_ENDED_UNKNOWN] = "unknown",
+    [TL_TW_ENDED_TIMER] = "timer",
+    [TL_TW_ENDED_REUSED] = "reused",
+    [TL_TW_ENDED_UNKNOWN] = "unknown",
 };
 
 /* json_line: starts an object with the members every event has. */
@@ -365,17 +365,17 @@ struct tl_output *tl_output_json_new(FILE *f)
 		return NULL;
 	jo->f = f;
 	jo->out = (struct tl_output){
-		.sink = {.ctx = jo,
-			 .on_packet = json_on_packet,
-			 .on_state = json_on_state,
-			 .on_http = json_on_http,
-			 .on_exchange = json_on_exchange,
-			 .on_conn_end = json_on_conn_end,
-			 .on_tw_end = json_on_tw_end},
-		.start = json_start,
-		.loss = json_loss,
-		.stats = json_stats,
-		.free = json_free,
+	    .sink = {.ctx = jo,
+		     .on_packet = json_on_packet,
+		     .on_state = json_on_state,
+		     .on_http = json_on_http,
+		     .on_exchange = json_on_exchange,
+		     .on_conn_end = json_on_conn_end,
+		     .on_tw_end = json_on_tw_end},
+	    .start = json_start,
+	    .loss = json_loss,
+	    .stats = json_stats,
+	    .free = json_free,
 	};
 	return &jo->out;
 }

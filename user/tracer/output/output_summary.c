@@ -76,10 +76,7 @@ static void summary_stats(struct tl_output *o, const struct tl_stats_info *info)
 		(unsigned long long)info->lost);
 }
 
-static void summary_free(struct tl_output *o)
-{
-	free((struct summary_output *)o);
-}
+static void summary_free(struct tl_output *o) { free((struct summary_output *)o); }
 
 struct tl_output *tl_output_summary_new(FILE *f)
 {
@@ -90,11 +87,11 @@ struct tl_output *tl_output_summary_new(FILE *f)
 	s->f = f;
 	s->addr_cols = SUMMARY_ADDR_COLS;
 	s->out = (struct tl_output){
-		.sink = {.ctx = s, .on_conn_end = summary_on_conn_end},
-		.start = summary_start,
-		.loss = summary_loss,
-		.stats = summary_stats,
-		.free = summary_free,
+	    .sink = {.ctx = s, .on_conn_end = summary_on_conn_end},
+	    .start = summary_start,
+	    .loss = summary_loss,
+	    .stats = summary_stats,
+	    .free = summary_free,
 	};
 	return &s->out;
 }

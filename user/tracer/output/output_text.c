@@ -42,7 +42,6 @@
 /* A number from text_num. */
 #define TEXT_NUM_MAX 32
 
-
 /* Lines of a timeline in a memory stream that grows as they come, and the
  * events (segments, the kernel's state changes) they show. */
 struct text_part {
@@ -124,7 +123,7 @@ static void text_safe(FILE *f, const char *s, size_t len, int *cols)
 	size_t n;
 	int k, w;
 
-	for (size_t i = 0; i < len && *cols > 0; i += n) {
+	for (size_t i = 0; i<len && * cols> 0; i += n) {
 		k = text_unit(u + i, len - i, out, &n, &w);
 		if (w > *cols - 1) {
 			fputs("…", f);
@@ -334,8 +333,8 @@ static void text_on_packet(void *ctx, struct tl_conn *c, const struct tl_pkt_vie
 	tl_fmt_uint(&f, p->payload_len);
 	if (v->opts->nkinds) {
 		tl_fmt_char(&f, ' ');
-		f.len += strlen(tl_tcp_options_str(v->opts, v->sack_base, f.buf + f.len,
-						 f.size - f.len - 1));
+		f.len += strlen(
+		    tl_tcp_options_str(v->opts, v->sack_base, f.buf + f.len, f.size - f.len - 1));
 	}
 	text_put_line(blk, &f);
 }
@@ -365,9 +364,9 @@ static void text_on_state(void *ctx, struct tl_conn *c, const struct tl_state_vi
 	 * of sight, only the packets tell. */
 	if (v->inferred)
 		tl_fmt_str(&f, !v->from_packets
-				       ? " (inferred: its socket handed over to a timewait socket)"
-				       : " (inferred from the packets: it acknowledged the peer's FIN "
-					 "after its own)");
+				   ? " (inferred: its socket handed over to a timewait socket)"
+				   : " (inferred from the packets: it acknowledged the peer's FIN "
+				     "after its own)");
 	if (t->color)
 		tl_fmt_str(&f, TEXT_RESET);
 	text_put_line(blk, &f);
@@ -485,10 +484,10 @@ static void text_header(struct text_output *t, const struct tl_conn *c)
 static void text_summary(struct text_output *t, const struct tl_conn *c)
 {
 	static const char *const closed[] = {
-		[TL_CLOSED_NONE] = "",
-		[TL_CLOSED_CLIENT] = "  closed by client",
-		[TL_CLOSED_SERVER] = "  closed by server",
-		[TL_CLOSED_RESET] = "  reset by ",
+	    [TL_CLOSED_NONE] = "",
+	    [TL_CLOSED_CLIENT] = "  closed by client",
+	    [TL_CLOSED_SERVER] = "  closed by server",
+	    [TL_CLOSED_RESET] = "  reset by ",
 	};
 	FILE *f = t->f;
 	char secs[TEXT_NUM_MAX];
@@ -596,8 +595,8 @@ static void text_start(struct tl_output *o, const struct tl_start_info *info)
 	}
 	owner_differs = strcmp(info->owner_attach, info->state_attach) != 0;
 	fprintf(stderr, "Tracing TCP on %s (%s%s; %s, %s%s%s)... Ctrl-C to end.\n", info->ifname,
-		ports, family, info->tc_attach, info->state_attach,
-		owner_differs ? ", owner " : "", owner_differs ? info->owner_attach : "");
+		ports, family, info->tc_attach, info->state_attach, owner_differs ? ", owner " : "",
+		owner_differs ? info->owner_attach : "");
 }
 
 /* At most one warning a second: under overload the count grows on every
@@ -628,10 +627,7 @@ static void text_stats(struct tl_output *o, const struct tl_stats_info *info)
 		(unsigned long long)info->conns);
 }
 
-static void text_free(struct tl_output *o)
-{
-	free((struct text_output *)o);
-}
+static void text_free(struct tl_output *o) { free((struct text_output *)o); }
 
 struct tl_output *tl_output_text_new(FILE *f, bool color)
 {
@@ -642,17 +638,17 @@ struct tl_output *tl_output_text_new(FILE *f, bool color)
 	t->f = f;
 	t->color = color;
 	t->out = (struct tl_output){
-		.sink = {.ctx = t,
-			 .on_packet = text_on_packet,
-			 .on_state = text_on_state,
-			 .on_http = text_on_http,
-			 .on_exchange = text_on_exchange,
-			 .on_conn_end = text_on_conn_end,
-			 .on_tw_end = text_on_tw_end},
-		.start = text_start,
-		.loss = text_loss,
-		.stats = text_stats,
-		.free = text_free,
+	    .sink = {.ctx = t,
+		     .on_packet = text_on_packet,
+		     .on_state = text_on_state,
+		     .on_http = text_on_http,
+		     .on_exchange = text_on_exchange,
+		     .on_conn_end = text_on_conn_end,
+		     .on_tw_end = text_on_tw_end},
+	    .start = text_start,
+	    .loss = text_loss,
+	    .stats = text_stats,
+	    .free = text_free,
 	};
 	return &t->out;
 }

@@ -41,19 +41,20 @@ static void tee_conn_end(void *ctx, struct tl_conn *c)
 		t->first->on_conn_end(t->first->ctx, c);
 }
 
-static void tee_tw_end(void *ctx, const struct tl_tw_view *v)
-{
-	TEE(on_tw_end, v);
-}
+static void tee_tw_end(void *ctx, const struct tl_tw_view *v) { TEE(on_tw_end, v); }
 
 void tl_sink_tee_init(struct tl_sink_tee *t, const struct tl_sink *first,
 		      const struct tl_sink *second)
 {
 	*t = (struct tl_sink_tee){
-		.sink = {.ctx = t, .on_packet = tee_packet, .on_state = tee_state,
-			 .on_http = tee_http, .on_exchange = tee_exchange,
-			 .on_conn_end = tee_conn_end, .on_tw_end = tee_tw_end},
-		.first = first,
-		.second = second,
+	    .sink = {.ctx = t,
+		     .on_packet = tee_packet,
+		     .on_state = tee_state,
+		     .on_http = tee_http,
+		     .on_exchange = tee_exchange,
+		     .on_conn_end = tee_conn_end,
+		     .on_tw_end = tee_tw_end},
+	    .first = first,
+	    .second = second,
 	};
 }

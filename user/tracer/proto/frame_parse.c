@@ -42,10 +42,7 @@ static bool have(const struct frame *f, size_t off, size_t n)
 	return n <= f->caplen && off <= f->caplen - n;
 }
 
-static __u16 be16(const __u8 *p)
-{
-	return (__u16)(p[0] << 8 | p[1]);
-}
+static __u16 be16(const __u8 *p) { return (__u16)(p[0] << 8 | p[1]); }
 
 static __u32 be32(const __u8 *p)
 {

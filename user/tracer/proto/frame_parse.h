@@ -14,7 +14,7 @@
  * Ethernet header (the link type -w writes), whatever link it came from. */
 struct tl_frame {
 	struct tl_packet_data rec; /* rec.data: the payload's first bytes, with TL_DATA_HTTP */
-	__u8 eth[TL_DATA_CAP];     /* the frame's first bytes, Ethernet-framed */
+	__u8 eth[TL_DATA_CAP];	   /* the frame's first bytes, Ethernet-framed */
 	size_t eth_len;
 };
 

@@ -14,10 +14,7 @@ enum http_cl_state {
 	HTTP_CL_INVALID,
 };
 
-static bool http_is_digit(uint8_t c)
-{
-	return c >= '0' && c <= '9';
-}
+static bool http_is_digit(uint8_t c) { return c >= '0' && c <= '9'; }
 
 /* RFC 9110 tchar: a token never holds a separator, space or control. */
 static bool http_is_tchar(uint8_t c)
@@ -28,18 +25,12 @@ static bool http_is_tchar(uint8_t c)
 }
 
 /* Bytes of a reason phrase or field value: HTAB, SP, VCHAR, obs-text. */
-static bool http_is_text(uint8_t c)
-{
-	return c == '\t' || (c >= ' ' && c != 0x7f);
-}
+static bool http_is_text(uint8_t c) { return c == '\t' || (c >= ' ' && c != 0x7f); }
 
 /* A request-target as tshark delimits it: up to the next space. Controls,
  * NUL and bytes that are not UTF-8 are the client's to send and the
  * reader's to see, escaped; only the framing bytes end it. */
-static bool http_is_target(uint8_t c)
-{
-	return c != ' ' && c != '\r' && c != '\n';
-}
+static bool http_is_target(uint8_t c) { return c != ' ' && c != '\r' && c != '\n'; }
 
 static size_t http_span(const uint8_t *p, size_t n, bool (*accept)(uint8_t))
 {
@@ -139,10 +130,7 @@ static size_t http_line(const uint8_t *buf, size_t len, size_t off, size_t *n, b
 }
 
 /* ASCII only: tolower() would follow the locale. */
-static uint8_t http_lower(uint8_t c)
-{
-	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
-}
+static uint8_t http_lower(uint8_t c) { return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c; }
 
 static bool http_name_is(const uint8_t *p, size_t n, const char *name)
 {
@@ -194,11 +182,11 @@ static const struct {
 	const char *name;
 	size_t field; /* offset of the char[TL_HTTP_HEADER_MAX] in tl_http_msg */
 } http_headers[] = {
-	{"Content-Type", offsetof(struct tl_http_msg, content_type)},
-	{"Range", offsetof(struct tl_http_msg, range)},
-	{"Content-Range", offsetof(struct tl_http_msg, content_range)},
-	{"Connection", offsetof(struct tl_http_msg, connection)},
-	{"Transfer-Encoding", offsetof(struct tl_http_msg, transfer_encoding)},
+    {"Content-Type", offsetof(struct tl_http_msg, content_type)},
+    {"Range", offsetof(struct tl_http_msg, range)},
+    {"Content-Range", offsetof(struct tl_http_msg, content_range)},
+    {"Connection", offsetof(struct tl_http_msg, connection)},
+    {"Transfer-Encoding", offsetof(struct tl_http_msg, transfer_encoding)},
 };
 
 /* "gzip, chunked": whether the last coding of the list is chunked. */

@@ -29,18 +29,18 @@ struct tl_http_msg {
 	char method[TL_HTTP_METHOD_MAX];
 	char uri[TL_HTTP_URI_MAX];
 	char version[TL_HTTP_VERSION_MAX]; /* "HTTP/1.1" */
-	int status;                        /* 100..999 for a response */
+	int status;			   /* 100..999 for a response */
 	char reason[TL_HTTP_REASON_MAX];
 	bool uri_truncated;
 	bool line_complete;    /* the start line ended (CRLF or LF) in the bytes seen */
 	bool headers_complete; /* the empty line ending the headers was seen */
 	/* Headers, "" when absent from the bytes seen. */
 	char content_type[TL_HTTP_HEADER_MAX];
-	char range[TL_HTTP_HEADER_MAX];         /* request Range */
+	char range[TL_HTTP_HEADER_MAX];		/* request Range */
 	char content_range[TL_HTTP_HEADER_MAX]; /* response Content-Range */
 	char connection[TL_HTTP_HEADER_MAX];
 	int64_t content_length; /* -1 when absent or invalid */
-	size_t header_len;      /* bytes up to and including the empty line, when complete */
+	size_t header_len;	/* bytes up to and including the empty line, when complete */
 	size_t uri_len;		/* bytes in uri, NULs included */
 	/* Transfer-Encoding as first seen ("" when absent), and whether the last
 	 * coding of all of them is chunked (RFC 9112 6.1). */

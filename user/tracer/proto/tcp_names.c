@@ -8,18 +8,18 @@
 #include "common/util.h"
 
 static const char *const tcp_names_states[] = {
-	[TL_ESTABLISHED] = "ESTABLISHED",
-	[TL_SYN_SENT] = "SYN_SENT",
-	[TL_SYN_RECV] = "SYN_RECV",
-	[TL_FIN_WAIT1] = "FIN_WAIT1",
-	[TL_FIN_WAIT2] = "FIN_WAIT2",
-	[TL_TIME_WAIT] = "TIME_WAIT",
-	[TL_CLOSE] = "CLOSE",
-	[TL_CLOSE_WAIT] = "CLOSE_WAIT",
-	[TL_LAST_ACK] = "LAST_ACK",
-	[TL_LISTEN] = "LISTEN",
-	[TL_CLOSING] = "CLOSING",
-	[TL_NEW_SYN_RECV] = "NEW_SYN_RECV",
+    [TL_ESTABLISHED] = "ESTABLISHED",
+    [TL_SYN_SENT] = "SYN_SENT",
+    [TL_SYN_RECV] = "SYN_RECV",
+    [TL_FIN_WAIT1] = "FIN_WAIT1",
+    [TL_FIN_WAIT2] = "FIN_WAIT2",
+    [TL_TIME_WAIT] = "TIME_WAIT",
+    [TL_CLOSE] = "CLOSE",
+    [TL_CLOSE_WAIT] = "CLOSE_WAIT",
+    [TL_LAST_ACK] = "LAST_ACK",
+    [TL_LISTEN] = "LISTEN",
+    [TL_CLOSING] = "CLOSING",
+    [TL_NEW_SYN_RECV] = "NEW_SYN_RECV",
 };
 
 /* The three bits between AE and the data offset, which Wireshark names
@@ -31,18 +31,16 @@ static const struct {
 	__u16 bit;
 	const char *name;
 } tcp_names_flags[] = {
-	{TL_FIN, "FIN"}, {TL_SYN, "SYN"},
-	{TL_RST, "RST"}, {TL_PSH, "PSH"},
-	{TL_ACK, "ACK"}, {TL_URG, "URG"},
-	{TL_ECE, "ECE"}, {TL_CWR, "CWR"},
-	{TL_AE, "AE"},	 {TCP_NAMES_RESERVED, "Reserved"},
+    {TL_FIN, "FIN"}, {TL_SYN, "SYN"},
+    {TL_RST, "RST"}, {TL_PSH, "PSH"},
+    {TL_ACK, "ACK"}, {TL_URG, "URG"},
+    {TL_ECE, "ECE"}, {TL_CWR, "CWR"},
+    {TL_AE, "AE"},   {TCP_NAMES_RESERVED, "Reserved"},
 };
-
 
 const char *tl_tcp_state_name(int state)
 {
-	if (state < 0 || (size_t)state >= ARRAY_SIZE(tcp_names_states) ||
-	    !tcp_names_states[state])
+	if (state < 0 || (size_t)state >= ARRAY_SIZE(tcp_names_states) || !tcp_names_states[state])
 		return "UNKNOWN";
 	return tcp_names_states[state];
 }

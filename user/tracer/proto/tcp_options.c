@@ -199,8 +199,7 @@ static void opts_print_kind(const struct tl_tcp_opts *o, __u8 kind, __u32 sack_b
 	}
 }
 
-const char *tl_tcp_options_str(const struct tl_tcp_opts *o, __u32 sack_base, char *buf,
-			       size_t size)
+const char *tl_tcp_options_str(const struct tl_tcp_opts *o, __u32 sack_base, char *buf, size_t size)
 {
 	struct tl_fmt f;
 	__u8 i;

@@ -11,7 +11,6 @@
 #include "tracer/report/report_html.h"
 #include "common/util.h"
 
-
 struct report_output {
 	struct tl_output out;	/* first: the callbacks get &out back */
 	struct tl_output *json; /* writes into f */
