@@ -123,6 +123,7 @@ static void json_on_packet(void *ctx, struct tl_conn *c, const struct tl_pkt_vie
 	json_addr_port(j, "dst", "dport", p->family, p->daddr, p->dport);
 	tl_json_str(j, "dir", v->from == TL_CLIENT ? "c2s" : "s2c");
 	tl_json_str(j, "flags", tl_tcp_flags_str(p->flags, flags, sizeof(flags)));
+	tl_json_uint(j, "flags_raw", p->flags);
 	tl_json_uint(j, "seq", v->seq);
 	tl_json_uint(j, "ack", v->ack);
 	tl_json_uint(j, "seq_raw", p->seq);
