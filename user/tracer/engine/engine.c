@@ -48,6 +48,7 @@ void tl_engine_free(struct tl_engine *e)
 	while ((c = tl_conn_table_any(&e->conns))) {
 		tl_conn_table_remove(&e->conns, c);
 		tl_engine_http_discard(c);
+		free(c->http);
 		free(c);
 	}
 	tl_conn_table_destroy(&e->conns);
@@ -139,6 +140,7 @@ void tl_engine_conn_end(struct tl_engine *e, struct tl_conn *c)
 	c->ended = true;
 	if (e->sink.on_conn_end)
 		e->sink.on_conn_end(e->sink.ctx, c);
+	free(c->http);
 	free(c);
 }
 
