@@ -2,9 +2,11 @@
  * and the JSON and text outputs: nothing may crash, and every JSON line must
  * parse. The input is a list of records, each a 16-bit length then its bytes.
  * fuzz-sources: user/tracer/kernel/event_decode.c user/tracer/engine/ user/tracer/proto/
- * user/common/fmt.c user/common/utf8.c fuzz-sources: user/tracer/output/output_json.c
- * user/tracer/output/output_text.c fuzz-sources: user/tracer/output/json_writer.c fuzz-sources:
- * user/tracer/kernel/kernel_names.c fuzz-libs: -ljansson -lbpf
+ * fuzz-sources: user/common/fmt.c user/common/utf8.c
+ * fuzz-sources: user/tracer/output/output_json.c user/tracer/output/output_text.c
+ * fuzz-sources: user/tracer/output/json_writer.c
+ * fuzz-sources: user/tracer/kernel/kernel_names.c
+ * fuzz-libs: -ljansson -lbpf
  */
 #include <jansson.h>
 #include <stdint.h>

@@ -3,8 +3,9 @@
  * the drawing itself makes (nothing from the input becomes markup).
  * fuzz-sources: user/tracer/report/report_model.c user/tracer/report/report_esc.c
  * fuzz-sources: user/tracer/report/report_svg.c user/tracer/report/report_html.c
- * fuzz-sources: user/tracer/report/report_pack.c user/tracer/proto/ user/common/fmt.c
- * user/common/utf8.c fuzz-libs: -ljansson -lz
+ * fuzz-sources: user/tracer/report/report_pack.c user/tracer/proto/
+ * fuzz-sources: user/common/fmt.c user/common/utf8.c
+ * fuzz-libs: -ljansson -lz
  */
 #include <stdlib.h>
 #include <string.h>

@@ -251,9 +251,23 @@ static __u32 analysis_fields_bits(const struct tl_analysis *an)
 	return bits;
 }
 
+/* The flags word: flags_raw, or in a trace older than it, the flags text. */
+static int trace_flags(json_t *o, __u16 *out)
+{
+	const char *text = json_string_value(json_object_get(o, "flags"));
+	__u32 raw;
+
+	if (json_object_get(o, "flags_raw")) {
+		if (json_uint(o, "flags_raw", (TL_AE << 1) - 1, &raw)) /* FIN .. AE */
+			return -EINVAL;
+		*out = raw;
+		return 0;
+	}
+	return text ? tl_tcp_flags_parse(text, out) : -EINVAL;
+}
+
 static int trace_packet(struct cmp_side *s, json_t *o)
 {
-	const char *flags = json_string_value(json_object_get(o, "flags"));
 	const char *dir = json_string_value(json_object_get(o, "dir"));
 	struct tl_endpoint src, dst;
 	struct cmp_seg seg;
@@ -262,8 +276,7 @@ static int trace_packet(struct cmp_side *s, json_t *o)
 	bool created;
 
 	if (json_uint(o, "conn", CMP_MAX_CONN_ID, &id) || json_endpoint(o, "src", "sport", &src) ||
-	    json_endpoint(o, "dst", "dport", &dst) || !flags ||
-	    tl_tcp_flags_parse(flags, &seg.flags) ||
+	    json_endpoint(o, "dst", "dport", &dst) || trace_flags(o, &seg.flags) ||
 	    json_uint(o, "seq_raw", UINT32_MAX, &seg.seq) ||
 	    json_uint(o, "ack_raw", UINT32_MAX, &seg.ack) ||
 	    json_uint(o, "len", UINT32_MAX, &seg.len) || json_uint(o, "win", UINT16_MAX, &win) ||

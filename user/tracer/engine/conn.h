@@ -127,6 +127,15 @@ struct tl_http_hold {
 	__u64 ts_ns;   /* when its first byte was seen */
 };
 
+/* A connection's HTTP bookkeeping, most of a connection's size: allocated
+ * on its first HTTP message, since many connections carry none. */
+struct tl_conn_http {
+	__u8 npending;
+	__u8 pending_head;
+	struct tl_pending_request pending[TL_PENDING_REQUESTS];
+	struct tl_response_track response;
+};
+
 struct tl_conn {
 	__u64 id;     /* stable within a run, from 1 */
 	__u64 stream; /* Wireshark's tcp.stream of its first segment */
@@ -162,10 +171,7 @@ struct tl_conn {
 	bool tw_wait[2]; /* the side's socket went to CLOSE from FIN_WAIT2 or CLOSING */
 	__u8 tw_from[2]; /* the state it left then */
 	bool ended;
-	__u8 npending;
-	__u8 pending_head;
-	struct tl_pending_request pending[TL_PENDING_REQUESTS];
-	struct tl_response_track response;
+	struct tl_conn_http *http;   /* NULL until its first HTTP message */
 	struct tl_http_hold hold[2]; /* by sending side */
 	struct tl_conn *next;	     /* hash chain */
 	/* Held after its close for the segments still to come (engine.c). */

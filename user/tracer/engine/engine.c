@@ -49,6 +49,7 @@ void tl_engine_free(struct tl_engine *e)
 		tl_conn_table_remove(&e->conns, c);
 		tl_engine_http_discard(c);
 		tl_analysis_free(c->ana);
+		free(c->http);
 		free(c);
 	}
 	tl_conn_table_destroy(&e->conns);
@@ -141,6 +142,7 @@ void tl_engine_conn_end(struct tl_engine *e, struct tl_conn *c)
 	if (e->sink.on_conn_end)
 		e->sink.on_conn_end(e->sink.ctx, c);
 	tl_analysis_free(c->ana);
+	free(c->http);
 	free(c);
 }
 
@@ -324,8 +326,4 @@ void tl_engine_finish(struct tl_engine *e)
 	tl_engine_tw_free(e);
 }
 
-void tl_engine_stats(const struct tl_engine *e, struct tl_engine_stats *st)
-{
-	*st = e->st;
-	st->live_conns = e->conns.count;
-}
+void tl_engine_stats(const struct tl_engine *e, struct tl_engine_stats *st) { *st = e->st; }

@@ -67,7 +67,6 @@ struct tl_engine_config {
 struct tl_engine_stats {
 	__u64 events;
 	__u64 conns;
-	__u64 live_conns;
 	__u64 states_missing; /* lives ended without their sockets' last states */
 };
 

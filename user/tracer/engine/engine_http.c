@@ -4,6 +4,7 @@
  * sequence space, or through its chunked framing. */
 #include "tracer/engine/engine_impl.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "http_start.h"
@@ -30,31 +31,31 @@ static void push_request(struct tl_conn *c, const struct tl_http_msg *m, __u64 t
 	struct tl_pending_request *r;
 
 	/* Full: the oldest request goes unanswered, as far as pairing knows. */
-	if (c->npending == TL_PENDING_REQUESTS) {
-		c->pending_head = (c->pending_head + 1) % TL_PENDING_REQUESTS;
-		c->npending--;
+	if (c->http->npending == TL_PENDING_REQUESTS) {
+		c->http->pending_head = (c->http->pending_head + 1) % TL_PENDING_REQUESTS;
+		c->http->npending--;
 	}
-	r = &c->pending[(c->pending_head + c->npending) % TL_PENDING_REQUESTS];
+	r = &c->http->pending[(c->http->pending_head + c->http->npending) % TL_PENDING_REQUESTS];
 	r->ts_ns = ts_ns;
 	memcpy(r->method, m->method, sizeof(r->method));
 	memcpy(r->uri, m->uri, sizeof(r->uri));
 	r->uri_len = m->uri_len;
-	c->npending++;
+	c->http->npending++;
 }
 
 static bool pop_request(struct tl_conn *c, struct tl_pending_request *out)
 {
-	if (!c->npending)
+	if (!c->http->npending)
 		return false;
-	*out = c->pending[c->pending_head];
-	c->pending_head = (c->pending_head + 1) % TL_PENDING_REQUESTS;
-	c->npending--;
+	*out = c->http->pending[c->http->pending_head];
+	c->http->pending_head = (c->http->pending_head + 1) % TL_PENDING_REQUESTS;
+	c->http->npending--;
 	return true;
 }
 
 static void finish_exchange(struct tl_engine *e, struct tl_conn *c, bool complete)
 {
-	struct tl_response_track *t = &c->response;
+	struct tl_response_track *t = &c->http->response;
 	struct tl_exchange_view v = {
 	    .ts_ns = t->last_ns,
 	    .request = t->has_request ? &t->request : NULL,
@@ -100,7 +101,7 @@ static __s64 request_body_length(const struct tl_http_msg *m)
  * exchange when the announced end is reached. */
 static void track_body(struct tl_engine *e, struct tl_conn *c, __u32 high, __u64 ts_ns)
 {
-	struct tl_response_track *t = &c->response;
+	struct tl_response_track *t = &c->http->response;
 	__u64 seen;
 
 	t->last_ns = ts_ns;
@@ -118,7 +119,7 @@ static void track_body(struct tl_engine *e, struct tl_conn *c, __u32 high, __u64
 static void start_response(struct tl_engine *e, struct tl_conn *c, const struct tl_http_msg *m,
 			   __u32 raw_seq, __u64 ts_ns, struct tl_http_view *v)
 {
-	struct tl_response_track *t = &c->response;
+	struct tl_response_track *t = &c->http->response;
 	__s64 len;
 
 	if (t->active) {
@@ -153,7 +154,7 @@ static void start_response(struct tl_engine *e, struct tl_conn *c, const struct 
  * just past the body when it ended there, else 0. */
 static size_t track_chunks(struct tl_engine *e, struct tl_conn *c, const struct tl_http_bytes *b)
 {
-	struct tl_response_track *t = &c->response;
+	struct tl_response_track *t = &c->http->response;
 	size_t off, n = 1;
 
 	t->last_ns = b->ts_ns;
@@ -195,6 +196,12 @@ static size_t message(struct tl_engine *e, struct tl_conn *c, const struct tl_ht
 				 .frame_no = b->frame_no};
 	__s64 body;
 
+	/* Allocated on the first message; without memory the connection's
+	 * HTTP is lost, and it says so. */
+	if (!c->http && !(c->http = calloc(1, sizeof(*c->http)))) {
+		c->incomplete = true;
+		return 0;
+	}
 	if (m->kind == TL_HTTP_REQUEST) {
 		c->requests++;
 		push_request(c, m, b->ts_ns);
@@ -257,10 +264,13 @@ void tl_engine_http_messages(struct tl_engine *e, struct tl_conn *c, const struc
 static void follow_body(struct tl_engine *e, struct tl_conn *c, const struct tl_http_bytes *b,
 			__u16 flags)
 {
-	struct tl_response_track *t = &c->response;
+	struct tl_response_track *t;
 	struct tl_http_bytes cur = *b, next;
 	size_t end;
 
+	if (!c->http)
+		return;
+	t = &c->http->response;
 	for (int i = 0; i < MAX_MESSAGES_PER_SEGMENT && t->active && cur.stream_len; i++) {
 		if (t->chunked && t->chunk_lost) {
 			t->last_ns = cur.ts_ns;
@@ -345,6 +355,6 @@ void tl_engine_http_close(struct tl_engine *e, struct tl_conn *c)
 {
 	tl_engine_http_flush(e, c, TL_CLIENT);
 	tl_engine_http_flush(e, c, TL_SERVER);
-	if (c->response.active)
+	if (c->http && c->http->response.active)
 		finish_exchange(e, c, false);
 }

@@ -180,6 +180,7 @@ static void json_on_packet(void *ctx, struct tl_conn *c, const struct tl_pkt_vie
 	tl_json_uint(j, "frame", v->frame_no);
 	tl_json_uint(j, "stream", v->stream);
 	tl_json_str(j, "flags", tl_tcp_flags_str(p->flags, flags, sizeof(flags)));
+	tl_json_uint(j, "flags_raw", p->flags);
 	tl_json_uint(j, "seq", v->seq);
 	tl_json_uint(j, "ack", v->ack);
 	tl_json_uint(j, "seq_raw", p->seq);

@@ -223,11 +223,14 @@ static char *rp_endpoint(json_t *o, const char *addr_key, const char *port_key)
  * its first segment's ends. */
 static void rp_guess_endpoints(struct tl_rp_conn *c, json_t *o, int side)
 {
-	/* Either end may have come already (a segment with one valid end). */
-	if (!c->ep[side])
-		c->ep[side] = rp_endpoint(o, "src", "sport");
-	if (!c->ep[!side])
-		c->ep[!side] = rp_endpoint(o, "dst", "dport");
+	/* Both or none: a segment whose one end could not be read leaves the
+	 * other to be named again by the next one. */
+	if (c->ep[0] && c->ep[1])
+		return;
+	free(c->ep[0]);
+	free(c->ep[1]);
+	c->ep[side] = rp_endpoint(o, "src", "sport");
+	c->ep[!side] = rp_endpoint(o, "dst", "dport");
 }
 
 static int rp_packet(struct tl_rp_model *m, json_t *o)
