@@ -37,7 +37,7 @@ check "$T/tcplife-httpd --help names the installed docroot" \
 	grep -q '/usr/share/tcplife-http/www' "$TL_TMP/help"
 "$D/usr/sbin/tcplife-http" -r "$TL_ROOT/tests/install/style_css.pcapng" >"$TL_TMP/r" 2>&1
 check "$T/tcplife-http -r: the exchange" grep -q '= GET /style.css -> 200, 870 body bytes' "$TL_TMP/r"
-check "$T/tcplife-http -r: the count" grep -q '^10 events, 0 lost, 1 connections' "$TL_TMP/r"
+check "$T/tcplife-http -r: the count" grep -q '^10 events, 0 lost, 1 connection$' "$TL_TMP/r"
 "$D/usr/sbin/tcplife-http" -r "$TL_ROOT/tests/install/style_css.pcapng" -p 9 >"$TL_TMP/r" 2>&1
 check "$T/tcplife-http -r -p 9: the frames skipped, and why" \
 	grep -q '^tcplife-http: skipped 10 of 10 frames: 0 not a whole TCP segment .*, 10 of other ports or family$' "$TL_TMP/r"

@@ -94,8 +94,8 @@ start_tracer /dev/null "$TL_TMP/null.err" ip netns exec "$NS" "$TRACER" -p "$POR
 if wait_for_line "$TL_TMP/null.err" '^Tracing TCP' 10; then
 	ip netns exec "$NS" curl -s -o /dev/null --max-time 5 "http://127.0.0.1:$PORT/"
 	stop_bounded "$TRACER_PID" 10
-	expect_eq "${T}_text_to_dev_null" "exit 0, 1 connections" \
-		"exit $STOP_RC, $(grep -o '[0-9]* connections' "$TL_TMP/null.err")"
+	expect_eq "${T}_text_to_dev_null" "exit 0, 1 connection" \
+		"exit $STOP_RC, $(grep -oE '[0-9]+ connections?\b' "$TL_TMP/null.err")"
 else
 	fail "${T}_text_to_dev_null" "no start line: $(head -c 300 "$TL_TMP/null.err")"
 fi

@@ -72,13 +72,22 @@ static ssize_t report_cookie_write(void *cookie, const char *buf, size_t size)
 	return size;
 }
 
+/* The JSON output keeps its lines until a flush (once per drain): the model
+ * takes them from there. */
+static void report_sync(struct report_output *r)
+{
+	if (r->json->flush)
+		r->json->flush(r->json);
+	fflush(r->f);
+}
+
 int tl_report_write(struct tl_output *o)
 {
 	struct report_output *r = (struct report_output *)o;
 	__u64 t0 = report_now();
 	int err = 0;
 
-	fflush(r->f);
+	report_sync(r);
 	if (r->cfg.html_path)
 		err = tl_rp_write_html(r->cfg.html_path, &r->model, r->cfg.all);
 	if (!err && r->cfg.svg_dir)
@@ -97,6 +106,7 @@ void tl_report_tick(struct tl_output *o, __u64 now_ns)
 {
 	struct report_output *r = (struct report_output *)o;
 
+	report_sync(r);
 	if (r->model.version != r->written_version && now_ns >= r->next_write_ns && !r->err)
 		tl_report_write(o);
 }
@@ -107,7 +117,7 @@ struct tl_rp_model *tl_report_model(struct tl_output *o)
 {
 	struct report_output *r = (struct report_output *)o;
 
-	fflush(r->f);
+	report_sync(r);
 	return &r->model;
 }
 
