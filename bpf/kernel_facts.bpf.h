@@ -10,9 +10,6 @@
 #ifndef TL_KERNEL_FACTS_BPF_H
 #define TL_KERNEL_FACTS_BPF_H
 
-#define TL_ETH_P_IP 0x0800
-#define TL_ETH_P_IPV6 0x86DD
-
 static __always_inline struct tl_kernel_event *kernel_event(__u32 type, __u32 reason)
 {
 	struct tl_kernel_event *k = reserve(sizeof(*k));
@@ -70,7 +67,7 @@ static __always_inline int skb_tcp(const struct sk_buff *skb, struct seg_hdr *h)
 	if (proto == TL_ETH_P_IP) {
 		struct iphdr ip;
 
-		if (bpf_probe_read_kernel(&ip, sizeof(ip), nh) || ip.protocol != IPPROTO_TCP)
+		if (bpf_probe_read_kernel(&ip, sizeof(ip), nh) || ip.protocol != TL_IPPROTO_TCP)
 			return -1;
 		h->family = AF_INET;
 		__builtin_memcpy(h->saddr, &ip.saddr, 4);
@@ -80,7 +77,7 @@ static __always_inline int skb_tcp(const struct sk_buff *skb, struct seg_hdr *h)
 	} else if (proto == TL_ETH_P_IPV6) {
 		struct ipv6hdr ip6;
 
-		if (bpf_probe_read_kernel(&ip6, sizeof(ip6), nh) || ip6.nexthdr != IPPROTO_TCP)
+		if (bpf_probe_read_kernel(&ip6, sizeof(ip6), nh) || ip6.nexthdr != TL_IPPROTO_TCP)
 			return -1;
 		h->family = AF_INET6;
 		__builtin_memcpy(h->saddr, &ip6.saddr, 16);
@@ -96,7 +93,7 @@ static __always_inline int skb_tcp(const struct sk_buff *skb, struct seg_hdr *h)
 	h->dport = bpf_ntohs(th.dest);
 	h->seq = bpf_ntohl(th.seq);
 	h->ack = bpf_ntohl(th.ack_seq);
-	h->flags = b[1] | (b[0] & 1) << 8;
+	h->flags = tl_tcp_flags(b[0], b[1]);
 	h->len = ip_len > th.doff * 4u ? ip_len - th.doff * 4u : 0;
 	return 0;
 }
