@@ -18,6 +18,7 @@
 #include "tracer/args.h"
 #include "tracer/capture/capture_reader.h"
 #include "tracer/engine/engine.h"
+#include "tracer/output/json_member.h"
 #include "tracer/proto/tcp_names.h"
 #include "common/fmt.h"
 
@@ -168,14 +169,15 @@ static void cmp_side_free(struct cmp_side *s)
 
 /* --- the trace --- */
 
-static int json_uint(json_t *o, const char *key, json_int_t max, __u32 *out)
+/* The members compare reads all fit 32 bits (max says how far). */
+static int json_uint(json_t *o, const char *key, uint64_t max, __u32 *out)
 {
-	json_t *v = json_object_get(o, key);
+	uint64_t v;
+	int err = tl_json_member_uint(o, key, max, &v);
 
-	if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > max)
-		return -EINVAL;
-	*out = json_integer_value(v);
-	return 0;
+	if (!err)
+		*out = (__u32)v;
+	return err;
 }
 
 static int json_endpoint(json_t *o, const char *addr_key, const char *port_key,

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "tcplife_http.h"
+#include "tracer/output/json_member.h"
 #include "tracer/proto/tcp_names.h"
 
 #define RP_MAX_CONN_ID (1U << 24) /* bounds the id index */
@@ -127,21 +128,10 @@ static const char *jstr(json_t *o, const char *key)
 	return json_string_value(json_object_get(o, key));
 }
 
-static int juint(json_t *o, const char *key, uint64_t max, uint64_t *out)
-{
-	json_t *v = json_object_get(o, key);
-
-	if (!json_is_integer(v) || json_integer_value(v) < 0 ||
-	    (uint64_t)json_integer_value(v) > max)
-		return -EINVAL;
-	*out = json_integer_value(v);
-	return 0;
-}
-
 static int ju32(json_t *o, const char *key, uint32_t *out)
 {
 	uint64_t v;
-	int err = juint(o, key, UINT32_MAX, &v);
+	int err = tl_json_member_uint(o, key, UINT32_MAX, &v);
 
 	*out = v;
 	return err;
@@ -184,7 +174,7 @@ static struct tl_rp_conn *jconn(struct tl_rp_model *m, json_t *o, int64_t *t_us,
 	uint64_t id;
 
 	*err = -EINVAL;
-	if (juint(o, "conn", RP_MAX_CONN_ID, &id) || jus(o, "ts", 1e6, t_us))
+	if (tl_json_member_uint(o, "conn", RP_MAX_CONN_ID, &id) || jus(o, "ts", 1e6, t_us))
 		return NULL;
 	*err = -ENOMEM;
 	c = rp_conn(m, id);
@@ -212,7 +202,7 @@ static char *rp_endpoint(json_t *o, const char *addr_key, const char *port_key)
 	uint64_t port;
 	char *ep;
 
-	if (!addr || juint(o, port_key, 65535, &port))
+	if (!addr || tl_json_member_uint(o, port_key, 65535, &port))
 		return NULL;
 	if (asprintf(&ep, strchr(addr, ':') ? "[%s]:%u" : "%s:%u", addr, (unsigned)port) < 0)
 		return NULL;
@@ -243,7 +233,8 @@ static int rp_packet(struct tl_rp_model *m, json_t *o)
 
 	if (!(c = jconn(m, o, &seg.t_us, &err)))
 		return err;
-	if (side < 0 || !flags || juint(o, "win_scaled", UINT64_MAX, &seg.win_scaled) ||
+	if (side < 0 || !flags ||
+	    tl_json_member_uint(o, "win_scaled", UINT64_MAX, &seg.win_scaled) ||
 	    ju32(o, "seq", &seg.seq) || ju32(o, "ack", &seg.ack) ||
 	    ju32(o, "seq_raw", &seg.seq_raw) || ju32(o, "ack_raw", &seg.ack_raw) ||
 	    ju32(o, "len", &seg.len))
@@ -380,7 +371,7 @@ static int rp_exchange(struct tl_rp_model *m, json_t *o)
 		return 0;
 	h->last_byte_ms = jms(o, "last_byte_ms");
 	h->complete = json_is_true(json_object_get(o, "complete"));
-	return juint(o, "body_bytes", UINT64_MAX, &h->body_bytes);
+	return tl_json_member_uint(o, "body_bytes", UINT64_MAX, &h->body_bytes);
 }
 
 static int rp_proc(struct tl_rp_proc *p, json_t *o, const char *pid_key, const char *comm_key)
@@ -388,7 +379,7 @@ static int rp_proc(struct tl_rp_proc *p, json_t *o, const char *pid_key, const c
 	const char *comm = jstr(o, comm_key);
 	uint64_t pid;
 
-	if (juint(o, pid_key, UINT32_MAX, &pid) || !comm)
+	if (tl_json_member_uint(o, pid_key, UINT32_MAX, &pid) || !comm)
 		return 0; /* null: unknown */
 	p->pid = pid;
 	p->comm = strdup(comm);
@@ -419,8 +410,8 @@ static int rp_conn_end(struct tl_rp_model *m, json_t *o)
 		return -ENOMEM;
 	c->closed_by = rp_strdup(jstr(o, "closed_by"));
 	c->time_wait = jside(jstr(o, "time_wait"));
-	juint(o, "bytes_c2s", UINT64_MAX, &c->bytes[0]);
-	juint(o, "bytes_s2c", UINT64_MAX, &c->bytes[1]);
+	tl_json_member_uint(o, "bytes_c2s", UINT64_MAX, &c->bytes[0]);
+	tl_json_member_uint(o, "bytes_s2c", UINT64_MAX, &c->bytes[1]);
 	c->requests = json_integer_value(json_object_get(o, "requests"));
 	c->responses = json_integer_value(json_object_get(o, "responses"));
 	c->incomplete = json_is_true(json_object_get(o, "incomplete"));
@@ -437,7 +428,7 @@ static int rp_tw_end(struct tl_rp_model *m, json_t *o)
 	struct tl_rp_conn *c;
 	uint64_t id;
 
-	if (juint(o, "conn", RP_MAX_CONN_ID, &id) || side < 0)
+	if (tl_json_member_uint(o, "conn", RP_MAX_CONN_ID, &id) || side < 0)
 		return -EINVAL;
 	c = id < m->nids ? m->by_id[id] : NULL;
 	if (!c)
@@ -469,7 +460,7 @@ static int rp_event(struct tl_rp_model *m, json_t *o)
 	if (!strcmp(type, "time_wait_end"))
 		return rp_tw_end(m, o);
 	if ((!strcmp(type, "loss") || !strcmp(type, "stats")) &&
-	    !juint(o, "lost", UINT64_MAX, &lost))
+	    !tl_json_member_uint(o, "lost", UINT64_MAX, &lost))
 		m->lost = lost;
 	if (!strcmp(type, "start") && jstr(o, "file") && !m->source)
 		m->source = strdup(jstr(o, "file"));
