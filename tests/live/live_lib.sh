@@ -96,3 +96,6 @@ wait_ids_gone() {
 		sleep 0.1
 	done
 }
+
+# in_ns CMD...: CMD in the test's own network namespace, $NS.
+in_ns() { ip netns exec "$NS" "$@"; }

@@ -31,7 +31,6 @@ if ! rb_netns "$NS"; then
 	fail "${T}_netns" "cannot create network namespace $NS"
 	exit 1
 fi
-in_ns() { ip netns exec "$NS" "$@"; }
 
 DOC=$TL_TMP/www
 mkdir -p "$DOC"

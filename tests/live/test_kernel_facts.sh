@@ -30,7 +30,6 @@ if ! rb_netns "$NS"; then
 	fail "${T}_netns" "cannot create network namespace $NS"
 	exit 1
 fi
-in_ns() { ip netns exec "$NS" "$@"; }
 
 # trace NAME: starts the tracer (and dumpcap) in the namespace; TR_JSON.
 trace_start() {
