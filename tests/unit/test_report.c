@@ -357,6 +357,15 @@ static void test_hostile_svg(void)
 		   "the 20 data segments fold into one row");
 	UNIT_CHECK(count(out, "<svg ") == 1 && strstr(out, "data-conn=\"1\""), "one diagram");
 	free(out);
+	/* closed_by comes from the trace file as it is: the summary escapes it. */
+	free(m.conns[0]->closed_by);
+	m.conns[0]->closed_by = strdup("x><img src=x>");
+	f = open_memstream(&out, &len);
+	tl_rp_svg(f, m.conns[0], true);
+	fclose(f);
+	UNIT_CHECK(!strstr(out, "<img") && strstr(out, "closed by the x&gt;&lt;img src=x&gt;"),
+		   "a hostile closed_by is shown as text");
+	free(out);
 	tl_rp_model_free(&m);
 }
 

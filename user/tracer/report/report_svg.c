@@ -523,9 +523,11 @@ void tl_rp_summary(FILE *f, const struct tl_rp_conn *c)
 		c->responses, c->responses == 1 ? "" : "s");
 	if (c->closed_by && !strcmp(c->closed_by, "reset"))
 		fputs("reset", f);
-	else if (c->closed_by)
-		fprintf(f, "closed by the %s", c->closed_by);
-	else
+	else if (c->closed_by) {
+		/* From the trace file, which anyone can write: text, never markup. */
+		fputs("closed by the ", f);
+		tl_report_escs(f, c->closed_by);
+	} else
 		fputs(c->open_at_exit ? "open when tracing ended" : "not closed", f);
 	if (rp_tw_holder(c))
 		fprintf(f, ", TIME_WAIT on the %s", rp_tw_holder(c));
