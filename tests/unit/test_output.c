@@ -53,6 +53,9 @@ struct step {
 	const struct tl_http_msg *msg;
 	const struct tl_pending_request *request;
 	__u64 latency_us;
+	const char *head; /* the message's bytes, for --headers; NULL: none kept */
+	/* STEP_STATE: what the engine found caused it */
+	enum tl_state_cause cause;
 };
 
 static const struct tl_http_msg req_msg = {
@@ -213,9 +216,17 @@ static void play(const struct tl_sink *k, struct tl_conn *c, const __u8 addr[16]
 					   s->new_state,
 					   s->no_proc ? NULL : &c->proc[s->from],
 					   s->inferred,
-					   s->from_packets};
-		struct tl_http_view hv = {c->last_ns,	      s->from, s->seq, s->msg, s->request,
-					  s->latency_us * US, 0};
+					   s->from_packets,
+					   s->cause};
+		struct tl_http_view hv = {c->last_ns,
+					  s->from,
+					  s->seq,
+					  s->msg,
+					  s->request,
+					  s->latency_us * US,
+					  0,
+					  (const __u8 *)s->head,
+					  s->head ? strlen(s->head) : 0};
 
 		c->last_ns = sv.ts_ns = hv.ts_ns = T0 + s->t_us * US;
 		if (s->kind == STEP_PKT)
@@ -232,9 +243,10 @@ static const __u16 ports[] = {8080};
 static const char *const kept_caps[] = {"CAP_NET_ADMIN"};
 static const struct tl_privileges dropped = {"alice", kept_caps, 1, true};
 
+/* -v: the golden lines show TSval/TSecr and the hooks' names. */
 static const struct tl_start_info start_lo = {
-    T0 - 1000 * US, "lo",  ports, 1,	    0,	"tcx", "tp_btf",
-    "tp_btf",	    false, NULL,  &dropped, "", NULL,  TL_TIME_CONN,
+    T0 - 1000 * US, "lo", ports,    1,	0,    "tcx",	    "tp_btf",	     "tp_btf",
+    false,	    NULL, &dropped, "", NULL, TL_TIME_CONN, .verbose = true,
 };
 
 /* The whole run: start, both lives, the TIME_WAIT end, a loss, the stats. */
@@ -589,8 +601,11 @@ static void test_json(void)
 static void test_json_file(void)
 {
 	const struct tl_start_info info = {
-	    T0,	  NULL,	 NULL,	   0,	 AF_INET6, NULL, NULL,
-	    NULL, false, "x.pcap", NULL, NULL,	   NULL, TL_TIME_CONN,
+	    T0,	      NULL,	    NULL,
+	    0,	      AF_INET6,	    NULL,
+	    NULL,     NULL,	    false,
+	    "x.pcap", NULL,	    NULL,
+	    NULL,     TL_TIME_CONN, .verbose = false,
 	};
 	char *out = NULL;
 	size_t len;
@@ -744,9 +759,21 @@ static const struct numbered_row numbered_rows[] = {
 
 static void play_numbered(struct tl_output *o)
 {
-	static const struct tl_start_info info = {
-	    T0,	  NULL,	 ports,	   1,	 0,    NULL, NULL,
-	    NULL, false, "x.pcap", NULL, NULL, NULL, TL_TIME_RELATIVE};
+	static const struct tl_start_info info = {T0,
+						  NULL,
+						  ports,
+						  1,
+						  0,
+						  NULL,
+						  NULL,
+						  NULL,
+						  false,
+						  "x.pcap",
+						  NULL,
+						  NULL,
+						  NULL,
+						  TL_TIME_RELATIVE,
+						  .verbose = false};
 	struct tl_stats_info st = {T0, 1, 0, 1, 0};
 	struct tl_tcp_opts none = {0};
 	struct tl_packet p = {.sport = 52334, .dport = 8080, .flags = TL_SYN, .window = 65495};
@@ -835,25 +862,26 @@ static const struct start_row {
 } start_rows[] = {
     {__LINE__,
      {0, "lo", ports, 1, 0, "tcx", "tp_btf", "tp_btf", false, NULL, &dropped, "", NULL,
-      TL_TIME_CONN},
+      TL_TIME_CONN, .verbose = true},
      "Tracing TCP on lo (ports 8080; tcx, tp_btf)... Ctrl-C to end.\n"},
     {__LINE__,
      {0, "lo", ports, 1, 0, "tcx", "tp_btf", "tp_btf", false, NULL, &dropped,
-      "kfree_skb tcp_send_reset", NULL, TL_TIME_CONN},
+      "kfree_skb tcp_send_reset", NULL, TL_TIME_CONN, .verbose = true},
      "Tracing TCP on lo (ports 8080; tcx, tp_btf)... Ctrl-C to end.\n"
      "Without these kernel tracepoints (not on this kernel, or no tp_btf): kfree_skb "
      "tcp_send_reset\n"},
     {__LINE__,
      {0, "eth0", two_ports, 2, AF_INET, "clsact", "raw_tp", "none", true, NULL, &dropped, NULL,
-      NULL, TL_TIME_CONN},
+      NULL, TL_TIME_CONN, .verbose = true},
      "Tracing TCP on eth0 (ports 80, 8080, IPv4 only; clsact, raw_tp, owner none)... Ctrl-C "
      "to end.\n"},
     {__LINE__,
      {0, "lo", NULL, 0, AF_INET6, "tcx", "tracepoint", "tracepoint", false, NULL, &dropped, NULL,
-      NULL, TL_TIME_CONN},
+      NULL, TL_TIME_CONN, .verbose = true},
      "Tracing TCP on lo (all ports, IPv6 only; tcx, tracepoint)... Ctrl-C to end.\n"},
     {__LINE__,
-     {0, NULL, ports, 1, 0, NULL, NULL, NULL, false, "x.pcap", NULL, NULL, NULL, TL_TIME_CONN},
+     {0, NULL, ports, 1, 0, NULL, NULL, NULL, false, "x.pcap", NULL, NULL, NULL, TL_TIME_CONN,
+      .verbose = false},
      "Reading x.pcap (ports 8080)...\n"},
 };
 
