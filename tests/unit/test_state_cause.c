@@ -30,6 +30,8 @@ static const struct {
     /* The handover to a timewait socket, and the TIME_WAIT inferred. */
     {__LINE__, TL_FIN_WAIT2, TL_CLOSE, FIN | ACKED, "fin_received"},
     {__LINE__, TL_FIN_WAIT2, TL_TIME_WAIT, FIN | ACKED, "fin_received"},
+    /* An orphan handed over as soon as its FIN is acknowledged. */
+    {__LINE__, TL_FIN_WAIT2, TL_CLOSE, ACKED, "ack_of_fin_received"},
     {__LINE__, TL_CLOSING, TL_TIME_WAIT, FIN | ACKED, "ack_of_fin_received"},
     {__LINE__, TL_LAST_ACK, TL_CLOSE, FIN | ACKED, "ack_of_fin_received"},
     /* A RST from the peer ends any state. */
@@ -38,7 +40,7 @@ static const struct {
     {__LINE__, TL_LAST_ACK, TL_CLOSE, RST, "rst_received"},
     /* Not proven by a segment: a timeout, an abort, or events lost. */
     {__LINE__, TL_LAST_ACK, TL_CLOSE, FIN, "unknown"},
-    {__LINE__, TL_FIN_WAIT2, TL_CLOSE, ACKED, "unknown"},
+    {__LINE__, TL_FIN_WAIT2, TL_CLOSE, 0, "unknown"},
     {__LINE__, TL_ESTABLISHED, TL_CLOSE, 0, "unknown"},
     {__LINE__, TL_SYN_SENT, TL_CLOSE, 0, "unknown"},
     {__LINE__, TL_CLOSING, TL_CLOSE, FIN, "unknown"},

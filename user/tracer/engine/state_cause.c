@@ -13,7 +13,10 @@
  * abort) need the segment that proves theirs. Linux records LISTEN ->
  * SYN_RECV when the handshake's last ACK creates the child socket, but the
  * event that began it is the SYN; FIN_WAIT2 -> CLOSE is the handover to a
- * timewait socket, made by the peer's FIN. */
+ * timewait socket, made by the peer's FIN, or, for a socket the application
+ * has closed already (an orphan), by the ACK of its own FIN: Linux hands
+ * it over then, still in FIN_WAIT2 (tcp_rcv_state_process, with the
+ * default tcp_fin_timeout), and the peer's FIN finds the timewait socket. */
 static const struct {
 	int old_state, new_state;
 	unsigned facts;
@@ -32,6 +35,7 @@ static const struct {
     {TL_FIN_WAIT1, TL_FIN_WAIT2, 0, TL_CAUSE_ACK_OF_FIN},
     {TL_FIN_WAIT1, TL_CLOSING, 0, TL_CAUSE_FIN},
     {TL_FIN_WAIT2, TL_CLOSE, TL_FACT_PEER_FIN, TL_CAUSE_FIN},
+    {TL_FIN_WAIT2, TL_CLOSE, TL_FACT_FIN_ACKED, TL_CAUSE_ACK_OF_FIN},
     {TL_FIN_WAIT2, TL_TIME_WAIT, TL_FACT_PEER_FIN, TL_CAUSE_FIN},
     {TL_CLOSING, TL_CLOSE, TL_FACT_FIN_ACKED, TL_CAUSE_ACK_OF_FIN},
     {TL_CLOSING, TL_TIME_WAIT, TL_FACT_FIN_ACKED, TL_CAUSE_ACK_OF_FIN},
