@@ -16,12 +16,31 @@ enum http_cl_state {
 
 static bool http_is_digit(uint8_t c) { return c >= '0' && c <= '9'; }
 
-/* RFC 9110 tchar: a token never holds a separator, space or control. */
+/* RFC 9110 tchar: a token never holds a separator, space or control. A
+ * switch, not strchr: every byte of every header name passes here. */
 static bool http_is_tchar(uint8_t c)
 {
 	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || http_is_digit(c))
 		return true;
-	return c && strchr("!#$%&'*+-.^_`|~", c);
+	switch (c) {
+	case '!':
+	case '#':
+	case '$':
+	case '%':
+	case '&':
+	case '\'':
+	case '*':
+	case '+':
+	case '-':
+	case '.':
+	case '^':
+	case '_':
+	case '`':
+	case '|':
+	case '~':
+		return true;
+	}
+	return false;
 }
 
 /* Bytes of a reason phrase or field value: HTAB, SP, VCHAR, obs-text. */
@@ -165,18 +184,21 @@ static size_t http_line(const uint8_t *buf, size_t len, size_t off, size_t *n, b
 /* ASCII only: tolower() would follow the locale. */
 static uint8_t http_lower(uint8_t c) { return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c; }
 
-static bool http_name_is(const uint8_t *p, size_t n, const char *name)
+/* name_len first: every field of every head is matched against several
+ * names, and lengths alone tell most of them apart. */
+static bool http_name_eq(const uint8_t *p, size_t n, const char *name, size_t name_len)
 {
-	size_t i;
-
-	if (strlen(name) != n)
+	if (n != name_len)
 		return false;
-	for (i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++) {
 		if (http_lower(p[i]) != http_lower((uint8_t)name[i]))
 			return false;
 	}
 	return true;
 }
+
+/* A name given as a string literal. */
+#define HTTP_NAME_IS(p, n, literal) http_name_eq(p, n, literal, sizeof(literal) - 1)
 
 /* Digits only: a sign, a list ("5, 5") or a value past INT64_MAX is no
  * length a reader could trust. */
@@ -211,15 +233,18 @@ static void http_content_length(struct tl_http_msg *m, enum http_cl_state *cl, c
 	m->content_length = v;
 }
 
+#define HTTP_FIELD(name, member)                                                                   \
+	{                                                                                          \
+		name, sizeof(name) - 1, offsetof(struct tl_http_msg, member)                       \
+	}
 static const struct {
 	const char *name;
+	size_t len;
 	size_t field; /* offset of the char[TL_HTTP_HEADER_MAX] in tl_http_msg */
 } http_headers[] = {
-    {"Content-Type", offsetof(struct tl_http_msg, content_type)},
-    {"Range", offsetof(struct tl_http_msg, range)},
-    {"Content-Range", offsetof(struct tl_http_msg, content_range)},
-    {"Connection", offsetof(struct tl_http_msg, connection)},
-    {"Transfer-Encoding", offsetof(struct tl_http_msg, transfer_encoding)},
+    HTTP_FIELD("Content-Type", content_type),		HTTP_FIELD("Range", range),
+    HTTP_FIELD("Content-Range", content_range),		HTTP_FIELD("Connection", connection),
+    HTTP_FIELD("Transfer-Encoding", transfer_encoding),
 };
 
 /* "gzip, chunked": whether the last coding of the list is chunked. */
@@ -233,7 +258,7 @@ static bool http_last_coding_chunked(const uint8_t *v, size_t n)
 	start = comma - v;
 	while (start < n && (v[start] == ' ' || v[start] == '\t'))
 		start++;
-	return http_name_is(v + start, n - start, "chunked");
+	return HTTP_NAME_IS(v + start, n - start, "chunked");
 }
 
 bool tl_http_field_split(const uint8_t *p, size_t n, struct tl_http_field *f)
@@ -284,24 +309,25 @@ bool tl_http_field_next(const uint8_t *buf, size_t len, size_t *off, struct tl_h
 
 bool tl_http_name_is(const uint8_t *p, size_t n, const char *name)
 {
-	return http_name_is(p, n, name);
+	return http_name_eq(p, n, name, strlen(name));
 }
 
 /* The first of repeated fields is kept. */
 static void http_parse_header(const struct tl_http_field *h, struct tl_http_msg *m,
 			      enum http_cl_state *cl)
 {
-	if (http_name_is(h->name, h->name_len, "Content-Length")) {
+	if (HTTP_NAME_IS(h->name, h->name_len, "Content-Length")) {
 		http_content_length(m, cl, h->value, h->value_len);
 		return;
 	}
 	/* Repeated fields make one list: the last one's last coding counts. */
-	if (http_name_is(h->name, h->name_len, "Transfer-Encoding"))
+	if (HTTP_NAME_IS(h->name, h->name_len, "Transfer-Encoding"))
 		m->chunked = http_last_coding_chunked(h->value, h->value_len);
 	for (size_t i = 0; i < ARRAY_SIZE(http_headers); i++) {
 		char *field = (char *)m + http_headers[i].field;
 
-		if (http_name_is(h->name, h->name_len, http_headers[i].name) && !field[0])
+		if (http_name_eq(h->name, h->name_len, http_headers[i].name, http_headers[i].len) &&
+		    !field[0])
 			http_copy(field, TL_HTTP_HEADER_MAX, h->value, h->value_len);
 	}
 }
