@@ -1078,6 +1078,35 @@ static void test_summary_ipv6(void)
 	free(out);
 }
 
+/* A simultaneous close leaves a timewait socket on each side: "both", in
+ * JSON as README says and in the text, not the server's name. */
+static void test_time_wait_both(void)
+{
+	char *out = NULL, *text = NULL;
+	size_t len, tlen;
+	FILE *f = open_memstream(&out, &len), *tf = open_memstream(&text, &tlen);
+	struct tl_output *o = tl_output_json_new(f), *t = tl_output_text_new(tf, false);
+	struct tl_conn c;
+	json_t *j;
+
+	conn_init(&c, 9, lo6, 40002);
+	c.closed_by = TL_CLOSED_CLIENT;
+	c.time_wait = TL_TW_BOTH;
+	o->sink.on_conn_end(o->sink.ctx, &c);
+	t->sink.on_conn_end(t->sink.ctx, &c);
+	o->free(o);
+	t->free(t);
+	fclose(f);
+	fclose(tf);
+	j = json_loads(out, JSON_DISABLE_EOF_CHECK, NULL);
+	UNIT_CHECK(json_value_is(json_object_get(j, "time_wait"), "\"both\""),
+		   "json time_wait both");
+	UNIT_CHECK(strstr(text, "  TIME_WAIT: both") != NULL, "text TIME_WAIT: both");
+	json_decref(j);
+	free(out);
+	free(text);
+}
+
 /* The lab view: a legend on the block, TSval/TSecr left out without -v,
  * --why, --headers, a preconnect named, and --lang zh's words. */
 static const struct tl_http_msg lab_304 = {.kind = TL_HTTP_RESPONSE,
@@ -1232,6 +1261,7 @@ int main(void)
 	test_text_start();
 	test_text_long();
 	test_text_lab();
+	test_time_wait_both();
 	test_text_not_verbose();
 	test_http_odd();
 	test_summary();

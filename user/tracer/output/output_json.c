@@ -399,7 +399,8 @@ static void json_on_conn_end(void *ctx, struct tl_conn *c)
 	if (c->time_wait < 0)
 		tl_json_null(j, "time_wait");
 	else
-		tl_json_str(j, "time_wait", tl_side_name(c->time_wait));
+		tl_json_str(j, "time_wait",
+			    c->time_wait == TL_TW_BOTH ? "both" : tl_side_name(c->time_wait));
 	tl_json_bool(j, "mid_stream", c->mid_stream);
 	tl_json_bool(j, "roles_guessed", c->roles_guessed);
 	tl_json_bool(j, "incomplete", c->incomplete);
