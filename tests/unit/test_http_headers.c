@@ -35,6 +35,14 @@ static const struct headers_row rows[] = {
     /* Cut right after a whole line but before the empty one. */
     {__LINE__, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n", 0, TL_HEADERS_EXPLAIN, false,
      "Content-Length=5|+cut"},
+    /* Cut inside a line that explains nothing: still cut. */
+    {__LINE__, "HTTP/1.1 200 OK\r\nETag: \"e\"\r\nServer: tcpl", 0, TL_HEADERS_EXPLAIN, false,
+     "ETag=\"e\"|+cut"},
+    /* A header after lines stepped over by their first byte; an obs-fold line. */
+    {__LINE__,
+     "GET / HTTP/1.1\r\nUser-Agent: x\r\n y\r\nAccept: */*\r\nsec-ch-ua: z\r\nrange: "
+     "bytes=1-\r\n\r\n",
+     0, TL_HEADERS_EXPLAIN, false, "range=bytes=1-|"},
     /* The start line alone, cut: no field, cut. */
     {__LINE__, "GET /a", 0, TL_HEADERS_ALL, false, "+cut"},
     /* Bare LF line ends, as tshark accepts them. */

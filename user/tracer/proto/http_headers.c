@@ -78,6 +78,24 @@ static bool headers_join(struct tl_http_headers *h, int k, const struct tl_http_
 	return true;
 }
 
+/* Whether the line at off can be no explaining field, by its first byte
+ * (none of theirs begins with A, H, S, U...): then it is stepped over
+ * without splitting, which spares a browser's User-Agent, Accept and sec-ch-*
+ * lines, most of its bytes. False for the empty line and a cut line, which
+ * tl_http_field_next must see. */
+static bool headers_skip(const uint8_t *head, size_t len, size_t *off)
+{
+	const uint8_t *lf;
+
+	if (*off >= len || strchr("IiEeLlCcKkRrTt\r\n", head[*off]) || !head[*off])
+		return false;
+	lf = memchr(head + *off, '\n', len - *off);
+	if (!lf)
+		return false;
+	*off = (size_t)(lf - head) + 1;
+	return true;
+}
+
 void tl_http_headers_collect(const uint8_t *head, size_t len, enum tl_headers_mode mode, bool join,
 			     struct tl_http_headers *out)
 {
@@ -92,7 +110,11 @@ void tl_http_headers_collect(const uint8_t *head, size_t len, enum tl_headers_mo
 	out->joined_len = 0;
 	if (mode == TL_HEADERS_NONE)
 		return;
-	while (tl_http_field_next(head, len, &off, &f, &end)) {
+	for (;;) {
+		while (mode == TL_HEADERS_EXPLAIN && headers_skip(head, len, &off))
+			;
+		if (!tl_http_field_next(head, len, &off, &f, &end))
+			break;
 		if (mode == TL_HEADERS_EXPLAIN && !tl_http_header_explains(f.name, f.name_len))
 			continue;
 		k = join ? headers_find(out, &f) : -1;
