@@ -26,7 +26,7 @@ static const struct {
 bool tl_http_header_explains(const uint8_t *name, size_t n)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(explaining); i++)
-		if (explaining[i].len == n && tl_http_name_is(name, n, explaining[i].name))
+		if (tl_http_name_eq(name, n, explaining[i].name, explaining[i].len))
 			return true;
 	return false;
 }

@@ -307,9 +307,9 @@ bool tl_http_field_next(const uint8_t *buf, size_t len, size_t *off, struct tl_h
 	return false;
 }
 
-bool tl_http_name_is(const uint8_t *p, size_t n, const char *name)
+bool tl_http_name_eq(const uint8_t *p, size_t n, const char *name, size_t name_len)
 {
-	return http_name_eq(p, n, name, strlen(name));
+	return http_name_eq(p, n, name, name_len);
 }
 
 /* The first of repeated fields is kept. */

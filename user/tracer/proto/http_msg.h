@@ -82,8 +82,9 @@ bool tl_http_field_split(const uint8_t *p, size_t n, struct tl_http_field *f);
 bool tl_http_field_next(const uint8_t *buf, size_t len, size_t *off, struct tl_http_field *f,
 			bool *end);
 
-/* tl_http_name_is: a field name against one, case-insensitively (ASCII). */
-bool tl_http_name_is(const uint8_t *p, size_t n, const char *name);
+/* tl_http_name_eq: a field name against one of name_len bytes,
+ * case-insensitively (ASCII). */
+bool tl_http_name_eq(const uint8_t *p, size_t n, const char *name, size_t name_len);
 
 /* tl_http_head_start: the offset just past the start line of the message
  * buf begins with, len when no line end is in buf. */
