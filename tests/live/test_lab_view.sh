@@ -133,7 +133,10 @@ want_after text_404_if_modified_since 'GET /missing HTTP/1.1' 'If-Modified-Since
 want_after text_keep_alive 'HTTP/1.1 200 ' 'Keep-Alive: timeout='
 want_after text_cut_head 'GET /index.html HTTP/1.1' '… \(only the first 1024 bytes'
 check "${T}_text_no_user_agent" bash -c "! grep -q '^ *User-Agent:' '$TL_TMP/t.out'"
-WIDE=$(awk '/^  +\+[0-9]+\.[0-9]{6}   [0-9]+ -> [0-9]+ / && length($0) > 120' "$TL_TMP/t.out" | head -n 2)
+# wide FILE REGEX: the lines matching REGEX (segment lines) past 120 columns
+# (ASCII: bytes are columns). grep -E, since mawk has no {n}.
+wide() { grep -E "$2" "$1" | awk 'length($0) > 120' | head -n 2; }
+WIDE=$(wide "$TL_TMP/t.out" '^  +\+[0-9]+\.[0-9]{6}   [0-9]+ -> [0-9]+ ')
 expect_eq "${T}_segment_lines_fit_120" "" "$WIDE"
 check "${T}_segment_lines_counted" grep -qE '^  +\+[0-9.]+   [0-9]+ -> [0-9]+   \[SYN\]' "$TL_TMP/t.out"
 expect_eq "${T}_no_tsval_in_text" "" "$(grep -m1 'TSval' "$TL_TMP/t.out")"
@@ -173,4 +176,8 @@ WS=$(tshark -r "$TL_TMP/cap.pcapng" -Y 'tcp.flags.syn == 0' -T fields \
 check "${T}_zh_isn_is_tshark" grep -q "^  初始序号 ISN (原始值): 客户端 $ISN, 服务器 $SISN " "$TL_TMP/zh.out"
 check "${T}_zh_wscale_is_tshark" grep -q "^  窗口扩大因子: 客户端 Win x$WS, 服务器 Win x$WS " "$TL_TMP/zh.out"
 check "${T}_zh_summary" grep -q '四次挥手: 主动关闭方 客户端, 被动关闭方 服务器' "$TL_TMP/zh.out"
+# With the No. column too.
+expect_eq "${T}_r_segment_lines_fit_120" "" \
+	"$(wide "$TL_TMP/zh.out" '^  [0-9]+ +\+[0-9]+\.[0-9]{6}   [0-9]+ -> [0-9]+ ')"
+check "${T}_r_segment_lines_counted" grep -qE '^  [0-9]+ +\+[0-9.]+   [0-9]+ -> [0-9]+ +\[SYN, ACK\]' "$TL_TMP/zh.out"
 check "${T}_zh_segments_stay_wireshark" grep -qE '\[SYN, ACK\] Seq=0 Ack=1 Win=' "$TL_TMP/zh.out"
