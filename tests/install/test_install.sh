@@ -82,7 +82,9 @@ expect_eq "$T/completion: tcplife-http --state-hook=" "auto tp_btf raw_tp tracep
 	"$(comp "$C/tcplife-http" tcplife-http --state-hook =)"
 expect_eq "$T/completion: tcplife-http --t" "--tc=" "$(comp "$C/tcplife-http" tcplife-http --t)"
 expect_eq "$T/completion: tcplife-http c" "compare" "$(comp "$C/tcplife-http" tcplife-http c)"
-expect_eq "$T/completion: tcplife-http --h" "--html= --help" "$(comp "$C/tcplife-http" tcplife-http --h)"
+expect_eq "$T/completion: tcplife-http --h" "--html= --help --headers --headers=all" \
+	"$(comp "$C/tcplife-http" tcplife-http --h)"
+expect_eq "$T/completion: tcplife-http --lang=" "en zh" "$(comp "$C/tcplife-http" tcplife-http --lang =)"
 expect_eq "$T/completion: tcplife-httpd --" "--no-sandbox --help --version" \
 	"$(comp "$C/tcplife-httpd" tcplife-httpd --)"
 

@@ -53,6 +53,9 @@ struct step {
 	const struct tl_http_msg *msg;
 	const struct tl_pending_request *request;
 	__u64 latency_us;
+	const char *head; /* the message's bytes, for --headers; NULL: none kept */
+	/* STEP_STATE: what the engine found caused it */
+	enum tl_state_cause cause;
 };
 
 static const struct tl_http_msg req_msg = {
@@ -213,9 +216,17 @@ static void play(const struct tl_sink *k, struct tl_conn *c, const __u8 addr[16]
 					   s->new_state,
 					   s->no_proc ? NULL : &c->proc[s->from],
 					   s->inferred,
-					   s->from_packets};
-		struct tl_http_view hv = {c->last_ns,	      s->from, s->seq, s->msg, s->request,
-					  s->latency_us * US, 0};
+					   s->from_packets,
+					   s->cause};
+		struct tl_http_view hv = {c->last_ns,
+					  s->from,
+					  s->seq,
+					  s->msg,
+					  s->request,
+					  s->latency_us * US,
+					  0,
+					  (const __u8 *)s->head,
+					  s->head ? strlen(s->head) : 0};
 
 		c->last_ns = sv.ts_ns = hv.ts_ns = T0 + s->t_us * US;
 		if (s->kind == STEP_PKT)
@@ -232,9 +243,10 @@ static const __u16 ports[] = {8080};
 static const char *const kept_caps[] = {"CAP_NET_ADMIN"};
 static const struct tl_privileges dropped = {"alice", kept_caps, 1, true};
 
+/* -v: the golden lines show TSval/TSecr and the hooks' names. */
 static const struct tl_start_info start_lo = {
-    T0 - 1000 * US, "lo",  ports, 1,	    0,	"tcx", "tp_btf",
-    "tp_btf",	    false, NULL,  &dropped, "", NULL,  TL_TIME_CONN,
+    T0 - 1000 * US, "lo", ports,    1,	0,    "tcx",	    "tp_btf",	     "tp_btf",
+    false,	    NULL, &dropped, "", NULL, TL_TIME_CONN, .verbose = true,
 };
 
 /* The whole run: start, both lives, the TIME_WAIT end, a loss, the stats. */
@@ -589,8 +601,11 @@ static void test_json(void)
 static void test_json_file(void)
 {
 	const struct tl_start_info info = {
-	    T0,	  NULL,	 NULL,	   0,	 AF_INET6, NULL, NULL,
-	    NULL, false, "x.pcap", NULL, NULL,	   NULL, TL_TIME_CONN,
+	    T0,	      NULL,	    NULL,
+	    0,	      AF_INET6,	    NULL,
+	    NULL,     NULL,	    false,
+	    "x.pcap", NULL,	    NULL,
+	    NULL,     TL_TIME_CONN, .verbose = false,
 	};
 	char *out = NULL;
 	size_t len;
@@ -744,9 +759,21 @@ static const struct numbered_row numbered_rows[] = {
 
 static void play_numbered(struct tl_output *o)
 {
-	static const struct tl_start_info info = {
-	    T0,	  NULL,	 ports,	   1,	 0,    NULL, NULL,
-	    NULL, false, "x.pcap", NULL, NULL, NULL, TL_TIME_RELATIVE};
+	static const struct tl_start_info info = {T0,
+						  NULL,
+						  ports,
+						  1,
+						  0,
+						  NULL,
+						  NULL,
+						  NULL,
+						  false,
+						  "x.pcap",
+						  NULL,
+						  NULL,
+						  NULL,
+						  TL_TIME_RELATIVE,
+						  .verbose = false};
 	struct tl_stats_info st = {T0, 1, 0, 1, 0};
 	struct tl_tcp_opts none = {0};
 	struct tl_packet p = {.sport = 52334, .dport = 8080, .flags = TL_SYN, .window = 65495};
@@ -835,25 +862,26 @@ static const struct start_row {
 } start_rows[] = {
     {__LINE__,
      {0, "lo", ports, 1, 0, "tcx", "tp_btf", "tp_btf", false, NULL, &dropped, "", NULL,
-      TL_TIME_CONN},
+      TL_TIME_CONN, .verbose = true},
      "Tracing TCP on lo (ports 8080; tcx, tp_btf)... Ctrl-C to end.\n"},
     {__LINE__,
      {0, "lo", ports, 1, 0, "tcx", "tp_btf", "tp_btf", false, NULL, &dropped,
-      "kfree_skb tcp_send_reset", NULL, TL_TIME_CONN},
+      "kfree_skb tcp_send_reset", NULL, TL_TIME_CONN, .verbose = true},
      "Tracing TCP on lo (ports 8080; tcx, tp_btf)... Ctrl-C to end.\n"
      "Without these kernel tracepoints (not on this kernel, or no tp_btf): kfree_skb "
      "tcp_send_reset\n"},
     {__LINE__,
      {0, "eth0", two_ports, 2, AF_INET, "clsact", "raw_tp", "none", true, NULL, &dropped, NULL,
-      NULL, TL_TIME_CONN},
+      NULL, TL_TIME_CONN, .verbose = true},
      "Tracing TCP on eth0 (ports 80, 8080, IPv4 only; clsact, raw_tp, owner none)... Ctrl-C "
      "to end.\n"},
     {__LINE__,
      {0, "lo", NULL, 0, AF_INET6, "tcx", "tracepoint", "tracepoint", false, NULL, &dropped, NULL,
-      NULL, TL_TIME_CONN},
+      NULL, TL_TIME_CONN, .verbose = true},
      "Tracing TCP on lo (all ports, IPv6 only; tcx, tracepoint)... Ctrl-C to end.\n"},
     {__LINE__,
-     {0, NULL, ports, 1, 0, NULL, NULL, NULL, false, "x.pcap", NULL, NULL, NULL, TL_TIME_CONN},
+     {0, NULL, ports, 1, 0, NULL, NULL, NULL, false, "x.pcap", NULL, NULL, NULL, TL_TIME_CONN,
+      .verbose = false},
      "Reading x.pcap (ports 8080)...\n"},
 };
 
@@ -1050,6 +1078,178 @@ static void test_summary_ipv6(void)
 	free(out);
 }
 
+/* A simultaneous close leaves a timewait socket on each side: "both", in
+ * JSON as README says and in the text, not the server's name. */
+static void test_time_wait_both(void)
+{
+	char *out = NULL, *text = NULL;
+	size_t len, tlen;
+	FILE *f = open_memstream(&out, &len), *tf = open_memstream(&text, &tlen);
+	struct tl_output *o = tl_output_json_new(f), *t = tl_output_text_new(tf, false);
+	struct tl_conn c;
+	json_t *j;
+
+	conn_init(&c, 9, lo6, 40002);
+	c.closed_by = TL_CLOSED_CLIENT;
+	c.time_wait = TL_TW_BOTH;
+	o->sink.on_conn_end(o->sink.ctx, &c);
+	t->sink.on_conn_end(t->sink.ctx, &c);
+	o->free(o);
+	t->free(t);
+	fclose(f);
+	fclose(tf);
+	j = json_loads(out, JSON_DISABLE_EOF_CHECK, NULL);
+	UNIT_CHECK(json_value_is(json_object_get(j, "time_wait"), "\"both\""),
+		   "json time_wait both");
+	UNIT_CHECK(strstr(text, "  TIME_WAIT: both") != NULL, "text TIME_WAIT: both");
+	json_decref(j);
+	free(out);
+	free(text);
+}
+
+/* The lab view: a legend on the block, TSval/TSecr left out without -v,
+ * --why, --headers, a preconnect named, and --lang zh's words. */
+static const struct tl_http_msg lab_304 = {.kind = TL_HTTP_RESPONSE,
+					   .version = "HTTP/1.1",
+					   .status = 304,
+					   .reason = "Not Modified",
+					   .content_length = -1};
+
+static const struct step lab_life[] = {
+    STATE(0, TL_CLIENT, TL_CLOSE, TL_SYN_SENT, .cause = TL_CAUSE_CONNECT),
+    PKT(0, TL_CLIENT, TL_SYN, 0, 0, 0, 65495, 65495, &syn_opts),
+    PKT(40, TL_CLIENT, TL_ACK, 1, 1, 0, 512, 65536, &ts_opts),
+    STATE(40, TL_SERVER, TL_LISTEN, TL_SYN_RECV, .cause = TL_CAUSE_SYN),
+    PKT(520, TL_SERVER, TL_PSH | TL_ACK, 1, 78, 120, 512, 65536, &ts_opts),
+    {STEP_HTTP, 520, TL_SERVER, .seq = 1, .msg = &lab_304,
+     .head = "HTTP/1.1 304 Not Modified\r\nETag: \"18ec-5a6\"\r\nKeep-Alive: timeout=5\r\nServer: "
+	     "x\r\nDate: Sat, 28 Nov 2026 04:33:45 GMT\r\n"},
+    STATE(5000000, TL_CLIENT, TL_ESTABLISHED, TL_FIN_WAIT1, .cause = TL_CAUSE_CLOSE),
+    STATE(5000900, TL_CLIENT, TL_FIN_WAIT2, TL_CLOSE, .cause = TL_CAUSE_FIN),
+    STATE(5001000, TL_CLIENT, TL_LAST_ACK, TL_CLOSE, .cause = TL_CAUSE_UNKNOWN),
+};
+
+static const struct lab_row {
+	int line;
+	enum tl_lang lang;
+	enum tl_headers_mode headers;
+	bool present; /* want is a whole line of the output, or must be in none */
+	const char *want;
+} lab_rows[] = {
+    {__LINE__, TL_LANG_EN, TL_HEADERS_EXPLAIN, true,
+     "  ISN (raw): client 1000000, server 2000000  (Seq= and Ack= below are relative to them)"},
+    {__LINE__, TL_LANG_EN, TL_HEADERS_EXPLAIN, true,
+     "  Window scale: client Win x128, server Win x1024  (Win= below is already multiplied)"},
+    {__LINE__, TL_LANG_EN, TL_HEADERS_EXPLAIN, true,
+     "  Note: Linux records LISTEN -> SYN_RECV when the handshake's last ACK creates the server's "
+     "socket (the textbook: at the SYN)"},
+    {__LINE__, TL_LANG_EN, TL_HEADERS_EXPLAIN, true,
+     "  Note: FIN_WAIT2 -> CLOSE is Linux handing the connection over to a timewait socket, which "
+     "holds TIME_WAIT"},
+    {__LINE__, TL_LANG_EN, TL_HEADERS_EXPLAIN, true,
+     "  Note: TIME_WAIT lasts 60 s on Linux (2MSL with MSL = 30 s)"},
+    {__LINE__, TL_LANG_EN, TL_HEADERS_EXPLAIN, true,
+     "  +0.000000   52334 -> 8080   [SYN] Seq=0 Win=65495 Len=0 MSS=65495 SACK_PERM WS=128"},
+    {__LINE__, TL_LANG_EN, TL_HEADERS_EXPLAIN, true,
+     "  +0.000040   52334 -> 8080   [ACK] Seq=1 Ack=1 Win=65536 Len=0"},
+    {__LINE__, TL_LANG_EN, TL_HEADERS_EXPLAIN, true,
+     "  +0.000000                   client CLOSE -> SYN_SENT  (why: connect() called, SYN sent)"},
+    {__LINE__, TL_LANG_EN, TL_HEADERS_EXPLAIN, true,
+     "  +5.001000                   client LAST_ACK -> CLOSE  (why: unknown (the segments seen do "
+     "not tell))"},
+    {__LINE__, TL_LANG_EN, TL_HEADERS_EXPLAIN, true,
+     "                                ETag: \"18ec-5a6\""},
+    {__LINE__, TL_LANG_EN, TL_HEADERS_EXPLAIN, true,
+     "                                Keep-Alive: timeout=5"},
+    {__LINE__, TL_LANG_EN, TL_HEADERS_EXPLAIN, false, "                                Server: x"},
+    {__LINE__, TL_LANG_EN, TL_HEADERS_ALL, true, "                                Server: x"},
+    {__LINE__, TL_LANG_EN, TL_HEADERS_EXPLAIN, true,
+     "                                … (only the first 116 bytes of this head were captured: the "
+     "rest is not shown)"},
+    {__LINE__, TL_LANG_EN, TL_HEADERS_NONE, false,
+     "                                ETag: \"18ec-5a6\""},
+    {__LINE__, TL_LANG_EN, TL_HEADERS_EXPLAIN, true,
+     "  = curl[4242] -> tcplife-httpd[4100]  5.001 s  C>S 0 B  S>C 120 B  no request (browser "
+     "preconnect)  closed by client  TIME_WAIT: client"},
+    {__LINE__, TL_LANG_ZH, TL_HEADERS_EXPLAIN, true,
+     "  初始序号 ISN (原始值): 客户端 1000000, 服务器 2000000  (下面的 Seq= 和 Ack= 是相对序号)"},
+    {__LINE__, TL_LANG_ZH, TL_HEADERS_EXPLAIN, true,
+     "  窗口扩大因子: 客户端 Win x128, 服务器 Win x1024  (下面的 Win= 已乘以该因子)"},
+    {__LINE__, TL_LANG_ZH, TL_HEADERS_EXPLAIN, true,
+     "  注: Linux 上 TIME_WAIT 持续 60 秒 (2MSL, MSL = 30 秒)"},
+    {__LINE__, TL_LANG_ZH, TL_HEADERS_EXPLAIN, true,
+     "  +0.000000                   client CLOSE -> SYN_SENT  (原因: 调用 connect(), 发送 SYN)"},
+    {__LINE__, TL_LANG_ZH, TL_HEADERS_EXPLAIN, true,
+     "  = curl[4242] -> tcplife-httpd[4100]  5.001 s  C>S 0 B  S>C 120 B  无请求 (浏览器预连接)  "
+     "四次挥手: 主动关闭方 客户端, 被动关闭方 服务器  TIME_WAIT (时间等待): 客户端"},
+};
+
+/* lab_text: the text output of lab_life in lang, with --why and headers. */
+static char *lab_text(enum tl_lang lang, enum tl_headers_mode headers)
+{
+	struct tl_start_info info = start_lo;
+	char *out;
+	size_t n;
+	FILE *f = open_memstream(&out, &n);
+	int saved;
+	FILE *tmp = stderr_to_tmp(&saved);
+	struct tl_output *o = tl_output_text_new(f, false);
+	struct tl_conn c;
+
+	info.verbose = false;
+	info.why = true;
+	info.headers = headers;
+	info.lang = lang;
+	o->start(o, &info);
+	conn_init(&c, 3, lo4_mapped, 52334);
+	c.proc[TL_CLIENT] = curl;
+	c.proc[TL_SERVER] = httpd;
+	c.flow[TL_CLIENT] = (struct tl_flow){.base = 1000000, .syn_seen = true, .wscale = 7};
+	c.flow[TL_SERVER] = (struct tl_flow){.base = 2000000, .syn_seen = true, .wscale = 10};
+	c.ws_scaling = true;
+	play(&o->sink, &c, lo4_mapped, lab_life, sizeof(lab_life) / sizeof(lab_life[0]));
+	c.flow[TL_CLIENT].bytes = 0;
+	c.closed_by = TL_CLOSED_CLIENT;
+	c.time_wait = TL_CLIENT;
+	o->sink.on_conn_end(o->sink.ctx, &c);
+	o->free(o);
+	fclose(f);
+	free(stderr_restore(tmp, saved));
+	return out;
+}
+
+static void test_text_lab(void)
+{
+	for (size_t i = 0; i < sizeof(lab_rows) / sizeof(lab_rows[0]); i++) {
+		const struct lab_row *r = &lab_rows[i];
+		char *out = lab_text(r->lang, r->headers);
+
+		UNIT_CHECK_AT(r->line, has_line(out, r->want) == r->present, "lab text line %s",
+			      r->present ? "present" : "absent");
+		free(out);
+	}
+}
+
+/* Without -v: no hook names on stderr, TSval/TSecr out of segment lines. */
+static void test_text_not_verbose(void)
+{
+	struct tl_start_info info = start_lo;
+	struct tl_output *o = tl_output_text_new(stdout, false);
+	int saved;
+	FILE *tmp = stderr_to_tmp(&saved);
+	char *err;
+
+	info.verbose = false;
+	info.facts_missing = "kfree_skb";
+	o->start(o, &info);
+	o->free(o);
+	err = stderr_restore(tmp, saved);
+	UNIT_CHECK(has_line(err, "Tracing TCP on lo (ports 8080)... Ctrl-C to end."),
+		   "not verbose: start line without the hooks");
+	UNIT_CHECK(!strstr(err, "tcx") && !strstr(err, "tp_btf"), "not verbose: no eBPF jargon");
+	free(err);
+}
+
 int main(void)
 {
 	hostile_init();
@@ -1060,6 +1260,9 @@ int main(void)
 	test_text_color();
 	test_text_start();
 	test_text_long();
+	test_text_lab();
+	test_time_wait_both();
+	test_text_not_verbose();
 	test_http_odd();
 	test_summary();
 	test_summary_ipv6();

@@ -51,6 +51,9 @@ enum {
 	OPT_NO_SANDBOX,
 	OPT_HTML,
 	OPT_SVG,
+	OPT_HEADERS,
+	OPT_WHY,
+	OPT_LANG,
 };
 
 static const struct argp_option options[] = {
@@ -62,7 +65,8 @@ static const struct argp_option options[] = {
     {"json", 'j', NULL, 0, "Newline-delimited JSON, one object per event", 0},
     {"summary", 's', NULL, 0, "One line per connection, in libbpf-tools tcplife's columns", 0},
     {"duration", 'd', "SECONDS", 0, "Stop after SECONDS", 0},
-    {"verbose", 'v', NULL, 0, "Show libbpf's messages", 0},
+    {"verbose", 'v', NULL, 0,
+     "Show libbpf's messages, TSval/TSecr on segment lines, and how the hooks attached", 0},
     {"write", 'w', "FILE", 0, "Also write every segment seen to FILE (pcapng, snaplen 1024)", 0},
     {"read", 'r', "FILE", 0,
      "Read a pcap or pcapng capture, gzipped or not, instead of tracing (no root needed)", 0},
@@ -73,6 +77,12 @@ static const struct argp_option options[] = {
      "Text time column: conn (default: since the connection began), r (since the first segment), d "
      "(since the previous one)",
      0},
+    {"headers", OPT_HEADERS, "all", OPTION_ARG_OPTIONAL,
+     "Show the headers that explain each HTTP message (If-None-Match, ETag, Range, Keep-Alive...) "
+     "under its line; =all: every header",
+     0},
+    {"why", OPT_WHY, NULL, 0, "Say why each state changed (FIN received, close() called...)", 0},
+    {"lang", OPT_LANG, "LANG", 0, "Summary and legend lines in en (default) or zh (Chinese)", 0},
     {"ringbuf-size", OPT_RINGBUF, "BYTES", 0, "Ring buffer size, a power of two (default 8 MiB)",
      1},
     {"tc", OPT_TC, "MODE", 0, "How to hook TC: auto (default), tcx or clsact", 1},
@@ -182,6 +192,7 @@ static error_t parse_key(int key, char *arg, struct argp_state *state, struct tl
 	static const char *const colors[] = {"never", "always", "auto"};
 	static const char *const time_formats[] = {"conn", "r", "d"};
 	static const char *const state_hooks[] = {"auto", "tp_btf", "raw_tp", "tracepoint"};
+	static const char *const langs[] = {"en", "zh"};
 	unsigned long v;
 	int i;
 
@@ -236,6 +247,19 @@ static error_t parse_key(int key, char *arg, struct argp_state *state, struct tl
 		if ((i = pick(arg, time_formats, 3)) < 0)
 			die("invalid -t '%s': conn, r or d", arg);
 		a->time_format = i;
+		break;
+	case OPT_HEADERS:
+		if (arg && strcmp(arg, "all"))
+			return die("invalid --headers '%s': --headers or --headers=all", arg);
+		a->headers = arg ? TL_HEADERS_ALL : TL_HEADERS_EXPLAIN;
+		break;
+	case OPT_WHY:
+		a->why = true;
+		break;
+	case OPT_LANG:
+		if ((i = pick(arg, langs, 2)) < 0)
+			return die("invalid --lang '%s': en or zh", arg);
+		a->lang = i;
 		break;
 	case OPT_RINGBUF:
 		return set_ringbuf(a, arg);

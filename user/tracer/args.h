@@ -36,6 +36,9 @@ struct tl_args {
 	const char *html_path;	/* --html: the ladder report, rewritten as lives end */
 	const char *svg_dir;	/* --svg: one standalone SVG per connection */
 	enum tl_time_format time_format;
+	enum tl_headers_mode headers; /* --headers[=all] */
+	bool why;		      /* --why */
+	enum tl_lang lang;	      /* --lang */
 };
 
 /* tl_args_parse: fills a from argv; true to run, false when the program ends here, with

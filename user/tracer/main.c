@@ -236,6 +236,10 @@ static void announce(struct tracer *t)
 	    .facts_missing = li.facts_missing,
 	    .write_file = t->args.write_path,
 	    .time_format = t->args.time_format,
+	    .verbose = t->args.verbose,
+	    .headers = t->args.headers,
+	    .why = t->args.why,
+	    .lang = t->args.lang,
 	};
 
 	if (li.stale_removed)

@@ -10,6 +10,7 @@
 #include "tracer/proto/endpoint.h"
 #include "tracer/proto/http_chunked.h"
 #include "tracer/engine/engine_analysis.h"
+#include "tracer/engine/state_cause.h"
 #include "tracer/proto/http_msg.h"
 #include "tracer/proto/tcp_options.h"
 
@@ -216,6 +217,15 @@ static inline enum tl_handshake tl_conn_handshake(const struct tl_conn *c)
 	return c->handshake_failed ? TL_HS_FAILED : TL_HS_UNANSWERED;
 }
 
+/* A connection opened and never used: the handshake completed and the
+ * client sent no byte in its whole life (what a browser's preconnect, such
+ * as Chromium's spare sockets, looks like). */
+static inline bool tl_conn_preconnect(const struct tl_conn *c)
+{
+	return tl_conn_handshake(c) == TL_HS_COMPLETE && !c->flow[TL_CLIENT].bytes &&
+	       !c->requests && c->closed_by != TL_CLOSED_NONE;
+}
+
 /* One segment, with Wireshark's derived numbers. */
 struct tl_pkt_view {
 	__u64 ts_ns;
@@ -243,6 +253,7 @@ struct tl_state_view {
 	const struct tl_proc *proc; /* NULL when unknown */
 	bool inferred;
 	bool from_packets; /* inferred from the packets alone: the side's states are out of sight */
+	enum tl_state_cause cause; /* set by the engine as it hands the view out */
 };
 
 /* An HTTP request or response beginning in a segment. */
@@ -255,6 +266,10 @@ struct tl_http_view {
 	const struct tl_pending_request *request;
 	__u64 latency_ns; /* request's first byte to response's first byte */
 	__u64 frame_no;	  /* the segment's, as in struct tl_pkt_view */
+	/* The bytes seen from the message's first on (its head, maybe cut by
+	 * the bytes kept, maybe more messages after it): --headers reads them. */
+	const __u8 *head;
+	size_t head_len;
 };
 
 /* A request and its response, once the response's last byte was seen (or
@@ -286,6 +301,7 @@ struct tl_tw_view {
 	__u64 start_ns, end_ns;
 	bool confirmed; /* sock_diag showed the timewait socket */
 	enum tl_tw_ended_by ended_by;
+	enum tl_state_cause cause; /* ended_by as a cause: timer, reused or unknown */
 };
 
 /* A fact only the kernel knows, about a segment or a side. */

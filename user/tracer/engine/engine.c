@@ -222,10 +222,27 @@ bool tl_engine_is_server_port(const struct tl_engine *e, __u16 port)
 	return false;
 }
 
+/* What the segments seen so far prove about side's close, for its cause. */
+static unsigned state_facts(const struct tl_conn *c, enum tl_side side)
+{
+	unsigned facts = 0;
+
+	if (c->flow[TL_OTHER(side)].fin_seen)
+		facts |= TL_FACT_PEER_FIN;
+	if (c->flow[side].fin_acked)
+		facts |= TL_FACT_FIN_ACKED;
+	if (c->closed_by == TL_CLOSED_RESET && c->reset_by == TL_OTHER(side))
+		facts |= TL_FACT_PEER_RST;
+	return facts;
+}
+
 void tl_engine_emit_state(struct tl_engine *e, struct tl_conn *c, const struct tl_state_view *v)
 {
+	struct tl_state_view w = *v;
+
+	w.cause = tl_state_cause(v->old_state, v->new_state, state_facts(c, v->side));
 	if (e->sink.on_state)
-		e->sink.on_state(e->sink.ctx, c, v);
+		e->sink.on_state(e->sink.ctx, c, &w);
 }
 
 void tl_engine_feed(struct tl_engine *e, const struct tl_event *ev)

@@ -193,7 +193,9 @@ static size_t message(struct tl_engine *e, struct tl_conn *c, const struct tl_ht
 				 .from = b->from,
 				 .seq = b->rel_seq,
 				 .msg = m,
-				 .frame_no = b->frame_no};
+				 .frame_no = b->frame_no,
+				 .head = b->p,
+				 .head_len = b->len};
 	__s64 body;
 
 	/* Allocated on the first message; without memory the connection's

@@ -73,6 +73,9 @@ static void report_end(struct tl_engine *e, struct tl_tw_watch *w, __u64 end_ns,
 	    .end_ns = end_ns,
 	    .confirmed = w->confirmed,
 	    .ended_by = by,
+	    .cause = by == TL_TW_ENDED_TIMER	? TL_CAUSE_TW_TIMER
+		     : by == TL_TW_ENDED_REUSED ? TL_CAUSE_TW_REUSED
+						: TL_CAUSE_UNKNOWN,
 	};
 
 	tl_tw_watches_remove(&e->tw, w);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "tracer/engine/conn.h"
+#include "tracer/proto/http_headers.h"
 
 /* Who the tracer runs as once set up (the start record's "privileges"). */
 struct tl_privileges {
@@ -22,6 +23,13 @@ enum tl_time_format {
 	TL_TIME_CONN = 0, /* since the connection's first event (default) */
 	TL_TIME_RELATIVE, /* r: since the trace's first segment */
 	TL_TIME_DELTA,	  /* d: since the trace's previous segment */
+};
+
+/* --lang: the language of the text's summary and legend lines (the segment
+ * lines keep Wireshark's notation in every language). */
+enum tl_lang {
+	TL_LANG_EN = 0,
+	TL_LANG_ZH,
 };
 
 struct tl_start_info {
@@ -41,6 +49,10 @@ struct tl_start_info {
 	const char *facts_missing;
 	const char *write_file;		 /* -w FILE, else NULL: frame numbers cite it */
 	enum tl_time_format time_format; /* the text timeline's time column */
+	bool verbose;			 /* -v: TSval/TSecr and the hooks' names in text */
+	enum tl_headers_mode headers;	 /* --headers: 0 when not given */
+	bool why;			 /* --why: each state change's cause in text */
+	enum tl_lang lang;		 /* --lang */
 };
 
 struct tl_stats_info {

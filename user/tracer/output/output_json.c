@@ -16,7 +16,12 @@ struct json_output {
 	struct tl_output out; /* first: the callbacks get &out back */
 	FILE *f;
 	struct tl_json j; /* one line's buffer, reused */
+	enum tl_headers_mode
+	    headers; /* the fields of "headers": --headers=all, else those that explain */
 };
+
+/* Longest field name a "headers" key is made of. */
+#define JSON_HEADER_NAME_MAX 256
 
 static const char *const handshake_names[] = {
     [TL_HS_UNANSWERED] = "unanswered",
@@ -205,6 +210,7 @@ static void json_on_state(void *ctx, struct tl_conn *c, const struct tl_state_vi
 	if (v->proc && v->proc->pid)
 		json_proc(j, "pid", "comm", v->proc);
 	tl_json_bool(j, "inferred", v->inferred);
+	tl_json_str(j, "cause", tl_state_cause_name(v->cause));
 	json_emit(ctx);
 }
 
@@ -225,6 +231,37 @@ static void json_http_headers(struct tl_json *j, const struct tl_http_msg *m)
 		tl_json_str(j, "connection", m->connection);
 	if (*m->transfer_encoding)
 		tl_json_str(j, "transfer_encoding", m->transfer_encoding);
+}
+
+/* "headers": the fields as sent, named in lower case (field names are
+ * case-insensitive), a repeated one's values joined; the head's own bytes,
+ * never a guess: fields the bytes kept did not reach are absent, and
+ * "headers_truncated" says so. */
+static void json_header_fields(struct json_output *jo, const struct tl_http_view *v)
+{
+	static struct tl_http_headers h; /* 18 KB; one thread */
+	struct tl_json *j = &jo->j;
+	char key[JSON_HEADER_NAME_MAX];
+	bool left_out = false;
+
+	tl_http_headers_collect(v->head, v->head_len, jo->headers, true, &h);
+	tl_json_open(j, "headers", '{');
+	for (int i = 0; i < h.n; i++) {
+		const struct tl_http_field *f = &h.f[i];
+
+		if (f->name_len >= sizeof(key)) {
+			left_out = true;
+			continue;
+		}
+		for (size_t k = 0; k < f->name_len; k++)
+			key[k] =
+			    f->name[k] >= 'A' && f->name[k] <= 'Z' ? f->name[k] + 32 : f->name[k];
+		key[f->name_len] = '\0';
+		tl_json_strn(j, key, f->value, f->value_len);
+	}
+	tl_json_close(j, '}');
+	if (h.truncated || h.more || left_out)
+		tl_json_bool(j, "headers_truncated", true);
 }
 
 static void json_on_http(void *ctx, struct tl_conn *c, const struct tl_http_view *v)
@@ -248,6 +285,7 @@ static void json_on_http(void *ctx, struct tl_conn *c, const struct tl_http_view
 	tl_json_uint(j, "seq", v->seq);
 	tl_json_uint(j, "frame", v->frame_no);
 	json_http_headers(j, m);
+	json_header_fields(ctx, v);
 	if (m->kind == TL_HTTP_RESPONSE && v->request) {
 		tl_json_str(j, "request_method", v->request->method);
 		tl_json_strn(j, "request_uri", v->request->uri, v->request->uri_len);
@@ -361,13 +399,15 @@ static void json_on_conn_end(void *ctx, struct tl_conn *c)
 	if (c->time_wait < 0)
 		tl_json_null(j, "time_wait");
 	else
-		tl_json_str(j, "time_wait", tl_side_name(c->time_wait));
+		tl_json_str(j, "time_wait",
+			    c->time_wait == TL_TW_BOTH ? "both" : tl_side_name(c->time_wait));
 	tl_json_bool(j, "mid_stream", c->mid_stream);
 	tl_json_bool(j, "roles_guessed", c->roles_guessed);
 	tl_json_bool(j, "incomplete", c->incomplete);
 	tl_json_bool(j, "open_at_exit", c->open_at_exit);
 	tl_json_bool(j, "evicted", c->evicted);
 	tl_json_bool(j, "states_missing", c->states_missing);
+	tl_json_bool(j, "preconnect", tl_conn_preconnect(c));
 	tl_json_uint(j, "retransmissions", c->retransmissions);
 	tl_json_uint(j, "dup_acks", c->dup_acks);
 	tl_json_uint(j, "zero_windows", c->zero_windows);
@@ -419,6 +459,7 @@ static void json_on_tw_end(void *ctx, const struct tl_tw_view *v)
 	tl_json_ms(j, "duration_ms", v->end_ns - v->start_ns);
 	tl_json_bool(j, "confirmed", v->confirmed);
 	tl_json_str(j, "ended_by", tw_ended_by_names[v->ended_by]);
+	tl_json_str(j, "cause", tl_state_cause_name(v->cause));
 	json_emit(ctx);
 }
 
@@ -480,6 +521,8 @@ static void json_start(struct tl_output *o, const struct tl_start_info *info)
 {
 	struct tl_json *j = json_line((struct json_output *)o, "start", info->ts_ns);
 
+	((struct json_output *)o)->headers =
+	    info->headers == TL_HEADERS_ALL ? TL_HEADERS_ALL : TL_HEADERS_EXPLAIN;
 	if (info->source_file)
 		tl_json_null(j, "interface");
 	else
@@ -539,6 +582,7 @@ struct tl_output *tl_output_json_new(FILE *f)
 		return NULL;
 	jo->f = f;
 	jo->j.batched = true;
+	jo->headers = TL_HEADERS_EXPLAIN;
 	jo->out = (struct tl_output){
 	    .sink = {.ctx = jo,
 		     .on_packet = json_on_packet,

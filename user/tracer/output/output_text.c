@@ -15,6 +15,7 @@
 #include "common/fmt.h"
 #include "common/utf8.h"
 #include "common/util.h"
+#include "tracer/output/text_legend.h"
 #include "tracer/proto/tcp_names.h"
 
 #define TEXT_BOLD "\033[1m"
@@ -69,6 +70,7 @@ struct text_block {
 	int cur;
 	bool in_tail;
 	unsigned long long elided; /* events dropped between head and tail */
+	unsigned notes;		   /* the legend's notes its state lines call for */
 };
 
 struct text_output {
@@ -80,6 +82,10 @@ struct text_output {
 	int seg_col; /* where the segment column begins */
 	enum tl_time_format time_format;
 	__u64 first_ns, prev_ns; /* the trace's first and latest segment (-t r, -t d) */
+	bool verbose;		 /* -v: TSval/TSecr, how the kernel was asked */
+	bool why;		 /* --why */
+	enum tl_headers_mode headers;
+	const struct tl_text_lang *lang;
 };
 
 /* Colour codes only when asked for: a pipe or a file gets plain text. */
@@ -375,10 +381,13 @@ static void text_on_packet(void *ctx, struct tl_conn *c, const struct tl_pkt_vie
 	tl_fmt_uint(&f, v->win_scaled);
 	tl_fmt_str(&f, " Len=");
 	tl_fmt_uint(&f, p->payload_len);
-	if (v->opts->nkinds) {
-		tl_fmt_char(&f, ' ');
-		f.len += strlen(
-		    tl_tcp_options_str(v->opts, v->sack_base, f.buf + f.len, f.size - f.len - 1));
+	/* TSval/TSecr only with -v: they are what makes a line too wide. */
+	if (v->opts->nkinds && f.len + 2 < f.size) {
+		size_t n = strlen(tl_tcp_options_str_ts(v->opts, v->sack_base, t->verbose,
+							f.buf + f.len + 1, f.size - f.len - 2));
+
+		f.buf[f.len] = ' ';
+		f.len += n ? n + 1 : 0;
 	}
 	text_put_line(blk, &f);
 }
@@ -451,6 +460,13 @@ static void text_on_state(void *ctx, struct tl_conn *c, const struct tl_state_vi
 				   ? " (inferred: its socket handed over to a timewait socket)"
 				   : " (inferred from the packets: it acknowledged the peer's FIN "
 				     "after its own)");
+	if (t->why) {
+		tl_fmt_str(&f, "  (");
+		tl_fmt_str(&f, t->lang->why);
+		tl_fmt_str(&f, t->lang->cause[v->cause]);
+		tl_fmt_char(&f, ')');
+	}
+	((struct text_block *)c->sink_data)->notes |= tl_legend_note(v->old_state, v->new_state);
 	if (t->color)
 		tl_fmt_str(&f, TEXT_RESET);
 	text_put_line(blk, &f);
@@ -512,6 +528,31 @@ static void text_http_details(FILE *f, int *cols, const struct tl_http_view *v)
 		text_safe(f, ")", 1, cols);
 }
 
+/* --headers: the fields under the message's line, as sent; where the bytes
+ * kept end before the head does, a line says so instead of a guess. */
+static void text_http_fields(struct text_output *t, FILE *f, const struct tl_http_view *v)
+{
+	static struct tl_http_headers h; /* 18 KB; one thread */
+	char cut[160];
+
+	tl_http_headers_collect(v->head, v->head_len, t->headers, false, &h);
+	for (int i = 0; i < h.n; i++) {
+		int cols = TEXT_LINE_COLS - t->seg_col - 2;
+
+		text_indent(f, t->seg_col + 2);
+		text_safe(f, (const char *)h.f[i].name, h.f[i].name_len, &cols);
+		text_safe(f, ": ", 2, &cols);
+		text_safe(f, (const char *)h.f[i].value, h.f[i].value_len, &cols);
+		fputc('\n', f);
+	}
+	if (h.truncated) {
+		text_indent(f, t->seg_col + 2);
+		snprintf(cut, sizeof(cut), t->lang->head_cut, v->head_len);
+		fputs(cut, f);
+		fputc('\n', f);
+	}
+}
+
 /* The start line, under the segment that begins the message. */
 static void text_on_http(void *ctx, struct tl_conn *c, const struct tl_http_view *v)
 {
@@ -551,6 +592,8 @@ static void text_on_http(void *ctx, struct tl_conn *c, const struct tl_http_view
 	text_http_details(f, &cols, v);
 	text_color(t, f, TEXT_RESET);
 	fputc('\n', f);
+	if (t->headers)
+		text_http_fields(t, f, v);
 }
 
 /* "#3 127.0.0.1:52334 -> 127.0.0.1:8080   client curl[4242]   server ..."
@@ -599,7 +642,7 @@ static void text_on_exchange(void *ctx, struct tl_conn *c, const struct tl_excha
 	fputc('\n', f);
 }
 
-static void text_header(struct text_output *t, const struct tl_conn *c)
+static void text_header(struct text_output *t, const struct tl_conn *c, unsigned notes)
 {
 	FILE *f = t->f;
 	char cli[TL_ENDPOINT_STRLEN], srv[TL_ENDPOINT_STRLEN];
@@ -616,7 +659,9 @@ static void text_header(struct text_output *t, const struct tl_conn *c)
 		fprintf(f, "  (joined mid-stream)");
 	if (c->roles_guessed)
 		fprintf(f, "  (roles guessed: no SYN seen)");
-	fprintf(f, "\n  %s%-*s%-*ssegment\n", t->no_cols ? "No.     " : "", TEXT_TIME_COLS - 2,
+	fputc('\n', f);
+	tl_text_legend(f, c, notes, t->lang);
+	fprintf(f, "  %s%-*s%-*ssegment\n", t->no_cols ? "No.     " : "", TEXT_TIME_COLS - 2,
 		"time", TEXT_DIR_COLS, "dir");
 }
 
@@ -644,15 +689,11 @@ static void text_tcp_info(FILE *f, const struct tl_conn *c)
 	}
 }
 
-/* "  = curl[4242] -> tcplife-httpd[4100]  5.001 s  C>S 77 B ..." */
+/* "  = curl[4242] -> tcplife-httpd[4100]  5.001 s  C>S 77 B ...", in the
+ * words of --lang. */
 static void text_summary(struct text_output *t, const struct tl_conn *c)
 {
-	static const char *const closed[] = {
-	    [TL_CLOSED_NONE] = "",
-	    [TL_CLOSED_CLIENT] = "  closed by client",
-	    [TL_CLOSED_SERVER] = "  closed by server",
-	    [TL_CLOSED_RESET] = "  reset by ",
-	};
+	const struct tl_text_lang *L = t->lang;
 	FILE *f = t->f;
 	char secs[TEXT_NUM_MAX];
 
@@ -661,26 +702,40 @@ static void text_summary(struct text_output *t, const struct tl_conn *c)
 	text_proc(f, &c->proc[TL_CLIENT]);
 	fprintf(f, " -> ");
 	text_proc(f, &c->proc[TL_SERVER]);
-	fprintf(f, "  %s  C>S %llu B  S>C %llu B  %u request%s%s",
-		text_duration(secs, c->last_ns - c->start_ns),
+	fprintf(f, "  %s  C>S %llu B  S>C %llu B  ", text_duration(secs, c->last_ns - c->start_ns),
 		(unsigned long long)c->flow[TL_CLIENT].bytes,
-		(unsigned long long)c->flow[TL_SERVER].bytes, c->requests,
-		c->requests == 1 ? "" : "s", closed[c->closed_by]);
-	if (c->closed_by == TL_CLOSED_RESET)
-		fputs(tl_side_name(c->reset_by), f);
-	if (tl_conn_handshake(c) == TL_HS_FAILED)
-		fprintf(f, "  handshake failed: no SYN-ACK after %u SYN%s", c->client_syns,
-			c->client_syns == 1 ? "" : "s");
-	if (c->time_wait >= 0)
-		fprintf(f, "  TIME_WAIT: %s", tl_side_name(c->time_wait));
+		(unsigned long long)c->flow[TL_SERVER].bytes);
+	if (tl_conn_preconnect(c))
+		fputs(L->no_request, f);
+	else
+		fprintf(f, c->requests == 1 ? L->request : L->requests, c->requests);
+	if (c->closed_by == TL_CLOSED_CLIENT || c->closed_by == TL_CLOSED_SERVER) {
+		const enum tl_side active =
+		    c->closed_by == TL_CLOSED_CLIENT ? TL_CLIENT : TL_SERVER;
+
+		fputs("  ", f);
+		fprintf(f, L->closed_by, L->side[active]);
+		fprintf(f, L->passive, L->side[TL_OTHER(active)]);
+	} else if (c->closed_by == TL_CLOSED_RESET) {
+		fputs("  ", f);
+		fprintf(f, L->reset_by, L->side[c->reset_by]);
+	}
+	if (tl_conn_handshake(c) == TL_HS_FAILED) {
+		fputs("  ", f);
+		fprintf(f, c->client_syns == 1 ? L->hs_failed_one : L->hs_failed, c->client_syns);
+	}
+	if (c->time_wait >= 0) {
+		fputs("  ", f);
+		fprintf(f, L->time_wait,
+			c->time_wait == TL_TW_BOTH ? L->both : L->side[c->time_wait]);
+	}
 	text_tcp_info(f, c);
 	if (c->open_at_exit)
-		fprintf(f, "  (still open at exit)");
+		fprintf(f, "  %s", L->open_at_exit);
 	if (c->evicted)
-		fprintf(f, "  (evicted: idle too long)");
+		fprintf(f, "  %s", L->evicted);
 	if (c->incomplete)
-		fprintf(f, c->states_missing ? "  (INCOMPLETE: its sockets' last states were lost)"
-					     : "  (INCOMPLETE: events lost)");
+		fprintf(f, "  %s", c->states_missing ? L->lost_states : L->lost_events);
 	text_color(t, f, TEXT_RESET);
 	fprintf(f, "\n\n");
 }
@@ -690,7 +745,7 @@ static void text_on_conn_end(void *ctx, struct tl_conn *c)
 	struct text_output *t = ctx;
 	struct text_block *blk = c->sink_data;
 
-	text_header(t, c);
+	text_header(t, c, blk ? blk->notes : 0);
 	if (blk) {
 		text_part_flush(&blk->head, t->f);
 		if (blk->elided)
@@ -715,8 +770,13 @@ static void text_on_tw_end(void *ctx, const struct tl_tw_view *v)
 	text_color(t, t->f, TEXT_YELLOW);
 	fprintf(t->f, "#%llu %s TIME_WAIT ended after %s (%s)%s%s", (unsigned long long)v->conn_id,
 		tl_side_name(v->side), text_duration(secs, v->end_ns - v->start_ns),
-		tl_endpoint_str(&v->local, local), v->confirmed ? " (confirmed by sock_diag)" : "",
+		tl_endpoint_str(&v->local, local),
+		!v->confirmed ? ""
+		: t->verbose  ? " (confirmed by sock_diag)"
+			      : " (confirmed by the kernel)",
 		v->ended_by == TL_TW_ENDED_REUSED ? ": a new connection reused the tuple" : "");
+	if (t->why)
+		fprintf(t->f, "  (%s%s)", t->lang->why, t->lang->cause[v->cause]);
 	text_color(t, t->f, TEXT_RESET);
 	fputc('\n', t->f);
 }
@@ -751,12 +811,24 @@ static void text_start(struct tl_output *o, const struct tl_start_info *info)
 	bool owner_differs;
 
 	t->time_format = info->time_format;
+	t->verbose = info->verbose;
+	t->why = info->why;
+	t->headers = info->headers;
+	t->lang = tl_text_lang(info->lang);
 	t->no_cols = info->source_file || info->write_file ? TEXT_NO_COLS : 0;
 	t->seg_col = t->no_cols + TEXT_SEGMENT_COL;
 	text_ports(ports, sizeof(ports), info);
 	/* A capture file has no attach points. */
 	if (info->source_file) {
 		fprintf(stderr, "Reading %s (%s%s)...\n", info->source_file, ports, family);
+		return;
+	}
+	/* How the kernel was hooked is for -v: a student needs none of it. */
+	if (!t->verbose) {
+		fprintf(stderr, "Tracing TCP on %s (%s%s)... Ctrl-C to end.\n", info->ifname, ports,
+			family);
+		if (info->facts_missing && *info->facts_missing)
+			fprintf(stderr, "This kernel does not report some facts (-v says which)\n");
 		return;
 	}
 	owner_differs = strcmp(info->owner_attach, info->state_attach) != 0;
@@ -813,6 +885,7 @@ struct tl_output *tl_output_text_new(FILE *f, bool color)
 	t->f = f;
 	t->color = color;
 	t->seg_col = TEXT_SEGMENT_COL;
+	t->lang = tl_text_lang(TL_LANG_EN);
 	t->out = (struct tl_output){
 	    .sink = {.ctx = t,
 		     .on_packet = text_on_packet,

@@ -16,12 +16,31 @@ enum http_cl_state {
 
 static bool http_is_digit(uint8_t c) { return c >= '0' && c <= '9'; }
 
-/* RFC 9110 tchar: a token never holds a separator, space or control. */
+/* RFC 9110 tchar: a token never holds a separator, space or control. A
+ * switch, not strchr: every byte of every header name passes here. */
 static bool http_is_tchar(uint8_t c)
 {
 	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || http_is_digit(c))
 		return true;
-	return c && strchr("!#$%&'*+-.^_`|~", c);
+	switch (c) {
+	case '!':
+	case '#':
+	case '$':
+	case '%':
+	case '&':
+	case '\'':
+	case '*':
+	case '+':
+	case '-':
+	case '.':
+	case '^':
+	case '_':
+	case '`':
+	case '|':
+	case '~':
+		return true;
+	}
+	return false;
 }
 
 /* Bytes of a reason phrase or field value: HTAB, SP, VCHAR, obs-text. */
@@ -165,18 +184,21 @@ static size_t http_line(const uint8_t *buf, size_t len, size_t off, size_t *n, b
 /* ASCII only: tolower() would follow the locale. */
 static uint8_t http_lower(uint8_t c) { return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c; }
 
-static bool http_name_is(const uint8_t *p, size_t n, const char *name)
+/* name_len first: every field of every head is matched against several
+ * names, and lengths alone tell most of them apart. */
+static bool http_name_eq(const uint8_t *p, size_t n, const char *name, size_t name_len)
 {
-	size_t i;
-
-	if (strlen(name) != n)
+	if (n != name_len)
 		return false;
-	for (i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++) {
 		if (http_lower(p[i]) != http_lower((uint8_t)name[i]))
 			return false;
 	}
 	return true;
 }
+
+/* A name given as a string literal. */
+#define HTTP_NAME_IS(p, n, literal) http_name_eq(p, n, literal, sizeof(literal) - 1)
 
 /* Digits only: a sign, a list ("5, 5") or a value past INT64_MAX is no
  * length a reader could trust. */
@@ -211,15 +233,18 @@ static void http_content_length(struct tl_http_msg *m, enum http_cl_state *cl, c
 	m->content_length = v;
 }
 
+#define HTTP_FIELD(name, member)                                                                   \
+	{                                                                                          \
+		name, sizeof(name) - 1, offsetof(struct tl_http_msg, member)                       \
+	}
 static const struct {
 	const char *name;
+	size_t len;
 	size_t field; /* offset of the char[TL_HTTP_HEADER_MAX] in tl_http_msg */
 } http_headers[] = {
-    {"Content-Type", offsetof(struct tl_http_msg, content_type)},
-    {"Range", offsetof(struct tl_http_msg, range)},
-    {"Content-Range", offsetof(struct tl_http_msg, content_range)},
-    {"Connection", offsetof(struct tl_http_msg, connection)},
-    {"Transfer-Encoding", offsetof(struct tl_http_msg, transfer_encoding)},
+    HTTP_FIELD("Content-Type", content_type),		HTTP_FIELD("Range", range),
+    HTTP_FIELD("Content-Range", content_range),		HTTP_FIELD("Connection", connection),
+    HTTP_FIELD("Transfer-Encoding", transfer_encoding),
 };
 
 /* "gzip, chunked": whether the last coding of the list is chunked. */
@@ -233,42 +258,77 @@ static bool http_last_coding_chunked(const uint8_t *v, size_t n)
 	start = comma - v;
 	while (start < n && (v[start] == ' ' || v[start] == '\t'))
 		start++;
-	return http_name_is(v + start, n - start, "chunked");
+	return HTTP_NAME_IS(v + start, n - start, "chunked");
 }
 
-/* "name: OWS value OWS"; lines that are not a valid field are ignored, and
- * the first of repeated fields is kept. */
-static void http_parse_header(const uint8_t *p, size_t n, struct tl_http_msg *m,
-			      enum http_cl_state *cl)
+bool tl_http_field_split(const uint8_t *p, size_t n, struct tl_http_field *f)
 {
-	size_t nlen = http_span(p, n, http_is_tchar), i;
+	size_t nlen = http_span(p, n, http_is_tchar);
 	const uint8_t *v;
 	size_t vlen;
 
 	if (!nlen || nlen >= n || p[nlen] != ':')
-		return;
+		return false;
 	v = p + nlen + 1;
 	vlen = n - nlen - 1;
 	if (http_span(v, vlen, http_is_text) != vlen)
-		return;
+		return false;
 	while (vlen && (*v == ' ' || *v == '\t')) {
 		v++;
 		vlen--;
 	}
 	while (vlen && (v[vlen - 1] == ' ' || v[vlen - 1] == '\t'))
 		vlen--;
-	if (http_name_is(p, nlen, "Content-Length")) {
-		http_content_length(m, cl, v, vlen);
+	*f = (struct tl_http_field){.name = p, .name_len = nlen, .value = v, .value_len = vlen};
+	return true;
+}
+
+bool tl_http_field_next(const uint8_t *buf, size_t len, size_t *off, struct tl_http_field *f,
+			bool *end)
+{
+	size_t n, start;
+	bool complete;
+
+	*end = false;
+	while (*off < len) {
+		start = *off;
+		*off = http_line(buf, len, start, &n, &complete);
+		if (!complete) {
+			*off = start;
+			return false;
+		}
+		if (!n) {
+			*end = true;
+			return false;
+		}
+		if (tl_http_field_split(buf + start, n, f))
+			return true;
+	}
+	return false;
+}
+
+bool tl_http_name_eq(const uint8_t *p, size_t n, const char *name, size_t name_len)
+{
+	return http_name_eq(p, n, name, name_len);
+}
+
+/* The first of repeated fields is kept. */
+static void http_parse_header(const struct tl_http_field *h, struct tl_http_msg *m,
+			      enum http_cl_state *cl)
+{
+	if (HTTP_NAME_IS(h->name, h->name_len, "Content-Length")) {
+		http_content_length(m, cl, h->value, h->value_len);
 		return;
 	}
 	/* Repeated fields make one list: the last one's last coding counts. */
-	if (http_name_is(p, nlen, "Transfer-Encoding"))
-		m->chunked = http_last_coding_chunked(v, vlen);
-	for (i = 0; i < ARRAY_SIZE(http_headers); i++) {
+	if (HTTP_NAME_IS(h->name, h->name_len, "Transfer-Encoding"))
+		m->chunked = http_last_coding_chunked(h->value, h->value_len);
+	for (size_t i = 0; i < ARRAY_SIZE(http_headers); i++) {
 		char *field = (char *)m + http_headers[i].field;
 
-		if (http_name_is(p, nlen, http_headers[i].name) && !field[0])
-			http_copy(field, TL_HTTP_HEADER_MAX, v, vlen);
+		if (http_name_eq(h->name, h->name_len, http_headers[i].name, http_headers[i].len) &&
+		    !field[0])
+			http_copy(field, TL_HTTP_HEADER_MAX, h->value, h->value_len);
 	}
 }
 
@@ -277,21 +337,14 @@ static void http_parse_header(const uint8_t *p, size_t n, struct tl_http_msg *m,
 static void http_parse_headers(const uint8_t *buf, size_t len, size_t off, struct tl_http_msg *m)
 {
 	enum http_cl_state cl = HTTP_CL_ABSENT;
+	struct tl_http_field h;
+	bool end;
 
-	while (off < len) {
-		size_t n, next;
-		bool complete;
-
-		next = http_line(buf, len, off, &n, &complete);
-		if (!complete)
-			return;
-		if (!n) {
-			m->headers_complete = true;
-			m->header_len = next;
-			return;
-		}
-		http_parse_header(buf + off, n, m, &cl);
-		off = next;
+	while (tl_http_field_next(buf, len, &off, &h, &end))
+		http_parse_header(&h, m, &cl);
+	if (end) {
+		m->headers_complete = true;
+		m->header_len = off;
 	}
 }
 
@@ -347,4 +400,11 @@ bool tl_http_could_begin(const uint8_t *buf, size_t len)
 		return false;
 	return http_version_prefix(buf, len < HTTP_VERSION_LEN ? len : HTTP_VERSION_LEN) ||
 	       http_request_prefix(buf, len);
+}
+
+size_t tl_http_head_start(const uint8_t *buf, size_t len)
+{
+	const uint8_t *lf = len ? memchr(buf, '\n', len) : NULL;
+
+	return lf ? (size_t)(lf - buf) + 1 : len;
 }

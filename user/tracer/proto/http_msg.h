@@ -60,6 +60,36 @@ struct tl_http_msg {
  * are matched case-insensitively and exactly. */
 enum tl_http_kind tl_http_parse(const uint8_t *buf, size_t len, struct tl_http_msg *m);
 
+/* A header field as sent: the name, and the value without its surrounding
+ * whitespace (RFC 9110 5.5), both pointing into the message's bytes. */
+struct tl_http_field {
+	const uint8_t *name;
+	size_t name_len;
+	const uint8_t *value;
+	size_t value_len;
+};
+
+/* tl_http_field_split: one header line (no CRLF) as "name: OWS value OWS";
+ * false when it is no valid field (such lines are ignored, as tshark marks
+ * them and reads on). */
+bool tl_http_field_split(const uint8_t *p, size_t n, struct tl_http_field *f);
+
+/* tl_http_field_next: the next valid field of a head from *off (just past
+ * the start line, then as it left it). False at the empty line (*end set,
+ * *off just past it) or where the bytes end before it: a line the end of
+ * buf cuts is not returned, since its value may be cut too (*off stays at
+ * its start). */
+bool tl_http_field_next(const uint8_t *buf, size_t len, size_t *off, struct tl_http_field *f,
+			bool *end);
+
+/* tl_http_name_eq: a field name against one of name_len bytes,
+ * case-insensitively (ASCII). */
+bool tl_http_name_eq(const uint8_t *p, size_t n, const char *name, size_t name_len);
+
+/* tl_http_head_start: the offset just past the start line of the message
+ * buf begins with, len when no line end is in buf. */
+size_t tl_http_head_start(const uint8_t *buf, size_t len);
+
 /* tl_http_could_begin: whether buf (no LF in it) may be the first bytes of a
  * start line that more bytes would complete ("GE", "GET /a HT", "HTTP/1."):
  * a message head that a segment boundary cut too early to tell. */

@@ -199,7 +199,8 @@ static void opts_print_kind(const struct tl_tcp_opts *o, __u8 kind, __u32 sack_b
 	}
 }
 
-const char *tl_tcp_options_str(const struct tl_tcp_opts *o, __u32 sack_base, char *buf, size_t size)
+const char *tl_tcp_options_str_ts(const struct tl_tcp_opts *o, __u32 sack_base, bool ts, char *buf,
+				  size_t size)
 {
 	struct tl_fmt f;
 	__u8 i;
@@ -208,6 +209,12 @@ const char *tl_tcp_options_str(const struct tl_tcp_opts *o, __u32 sack_base, cha
 		return buf;
 	tl_fmt_init(&f, buf, size);
 	for (i = 0; i < o->nkinds && i < sizeof(o->kinds); i++)
-		opts_print_kind(o, o->kinds[i], sack_base, &f);
+		if (ts || o->kinds[i] != OPT_TS)
+			opts_print_kind(o, o->kinds[i], sack_base, &f);
 	return buf;
+}
+
+const char *tl_tcp_options_str(const struct tl_tcp_opts *o, __u32 sack_base, char *buf, size_t size)
+{
+	return tl_tcp_options_str_ts(o, sack_base, true, buf, size);
 }

@@ -53,4 +53,8 @@ void tl_tcp_options_parse(const __u8 *buf, size_t len, struct tl_tcp_opts *o);
 const char *tl_tcp_options_str(const struct tl_tcp_opts *o, __u32 sack_base, char *buf,
 			       size_t size);
 
+/* tl_tcp_options_str_ts: the same, with TSval/TSecr only when ts. */
+const char *tl_tcp_options_str_ts(const struct tl_tcp_opts *o, __u32 sack_base, bool ts, char *buf,
+				  size_t size);
+
 #endif

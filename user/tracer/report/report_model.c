@@ -409,7 +409,10 @@ static int rp_conn_end(struct tl_rp_model *m, json_t *o)
 	    rp_proc(&c->proc[1], o, "server_pid", "server_comm"))
 		return -ENOMEM;
 	c->closed_by = rp_strdup(jstr(o, "closed_by"));
-	c->time_wait = jside(jstr(o, "time_wait"));
+	/* A simultaneous close: a timewait socket on each side. */
+	c->time_wait = jstr(o, "time_wait") && !strcmp(jstr(o, "time_wait"), "both")
+			   ? 2
+			   : jside(jstr(o, "time_wait"));
 	tl_json_member_uint(o, "bytes_c2s", UINT64_MAX, &c->bytes[0]);
 	tl_json_member_uint(o, "bytes_s2c", UINT64_MAX, &c->bytes[1]);
 	c->requests = json_integer_value(json_object_get(o, "requests"));
