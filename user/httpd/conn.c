@@ -77,6 +77,7 @@ static int conn_fill(struct conn *c)
 	c->rx_drained = (size_t)n < sizeof(c->in) - c->in_len;
 	c->in_len += (size_t)n;
 	c->small_reads += n < CONN_SMALL_READ;
+	c->rx_got = true;
 	return 0;
 }
 
@@ -283,12 +284,14 @@ static int conn_step(struct conn *c, const struct conn_env *env)
 /* Reading a request that trickles in as each byte arrives costs the server
  * an epoll wakeup, a recv and the ACK that recv sends, per byte: about
  * 4 us, more than the byte is worth. Paced, it is read once per pause,
- * everything that arrived meanwhile in one recv. */
+ * everything that arrived meanwhile in one recv. A pause that brought
+ * nothing ends the pacing until the next read: the socket is watched
+ * again, so a connection gone quiet costs nothing until it sends. */
 static enum conn_wait conn_waiting(const struct conn *c)
 {
 	if (c->state == CONN_SEND)
 		return CONN_WAIT_WRITE;
-	if (c->state == CONN_READ && c->small_reads >= CONN_TRICKLE_READS)
+	if (c->state == CONN_READ && c->rx_got && c->small_reads >= CONN_TRICKLE_READS)
 		return CONN_WAIT_READ_PACED;
 	return CONN_WAIT_READ;
 }
@@ -299,6 +302,7 @@ static enum conn_wait conn_waiting(const struct conn *c)
 enum conn_wait conn_run(struct conn *c, const struct conn_env *env)
 {
 	c->rx_drained = false;
+	c->rx_got = false;
 	for (int i = 0; i < 3 * CONN_MAX_REQUESTS && c->state != CONN_DONE; i++) {
 		int err = conn_step(c, env);
 

@@ -29,7 +29,7 @@ enum conn_state {
 
 enum conn_wait {
 	CONN_WAIT_READ,
-	CONN_WAIT_READ_PACED, /* a request trickling in: read on after a pause */
+	CONN_WAIT_READ_PACED, /* a request trickling in: read again after a pause */
 	CONN_WAIT_WRITE,
 	CONN_WAIT_CLOSE,
 };
@@ -48,6 +48,7 @@ struct conn {
 	bool keep_alive;    /* for the response under way */
 	bool linger;
 	bool rx_drained; /* a read this wakeup emptied the socket */
+	bool rx_got;	 /* a read this wakeup brought bytes */
 	unsigned served;
 	unsigned small_reads; /* reads of under CONN_SMALL_READ bytes for this request */
 	char peer[INET6_ADDRSTRLEN];

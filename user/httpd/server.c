@@ -42,9 +42,10 @@ struct server_listener {
 
 struct server_conn {
 	enum server_kind kind;
-	/* What epoll watches: input, output, or (CONN_WAIT_READ_PACED) input
-	 * once, EPOLLONESHOT, armed when the connection leaves srv->paced. */
+	/* What epoll watches: input, output, or (CONN_WAIT_READ_PACED)
+	 * nothing, the connection being on srv->paced. */
 	enum conn_wait wait;
+	uint64_t read_ms; /* when a read last brought bytes */
 	struct idle_node idle;
 	struct idle_node paced;
 	struct conn conn;
@@ -113,9 +114,24 @@ static void server_conn_free(struct server *srv, struct server_conn *sc)
 	server_pause_accept(srv, false);
 }
 
-/* Unwatched until the pause ends: a level-triggered watch would report
- * every byte arriving meanwhile. Once pacing, the one-shot watch has
- * disarmed itself by the time the connection is back here. */
+/* Pausing pays only while bytes come faster than the pause: reads under
+ * SERVER_PACE_MS apart, or a pause's end finding bytes. Slower, each read
+ * would cost a pause's wakeup and epoll_ctl on top of the event (at a byte
+ * every 15 ms: 8 us per byte instead of 6). */
+static enum conn_wait server_pace_or_not(struct server *srv, struct server_conn *sc,
+					 enum conn_wait wait)
+{
+	bool fast = sc->wait == CONN_WAIT_READ_PACED || srv->now_ms - sc->read_ms < SERVER_PACE_MS;
+
+	if (sc->conn.rx_got)
+		sc->read_ms = srv->now_ms;
+	return wait == CONN_WAIT_READ_PACED && !fast ? CONN_WAIT_READ : wait;
+}
+
+/* Unwatched until the pause ends (a level-triggered watch would report
+ * every byte arriving meanwhile), then read without asking epoll: after a
+ * pause the bytes are usually there, and a connection that keeps
+ * trickling costs one recv per pause and no epoll_ctl. */
 static void server_pace(struct server *srv, struct server_conn *sc)
 {
 	if (sc->wait != CONN_WAIT_READ_PACED) {
@@ -133,6 +149,7 @@ static void server_conn_event(struct server *srv, struct server_conn *sc)
 		server_conn_free(srv, sc);
 		return;
 	}
+	wait = server_pace_or_not(srv, sc, wait);
 	if (wait == CONN_WAIT_READ_PACED) {
 		server_pace(srv, sc);
 	} else if (wait != sc->wait) {
@@ -156,6 +173,7 @@ static struct server_conn *server_conn_add(struct server *srv, int fd,
 		return NULL;
 	sc->kind = SERVER_CONN;
 	sc->wait = CONN_WAIT_READ;
+	sc->read_ms = srv->now_ms;
 	sc->idle = (struct idle_node){0};
 	sc->paced = (struct idle_node){0};
 	conn_init(&sc->conn, fd, peer);
@@ -234,10 +252,8 @@ static void server_end_pauses(struct server *srv)
 	struct idle_node *n;
 
 	while ((n = idle_list_first(&srv->paced)) && n->deadline_ms <= srv->now_ms) {
-		struct server_conn *sc = server_conn_of(n, paced);
-
 		idle_list_remove(n);
-		server_watch(srv, EPOLL_CTL_MOD, sc->conn.fd, EPOLLIN | EPOLLONESHOT, sc);
+		server_conn_event(srv, server_conn_of(n, paced));
 	}
 }
 
