@@ -5,7 +5,7 @@
 #
 #   slow_headers.py load --port P --conns N --block BYTES --interval-ms MS
 #                        (--bytes-per-conn K | --seconds S) [--pid PID]
-#                        [--path-len L]
+#                        [--path-len L] [--server-segs]
 #     opens N connections, sends each "GET /aaa... HTTP/1.1" (a path of L
 #     bytes, default 1), a Host line and BYTES
 #     of unfinished "a:b" header lines, waits until the server has read them
@@ -13,9 +13,21 @@
 #     MS ms (K bytes each, or for S seconds). With --pid, the server's CPU time
 #     (schedstat, else utime + stime) is measured over the trickle only.
 #     Prints "trickling" when the trickle starts, then
-#     bytes=B seconds=S cpu_ms=C unread=U closed=N [hwm_kb=PEAK_RSS]
+#     bytes=B seconds=S cpu_ms=C unread=U closed=N answered=A [hwm_kb=PEAK_RSS]
+#     [server_segs=G]
 #     (U: bytes the server had not read 2 s after the trickle ended; N:
-#     connections the server closed during the trickle).
+#     connections the server closed during the trickle; A: connections with
+#     a response from the server waiting (nginx answers a request of over
+#     1000 header lines 400 at once, and then only drains its input); G: the
+#     TCP segments the server's side of the connections sent during the
+#     trickle, its ACKs, from ss's segs_out).
+#
+#   slow_headers.py trickle --port P --interval-ms MS
+#     sends "GET / HTTP/1.1", a Host line, 20 "a:b" lines and the blank line
+#     a byte at a time, MS ms apart, reads the response, then sends a second
+#     GET / in one write on the same connection and reads that; prints
+#     status=S reply_ms=R status2=S2 (R: from the last byte sent to the whole
+#     first response read).
 #
 #   slow_headers.py probe --port P --count N --interval-ms MS
 #     N times: a new connection, "GET / HTTP/1.1" with Connection: close, the
@@ -23,8 +35,10 @@
 #     probes=N median_ms=M max_ms=X failed=F
 import argparse
 import os
+import re
 import resource
 import socket
+import subprocess
 import sys
 import time
 
@@ -81,6 +95,24 @@ def raise_nofile(n):
         resource.setrlimit(resource.RLIMIT_NOFILE, (min(n + 64, hard), hard))
 
 
+def server_segs(port):
+    """segs_out summed over the established sockets on local port `port`."""
+    out = subprocess.run(["ss", "-Htin", "state", "established", f"( sport = :{port} )"],
+                         capture_output=True, text=True, check=True).stdout
+    return sum(int(m) for m in re.findall(r"\bsegs_out:(\d+)", out))
+
+
+def answered(conns):
+    """Connections with bytes from the server waiting to be read."""
+    n = 0
+    for s in conns:
+        try:
+            n += bool(s.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT))
+        except OSError:
+            pass
+    return n
+
+
 def connect(port):
     s = socket.create_connection(("127.0.0.1", port), timeout=5)
     s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -104,6 +136,7 @@ def load(a):
     at = len(block) % len(LINE)
     sent = 0
     print("trickling", flush=True)
+    start_segs = server_segs(a.port) if a.server_segs else 0
     start_cpu = cpu_ms(a.pid) if a.pid else 0
     start = time.monotonic()
     closed = set()
@@ -124,10 +157,43 @@ def load(a):
     unread = wait_read(a.port, 2)
     used = cpu_ms(a.pid) - start_cpu if a.pid else 0
     hwm = f" hwm_kb={peak_rss_kb(a.pid)}" if a.pid else ""
+    segs = f" server_segs={server_segs(a.port) - start_segs}" if a.server_segs else ""
     print(f"bytes={sent} seconds={time.monotonic() - start:.2f} cpu_ms={used:.3f} "
-          f"unread={unread} closed={len(closed)}{hwm}")
+          f"unread={unread} closed={len(closed)} answered={answered(conns)}{hwm}{segs}")
     for s in conns:
         s.close()
+
+
+def read_response(s):
+    """One response with a Content-Length body; its status code."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = s.recv(65536)
+        if not chunk:
+            raise ConnectionError("closed before the head")
+        data += chunk
+    head, body = data.split(b"\r\n\r\n", 1)
+    length = int(re.search(rb"\r\ncontent-length: *(\d+)", head, re.I).group(1))
+    while len(body) < length:
+        chunk = s.recv(65536)
+        if not chunk:
+            raise ConnectionError("closed in the body")
+        body += chunk
+    return int(head.split()[1])
+
+
+def trickle(a):
+    request = b"GET / HTTP/1.1\r\nHost: x\r\n" + LINE * 20 + b"\r\n"
+    with connect(a.port) as s:
+        for i in range(len(request)):
+            s.sendall(request[i : i + 1])
+            time.sleep(a.interval_ms / 1000)
+        last = time.monotonic()
+        status = read_response(s)
+        reply_ms = (time.monotonic() - last) * 1000
+        s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        status2 = read_response(s)
+    print(f"status={status} reply_ms={reply_ms:.1f} status2={status2}")
 
 
 def probe_once(port):
@@ -171,6 +237,10 @@ def main():
     lo.add_argument("--seconds", type=float, default=0)
     lo.add_argument("--pid", type=int, default=0)
     lo.add_argument("--path-len", type=int, default=1)
+    lo.add_argument("--server-segs", action="store_true")
+    tr = sub.add_parser("trickle")
+    tr.add_argument("--port", type=int, required=True)
+    tr.add_argument("--interval-ms", type=float, default=2)
     pr = sub.add_parser("probe")
     pr.add_argument("--port", type=int, required=True)
     pr.add_argument("--count", type=int, default=200)
@@ -182,6 +252,10 @@ def main():
         if a.seconds > 120 or a.bytes_per_conn > 100000:
             p.error("bounded: at most 120 s or 100000 bytes per connection")
         load(a)
+    elif a.mode == "trickle":
+        if not 0 < a.interval_ms <= 100:
+            p.error("bounded: --interval-ms 0-100")
+        trickle(a)
     else:
         if a.count > 100000:
             p.error("bounded: at most 100000 probes")

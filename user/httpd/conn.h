@@ -29,6 +29,7 @@ enum conn_state {
 
 enum conn_wait {
 	CONN_WAIT_READ,
+	CONN_WAIT_READ_PACED, /* a request trickling in: read again after a pause */
 	CONN_WAIT_WRITE,
 	CONN_WAIT_CLOSE,
 };
@@ -47,7 +48,9 @@ struct conn {
 	bool keep_alive;    /* for the response under way */
 	bool linger;
 	bool rx_drained; /* a read this wakeup emptied the socket */
+	bool rx_got;	 /* a read this wakeup brought bytes */
 	unsigned served;
+	unsigned small_reads; /* reads of under CONN_SMALL_READ bytes for this request */
 	char peer[INET6_ADDRSTRLEN];
 	uint64_t discard; /* body bytes of the last request still to drop */
 	int status;

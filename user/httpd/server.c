@@ -22,6 +22,10 @@
 /* Accepts per wakeup, so a flood of new connections cannot starve the
  * open ones. */
 #define SERVER_ACCEPTS 64
+/* The pause before reading a trickling request again (conn.c): at a byte
+ * every 2 ms, five bytes per read instead of one; a request finishing
+ * meanwhile is answered this much later. */
+#define SERVER_PACE_MS 10
 
 /* epoll data points at one of these tags, the first member of each source. */
 enum server_kind {
@@ -38,8 +42,12 @@ struct server_listener {
 
 struct server_conn {
 	enum server_kind kind;
+	/* What epoll watches: input, output, or (CONN_WAIT_READ_PACED)
+	 * nothing, the connection being on srv->paced. */
 	enum conn_wait wait;
+	uint64_t read_ms; /* when a read last brought bytes */
 	struct idle_node idle;
+	struct idle_node paced;
 	struct conn conn;
 };
 
@@ -52,6 +60,7 @@ struct server {
 	uint16_t port;
 	struct docroot root;
 	struct idle_list idle;
+	struct idle_list paced; /* connections pausing before their next read */
 	struct conn_env env;
 	uint64_t now_ms;
 	uint64_t timeout_ms;
@@ -61,10 +70,8 @@ struct server {
 	bool stopping;
 };
 
-static struct server_conn *server_conn_of(struct idle_node *n)
-{
-	return (struct server_conn *)((char *)n - offsetof(struct server_conn, idle));
-}
+#define server_conn_of(node, member)                                                               \
+	((struct server_conn *)((char *)(node)-offsetof(struct server_conn, member)))
 
 static void server_clock(struct server *srv)
 {
@@ -100,10 +107,38 @@ static void server_pause_accept(struct server *srv, bool pause)
 static void server_conn_free(struct server *srv, struct server_conn *sc)
 {
 	idle_list_remove(&sc->idle);
+	idle_list_remove(&sc->paced);
 	conn_fini(&sc->conn);
 	free(sc);
 	srv->nconns--;
 	server_pause_accept(srv, false);
+}
+
+/* Pausing pays only while bytes come faster than the pause: reads under
+ * SERVER_PACE_MS apart, or a pause's end finding bytes. Slower, each read
+ * would cost a pause's wakeup and epoll_ctl on top of the event (at a byte
+ * every 15 ms: 8 us per byte instead of 6). */
+static enum conn_wait server_pace_or_not(struct server *srv, struct server_conn *sc,
+					 enum conn_wait wait)
+{
+	bool fast = sc->wait == CONN_WAIT_READ_PACED || srv->now_ms - sc->read_ms < SERVER_PACE_MS;
+
+	if (sc->conn.rx_got)
+		sc->read_ms = srv->now_ms;
+	return wait == CONN_WAIT_READ_PACED && !fast ? CONN_WAIT_READ : wait;
+}
+
+/* Unwatched until the pause ends (a level-triggered watch would report
+ * every byte arriving meanwhile), then read without asking epoll: after a
+ * pause the bytes are usually there, and a connection that keeps
+ * trickling costs one recv per pause and no epoll_ctl. */
+static void server_pace(struct server *srv, struct server_conn *sc)
+{
+	if (sc->wait != CONN_WAIT_READ_PACED) {
+		server_watch(srv, EPOLL_CTL_MOD, sc->conn.fd, 0, sc);
+		sc->wait = CONN_WAIT_READ_PACED;
+	}
+	idle_list_restart(&srv->paced, &sc->paced, srv->now_ms + SERVER_PACE_MS);
 }
 
 static void server_conn_event(struct server *srv, struct server_conn *sc)
@@ -114,7 +149,11 @@ static void server_conn_event(struct server *srv, struct server_conn *sc)
 		server_conn_free(srv, sc);
 		return;
 	}
-	if (wait != sc->wait) {
+	wait = server_pace_or_not(srv, sc, wait);
+	if (wait == CONN_WAIT_READ_PACED) {
+		server_pace(srv, sc);
+	} else if (wait != sc->wait) {
+		idle_list_remove(&sc->paced);
 		server_watch(srv, EPOLL_CTL_MOD, sc->conn.fd,
 			     wait == CONN_WAIT_READ ? EPOLLIN : EPOLLOUT, sc);
 		sc->wait = wait;
@@ -134,7 +173,9 @@ static struct server_conn *server_conn_add(struct server *srv, int fd,
 		return NULL;
 	sc->kind = SERVER_CONN;
 	sc->wait = CONN_WAIT_READ;
+	sc->read_ms = srv->now_ms;
 	sc->idle = (struct idle_node){0};
+	sc->paced = (struct idle_node){0};
 	conn_init(&sc->conn, fd, peer);
 	if (server_watch(srv, EPOLL_CTL_ADD, fd, EPOLLIN, sc)) {
 		free(sc);
@@ -201,15 +242,29 @@ static void server_expire(struct server *srv)
 	struct idle_node *n;
 
 	while ((n = idle_list_first(&srv->idle)) && n->deadline_ms <= srv->now_ms) {
-		conn_expire(&server_conn_of(n)->conn, &srv->env);
-		server_conn_free(srv, server_conn_of(n));
+		conn_expire(&server_conn_of(n, idle)->conn, &srv->env);
+		server_conn_free(srv, server_conn_of(n, idle));
 	}
 }
 
+static void server_end_pauses(struct server *srv)
+{
+	struct idle_node *n;
+
+	while ((n = idle_list_first(&srv->paced)) && n->deadline_ms <= srv->now_ms) {
+		idle_list_remove(n);
+		server_conn_event(srv, server_conn_of(n, paced));
+	}
+}
+
+/* Until the earlier of the next deadline and the next pause's end. */
 static int server_wait_ms(const struct server *srv)
 {
-	struct idle_node *n = idle_list_first(&srv->idle);
+	const struct idle_node *n = idle_list_first(&srv->idle);
+	const struct idle_node *p = idle_list_first(&srv->paced);
 
+	if (!n || (p && p->deadline_ms < n->deadline_ms))
+		n = p;
 	if (!n)
 		return -1;
 	return n->deadline_ms > srv->now_ms ? (int)(n->deadline_ms - srv->now_ms) : 0;
@@ -229,6 +284,7 @@ static int server_loop(struct server *srv)
 		for (int i = 0; i < n; i++)
 			server_dispatch(srv, &events[i]);
 		server_expire(srv);
+		server_end_pauses(srv);
 		access_log_flush();
 	}
 	return 0;
@@ -319,7 +375,7 @@ static void server_close(struct server *srv)
 	struct idle_node *n;
 
 	while ((n = idle_list_first(&srv->idle)))
-		server_conn_free(srv, server_conn_of(n));
+		server_conn_free(srv, server_conn_of(n, idle));
 	access_log_flush();
 	for (size_t i = 0; i < srv->nlisteners; i++)
 		close(srv->listeners[i].fd);
@@ -351,6 +407,7 @@ int server_run(const struct server_config *cfg, char *what, size_t what_len)
 	int err;
 
 	idle_list_init(&srv.idle);
+	idle_list_init(&srv.paced);
 	srv.env = (struct conn_env){&srv.root, cfg->timeout_s, 0, !cfg->quiet};
 	srv.timeout_ms = (uint64_t)cfg->timeout_s * 1000;
 	srv.max_conns = cfg->max_conns;
