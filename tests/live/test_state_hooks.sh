@@ -1,7 +1,8 @@
 #!/bin/bash
 # Live test (root): each way of hooking socket states gives the same life
 # for one GET: tp_btf (the default here), raw_tp, and the classic tracepoint,
-# which needs tracefs: it is mounted in a private mount namespace, so the
+# which needs tracefs: unless the machine has it already (systemd mounts it
+# on most installs), it is mounted in a private mount namespace, so the
 # machine's own mounts do not change. (The kernel sometimes reports a
 # socket moving to the state it is in, e.g. FIN_WAIT1 -> FIN_WAIT1: left out.)
 source "$(dirname "$0")/../lib.sh"
@@ -41,4 +42,5 @@ trace_one() {
 
 trace_one tp_btf
 trace_one raw_tp
-trace_one tracepoint unshare -m sh -c 'mount -t tracefs nodev /sys/kernel/tracing && exec "$@"' sh
+trace_one tracepoint unshare -m sh -c \
+	'{ mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing; } && exec "$@"' sh
