@@ -154,8 +154,9 @@ test-live: all
 test-httpd: all
 	$(Q)tests/run.sh httpd
 
-# The layout's rules and the formatting, read from the sources.
-test-tree:
+# The layout's rules, the formatting and the JSON contract, read from the
+# sources (and from a run of the tracer on a capture file).
+test-tree: all
 	$(Q)tests/run.sh tree
 
 # It builds and installs a copy of the tree, so needs no build here.

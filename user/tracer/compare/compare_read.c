@@ -12,6 +12,7 @@
 #include "tracer/capture/capture_reader.h"
 #include "tracer/compare/compare_impl.h"
 #include "tracer/engine/engine.h"
+#include "tracer/output/json_contract.h"
 #include "tracer/output/json_member.h"
 #include "tracer/proto/tcp_names.h"
 
@@ -192,11 +193,11 @@ static __u32 analysis_fields_bits(const struct tl_analysis *an)
 /* The flags word: flags_raw, or in a trace older than it, the flags text. */
 static int trace_flags(json_t *o, __u16 *out)
 {
-	const char *text = json_string_value(json_object_get(o, "flags"));
+	const char *text = json_string_value(json_object_get(o, TL_JM(flags)));
 	__u32 raw;
 
-	if (json_object_get(o, "flags_raw")) {
-		if (json_uint(o, "flags_raw", (TL_AE << 1) - 1, &raw)) /* FIN .. AE */
+	if (json_object_get(o, TL_JM(flags_raw))) {
+		if (json_uint(o, TL_JM(flags_raw), (TL_AE << 1) - 1, &raw)) /* FIN .. AE */
 			return -EINVAL;
 		*out = raw;
 		return 0;
@@ -206,19 +207,21 @@ static int trace_flags(json_t *o, __u16 *out)
 
 static int trace_packet(struct cmp_side *s, json_t *o)
 {
-	const char *dir = json_string_value(json_object_get(o, "dir"));
+	const char *dir = json_string_value(json_object_get(o, TL_JM(dir)));
 	struct tl_endpoint src, dst;
 	struct cmp_seg seg;
 	struct cmp_conn *c;
 	__u32 id, win;
 	bool created;
 
-	if (json_uint(o, "conn", CMP_MAX_CONN_ID, &id) || json_endpoint(o, "src", "sport", &src) ||
-	    json_endpoint(o, "dst", "dport", &dst) || trace_flags(o, &seg.flags) ||
-	    json_uint(o, "seq_raw", UINT32_MAX, &seg.seq) ||
-	    json_uint(o, "ack_raw", UINT32_MAX, &seg.ack) ||
-	    json_uint(o, "len", UINT32_MAX, &seg.len) || json_uint(o, "win", UINT16_MAX, &win) ||
-	    analysis_from_json(json_object_get(o, "analysis"), &seg.analysis))
+	if (json_uint(o, TL_JM(conn), CMP_MAX_CONN_ID, &id) ||
+	    json_endpoint(o, TL_JM(src), TL_JM(sport), &src) ||
+	    json_endpoint(o, TL_JM(dst), TL_JM(dport), &dst) || trace_flags(o, &seg.flags) ||
+	    json_uint(o, TL_JM(seq_raw), UINT32_MAX, &seg.seq) ||
+	    json_uint(o, TL_JM(ack_raw), UINT32_MAX, &seg.ack) ||
+	    json_uint(o, TL_JM(len), UINT32_MAX, &seg.len) ||
+	    json_uint(o, TL_JM(win), UINT16_MAX, &win) ||
+	    analysis_from_json(json_object_get(o, TL_JM(analysis)), &seg.analysis))
 		return -EINVAL;
 	seg.win = win;
 	c = trace_conn(s, id, &created);
@@ -236,16 +239,16 @@ static int trace_packet(struct cmp_side *s, json_t *o)
 
 static int trace_http(struct cmp_side *s, json_t *o)
 {
-	const char *dir = json_string_value(json_object_get(o, "dir"));
-	const char *method = json_string_value(json_object_get(o, "method"));
-	const char *uri = json_string_value(json_object_get(o, "uri"));
+	const char *dir = json_string_value(json_object_get(o, TL_JM(dir)));
+	const char *method = json_string_value(json_object_get(o, TL_JM(method)));
+	const char *uri = json_string_value(json_object_get(o, TL_JM(uri)));
 	bool request = dir && !strcmp(dir, "request");
 	struct cmp_conn *c;
 	__u32 id, status = 0;
 	bool created;
 
-	if (json_uint(o, "conn", CMP_MAX_CONN_ID, &id) || !dir ||
-	    (request ? !method || !uri : json_uint(o, "status", 999, &status)))
+	if (json_uint(o, TL_JM(conn), CMP_MAX_CONN_ID, &id) || !dir ||
+	    (request ? !method || !uri : json_uint(o, TL_JM(status), 999, &status)))
 		return -EINVAL;
 	c = trace_conn(s, id, &created);
 	return c ? cmp_add_http(c, request, method, uri, status) : -ENOMEM;
@@ -254,8 +257,8 @@ static int trace_http(struct cmp_side *s, json_t *o)
 /* The ports and family the trace watched, unless -p chose the ports. */
 static int trace_start(struct cmp_run *run, json_t *o)
 {
-	const char *family = json_string_value(json_object_get(o, "family"));
-	json_t *ports = json_object_get(o, "ports"), *v;
+	const char *family = json_string_value(json_object_get(o, TL_JM(family)));
+	json_t *ports = json_object_get(o, TL_JM(ports)), *v;
 	size_t i;
 
 	if (family && !strcmp(family, "ipv4"))
@@ -277,19 +280,17 @@ static int trace_start(struct cmp_run *run, json_t *o)
 /* A drop event: kept when the segment died before the capture point. */
 static int trace_drop(struct cmp_side *s, json_t *o)
 {
-	const char *flags = json_string_value(json_object_get(o, "flags"));
-	const char *side = json_string_value(json_object_get(o, "side"));
+	const char *side = json_string_value(json_object_get(o, TL_JM(side)));
 	struct cmp_seg seg = {0}, *slot;
 	struct cmp_conn *c;
 	bool created;
 	__u32 id;
 
-	if (json_uint(o, "conn", CMP_MAX_CONN_ID, &id) || !flags ||
-	    tl_tcp_flags_parse(flags, &seg.flags) ||
-	    json_uint(o, "seq_raw", UINT32_MAX, &seg.seq) ||
-	    json_uint(o, "len", UINT32_MAX, &seg.len) || !side)
+	if (json_uint(o, TL_JM(conn), CMP_MAX_CONN_ID, &id) || trace_flags(o, &seg.flags) ||
+	    json_uint(o, TL_JM(seq_raw), UINT32_MAX, &seg.seq) ||
+	    json_uint(o, TL_JM(len), UINT32_MAX, &seg.len) || !side)
 		return -EINVAL;
-	if (!json_is_true(json_object_get(o, "before_capture")))
+	if (!json_is_true(json_object_get(o, TL_JM(before_capture))))
 		return 0;
 	c = trace_conn(s, id, &created);
 	if (!c)
@@ -304,7 +305,7 @@ static int trace_drop(struct cmp_side *s, json_t *o)
 
 static int trace_event(struct cmp_run *run, json_t *o)
 {
-	const char *type = json_string_value(json_object_get(o, "type"));
+	const char *type = json_string_value(json_object_get(o, TL_JM(type)));
 
 	if (!type)
 		return 0;
