@@ -10,6 +10,7 @@
 
 #include "tcplife_http.h"
 #include "tracer/engine/conn.h"
+#include "tracer/output/conn_map.h"
 
 #define CMP_MAX_CONN_ID (1U << 24) /* bounds the trace's id index */
 #define CMP_LOOKAHEAD 64	   /* how far a lost or extra segment is looked for */
@@ -42,9 +43,10 @@ struct cmp_conn {
 
 /* One side's connections, in the order they began. */
 struct cmp_side {
-	struct cmp_vec conns; /* struct cmp_conn * */
-	struct cmp_vec by_id; /* struct cmp_conn *, indexed by id (the trace side) */
-	int err;	      /* the capture sink's first error */
+	struct cmp_vec conns;	       /* struct cmp_conn * */
+	struct cmp_vec by_id;	       /* struct cmp_conn *, indexed by id (the trace side) */
+	struct tl_conn_map engine_ids; /* struct cmp_conn *, by engine id (the capture side) */
+	int err;		       /* the capture sink's first error */
 };
 
 struct cmp_run {

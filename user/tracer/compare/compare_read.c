@@ -102,6 +102,7 @@ void cmp_side_free(struct cmp_side *s)
 	}
 	free(s->conns.items);
 	free(s->by_id.items);
+	tl_conn_map_free(&s->engine_ids, NULL);
 }
 
 /* --- the trace --- */
@@ -348,24 +349,23 @@ int cmp_trace_read(struct cmp_run *run)
 
 /* --- the capture --- */
 
-static struct cmp_conn *capture_conn(struct cmp_side *s, struct tl_conn *c)
+static struct cmp_conn *capture_conn(struct cmp_side *s, const struct tl_conn *c)
 {
-	struct cmp_conn *cc = c->sink_data;
+	struct cmp_conn *cc = tl_conn_map_get(&s->engine_ids, c->id);
 
 	if (cc || s->err)
 		return cc;
 	cc = cmp_conn_new(s, c->id);
-	if (!cc) {
+	if (!cc || tl_conn_map_put(&s->engine_ids, c->id, cc)) {
 		s->err = -ENOMEM;
 		return NULL;
 	}
 	cc->ep[TL_CLIENT] = c->ep[TL_CLIENT];
 	cc->ep[TL_SERVER] = c->ep[TL_SERVER];
-	c->sink_data = cc;
 	return cc;
 }
 
-static void capture_on_packet(void *ctx, struct tl_conn *c, const struct tl_pkt_view *v)
+static void capture_on_packet(void *ctx, const struct tl_conn *c, const struct tl_pkt_view *v)
 {
 	const struct tl_packet *p = v->pkt;
 	struct cmp_seg seg = {.seq = p->seq,
@@ -382,7 +382,7 @@ static void capture_on_packet(void *ctx, struct tl_conn *c, const struct tl_pkt_
 		s->err = err;
 }
 
-static void capture_on_http(void *ctx, struct tl_conn *c, const struct tl_http_view *v)
+static void capture_on_http(void *ctx, const struct tl_conn *c, const struct tl_http_view *v)
 {
 	const struct tl_http_msg *m = v->msg;
 	struct cmp_side *s = ctx;

@@ -163,7 +163,6 @@ struct tl_conn {
 	enum tl_side reset_by; /* the side that sent the RST, when closed_by is TL_CLOSED_RESET */
 	__u32 client_syns;     /* SYNs the client sent, retransmissions included */
 	bool handshake_failed; /* the client gave up: SYN_SENT -> CLOSE with no SYN-ACK nor RST */
-	void *sink_data;       /* owned by the sink; free it in on_conn_end */
 
 	/* engine bookkeeping */
 	bool has_state_events;
@@ -301,17 +300,19 @@ struct tl_kernel_view {
 	bool before_capture; /* TL_EV_DROP: dropped before a capture could see it */
 };
 
-/* An output: text, JSON, summary. Every callback is optional. */
+/* An output: text, JSON, summary. Every callback is optional. A callback
+ * reads the connection, never writes it: an output that keeps something per
+ * connection keeps it itself (output/conn_map.h), by c->id. */
 struct tl_sink {
 	void *ctx;
-	void (*on_packet)(void *ctx, struct tl_conn *c, const struct tl_pkt_view *v);
-	void (*on_state)(void *ctx, struct tl_conn *c, const struct tl_state_view *v);
-	void (*on_http)(void *ctx, struct tl_conn *c, const struct tl_http_view *v);
-	void (*on_exchange)(void *ctx, struct tl_conn *c, const struct tl_exchange_view *v);
+	void (*on_packet)(void *ctx, const struct tl_conn *c, const struct tl_pkt_view *v);
+	void (*on_state)(void *ctx, const struct tl_conn *c, const struct tl_state_view *v);
+	void (*on_http)(void *ctx, const struct tl_conn *c, const struct tl_http_view *v);
+	void (*on_exchange)(void *ctx, const struct tl_conn *c, const struct tl_exchange_view *v);
 	/* The life ended (or tracing did): c is freed right after. */
-	void (*on_conn_end)(void *ctx, struct tl_conn *c);
+	void (*on_conn_end)(void *ctx, const struct tl_conn *c);
 	void (*on_tw_end)(void *ctx, const struct tl_tw_view *v);
-	void (*on_kernel)(void *ctx, struct tl_conn *c, const struct tl_kernel_view *v);
+	void (*on_kernel)(void *ctx, const struct tl_conn *c, const struct tl_kernel_view *v);
 };
 
 #endif

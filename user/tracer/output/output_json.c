@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "tracer/output/conn_map.h"
 #include "tracer/output/json_contract.h"
 #include "tracer/output/json_writer.h"
 #include "tracer/proto/tcp_names.h"
@@ -16,7 +17,8 @@
 struct json_output {
 	struct tl_output out; /* first: the callbacks get &out back */
 	FILE *f;
-	struct tl_json j; /* one line's buffer, reused */
+	struct tl_json j;	  /* one line's buffer, reused */
+	struct tl_conn_map conns; /* struct json_conn, by connection id */
 };
 
 static const char *const handshake_names[] = {
@@ -100,7 +102,7 @@ static void json_addr_port(struct tl_json *j, const char *addr_key, const char *
 /* The most "src"..."dport" members can take: two IPv6 addresses. */
 #define JSON_ADDRS_MAX 160
 
-/* c->sink_data: the packet lines' "src" to "dport" members of each
+/* Kept per connection: the packet lines' "src" to "dport" members of each
  * direction, written on its first packet: converting both addresses of
  * every packet to text was a fifth of --json's CPU. */
 struct json_conn {
@@ -108,15 +110,19 @@ struct json_conn {
 	char members[2][JSON_ADDRS_MAX];
 };
 
-static void json_packet_addrs(struct tl_json *j, struct tl_conn *c, const struct tl_pkt_view *v)
+static void json_packet_addrs(struct json_output *jo, const struct tl_conn *c,
+			      const struct tl_pkt_view *v)
 {
 	const struct tl_packet *p = v->pkt;
-	struct json_conn *jc = c->sink_data;
+	struct json_conn *jc = tl_conn_map_get(&jo->conns, c->id);
+	struct tl_json *j = &jo->j;
 	const int d = v->from == TL_CLIENT ? 0 : 1;
 	size_t mark = j->len;
 
-	if (!jc)
-		jc = c->sink_data = calloc(1, sizeof(*jc));
+	if (!jc && (jc = calloc(1, sizeof(*jc))) && tl_conn_map_put(&jo->conns, c->id, jc)) {
+		free(jc);
+		jc = NULL;
+	}
 	if (jc && jc->len[d]) {
 		tl_json_raw(j, jc->members[d], jc->len[d]);
 		return;
@@ -170,13 +176,13 @@ static void json_analysis(struct tl_json *j, const struct tl_analysis *an)
 		tl_json_uint(j, TL_JM(bytes_in_flight), an->bytes_in_flight);
 }
 
-static void json_on_packet(void *ctx, struct tl_conn *c, const struct tl_pkt_view *v)
+static void json_on_packet(void *ctx, const struct tl_conn *c, const struct tl_pkt_view *v)
 {
 	const struct tl_packet *p = v->pkt;
 	struct tl_json *j = json_conn_line(ctx, "packet", v->ts_ns, c);
 	char flags[64];
 
-	json_packet_addrs(j, c, v);
+	json_packet_addrs(ctx, c, v);
 	tl_json_str(j, TL_JM(dir), v->from == TL_CLIENT ? "c2s" : "s2c");
 	tl_json_uint(j, TL_JM(frame), v->frame_no);
 	tl_json_uint(j, TL_JM(stream), v->stream);
@@ -196,7 +202,7 @@ static void json_on_packet(void *ctx, struct tl_conn *c, const struct tl_pkt_vie
 	json_emit(ctx);
 }
 
-static void json_on_state(void *ctx, struct tl_conn *c, const struct tl_state_view *v)
+static void json_on_state(void *ctx, const struct tl_conn *c, const struct tl_state_view *v)
 {
 	struct tl_json *j = json_conn_line(ctx, "state", v->ts_ns, c);
 
@@ -228,7 +234,7 @@ static void json_http_headers(struct tl_json *j, const struct tl_http_msg *m)
 		tl_json_str(j, TL_JM(transfer_encoding), m->transfer_encoding);
 }
 
-static void json_on_http(void *ctx, struct tl_conn *c, const struct tl_http_view *v)
+static void json_on_http(void *ctx, const struct tl_conn *c, const struct tl_http_view *v)
 {
 	const struct tl_http_msg *m = v->msg;
 	struct tl_json *j = json_conn_line(ctx, "http", v->ts_ns, c);
@@ -259,7 +265,7 @@ static void json_on_http(void *ctx, struct tl_conn *c, const struct tl_http_view
 
 /* One line per request/response pair, once the response's last byte is in:
  * the numbers a student reads off Wireshark's HTTP statistics. */
-static void json_on_exchange(void *ctx, struct tl_conn *c, const struct tl_exchange_view *v)
+static void json_on_exchange(void *ctx, const struct tl_conn *c, const struct tl_exchange_view *v)
 {
 	struct tl_json *j = json_conn_line(ctx, "exchange", v->ts_ns, c);
 
@@ -330,7 +336,7 @@ static void json_congestion(struct tl_json *j, const struct tl_conn *c)
 	tl_json_close(j, '}');
 }
 
-static void json_on_conn_end(void *ctx, struct tl_conn *c)
+static void json_on_conn_end(void *ctx, const struct tl_conn *c)
 {
 	struct tl_json *j = json_conn_line(ctx, "conn", c->last_ns, c);
 
@@ -379,11 +385,10 @@ static void json_on_conn_end(void *ctx, struct tl_conn *c)
 	tl_json_uint(j, TL_JM(buf_limit), c->buf_limit);
 	json_congestion(j, c);
 	json_emit(ctx);
-	free(c->sink_data);
-	c->sink_data = NULL;
+	free(tl_conn_map_take(&((struct json_output *)ctx)->conns, c->id));
 }
 
-static void json_on_kernel(void *ctx, struct tl_conn *c, const struct tl_kernel_view *v)
+static void json_on_kernel(void *ctx, const struct tl_conn *c, const struct tl_kernel_view *v)
 {
 	static const char *const types[] = {
 	    [TL_EV_RETRANSMIT] = "kernel_retransmit",
@@ -530,6 +535,7 @@ static void json_free(struct tl_output *o)
 	/* Lines since the last drain are written, never dropped. */
 	json_flush(o);
 	tl_json_free(&jo->j);
+	tl_conn_map_free(&jo->conns, free);
 	free(jo);
 }
 
