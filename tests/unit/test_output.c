@@ -143,7 +143,6 @@ static void conn_init(struct tl_conn *c, __u64 id, const __u8 addr[16], __u16 cp
 	tl_endpoint_set(&c->ep[TL_SERVER], AF_INET6, addr, 8080);
 	c->time_wait = -1;
 	c->start_ns = c->last_ns = T0;
-	c->has_state_events = true; /* a live trace: the kernel's states are known */
 }
 
 static const struct tl_proc curl = {4242, "curl"};
