@@ -40,23 +40,11 @@ enum tl_closed_by {
 	TL_CLOSED_RESET,
 };
 
-#define TL_HTTP_SEQS 4
-
-/* What one side sends. */
+/* What one side sent (the engine's tracking of it: struct tl_flow_track). */
 struct tl_flow {
-	__u32 base; /* the ISN, or the first seen seq - 1 (Wireshark's rule) */
-	bool base_known;
 	bool syn_seen;
-	int wscale;  /* shift from its SYN, -1 when its SYN had none or was not seen */
 	__u64 bytes; /* payload bytes, retransmissions included */
 	__u32 packets;
-	bool fin_seen;
-	__u32 fin_end; /* raw seq just past its FIN: the ack that acknowledges it */
-	bool fin_acked;
-	/* Raw seqs of the latest segments that began HTTP messages: a segment
-	 * sent again from one of them is a retransmission, not new messages. */
-	__u32 http_seq[TL_HTTP_SEQS];
-	__u8 nhttp_seq;
 };
 
 /* enum tcp_ca_state: TCP_CA_Open .. TCP_CA_Loss. */

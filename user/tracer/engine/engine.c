@@ -70,7 +70,7 @@ struct tl_conn *tl_engine_conn_new(struct tl_engine *e, const struct tl_endpoint
 	c->id = ++e->next_id;
 	c->ep[TL_CLIENT] = *client;
 	c->ep[TL_SERVER] = *server;
-	c->flow[TL_CLIENT].wscale = c->flow[TL_SERVER].wscale = -1;
+	tl_econn(c)->track[TL_CLIENT].wscale = tl_econn(c)->track[TL_SERVER].wscale = -1;
 	c->time_wait = -1;
 	c->start_ns = c->last_ns = ts_ns;
 	c->incomplete = ts_ns < e->loss_until_ns;
@@ -166,7 +166,7 @@ static bool sockets_closed(const struct tl_conn *c)
 
 static bool fins_acked(const struct tl_conn *c)
 {
-	const struct tl_flow *f = c->flow;
+	const struct tl_flow_track *f = tl_econn(c)->track;
 
 	return f[0].fin_seen && f[1].fin_seen && f[0].fin_acked && f[1].fin_acked;
 }

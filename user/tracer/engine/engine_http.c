@@ -305,7 +305,7 @@ static void follow_body(struct tl_engine *e, struct tl_conn *c, const struct tl_
  * only arrives out of order still counts. */
 static bool messages_seen(const struct tl_conn *c, const struct tl_pkt_view *v)
 {
-	const struct tl_flow *f = &c->flow[v->from];
+	const struct tl_flow_track *f = &tl_econn(c)->track[v->from];
 
 	for (int i = 0; i < f->nhttp_seq && i < TL_HTTP_SEQS; i++)
 		if (f->http_seq[i] == v->pkt->seq)
@@ -317,7 +317,7 @@ static bool messages_seen(const struct tl_conn *c, const struct tl_pkt_view *v)
  * segments between two messages do not push the first out. */
 static void messages_remember(struct tl_conn *c, const struct tl_pkt_view *v)
 {
-	struct tl_flow *f = &c->flow[v->from];
+	struct tl_flow_track *f = &tl_econn(c)->track[v->from];
 
 	f->http_seq[f->nhttp_seq++ % TL_HTTP_SEQS] = v->pkt->seq;
 	if (f->nhttp_seq == 2 * TL_HTTP_SEQS)

@@ -61,14 +61,31 @@ struct tl_conn_http {
 	struct tl_response_track response;
 };
 
+#define TL_HTTP_SEQS 4
+
+/* How the engine follows what one side sends. */
+struct tl_flow_track {
+	__u32 base; /* the ISN, or the first seen seq - 1 (Wireshark's rule) */
+	bool base_known;
+	int wscale; /* shift from its SYN, -1 when its SYN had none or was not seen */
+	bool fin_seen;
+	__u32 fin_end; /* raw seq just past its FIN: the ack that acknowledges it */
+	bool fin_acked;
+	/* Raw seqs of the latest segments that began HTTP messages: a segment
+	 * sent again from one of them is a retransmission, not new messages. */
+	__u32 http_seq[TL_HTTP_SEQS];
+	__u8 nhttp_seq;
+};
+
 /* A connection as the engine keeps it: the record its outputs read, then
  * the bookkeeping only the engine's files use. */
 struct tl_econn {
 	struct tl_conn c; /* first: what the sink's callbacks get, read-only */
 	__u64 stream;	  /* Wireshark's tcp.stream of its first segment */
 	bool has_stream;
-	__u64 sk[2];  /* kernel socket addresses, 0 when unknown */
-	int state[2]; /* current enum tl_tcp_state, 0 before any state event */
+	__u64 sk[2];		       /* kernel socket addresses, 0 when unknown */
+	int state[2];		       /* current enum tl_tcp_state, 0 before any state event */
+	struct tl_flow_track track[2]; /* by sender */
 	bool has_state_events;
 	bool ws_scaling; /* both SYNs carried window scale */
 	bool tw_wait[2]; /* the side's socket went to CLOSE from FIN_WAIT2 or CLOSING */

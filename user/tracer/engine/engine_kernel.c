@@ -98,7 +98,7 @@ void tl_engine_kernel(struct tl_engine *e, const struct tl_event *ev)
 	if (!c)
 		return;
 	v.side = tl_endpoint_eq(&src, &c->ep[TL_CLIENT]) ? TL_CLIENT : TL_SERVER;
-	v.seq = k->seq - c->flow[v.side].base;
+	v.seq = k->seq - tl_econn(c)->track[v.side].base;
 	switch (k->type) {
 	case TL_EV_TCP_INFO:
 		fact_tcp_info(&c->tcp_info[v.side], k);

@@ -33,11 +33,10 @@ static struct tl_conn *conn_from_packet(struct tl_engine *e, const struct tl_end
  * connection its socket events announced, or a new connection reusing it. */
 static bool is_new_syn(const struct tl_conn *c, const struct tl_packet *p, enum tl_side from)
 {
-	const struct tl_flow *f = &c->flow[TL_CLIENT];
-
 	if (!c->packets)
 		return false;
-	return !(from == TL_CLIENT && f->syn_seen && f->base == p->seq);
+	return !(from == TL_CLIENT && c->flow[TL_CLIENT].syn_seen &&
+		 tl_econn(c)->track[TL_CLIENT].base == p->seq);
 }
 
 /* *reused: a SYN ended the life on this tuple and began another. */
@@ -68,14 +67,16 @@ static struct tl_conn *conn_for_packet(struct tl_engine *e, const struct tl_pack
 static void relative_numbers(struct tl_conn *c, enum tl_side from, const struct tl_packet *p,
 			     const struct tl_tcp_opts *o, struct tl_pkt_view *v)
 {
-	struct tl_flow *f = &c->flow[from], *r = &c->flow[TL_OTHER(from)];
+	struct tl_flow_track *f = &tl_econn(c)->track[from],
+			     *r = &tl_econn(c)->track[TL_OTHER(from)];
 
 	if (p->flags & TL_SYN) {
 		c->client_syns += from == TL_CLIENT && !(p->flags & TL_ACK);
 		f->base = p->seq;
-		f->base_known = f->syn_seen = true;
+		f->base_known = c->flow[from].syn_seen = true;
 		f->wscale = tl_tcp_wscale_shift(o);
-		tl_econn(c)->ws_scaling = f->wscale >= 0 && r->wscale >= 0 && r->syn_seen;
+		tl_econn(c)->ws_scaling =
+		    f->wscale >= 0 && r->wscale >= 0 && c->flow[TL_OTHER(from)].syn_seen;
 	} else if (!f->base_known) {
 		f->base = p->seq - 1;
 		f->base_known = true;
@@ -92,10 +93,10 @@ static void relative_numbers(struct tl_conn *c, enum tl_side from, const struct 
 static void window(const struct tl_conn *c, enum tl_side from, const struct tl_packet *p,
 		   struct tl_pkt_view *v)
 {
-	const struct tl_flow *f = &c->flow[from], *r = &c->flow[TL_OTHER(from)];
+	const struct tl_flow_track *f = &tl_econn(c)->track[from];
 
 	v->win_scaled = p->window;
-	if (!f->syn_seen || !r->syn_seen)
+	if (!c->flow[from].syn_seen || !c->flow[TL_OTHER(from)].syn_seen)
 		v->win_scale = -1;
 	else if (!tl_econn(c)->ws_scaling)
 		v->win_scale = -2;
@@ -108,7 +109,8 @@ static void window(const struct tl_conn *c, enum tl_side from, const struct tl_p
 static void close_bookkeeping(struct tl_engine *e, struct tl_conn *c, enum tl_side from,
 			      const struct tl_packet *p, __u64 ts_ns)
 {
-	struct tl_flow *f = &c->flow[from], *r = &c->flow[TL_OTHER(from)];
+	struct tl_flow_track *f = &tl_econn(c)->track[from],
+			     *r = &tl_econn(c)->track[TL_OTHER(from)];
 	bool had_fin = f->fin_seen;
 
 	if (p->flags & TL_FIN) {

@@ -149,7 +149,7 @@ static void state_change(struct tl_engine *e, struct tl_conn *c, enum tl_side si
 	    c->closed_by != TL_CLOSED_RESET) {
 		tl_econn(c)->tw_wait[side] = true;
 		tl_econn(c)->tw_from[side] = s->oldstate;
-		if (c->flow[TL_OTHER(side)].fin_acked)
+		if (tl_econn(c)->track[TL_OTHER(side)].fin_acked)
 			tl_engine_tw_infer(e, c, side, ts_ns);
 	}
 }
