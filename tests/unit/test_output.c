@@ -1048,9 +1048,36 @@ static void test_summary_ipv6(void)
 	free(out);
 }
 
+/* A simultaneous close leaves a timewait socket on each side: both, not
+ * the server alone (TL_TW_BOTH is 2, which a side's name read as server). */
+static void test_time_wait_both(void)
+{
+	struct tl_output *(*const makes[])(FILE * f, bool color) = {make_json, tl_output_text_new};
+	const char *const want[] = {"\"time_wait\":\"both\"", "TIME_WAIT: both"};
+
+	for (size_t i = 0; i < 2; i++) {
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&buf, &len);
+		struct tl_output *o = makes[i](f, false);
+		struct tl_conn c;
+
+		conn_init(&c, 9, lo4_mapped, 52400);
+		c.time_wait = TL_TW_BOTH;
+		c.closed_by = TL_CLOSED_CLIENT;
+		o->sink.on_conn_end(o->sink.ctx, &c);
+		o->free(o);
+		fclose(f);
+		UNIT_CHECK(buf && strstr(buf, want[i]), "%s: a simultaneous close shows %s",
+			   i ? "text" : "json", want[i]);
+		free(buf);
+	}
+}
+
 int main(void)
 {
 	hostile_init();
+	test_time_wait_both();
 	test_json();
 	test_json_file();
 	test_text();

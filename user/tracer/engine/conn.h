@@ -27,6 +27,12 @@ static inline const char *tl_side_name(enum tl_side s)
 	return s == TL_CLIENT ? "client" : "server";
 }
 
+/* tl_conn.time_wait when not -1: a side's name, or "both". */
+static inline const char *tl_time_wait_name(int time_wait)
+{
+	return time_wait == TL_TW_BOTH ? "both" : tl_side_name((enum tl_side)time_wait);
+}
+
 /* A process, as far as the kernel told: pid 0 when unknown. */
 struct tl_proc {
 	__u32 pid;

@@ -368,7 +368,7 @@ static void json_on_conn_end(void *ctx, const struct tl_conn *c)
 	if (c->time_wait < 0)
 		tl_json_null(j, TL_JM(time_wait));
 	else
-		tl_json_str(j, TL_JM(time_wait), tl_side_name(c->time_wait));
+		tl_json_str(j, TL_JM(time_wait), tl_time_wait_name(c->time_wait));
 	tl_json_bool(j, TL_JM(mid_stream), c->mid_stream);
 	tl_json_bool(j, TL_JM(roles_guessed), c->roles_guessed);
 	tl_json_bool(j, TL_JM(incomplete), c->incomplete);

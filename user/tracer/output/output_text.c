@@ -678,7 +678,7 @@ static void text_summary(struct text_output *t, const struct tl_conn *c)
 		fprintf(f, "  handshake failed: no SYN-ACK after %u SYN%s", c->client_syns,
 			c->client_syns == 1 ? "" : "s");
 	if (c->time_wait >= 0)
-		fprintf(f, "  TIME_WAIT: %s", tl_side_name(c->time_wait));
+		fprintf(f, "  TIME_WAIT: %s", tl_time_wait_name(c->time_wait));
 	text_tcp_info(f, c);
 	if (c->open_at_exit)
 		fprintf(f, "  (still open at exit)");

@@ -390,7 +390,7 @@ static int rp_proc(struct tl_rp_proc *p, json_t *o, const char *pid_key, const c
 
 static int rp_conn_end(struct tl_rp_model *m, json_t *o)
 {
-	const char *ep[2] = {jstr(o, TL_JM(client)), jstr(o, TL_JM(server))};
+	const char *ep[2] = {jstr(o, TL_JM(client)), jstr(o, TL_JM(server))}, *tw;
 	struct tl_rp_conn *c;
 	int64_t t;
 	int err;
@@ -411,7 +411,8 @@ static int rp_conn_end(struct tl_rp_model *m, json_t *o)
 	    rp_proc(&c->proc[1], o, TL_JM(server_pid), TL_JM(server_comm)))
 		return -ENOMEM;
 	c->closed_by = rp_strdup(jstr(o, TL_JM(closed_by)));
-	c->time_wait = jside(jstr(o, TL_JM(time_wait)));
+	tw = jstr(o, TL_JM(time_wait));
+	c->time_wait = tw && !strcmp(tw, "both") ? 2 : jside(tw);
 	tl_json_member_uint(o, TL_JM(bytes_c2s), UINT64_MAX, &c->bytes[0]);
 	tl_json_member_uint(o, TL_JM(bytes_s2c), UINT64_MAX, &c->bytes[1]);
 	c->requests = json_integer_value(json_object_get(o, TL_JM(requests)));
