@@ -104,15 +104,15 @@ $(OUTPUT)/common/%.o: user/common/%.c | $(OUTPUT)/common
 
 $(OUTPUT)/libtracer.a: $(TRACER_OBJS)
 	$(call msg,AR,$@)
-	$(Q)$(AR) rcs $@ $^
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
 $(OUTPUT)/libhttpd.a: $(HTTPD_OBJS)
 	$(call msg,AR,$@)
-	$(Q)$(AR) rcs $@ $^
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
 $(OUTPUT)/libcommon.a: $(COMMON_OBJS)
 	$(call msg,AR,$@)
-	$(Q)$(AR) rcs $@ $^
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
 tcplife-http: $(OUTPUT)/tracer/main.o $(OUTPUT)/libtracer.a $(OUTPUT)/libcommon.a
 	$(call msg,BINARY,$@)
@@ -154,8 +154,9 @@ test-live: all
 test-httpd: all
 	$(Q)tests/run.sh httpd
 
-# The layout's rules and the formatting, read from the sources.
-test-tree:
+# The layout's rules, the formatting and the JSON contract, read from the
+# sources (and from a run of the tracer on a capture file).
+test-tree: all
 	$(Q)tests/run.sh tree
 
 # It builds and installs a copy of the tree, so needs no build here.

@@ -128,7 +128,7 @@ struct tl_seg {
 /* Copies the parsed headers, as they apply to segment sg, and the TCP
  * options from the frame, into p. */
 static __always_inline void tl_fill_packet(struct __sk_buff *skb, const struct tl_l34 *h,
-					   const struct tl_seg *sg, struct tl_packet *p, __u8 dir)
+					   const struct tl_seg *sg, struct tl_packet *p)
 {
 	const __u8 *raw = (const __u8 *)&h->tcp;
 	__u32 opt_len = h->payload_off - h->l4_off - sizeof(h->tcp);
@@ -139,13 +139,11 @@ static __always_inline void tl_fill_packet(struct __sk_buff *skb, const struct t
 	p->ack = bpf_ntohl(h->tcp.ack_seq);
 	p->frame_len = skb->len - h->payload_len + sg->len;
 	p->payload_len = sg->len;
-	p->ifindex = skb->ifindex;
 	p->sport = h->sport;
 	p->dport = h->dport;
 	p->window = bpf_ntohs(h->tcp.window);
 	p->flags = tl_tcp_flags(raw[12], raw[13]) & ~sg->clear_flags;
 	p->family = h->family;
-	p->dir = dir;
 	p->ip_hdr_len = h->ip_hdr_len;
 	p->tcp_hdr_len = opt_len + sizeof(h->tcp);
 	__builtin_memcpy(p->saddr, h->saddr, sizeof(p->saddr));

@@ -299,7 +299,7 @@ static __always_inline void emit_packet(struct __sk_buff *skb, const struct tl_l
 
 	if (!p)
 		return;
-	tl_fill_packet(skb, h, sg, p, dir);
+	tl_fill_packet(skb, h, sg, p);
 	p->lost = lost_events;
 	p->lost_ms = last_loss_ms;
 	p->data_flags = flags;

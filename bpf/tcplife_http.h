@@ -79,7 +79,6 @@ struct tl_packet {
 	__u32 ack;	   /* raw acknowledgment number */
 	__u32 frame_len;   /* skb->len: the captured frame's length */
 	__u32 payload_len; /* TCP payload bytes in this segment */
-	__u32 ifindex;
 	/* The kernel side's count of records lost so far, and when (ms of
 	 * bpf_ktime_get_ns, low 32 bits) the latest was: a change between two
 	 * records tells the reader where in the stream a gap is, and when. */
@@ -92,7 +91,6 @@ struct tl_packet {
 	__u16 data_len;	  /* bytes in tl_packet_data.data, 0 in a plain record */
 	__u8 family;	  /* AF_INET or AF_INET6, as on the wire */
 	__u8 opt_len;	  /* bytes in opts */
-	__u8 dir;	  /* enum tl_packet_dir */
 	__u8 ip_hdr_len;  /* IPv4 header or IPv6 header plus extension headers */
 	__u8 tcp_hdr_len; /* data offset * 4 */
 	__u8 data_flags;  /* enum tl_data_flag */

@@ -148,7 +148,7 @@ static void seg_line(char *buf, size_t size, enum tl_side from, __u16 flags, __u
 
 static __u64 first_ts;
 
-static void on_packet(void *ctx, struct tl_conn *c, const struct tl_pkt_view *v)
+static void on_packet(void *ctx, const struct tl_conn *c, const struct tl_pkt_view *v)
 {
 	const struct tl_packet *p = v->pkt;
 	const __u8 *want = (p->flags & TL_SYN) ? syn_opts : ack_opts;
@@ -167,7 +167,7 @@ static void on_packet(void *ctx, struct tl_conn *c, const struct tl_pkt_view *v)
 	nlines++;
 }
 
-static void on_http(void *ctx, struct tl_conn *c, const struct tl_http_view *v)
+static void on_http(void *ctx, const struct tl_conn *c, const struct tl_http_view *v)
 {
 	(void)ctx;
 	(void)c;
@@ -177,7 +177,7 @@ static void on_http(void *ctx, struct tl_conn *c, const struct tl_http_view *v)
 		log_line("http %d", v->msg->status);
 }
 
-static void on_conn_end(void *ctx, struct tl_conn *c)
+static void on_conn_end(void *ctx, const struct tl_conn *c)
 {
 	(void)ctx;
 	log_line("end #%llu%s", (unsigned long long)c->id, c->open_at_exit ? " open" : "");

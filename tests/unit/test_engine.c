@@ -53,7 +53,7 @@ static void logf_line(const char *fmt, ...)
 	log_buf[log_len] = '\0';
 }
 
-static void on_packet(void *ctx, struct tl_conn *c, const struct tl_pkt_view *v)
+static void on_packet(void *ctx, const struct tl_conn *c, const struct tl_pkt_view *v)
 {
 	char flags[64];
 
@@ -64,7 +64,7 @@ static void on_packet(void *ctx, struct tl_conn *c, const struct tl_pkt_view *v)
 		  (unsigned long long)v->win_scaled);
 }
 
-static void on_state(void *ctx, struct tl_conn *c, const struct tl_state_view *v)
+static void on_state(void *ctx, const struct tl_conn *c, const struct tl_state_view *v)
 {
 	(void)ctx;
 	logf_line("state #%llu %s %s->%s pid=%u%s", (unsigned long long)c->id,
@@ -91,7 +91,7 @@ static const char *escaped(const char *s, size_t len)
 	return out;
 }
 
-static void on_http(void *ctx, struct tl_conn *c, const struct tl_http_view *v)
+static void on_http(void *ctx, const struct tl_conn *c, const struct tl_http_view *v)
 {
 	(void)ctx;
 	if (v->msg->kind == TL_HTTP_REQUEST)
@@ -104,7 +104,7 @@ static void on_http(void *ctx, struct tl_conn *c, const struct tl_http_view *v)
 			  v->request ? escaped(v->request->uri, v->request->uri_len) : "-", v->seq);
 }
 
-static void on_exchange(void *ctx, struct tl_conn *c, const struct tl_exchange_view *v)
+static void on_exchange(void *ctx, const struct tl_conn *c, const struct tl_exchange_view *v)
 {
 	char last[64] = "";
 
@@ -118,7 +118,7 @@ static void on_exchange(void *ctx, struct tl_conn *c, const struct tl_exchange_v
 		  v->complete, last);
 }
 
-static void on_conn_end(void *ctx, struct tl_conn *c)
+static void on_conn_end(void *ctx, const struct tl_conn *c)
 {
 	static const char *const closers[] = {"none", "client", "server", "reset"};
 	char extra[64] = "";

@@ -19,7 +19,7 @@ static __u64 now = 1000000000ull;
 static char log_buf[4096];
 static size_t log_len;
 
-static void on_kernel(void *ctx, struct tl_conn *c, const struct tl_kernel_view *v)
+static void on_kernel(void *ctx, const struct tl_conn *c, const struct tl_kernel_view *v)
 {
 	(void)ctx;
 	log_len += snprintf(log_buf + log_len, sizeof(log_buf) - log_len,
@@ -31,7 +31,7 @@ static void on_kernel(void *ctx, struct tl_conn *c, const struct tl_kernel_view 
 static struct tl_conn ended;
 static int nended;
 
-static void on_conn_end(void *ctx, struct tl_conn *c)
+static void on_conn_end(void *ctx, const struct tl_conn *c)
 {
 	(void)ctx;
 	ended = *c;

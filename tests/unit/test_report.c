@@ -493,8 +493,41 @@ static void test_pack(void)
 	}
 }
 
+/* The conn line's time_wait: a side, both (a simultaneous close), or none. */
+static void test_time_wait(void)
+{
+	static const struct {
+		int line;
+		const char *json;
+		int want;
+	} rows[] = {
+	    {__LINE__, "\"client\"", 0},
+	    {__LINE__, "\"server\"", 1},
+	    {__LINE__, "\"both\"", 2},
+	    {__LINE__, "null", -1},
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		char line[2048], *tw;
+		struct tl_rp_model m = {0};
+		int n = snprintf(line, sizeof(line), conn_line, "curl", 10u), err;
+
+		tw = strstr(line, "\"client\",\"mid_stream\"");
+		memmove(tw + strlen(rows[i].json), tw + strlen("\"client\""),
+			(size_t)n - (size_t)(tw - line) - strlen("\"client\"") + 1);
+		memcpy(tw, rows[i].json, strlen(rows[i].json));
+		err = tl_rp_model_line(&m, line, strlen(line));
+		UNIT_CHECK_AT(rows[i].line,
+			      !err && m.nconns && m.conns[0]->time_wait == rows[i].want,
+			      "time_wait %s is %d (got %d)", rows[i].json, rows[i].want,
+			      m.nconns ? m.conns[0]->time_wait : -9);
+		tl_rp_model_free(&m);
+	}
+}
+
 int main(void)
 {
+	test_time_wait();
 	test_pack();
 	test_escape();
 	test_layout();

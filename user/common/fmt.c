@@ -7,16 +7,20 @@ void tl_fmt_init(struct tl_fmt *f, char *buf, size_t size)
 	f->buf = buf;
 	f->size = size;
 	f->len = 0;
+	f->cut = false;
 	buf[0] = '\0';
 }
 
-void tl_fmt_mem(struct tl_fmt *f, const char *s, size_t n)
+void tl_fmt_mem(struct tl_fmt *f, const void *s, size_t n)
 {
 	size_t room = f->size - 1 - f->len;
 
-	if (n > room)
+	if (n > room) {
 		n = room;
-	memcpy(f->buf + f->len, s, n);
+		f->cut = true;
+	}
+	if (n)
+		memcpy(f->buf + f->len, s, n);
 	f->len += n;
 	f->buf[f->len] = '\0';
 }
@@ -74,8 +78,10 @@ void tl_fmt_fixed(struct tl_fmt *f, uint64_t whole, uint64_t frac, int frac_widt
 
 void tl_fmt_pad(struct tl_fmt *f, size_t col)
 {
-	if (col > f->size - 1)
+	if (col > f->size - 1) {
 		col = f->size - 1;
+		f->cut = true;
+	}
 	if (f->len >= col)
 		return;
 	memset(f->buf + f->len, ' ', col - f->len);

@@ -1,22 +1,27 @@
 /* Text into a fixed buffer, cheaply: strings and decimal numbers appended
- * by hand. The tracer formats every event it receives; vsnprintf was most
- * of its time under load. Output that does not fit is cut, never overrun,
- * and the buffer always stays NUL-terminated. */
+ * by hand, for both programs (the tracer's lines, the server's response
+ * heads and access log). The tracer formats every event it receives;
+ * vsnprintf was most of its time under load. Output that does not fit is
+ * cut, never overrun, and says so (cut); the buffer always stays
+ * NUL-terminated, so size counts the NUL: size - 1 bytes of text. */
 #ifndef TL_FMT_H
 #define TL_FMT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 struct tl_fmt {
 	char *buf;
 	size_t len, size; /* size > 0 */
+	bool cut;	  /* something did not fit: a builder checks once, at the end */
 };
 
 /* tl_fmt_init: an empty text in buf[size]. */
 void tl_fmt_init(struct tl_fmt *f, char *buf, size_t size);
 void tl_fmt_str(struct tl_fmt *f, const char *s);
-void tl_fmt_mem(struct tl_fmt *f, const char *s, size_t n);
+/* n bytes of s; s may be NULL when n is 0 (an empty slice). */
+void tl_fmt_mem(struct tl_fmt *f, const void *s, size_t n);
 void tl_fmt_char(struct tl_fmt *f, char c);
 void tl_fmt_uint(struct tl_fmt *f, uint64_t v);
 /* "whole.frac" with frac written in exactly frac_width digits (zero-padded). */

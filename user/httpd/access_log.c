@@ -4,7 +4,7 @@
 #include <unistd.h>
 
 #include "httpd/http_date.h"
-#include "httpd/strbuf.h"
+#include "common/fmt.h"
 
 /* Room for many lines; one line is at most an escaped request line plus
  * about a hundred bytes. */
@@ -48,39 +48,39 @@ static const char *access_log_time(time_t now)
 
 /* Quotes and backslashes are escaped as Apache does, so a target cannot
  * forge the fields after it. */
-static void access_log_quoted(struct strbuf *b, struct http_slice line)
+static void access_log_quoted(struct tl_fmt *b, struct http_slice line)
 {
-	strbuf_str(b, "\"");
+	tl_fmt_str(b, "\"");
 	if (!line.len)
-		strbuf_str(b, "-");
+		tl_fmt_str(b, "-");
 	for (size_t i = 0; i < line.len; i++) {
 		if (line.p[i] == '"' || line.p[i] == '\\')
-			strbuf_str(b, "\\");
-		strbuf_mem(b, line.p + i, 1);
+			tl_fmt_str(b, "\\");
+		tl_fmt_mem(b, line.p + i, 1);
 	}
-	strbuf_str(b, "\"");
+	tl_fmt_str(b, "\"");
 }
 
 void access_log_request(const char *peer, time_t now, struct http_slice line, int status,
 			uint64_t bytes)
 {
-	struct strbuf b;
+	struct tl_fmt b;
 
 	if (ACCESS_LOG_BUF - access_log_len < ACCESS_LOG_LINE_MAX)
 		access_log_flush();
-	strbuf_init(&b, access_log_buf + access_log_len, ACCESS_LOG_BUF - access_log_len);
-	strbuf_str(&b, peer);
-	strbuf_str(&b, " - - ");
-	strbuf_str(&b, access_log_time(now));
-	strbuf_str(&b, " ");
+	tl_fmt_init(&b, access_log_buf + access_log_len, ACCESS_LOG_BUF - access_log_len);
+	tl_fmt_str(&b, peer);
+	tl_fmt_str(&b, " - - ");
+	tl_fmt_str(&b, access_log_time(now));
+	tl_fmt_str(&b, " ");
 	access_log_quoted(&b, line);
-	strbuf_str(&b, " ");
-	strbuf_u64(&b, (uint64_t)status);
-	strbuf_str(&b, " ");
+	tl_fmt_str(&b, " ");
+	tl_fmt_uint(&b, (uint64_t)status);
+	tl_fmt_str(&b, " ");
 	if (bytes)
-		strbuf_u64(&b, bytes);
+		tl_fmt_uint(&b, bytes);
 	else
-		strbuf_str(&b, "-");
-	strbuf_str(&b, "\n");
+		tl_fmt_str(&b, "-");
+	tl_fmt_str(&b, "\n");
 	access_log_len += b.len;
 }

@@ -4,7 +4,7 @@
 #include <stdio.h>
 
 #include "httpd/http_date.h"
-#include "httpd/strbuf.h"
+#include "common/fmt.h"
 
 static const struct {
 	int code;
@@ -43,23 +43,23 @@ static size_t http_response_page(enum http_status st, char *buf, size_t cap)
 	return (size_t)n < cap ? (size_t)n : cap - 1;
 }
 
-static void head_header(struct strbuf *b, const char *name, const char *value)
+static void head_header(struct tl_fmt *b, const char *name, const char *value)
 {
-	strbuf_str(b, name);
-	strbuf_str(b, ": ");
-	strbuf_str(b, value);
-	strbuf_str(b, "\r\n");
+	tl_fmt_str(b, name);
+	tl_fmt_str(b, ": ");
+	tl_fmt_str(b, value);
+	tl_fmt_str(b, "\r\n");
 }
 
-static void head_u64(struct strbuf *b, const char *name, uint64_t value)
+static void head_u64(struct tl_fmt *b, const char *name, uint64_t value)
 {
-	strbuf_str(b, name);
-	strbuf_str(b, ": ");
-	strbuf_u64(b, value);
-	strbuf_str(b, "\r\n");
+	tl_fmt_str(b, name);
+	tl_fmt_str(b, ": ");
+	tl_fmt_uint(b, value);
+	tl_fmt_str(b, "\r\n");
 }
 
-static void head_validators(struct strbuf *b, const struct http_response *r)
+static void head_validators(struct tl_fmt *b, const struct http_response *r)
 {
 	char date[HTTP_DATE_LEN + 1];
 
@@ -72,21 +72,21 @@ static void head_validators(struct strbuf *b, const struct http_response *r)
 /* The path with its leading slashes collapsed into one, as nginx does:
  * "//host/" would be a network-path reference (RFC 3986 section 4.2) that
  * browsers follow to another host, and they take a backslash for a slash. */
-static void head_location(struct strbuf *b, const struct http_response *r)
+static void head_location(struct tl_fmt *b, const struct http_response *r)
 {
 	const char *p = r->location.p, *end = p + r->location.len;
 
 	while (p < end && (*p == '/' || *p == '\\'))
 		p++;
-	strbuf_str(b, "Location: /");
-	strbuf_mem(b, p, (size_t)(end - p));
-	strbuf_str(b, "/");
-	strbuf_mem(b, r->location_query.p, r->location_query.len);
-	strbuf_str(b, "\r\n");
+	tl_fmt_str(b, "Location: /");
+	tl_fmt_mem(b, p, (size_t)(end - p));
+	tl_fmt_str(b, "/");
+	tl_fmt_mem(b, r->location_query.p, r->location_query.len);
+	tl_fmt_str(b, "\r\n");
 }
 
 /* Headers that belong to one status only. */
-static void head_status_specific(struct strbuf *b, const struct http_response *r)
+static void head_status_specific(struct tl_fmt *b, const struct http_response *r)
 {
 	switch (r->status) {
 	case HTTP_MOVED_PERMANENTLY:
@@ -96,18 +96,18 @@ static void head_status_specific(struct strbuf *b, const struct http_response *r
 		head_header(b, "Allow", "GET, HEAD");
 		break;
 	case HTTP_PARTIAL_CONTENT:
-		strbuf_str(b, "Content-Range: bytes ");
-		strbuf_u64(b, r->range.first);
-		strbuf_str(b, "-");
-		strbuf_u64(b, r->range.last);
-		strbuf_str(b, "/");
-		strbuf_u64(b, r->size);
-		strbuf_str(b, "\r\n");
+		tl_fmt_str(b, "Content-Range: bytes ");
+		tl_fmt_uint(b, r->range.first);
+		tl_fmt_str(b, "-");
+		tl_fmt_uint(b, r->range.last);
+		tl_fmt_str(b, "/");
+		tl_fmt_uint(b, r->size);
+		tl_fmt_str(b, "\r\n");
 		break;
 	case HTTP_RANGE_NOT_SATISFIABLE:
-		strbuf_str(b, "Content-Range: bytes */");
-		strbuf_u64(b, r->size);
-		strbuf_str(b, "\r\n");
+		tl_fmt_str(b, "Content-Range: bytes */");
+		tl_fmt_uint(b, r->size);
+		tl_fmt_str(b, "\r\n");
 		break;
 	default:
 		break;
@@ -116,18 +116,18 @@ static void head_status_specific(struct strbuf *b, const struct http_response *r
 
 /* Announcing the timeout lets clients know the server closes idle
  * connections first, as Apache does. */
-static void head_connection(struct strbuf *b, const struct http_response *r)
+static void head_connection(struct tl_fmt *b, const struct http_response *r)
 {
 	if (!r->keep_alive) {
 		head_header(b, "Connection", "close");
 		return;
 	}
 	head_header(b, "Connection", "keep-alive");
-	strbuf_str(b, "Keep-Alive: timeout=");
-	strbuf_u64(b, r->keep_alive_timeout);
-	strbuf_str(b, ", max=");
-	strbuf_u64(b, r->keep_alive_max);
-	strbuf_str(b, "\r\n");
+	tl_fmt_str(b, "Keep-Alive: timeout=");
+	tl_fmt_uint(b, r->keep_alive_timeout);
+	tl_fmt_str(b, ", max=");
+	tl_fmt_uint(b, r->keep_alive_max);
+	tl_fmt_str(b, "\r\n");
 }
 
 int http_response_build(const struct http_response *r, time_t now, char *buf, size_t cap,
@@ -135,16 +135,16 @@ int http_response_build(const struct http_response *r, time_t now, char *buf, si
 {
 	char page[256];
 	size_t page_len = 0;
-	struct strbuf b;
+	struct tl_fmt b;
 
 	if (http_statuses[r->status].page)
 		page_len = http_response_page(r->status, page, sizeof(page));
-	strbuf_init(&b, buf, cap);
-	strbuf_str(&b, "HTTP/1.1 ");
-	strbuf_u64(&b, (uint64_t)http_statuses[r->status].code);
-	strbuf_str(&b, " ");
-	strbuf_str(&b, http_statuses[r->status].reason);
-	strbuf_str(&b, "\r\n");
+	tl_fmt_init(&b, buf, cap);
+	tl_fmt_str(&b, "HTTP/1.1 ");
+	tl_fmt_uint(&b, (uint64_t)http_statuses[r->status].code);
+	tl_fmt_str(&b, " ");
+	tl_fmt_str(&b, http_statuses[r->status].reason);
+	tl_fmt_str(&b, "\r\n");
 	head_header(&b, "Date", http_date_now(now));
 	head_header(&b, "Server", "tcplife-httpd");
 	if (r->etag)
@@ -158,8 +158,8 @@ int http_response_build(const struct http_response *r, time_t now, char *buf, si
 		head_u64(&b, "Content-Length", r->length);
 	}
 	head_connection(&b, r);
-	strbuf_str(&b, "\r\n");
+	tl_fmt_str(&b, "\r\n");
 	*body_len = r->head_only ? 0 : page_len;
-	strbuf_mem(&b, page, *body_len);
-	return b.overflow ? -ENOSPC : (int)b.len;
+	tl_fmt_mem(&b, page, *body_len);
+	return b.cut ? -ENOSPC : (int)b.len;
 }

@@ -182,7 +182,7 @@ static void flush_all(struct tl_pcap_writer *w)
 		flush_one(w);
 }
 
-static void pcap_on_packet(void *ctx, struct tl_conn *c, const struct tl_pkt_view *v)
+static void pcap_on_packet(void *ctx, const struct tl_conn *c, const struct tl_pkt_view *v)
 {
 	struct tl_pcap_writer *w = ctx;
 	size_t caplen = v->frame_len < TL_DATA_CAP ? v->frame_len : TL_DATA_CAP;
@@ -215,7 +215,7 @@ static void pcap_on_packet(void *ctx, struct tl_conn *c, const struct tl_pkt_vie
 }
 
 /* A segment the kernel dropped: its packet's comment says so. */
-static void pcap_on_kernel(void *ctx, struct tl_conn *c, const struct tl_kernel_view *v)
+static void pcap_on_kernel(void *ctx, const struct tl_conn *c, const struct tl_kernel_view *v)
 {
 	struct tl_pcap_writer *w = ctx;
 
@@ -235,7 +235,7 @@ static void pcap_on_kernel(void *ctx, struct tl_conn *c, const struct tl_kernel_
 }
 
 /* A life's end writes what is held: the file keeps up with the lives. */
-static void pcap_on_conn_end(void *ctx, struct tl_conn *c)
+static void pcap_on_conn_end(void *ctx, const struct tl_conn *c)
 {
 	(void)c;
 	flush_all(ctx);

@@ -8,7 +8,6 @@
 
 #include "tcplife_http.h"
 #include "tracer/proto/endpoint.h"
-#include "tracer/proto/http_chunked.h"
 #include "tracer/engine/engine_analysis.h"
 #include "tracer/engine/state_cause.h"
 #include "tracer/proto/http_msg.h"
@@ -29,6 +28,12 @@ static inline const char *tl_side_name(enum tl_side s)
 	return s == TL_CLIENT ? "client" : "server";
 }
 
+/* tl_conn.time_wait when not -1: a side's name, or "both". */
+static inline const char *tl_time_wait_name(int time_wait)
+{
+	return time_wait == TL_TW_BOTH ? "both" : tl_side_name((enum tl_side)time_wait);
+}
+
 /* A process, as far as the kernel told: pid 0 when unknown. */
 struct tl_proc {
 	__u32 pid;
@@ -42,23 +47,11 @@ enum tl_closed_by {
 	TL_CLOSED_RESET,
 };
 
-#define TL_HTTP_SEQS 4
-
-/* What one side sends. */
+/* What one side sent (the engine's tracking of it: struct tl_flow_track). */
 struct tl_flow {
-	__u32 base; /* the ISN, or the first seen seq - 1 (Wireshark's rule) */
-	bool base_known;
 	bool syn_seen;
-	int wscale;  /* shift from its SYN, -1 when its SYN had none or was not seen */
 	__u64 bytes; /* payload bytes, retransmissions included */
 	__u32 packets;
-	bool fin_seen;
-	__u32 fin_end; /* raw seq just past its FIN: the ack that acknowledges it */
-	bool fin_acked;
-	/* Raw seqs of the latest segments that began HTTP messages: a segment
-	 * sent again from one of them is a retransmission, not new messages. */
-	__u32 http_seq[TL_HTTP_SEQS];
-	__u8 nhttp_seq;
 };
 
 /* enum tcp_ca_state: TCP_CA_Open .. TCP_CA_Loss. */
@@ -79,15 +72,6 @@ struct tl_tcp_info {
 	__u64 delivery_rate; /* bytes/s of the latest rate sample, 0 unknown */
 };
 
-/* The latest segments a side sent, for the kernel's retransmission that
- * names one by its seq. */
-#define TL_RECENT_SEGS 8
-struct tl_recent_seg {
-	__u32 seq, number;
-};
-
-#define TL_PENDING_REQUESTS 16
-
 /* A request waiting for its response, for pairing them on one connection. */
 struct tl_pending_request {
 	__u64 ts_ns;
@@ -96,63 +80,19 @@ struct tl_pending_request {
 	size_t uri_len; /* NULs included */
 };
 
-/* A response being received, for its exchange's timing and size. */
-struct tl_response_track {
-	bool active;
-	bool has_request;
-	bool end_known;
-	struct tl_pending_request request;
-	int status;
-	char content_type[TL_HTTP_HEADER_MAX];
-	__s64 content_length;
-	__u32 body_seq; /* raw seq of the body's first byte */
-	__u32 end_seq;	/* raw seq just past the body, when end_known */
-	__u64 first_ns, last_ns;
-	__u64 body_bytes;
-	/* A chunked body: followed by its framing from dec_seq (raw) on, until
-	 * the last chunk, or until a chunk-size line was not copied (lost). */
-	bool chunked;
-	bool chunk_lost;
-	__u32 dec_seq;
-	struct tl_chunk_dec dec;
-};
-
-/* The start of a message that its segment cut before the head's end, held
- * until the next segment of its direction completes it (tshark reassembles
- * it too); at most TL_HTTP_HEAD_MAX bytes. */
-struct tl_http_hold {
-	__u8 *buf; /* NULL when nothing is held */
-	size_t len;
-	__u32 seq;     /* raw seq of buf[0] */
-	__u32 rel_seq; /* relative */
-	__u64 ts_ns;   /* when its first byte was seen */
-};
-
-/* A connection's HTTP bookkeeping, most of a connection's size: allocated
- * on its first HTTP message, since many connections carry none. */
-struct tl_conn_http {
-	__u8 npending;
-	__u8 pending_head;
-	struct tl_pending_request pending[TL_PENDING_REQUESTS];
-	struct tl_response_track response;
-};
-
+/* A connection's life as outputs read it: handed to the sink's callbacks
+ * read-only. The engine's bookkeeping is struct tl_econn (engine_impl.h). */
 struct tl_conn {
-	__u64 id;     /* stable within a run, from 1 */
-	__u64 stream; /* Wireshark's tcp.stream of its first segment */
-	bool has_stream;
+	__u64 id; /* stable within a run, from 1 */
 	struct tl_endpoint ep[2];
 	struct tl_flow flow[2];
 	struct tl_proc proc[2];
-	__u64 sk[2];	/* kernel socket addresses, 0 when unknown */
-	int state[2];	/* current enum tl_tcp_state, 0 before any state event */
 	__u64 start_ns; /* first event, ns since the Unix epoch */
 	__u64 last_ns;	/* latest event */
 	__u32 packets;
 	__u32 requests, responses;
 	enum tl_closed_by closed_by;
-	int time_wait; /* the side that entered TIME_WAIT, TL_TW_BOTH, or -1 none */
-	__u64 time_wait_ns;
+	int time_wait;	    /* the side that entered TIME_WAIT, TL_TW_BOTH, or -1 none */
 	bool mid_stream;    /* joined after the handshake: numbers from the first segment seen */
 	bool roles_guessed; /* no SYN seen: the server is the listening or lower port */
 	bool incomplete;    /* events were lost while it lived */
@@ -164,26 +104,9 @@ struct tl_conn {
 	enum tl_side reset_by; /* the side that sent the RST, when closed_by is TL_CLOSED_RESET */
 	__u32 client_syns;     /* SYNs the client sent, retransmissions included */
 	bool handshake_failed; /* the client gave up: SYN_SENT -> CLOSE with no SYN-ACK nor RST */
-	void *sink_data;       /* owned by the sink; free it in on_conn_end */
 
-	/* engine bookkeeping */
-	bool has_state_events;
-	bool ws_scaling; /* both SYNs carried window scale */
-	bool tw_wait[2]; /* the side's socket went to CLOSE from FIN_WAIT2 or CLOSING */
-	__u8 tw_from[2]; /* the state it left then */
-	bool ended;
-	struct tl_conn_http *http;   /* NULL until its first HTTP message */
-	struct tl_http_hold hold[2]; /* by sending side */
-	struct tl_conn *next;	     /* hash chain */
-	/* Held after its close for the segments still to come (engine.c). */
-	__u8 held;
-	__u64 hold_until_ns;
-	struct tl_conn *held_prev, *held_next;
-
-	/* Wireshark's analysis of its segments (engine_analysis.c), and the
-	 * labels counted: every kind of retransmission, duplicate ACKs, and
-	 * segments advertising a zero window. */
-	struct tl_ana_conn *ana;
+	/* Wireshark's analysis labels counted: every kind of retransmission,
+	 * duplicate ACKs, and segments advertising a zero window. */
 	__u32 retransmissions, dup_acks, zero_windows;
 
 	/* What only the kernel knows (engine_kernel.c): each side's TCP
@@ -193,8 +116,6 @@ struct tl_conn {
 	/* Times each side's congestion state went to each enum tcp_ca_state
 	 * (Open, Disorder, CWR, Recovery, Loss). */
 	__u32 ca_entries[2][TL_CA_STATES];
-	struct tl_recent_seg recent[2][TL_RECENT_SEGS]; /* by sender, a ring */
-	__u8 recent_next[2];
 };
 
 /* What became of the handshake. */
@@ -317,17 +238,19 @@ struct tl_kernel_view {
 	bool before_capture; /* TL_EV_DROP: dropped before a capture could see it */
 };
 
-/* An output: text, JSON, summary. Every callback is optional. */
+/* An output: text, JSON, summary. Every callback is optional. A callback
+ * reads the connection, never writes it: an output that keeps something per
+ * connection keeps it itself (output/conn_map.h), by c->id. */
 struct tl_sink {
 	void *ctx;
-	void (*on_packet)(void *ctx, struct tl_conn *c, const struct tl_pkt_view *v);
-	void (*on_state)(void *ctx, struct tl_conn *c, const struct tl_state_view *v);
-	void (*on_http)(void *ctx, struct tl_conn *c, const struct tl_http_view *v);
-	void (*on_exchange)(void *ctx, struct tl_conn *c, const struct tl_exchange_view *v);
+	void (*on_packet)(void *ctx, const struct tl_conn *c, const struct tl_pkt_view *v);
+	void (*on_state)(void *ctx, const struct tl_conn *c, const struct tl_state_view *v);
+	void (*on_http)(void *ctx, const struct tl_conn *c, const struct tl_http_view *v);
+	void (*on_exchange)(void *ctx, const struct tl_conn *c, const struct tl_exchange_view *v);
 	/* The life ended (or tracing did): c is freed right after. */
-	void (*on_conn_end)(void *ctx, struct tl_conn *c);
+	void (*on_conn_end)(void *ctx, const struct tl_conn *c);
 	void (*on_tw_end)(void *ctx, const struct tl_tw_view *v);
-	void (*on_kernel)(void *ctx, struct tl_conn *c, const struct tl_kernel_view *v);
+	void (*on_kernel)(void *ctx, const struct tl_conn *c, const struct tl_kernel_view *v);
 };
 
 #endif

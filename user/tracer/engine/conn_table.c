@@ -5,6 +5,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "tracer/engine/engine_impl.h"
+
 #define INITIAL_BUCKETS 1024
 
 static __u64 endpoint_hash(const struct tl_endpoint *ep)
@@ -58,7 +60,7 @@ struct tl_conn *tl_conn_table_find(const struct tl_conn_table *t, const struct t
 	struct tl_conn *c = t->buckets[bucket_of(t, a, b)];
 
 	while (c && !conn_between(c, a, b))
-		c = c->next;
+		c = tl_econn(c)->next;
 	return c;
 }
 
@@ -74,8 +76,8 @@ static int grow(struct tl_conn_table *t)
 		for (c = t->buckets[i]; c; c = next) {
 			size_t b = bucket_of(&bigger, &c->ep[0], &c->ep[1]);
 
-			next = c->next;
-			c->next = bigger.buckets[b];
+			next = tl_econn(c)->next;
+			tl_econn(c)->next = bigger.buckets[b];
 			bigger.buckets[b] = c;
 		}
 	}
@@ -93,7 +95,7 @@ void tl_conn_table_insert(struct tl_conn_table *t, struct tl_conn *c)
 	if (t->count >= t->nbuckets)
 		grow(t);
 	b = bucket_of(t, &c->ep[0], &c->ep[1]);
-	c->next = t->buckets[b];
+	tl_econn(c)->next = t->buckets[b];
 	t->buckets[b] = c;
 	t->count++;
 }
@@ -103,9 +105,9 @@ void tl_conn_table_remove(struct tl_conn_table *t, struct tl_conn *c)
 	struct tl_conn **pp = &t->buckets[bucket_of(t, &c->ep[0], &c->ep[1])];
 
 	while (*pp && *pp != c)
-		pp = &(*pp)->next;
+		pp = &tl_econn(*pp)->next;
 	if (*pp) {
-		*pp = c->next;
+		*pp = tl_econn(c)->next;
 		t->count--;
 	}
 }
@@ -122,6 +124,6 @@ void tl_conn_table_each(struct tl_conn_table *t, void (*fn)(struct tl_conn *c, v
 			void *arg)
 {
 	for (size_t i = 0; i < t->nbuckets; i++)
-		for (struct tl_conn *c = t->buckets[i]; c; c = c->next)
+		for (struct tl_conn *c = t->buckets[i]; c; c = tl_econn(c)->next)
 			fn(c, arg);
 }

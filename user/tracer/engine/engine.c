@@ -48,8 +48,8 @@ void tl_engine_free(struct tl_engine *e)
 	while ((c = tl_conn_table_any(&e->conns))) {
 		tl_conn_table_remove(&e->conns, c);
 		tl_engine_http_discard(c);
-		tl_analysis_free(c->ana);
-		free(c->http);
+		tl_analysis_free(tl_econn(c)->ana);
+		free(tl_econn(c)->http);
 		free(c);
 	}
 	tl_conn_table_destroy(&e->conns);
@@ -61,14 +61,16 @@ void tl_engine_free(struct tl_engine *e)
 struct tl_conn *tl_engine_conn_new(struct tl_engine *e, const struct tl_endpoint *client,
 				   const struct tl_endpoint *server, __u64 ts_ns)
 {
-	struct tl_conn *c = calloc(1, sizeof(*c));
+	struct tl_econn *ec = calloc(1, sizeof(*ec));
+	struct tl_conn *c;
 
-	if (!c)
+	if (!ec)
 		return NULL;
+	c = &ec->c;
 	c->id = ++e->next_id;
 	c->ep[TL_CLIENT] = *client;
 	c->ep[TL_SERVER] = *server;
-	c->flow[TL_CLIENT].wscale = c->flow[TL_SERVER].wscale = -1;
+	tl_econn(c)->track[TL_CLIENT].wscale = tl_econn(c)->track[TL_SERVER].wscale = -1;
 	c->time_wait = -1;
 	c->start_ns = c->last_ns = ts_ns;
 	c->incomplete = ts_ns < e->loss_until_ns;
@@ -79,40 +81,42 @@ struct tl_conn *tl_engine_conn_new(struct tl_engine *e, const struct tl_endpoint
 
 static void hold_unlink(struct tl_engine *e, struct tl_conn *c)
 {
-	struct tl_hold_list *l = &e->held[c->held];
+	struct tl_econn *ec = tl_econn(c);
+	struct tl_hold_list *l = &e->held[ec->held];
 
-	if (c->held == TL_HOLD_NONE)
+	if (ec->held == TL_HOLD_NONE)
 		return;
-	*(c->held_prev ? &c->held_prev->held_next : &l->head) = c->held_next;
-	*(c->held_next ? &c->held_next->held_prev : &l->tail) = c->held_prev;
-	c->held_prev = c->held_next = NULL;
-	c->held = TL_HOLD_NONE;
+	*(ec->held_prev ? &tl_econn(ec->held_prev)->held_next : &l->head) = ec->held_next;
+	*(ec->held_next ? &tl_econn(ec->held_next)->held_prev : &l->tail) = ec->held_prev;
+	ec->held_prev = ec->held_next = NULL;
+	ec->held = TL_HOLD_NONE;
 }
 
 static void hold(struct tl_engine *e, struct tl_conn *c, enum tl_hold kind, __u64 ns)
 {
+	struct tl_econn *ec = tl_econn(c);
 	struct tl_hold_list *l = &e->held[kind];
 
-	if (c->held != TL_HOLD_NONE)
+	if (ec->held != TL_HOLD_NONE)
 		return;
-	c->held = kind;
-	c->hold_until_ns = e->now_ns + ns;
-	c->held_prev = l->tail;
-	c->held_next = NULL;
-	*(l->tail ? &l->tail->held_next : &l->head) = c;
+	ec->held = kind;
+	ec->hold_until_ns = e->now_ns + ns;
+	ec->held_prev = l->tail;
+	ec->held_next = NULL;
+	*(l->tail ? &tl_econn(l->tail)->held_next : &l->head) = c;
 	l->tail = c;
 }
 
 static void remember_ended(struct tl_engine *e, const struct tl_conn *c)
 {
-	if (!e->ended && (c->sk[TL_CLIENT] || c->sk[TL_SERVER]))
+	if (!e->ended && (tl_econn(c)->sk[TL_CLIENT] || tl_econn(c)->sk[TL_SERVER]))
 		e->ended = calloc(TL_ENDED_SOCKS, sizeof(*e->ended));
 	for (int s = TL_CLIENT; s <= TL_SERVER && e->ended; s++) {
 		struct tl_ended_sock *d = &e->ended[e->ended_next];
 
-		if (!c->sk[s])
+		if (!tl_econn(c)->sk[s])
 			continue;
-		d->sk = c->sk[s];
+		d->sk = tl_econn(c)->sk[s];
 		d->local = c->ep[s];
 		d->remote = c->ep[TL_OTHER(s)];
 		e->ended_next = (e->ended_next + 1) % TL_ENDED_SOCKS;
@@ -138,23 +142,23 @@ void tl_engine_conn_end(struct tl_engine *e, struct tl_conn *c)
 	remember_ended(e, c);
 	tl_conn_table_remove(&e->conns, c);
 	tl_engine_http_close(e, c);
-	c->ended = true;
+	tl_econn(c)->ended = true;
 	if (e->sink.on_conn_end)
 		e->sink.on_conn_end(e->sink.ctx, c);
-	tl_analysis_free(c->ana);
-	free(c->http);
+	tl_analysis_free(tl_econn(c)->ana);
+	free(tl_econn(c)->http);
 	free(c);
 }
 
 static bool sockets_closed(const struct tl_conn *c)
 {
 	for (int s = TL_CLIENT; s <= TL_SERVER; s++) {
-		if (c->state[s] && c->state[s] != TL_CLOSE)
+		if (tl_econn(c)->state[s] && tl_econn(c)->state[s] != TL_CLOSE)
 			return false;
 		/* Its timewait socket still waits for the peer's FIN (the peer's
 		 * own socket may be out of sight: another host or namespace). */
-		if (c->tw_wait[s] && c->time_wait != (int)s && c->time_wait != TL_TW_BOTH &&
-		    c->state[TL_OTHER(s)] != TL_CLOSE)
+		if (tl_econn(c)->tw_wait[s] && c->time_wait != (int)s &&
+		    c->time_wait != TL_TW_BOTH && tl_econn(c)->state[TL_OTHER(s)] != TL_CLOSE)
 			return false;
 	}
 	return true;
@@ -162,7 +166,7 @@ static bool sockets_closed(const struct tl_conn *c)
 
 static bool fins_acked(const struct tl_conn *c)
 {
-	const struct tl_flow *f = c->flow;
+	const struct tl_flow_track *f = tl_econn(c)->track;
 
 	return f[0].fin_seen && f[1].fin_seen && f[0].fin_acked && f[1].fin_acked;
 }
@@ -177,20 +181,20 @@ static bool packets_closed(const struct tl_conn *c)
  * and one whose FINs were acknowledged waits for its sockets' CLOSE. */
 void tl_engine_check_end(struct tl_engine *e, struct tl_conn *c)
 {
-	bool sockets = c->has_state_events && sockets_closed(c);
+	bool sockets = tl_econn(c)->has_state_events && sockets_closed(c);
 
-	if (packets_closed(c) && (sockets || !c->has_state_events)) {
+	if (packets_closed(c) && (sockets || !tl_econn(c)->has_state_events)) {
 		/* The kernel says why it reset only after the RST is out (on
 		 * loopback, after the peer's CLOSE): wait for that reason. */
 		if (c->closed_by != TL_CLOSED_RESET || !e->cfg.reset_grace_ns)
 			tl_engine_conn_end(e, c);
-		else if (c->held != TL_HOLD_RESET) {
+		else if (tl_econn(c)->held != TL_HOLD_RESET) {
 			hold_unlink(e, c);
 			hold(e, c, TL_HOLD_RESET, e->cfg.reset_grace_ns);
 		}
 	} else if (sockets)
 		hold(e, c, TL_HOLD_CLOSED, HOLD_CLOSED_NS);
-	else if (c->has_state_events && fins_acked(c))
+	else if (tl_econn(c)->has_state_events && fins_acked(c))
 		hold(e, c, TL_HOLD_STALLED, HOLD_STALLED_NS);
 }
 
@@ -198,7 +202,7 @@ void tl_engine_check_end(struct tl_engine *e, struct tl_conn *c)
  * events were lost somewhere. */
 static void end_held(struct tl_engine *e, struct tl_conn *c)
 {
-	if (c->held == TL_HOLD_STALLED) {
+	if (tl_econn(c)->held == TL_HOLD_STALLED) {
 		c->states_missing = c->incomplete = true;
 		e->st.states_missing++;
 	}
@@ -207,7 +211,7 @@ static void end_held(struct tl_engine *e, struct tl_conn *c)
 
 static void end_held_due(struct tl_engine *e, enum tl_hold kind, __u64 now_ns)
 {
-	while (e->held[kind].head && e->held[kind].head->hold_until_ns <= now_ns)
+	while (e->held[kind].head && tl_econn(e->held[kind].head)->hold_until_ns <= now_ns)
 		end_held(e, e->held[kind].head);
 }
 
@@ -227,9 +231,9 @@ static unsigned state_facts(const struct tl_conn *c, enum tl_side side)
 {
 	unsigned facts = 0;
 
-	if (c->flow[TL_OTHER(side)].fin_seen)
+	if (tl_econn(c)->track[TL_OTHER(side)].fin_seen)
 		facts |= TL_FACT_PEER_FIN;
-	if (c->flow[side].fin_acked)
+	if (tl_econn(c)->track[side].fin_acked)
 		facts |= TL_FACT_FIN_ACKED;
 	if (c->closed_by == TL_CLOSED_RESET && c->reset_by == TL_OTHER(side))
 		facts |= TL_FACT_PEER_RST;

@@ -28,34 +28,37 @@ static void bytes_from(const struct tl_http_bytes *b, size_t off, struct tl_http
 
 static void push_request(struct tl_conn *c, const struct tl_http_msg *m, __u64 ts_ns)
 {
+	struct tl_conn_http *h = tl_econn(c)->http;
 	struct tl_pending_request *r;
 
 	/* Full: the oldest request goes unanswered, as far as pairing knows. */
-	if (c->http->npending == TL_PENDING_REQUESTS) {
-		c->http->pending_head = (c->http->pending_head + 1) % TL_PENDING_REQUESTS;
-		c->http->npending--;
+	if (h->npending == TL_PENDING_REQUESTS) {
+		h->pending_head = (h->pending_head + 1) % TL_PENDING_REQUESTS;
+		h->npending--;
 	}
-	r = &c->http->pending[(c->http->pending_head + c->http->npending) % TL_PENDING_REQUESTS];
+	r = &h->pending[(h->pending_head + h->npending) % TL_PENDING_REQUESTS];
 	r->ts_ns = ts_ns;
 	memcpy(r->method, m->method, sizeof(r->method));
 	memcpy(r->uri, m->uri, sizeof(r->uri));
 	r->uri_len = m->uri_len;
-	c->http->npending++;
+	h->npending++;
 }
 
 static bool pop_request(struct tl_conn *c, struct tl_pending_request *out)
 {
-	if (!c->http->npending)
+	struct tl_conn_http *h = tl_econn(c)->http;
+
+	if (!h->npending)
 		return false;
-	*out = c->http->pending[c->http->pending_head];
-	c->http->pending_head = (c->http->pending_head + 1) % TL_PENDING_REQUESTS;
-	c->http->npending--;
+	*out = h->pending[h->pending_head];
+	h->pending_head = (h->pending_head + 1) % TL_PENDING_REQUESTS;
+	h->npending--;
 	return true;
 }
 
 static void finish_exchange(struct tl_engine *e, struct tl_conn *c, bool complete)
 {
-	struct tl_response_track *t = &c->http->response;
+	struct tl_response_track *t = &tl_econn(c)->http->response;
 	struct tl_exchange_view v = {
 	    .ts_ns = t->last_ns,
 	    .request = t->has_request ? &t->request : NULL,
@@ -101,7 +104,7 @@ static __s64 request_body_length(const struct tl_http_msg *m)
  * exchange when the announced end is reached. */
 static void track_body(struct tl_engine *e, struct tl_conn *c, __u32 high, __u64 ts_ns)
 {
-	struct tl_response_track *t = &c->http->response;
+	struct tl_response_track *t = &tl_econn(c)->http->response;
 	__u64 seen;
 
 	t->last_ns = ts_ns;
@@ -119,7 +122,7 @@ static void track_body(struct tl_engine *e, struct tl_conn *c, __u32 high, __u64
 static void start_response(struct tl_engine *e, struct tl_conn *c, const struct tl_http_msg *m,
 			   __u32 raw_seq, __u64 ts_ns, struct tl_http_view *v)
 {
-	struct tl_response_track *t = &c->http->response;
+	struct tl_response_track *t = &tl_econn(c)->http->response;
 	__s64 len;
 
 	if (t->active) {
@@ -154,7 +157,7 @@ static void start_response(struct tl_engine *e, struct tl_conn *c, const struct 
  * just past the body when it ended there, else 0. */
 static size_t track_chunks(struct tl_engine *e, struct tl_conn *c, const struct tl_http_bytes *b)
 {
-	struct tl_response_track *t = &c->http->response;
+	struct tl_response_track *t = &tl_econn(c)->http->response;
 	size_t off, n = 1;
 
 	t->last_ns = b->ts_ns;
@@ -200,7 +203,7 @@ static size_t message(struct tl_engine *e, struct tl_conn *c, const struct tl_ht
 
 	/* Allocated on the first message; without memory the connection's
 	 * HTTP is lost, and it says so. */
-	if (!c->http && !(c->http = calloc(1, sizeof(*c->http)))) {
+	if (!tl_econn(c)->http && !(tl_econn(c)->http = calloc(1, sizeof(*tl_econn(c)->http)))) {
 		c->incomplete = true;
 		return 0;
 	}
@@ -270,9 +273,9 @@ static void follow_body(struct tl_engine *e, struct tl_conn *c, const struct tl_
 	struct tl_http_bytes cur = *b, next;
 	size_t end;
 
-	if (!c->http)
+	if (!tl_econn(c)->http)
 		return;
-	t = &c->http->response;
+	t = &tl_econn(c)->http->response;
 	for (int i = 0; i < MAX_MESSAGES_PER_SEGMENT && t->active && cur.stream_len; i++) {
 		if (t->chunked && t->chunk_lost) {
 			t->last_ns = cur.ts_ns;
@@ -304,7 +307,7 @@ static void follow_body(struct tl_engine *e, struct tl_conn *c, const struct tl_
  * only arrives out of order still counts. */
 static bool messages_seen(const struct tl_conn *c, const struct tl_pkt_view *v)
 {
-	const struct tl_flow *f = &c->flow[v->from];
+	const struct tl_flow_track *f = &tl_econn(c)->track[v->from];
 
 	for (int i = 0; i < f->nhttp_seq && i < TL_HTTP_SEQS; i++)
 		if (f->http_seq[i] == v->pkt->seq)
@@ -316,7 +319,7 @@ static bool messages_seen(const struct tl_conn *c, const struct tl_pkt_view *v)
  * segments between two messages do not push the first out. */
 static void messages_remember(struct tl_conn *c, const struct tl_pkt_view *v)
 {
-	struct tl_flow *f = &c->flow[v->from];
+	struct tl_flow_track *f = &tl_econn(c)->track[v->from];
 
 	f->http_seq[f->nhttp_seq++ % TL_HTTP_SEQS] = v->pkt->seq;
 	if (f->nhttp_seq == 2 * TL_HTTP_SEQS)
@@ -357,6 +360,6 @@ void tl_engine_http_close(struct tl_engine *e, struct tl_conn *c)
 {
 	tl_engine_http_flush(e, c, TL_CLIENT);
 	tl_engine_http_flush(e, c, TL_SERVER);
-	if (c->http && c->http->response.active)
+	if (tl_econn(c)->http && tl_econn(c)->http->response.active)
 		finish_exchange(e, c, false);
 }

@@ -9,7 +9,7 @@
 
 bool tl_engine_http_hold(struct tl_conn *c, const struct tl_http_bytes *b)
 {
-	struct tl_http_hold *h = &c->hold[b->from];
+	struct tl_http_hold *h = &tl_econn(c)->hold[b->from];
 
 	if (h->buf || b->len > TL_HTTP_HEAD_MAX)
 		return false;
@@ -42,7 +42,7 @@ static __u8 *hold_take(struct tl_http_hold *h, enum tl_side side, struct tl_http
 
 bool tl_engine_http_continue(struct tl_engine *e, struct tl_conn *c, const struct tl_http_bytes *b)
 {
-	struct tl_http_hold *h = &c->hold[b->from];
+	struct tl_http_hold *h = &tl_econn(c)->hold[b->from];
 	struct tl_http_bytes whole;
 	struct tl_http_msg m;
 	size_t n;
@@ -83,9 +83,9 @@ void tl_engine_http_flush(struct tl_engine *e, struct tl_conn *c, enum tl_side s
 	struct tl_http_bytes whole;
 	__u8 *buf;
 
-	if (!c->hold[side].buf)
+	if (!tl_econn(c)->hold[side].buf)
 		return;
-	buf = hold_take(&c->hold[side], side, &whole);
+	buf = hold_take(&tl_econn(c)->hold[side], side, &whole);
 	tl_engine_http_messages(e, c, &whole, false);
 	free(buf);
 }
@@ -93,7 +93,7 @@ void tl_engine_http_flush(struct tl_engine *e, struct tl_conn *c, enum tl_side s
 void tl_engine_http_discard(struct tl_conn *c)
 {
 	for (int side = TL_CLIENT; side <= TL_SERVER; side++) {
-		free(c->hold[side].buf);
-		c->hold[side].buf = NULL;
+		free(tl_econn(c)->hold[side].buf);
+		tl_econn(c)->hold[side].buf = NULL;
 	}
 }

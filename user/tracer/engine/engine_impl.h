@@ -4,9 +4,113 @@
 #ifndef TL_ENGINE_IMPL_H
 #define TL_ENGINE_IMPL_H
 
+#include <stddef.h>
+
 #include "tracer/engine/conn_table.h"
 #include "tracer/engine/engine.h"
 #include "tracer/engine/tw_watches.h"
+#include "tracer/proto/http_chunked.h"
+
+/* The latest segments a side sent, for the kernel's retransmission that
+ * names one by its seq. */
+#define TL_RECENT_SEGS 8
+struct tl_recent_seg {
+	__u32 seq, number;
+};
+
+#define TL_PENDING_REQUESTS 16
+
+/* A response being received, for its exchange's timing and size. */
+struct tl_response_track {
+	bool active;
+	bool has_request;
+	bool end_known;
+	struct tl_pending_request request;
+	int status;
+	char content_type[TL_HTTP_HEADER_MAX];
+	__s64 content_length;
+	__u32 body_seq; /* raw seq of the body's first byte */
+	__u32 end_seq;	/* raw seq just past the body, when end_known */
+	__u64 first_ns, last_ns;
+	__u64 body_bytes;
+	/* A chunked body: followed by its framing from dec_seq (raw) on, until
+	 * the last chunk, or until a chunk-size line was not copied (lost). */
+	bool chunked;
+	bool chunk_lost;
+	__u32 dec_seq;
+	struct tl_chunk_dec dec;
+};
+
+/* The start of a message that its segment cut before the head's end, held
+ * until the next segment of its direction completes it (tshark reassembles
+ * it too); at most TL_HTTP_HEAD_MAX bytes. */
+struct tl_http_hold {
+	__u8 *buf; /* NULL when nothing is held */
+	size_t len;
+	__u32 seq;     /* raw seq of buf[0] */
+	__u32 rel_seq; /* relative */
+	__u64 ts_ns;   /* when its first byte was seen */
+};
+
+/* A connection's HTTP bookkeeping, most of a connection's size: allocated
+ * on its first HTTP message, since many connections carry none. */
+struct tl_conn_http {
+	__u8 npending;
+	__u8 pending_head;
+	struct tl_pending_request pending[TL_PENDING_REQUESTS];
+	struct tl_response_track response;
+};
+
+#define TL_HTTP_SEQS 4
+
+/* How the engine follows what one side sends. */
+struct tl_flow_track {
+	__u32 base; /* the ISN, or the first seen seq - 1 (Wireshark's rule) */
+	bool base_known;
+	int wscale; /* shift from its SYN, -1 when its SYN had none or was not seen */
+	bool fin_seen;
+	__u32 fin_end; /* raw seq just past its FIN: the ack that acknowledges it */
+	bool fin_acked;
+	/* Raw seqs of the latest segments that began HTTP messages: a segment
+	 * sent again from one of them is a retransmission, not new messages. */
+	__u32 http_seq[TL_HTTP_SEQS];
+	__u8 nhttp_seq;
+};
+
+/* A connection as the engine keeps it: the record its outputs read, then
+ * the bookkeeping only the engine's files use. */
+struct tl_econn {
+	struct tl_conn c; /* first: what the sink's callbacks get, read-only */
+	__u64 stream;	  /* Wireshark's tcp.stream of its first segment */
+	bool has_stream;
+	__u64 sk[2];		       /* kernel socket addresses, 0 when unknown */
+	int state[2];		       /* current enum tl_tcp_state, 0 before any state event */
+	struct tl_flow_track track[2]; /* by sender */
+	bool has_state_events;
+	bool ws_scaling; /* both SYNs carried window scale */
+	bool tw_wait[2]; /* the side's socket went to CLOSE from FIN_WAIT2 or CLOSING */
+	__u8 tw_from[2]; /* the state it left then */
+	bool ended;
+	struct tl_conn_http *http;   /* NULL until its first HTTP message */
+	struct tl_http_hold hold[2]; /* by sending side */
+	struct tl_conn *next;	     /* hash chain */
+	/* Held after its close for the segments still to come (engine.c). */
+	__u8 held;
+	__u64 hold_until_ns;
+	struct tl_conn *held_prev, *held_next;
+	struct tl_ana_conn *ana; /* Wireshark's analysis of its segments (engine_analysis.c) */
+	struct tl_recent_seg recent[2][TL_RECENT_SEGS]; /* by sender, a ring */
+	__u8 recent_next[2];
+};
+
+/* tl_econn(c): the engine's whole connection, from the record every engine
+ * function passes around (each one the engine made is a struct tl_econn,
+ * freed through its record). */
+_Static_assert(offsetof(struct tl_econn, c) == 0, "the record comes first");
+#define tl_econn(c)                                                                                \
+	_Generic((c),                                                                              \
+	    const struct tl_conn *: (const struct tl_econn *)(c),                                  \
+	    struct tl_conn *: (struct tl_econn *)(c))
 
 #define TL_MAX_PENDING_CONNECTS 256
 #define TL_MAX_LISTENING 64

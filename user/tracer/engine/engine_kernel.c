@@ -45,9 +45,12 @@ static void fact_tcp_info(struct tl_tcp_info *ti, const struct tl_kernel_event *
  * first); 0 when it is not among the latest. */
 static __u32 recent_number(const struct tl_conn *c, enum tl_side side, __u32 seq)
 {
+	const struct tl_econn *ec = tl_econn(c);
+
 	for (int i = 1; i <= TL_RECENT_SEGS; i++) {
 		const struct tl_recent_seg *r =
-		    &c->recent[side][(c->recent_next[side] + TL_RECENT_SEGS - i) % TL_RECENT_SEGS];
+		    &ec->recent[side]
+			       [(ec->recent_next[side] + TL_RECENT_SEGS - i) % TL_RECENT_SEGS];
 
 		if (r->number && r->seq == seq)
 			return r->number;
@@ -57,12 +60,13 @@ static __u32 recent_number(const struct tl_conn *c, enum tl_side side, __u32 seq
 
 void tl_engine_kernel_segment(struct tl_engine *e, struct tl_conn *c, const struct tl_pkt_view *v)
 {
-	struct tl_recent_seg *r = &c->recent[v->from][c->recent_next[v->from]];
+	struct tl_econn *ec = tl_econn(c);
+	struct tl_recent_seg *r = &ec->recent[v->from][ec->recent_next[v->from]];
 
 	(void)e;
 	r->seq = v->pkt->seq;
 	r->number = v->number;
-	c->recent_next[v->from] = (c->recent_next[v->from] + 1) % TL_RECENT_SEGS;
+	ec->recent_next[v->from] = (ec->recent_next[v->from] + 1) % TL_RECENT_SEGS;
 }
 
 static const char *reason_name(const struct tl_engine *e, const struct tl_kernel_event *k,
@@ -94,7 +98,7 @@ void tl_engine_kernel(struct tl_engine *e, const struct tl_event *ev)
 	if (!c)
 		return;
 	v.side = tl_endpoint_eq(&src, &c->ep[TL_CLIENT]) ? TL_CLIENT : TL_SERVER;
-	v.seq = k->seq - c->flow[v.side].base;
+	v.seq = k->seq - tl_econn(c)->track[v.side].base;
 	switch (k->type) {
 	case TL_EV_TCP_INFO:
 		fact_tcp_info(&c->tcp_info[v.side], k);

@@ -33,11 +33,10 @@ static struct tl_conn *conn_from_packet(struct tl_engine *e, const struct tl_end
  * connection its socket events announced, or a new connection reusing it. */
 static bool is_new_syn(const struct tl_conn *c, const struct tl_packet *p, enum tl_side from)
 {
-	const struct tl_flow *f = &c->flow[TL_CLIENT];
-
 	if (!c->packets)
 		return false;
-	return !(from == TL_CLIENT && f->syn_seen && f->base == p->seq);
+	return !(from == TL_CLIENT && c->flow[TL_CLIENT].syn_seen &&
+		 tl_econn(c)->track[TL_CLIENT].base == p->seq);
 }
 
 /* *reused: a SYN ended the life on this tuple and began another. */
@@ -68,14 +67,16 @@ static struct tl_conn *conn_for_packet(struct tl_engine *e, const struct tl_pack
 static void relative_numbers(struct tl_conn *c, enum tl_side from, const struct tl_packet *p,
 			     const struct tl_tcp_opts *o, struct tl_pkt_view *v)
 {
-	struct tl_flow *f = &c->flow[from], *r = &c->flow[TL_OTHER(from)];
+	struct tl_flow_track *f = &tl_econn(c)->track[from],
+			     *r = &tl_econn(c)->track[TL_OTHER(from)];
 
 	if (p->flags & TL_SYN) {
 		c->client_syns += from == TL_CLIENT && !(p->flags & TL_ACK);
 		f->base = p->seq;
-		f->base_known = f->syn_seen = true;
+		f->base_known = c->flow[from].syn_seen = true;
 		f->wscale = tl_tcp_wscale_shift(o);
-		c->ws_scaling = f->wscale >= 0 && r->wscale >= 0 && r->syn_seen;
+		tl_econn(c)->ws_scaling =
+		    f->wscale >= 0 && r->wscale >= 0 && c->flow[TL_OTHER(from)].syn_seen;
 	} else if (!f->base_known) {
 		f->base = p->seq - 1;
 		f->base_known = true;
@@ -92,12 +93,12 @@ static void relative_numbers(struct tl_conn *c, enum tl_side from, const struct 
 static void window(const struct tl_conn *c, enum tl_side from, const struct tl_packet *p,
 		   struct tl_pkt_view *v)
 {
-	const struct tl_flow *f = &c->flow[from], *r = &c->flow[TL_OTHER(from)];
+	const struct tl_flow_track *f = &tl_econn(c)->track[from];
 
 	v->win_scaled = p->window;
-	if (!f->syn_seen || !r->syn_seen)
+	if (!c->flow[from].syn_seen || !c->flow[TL_OTHER(from)].syn_seen)
 		v->win_scale = -1;
-	else if (!c->ws_scaling)
+	else if (!tl_econn(c)->ws_scaling)
 		v->win_scale = -2;
 	else
 		v->win_scale = 1 << f->wscale;
@@ -108,7 +109,8 @@ static void window(const struct tl_conn *c, enum tl_side from, const struct tl_p
 static void close_bookkeeping(struct tl_engine *e, struct tl_conn *c, enum tl_side from,
 			      const struct tl_packet *p, __u64 ts_ns)
 {
-	struct tl_flow *f = &c->flow[from], *r = &c->flow[TL_OTHER(from)];
+	struct tl_flow_track *f = &tl_econn(c)->track[from],
+			     *r = &tl_econn(c)->track[TL_OTHER(from)];
 	bool had_fin = f->fin_seen;
 
 	if (p->flags & TL_FIN) {
@@ -129,11 +131,11 @@ static void close_bookkeeping(struct tl_engine *e, struct tl_conn *c, enum tl_si
 		 * namespace, another host), the packets tell: a side that
 		 * acknowledges the peer's FIN after an earlier FIN of its own is
 		 * an active closer, and TCP puts it in TIME_WAIT. */
-		if (!c->state[from] && had_fin && c->closed_by != TL_CLOSED_RESET) {
-			c->tw_wait[from] = true;
-			c->tw_from[from] = f->fin_acked ? TL_FIN_WAIT2 : TL_CLOSING;
+		if (!tl_econn(c)->state[from] && had_fin && c->closed_by != TL_CLOSED_RESET) {
+			tl_econn(c)->tw_wait[from] = true;
+			tl_econn(c)->tw_from[from] = f->fin_acked ? TL_FIN_WAIT2 : TL_CLOSING;
 		}
-		if (c->tw_wait[from])
+		if (tl_econn(c)->tw_wait[from])
 			tl_engine_tw_infer(e, c, from, ts_ns);
 	}
 }
@@ -149,7 +151,7 @@ static void analyse(struct tl_conn *c, const struct tl_pkt_view *v, bool reused,
 				  .opts = v->opts,
 				  .reused_ports = reused};
 
-	tl_analysis_segment(c->ana, &in, out);
+	tl_analysis_segment(tl_econn(c)->ana, &in, out);
 	c->retransmissions += !!(out->flags & TL_A_ANY_RETRANSMISSION);
 	c->dup_acks += !!(out->flags & TL_A_DUPLICATE_ACK);
 	c->zero_windows += !!(out->flags & TL_A_ZERO_WINDOW);
@@ -162,11 +164,11 @@ static void number_segment(struct tl_engine *e, struct tl_conn *c, const struct 
 {
 	e->frames++;
 	v->frame_no = ev->frame_no ? ev->frame_no : e->frames;
-	if (!c->has_stream) {
-		c->stream = ev->frame_no ? ev->stream : e->next_stream++;
-		c->has_stream = true;
+	if (!tl_econn(c)->has_stream) {
+		tl_econn(c)->stream = ev->frame_no ? ev->stream : e->next_stream++;
+		tl_econn(c)->has_stream = true;
 	}
-	v->stream = ev->frame_no ? ev->stream : c->stream;
+	v->stream = ev->frame_no ? ev->stream : tl_econn(c)->stream;
 }
 
 void tl_engine_packet(struct tl_engine *e, const struct tl_event *ev)
@@ -197,9 +199,9 @@ void tl_engine_packet(struct tl_engine *e, const struct tl_event *ev)
 	c->packets++;
 	c->last_ns = ev->ts_ns;
 	v.number = c->packets;
-	if (!c->ana)
-		c->ana = tl_analysis_new();
-	if (c->ana) {
+	if (!tl_econn(c)->ana)
+		tl_econn(c)->ana = tl_analysis_new();
+	if (tl_econn(c)->ana) {
 		analyse(c, &v, reused, &an);
 		v.analysis = &an;
 	}

@@ -72,10 +72,10 @@ void tl_engine_match_connect(struct tl_engine *e, struct tl_conn *c)
 		if (!tl_endpoint_eq(&pc->local, &local) ||
 		    !tl_endpoint_eq(&pc->remote, &c->ep[TL_SERVER]))
 			continue;
-		c->sk[TL_CLIENT] = pc->sk;
+		tl_econn(c)->sk[TL_CLIENT] = pc->sk;
 		c->proc[TL_CLIENT] = pc->proc;
-		c->state[TL_CLIENT] = TL_SYN_SENT;
-		c->has_state_events = true;
+		tl_econn(c)->state[TL_CLIENT] = TL_SYN_SENT;
+		tl_econn(c)->has_state_events = true;
 		if (pc->ts_ns < c->start_ns)
 			c->start_ns = pc->ts_ns;
 		v.ts_ns = pc->ts_ns;
@@ -132,8 +132,8 @@ static void state_change(struct tl_engine *e, struct tl_conn *c, enum tl_side si
 	struct tl_state_view v = {
 	    .ts_ns = ts_ns, .side = side, .old_state = s->oldstate, .new_state = s->newstate};
 
-	c->has_state_events = true;
-	c->state[side] = s->newstate;
+	tl_econn(c)->has_state_events = true;
+	tl_econn(c)->state[side] = s->newstate;
 	/* connect() gave up: its SYNs went unanswered (a full backlog drops them). */
 	if (s->oldstate == TL_SYN_SENT && s->newstate == TL_CLOSE &&
 	    !c->flow[TL_OTHER(side)].syn_seen && c->closed_by != TL_CLOSED_RESET)
@@ -147,9 +147,9 @@ static void state_change(struct tl_engine *e, struct tl_conn *c, enum tl_side si
 	/* The socket handed over to a timewait socket (tcp_time_wait). */
 	if (s->newstate == TL_CLOSE && (s->oldstate == TL_FIN_WAIT2 || s->oldstate == TL_CLOSING) &&
 	    c->closed_by != TL_CLOSED_RESET) {
-		c->tw_wait[side] = true;
-		c->tw_from[side] = s->oldstate;
-		if (c->flow[TL_OTHER(side)].fin_acked)
+		tl_econn(c)->tw_wait[side] = true;
+		tl_econn(c)->tw_from[side] = s->oldstate;
+		if (tl_econn(c)->track[TL_OTHER(side)].fin_acked)
 			tl_engine_tw_infer(e, c, side, ts_ns);
 	}
 }
@@ -174,7 +174,7 @@ void tl_engine_sock(struct tl_engine *e, const struct tl_event *ev)
 	c = tl_conn_table_find(&e->conns, &local, &remote);
 	/* A new connection on the tuple of a closed life still held for its
 	 * last segments (a client that binds the same port): that life is over. */
-	if (c && c->held == TL_HOLD_CLOSED && starts_life(s)) {
+	if (c && tl_econn(c)->held == TL_HOLD_CLOSED && starts_life(s)) {
 		tl_engine_conn_end(e, c);
 		c = NULL;
 	}
@@ -187,7 +187,7 @@ void tl_engine_sock(struct tl_engine *e, const struct tl_event *ev)
 	if (!c)
 		return;
 	side = tl_endpoint_eq(&local, &c->ep[TL_SERVER]) ? TL_SERVER : TL_CLIENT;
-	c->sk[side] = s->skaddr;
+	tl_econn(c)->sk[side] = s->skaddr;
 	c->last_ns = ev->ts_ns;
 	if (s->pid)
 		set_proc(&c->proc[side], s);

@@ -33,10 +33,10 @@ void tl_engine_tw_infer(struct tl_engine *e, struct tl_conn *c, enum tl_side sid
 {
 	struct tl_state_view v = {.ts_ns = ts_ns,
 				  .side = side,
-				  .old_state = c->tw_from[side],
+				  .old_state = tl_econn(c)->tw_from[side],
 				  .new_state = TL_TIME_WAIT,
 				  .inferred = true,
-				  .from_packets = !c->state[side]};
+				  .from_packets = !tl_econn(c)->state[side]};
 	struct tl_tw_watch w = {
 	    .conn_id = c->id,
 	    .side = side,
@@ -48,15 +48,13 @@ void tl_engine_tw_infer(struct tl_engine *e, struct tl_conn *c, enum tl_side sid
 
 	if (c->time_wait == (int)side || c->time_wait == TL_TW_BOTH)
 		return;
-	if (c->time_wait < 0)
-		c->time_wait_ns = ts_ns;
 	c->time_wait = c->time_wait < 0 ? (int)side : TL_TW_BOTH;
 	if (c->proc[side].pid)
 		v.proc = &c->proc[side];
 	tl_engine_emit_state(e, c, &v);
 	/* sock_diag sees the sockets whose states the tracer sees (this host,
 	 * this namespace), and only those. */
-	if (e->cfg.sock_query && c->state[side])
+	if (e->cfg.sock_query && tl_econn(c)->state[side])
 		tl_tw_watches_add(&e->tw, &w);
 }
 

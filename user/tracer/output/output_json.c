@@ -9,15 +9,18 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "tracer/output/conn_map.h"
+#include "tracer/output/json_contract.h"
 #include "tracer/output/json_writer.h"
 #include "tracer/proto/tcp_names.h"
 
 struct json_output {
 	struct tl_output out; /* first: the callbacks get &out back */
 	FILE *f;
-	struct tl_json j; /* one line's buffer, reused */
-	enum tl_headers_mode
-	    headers; /* the fields of "headers": --headers=all, else those that explain */
+	struct tl_json j;	  /* one line's buffer, reused */
+	struct tl_conn_map conns; /* struct json_conn, by connection id */
+	/* The fields of "headers": --headers=all, else those that explain. */
+	enum tl_headers_mode headers;
 };
 
 /* Longest field name a "headers" key is made of. */
@@ -46,8 +49,8 @@ static const char *const tw_ended_by_names[] = {
 static struct tl_json *json_line(struct json_output *jo, const char *type, __u64 ts_ns)
 {
 	tl_json_begin(&jo->j);
-	tl_json_str(&jo->j, "type", type);
-	tl_json_time(&jo->j, "ts", ts_ns);
+	tl_json_str(&jo->j, TL_JM(type), type);
+	tl_json_time(&jo->j, TL_JM(ts), ts_ns);
 	return &jo->j;
 }
 
@@ -57,7 +60,7 @@ static struct tl_json *json_conn_line(struct json_output *jo, const char *type, 
 {
 	struct tl_json *j = json_line(jo, type, ts_ns);
 
-	tl_json_uint(j, "conn", c->id);
+	tl_json_uint(j, TL_JM(conn), c->id);
 	return j;
 }
 
@@ -104,7 +107,7 @@ static void json_addr_port(struct tl_json *j, const char *addr_key, const char *
 /* The most "src"..."dport" members can take: two IPv6 addresses. */
 #define JSON_ADDRS_MAX 160
 
-/* c->sink_data: the packet lines' "src" to "dport" members of each
+/* Kept per connection: the packet lines' "src" to "dport" members of each
  * direction, written on its first packet: converting both addresses of
  * every packet to text was a fifth of --json's CPU. */
 struct json_conn {
@@ -112,21 +115,25 @@ struct json_conn {
 	char members[2][JSON_ADDRS_MAX];
 };
 
-static void json_packet_addrs(struct tl_json *j, struct tl_conn *c, const struct tl_pkt_view *v)
+static void json_packet_addrs(struct json_output *jo, const struct tl_conn *c,
+			      const struct tl_pkt_view *v)
 {
 	const struct tl_packet *p = v->pkt;
-	struct json_conn *jc = c->sink_data;
+	struct json_conn *jc = tl_conn_map_get(&jo->conns, c->id);
+	struct tl_json *j = &jo->j;
 	const int d = v->from == TL_CLIENT ? 0 : 1;
 	size_t mark = j->len;
 
-	if (!jc)
-		jc = c->sink_data = calloc(1, sizeof(*jc));
+	if (!jc && (jc = calloc(1, sizeof(*jc))) && tl_conn_map_put(&jo->conns, c->id, jc)) {
+		free(jc);
+		jc = NULL;
+	}
 	if (jc && jc->len[d]) {
 		tl_json_raw(j, jc->members[d], jc->len[d]);
 		return;
 	}
-	json_addr_port(j, "src", "sport", p->family, p->saddr, p->sport);
-	json_addr_port(j, "dst", "dport", p->family, p->daddr, p->dport);
+	json_addr_port(j, TL_JM(src), TL_JM(sport), p->family, p->saddr, p->sport);
+	json_addr_port(j, TL_JM(dst), TL_JM(dport), p->family, p->daddr, p->dport);
 	if (jc && !j->oom && j->len - mark <= JSON_ADDRS_MAX) {
 		memcpy(jc->members[d], j->buf + mark, j->len - mark);
 		jc->len[d] = j->len - mark;
@@ -139,17 +146,17 @@ static void json_tcp_opts(struct tl_json *j, const struct tl_tcp_opts *o, __u32 
 	char buf[256];
 
 	if (o->has_mss)
-		tl_json_uint(j, "mss", o->mss);
+		tl_json_uint(j, TL_JM(mss), o->mss);
 	if (o->has_wscale)
-		tl_json_uint(j, "wscale", o->wscale);
+		tl_json_uint(j, TL_JM(wscale), o->wscale);
 	if (o->sack_perm)
-		tl_json_bool(j, "sack_perm", true);
+		tl_json_bool(j, TL_JM(sack_perm), true);
 	if (o->has_ts) {
-		tl_json_uint(j, "tsval", o->tsval);
-		tl_json_uint(j, "tsecr", o->tsecr);
+		tl_json_uint(j, TL_JM(tsval), o->tsval);
+		tl_json_uint(j, TL_JM(tsecr), o->tsecr);
 	}
 	if (*tl_tcp_options_str(o, sack_base, buf, sizeof(buf)))
-		tl_json_str(j, "options", buf);
+		tl_json_str(j, TL_JM(options), buf);
 }
 
 /* Wireshark's analysis, as tshark's tcp.analysis.* fields name it. */
@@ -159,58 +166,58 @@ static void json_analysis(struct tl_json *j, const struct tl_analysis *an)
 	int n = tl_analysis_fields(an->flags, names);
 
 	if (n) {
-		tl_json_open(j, "analysis", '[');
+		tl_json_open(j, TL_JM(analysis), '[');
 		for (int i = 0; i < n; i++)
 			tl_json_elem_str(j, names[i]);
 		tl_json_close(j, ']');
 	}
 	if (an->flags & TL_A_DUPLICATE_ACK) {
-		tl_json_uint(j, "dup_ack_num", an->dup_ack_num);
-		tl_json_uint(j, "dup_ack_of", an->dup_ack_of);
+		tl_json_uint(j, TL_JM(dup_ack_num), an->dup_ack_num);
+		tl_json_uint(j, TL_JM(dup_ack_of), an->dup_ack_of);
 	}
 	if (an->acks_packet)
-		tl_json_ms6(j, "ack_rtt_ms", an->ack_rtt_ns);
+		tl_json_ms6(j, TL_JM(ack_rtt_ms), an->ack_rtt_ns);
 	if (an->bytes_in_flight)
-		tl_json_uint(j, "bytes_in_flight", an->bytes_in_flight);
+		tl_json_uint(j, TL_JM(bytes_in_flight), an->bytes_in_flight);
 }
 
-static void json_on_packet(void *ctx, struct tl_conn *c, const struct tl_pkt_view *v)
+static void json_on_packet(void *ctx, const struct tl_conn *c, const struct tl_pkt_view *v)
 {
 	const struct tl_packet *p = v->pkt;
 	struct tl_json *j = json_conn_line(ctx, "packet", v->ts_ns, c);
 	char flags[64];
 
-	json_packet_addrs(j, c, v);
-	tl_json_str(j, "dir", v->from == TL_CLIENT ? "c2s" : "s2c");
-	tl_json_uint(j, "frame", v->frame_no);
-	tl_json_uint(j, "stream", v->stream);
-	tl_json_str(j, "flags", tl_tcp_flags_str(p->flags, flags, sizeof(flags)));
-	tl_json_uint(j, "flags_raw", p->flags);
-	tl_json_uint(j, "seq", v->seq);
-	tl_json_uint(j, "ack", v->ack);
-	tl_json_uint(j, "seq_raw", p->seq);
-	tl_json_uint(j, "ack_raw", p->ack);
-	tl_json_uint(j, "len", p->payload_len);
-	tl_json_uint(j, "win", p->window);
-	tl_json_uint(j, "win_scaled", v->win_scaled);
-	tl_json_uint(j, "frame_len", p->frame_len);
+	json_packet_addrs(ctx, c, v);
+	tl_json_str(j, TL_JM(dir), v->from == TL_CLIENT ? "c2s" : "s2c");
+	tl_json_uint(j, TL_JM(frame), v->frame_no);
+	tl_json_uint(j, TL_JM(stream), v->stream);
+	tl_json_str(j, TL_JM(flags), tl_tcp_flags_str(p->flags, flags, sizeof(flags)));
+	tl_json_uint(j, TL_JM(flags_raw), p->flags);
+	tl_json_uint(j, TL_JM(seq), v->seq);
+	tl_json_uint(j, TL_JM(ack), v->ack);
+	tl_json_uint(j, TL_JM(seq_raw), p->seq);
+	tl_json_uint(j, TL_JM(ack_raw), p->ack);
+	tl_json_uint(j, TL_JM(len), p->payload_len);
+	tl_json_uint(j, TL_JM(win), p->window);
+	tl_json_uint(j, TL_JM(win_scaled), v->win_scaled);
+	tl_json_uint(j, TL_JM(frame_len), p->frame_len);
 	json_tcp_opts(j, v->opts, v->sack_base);
 	if (v->analysis)
 		json_analysis(j, v->analysis);
 	json_emit(ctx);
 }
 
-static void json_on_state(void *ctx, struct tl_conn *c, const struct tl_state_view *v)
+static void json_on_state(void *ctx, const struct tl_conn *c, const struct tl_state_view *v)
 {
 	struct tl_json *j = json_conn_line(ctx, "state", v->ts_ns, c);
 
-	tl_json_str(j, "side", tl_side_name(v->side));
-	tl_json_str(j, "old", tl_tcp_state_name(v->old_state));
-	tl_json_str(j, "new", tl_tcp_state_name(v->new_state));
+	tl_json_str(j, TL_JM(side), tl_side_name(v->side));
+	tl_json_str(j, TL_JM(old), tl_tcp_state_name(v->old_state));
+	tl_json_str(j, TL_JM(new), tl_tcp_state_name(v->new_state));
 	if (v->proc && v->proc->pid)
-		json_proc(j, "pid", "comm", v->proc);
-	tl_json_bool(j, "inferred", v->inferred);
-	tl_json_str(j, "cause", tl_state_cause_name(v->cause));
+		json_proc(j, TL_JM(pid), TL_JM(comm), v->proc);
+	tl_json_bool(j, TL_JM(inferred), v->inferred);
+	tl_json_str(j, TL_JM(cause), tl_state_cause_name(v->cause));
 	json_emit(ctx);
 }
 
@@ -220,23 +227,23 @@ static void json_http_headers(struct tl_json *j, const struct tl_http_msg *m)
 	const bool req = m->kind == TL_HTTP_REQUEST;
 
 	if (*m->content_type)
-		tl_json_str(j, "content_type", m->content_type);
+		tl_json_str(j, TL_JM(content_type), m->content_type);
 	if (m->content_length >= 0)
-		tl_json_int(j, "content_length", m->content_length);
+		tl_json_int(j, TL_JM(content_length), m->content_length);
 	if (req && *m->range)
-		tl_json_str(j, "range", m->range);
+		tl_json_str(j, TL_JM(range), m->range);
 	if (!req && *m->content_range)
-		tl_json_str(j, "content_range", m->content_range);
+		tl_json_str(j, TL_JM(content_range), m->content_range);
 	if (*m->connection)
-		tl_json_str(j, "connection", m->connection);
+		tl_json_str(j, TL_JM(connection), m->connection);
 	if (*m->transfer_encoding)
-		tl_json_str(j, "transfer_encoding", m->transfer_encoding);
+		tl_json_str(j, TL_JM(transfer_encoding), m->transfer_encoding);
 }
 
 /* "headers": the fields as sent, named in lower case (field names are
  * case-insensitive), a repeated one's values joined; the head's own bytes,
  * never a guess: fields the bytes kept did not reach are absent, and
- * "headers_truncated" says so. */
+ * TL_JM(headers_truncated) says so. */
 static void json_header_fields(struct json_output *jo, const struct tl_http_view *v)
 {
 	static struct tl_http_headers h; /* 18 KB; one thread */
@@ -245,7 +252,7 @@ static void json_header_fields(struct json_output *jo, const struct tl_http_view
 	bool left_out = false;
 
 	tl_http_headers_collect(v->head, v->head_len, jo->headers, true, &h);
-	tl_json_open(j, "headers", '{');
+	tl_json_open(j, TL_JM(headers), '{');
 	for (int i = 0; i < h.n; i++) {
 		const struct tl_http_field *f = &h.f[i];
 
@@ -261,63 +268,63 @@ static void json_header_fields(struct json_output *jo, const struct tl_http_view
 	}
 	tl_json_close(j, '}');
 	if (h.truncated || h.more || left_out)
-		tl_json_bool(j, "headers_truncated", true);
+		tl_json_bool(j, TL_JM(headers_truncated), true);
 }
 
-static void json_on_http(void *ctx, struct tl_conn *c, const struct tl_http_view *v)
+static void json_on_http(void *ctx, const struct tl_conn *c, const struct tl_http_view *v)
 {
 	const struct tl_http_msg *m = v->msg;
 	struct tl_json *j = json_conn_line(ctx, "http", v->ts_ns, c);
 
 	if (m->kind == TL_HTTP_REQUEST) {
-		tl_json_str(j, "dir", "request");
-		tl_json_str(j, "method", m->method);
-		tl_json_strn(j, "uri", m->uri, m->uri_len);
+		tl_json_str(j, TL_JM(dir), "request");
+		tl_json_str(j, TL_JM(method), m->method);
+		tl_json_strn(j, TL_JM(uri), m->uri, m->uri_len);
 		if (m->uri_truncated)
-			tl_json_bool(j, "uri_truncated", true);
-		tl_json_str(j, "version", m->version);
+			tl_json_bool(j, TL_JM(uri_truncated), true);
+		tl_json_str(j, TL_JM(version), m->version);
 	} else {
-		tl_json_str(j, "dir", "response");
-		tl_json_str(j, "version", m->version);
-		tl_json_int(j, "status", m->status);
-		tl_json_str(j, "reason", m->reason);
+		tl_json_str(j, TL_JM(dir), "response");
+		tl_json_str(j, TL_JM(version), m->version);
+		tl_json_int(j, TL_JM(status), m->status);
+		tl_json_str(j, TL_JM(reason), m->reason);
 	}
-	tl_json_uint(j, "seq", v->seq);
-	tl_json_uint(j, "frame", v->frame_no);
+	tl_json_uint(j, TL_JM(seq), v->seq);
+	tl_json_uint(j, TL_JM(frame), v->frame_no);
 	json_http_headers(j, m);
 	json_header_fields(ctx, v);
 	if (m->kind == TL_HTTP_RESPONSE && v->request) {
-		tl_json_str(j, "request_method", v->request->method);
-		tl_json_strn(j, "request_uri", v->request->uri, v->request->uri_len);
-		tl_json_ms(j, "latency_ms", v->latency_ns);
+		tl_json_str(j, TL_JM(request_method), v->request->method);
+		tl_json_strn(j, TL_JM(request_uri), v->request->uri, v->request->uri_len);
+		tl_json_ms(j, TL_JM(latency_ms), v->latency_ns);
 	}
 	json_emit(ctx);
 }
 
 /* One line per request/response pair, once the response's last byte is in:
  * the numbers a student reads off Wireshark's HTTP statistics. */
-static void json_on_exchange(void *ctx, struct tl_conn *c, const struct tl_exchange_view *v)
+static void json_on_exchange(void *ctx, const struct tl_conn *c, const struct tl_exchange_view *v)
 {
 	struct tl_json *j = json_conn_line(ctx, "exchange", v->ts_ns, c);
 
 	if (v->request) {
-		tl_json_str(j, "method", v->request->method);
-		tl_json_strn(j, "uri", v->request->uri, v->request->uri_len);
+		tl_json_str(j, TL_JM(method), v->request->method);
+		tl_json_strn(j, TL_JM(uri), v->request->uri, v->request->uri_len);
 	}
-	tl_json_int(j, "status", v->status);
+	tl_json_int(j, TL_JM(status), v->status);
 	if (*v->content_type)
-		tl_json_str(j, "content_type", v->content_type);
+		tl_json_str(j, TL_JM(content_type), v->content_type);
 	if (v->content_length >= 0)
-		tl_json_int(j, "content_length", v->content_length);
-	tl_json_uint(j, "body_bytes", v->body_bytes);
+		tl_json_int(j, TL_JM(content_length), v->content_length);
+	tl_json_uint(j, TL_JM(body_bytes), v->body_bytes);
 	if (v->request) {
-		tl_json_ms(j, "first_byte_ms", v->first_byte_ns - v->request->ts_ns);
-		tl_json_ms(j, "last_byte_ms", v->last_byte_ns - v->request->ts_ns);
+		tl_json_ms(j, TL_JM(first_byte_ms), v->first_byte_ns - v->request->ts_ns);
+		tl_json_ms(j, TL_JM(last_byte_ms), v->last_byte_ns - v->request->ts_ns);
 	}
-	tl_json_bool(j, "complete", v->complete);
-	tl_json_bool(j, "range", v->status == 206);
-	tl_json_bool(j, "revalidated", v->status == 304);
-	tl_json_bool(j, "chunked", v->chunked);
+	tl_json_bool(j, TL_JM(complete), v->complete);
+	tl_json_bool(j, TL_JM(range), v->status == 206);
+	tl_json_bool(j, TL_JM(revalidated), v->status == 304);
+	tl_json_bool(j, TL_JM(chunked), v->chunked);
 	json_emit(ctx);
 }
 
@@ -325,7 +332,7 @@ static void json_on_exchange(void *ctx, struct tl_conn *c, const struct tl_excha
  * them; null for a side the kernel did not report. */
 static void json_tcp_info(struct tl_json *j, const struct tl_conn *c)
 {
-	tl_json_open(j, "tcp_info", '{');
+	tl_json_open(j, TL_JM(tcp_info), '{');
 	for (int s = TL_CLIENT; s <= TL_SERVER; s++) {
 		const struct tl_tcp_info *ti = &c->tcp_info[s];
 
@@ -334,18 +341,18 @@ static void json_tcp_info(struct tl_json *j, const struct tl_conn *c)
 			continue;
 		}
 		tl_json_open(j, tl_side_name(s), '{');
-		tl_json_str(j, "state", tl_tcp_state_name(ti->state));
-		tl_json_ms(j, "srtt_ms", (__u64)ti->srtt_us * 1000);
-		tl_json_ms(j, "rttvar_ms", (__u64)ti->rttvar_us * 1000);
-		tl_json_uint(j, "cwnd", ti->cwnd);
+		tl_json_str(j, TL_JM(state), tl_tcp_state_name(ti->state));
+		tl_json_ms(j, TL_JM(srtt_ms), (__u64)ti->srtt_us * 1000);
+		tl_json_ms(j, TL_JM(rttvar_ms), (__u64)ti->rttvar_us * 1000);
+		tl_json_uint(j, TL_JM(cwnd), ti->cwnd);
 		/* Never in loss: the kernel's "infinite", which ss leaves out too. */
 		if (ti->ssthresh >= TL_SSTHRESH_INFINITE)
-			tl_json_null(j, "ssthresh");
+			tl_json_null(j, TL_JM(ssthresh));
 		else
-			tl_json_uint(j, "ssthresh", ti->ssthresh);
-		tl_json_uint(j, "retrans", ti->retrans);
-		tl_json_uint(j, "mss", ti->mss);
-		tl_json_uint(j, "delivery_rate", ti->delivery_rate);
+			tl_json_uint(j, TL_JM(ssthresh), ti->ssthresh);
+		tl_json_uint(j, TL_JM(retrans), ti->retrans);
+		tl_json_uint(j, TL_JM(mss), ti->mss);
+		tl_json_uint(j, TL_JM(delivery_rate), ti->delivery_rate);
 		tl_json_close(j, '}');
 	}
 	tl_json_close(j, '}');
@@ -354,10 +361,10 @@ static void json_tcp_info(struct tl_json *j, const struct tl_conn *c)
 /* How often each side's congestion control entered each state. */
 static void json_congestion(struct tl_json *j, const struct tl_conn *c)
 {
-	static const char *const names[TL_CA_STATES] = {"open", "disorder", "cwr", "recovery",
-							"loss"};
+	static const char *const names[TL_CA_STATES] = {TL_JM(open), TL_JM(disorder), TL_JM(cwr),
+							TL_JM(recovery), TL_JM(loss)};
 
-	tl_json_open(j, "congestion", '{');
+	tl_json_open(j, TL_JM(congestion), '{');
 	for (int s = TL_CLIENT; s <= TL_SERVER; s++) {
 		tl_json_open(j, tl_side_name(s), '{');
 		for (int i = 0; i < TL_CA_STATES; i++)
@@ -367,62 +374,60 @@ static void json_congestion(struct tl_json *j, const struct tl_conn *c)
 	tl_json_close(j, '}');
 }
 
-static void json_on_conn_end(void *ctx, struct tl_conn *c)
+static void json_on_conn_end(void *ctx, const struct tl_conn *c)
 {
 	struct tl_json *j = json_conn_line(ctx, "conn", c->last_ns, c);
 
-	json_endpoint(j, "client", &c->ep[TL_CLIENT]);
-	json_endpoint(j, "server", &c->ep[TL_SERVER]);
-	json_proc(j, "client_pid", "client_comm", &c->proc[TL_CLIENT]);
-	json_proc(j, "server_pid", "server_comm", &c->proc[TL_SERVER]);
-	tl_json_time(j, "start", c->start_ns);
-	tl_json_time(j, "end", c->last_ns);
-	tl_json_ms(j, "duration_ms", c->last_ns - c->start_ns);
-	tl_json_uint(j, "bytes_c2s", c->flow[TL_CLIENT].bytes);
-	tl_json_uint(j, "bytes_s2c", c->flow[TL_SERVER].bytes);
-	tl_json_uint(j, "packets", c->packets);
-	tl_json_uint(j, "requests", c->requests);
-	tl_json_uint(j, "responses", c->responses);
+	json_endpoint(j, TL_JM(client), &c->ep[TL_CLIENT]);
+	json_endpoint(j, TL_JM(server), &c->ep[TL_SERVER]);
+	json_proc(j, TL_JM(client_pid), TL_JM(client_comm), &c->proc[TL_CLIENT]);
+	json_proc(j, TL_JM(server_pid), TL_JM(server_comm), &c->proc[TL_SERVER]);
+	tl_json_time(j, TL_JM(start), c->start_ns);
+	tl_json_time(j, TL_JM(end), c->last_ns);
+	tl_json_ms(j, TL_JM(duration_ms), c->last_ns - c->start_ns);
+	tl_json_uint(j, TL_JM(bytes_c2s), c->flow[TL_CLIENT].bytes);
+	tl_json_uint(j, TL_JM(bytes_s2c), c->flow[TL_SERVER].bytes);
+	tl_json_uint(j, TL_JM(packets), c->packets);
+	tl_json_uint(j, TL_JM(requests), c->requests);
+	tl_json_uint(j, TL_JM(responses), c->responses);
 	if (c->closed_by == TL_CLOSED_NONE)
-		tl_json_null(j, "closed_by");
+		tl_json_null(j, TL_JM(closed_by));
 	else
-		tl_json_str(j, "closed_by", closed_by_names[c->closed_by]);
+		tl_json_str(j, TL_JM(closed_by), closed_by_names[c->closed_by]);
 	if (c->closed_by == TL_CLOSED_RESET)
-		tl_json_str(j, "reset_by", tl_side_name(c->reset_by));
+		tl_json_str(j, TL_JM(reset_by), tl_side_name(c->reset_by));
 	else
-		tl_json_null(j, "reset_by");
+		tl_json_null(j, TL_JM(reset_by));
 	if (tl_conn_handshake(c) == TL_HS_UNSEEN)
-		tl_json_null(j, "handshake");
+		tl_json_null(j, TL_JM(handshake));
 	else
-		tl_json_str(j, "handshake", handshake_names[tl_conn_handshake(c)]);
-	tl_json_uint(j, "syns", c->client_syns);
+		tl_json_str(j, TL_JM(handshake), handshake_names[tl_conn_handshake(c)]);
+	tl_json_uint(j, TL_JM(syns), c->client_syns);
 	if (c->time_wait < 0)
-		tl_json_null(j, "time_wait");
+		tl_json_null(j, TL_JM(time_wait));
 	else
-		tl_json_str(j, "time_wait",
-			    c->time_wait == TL_TW_BOTH ? "both" : tl_side_name(c->time_wait));
-	tl_json_bool(j, "mid_stream", c->mid_stream);
-	tl_json_bool(j, "roles_guessed", c->roles_guessed);
-	tl_json_bool(j, "incomplete", c->incomplete);
-	tl_json_bool(j, "open_at_exit", c->open_at_exit);
-	tl_json_bool(j, "evicted", c->evicted);
-	tl_json_bool(j, "states_missing", c->states_missing);
-	tl_json_bool(j, "preconnect", tl_conn_preconnect(c));
-	tl_json_uint(j, "retransmissions", c->retransmissions);
-	tl_json_uint(j, "dup_acks", c->dup_acks);
-	tl_json_uint(j, "zero_windows", c->zero_windows);
+		tl_json_str(j, TL_JM(time_wait), tl_time_wait_name(c->time_wait));
+	tl_json_bool(j, TL_JM(mid_stream), c->mid_stream);
+	tl_json_bool(j, TL_JM(roles_guessed), c->roles_guessed);
+	tl_json_bool(j, TL_JM(incomplete), c->incomplete);
+	tl_json_bool(j, TL_JM(open_at_exit), c->open_at_exit);
+	tl_json_bool(j, TL_JM(evicted), c->evicted);
+	tl_json_bool(j, TL_JM(states_missing), c->states_missing);
+	tl_json_bool(j, TL_JM(preconnect), tl_conn_preconnect(c));
+	tl_json_uint(j, TL_JM(retransmissions), c->retransmissions);
+	tl_json_uint(j, TL_JM(dup_acks), c->dup_acks);
+	tl_json_uint(j, TL_JM(zero_windows), c->zero_windows);
 	json_tcp_info(j, c);
-	tl_json_uint(j, "drops", c->drops);
-	tl_json_uint(j, "kernel_retransmits", c->kernel_retransmits);
-	tl_json_uint(j, "rcvqueue_full", c->rcvqueue_full);
-	tl_json_uint(j, "buf_limit", c->buf_limit);
+	tl_json_uint(j, TL_JM(drops), c->drops);
+	tl_json_uint(j, TL_JM(kernel_retransmits), c->kernel_retransmits);
+	tl_json_uint(j, TL_JM(rcvqueue_full), c->rcvqueue_full);
+	tl_json_uint(j, TL_JM(buf_limit), c->buf_limit);
 	json_congestion(j, c);
 	json_emit(ctx);
-	free(c->sink_data);
-	c->sink_data = NULL;
+	free(tl_conn_map_take(&((struct json_output *)ctx)->conns, c->id));
 }
 
-static void json_on_kernel(void *ctx, struct tl_conn *c, const struct tl_kernel_view *v)
+static void json_on_kernel(void *ctx, const struct tl_conn *c, const struct tl_kernel_view *v)
 {
 	static const char *const types[] = {
 	    [TL_EV_RETRANSMIT] = "kernel_retransmit",
@@ -432,19 +437,20 @@ static void json_on_kernel(void *ctx, struct tl_conn *c, const struct tl_kernel_
 	struct tl_json *j = json_conn_line(ctx, types[v->type], v->ts_ns, c);
 	char flags[64];
 
-	tl_json_str(j, "side", tl_side_name(v->side));
+	tl_json_str(j, TL_JM(side), tl_side_name(v->side));
 	if (v->type != TL_EV_RESET) {
-		tl_json_str(j, "flags", tl_tcp_flags_str(v->flags, flags, sizeof(flags)));
-		tl_json_uint(j, "seq", v->seq);
-		tl_json_uint(j, "seq_raw", v->seq_raw);
-		tl_json_uint(j, "len", v->len);
+		tl_json_str(j, TL_JM(flags), tl_tcp_flags_str(v->flags, flags, sizeof(flags)));
+		tl_json_uint(j, TL_JM(flags_raw), v->flags);
+		tl_json_uint(j, TL_JM(seq), v->seq);
+		tl_json_uint(j, TL_JM(seq_raw), v->seq_raw);
+		tl_json_uint(j, TL_JM(len), v->len);
 	}
 	if (v->type == TL_EV_RETRANSMIT && v->number)
-		tl_json_uint(j, "packet", v->number);
+		tl_json_uint(j, TL_JM(packet), v->number);
 	if (v->reason)
-		tl_json_str(j, "reason", v->reason);
+		tl_json_str(j, TL_JM(reason), v->reason);
 	if (v->type == TL_EV_DROP)
-		tl_json_bool(j, "before_capture", v->before_capture);
+		tl_json_bool(j, TL_JM(before_capture), v->before_capture);
 	json_emit(ctx);
 }
 
@@ -452,14 +458,14 @@ static void json_on_tw_end(void *ctx, const struct tl_tw_view *v)
 {
 	struct tl_json *j = json_line(ctx, "time_wait_end", v->end_ns);
 
-	tl_json_uint(j, "conn", v->conn_id);
-	tl_json_str(j, "side", tl_side_name(v->side));
-	json_endpoint(j, "local", &v->local);
-	json_endpoint(j, "remote", &v->remote);
-	tl_json_ms(j, "duration_ms", v->end_ns - v->start_ns);
-	tl_json_bool(j, "confirmed", v->confirmed);
-	tl_json_str(j, "ended_by", tw_ended_by_names[v->ended_by]);
-	tl_json_str(j, "cause", tl_state_cause_name(v->cause));
+	tl_json_uint(j, TL_JM(conn), v->conn_id);
+	tl_json_str(j, TL_JM(side), tl_side_name(v->side));
+	json_endpoint(j, TL_JM(local), &v->local);
+	json_endpoint(j, TL_JM(remote), &v->remote);
+	tl_json_ms(j, TL_JM(duration_ms), v->end_ns - v->start_ns);
+	tl_json_bool(j, TL_JM(confirmed), v->confirmed);
+	tl_json_str(j, TL_JM(ended_by), tw_ended_by_names[v->ended_by]);
+	tl_json_str(j, TL_JM(cause), tl_state_cause_name(v->cause));
 	json_emit(ctx);
 }
 
@@ -482,7 +488,7 @@ static void json_facts_missing(struct tl_json *j, const char *missing)
 {
 	char name[64];
 
-	tl_json_open(j, "facts_missing", '[');
+	tl_json_open(j, TL_JM(facts_missing), '[');
 	while (missing && *missing) {
 		size_t n = strcspn(missing, " ");
 
@@ -497,23 +503,23 @@ static void json_facts_missing(struct tl_json *j, const char *missing)
  * (no owner hook, no process names). */
 static void json_attach(struct tl_json *j, const struct tl_start_info *info)
 {
-	tl_json_open(j, "attach", '{');
-	tl_json_str(j, "tc", info->tc_attach);
-	tl_json_str(j, "state", info->state_attach);
-	tl_json_str(j, "owner", info->owner_attach);
+	tl_json_open(j, TL_JM(attach), '{');
+	tl_json_str(j, TL_JM(tc), info->tc_attach);
+	tl_json_str(j, TL_JM(state), info->state_attach);
+	tl_json_str(j, TL_JM(owner), info->owner_attach);
 	json_facts_missing(j, info->facts_missing);
 	tl_json_close(j, '}');
 }
 
 static void json_privileges(struct tl_json *j, const struct tl_privileges *p)
 {
-	tl_json_open(j, "privileges", '{');
-	tl_json_str(j, "user", p->user);
-	tl_json_open(j, "capabilities", '[');
+	tl_json_open(j, TL_JM(privileges), '{');
+	tl_json_str(j, TL_JM(user), p->user);
+	tl_json_open(j, TL_JM(capabilities), '[');
 	for (int i = 0; i < p->ncaps; i++)
 		tl_json_elem_str(j, p->caps[i]);
 	tl_json_close(j, ']');
-	tl_json_bool(j, "seccomp", p->seccomp);
+	tl_json_bool(j, TL_JM(seccomp), p->seccomp);
 	tl_json_close(j, '}');
 }
 
@@ -524,20 +530,20 @@ static void json_start(struct tl_output *o, const struct tl_start_info *info)
 	((struct json_output *)o)->headers =
 	    info->headers == TL_HEADERS_ALL ? TL_HEADERS_ALL : TL_HEADERS_EXPLAIN;
 	if (info->source_file)
-		tl_json_null(j, "interface");
+		tl_json_null(j, TL_JM(interface));
 	else
-		tl_json_str(j, "interface", info->ifname);
-	tl_json_open(j, "ports", '[');
+		tl_json_str(j, TL_JM(interface), info->ifname);
+	tl_json_open(j, TL_JM(ports), '[');
 	for (int i = 0; i < info->nports; i++)
 		tl_json_elem_uint(j, info->ports[i]);
 	tl_json_close(j, ']');
-	tl_json_str(j, "family", json_family_name(info->family));
+	tl_json_str(j, TL_JM(family), json_family_name(info->family));
 	if (!info->source_file)
 		json_attach(j, info);
-	tl_json_bool(j, "both_directions", info->both_directions);
-	tl_json_str(j, "version", TL_VERSION);
+	tl_json_bool(j, TL_JM(both_directions), info->both_directions);
+	tl_json_str(j, TL_JM(version), TL_VERSION);
 	if (info->source_file)
-		tl_json_str(j, "file", info->source_file);
+		tl_json_str(j, TL_JM(file), info->source_file);
 	if (info->privileges)
 		json_privileges(j, info->privileges);
 	json_emit((struct json_output *)o);
@@ -548,7 +554,7 @@ static void json_loss(struct tl_output *o, __u64 ts_ns, __u64 total)
 {
 	struct tl_json *j = json_line((struct json_output *)o, "loss", ts_ns);
 
-	tl_json_uint(j, "lost", total);
+	tl_json_uint(j, TL_JM(lost), total);
 	json_emit((struct json_output *)o);
 }
 
@@ -556,10 +562,10 @@ static void json_stats(struct tl_output *o, const struct tl_stats_info *info)
 {
 	struct tl_json *j = json_line((struct json_output *)o, "stats", info->ts_ns);
 
-	tl_json_uint(j, "events", info->events);
-	tl_json_uint(j, "lost", info->lost);
-	tl_json_uint(j, "connections", info->conns);
-	tl_json_uint(j, "states_missing", info->states_missing);
+	tl_json_uint(j, TL_JM(events), info->events);
+	tl_json_uint(j, TL_JM(lost), info->lost);
+	tl_json_uint(j, TL_JM(connections), info->conns);
+	tl_json_uint(j, TL_JM(states_missing), info->states_missing);
 	json_emit((struct json_output *)o);
 	json_flush(o);
 }
@@ -571,6 +577,7 @@ static void json_free(struct tl_output *o)
 	/* Lines since the last drain are written, never dropped. */
 	json_flush(o);
 	tl_json_free(&jo->j);
+	tl_conn_map_free(&jo->conns, free);
 	free(jo);
 }
 

@@ -30,7 +30,7 @@ static void summary_comm(char out[TL_COMM_LEN], const struct tl_proc *p)
 	out[i] = '\0';
 }
 
-static void summary_on_conn_end(void *ctx, struct tl_conn *c)
+static void summary_on_conn_end(void *ctx, const struct tl_conn *c)
 {
 	struct summary_output *s = ctx;
 	const struct tl_proc *p = &c->proc[TL_CLIENT];

@@ -2,7 +2,7 @@
  * following a Wireshark capture knows (Seq=, Ack=, Win=, [SYN, ACK]), with
  * the kernel's socket states and the HTTP messages between the segments.
  * Events of many connections interleave, so each connection's lines are
- * kept on c->sink_data and printed as one block when its life ends. */
+ * kept per connection and printed as one block when its life ends. */
 #include "tracer/output/output.h"
 
 #include <errno.h>
@@ -16,6 +16,7 @@
 #include "common/utf8.h"
 #include "common/util.h"
 #include "tracer/output/text_legend.h"
+#include "tracer/output/conn_map.h"
 #include "tracer/proto/tcp_names.h"
 
 #define TEXT_BOLD "\033[1m"
@@ -62,7 +63,7 @@ struct text_part {
 	unsigned long long events;
 };
 
-/* c->sink_data: one connection's timeline so far. Past TEXT_HEAD_MAX, lines
+/* One connection's timeline so far (text_output.conns). Past TEXT_HEAD_MAX, lines
  * go to tail[cur]; when that one is full the older half is dropped and
  * written over, so the tail is always the latest lines. */
 struct text_block {
@@ -70,7 +71,7 @@ struct text_block {
 	int cur;
 	bool in_tail;
 	unsigned long long elided; /* events dropped between head and tail */
-	unsigned notes;		   /* the legend's notes its state lines call for */
+	struct tl_legend legend;
 };
 
 struct text_output {
@@ -86,6 +87,7 @@ struct text_output {
 	bool why;		 /* --why */
 	enum tl_headers_mode headers;
 	const struct tl_text_lang *lang;
+	struct tl_conn_map conns; /* struct text_block, by connection id */
 };
 
 /* Colour codes only when asked for: a pipe or a file gets plain text. */
@@ -273,9 +275,9 @@ static struct text_part *text_tail_part(struct text_block *blk, bool starts)
  * event; starts: the line begins an event (a segment's line or a state's,
  * the HTTP lines under a segment do not). NULL when the line cannot be
  * added (out of memory: then its event is counted as left out). */
-static FILE *text_block_for(struct tl_conn *c, bool starts)
+static FILE *text_block_for(struct text_output *t, const struct tl_conn *c, bool starts)
 {
-	struct text_block *blk = c->sink_data;
+	struct text_block *blk = tl_conn_map_get(&t->conns, c->id);
 	struct text_part *p;
 
 	if (!blk) {
@@ -284,7 +286,11 @@ static FILE *text_block_for(struct tl_conn *c, bool starts)
 			free(blk);
 			return NULL;
 		}
-		c->sink_data = blk;
+		if (tl_conn_map_put(&t->conns, c->id, blk)) {
+			text_part_flush(&blk->head, NULL);
+			free(blk);
+			return NULL;
+		}
 	}
 	if (!blk->in_tail && starts && ftell(blk->head.mem) >= (long)TEXT_HEAD_MAX) {
 		if (text_part_open(&blk->tail[0]) || text_part_open(&blk->tail[1])) {
@@ -339,14 +345,25 @@ static void text_put_line(FILE *blk, struct tl_fmt *f)
 	fwrite_unlocked(f->buf, 1, f->len, blk);
 }
 
-static void text_on_packet(void *ctx, struct tl_conn *c, const struct tl_pkt_view *v)
+/* The legend of c's block, once text_block_for made the block. */
+static struct tl_legend *text_legend(struct text_output *t, const struct tl_conn *c)
+{
+	struct text_block *blk = tl_conn_map_get(&t->conns, c->id);
+
+	return blk ? &blk->legend : NULL;
+}
+
+static void text_on_packet(void *ctx, const struct tl_conn *c, const struct tl_pkt_view *v)
 {
 	struct text_output *t = ctx;
-	FILE *blk = text_block_for(c, true);
+	FILE *blk = text_block_for(t, c, true);
+	struct tl_legend *legend = text_legend(t, c);
 	const struct tl_packet *p = v->pkt;
 	char line[512], flags[64];
 	struct tl_fmt f;
 
+	if (legend)
+		tl_legend_packet(legend, v);
 	if (!blk)
 		return;
 	/* Built by hand: this runs for every segment, and printf dominated. */
@@ -393,10 +410,10 @@ static void text_on_packet(void *ctx, struct tl_conn *c, const struct tl_pkt_vie
 }
 
 /* What only the kernel knows, under the segment it concerns. */
-static void text_on_kernel(void *ctx, struct tl_conn *c, const struct tl_kernel_view *v)
+static void text_on_kernel(void *ctx, const struct tl_conn *c, const struct tl_kernel_view *v)
 {
 	struct text_output *t = ctx;
-	FILE *blk = text_block_for(c, true);
+	FILE *blk = text_block_for(t, c, true);
 	char line[256], flags[64];
 	struct tl_fmt f;
 
@@ -434,10 +451,10 @@ static void text_on_kernel(void *ctx, struct tl_conn *c, const struct tl_kernel_
 
 /* The kernel's states, between the segments that moved them, at the time
  * the kernel changed them. */
-static void text_on_state(void *ctx, struct tl_conn *c, const struct tl_state_view *v)
+static void text_on_state(void *ctx, const struct tl_conn *c, const struct tl_state_view *v)
 {
 	struct text_output *t = ctx;
-	FILE *blk = text_block_for(c, !v->inferred);
+	FILE *blk = text_block_for(t, c, !v->inferred);
 	char line[256];
 	struct tl_fmt f;
 
@@ -466,7 +483,7 @@ static void text_on_state(void *ctx, struct tl_conn *c, const struct tl_state_vi
 		tl_fmt_str(&f, t->lang->cause[v->cause]);
 		tl_fmt_char(&f, ')');
 	}
-	((struct text_block *)c->sink_data)->notes |= tl_legend_note(v->old_state, v->new_state);
+	text_legend(t, c)->notes |= tl_legend_note(v->old_state, v->new_state);
 	if (t->color)
 		tl_fmt_str(&f, TEXT_RESET);
 	text_put_line(blk, &f);
@@ -554,10 +571,10 @@ static void text_http_fields(struct text_output *t, FILE *f, const struct tl_htt
 }
 
 /* The start line, under the segment that begins the message. */
-static void text_on_http(void *ctx, struct tl_conn *c, const struct tl_http_view *v)
+static void text_on_http(void *ctx, const struct tl_conn *c, const struct tl_http_view *v)
 {
 	struct text_output *t = ctx;
-	FILE *f = text_block_for(c, false);
+	FILE *f = text_block_for(t, c, false);
 	const struct tl_http_msg *m = v->msg;
 	int cols = TEXT_LINE_COLS - t->seg_col;
 	char status[TEXT_NUM_MAX];
@@ -600,10 +617,10 @@ static void text_on_http(void *ctx, struct tl_conn *c, const struct tl_http_view
  * and the column titles. */
 /* After a response's last segment: what the exchange took, from the
  * request's first byte. */
-static void text_on_exchange(void *ctx, struct tl_conn *c, const struct tl_exchange_view *v)
+static void text_on_exchange(void *ctx, const struct tl_conn *c, const struct tl_exchange_view *v)
 {
 	struct text_output *t = ctx;
-	FILE *f = text_block_for(c, false);
+	FILE *f = text_block_for(t, c, false);
 	char first[TEXT_NUM_MAX], last[TEXT_NUM_MAX], buf[160];
 	int cols = TEXT_LINE_COLS - t->seg_col;
 	struct tl_fmt line;
@@ -642,7 +659,8 @@ static void text_on_exchange(void *ctx, struct tl_conn *c, const struct tl_excha
 	fputc('\n', f);
 }
 
-static void text_header(struct text_output *t, const struct tl_conn *c, unsigned notes)
+static void text_header(struct text_output *t, const struct tl_conn *c,
+			const struct tl_legend *legend)
 {
 	FILE *f = t->f;
 	char cli[TL_ENDPOINT_STRLEN], srv[TL_ENDPOINT_STRLEN];
@@ -660,7 +678,7 @@ static void text_header(struct text_output *t, const struct tl_conn *c, unsigned
 	if (c->roles_guessed)
 		fprintf(f, "  (roles guessed: no SYN seen)");
 	fputc('\n', f);
-	tl_text_legend(f, c, notes, t->lang);
+	tl_text_legend(f, c, legend, t->lang);
 	fprintf(f, "  %s%-*s%-*ssegment\n", t->no_cols ? "No.     " : "", TEXT_TIME_COLS - 2,
 		"time", TEXT_DIR_COLS, "dir");
 }
@@ -740,12 +758,12 @@ static void text_summary(struct text_output *t, const struct tl_conn *c)
 	fprintf(f, "\n\n");
 }
 
-static void text_on_conn_end(void *ctx, struct tl_conn *c)
+static void text_on_conn_end(void *ctx, const struct tl_conn *c)
 {
 	struct text_output *t = ctx;
-	struct text_block *blk = c->sink_data;
+	struct text_block *blk = tl_conn_map_take(&t->conns, c->id);
 
-	text_header(t, c, blk ? blk->notes : 0);
+	text_header(t, c, blk ? &blk->legend : &(struct tl_legend){0});
 	if (blk) {
 		text_part_flush(&blk->head, t->f);
 		if (blk->elided)
@@ -756,7 +774,6 @@ static void text_on_conn_end(void *ctx, struct tl_conn *c)
 		text_part_flush(&blk->tail[!blk->cur], t->f);
 		text_part_flush(&blk->tail[blk->cur], t->f);
 		free(blk);
-		c->sink_data = NULL;
 	}
 	text_summary(t, c);
 }
@@ -874,7 +891,24 @@ static void text_stats(struct tl_output *o, const struct tl_stats_info *info)
 /* Blocks of the connections that ended in this drain, in one write. */
 static void text_flush(struct tl_output *o) { fflush(((struct text_output *)o)->f); }
 
-static void text_free(struct tl_output *o) { free((struct text_output *)o); }
+/* A timeline never printed: its life had not ended when the output was freed. */
+static void text_block_free(void *v)
+{
+	struct text_block *blk = v;
+
+	text_part_flush(&blk->head, NULL);
+	text_part_flush(&blk->tail[0], NULL);
+	text_part_flush(&blk->tail[1], NULL);
+	free(blk);
+}
+
+static void text_free(struct tl_output *o)
+{
+	struct text_output *t = (struct text_output *)o;
+
+	tl_conn_map_free(&t->conns, text_block_free);
+	free(t);
+}
 
 struct tl_output *tl_output_text_new(FILE *f, bool color)
 {

@@ -9,41 +9,31 @@
 			t->second->cb(t->second->ctx, __VA_ARGS__);                                \
 	} while (0)
 
-static void tee_packet(void *ctx, struct tl_conn *c, const struct tl_pkt_view *v)
+static void tee_packet(void *ctx, const struct tl_conn *c, const struct tl_pkt_view *v)
 {
 	TEE(on_packet, c, v);
 }
 
-static void tee_state(void *ctx, struct tl_conn *c, const struct tl_state_view *v)
+static void tee_state(void *ctx, const struct tl_conn *c, const struct tl_state_view *v)
 {
 	TEE(on_state, c, v);
 }
 
-static void tee_http(void *ctx, struct tl_conn *c, const struct tl_http_view *v)
+static void tee_http(void *ctx, const struct tl_conn *c, const struct tl_http_view *v)
 {
 	TEE(on_http, c, v);
 }
 
-static void tee_exchange(void *ctx, struct tl_conn *c, const struct tl_exchange_view *v)
+static void tee_exchange(void *ctx, const struct tl_conn *c, const struct tl_exchange_view *v)
 {
 	TEE(on_exchange, c, v);
 }
 
-/* The second sink goes first here: the first frees sink_data and may
- * expect c to be done with. */
-static void tee_conn_end(void *ctx, struct tl_conn *c)
-{
-	const struct tl_sink_tee *t = ctx;
-
-	if (t->second->on_conn_end)
-		t->second->on_conn_end(t->second->ctx, c);
-	if (t->first->on_conn_end)
-		t->first->on_conn_end(t->first->ctx, c);
-}
+static void tee_conn_end(void *ctx, const struct tl_conn *c) { TEE(on_conn_end, c); }
 
 static void tee_tw_end(void *ctx, const struct tl_tw_view *v) { TEE(on_tw_end, v); }
 
-static void tee_kernel(void *ctx, struct tl_conn *c, const struct tl_kernel_view *v)
+static void tee_kernel(void *ctx, const struct tl_conn *c, const struct tl_kernel_view *v)
 {
 	TEE(on_kernel, c, v);
 }

@@ -10,8 +10,7 @@ struct tl_sink_tee {
 	const struct tl_sink *first, *second;
 };
 
-/* tl_sink_tee_init: first sees each step before second. first owns
- * tl_conn.sink_data; second must not use it. */
+/* tl_sink_tee_init: first sees each step before second. */
 void tl_sink_tee_init(struct tl_sink_tee *t, const struct tl_sink *first,
 		      const struct tl_sink *second);
 

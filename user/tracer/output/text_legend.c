@@ -11,17 +11,28 @@ unsigned tl_legend_note(int old_state, int new_state)
 	return new_state == TL_TIME_WAIT ? TL_NOTE_TW_60S : 0;
 }
 
+void tl_legend_packet(struct tl_legend *l, const struct tl_pkt_view *v)
+{
+	if (v->pkt->flags & TL_SYN) {
+		l->isn[v->from] = v->pkt->seq;
+		l->isn_seen[v->from] = true;
+	}
+	/* Known once both SYNs were seen: the multiplier, or -2 for none. */
+	if (v->win_scale != -1)
+		l->win_scale[v->from] = v->win_scale;
+}
+
 /* "ISN (raw): client 3512334411, server 1029384756": the sides whose SYN
  * was seen; a side joined mid-stream has no ISN to show. */
-static void legend_isn(FILE *f, const struct tl_conn *c, const struct tl_text_lang *L)
+static void legend_isn(FILE *f, const struct tl_legend *l, const struct tl_text_lang *L)
 {
 	bool any = false;
 
 	for (int s = TL_CLIENT; s <= TL_SERVER; s++) {
-		if (!c->flow[s].syn_seen)
+		if (!l->isn_seen[s])
 			continue;
 		fprintf(f, "%s%s%s %u", any ? ", " : "  ", any ? "" : L->isn, L->side[s],
-			c->flow[s].base);
+			l->isn[s]);
 		any = true;
 	}
 	if (any)
@@ -30,23 +41,28 @@ static void legend_isn(FILE *f, const struct tl_conn *c, const struct tl_text_la
 
 /* "Window scale: client Win x128, server Win x1024": the multiplier each
  * side's Win= is shown with, in force once both SYNs carried WS. */
-static void legend_wscale(FILE *f, const struct tl_conn *c, const struct tl_text_lang *L)
+static void legend_wscale(FILE *f, const struct tl_conn *c, const struct tl_legend *l,
+			  const struct tl_text_lang *L)
 {
 	if (tl_conn_handshake(c) != TL_HS_COMPLETE)
 		return;
-	if (!c->ws_scaling) {
+	if (l->win_scale[TL_CLIENT] == -2 || l->win_scale[TL_SERVER] == -2) {
 		fprintf(f, "  %s\n", L->no_wscale);
 		return;
 	}
-	fprintf(f, "  %s%s Win x%u, %s Win x%u%s\n", L->wscale, L->side[TL_CLIENT],
-		1u << c->flow[TL_CLIENT].wscale, L->side[TL_SERVER],
-		1u << c->flow[TL_SERVER].wscale, L->win_note);
+	if (l->win_scale[TL_CLIENT] > 0 && l->win_scale[TL_SERVER] > 0)
+		fprintf(f, "  %s%s Win x%d, %s Win x%d%s\n", L->wscale, L->side[TL_CLIENT],
+			l->win_scale[TL_CLIENT], L->side[TL_SERVER], l->win_scale[TL_SERVER],
+			L->win_note);
 }
 
-void tl_text_legend(FILE *f, const struct tl_conn *c, unsigned notes, const struct tl_text_lang *L)
+void tl_text_legend(FILE *f, const struct tl_conn *c, const struct tl_legend *l,
+		    const struct tl_text_lang *L)
 {
-	legend_isn(f, c, L);
-	legend_wscale(f, c, L);
+	unsigned notes = l->notes;
+
+	legend_isn(f, l, L);
+	legend_wscale(f, c, l, L);
 	if (c->time_wait >= 0)
 		notes |= TL_NOTE_TW_60S;
 	if (notes & TL_NOTE_SYN_RECV)

@@ -318,7 +318,6 @@ int tl_frame_parse(int dlt, const __u8 *frame, size_t caplen, size_t len, __u64 
 	p->ts_ns = ts_ns;
 	p->type = TL_EV_PACKET;
 	p->frame_len = f.skb_len;
-	p->dir = TL_DIR_EGRESS; /* a capture on lo holds each packet once, as the egress hook */
 	copy_http(&f, l3.l4_off + p->tcp_hdr_len, out);
 	copy_eth(dlt, &f, l3_off, proto, out);
 	return 0;

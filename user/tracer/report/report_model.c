@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "tcplife_http.h"
+#include "tracer/output/json_contract.h"
 #include "tracer/output/json_member.h"
 #include "tracer/proto/tcp_names.h"
 
@@ -174,7 +175,8 @@ static struct tl_rp_conn *jconn(struct tl_rp_model *m, json_t *o, int64_t *t_us,
 	uint64_t id;
 
 	*err = -EINVAL;
-	if (tl_json_member_uint(o, "conn", RP_MAX_CONN_ID, &id) || jus(o, "ts", 1e6, t_us))
+	if (tl_json_member_uint(o, TL_JM(conn), RP_MAX_CONN_ID, &id) ||
+	    jus(o, TL_JM(ts), 1e6, t_us))
 		return NULL;
 	*err = -ENOMEM;
 	c = rp_conn(m, id);
@@ -219,25 +221,25 @@ static void rp_guess_endpoints(struct tl_rp_conn *c, json_t *o, int side)
 		return;
 	free(c->ep[0]);
 	free(c->ep[1]);
-	c->ep[side] = rp_endpoint(o, "src", "sport");
-	c->ep[!side] = rp_endpoint(o, "dst", "dport");
+	c->ep[side] = rp_endpoint(o, TL_JM(src), TL_JM(sport));
+	c->ep[!side] = rp_endpoint(o, TL_JM(dst), TL_JM(dport));
 }
 
 static int rp_packet(struct tl_rp_model *m, json_t *o)
 {
-	const char *flags = jstr(o, "flags"), *opts = jstr(o, "options");
+	const char *flags = jstr(o, TL_JM(flags)), *opts = jstr(o, TL_JM(options));
 	struct tl_rp_row seg = {.kind = TL_RP_SEG}, *r;
-	int side = jside(jstr(o, "dir")), err;
+	int side = jside(jstr(o, TL_JM(dir))), err;
 	struct tl_rp_conn *c;
 	__u16 bits;
 
 	if (!(c = jconn(m, o, &seg.t_us, &err)))
 		return err;
 	if (side < 0 || !flags ||
-	    tl_json_member_uint(o, "win_scaled", UINT64_MAX, &seg.win_scaled) ||
-	    ju32(o, "seq", &seg.seq) || ju32(o, "ack", &seg.ack) ||
-	    ju32(o, "seq_raw", &seg.seq_raw) || ju32(o, "ack_raw", &seg.ack_raw) ||
-	    ju32(o, "len", &seg.len))
+	    tl_json_member_uint(o, TL_JM(win_scaled), UINT64_MAX, &seg.win_scaled) ||
+	    ju32(o, TL_JM(seq), &seg.seq) || ju32(o, TL_JM(ack), &seg.ack) ||
+	    ju32(o, TL_JM(seq_raw), &seg.seq_raw) || ju32(o, TL_JM(ack_raw), &seg.ack_raw) ||
+	    ju32(o, TL_JM(len), &seg.len))
 		return -EINVAL;
 	/* The flags text is drawn as it is; its bits only mark SYN, FIN, RST and
 	 * ACK, so a text with "Reserved" (refused, its bits unknown) still
@@ -259,8 +261,8 @@ static int rp_packet(struct tl_rp_model *m, json_t *o)
 
 static int rp_state(struct tl_rp_model *m, json_t *o)
 {
-	const char *old = jstr(o, "old"), *new = jstr(o, "new");
-	int side = jside(jstr(o, "side")), err;
+	const char *old = jstr(o, TL_JM(old)), *new = jstr(o, TL_JM(new));
+	int side = jside(jstr(o, TL_JM(side))), err;
 	struct tl_rp_conn *c;
 	struct tl_rp_row *r;
 	int64_t t;
@@ -274,7 +276,7 @@ static int rp_state(struct tl_rp_model *m, json_t *o)
 	r->side = side;
 	r->state_old = rp_state_name(old);
 	r->state_new = rp_state_name(new);
-	r->inferred = json_is_true(json_object_get(o, "inferred"));
+	r->inferred = json_is_true(json_object_get(o, TL_JM(inferred)));
 	return 0;
 }
 
@@ -294,9 +296,9 @@ static struct tl_rp_row *rp_http_seg(struct tl_rp_conn *c, int side, uint32_t se
 
 static char *rp_http_line(json_t *o, bool request)
 {
-	const char *a = jstr(o, request ? "method" : "version");
-	const char *b = jstr(o, request ? "uri" : "reason"), *v = jstr(o, "version");
-	json_int_t status = json_integer_value(json_object_get(o, "status"));
+	const char *a = jstr(o, request ? TL_JM(method) : TL_JM(version));
+	const char *b = jstr(o, request ? TL_JM(uri) : TL_JM(reason)), *v = jstr(o, TL_JM(version));
+	json_int_t status = json_integer_value(json_object_get(o, TL_JM(status)));
 	char *line;
 
 	if (!a || !b || !v)
@@ -309,7 +311,7 @@ static char *rp_http_line(json_t *o, bool request)
 
 static int rp_http(struct tl_rp_model *m, json_t *o)
 {
-	const char *dir = jstr(o, "dir");
+	const char *dir = jstr(o, TL_JM(dir));
 	bool request = dir && !strcmp(dir, "request");
 	struct tl_rp_http *h;
 	struct tl_rp_conn *c;
@@ -320,7 +322,7 @@ static int rp_http(struct tl_rp_model *m, json_t *o)
 
 	if (!(c = jconn(m, o, &t, &err)))
 		return err;
-	if (!dir || ju32(o, "seq", &seq))
+	if (!dir || ju32(o, TL_JM(seq), &seq))
 		return -EINVAL;
 	r = rp_http_seg(c, request ? 0 : 1, seq);
 	if (!r)
@@ -329,8 +331,8 @@ static int rp_http(struct tl_rp_model *m, json_t *o)
 	if (!h)
 		return -ENOMEM;
 	h->request = request;
-	h->status = request ? 0 : json_integer_value(json_object_get(o, "status"));
-	h->latency_ms = jms(o, "latency_ms");
+	h->status = request ? 0 : json_integer_value(json_object_get(o, TL_JM(status)));
+	h->latency_ms = jms(o, TL_JM(latency_ms));
 	h->last_byte_ms = -1;
 	h->line = rp_http_line(o, request);
 	if (!h->line) {
@@ -358,7 +360,7 @@ static int rp_exchange(struct tl_rp_model *m, json_t *o)
 {
 	struct tl_rp_conn *c;
 	struct tl_rp_http *h;
-	json_t *status = json_object_get(o, "status");
+	json_t *status = json_object_get(o, TL_JM(status));
 	int64_t t;
 	int err;
 
@@ -369,9 +371,9 @@ static int rp_exchange(struct tl_rp_model *m, json_t *o)
 	h = rp_open_response(c, json_integer_value(status));
 	if (!h)
 		return 0;
-	h->last_byte_ms = jms(o, "last_byte_ms");
-	h->complete = json_is_true(json_object_get(o, "complete"));
-	return tl_json_member_uint(o, "body_bytes", UINT64_MAX, &h->body_bytes);
+	h->last_byte_ms = jms(o, TL_JM(last_byte_ms));
+	h->complete = json_is_true(json_object_get(o, TL_JM(complete)));
+	return tl_json_member_uint(o, TL_JM(body_bytes), UINT64_MAX, &h->body_bytes);
 }
 
 static int rp_proc(struct tl_rp_proc *p, json_t *o, const char *pid_key, const char *comm_key)
@@ -388,15 +390,15 @@ static int rp_proc(struct tl_rp_proc *p, json_t *o, const char *pid_key, const c
 
 static int rp_conn_end(struct tl_rp_model *m, json_t *o)
 {
-	const char *ep[2] = {jstr(o, "client"), jstr(o, "server")};
+	const char *ep[2] = {jstr(o, TL_JM(client)), jstr(o, TL_JM(server))}, *tw;
 	struct tl_rp_conn *c;
 	int64_t t;
 	int err;
 
 	if (!(c = jconn(m, o, &t, &err)))
 		return err;
-	if (!ep[0] || !ep[1] || c->ended || jus(o, "start", 1e6, &c->start_us) ||
-	    jus(o, "end", 1e6, &c->end_us))
+	if (!ep[0] || !ep[1] || c->ended || jus(o, TL_JM(start), 1e6, &c->start_us) ||
+	    jus(o, TL_JM(end), 1e6, &c->end_us))
 		return -EINVAL;
 	c->ended = true;
 	m->version++;
@@ -405,47 +407,45 @@ static int rp_conn_end(struct tl_rp_model *m, json_t *o)
 		if (!(c->ep[s] = strdup(ep[s])))
 			return -ENOMEM;
 	}
-	if (rp_proc(&c->proc[0], o, "client_pid", "client_comm") ||
-	    rp_proc(&c->proc[1], o, "server_pid", "server_comm"))
+	if (rp_proc(&c->proc[0], o, TL_JM(client_pid), TL_JM(client_comm)) ||
+	    rp_proc(&c->proc[1], o, TL_JM(server_pid), TL_JM(server_comm)))
 		return -ENOMEM;
-	c->closed_by = rp_strdup(jstr(o, "closed_by"));
-	/* A simultaneous close: a timewait socket on each side. */
-	c->time_wait = jstr(o, "time_wait") && !strcmp(jstr(o, "time_wait"), "both")
-			   ? 2
-			   : jside(jstr(o, "time_wait"));
-	tl_json_member_uint(o, "bytes_c2s", UINT64_MAX, &c->bytes[0]);
-	tl_json_member_uint(o, "bytes_s2c", UINT64_MAX, &c->bytes[1]);
-	c->requests = json_integer_value(json_object_get(o, "requests"));
-	c->responses = json_integer_value(json_object_get(o, "responses"));
-	c->incomplete = json_is_true(json_object_get(o, "incomplete"));
-	c->mid_stream = json_is_true(json_object_get(o, "mid_stream"));
-	c->roles_guessed = json_is_true(json_object_get(o, "roles_guessed"));
-	c->open_at_exit = json_is_true(json_object_get(o, "open_at_exit"));
-	c->evicted = json_is_true(json_object_get(o, "evicted"));
+	c->closed_by = rp_strdup(jstr(o, TL_JM(closed_by)));
+	tw = jstr(o, TL_JM(time_wait));
+	c->time_wait = tw && !strcmp(tw, "both") ? 2 : jside(tw);
+	tl_json_member_uint(o, TL_JM(bytes_c2s), UINT64_MAX, &c->bytes[0]);
+	tl_json_member_uint(o, TL_JM(bytes_s2c), UINT64_MAX, &c->bytes[1]);
+	c->requests = json_integer_value(json_object_get(o, TL_JM(requests)));
+	c->responses = json_integer_value(json_object_get(o, TL_JM(responses)));
+	c->incomplete = json_is_true(json_object_get(o, TL_JM(incomplete)));
+	c->mid_stream = json_is_true(json_object_get(o, TL_JM(mid_stream)));
+	c->roles_guessed = json_is_true(json_object_get(o, TL_JM(roles_guessed)));
+	c->open_at_exit = json_is_true(json_object_get(o, TL_JM(open_at_exit)));
+	c->evicted = json_is_true(json_object_get(o, TL_JM(evicted)));
 	return 0;
 }
 
 static int rp_tw_end(struct tl_rp_model *m, json_t *o)
 {
-	int side = jside(jstr(o, "side"));
+	int side = jside(jstr(o, TL_JM(side)));
 	struct tl_rp_conn *c;
 	uint64_t id;
 
-	if (tl_json_member_uint(o, "conn", RP_MAX_CONN_ID, &id) || side < 0)
+	if (tl_json_member_uint(o, TL_JM(conn), RP_MAX_CONN_ID, &id) || side < 0)
 		return -EINVAL;
 	c = id < m->nids ? m->by_id[id] : NULL;
 	if (!c)
 		return 0;
 	c->svg_stale = true;
 	m->version += c->ended;
-	c->tw_ms[side] = jms(o, "duration_ms");
-	c->tw_confirmed[side] = json_is_true(json_object_get(o, "confirmed"));
+	c->tw_ms[side] = jms(o, TL_JM(duration_ms));
+	c->tw_confirmed[side] = json_is_true(json_object_get(o, TL_JM(confirmed)));
 	return 0;
 }
 
 static int rp_event(struct tl_rp_model *m, json_t *o)
 {
-	const char *type = jstr(o, "type");
+	const char *type = jstr(o, TL_JM(type));
 	uint64_t lost;
 
 	if (!type)
@@ -463,10 +463,10 @@ static int rp_event(struct tl_rp_model *m, json_t *o)
 	if (!strcmp(type, "time_wait_end"))
 		return rp_tw_end(m, o);
 	if ((!strcmp(type, "loss") || !strcmp(type, "stats")) &&
-	    !tl_json_member_uint(o, "lost", UINT64_MAX, &lost))
+	    !tl_json_member_uint(o, TL_JM(lost), UINT64_MAX, &lost))
 		m->lost = lost;
-	if (!strcmp(type, "start") && jstr(o, "file") && !m->source)
-		m->source = strdup(jstr(o, "file"));
+	if (!strcmp(type, "start") && jstr(o, TL_JM(file)) && !m->source)
+		m->source = strdup(jstr(o, TL_JM(file)));
 	return 0;
 }
 

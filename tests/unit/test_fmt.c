@@ -1,0 +1,101 @@
+/* The bounded text builder both programs use (user/common/fmt.c): text
+ * that fits is exact, text that does not is cut at size - 1 bytes and says
+ * so, the buffer is always NUL-terminated, and nothing past size is
+ * written. */
+#include "common/fmt.h"
+
+#include <stdbool.h>
+#include <string.h>
+
+#include "unit.h"
+
+static void b_str(struct tl_fmt *f) { tl_fmt_str(f, "abc"); }
+static void b_str_uint(struct tl_fmt *f)
+{
+	tl_fmt_str(f, "abc");
+	tl_fmt_uint(f, 12345);
+}
+static void b_fill(struct tl_fmt *f) { tl_fmt_str(f, "abcde"); }
+static void b_over(struct tl_fmt *f) { tl_fmt_str(f, "abcdef"); }
+static void b_over_then_fits(struct tl_fmt *f)
+{
+	tl_fmt_str(f, "abcdef");
+	tl_fmt_str(f, "");
+}
+static void b_empty_slice(struct tl_fmt *f) { tl_fmt_mem(f, NULL, 0); }
+static void b_mem_nul(struct tl_fmt *f) { tl_fmt_mem(f, "a\0b", 3); }
+static void b_char(struct tl_fmt *f)
+{
+	tl_fmt_char(f, 'x');
+	tl_fmt_char(f, 'y');
+}
+static void b_uint0(struct tl_fmt *f) { tl_fmt_uint(f, 0); }
+static void b_uint_max(struct tl_fmt *f) { tl_fmt_uint(f, UINT64_MAX); }
+static void b_uint_cut(struct tl_fmt *f) { tl_fmt_uint(f, 12345); }
+static void b_fixed(struct tl_fmt *f) { tl_fmt_fixed(f, 3, 42, 6); }
+static void b_fixed_wide(struct tl_fmt *f) { tl_fmt_fixed(f, 0, 7, 3); }
+static void b_pad(struct tl_fmt *f)
+{
+	tl_fmt_str(f, "ab");
+	tl_fmt_pad(f, 5);
+	tl_fmt_char(f, '|');
+}
+static void b_pad_behind(struct tl_fmt *f)
+{
+	tl_fmt_str(f, "abcd");
+	tl_fmt_pad(f, 2);
+}
+static void b_pad_past_end(struct tl_fmt *f) { tl_fmt_pad(f, 10); }
+
+static const struct {
+	int line;
+	const char *desc;
+	size_t size;
+	void (*build)(struct tl_fmt *f);
+	const char *want;
+	size_t want_len; /* 0: strlen(want) */
+	bool want_cut;
+} rows[] = {
+    {__LINE__, "a string", 16, b_str, "abc", 0, false},
+    {__LINE__, "a string and a number", 16, b_str_uint, "abc12345", 0, false},
+    {__LINE__, "size - 1 bytes fit exactly", 6, b_fill, "abcde", 0, false},
+    {__LINE__, "one byte more is cut, and said", 6, b_over, "abcde", 0, true},
+    {__LINE__, "a cut text stays cut", 6, b_over_then_fits, "abcde", 0, true},
+    {__LINE__, "an empty slice {NULL, 0}", 4, b_empty_slice, "", 0, false},
+    {__LINE__, "bytes with a NUL", 8, b_mem_nul, "a\0b", 3, false},
+    {__LINE__, "characters", 4, b_char, "xy", 0, false},
+    {__LINE__, "zero", 4, b_uint0, "0", 0, false},
+    {__LINE__, "the largest number", 32, b_uint_max, "18446744073709551615", 0, false},
+    {__LINE__, "a number cut", 4, b_uint_cut, "123", 0, true},
+    {__LINE__, "fixed point, zero-padded", 16, b_fixed, "3.000042", 0, false},
+    {__LINE__, "fixed point under one", 16, b_fixed_wide, "0.007", 0, false},
+    {__LINE__, "padding to a column", 16, b_pad, "ab   |", 0, false},
+    {__LINE__, "padding to a column already passed", 16, b_pad_behind, "abcd", 0, false},
+    {__LINE__, "padding past the end is cut", 6, b_pad_past_end, "     ", 0, true},
+    {__LINE__, "size 1 holds only the NUL", 1, b_str, "", 0, true},
+};
+
+#define GUARD 8
+
+int main(void)
+{
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		size_t want_len = rows[i].want_len ? rows[i].want_len : strlen(rows[i].want);
+		char buf[64 + GUARD];
+		struct tl_fmt f;
+		bool guard_ok = true;
+
+		memset(buf, 'X', sizeof(buf));
+		tl_fmt_init(&f, buf, rows[i].size);
+		rows[i].build(&f);
+		for (size_t g = rows[i].size; g < rows[i].size + GUARD; g++)
+			guard_ok &= buf[g] == 'X';
+		UNIT_CHECK_AT(rows[i].line,
+			      f.len == want_len && !memcmp(buf, rows[i].want, want_len) &&
+				  buf[f.len] == '\0' && f.cut == rows[i].want_cut && guard_ok,
+			      "%s: len %zu cut %d (got len %zu cut %d, guard %s)", rows[i].desc,
+			      want_len, rows[i].want_cut, f.len, f.cut,
+			      guard_ok ? "kept" : "overrun");
+	}
+	return unit_done();
+}

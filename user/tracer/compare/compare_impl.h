@@ -1,0 +1,123 @@
+/* compare's own parts, private to user/tracer/compare/: what both sides'
+ * readers build (compare_read.c), how two lists of it are lined up
+ * (compare_align.c), and how the differences are told (compare_report.c). */
+#ifndef TL_COMPARE_IMPL_H
+#define TL_COMPARE_IMPL_H
+
+#include <linux/types.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "tcplife_http.h"
+#include "tracer/engine/conn.h"
+#include "tracer/output/conn_map.h"
+
+#define CMP_MAX_CONN_ID (1U << 24) /* bounds the trace's id index */
+#define CMP_LOOKAHEAD 64	   /* how far a lost or extra segment is looked for */
+#define CMP_MAX_LINES 20	   /* difference lines shown per connection */
+
+struct cmp_vec {
+	void *items;
+	size_t n, cap;
+};
+
+/* What both sides know of a segment; analysis as tshark's fields name it
+ * (tl_analysis_fields: a fast or spurious retransmission is also one). */
+struct cmp_seg {
+	__u32 seq, ack, len;
+	__u16 flags, win;
+	__u32 analysis;
+};
+
+struct cmp_conn {
+	__u64 id;		  /* the trace's conn id, or the capture engine's */
+	struct tl_endpoint ep[2]; /* client, server, as that side's engine saw them */
+	struct cmp_vec segs[2];	  /* struct cmp_seg, by sender */
+	struct cmp_vec http;	  /* char *: "request GET /" or "response 200" */
+	/* struct cmp_seg, by sender: the trace's drop events of segments that
+	 * died before the capture point (a qdisc's), each excusing one
+	 * segment the capture lacks. */
+	struct cmp_vec dropped[2];
+	struct cmp_conn *peer; /* the matching connection on the other side */
+};
+
+/* One side's connections, in the order they began. */
+struct cmp_side {
+	struct cmp_vec conns;	       /* struct cmp_conn * */
+	struct cmp_vec by_id;	       /* struct cmp_conn *, indexed by id (the trace side) */
+	struct tl_conn_map engine_ids; /* struct cmp_conn *, by engine id (the capture side) */
+	int err;		       /* the capture sink's first error */
+};
+
+struct cmp_run {
+	const char *trace_path, *capture_path;
+	__u16 ports[TL_MAX_PORTS];
+	int nports;
+	bool ports_given; /* -p: the trace's start line does not override them */
+	int family;
+	size_t line; /* of the trace, for messages */
+	struct cmp_side trace, capture;
+};
+
+/* A difference report's context: which connection, which direction. */
+struct cmp_report {
+	char prefix[2 * TL_ENDPOINT_STRLEN + 32];
+	enum tl_side side;
+	unsigned lines;
+	struct cmp_conn *trace; /* the trace's connection, for its drops */
+	unsigned excused;	/* segments the capture lacks, dropped before it */
+};
+
+/* How to compare and tell one kind of list item: segments, HTTP messages. */
+struct cmp_kind {
+	size_t size;
+	const char *noun;			  /* "a segment" */
+	bool (*eq)(const void *a, const void *b); /* the same item, for aligning */
+	/* Whether two aligned items agree in everything; NULL: eq says so. */
+	bool (*agree)(const void *a, const void *b);
+	/* Whether an item only the trace has is no difference; NULL: never. */
+	bool (*excused)(struct cmp_report *r, const void *item);
+	const char *(*describe)(const struct cmp_report *r, const void *item, char *buf,
+				size_t size);
+	/* Reports how item number index (from 0) differs from its counterpart. */
+	void (*different)(struct cmp_report *r, size_t index, const void *t, const void *c);
+};
+
+/* --- storage and reading (compare_read.c) --- */
+
+const void *cmp_vec_at(const struct cmp_vec *v, size_t i, size_t size);
+struct cmp_conn *cmp_conn_at(const struct cmp_side *s, size_t i);
+void cmp_side_free(struct cmp_side *s);
+/* The trace's events into run->trace (and its start line's ports and
+ * family). Returns 0, -EBADMSG for a line that is not JSON, -EINVAL for an
+ * event without its fields (run->line says where), or another -errno. */
+int cmp_trace_read(struct cmp_run *run);
+/* Runs the capture through an engine into run->capture; err gets the
+ * reader's reason. Returns 0 or -errno. */
+int cmp_capture_read(struct cmp_run *run, char *err, size_t err_size);
+
+/* --- pairing and aligning (compare_align.c) --- */
+
+/* Each trace connection's peer in the capture, by 4-tuple and first segment. */
+void cmp_pair_conns(struct cmp_side *trace, struct cmp_side *capture);
+/* The capture conn's side that sent what the trace conn's side sent. */
+enum tl_side cmp_peer_side(const struct cmp_conn *t, const struct cmp_conn *c, enum tl_side s);
+/* The analysis bits, with out-of-order and retransmission made one. */
+__u32 cmp_analysis_timed(__u32 a);
+bool cmp_seg_eq(const void *a, const void *b);
+bool cmp_seg_agree(const void *a, const void *b);
+bool cmp_http_eq(const void *a, const void *b);
+/* Walks both lists in step, telling r each difference. */
+void cmp_align(struct cmp_report *r, const struct cmp_vec *tv, const struct cmp_vec *cv,
+	       const struct cmp_kind *k);
+
+/* --- differences (compare_report.c) --- */
+
+/* An item only one side has: said unless k excuses it. */
+void cmp_report_only(struct cmp_report *r, const struct cmp_kind *k, bool in_trace,
+		     const void *item);
+/* Every trace connection, then those only the capture has. Returns the
+ * exit status: 0 when all agree, 1 otherwise. */
+int cmp_report(const struct cmp_run *run);
+
+#endif
