@@ -56,7 +56,7 @@ COMMON_OBJS := $(patsubst user/%.c,$(OUTPUT)/%.o,$(wildcard user/common/*.c))
 
 # The server: user/httpd, apart from the tracer's modules.
 HTTPD_MAIN  := user/httpd/main.c
-HTTPD_SRCS  := $(filter-out $(HTTPD_MAIN),$(wildcard user/httpd/*.c))
+HTTPD_SRCS  := $(filter-out $(HTTPD_MAIN),$(wildcard user/httpd/*.c user/httpd/*/*.c))
 HTTPD_OBJS  := $(patsubst user/%.c,$(OUTPUT)/%.o,$(HTTPD_SRCS))
 
 .PHONY: all clean deps run test test-unit test-live test-httpd test-fuzz test-asan \
@@ -90,6 +90,7 @@ $(OUTPUT)/tracer/kernel/loader.o: $(BPF_SKELS)
 
 $(OUTPUT)/httpd/%.o: user/httpd/%.c | $(OUTPUT)/httpd
 	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
 # The docroot default: main.o is rebuilt when DATADIR changes.
