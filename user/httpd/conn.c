@@ -30,6 +30,7 @@ void conn_init(struct conn *c, int fd, const struct sockaddr_storage *peer)
 	c->in_len = 0;
 	c->lab = 0;
 	c->lab_left = 0;
+	c->lab_fin_joins = false;
 	http_request_begin(&c->req);
 	if (!inet_ntop(peer->ss_family, addr, c->peer, sizeof(c->peer)))
 		strcpy(c->peer, "-");
@@ -149,7 +150,8 @@ static int conn_read(struct conn *c, const struct conn_env *env)
 static int conn_send_head(struct conn *c)
 {
 	while (c->out_sent < c->out_len) {
-		int flags = MSG_NOSIGNAL | (c->file_left || c->lab_left ? MSG_MORE : 0);
+		int flags =
+		    MSG_NOSIGNAL | (c->file_left || c->lab_left || c->lab_fin_joins ? MSG_MORE : 0);
 		ssize_t n = send(c->fd, c->out + c->out_sent, c->out_len - c->out_sent, flags);
 
 		if (n < 0)

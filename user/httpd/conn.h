@@ -66,6 +66,7 @@ struct conn {
 	unsigned lab;	     /* the lab scenario being answered, 0 none */
 	uint64_t lab_due_ms; /* CONN_DELAY ends */
 	uint64_t lab_left;   /* generated body bytes still to send */
+	bool lab_fin_joins;  /* the head waits (MSG_MORE) so the close's FIN rides with it */
 	struct http_request req;
 	char out[HTTP_LINE_MAX + 1024]; /* head, and the page of error replies */
 	char in[HTTP_REQUEST_MAX];

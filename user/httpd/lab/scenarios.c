@@ -168,6 +168,11 @@ int lab_respond(struct conn *c, const struct conn_env *env)
 	c->out_sent = 0;
 	c->page_len = 0;
 	c->lab_left = 0;
+	/* The close's FIN leaves in the answer's segment (tcp_send_fin tacks
+	 * it onto an unsent one): the client cannot close before the server
+	 * even when it reads the whole answer and closes at once, as curl
+	 * does. A lingering close shuts the write side the same way. */
+	c->lab_fin_joins = !c->keep_alive && c->lab != LAB_ABORT;
 	if (c->lab != LAB_SLOW)
 		return lab_build(c, env);
 	c->lab_due_ms = env->now_ms + LAB_SLOW_MS;
