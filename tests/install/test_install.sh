@@ -26,7 +26,8 @@ usr/share/bash-completion/completions/tcplife-http
 usr/share/bash-completion/completions/tcplife-httpd
 usr/share/man/man1/tcplife-httpd.1
 usr/share/man/man8/tcplife-http.8
-$(cd "$TL_ROOT" && ls www | grep -vxE 'README.md|make-media.sh' | sed 's|^|usr/share/tcplife-http/www/|')"
+$(cd "$TL_ROOT" && ls www | grep -vxE 'README.md|make-media.sh' | sed 's|^|usr/share/tcplife-http/www/|')
+$(cd "$TL_ROOT" && ls scenarios | sed 's|^|usr/share/tcplife-http/scenarios/|')"
 expect_eq "$T/the files installed" "$(sort <<<"$want")" "$(cd "$D" && find . -type f | sed 's|^\./||' | sort)"
 
 # The programs.
@@ -41,6 +42,13 @@ check "$T/tcplife-http -r: the count" grep -q '^10 events, 0 lost, 1 connection$
 "$D/usr/sbin/tcplife-http" -r "$TL_ROOT/tests/install/style_css.pcapng" -p 9 >"$TL_TMP/r" 2>&1
 check "$T/tcplife-http -r -p 9: the frames skipped, and why" \
 	grep -q '^tcplife-http: skipped 10 of 10 frames: 0 not a whole TCP segment .*, 10 of other ports or family$' "$TL_TMP/r"
+
+# grade finds an installed shape by its name: the capture is not that
+# scenario's, so a check fails (1), not the input (2).
+"$D/usr/sbin/tcplife-http" grade server-close "$TL_ROOT/tests/install/style_css.pcapng" \
+	>"$TL_TMP/grade" 2>&1
+expect_eq "$T/tcplife-http grade: the installed shape, by name" "1 grade server-close:" \
+	"$? $(head -1 "$TL_TMP/grade" | cut -d' ' -f1-3)"
 
 # The server started without -r serves /usr/share/tcplife-http/www: in a
 # mount namespace of its own /usr/share is the installed one (a user
@@ -81,9 +89,11 @@ C=$D/usr/share/bash-completion/completions
 expect_eq "$T/completion: tcplife-http --state-hook=" "auto tp_btf raw_tp tracepoint" \
 	"$(comp "$C/tcplife-http" tcplife-http --state-hook =)"
 expect_eq "$T/completion: tcplife-http --t" "--tc=" "$(comp "$C/tcplife-http" tcplife-http --t)"
-expect_eq "$T/completion: tcplife-http c" "compare" "$(comp "$C/tcplife-http" tcplife-http c)"
+expect_eq "$T/completion: tcplife-http c" "compare"
+expect_eq "$T/completion: tcplife-http grade s" "server-close slow" \
+	"$(comp "$C/tcplife-http" tcplife-http grade s)" "$(comp "$C/tcplife-http" tcplife-http c)"
 expect_eq "$T/completion: tcplife-http --h" "--html= --help" "$(comp "$C/tcplife-http" tcplife-http --h)"
-expect_eq "$T/completion: tcplife-httpd --" "--no-sandbox --help --version" \
+expect_eq "$T/completion: tcplife-httpd --" "--lab --no-sandbox --help --version" \
 	"$(comp "$C/tcplife-httpd" tcplife-httpd --)"
 
 if make -C "$SRC" -s uninstall DESTDIR="$D" PREFIX=/usr >"$TL_TMP/make.log" 2>&1; then
