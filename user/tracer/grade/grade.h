@@ -28,7 +28,7 @@ struct grade_life {
 	bool exchanged;		  /* the first exchange line came */
 	bool complete;		  /* its body arrived whole */
 	uint64_t body_bytes;
-	uint64_t data_segments; /* server to client, with payload */
+	uint64_t data_segments;			  /* server to client, with payload */
 	char states[2][GRADE_STATES][GRADE_WORD]; /* [client, server]: each new state */
 	size_t nstates[2];
 	char handshake[GRADE_WORD];

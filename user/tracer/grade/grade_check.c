@@ -121,7 +121,9 @@ int grade_check(const struct grade_shape *s, const struct grade_trace *t, FILE *
 	char want[GRADE_REQUEST + 64], saw[GRADE_REQUEST + 32];
 
 	snprintf(want, sizeof(want), "a connection whose first request is %s",
-		 !s->has_request ? "anything" : *s->request ? s->request : "none");
+		 !s->has_request ? "anything"
+		 : *s->request	 ? s->request
+				 : "none");
 	if (l)
 		snprintf(saw, sizeof(saw), "#%" PRIu64 " %s", l->conn,
 			 *l->request ? l->request : "(no request)");

@@ -55,7 +55,8 @@ static int grade_args(int argc, char **argv, struct grade_cmd *g)
 		else if (opt == 'h')
 			return printf("%s", usage) < 0 ? 1 : -1;
 		else
-			return grade_bad("invalid option or value near (see --help)", argv[optind - 1]);
+			return grade_bad("invalid option or value near (see --help)",
+					 argv[optind - 1]);
 	}
 	if (optind != argc - 2)
 		return grade_bad("a SCENARIO and an INPUT expected (see --help)", NULL);
@@ -146,22 +147,26 @@ static int grade_capture(struct grade_cmd *g, struct grade_trace *t, size_t *lin
 	size_t size = 0;
 	FILE *mem = open_memstream(&buf, &size);
 	struct tl_output *out = mem ? tl_output_json_new(mem) : NULL;
-	int err = out ? tl_capture_replay(g->input, g->ports, g->nports, out, why, sizeof(why))
-		      : -ENOMEM;
+	int err =
+	    out ? tl_capture_replay(g->input, g->ports, g->nports, out, why, sizeof(why)) : -ENOMEM;
 
 	if (out)
 		out->free(out);
 	if (mem)
 		fclose(mem);
-	if (err && err != -ENOMEM)
+	/* The capture's own error is said here, in libpcap's words;
+	 * -ECANCELED tells grade_read it was. */
+	if (err && err != -ENOMEM) {
 		fprintf(stderr, "tcplife-http grade: %s\n", why);
+		err = -ECANCELED;
+	}
 	mem = err ? NULL : fmemopen(buf, size, "r");
 	if (!err)
 		err = mem ? grade_lines(t, mem, lineno) : -ENOMEM;
 	if (mem)
 		fclose(mem);
 	free(buf);
-	return err == -ENOMEM || err == -EBADMSG || err == -EINVAL ? err : err ? -EIO : 0;
+	return err;
 }
 
 /* A trace is JSON lines; anything else is left to libpcap. */
@@ -185,8 +190,8 @@ static int grade_read(struct grade_cmd *g, struct grade_trace *t)
 	if (err == -EBADMSG || err == -EINVAL)
 		fprintf(stderr, "tcplife-http grade: %s:%zu: %s\n", g->input, lineno,
 			err == -EBADMSG ? "not a JSON object" : "an event without its members");
-	else if (err == -ENOMEM)
-		fprintf(stderr, "tcplife-http grade: %s\n", strerror(ENOMEM));
+	else if (err && err != -ECANCELED)
+		fprintf(stderr, "tcplife-http grade: %s: %s\n", g->input, strerror(-err));
 	return err ? 2 : 0;
 }
 

@@ -153,7 +153,7 @@ static int life_event(struct grade_trace *t, const char *type, json_t *o)
 		const char *type;
 		int (*read)(struct grade_life *l, json_t *o);
 	} readers[] = {
-	    {"packet", life_packet}, {"state", life_state}, {"http", life_http},
+	    {"packet", life_packet},	 {"state", life_state}, {"http", life_http},
 	    {"exchange", life_exchange}, {"conn", life_end},
 	};
 	struct grade_life *l;

@@ -9,7 +9,7 @@
 #include "tracer/grade/grade.h"
 
 static int shape_bad(char *err, size_t size, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static int shape_bad(char *err, size_t size, const char *fmt, ...)
 {
@@ -75,7 +75,8 @@ static int shape_statuses(json_t *v, struct grade_shape *s)
 		return -EINVAL;
 	json_array_foreach(v, i, e)
 	{
-		if (!json_is_integer(e) || json_integer_value(e) < 100 || json_integer_value(e) > 999)
+		if (!json_is_integer(e) || json_integer_value(e) < 100 ||
+		    json_integer_value(e) > 999)
 			return -EINVAL;
 		s->statuses[i] = (int)json_integer_value(e);
 	}
@@ -158,8 +159,8 @@ int grade_shape_parse(const char *text, size_t len, struct grade_shape *s, char 
 	const char *key;
 	int ret = 0;
 
-	*s = (struct grade_shape){.complete = -1, .min_latency_ms = -1, .min_body_bytes = -1,
-				  .min_data_segments = -1};
+	*s = (struct grade_shape){
+	    .complete = -1, .min_latency_ms = -1, .min_body_bytes = -1, .min_data_segments = -1};
 	if (!json_is_object(o)) {
 		ret = o ? shape_bad(err, err_size, "not a JSON object")
 			: shape_bad(err, err_size, "line %d: %s", jerr.line, jerr.text);
@@ -172,7 +173,8 @@ int grade_shape_parse(const char *text, size_t len, struct grade_shape *s, char 
 		if (ret == -ENOENT)
 			ret = shape_bad(err, err_size, "unknown member \"%.40s\"", key);
 		else if (ret)
-			ret = shape_bad(err, err_size, "member \"%s\" has a value it cannot have", key);
+			ret = shape_bad(err, err_size, "member \"%s\" has a value it cannot have",
+					key);
 		if (ret)
 			break;
 	}
