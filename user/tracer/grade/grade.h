@@ -43,6 +43,11 @@ struct grade_trace {
 	bool capture; /* read from a capture: packets only, no socket states */
 };
 
+/* Copies text from a trace or a shape into out[size], control bytes
+ * written \xNN: a hostile URI cannot drive the terminal, nor end a check's
+ * line early. Cut short rather than overrun. */
+void grade_copy(char *out, size_t size, const char *in);
+
 /* One --json line: 0 (unknown types are skipped), -EBADMSG for text that
  * is not a JSON object, -EINVAL for an event without its members, -ENOMEM. */
 int grade_trace_line(struct grade_trace *t, const char *line, size_t len);

@@ -9,6 +9,23 @@
 #include "tracer/grade/grade.h"
 #include "tracer/output/json_member.h"
 
+void grade_copy(char *out, size_t size, const char *in)
+{
+	size_t len = 0;
+
+	for (const unsigned char *p = (const unsigned char *)in; *p; p++) {
+		bool ctl = *p < 0x20 || *p == 0x7f;
+
+		if (len + (ctl ? 4 : 1) >= size)
+			break;
+		if (ctl)
+			len += (size_t)snprintf(out + len, size - len, "\\x%02x", *p);
+		else
+			out[len++] = (char)*p;
+	}
+	out[len] = '\0';
+}
+
 /* A member's text, or "none" for null; -EINVAL for another type. */
 static int life_word(json_t *o, const char *key, char *out)
 {
@@ -20,7 +37,7 @@ static int life_word(json_t *o, const char *key, char *out)
 	}
 	if (!json_is_string(v))
 		return -EINVAL;
-	snprintf(out, GRADE_WORD, "%s", json_string_value(v));
+	grade_copy(out, GRADE_WORD, json_string_value(v));
 	return 0;
 }
 
@@ -77,7 +94,7 @@ static int life_state(struct grade_life *l, json_t *o)
 	if (!new_state || side < 0)
 		return -EINVAL;
 	if (l->nstates[side] < GRADE_STATES)
-		snprintf(l->states[side][l->nstates[side]++], GRADE_WORD, "%s", new_state);
+		grade_copy(l->states[side][l->nstates[side]++], GRADE_WORD, new_state);
 	return 0;
 }
 
@@ -103,11 +120,13 @@ static int life_http(struct grade_life *l, json_t *o)
 	if (dir && !strcmp(dir, "request")) {
 		const char *method = json_string_value(json_object_get(o, "method"));
 		const char *uri = json_string_value(json_object_get(o, "uri"));
+		char line[GRADE_REQUEST];
 
 		if (!method || !uri)
 			return -EINVAL;
+		snprintf(line, sizeof(line), "%s %s", method, uri);
 		if (!*l->request)
-			snprintf(l->request, sizeof(l->request), "%s %s", method, uri);
+			grade_copy(l->request, sizeof(l->request), line);
 		return 0;
 	}
 	if (!dir || strcmp(dir, "response") || !json_is_integer(status))

@@ -58,7 +58,7 @@ static int shape_states(json_t *v, struct grade_shape *s)
 
 			if (!name || strlen(name) >= GRADE_WORD)
 				return -EINVAL;
-			snprintf(s->states[side][i], GRADE_WORD, "%s", name);
+			grade_copy(s->states[side][i], GRADE_WORD, name);
 		}
 		s->nstates[side] = json_array_size(list);
 		s->has_states[side] = true;
@@ -93,7 +93,7 @@ static int shape_text(json_t *v, char *out, size_t size, bool nullable)
 	}
 	if (!json_is_string(v) || strlen(json_string_value(v)) >= size)
 		return -EINVAL;
-	snprintf(out, size, "%s", json_string_value(v));
+	grade_copy(out, size, json_string_value(v));
 	return 0;
 }
 
@@ -170,9 +170,12 @@ int grade_shape_parse(const char *text, size_t len, struct grade_shape *s, char 
 	json_object_foreach(o, key, v)
 	{
 		ret = shape_member(s, key, v);
-		if (ret == -ENOENT)
-			ret = shape_bad(err, err_size, "unknown member \"%.40s\"", key);
-		else if (ret)
+		if (ret == -ENOENT) {
+			char name[48];
+
+			grade_copy(name, sizeof(name), key);
+			ret = shape_bad(err, err_size, "unknown member \"%s\"", name);
+		} else if (ret)
 			ret = shape_bad(err, err_size, "member \"%s\" has a value it cannot have",
 					key);
 		if (ret)
