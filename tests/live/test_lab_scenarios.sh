@@ -2,9 +2,10 @@
 # Live test (root), in a network namespace of its own: every lab scenario of
 # tcplife-httpd --lab, traced, graded against its golden shape
 # (scenarios/NAME.json: PASS, exit 0) and against the same shape with one
-# fact changed (that check FAILs, exit 1); one scenario graded from the
-# tracer's -w capture through -r; bad input to grade: one line, exit 2.
-# About 5 s.
+# fact changed (that check FAILs, exit 1); one scenario graded from a
+# dumpcap capture (classic pcap) and from the tracer's -w pcapng, both read
+# as -r reads them; bad input to grade: one line, exit 2. About 7 s (most
+# of it dumpcap writing its last block out).
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/live_lib.sh"
@@ -12,7 +13,7 @@ set -u
 cd "$TL_ROOT" || exit 1
 
 T=lab
-rb_prereq "$T" curl jq || exit 1
+rb_prereq "$T" curl jq dumpcap tshark || exit 1
 NS=tlh-h14teach-$$
 if ! rb_netns "$NS"; then
 	fail "${T}_netns" "cannot create network namespace $NS"
@@ -32,9 +33,16 @@ URL=http://127.0.0.1:$PORT
 
 TRACE=$TL_TMP/trace.json
 CAP=$TL_TMP/trace.pcapng
+PCAP=$TL_TMP/dumpcap.pcap
+start_bg "$TL_TMP/dumpcap.log" ip netns exec "$NS" dumpcap -B 64 -P -i lo -w "$PCAP"
+DUMPCAP_PID=$TL_BG
 start_tracer "$TRACE" "$TL_TMP/tracer.err" ip netns exec "$NS" "$TRACER" --json -p "$PORT" -p "$REFUSED" -w "$CAP"
 if ! wait_for_line "$TRACE" '"type":"start"' 10; then
 	fail "${T}_tracer" "did not start: $(tail -2 "$TL_TMP/tracer.err")"
+	exit 1
+fi
+if ! wait_for_line "$TL_TMP/dumpcap.log" '^File: ' 10; then
+	fail "${T}_dumpcap" "did not start: $(tail -2 "$TL_TMP/dumpcap.log")"
 	exit 1
 fi
 
@@ -58,6 +66,15 @@ for _ in $(seq 100); do
 done
 stop_bounded "$TRACER_PID" 10
 expect_eq "${T}_tracer_exit" 0 "$STOP_RC"
+# dumpcap writes a block of packets out when it fills or times out: wait
+# until the file holds every segment the tracer saw before stopping it.
+want=$(grep -c '"type":"packet"' "$TRACE")
+deadline=$((SECONDS + 5))
+while [ "$(tshark -r "$PCAP" 2>/dev/null | wc -l)" -lt "$want" ] && [ $SECONDS -lt $deadline ]; do
+	sleep 0.1
+done
+stop_bounded "$DUMPCAP_PID" 10
+capture_complete "${T}_dumpcap" "$TL_TMP/dumpcap.log"
 
 # grade_expect NAME SHAPE INPUT RC [REGEX]: grade exits RC, and when given
 # a line matches REGEX; grade's own lines stay in a file (its FAIL lines
@@ -89,15 +106,18 @@ declare -A WRONG=(
 for s in server-close connection-close slow chunked large abort refused client-close; do
 	grade_expect "${T}_${s}: grade PASS" "$s" "$TRACE" 0 '^time_wait: PASS'
 	jq "${WRONG[$s]%%|*}" "scenarios/$s.json" >"$TL_TMP/wrong-$s.json"
-	grade_expect "${T}_${s}: grade a wrong shape FAILs" "$TL_TMP/wrong-$s.json" "$TRACE" 1 \
+	grade_expect "${T}_${s}: a wrong shape, exit 1 and its FAIL line" "$TL_TMP/wrong-$s.json" "$TRACE" 1 \
 		"${WRONG[$s]#*|}"
 done
 
-# The capture the tracer wrote, read back as a student's pcapng: packets
-# only, so the states are skipped and the rest still holds.
-grade_expect "${T}_capture: grade -r PASS" server-close "$CAP" 0 '^states server: SKIP '
-grade_expect "${T}_capture: closed by the server" server-close "$CAP" 0 \
+# A student's capture: packets only, so the states are skipped and the
+# rest still holds; dumpcap's pcap, and the tracer's own -w pcapng.
+grade_expect "${T}_dumpcap pcap: grade PASS, states skipped" server-close "$PCAP" 0 \
+	'^states server: SKIP '
+grade_expect "${T}_dumpcap pcap: closed by the server" server-close "$PCAP" 0 \
 	'^closed by: PASS expected server, saw server$'
+grade_expect "${T}_dumpcap pcap: the abort" abort "$PCAP" 0 '^reset by: PASS expected server'
+grade_expect "${T}_-w pcapng: grade PASS" server-close "$CAP" 0 '^time_wait: PASS'
 
 # Bad input: one line on stderr, exit 2.
 bad_input() {
