@@ -56,7 +56,7 @@ COMMON_OBJS := $(patsubst user/%.c,$(OUTPUT)/%.o,$(wildcard user/common/*.c))
 
 # The server: user/httpd, apart from the tracer's modules.
 HTTPD_MAIN  := user/httpd/main.c
-HTTPD_SRCS  := $(filter-out $(HTTPD_MAIN),$(wildcard user/httpd/*.c))
+HTTPD_SRCS  := $(filter-out $(HTTPD_MAIN),$(wildcard user/httpd/*.c user/httpd/*/*.c))
 HTTPD_OBJS  := $(patsubst user/%.c,$(OUTPUT)/%.o,$(HTTPD_SRCS))
 
 .PHONY: all clean deps run test test-unit test-live test-httpd test-fuzz test-asan \
@@ -90,6 +90,7 @@ $(OUTPUT)/tracer/kernel/loader.o: $(BPF_SKELS)
 
 $(OUTPUT)/httpd/%.o: user/httpd/%.c | $(OUTPUT)/httpd
 	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
 # The docroot default: main.o is rebuilt when DATADIR changes.
@@ -97,11 +98,16 @@ $(OUTPUT)/datadir: FORCE | $(OUTPUT)
 	$(Q)echo '$(DATADIR)' | cmp -s - $@ || echo '$(DATADIR)' >$@
 $(OUTPUT)/httpd/main.o: $(OUTPUT)/datadir
 $(OUTPUT)/httpd/main.o: CFLAGS += -DTL_DATADIR='"$(DATADIR)"'
+# grade finds the installed golden shapes there too.
+$(OUTPUT)/tracer/grade/grade_cmd.o: $(OUTPUT)/datadir
+$(OUTPUT)/tracer/grade/grade_cmd.o: CFLAGS += -DTL_DATADIR='"$(DATADIR)"'
 
 $(OUTPUT)/common/%.o: user/common/%.c | $(OUTPUT)/common
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
+# Rebuilt from nothing: "ar r" would keep the member of a file since
+# renamed or removed, and the linker could take its stale symbols.
 $(OUTPUT)/libtracer.a: $(TRACER_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
@@ -184,18 +190,23 @@ bench-httpd: all
 # one's own, no privilege): bin. The page's sources (README.md,
 # make-media.sh) stay out of the docroot.
 WWW_FILES := $(filter-out www/README.md www/make-media.sh,$(wildcard www/*))
+# The golden shapes `tcplife-http grade` reads, one per lab scenario.
+SCENARIO_FILES := $(wildcard scenarios/*.json)
 INSTALLED := $(SBINDIR)/tcplife-http $(BINDIR)/tcplife-httpd \
              $(MANDIR)/man8/tcplife-http.8 $(MANDIR)/man1/tcplife-httpd.1 \
              $(BASHCOMPDIR)/tcplife-http $(BASHCOMPDIR)/tcplife-httpd \
-             $(patsubst www/%,$(DATADIR)/www/%,$(WWW_FILES))
+             $(patsubst www/%,$(DATADIR)/www/%,$(WWW_FILES)) \
+             $(patsubst %,$(DATADIR)/%,$(SCENARIO_FILES))
 
 install: all
 	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
 	$(Q)$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/www \
+		$(DESTDIR)$(DATADIR)/scenarios \
 		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHCOMPDIR)
 	$(Q)$(INSTALL) -m 0755 tcplife-http $(DESTDIR)$(SBINDIR)/
 	$(Q)$(INSTALL) -m 0755 tcplife-httpd $(DESTDIR)$(BINDIR)/
 	$(Q)$(INSTALL) -m 0644 $(WWW_FILES) $(DESTDIR)$(DATADIR)/www/
+	$(Q)$(INSTALL) -m 0644 $(SCENARIO_FILES) $(DESTDIR)$(DATADIR)/scenarios/
 	$(Q)$(INSTALL) -m 0644 man/tcplife-http.8 $(DESTDIR)$(MANDIR)/man8/
 	$(Q)$(INSTALL) -m 0644 man/tcplife-httpd.1 $(DESTDIR)$(MANDIR)/man1/
 	$(Q)$(INSTALL) -m 0644 completion/tcplife-http completion/tcplife-httpd \
@@ -205,7 +216,8 @@ install: all
 uninstall:
 	$(call msg,UNINSTALL,$(DESTDIR)$(PREFIX))
 	$(Q)rm -f $(addprefix $(DESTDIR),$(INSTALLED))
-	$(Q)rmdir --ignore-fail-on-non-empty $(DESTDIR)$(DATADIR)/www $(DESTDIR)$(DATADIR) \
+	$(Q)rmdir --ignore-fail-on-non-empty $(DESTDIR)$(DATADIR)/www $(DESTDIR)$(DATADIR)/scenarios \
+		$(DESTDIR)$(DATADIR) \
 		2>/dev/null || true
 
 # The size of a 10,000-connection ladder report and its load time in Chromium.

@@ -8,10 +8,10 @@
 # A target names what it links in its comment, files or whole folders:
 #   fuzz-sources: user/tracer/proto/ user/common/fmt.c user/common/utf8.c
 #   fuzz-libs: -ljansson
-# Without fuzz-sources, fuzz_httpd_* link the server's request modules (user/httpd/*.c
-# but main.c and confine.c, which set up) with the text builder both programs
-# share, and the others the tracer's pure modules (proto/: a new parser is
-# fuzzed with the others, no list to keep).
+# Without fuzz-sources, fuzz_httpd_* link the server's request modules (user/httpd/ and its
+# folders, but main.c and confine.c, which set up) with the text builder both programs
+# share, and the others the tracer's pure modules (proto/: a new parser is fuzzed with
+# the others, no list to keep).
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 
@@ -51,7 +51,7 @@ fuzz_sources() {
 		fuzz_files $tagged
 	elif [[ $name == fuzz_httpd_* ]]; then
 		echo user/common/fmt.c
-		for f in user/httpd/*.c; do
+		for f in user/httpd/*.c user/httpd/*/*.c; do
 			case $f in user/httpd/main.c | user/httpd/confine.c) ;; *) echo "$f" ;; esac
 		done
 	else

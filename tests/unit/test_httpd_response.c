@@ -106,6 +106,18 @@ static void check_bodies(void)
 	got = build(&r, &body);
 	UNIT_CHECK(body == 0 && !strstr(got, "Content-Length") && strstr(got, "ETag: \"x\""),
 		   "304: validators, no length, no body");
+	r = (struct http_response){
+	    .status = HTTP_OK, .content_type = "text/plain", .chunked = true};
+	got = build(&r, &body);
+	UNIT_CHECK(strstr(got, "\r\nTransfer-Encoding: chunked\r\n") &&
+		       !strstr(got, "Content-Length"),
+		   "chunked (lab): Transfer-Encoding, no length");
+	r = (struct http_response){
+	    .status = HTTP_OK, .content_type = "text/plain", .close_delimited = true};
+	got = build(&r, &body);
+	UNIT_CHECK(strstr(got, "\r\nConnection: close\r\n") && !strstr(got, "Content-Length") &&
+		       !strstr(got, "Transfer-Encoding"),
+		   "ended by the close (lab): neither length nor coding");
 	UNIT_CHECK(http_response_build(&r, 0, out, 40, &body) == -ENOSPC,
 		   "a buffer too small is reported, not overrun");
 }

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 #include "common/util.h"
 
@@ -23,6 +24,8 @@ const struct sandbox_rule httpd_sandbox_rules[] = {
     {0, "sendfile", {}},
     {0, "write", {}},
     {0, "shutdown", {}},
+    /* --lab's /lab/abort: SO_LINGER 0 on its own socket, so close() resets. */
+    {0, "setsockopt", {SANDBOX_ARG(1, SOL_SOCKET), SANDBOX_ARG(2, SO_LINGER)}},
     /* Files, beneath the docroot only (RESOLVE_BENEATH). */
     {0, "openat2", {}},
     {0, "close", {}},

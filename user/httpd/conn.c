@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "httpd/access_log.h"
+#include "httpd/lab/scenarios.h"
 #include "httpd/serve.h"
 
 /* File bytes sent for one connection before yielding to the others. */
@@ -32,6 +33,9 @@ void conn_init(struct conn *c, int fd, const struct sockaddr_storage *peer)
 	c->file_fd = -1;
 	c->in_len = 0;
 	c->small_reads = 0;
+	c->lab = 0;
+	c->lab_left = 0;
+	c->lab_fin_joins = false;
 	http_request_begin(&c->req);
 	if (!inet_ntop(peer->ss_family, addr, c->peer, sizeof(c->peer)))
 		strcpy(c->peer, "-");
@@ -109,11 +113,14 @@ static int conn_respond(struct conn *c, const struct conn_env *env)
 	int n;
 
 	c->served++;
+	c->keep_alive = framing == HTTP_OK && conn_wants_keep_alive(c);
+	c->lab = framing == HTTP_OK && env->lab ? lab_find(&c->req) : 0;
+	if (c->lab)
+		return lab_respond(c, env);
 	if (framing == HTTP_OK)
 		serve_request(env->root, &c->req, env->now, &reply);
 	else
 		serve_fail(&reply, framing);
-	c->keep_alive = framing == HTTP_OK && conn_wants_keep_alive(c);
 	/* Lingering lets the client read our answer before it sees a reset
 	 * caused by input we never read. */
 	c->linger = framing != HTTP_OK || c->in_len > c->req.length || c->req.content_length;
@@ -150,7 +157,8 @@ static int conn_read(struct conn *c, const struct conn_env *env)
 static int conn_send_head(struct conn *c)
 {
 	while (c->out_sent < c->out_len) {
-		int flags = MSG_NOSIGNAL | (c->file_left ? MSG_MORE : 0);
+		int flags =
+		    MSG_NOSIGNAL | (c->file_left || c->lab_left || c->lab_fin_joins ? MSG_MORE : 0);
 		ssize_t n = send(c->fd, c->out + c->out_sent, c->out_len - c->out_sent, flags);
 
 		if (n < 0)
@@ -239,7 +247,7 @@ static int conn_send(struct conn *c, const struct conn_env *env)
 	int err = conn_send_head(c);
 
 	if (!err)
-		err = conn_send_file(c);
+		err = c->lab_left ? lab_send_body(c) : conn_send_file(c);
 	if (err == -EAGAIN)
 		return err;
 	conn_log(c, env);
@@ -276,6 +284,8 @@ static int conn_step(struct conn *c, const struct conn_env *env)
 		return conn_send(c, env);
 	case CONN_LINGER:
 		return conn_linger(c);
+	case CONN_DELAY:
+		return lab_delay(c, env);
 	default:
 		return 0;
 	}
@@ -289,6 +299,8 @@ static int conn_step(struct conn *c, const struct conn_env *env)
  * again, so a connection gone quiet costs nothing until it sends. */
 static enum conn_wait conn_waiting(const struct conn *c)
 {
+	if (c->state == CONN_DELAY)
+		return CONN_WAIT_DELAY;
 	if (c->state == CONN_SEND)
 		return CONN_WAIT_WRITE;
 	if (c->state == CONN_READ && c->rx_got && c->small_reads >= CONN_TRICKLE_READS)

@@ -24,6 +24,7 @@ enum conn_state {
 	CONN_READ,   /* waiting for, or parsing, a request */
 	CONN_SEND,   /* sending the head, then the file */
 	CONN_LINGER, /* response sent, write side shut, draining input */
+	CONN_DELAY,  /* a lab scenario's slow response, until lab_due_ms */
 	CONN_DONE,
 };
 
@@ -32,6 +33,7 @@ enum conn_wait {
 	CONN_WAIT_READ_PACED, /* a request trickling in: read again after a pause */
 	CONN_WAIT_WRITE,
 	CONN_WAIT_CLOSE,
+	CONN_WAIT_DELAY, /* nothing from the socket; the loop wakes it at lab_due_ms */
 };
 
 struct conn_env {
@@ -39,6 +41,8 @@ struct conn_env {
 	unsigned timeout_s; /* announced in Keep-Alive */
 	time_t now;	    /* wall clock for Date and the log */
 	bool log;
+	bool lab;	 /* /lab/ paths are scenarios (httpd/lab/scenarios.h) */
+	uint64_t now_ms; /* monotonic, for lab delays */
 };
 
 struct conn {
@@ -62,6 +66,10 @@ struct conn {
 	size_t out_sent;
 	size_t page_len; /* body bytes at the end of out[] */
 	size_t in_len;
+	unsigned lab;	     /* the lab scenario being answered, 0 none */
+	uint64_t lab_due_ms; /* CONN_DELAY ends */
+	uint64_t lab_left;   /* generated body bytes still to send */
+	bool lab_fin_joins;  /* the head waits (MSG_MORE) so the close's FIN rides with it */
 	struct http_request req;
 	char out[HTTP_LINE_MAX + 1024]; /* head, and the page of error replies */
 	char in[HTTP_REQUEST_MAX];

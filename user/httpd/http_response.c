@@ -155,7 +155,10 @@ int http_response_build(const struct http_response *r, time_t now, char *buf, si
 		head_u64(&b, "Content-Length", page_len);
 	} else if (r->status != HTTP_NOT_MODIFIED) {
 		head_header(&b, "Content-Type", r->content_type);
-		head_u64(&b, "Content-Length", r->length);
+		if (r->chunked)
+			head_header(&b, "Transfer-Encoding", "chunked");
+		else if (!r->close_delimited)
+			head_u64(&b, "Content-Length", r->length);
 	}
 	head_connection(&b, r);
 	tl_fmt_str(&b, "\r\n");

@@ -18,9 +18,13 @@ struct http_response {
 	unsigned keep_alive_max;     /* requests left on the connection */
 	const char *content_type;    /* file replies */
 	uint64_t length;	     /* file bytes in the body */
-	uint64_t size;		     /* the whole file, for Content-Range */
-	struct range range;	     /* 206 */
-	const char *etag;	     /* file replies carry validators */
+	/* How the body's end is told when not by Content-Length (the lab
+	 * scenarios, httpd/lab/scenarios.h): chunks, or the server's FIN. */
+	bool chunked;
+	bool close_delimited;
+	uint64_t size;	    /* the whole file, for Content-Range */
+	struct range range; /* 206 */
+	const char *etag;   /* file replies carry validators */
 	time_t mtime;
 	struct http_slice location;	  /* 301: the directory path lacking "/", raw */
 	struct http_slice location_query; /* kept on the redirect */

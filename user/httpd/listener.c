@@ -55,7 +55,7 @@ static int listener_setup(int fd, const struct sockaddr_storage *ss, socklen_t l
 	return 0;
 }
 
-static uint16_t listener_port(int fd)
+uint16_t listener_port(int fd)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);

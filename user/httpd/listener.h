@@ -14,6 +14,9 @@ int listener_addr(const char *addr, uint16_t port, struct sockaddr_storage *ss, 
  * port in use. Returns the fd or -errno (-EINVAL: not a numeric address). */
 int listener_open(const char *addr, uint16_t port, uint16_t *bound);
 
+/* The port fd is bound to, 0 if it cannot tell. */
+uint16_t listener_port(int fd);
+
 /* "http://127.0.0.1:8080/" or "http://[::1]:8080/" */
 void listener_url(const char *addr, uint16_t port, char *buf, size_t cap);
 

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "httpd/confine.h"
+#include "httpd/lab/refused.h"
 #include "httpd/listener.h"
 #include "httpd/server.h"
 
@@ -40,6 +41,9 @@ static const char httpd_usage[] =
     "  -u USER     started as root, serve as USER once the sockets and DOCROOT are\n"
     "              open (default: the user who ran sudo, else nobody; only -u root\n"
     "              keeps root); no capabilities and a seccomp filter either way\n"
+    "  --lab       teachers' scenarios: GET /lab/ lists them (server-close,\n"
+    "              connection-close, slow, chunked, large, abort), and PORT+1 (or a\n"
+    "              free port) is held bound but never listening: a refused port\n"
     "  --no-sandbox  for debugging: no seccomp filter (the user is still changed)\n"
     "  -h, --help  this help;  --version  the version\n";
 
@@ -121,9 +125,30 @@ static int httpd_option(struct server_config *cfg, int opt, const char *arg)
 	case 'q':
 		cfg->quiet = true;
 		return 0;
+	case 'L':
+		cfg->lab = true;
+		return 0;
 	default:
 		return httpd_bad_args("bad option", NULL);
 	}
+}
+
+/* The refused port is bound before the listeners, so that PORT+1 is
+ * tried before the kernel can hand it out; announced before the serving
+ * line, which tells that everything is ready. */
+static int httpd_lab_refused(const struct server_config *cfg)
+{
+	uint16_t want = cfg->port && cfg->port < 65535 ? cfg->port + 1 : 0;
+	int port = lab_refused_open(cfg->addrs, cfg->naddrs, want, cfg->default_addrs);
+
+	if (port < 0) {
+		fprintf(stderr, "tcplife-httpd: lab refused port: %s\n", strerror(-port));
+		return 1;
+	}
+	printf("tcplife-httpd: lab scenarios under /lab/; refused port %d (bound, not "
+	       "listening: a SYN there is answered RST, ACK)\n",
+	       port);
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -132,6 +157,7 @@ int main(int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {"no-sandbox", no_argument, NULL, 'S'},
+	    {"lab", no_argument, NULL, 'L'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct server_config cfg = {.port = HTTPD_DEFAULT_PORT,
@@ -184,6 +210,11 @@ int main(int argc, char **argv)
 	if (err)
 		return httpd_bad_args(err == -EPERM ? "only root can change user" : "no such user",
 				      user ? user : "nobody");
+	if (cfg.lab) {
+		err = httpd_lab_refused(&cfg);
+		if (err)
+			return err;
+	}
 	cfg.confine = httpd_confine;
 	cfg.confine_ctx = &confine;
 	err = server_run(&cfg, what, sizeof(what));

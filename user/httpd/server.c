@@ -48,6 +48,7 @@ struct server_conn {
 	uint64_t read_ms; /* when a read last brought bytes */
 	struct idle_node idle;
 	struct idle_node paced;
+	struct idle_node delay; /* CONN_WAIT_DELAY: on srv->delayed */
 	struct conn conn;
 };
 
@@ -61,6 +62,8 @@ struct server {
 	struct docroot root;
 	struct idle_list idle;
 	struct idle_list paced; /* connections pausing before their next read */
+	/* Lab slow answers, each LAB_SLOW_MS after it began: sorted as idle. */
+	struct idle_list delayed;
 	struct conn_env env;
 	uint64_t now_ms;
 	uint64_t timeout_ms;
@@ -80,6 +83,7 @@ static void server_clock(struct server *srv)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	srv->now_ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 	srv->env.now = time(NULL);
+	srv->env.now_ms = srv->now_ms;
 }
 
 static int server_watch(struct server *srv, int op, int fd, uint32_t events, void *tag)
@@ -108,6 +112,7 @@ static void server_conn_free(struct server *srv, struct server_conn *sc)
 {
 	idle_list_remove(&sc->idle);
 	idle_list_remove(&sc->paced);
+	idle_list_remove(&sc->delay);
 	conn_fini(&sc->conn);
 	free(sc);
 	srv->nconns--;
@@ -145,7 +150,9 @@ static void server_conn_event(struct server *srv, struct server_conn *sc)
 {
 	enum conn_wait wait = conn_run(&sc->conn, &srv->env);
 
-	if (wait == CONN_WAIT_CLOSE) {
+	/* A delayed connection's socket is unwatched: only an error or hangup
+	 * wakes it before its time, and then its client is gone. */
+	if (wait == CONN_WAIT_CLOSE || (wait == CONN_WAIT_DELAY && sc->delay.next)) {
 		server_conn_free(srv, sc);
 		return;
 	}
@@ -155,9 +162,14 @@ static void server_conn_event(struct server *srv, struct server_conn *sc)
 	} else if (wait != sc->wait) {
 		idle_list_remove(&sc->paced);
 		server_watch(srv, EPOLL_CTL_MOD, sc->conn.fd,
-			     wait == CONN_WAIT_READ ? EPOLLIN : EPOLLOUT, sc);
+			     wait == CONN_WAIT_READ    ? EPOLLIN
+			     : wait == CONN_WAIT_WRITE ? EPOLLOUT
+						       : 0,
+			     sc);
 		sc->wait = wait;
 	}
+	if (wait == CONN_WAIT_DELAY)
+		idle_list_restart(&srv->delayed, &sc->delay, sc->conn.lab_due_ms);
 	if (sc->conn.restart_timer) {
 		idle_list_restart(&srv->idle, &sc->idle, srv->now_ms + srv->timeout_ms);
 		sc->conn.restart_timer = false;
@@ -176,6 +188,7 @@ static struct server_conn *server_conn_add(struct server *srv, int fd,
 	sc->read_ms = srv->now_ms;
 	sc->idle = (struct idle_node){0};
 	sc->paced = (struct idle_node){0};
+	sc->delay = (struct idle_node){0};
 	conn_init(&sc->conn, fd, peer);
 	if (server_watch(srv, EPOLL_CTL_ADD, fd, EPOLLIN, sc)) {
 		free(sc);
@@ -241,6 +254,10 @@ static void server_expire(struct server *srv)
 {
 	struct idle_node *n;
 
+	while ((n = idle_list_first(&srv->delayed)) && n->deadline_ms <= srv->now_ms) {
+		idle_list_remove(n);
+		server_conn_event(srv, server_conn_of(n, delay));
+	}
 	while ((n = idle_list_first(&srv->idle)) && n->deadline_ms <= srv->now_ms) {
 		conn_expire(&server_conn_of(n, idle)->conn, &srv->env);
 		server_conn_free(srv, server_conn_of(n, idle));
@@ -260,11 +277,13 @@ static void server_end_pauses(struct server *srv)
 /* Until the earlier of the next deadline and the next pause's end. */
 static int server_wait_ms(const struct server *srv)
 {
-	const struct idle_node *n = idle_list_first(&srv->idle);
-	const struct idle_node *p = idle_list_first(&srv->paced);
+	struct idle_node *n = idle_list_first(&srv->idle);
+	struct idle_node *const later[] = {idle_list_first(&srv->paced),
+					   idle_list_first(&srv->delayed)};
 
-	if (!n || (p && p->deadline_ms < n->deadline_ms))
-		n = p;
+	for (size_t i = 0; i < 2; i++)
+		if (later[i] && (!n || later[i]->deadline_ms < n->deadline_ms))
+			n = later[i];
 	if (!n)
 		return -1;
 	return n->deadline_ms > srv->now_ms ? (int)(n->deadline_ms - srv->now_ms) : 0;
@@ -408,7 +427,8 @@ int server_run(const struct server_config *cfg, char *what, size_t what_len)
 
 	idle_list_init(&srv.idle);
 	idle_list_init(&srv.paced);
-	srv.env = (struct conn_env){&srv.root, cfg->timeout_s, 0, !cfg->quiet};
+	idle_list_init(&srv.delayed);
+	srv.env = (struct conn_env){&srv.root, cfg->timeout_s, 0, !cfg->quiet, cfg->lab, 0};
 	srv.timeout_ms = (uint64_t)cfg->timeout_s * 1000;
 	srv.max_conns = cfg->max_conns;
 	err = server_open(&srv, cfg, what, what_len);

@@ -17,6 +17,7 @@ struct server_config {
 	unsigned timeout_s;
 	unsigned max_conns; /* accepting stops at this many open connections */
 	bool quiet;
+	bool lab; /* --lab: /lab/ paths are scenarios (httpd/lab/scenarios.h) */
 	/* Called once the listeners and the docroot are open, before the first
 	 * request: gives up root (httpd/confine.h). 0 or -errno; NULL: none. */
 	int (*confine)(void *ctx);

@@ -35,6 +35,7 @@ static const char doc[] =
     "  tcplife-http compare trace.json lab.pcapng   # does a --json trace agree with a capture?\n"
     "  tcplife-http -p 8080 --html lab.html         # also draw each life as a ladder diagram\n"
     "  tcplife-http report lab.pcapng -o lab.html   # the diagrams of a capture or a --json trace\n"
+    "  tcplife-http grade server-close lab.pcapng   # does it show a lab scenario's life?\n"
     "\n"
     "PRIVILEGES: live tracing starts as root; once its hooks are attached it runs as the "
     "user who ran sudo (else nobody; -Z picks another) with no capabilities (CAP_NET_ADMIN "

@@ -17,6 +17,7 @@
 #include "tracer/args.h"
 #include "tracer/capture/capture_reader.h"
 #include "tracer/compare/compare.h"
+#include "tracer/grade/grade.h"
 #include "tracer/kernel/confine.h"
 #include "tracer/engine/engine.h"
 #include "tracer/kernel/event_decode.h"
@@ -443,6 +444,8 @@ int main(int argc, char **argv)
 		return tl_compare_main(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "report"))
 		return tl_report_main(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "grade"))
+		return tl_grade_main(argc - 1, argv + 1);
 	if (!tl_args_parse(argc, argv, &t.args, &err))
 		return err;
 	libbpf_set_print(t.args.verbose ? libbpf_print : NULL);

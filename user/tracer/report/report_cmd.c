@@ -8,8 +8,7 @@
 #include <string.h>
 
 #include "tracer/args.h"
-#include "tracer/capture/capture_reader.h"
-#include "tracer/engine/engine.h"
+#include "tracer/capture/capture_replay.h"
 #include "tracer/report/report_html.h"
 #include "tracer/report/report_output.h"
 
@@ -122,23 +121,12 @@ static int report_write(struct report_run *run, struct tl_rp_model *m)
 /* The capture through the engine, into a report output: -r's path. */
 static int report_from_capture(struct report_run *run, struct tl_output *out)
 {
-	struct tl_capture_filter f = {.ports = run->ports, .nports = run->nports};
-	struct tl_engine_config ecfg = {.server_ports = run->ports, .nports = run->nports};
-	struct tl_start_info info = {
-	    .ports = run->ports, .nports = run->nports, .source_file = run->input};
-	struct tl_engine *e = tl_engine_new(&ecfg, &out->sink);
-	struct tl_capture_stats st;
 	char err[512];
-	int ret;
+	int ret = tl_capture_replay(run->input, run->ports, run->nports, out, err, sizeof(err));
 
-	if (!e)
-		return -ENOMEM;
-	out->start(out, &info);
-	ret = tl_capture_read(run->input, &f, e, &st, err, sizeof(err));
-	if (ret)
+	/* report_read says it for no memory. */
+	if (ret && ret != -ENOMEM)
 		fprintf(stderr, "tcplife-http report: %s\n", err);
-	tl_engine_finish(e);
-	tl_engine_free(e);
 	return ret;
 }
 

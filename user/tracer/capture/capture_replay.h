@@ -1,0 +1,17 @@
+/* A capture file through the engine into an output, as -r runs it: what
+ * `report` and `grade` read a capture with. */
+#ifndef TL_CAPTURE_REPLAY_H
+#define TL_CAPTURE_REPLAY_H
+
+#include <stddef.h>
+
+#include "tracer/output/output.h"
+
+/* tl_capture_replay: out's start record names path; the lives of the
+ * capture's segments on ports (nports 0: every port, else also the server
+ * side when no SYN was seen) go to out. Returns 0, or -errno with a
+ * one-line reason in err. */
+int tl_capture_replay(const char *path, const __u16 *ports, int nports, struct tl_output *out,
+		      char *err, size_t err_size);
+
+#endif
