@@ -1,4 +1,5 @@
 #include "common/privdrop.h"
+#include "common/parse_num.h"
 
 #include <errno.h>
 #include <grp.h>
@@ -11,15 +12,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+/* A uid or gid; (uid_t)-1 means "unchanged" to setresuid, so not one. */
 static int parse_id(const char *s, unsigned long *out)
 {
-	char *end;
-
-	if (!s || *s < '0' || *s > '9')
-		return -EINVAL;
-	errno = 0;
-	*out = strtoul(s, &end, 10);
-	return errno || *end || *out >= (uid_t)-1 ? -EINVAL : 0;
+	return tl_parse_ulong(s, 0, (uid_t)-2, out);
 }
 
 static int fill_user(const struct passwd *pw, gid_t gid, struct privdrop_user *u)

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/parse_num.h"
 #include "httpd/confine.h"
 #include "httpd/lab/refused.h"
 #include "httpd/listener.h"
@@ -55,17 +56,6 @@ static int httpd_bad_args(const char *msg, const char *arg)
 	return 2;
 }
 
-static int httpd_number(const char *s, long min, long max, long *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtol(s, &end, 10);
-	if (errno || end == s || *end || *out < min || *out > max)
-		return -EINVAL;
-	return 0;
-}
-
 static bool httpd_is_dir(const char *path)
 {
 	struct stat st;
@@ -94,7 +84,7 @@ static int httpd_option(struct server_config *cfg, int opt, const char *arg)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
-	long v;
+	unsigned long v;
 
 	switch (opt) {
 	case 'l':
@@ -105,7 +95,7 @@ static int httpd_option(struct server_config *cfg, int opt, const char *arg)
 		cfg->addrs[cfg->naddrs++] = arg;
 		return 0;
 	case 'p':
-		if (httpd_number(arg, 0, 65535, &v))
+		if (tl_parse_ulong(arg, 0, 65535, &v))
 			return httpd_bad_args("bad port", arg);
 		cfg->port = (uint16_t)v;
 		return 0;
@@ -113,12 +103,12 @@ static int httpd_option(struct server_config *cfg, int opt, const char *arg)
 		cfg->docroot = arg;
 		return 0;
 	case 't':
-		if (httpd_number(arg, 1, 3600, &v))
+		if (tl_parse_ulong(arg, 1, 3600, &v))
 			return httpd_bad_args("bad timeout", arg);
 		cfg->timeout_s = (unsigned)v;
 		return 0;
 	case 'c':
-		if (httpd_number(arg, 1, 65536, &v))
+		if (tl_parse_ulong(arg, 1, 65536, &v))
 			return httpd_bad_args("bad connection limit", arg);
 		cfg->max_conns = (unsigned)v;
 		return 0;

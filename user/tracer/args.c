@@ -106,36 +106,6 @@ static const struct argp_option options[] = {
     {},
 };
 
-int tl_parse_ulong(const char *s, unsigned long min, unsigned long max, unsigned long *out)
-{
-	char *end;
-	unsigned long v;
-
-	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
-		return -EINVAL;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || v < min || v > max)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
-int tl_parse_seconds(const char *s, double max, double *out)
-{
-	char *end;
-	double v;
-
-	if (!s || !*s || *s == ' ')
-		return -EINVAL;
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || *end || !isfinite(v) || v <= 0 || v > max)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
 /* Says what was wrong in one line; the error stops argp_parse, and the
  * program exits with status 2. */
 static error_t die(const char *fmt, const char *arg)

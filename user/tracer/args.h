@@ -6,6 +6,7 @@
 #include <net/if.h>
 #include <stdbool.h>
 
+#include "common/parse_num.h"
 #include "tcplife_http.h"
 #include "tracer/kernel/tc_attach.h"
 #include "tracer/output/output.h"
@@ -45,9 +46,5 @@ struct tl_args {
  * *status: 0 after --help or --version, 2 after a bad option (said on
  * stderr in one line). */
 bool tl_args_parse(int argc, char **argv, struct tl_args *a, int *status);
-
-/* Numbers from text, strictly: the whole string, within [min, max]. */
-int tl_parse_ulong(const char *s, unsigned long min, unsigned long max, unsigned long *out);
-int tl_parse_seconds(const char *s, double max, double *out);
 
 #endif

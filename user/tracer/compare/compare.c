@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "tracer/args.h"
+#include "common/parse_num.h"
 #include "tracer/compare/compare_impl.h"
 
 static void usage(FILE *f)

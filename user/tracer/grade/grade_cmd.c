@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "tracer/args.h"
+#include "common/parse_num.h"
 #include "tracer/capture/capture_replay.h"
 #include "tracer/grade/grade.h"
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tracer/args.h"
+#include "common/parse_num.h"
 #include "tracer/capture/capture_replay.h"
 #include "tracer/report/report_html.h"
 #include "tracer/report/report_output.h"
