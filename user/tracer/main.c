@@ -107,7 +107,7 @@ static int make_report(struct tracer *t, const struct tl_sink **sink)
 	t->report = tl_report_output_new(&rcfg);
 	if (!t->report)
 		return -ENOMEM;
-	tl_sink_tee_init(&t->report_tee, *sink, &t->report->sink);
+	tl_sink_tee_init(&t->report_tee, *sink, &t->report->sink, TL_SLOT_REPORT);
 	*sink = &t->report_tee.sink;
 	return 0;
 }
@@ -129,7 +129,7 @@ static int make_engine(struct tracer *t, struct tl_engine_config *cfg)
 				strerror(errno));
 			return -errno;
 		}
-		tl_sink_tee_init(&t->tee, sink, tl_pcap_writer_sink(t->pcap));
+		tl_sink_tee_init(&t->tee, sink, tl_pcap_writer_sink(t->pcap), TL_SLOT_CAPTURE);
 		sink = &t->tee.sink;
 	}
 	if ((t->args.html_path || t->args.svg_dir) && make_report(t, &sink))

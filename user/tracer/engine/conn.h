@@ -43,6 +43,9 @@ enum tl_closed_by {
 
 #define TL_HTTP_SEQS 4
 
+/* Sinks a tee may add beside the output, each with its own sink_data. */
+#define TL_SINK_EXTRA 3
+
 /* What one side sends. */
 struct tl_flow {
 	__u32 base; /* the ISN, or the first seen seq - 1 (Wireshark's rule) */
@@ -164,6 +167,9 @@ struct tl_conn {
 	__u32 client_syns;     /* SYNs the client sent, retransmissions included */
 	bool handshake_failed; /* the client gave up: SYN_SENT -> CLOSE with no SYN-ACK nor RST */
 	void *sink_data;       /* owned by the sink; free it in on_conn_end */
+	/* The sink_data of each sink a tee adds beside the output, by its slot
+	 * (sink_tee.h): the tee lends it as sink_data for that sink's calls. */
+	void *sink_extra[TL_SINK_EXTRA];
 
 	/* engine bookkeeping */
 	bool has_state_events;
