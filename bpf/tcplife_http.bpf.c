@@ -20,8 +20,10 @@ const volatile __u8 target_family = 0;
 /* The tracer's network namespace (its inode): socket events of other
  * namespaces are not ours, as the TC hook only sees this one's packets. */
 const volatile __u32 target_netns = 0;
-/* Copy each frame's first bytes, for -w. */
+/* Copy each frame's first bytes, for -w; whole frames past TL_DATA_CAP
+ * too when the snaplen asks for more. */
 const volatile bool capture_frames = false;
+const volatile bool capture_whole = false;
 /* Wake the reader only once this much is queued: a wakeup per record costs
  * about 40% of loopback throughput (shared/PERF-NOTES.md). The reader also
  * drains on a short poll timeout, so nothing waits for long. */
@@ -335,8 +337,10 @@ static __always_inline void emit_first(struct __sk_buff *skb, const struct tl_l3
 		emit_packet(skb, h, dir, flags, off, want, 0, sg, NULL);
 	else if (want <= TL_DATA_SMALL)
 		emit_packet(skb, h, dir, flags, off, want, TL_DATA_SMALL, sg, &nt);
-	else
+	else if (want <= TL_DATA_CAP || !capture_whole)
 		emit_packet(skb, h, dir, flags, off, want, TL_DATA_CAP, sg, &nt);
+	else
+		emit_packet(skb, h, dir, flags, off, want, TL_DATA_FULL, sg, &nt);
 }
 
 /* The segments after the first of a packet the kernel will split: FIN and

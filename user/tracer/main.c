@@ -89,14 +89,26 @@ static struct tl_output *make_output(const struct tl_args *a)
 	bool color =
 	    a->color == 1 || (a->color == -1 && isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
 
+	struct tl_output *out, *both;
+
 	switch (a->format) {
 	case TL_FORMAT_JSON:
-		return tl_output_json_new(stdout);
+		out = tl_output_json_new(stdout);
+		break;
 	case TL_FORMAT_SUMMARY:
-		return tl_output_summary_new(stdout);
+		out = tl_output_summary_new(stdout);
+		break;
 	default:
-		return tl_output_text_new(stdout, color);
+		out = tl_output_text_new(stdout, color);
 	}
+	if (!out || !a->json_path)
+		return out;
+	both = tl_output_json_file_new(out, a->json_path);
+	if (!both) {
+		fprintf(stderr, "tcplife-http: %s: %s\n", a->json_path, strerror(errno));
+		out->free(out);
+	}
+	return both;
 }
 
 /* --html, --svg: the report beside the output, fed through a tee. */
@@ -123,7 +135,7 @@ static int make_engine(struct tracer *t, struct tl_engine_config *cfg)
 		return -ENOMEM;
 	sink = &t->out->sink;
 	if (t->args.write_path) {
-		t->pcap = tl_pcap_writer_open(t->args.write_path, t->args.ifname);
+		t->pcap = tl_pcap_writer_open(t->args.write_path, t->args.ifname, t->args.snaplen);
 		if (!t->pcap) {
 			fprintf(stderr, "tcplife-http: %s: %s\n", t->args.write_path,
 				strerror(errno));
@@ -155,6 +167,7 @@ static int setup_live(struct tracer *t)
 		WAKEUP_BYTES < t->args.ringbuf_bytes / 4 ? WAKEUP_BYTES : t->args.ringbuf_bytes / 4,
 	    .tc_mode = t->args.tc_mode,
 	    .capture_frames = t->args.write_path != NULL,
+	    .capture_whole = t->args.snaplen > TL_DATA_CAP,
 	    .state_hook = t->args.state_hook,
 	};
 	char err[256];
@@ -418,6 +431,12 @@ static int teardown(struct tracer *t, int err)
 	if (werr && !err) {
 		fprintf(stderr, "tcplife-http: writing %s: %s\n",
 			t->args.html_path ? t->args.html_path : t->args.svg_dir, strerror(-werr));
+		err = werr;
+	}
+	werr = t->out && t->out->error ? t->out->error(t->out) : 0;
+	if (werr && !err) {
+		fprintf(stderr, "tcplife-http: writing %s: %s\n", t->args.json_path,
+			strerror(-werr));
 		err = werr;
 	}
 	if (t->report)

@@ -10,6 +10,7 @@
 _Static_assert(sizeof(struct tl_packet) == 128, "tl_packet layout changed");
 _Static_assert(sizeof(struct tl_packet_data) == 128 + TL_DATA_CAP, "tl_packet_data layout");
 _Static_assert(sizeof(struct tl_packet_data_small) == 128 + TL_DATA_SMALL, "small layout");
+_Static_assert(sizeof(struct tl_packet_data_full) == 128 + TL_DATA_FULL, "full layout");
 _Static_assert(sizeof(struct tl_sock_event) == 88, "tl_sock_event layout changed");
 _Static_assert(offsetof(struct tl_packet, type) == 8, "type must follow ts_ns");
 _Static_assert(offsetof(struct tl_sock_event, type) == 8, "type must follow ts_ns");
@@ -58,6 +59,8 @@ static int decode_packet(const void *data, size_t size, __u64 ktime_offset_ns, s
 		cap = TL_DATA_SMALL;
 	else if (size == sizeof(struct tl_packet_data))
 		cap = TL_DATA_CAP;
+	else if (size == sizeof(struct tl_packet_data_full))
+		cap = TL_DATA_FULL;
 	else
 		return -EINVAL;
 	if (!family_ok(p->family) || p->opt_len > TL_TCP_OPT_MAX || p->data_len > cap ||
