@@ -233,8 +233,8 @@ static const char *const kept_caps[] = {"CAP_NET_ADMIN"};
 static const struct tl_privileges dropped = {"alice", kept_caps, 1, true};
 
 static const struct tl_start_info start_lo = {
-    T0 - 1000 * US, "lo",  ports, 1,	    0,	"tcx", "tp_btf",
-    "tp_btf",	    false, NULL,  &dropped, "", NULL,  TL_TIME_CONN,
+    T0 - 1000 * US, "lo", ports,    1,	0,    "tcx",	    "tp_btf", "tp_btf",
+    false,	    NULL, &dropped, "", NULL, TL_TIME_CONN, false,
 };
 
 /* The whole run: start, both lives, the TIME_WAIT end, a loss, the stats. */
@@ -589,8 +589,8 @@ static void test_json(void)
 static void test_json_file(void)
 {
 	const struct tl_start_info info = {
-	    T0,	  NULL,	 NULL,	   0,	 AF_INET6, NULL, NULL,
-	    NULL, false, "x.pcap", NULL, NULL,	   NULL, TL_TIME_CONN,
+	    T0,	   NULL,     NULL, 0,	 AF_INET6, NULL,	 NULL,	NULL,
+	    false, "x.pcap", NULL, NULL, NULL,	   TL_TIME_CONN, false,
 	};
 	char *out = NULL;
 	size_t len;
@@ -746,7 +746,8 @@ static void play_numbered(struct tl_output *o)
 {
 	static const struct tl_start_info info = {
 	    T0,	  NULL,	 ports,	   1,	 0,    NULL, NULL,
-	    NULL, false, "x.pcap", NULL, NULL, NULL, TL_TIME_RELATIVE};
+	    NULL, false, "x.pcap", NULL, NULL, NULL, TL_TIME_RELATIVE,
+	    false};
 	struct tl_stats_info st = {T0, 1, 0, 1, 0};
 	struct tl_tcp_opts none = {0};
 	struct tl_packet p = {.sport = 52334, .dport = 8080, .flags = TL_SYN, .window = 65495};
@@ -835,25 +836,26 @@ static const struct start_row {
 } start_rows[] = {
     {__LINE__,
      {0, "lo", ports, 1, 0, "tcx", "tp_btf", "tp_btf", false, NULL, &dropped, "", NULL,
-      TL_TIME_CONN},
+      TL_TIME_CONN, false},
      "Tracing TCP on lo (ports 8080; tcx, tp_btf)... Ctrl-C to end.\n"},
     {__LINE__,
      {0, "lo", ports, 1, 0, "tcx", "tp_btf", "tp_btf", false, NULL, &dropped,
-      "kfree_skb tcp_send_reset", NULL, TL_TIME_CONN},
+      "kfree_skb tcp_send_reset", NULL, TL_TIME_CONN, false},
      "Tracing TCP on lo (ports 8080; tcx, tp_btf)... Ctrl-C to end.\n"
      "Without these kernel tracepoints (not on this kernel, or no tp_btf): kfree_skb "
      "tcp_send_reset\n"},
     {__LINE__,
      {0, "eth0", two_ports, 2, AF_INET, "clsact", "raw_tp", "none", true, NULL, &dropped, NULL,
-      NULL, TL_TIME_CONN},
+      NULL, TL_TIME_CONN, false},
      "Tracing TCP on eth0 (ports 80, 8080, IPv4 only; clsact, raw_tp, owner none)... Ctrl-C "
      "to end.\n"},
     {__LINE__,
      {0, "lo", NULL, 0, AF_INET6, "tcx", "tracepoint", "tracepoint", false, NULL, &dropped, NULL,
-      NULL, TL_TIME_CONN},
+      NULL, TL_TIME_CONN, false},
      "Tracing TCP on lo (all ports, IPv6 only; tcx, tracepoint)... Ctrl-C to end.\n"},
     {__LINE__,
-     {0, NULL, ports, 1, 0, NULL, NULL, NULL, false, "x.pcap", NULL, NULL, NULL, TL_TIME_CONN},
+     {0, NULL, ports, 1, 0, NULL, NULL, NULL, false, "x.pcap", NULL, NULL, NULL, TL_TIME_CONN,
+      false},
      "Reading x.pcap (ports 8080)...\n"},
 };
 

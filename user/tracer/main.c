@@ -22,6 +22,7 @@
 #include "tracer/kernel/event_decode.h"
 #include "tracer/kernel/kernel_names.h"
 #include "tracer/kernel/loader.h"
+#include "tracer/output/live_status.h"
 #include "tracer/output/output.h"
 #include "tracer/capture/pcap_writer.h"
 #include "tracer/report/report_cmd.h"
@@ -63,7 +64,8 @@ struct tracer {
 	struct tl_engine *engine;
 	struct tl_output *out;
 	struct tl_pcap_writer *pcap;
-	struct tl_output *report; /* --html, --svg */
+	struct tl_output *report;      /* --html, --svg */
+	struct tl_live_status *status; /* on a terminal, unless --no-status */
 	struct tl_sink_tee tee, report_tee;
 	struct tl_confine confine;
 	int diag_fd;
@@ -173,6 +175,11 @@ static int setup_live(struct tracer *t)
 	char err[256];
 	int ret = tl_confine_init(&t->confine, t->args.user);
 
+	/* Before the output, which writes to stdout, and the sandbox, which has
+	 * no call to ask whether a file is a terminal. */
+	if (!t->args.no_status && t->args.format != TL_FORMAT_JSON && tl_live_status_wanted(stdout))
+		t->status = tl_live_status_start();
+
 	if (ret) {
 		fprintf(stderr, "tcplife-http: -Z %s: %s\n", t->args.user ? t->args.user : "nobody",
 			ret == -EPERM ? "only root can change user" : "no such user");
@@ -249,6 +256,7 @@ static void announce(struct tracer *t)
 	    .facts_missing = li.facts_missing,
 	    .write_file = t->args.write_path,
 	    .time_format = t->args.time_format,
+	    .live = t->args.live,
 	};
 
 	if (li.stale_removed)
@@ -352,10 +360,12 @@ static int run_live(struct tracer *t)
 			tl_report_tick(t->report, clock_ns(CLOCK_MONOTONIC));
 		if (t->out->flush)
 			t->out->flush(t->out);
+		tl_live_status_update(t->status, t->engine, clock_ns(CLOCK_REALTIME));
 		err = stop_reason(t, deadline);
 		if (err)
 			break;
 	}
+	tl_live_status_stop(t->status);
 	ring_buffer__consume(rb);
 	ring_buffer__free(rb);
 	return err > 0 ? 0 : err;

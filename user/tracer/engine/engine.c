@@ -327,3 +327,8 @@ void tl_engine_finish(struct tl_engine *e)
 }
 
 void tl_engine_stats(const struct tl_engine *e, struct tl_engine_stats *st) { *st = e->st; }
+
+void tl_engine_each_conn(struct tl_engine *e, void (*fn)(struct tl_conn *c, void *arg), void *arg)
+{
+	tl_conn_table_each(&e->conns, fn, arg);
+}

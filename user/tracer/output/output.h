@@ -41,6 +41,7 @@ struct tl_start_info {
 	const char *facts_missing;
 	const char *write_file;		 /* -w FILE, else NULL: frame numbers cite it */
 	enum tl_time_format time_format; /* the text timeline's time column */
+	bool live;			 /* --live: the text timeline's lines as they happen */
 };
 
 struct tl_stats_info {

@@ -80,6 +80,7 @@ struct text_output {
 	int seg_col; /* where the segment column begins */
 	enum tl_time_format time_format;
 	__u64 first_ns, prev_ns; /* the trace's first and latest segment (-t r, -t d) */
+	bool live;		 /* --live: lines go out as they come, not in blocks */
 };
 
 /* Colour codes only when asked for: a pipe or a file gets plain text. */
@@ -297,6 +298,19 @@ lost:
 	return NULL;
 }
 
+/* Where an event's line goes: the connection's block, or with --live out
+ * at once, after the connection's number in a column of its own. */
+static FILE *text_target(struct text_output *t, struct tl_conn *c, bool starts)
+{
+	char id[TEXT_NUM_MAX];
+
+	if (!t->live)
+		return text_block_for(c, starts);
+	snprintf(id, sizeof(id), "#%llu", (unsigned long long)c->id);
+	fprintf(t->f, "%-6s", id);
+	return t->f;
+}
+
 /* The frame number, with -r or -w (0: none, as on a state line), and the
  * time column: since the connection's first event, or as tshark's -t r
  * (since the first segment) and -t d (since the previous one). */
@@ -336,7 +350,7 @@ static void text_put_line(FILE *blk, struct tl_fmt *f)
 static void text_on_packet(void *ctx, struct tl_conn *c, const struct tl_pkt_view *v)
 {
 	struct text_output *t = ctx;
-	FILE *blk = text_block_for(c, true);
+	FILE *blk = text_target(t, c, true);
 	const struct tl_packet *p = v->pkt;
 	char line[512], flags[64];
 	struct tl_fmt f;
@@ -387,7 +401,7 @@ static void text_on_packet(void *ctx, struct tl_conn *c, const struct tl_pkt_vie
 static void text_on_kernel(void *ctx, struct tl_conn *c, const struct tl_kernel_view *v)
 {
 	struct text_output *t = ctx;
-	FILE *blk = text_block_for(c, true);
+	FILE *blk = text_target(t, c, true);
 	char line[256], flags[64];
 	struct tl_fmt f;
 
@@ -428,7 +442,7 @@ static void text_on_kernel(void *ctx, struct tl_conn *c, const struct tl_kernel_
 static void text_on_state(void *ctx, struct tl_conn *c, const struct tl_state_view *v)
 {
 	struct text_output *t = ctx;
-	FILE *blk = text_block_for(c, !v->inferred);
+	FILE *blk = text_target(t, c, !v->inferred);
 	char line[256];
 	struct tl_fmt f;
 
@@ -516,7 +530,7 @@ static void text_http_details(FILE *f, int *cols, const struct tl_http_view *v)
 static void text_on_http(void *ctx, struct tl_conn *c, const struct tl_http_view *v)
 {
 	struct text_output *t = ctx;
-	FILE *f = text_block_for(c, false);
+	FILE *f = text_target(t, c, false);
 	const struct tl_http_msg *m = v->msg;
 	int cols = TEXT_LINE_COLS - t->seg_col;
 	char status[TEXT_NUM_MAX];
@@ -560,7 +574,7 @@ static void text_on_http(void *ctx, struct tl_conn *c, const struct tl_http_view
 static void text_on_exchange(void *ctx, struct tl_conn *c, const struct tl_exchange_view *v)
 {
 	struct text_output *t = ctx;
-	FILE *f = text_block_for(c, false);
+	FILE *f = text_target(t, c, false);
 	char first[TEXT_NUM_MAX], last[TEXT_NUM_MAX], buf[160];
 	int cols = TEXT_LINE_COLS - t->seg_col;
 	struct tl_fmt line;
@@ -751,6 +765,7 @@ static void text_start(struct tl_output *o, const struct tl_start_info *info)
 	bool owner_differs;
 
 	t->time_format = info->time_format;
+	t->live = info->live;
 	t->no_cols = info->source_file || info->write_file ? TEXT_NO_COLS : 0;
 	t->seg_col = t->no_cols + TEXT_SEGMENT_COL;
 	text_ports(ports, sizeof(ports), info);

@@ -236,6 +236,23 @@ static bool http_last_coding_chunked(const uint8_t *v, size_t n)
 	return http_name_is(v + start, n - start, "chunked");
 }
 
+/* "timeout=5, max=100": the timeout's seconds, 0 when there is none. */
+static unsigned http_keep_alive_timeout(const uint8_t *v, size_t n)
+{
+	static const char key[] = "timeout=";
+	const size_t klen = sizeof(key) - 1;
+	unsigned s = 0;
+
+	for (size_t i = 0; i + klen <= n; i++) {
+		if (!http_name_is(v + i, klen, key) || (i && v[i - 1] != ' ' && v[i - 1] != ','))
+			continue;
+		for (i += klen; i < n && http_is_digit(v[i]) && s < 1000000; i++)
+			s = s * 10 + (v[i] - '0');
+		return s;
+	}
+	return 0;
+}
+
 /* "name: OWS value OWS"; lines that are not a valid field are ignored, and
  * the first of repeated fields is kept. */
 static void http_parse_header(const uint8_t *p, size_t n, struct tl_http_msg *m,
@@ -261,6 +278,8 @@ static void http_parse_header(const uint8_t *p, size_t n, struct tl_http_msg *m,
 		http_content_length(m, cl, v, vlen);
 		return;
 	}
+	if (http_name_is(p, nlen, "Keep-Alive") && !m->keep_alive_s)
+		m->keep_alive_s = http_keep_alive_timeout(v, vlen);
 	/* Repeated fields make one list: the last one's last coding counts. */
 	if (http_name_is(p, nlen, "Transfer-Encoding"))
 		m->chunked = http_last_coding_chunked(v, vlen);
