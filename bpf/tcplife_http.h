@@ -118,9 +118,13 @@ struct tl_packet_data_small {
 	__u8 data[TL_DATA_SMALL];
 };
 
+/* data_len is 16 bits and a frame on lo may be longer (65,549 bytes at
+ * full MSS): this class also gives its byte count whole, in its last four
+ * bytes, which no frame reaches. */
 struct tl_packet_data_full {
 	struct tl_packet pkt;
-	__u8 data[TL_DATA_FULL];
+	__u8 data[TL_DATA_FULL - 4];
+	__u32 full_len;
 };
 
 /* A socket's state change, or a task's first use of a socket. The tuple is

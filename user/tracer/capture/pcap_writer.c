@@ -188,6 +188,10 @@ static void pcap_on_packet(void *ctx, struct tl_conn *c, const struct tl_pkt_vie
 {
 	struct tl_pcap_writer *w = ctx;
 	size_t caplen = v->frame_len < w->snaplen ? v->frame_len : w->snaplen;
+	/* Never past the frame: a copy may hold more when the kernel
+	 * will split its packet. */
+	if (caplen > v->pkt->frame_len)
+		caplen = v->pkt->frame_len;
 	__u32 origlen = v->pkt->frame_len > caplen ? v->pkt->frame_len : caplen;
 	struct pending_packet *pp;
 	struct pcapng_block *b;
