@@ -3,7 +3,7 @@
 # next free port) serving www/, and the tracer on that port in the
 # foreground, its timeline on the screen. Everything the run saw is kept in a
 # run folder, runs/YYYYmmdd-HHMMSS/: trace.json (--json-file), capture.pcapng
-# (-w, whole frames) and report.html (--html). Extra arguments go to
+# (-w, whole frames), report.html (--html) and the server's httpd.log. Extra arguments go to
 # tcplife-http (e.g. --live, -t r).
 #
 # Ctrl-C stops the tracer, then the server, and the script exits with the
@@ -41,19 +41,24 @@ for ((tries = 0; tries < 100; tries++)); do
 	port=$((port + 1))
 done
 
-./tcplife-httpd -p "$port" -r www &
+# The server's access log goes to the run folder: on the terminal its lines
+# would land on the tracer's status line.
+./tcplife-httpd -p "$port" -r www 2>"$dir/httpd.log" &
 server=$!
 finish() {
 	kill "$server" 2>/dev/null
 	wait "$server" 2>/dev/null
 	chown -R "$owner" "$dir"
-	echo "run-lab: the run is in $dir/: trace.json, capture.pcapng, report.html" >&2
+	echo "run-lab: the run is in $dir/: trace.json, capture.pcapng, report.html, httpd.log" >&2
 }
 trap finish EXIT
 
 for ((i = 0; i < 250; i++)); do
 	ss -Htln "( sport = :$port )" | grep -q . && break
-	kill -0 "$server" 2>/dev/null || { echo "run-lab: the server did not start" >&2; exit 1; }
+	if ! kill -0 "$server" 2>/dev/null; then
+		echo "run-lab: the server did not start: $(tail -1 "$dir/httpd.log")" >&2
+		exit 1
+	fi
 	sleep 0.02
 done
 

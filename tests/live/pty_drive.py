@@ -2,7 +2,8 @@
 """Runs a command on a pseudo-terminal, as a person at a terminal would:
 its output (stdout and stderr, as the terminal shows them) goes to --log,
 and the steps are done in order: --expect REGEX waits until the output
-holds a match after the previous one, --run CMD runs a shell command,
+holds a match after the previous one, --run CMD runs a shell command (the
+terminal is read meanwhile),
 --send TEXT types TEXT (\\x03 is Ctrl-C, which the terminal turns into
 SIGINT for the foreground process group). Then waits for the command to
 end. Exits with the command's status (128+N for a signal N), or 124 when a
@@ -83,7 +84,14 @@ def main():
                 alive = pump(0.05) and alive
             seen = m.end()
         elif kind == "run":
-            subprocess.run(value, shell=True, check=False)
+            # The terminal is read meanwhile: a full one would block the
+            # command's writers, and what they serve.
+            cmd_proc = subprocess.Popen(value, shell=True)
+            while cmd_proc.poll() is None:
+                if time.monotonic() > deadline:
+                    cmd_proc.kill()
+                    give_up(f"{value!r} did not end")
+                alive = pump(0.05) and alive
         else:
             os.write(fd, value.encode().decode("unicode_escape").encode())
     while alive:

@@ -38,7 +38,7 @@ expect_eq "${T}_exit_status" 0 "$rc"
 check "${T}_no_make_error" bash -c "! grep -a 'make: \*\*\*' '$LOG'"
 check "${T}_folder_named_at_start" test -n "$RUN_DIR"
 check "${T}_folder_named_at_end" grep -aqF "the run is in $RUN_DIR/" "$LOG"
-for f in trace.json capture.pcapng report.html; do
+for f in trace.json capture.pcapng report.html httpd.log; do
 	check "${T}_has_$f" test -s "$RUN_DIR/$f"
 done
 
