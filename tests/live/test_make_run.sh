@@ -5,8 +5,8 @@
 # it with status 0 and no "make: ***" line; the folder then holds the JSON
 # trace (every line valid, the last the stats line), a capture that tshark
 # reads with every frame whole (no "Packet size limited") and as many frames
-# as the trace has segments, and the HTML report; the server is gone.
-# About 5 s.
+# as the trace has segments, the HTML report and the server's log; the
+# server is gone. About 2 s.
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/live_lib.sh"
