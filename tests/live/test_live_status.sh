@@ -6,7 +6,8 @@
 #   while it is still open, each after its number, and its summary only once
 #   it ended;
 # - on a pseudo-terminal the status line names the connection and what it
-#   waits for ("#1 open, waiting for close (server keep-alive 5 s)");
+#   waits for ("#1 open, waiting for close (server keep-alive 5 s)"), then,
+#   its life reported, its client's timewait socket;
 # - into files (a pipe's case: no terminal) no status line, on stdout nor
 #   stderr.
 # About 12 s.
@@ -51,7 +52,7 @@ check "${T}_live_summary_at_the_end" grep -qE '^  = python3\[[0-9]+\] -> tcplife
 HOLD_CODE=$HOLD python3 tests/live/pty_drive.py --log "$TL_TMP/pty.log" --timeout 30 --expect 'Tracing TCP' \
 	--run "python3 -c \"\$HOLD_CODE\" 3 &" \
 	--expect '#1 open, waiting for close \(server keep-alive 5 s\)' \
-	--expect '= python3' --send '\x03' -- ./tcplife-http -p "$PORT" \
+	--expect '= python3' --expect '#1 client in TIME_WAIT \(2MSL, 60 s on Linux\)' --send '\x03' -- ./tcplife-http -p "$PORT" \
 	>"$TL_TMP/pty.err" 2>&1
 expect_eq "${T}_status_line_on_a_terminal" 0 "$?$(sed 's/^/ /' "$TL_TMP/pty.err" | head -c 300)"
 check "${T}_status_line_erased_before_the_block" grep -qaP '\r\033\[K\033\[1m#1 ' "$TL_TMP/pty.log"

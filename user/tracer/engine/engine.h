@@ -8,6 +8,7 @@
 
 #include "tcplife_http.h"
 #include "tracer/engine/conn.h"
+#include "tracer/engine/tw_watches.h"
 
 /* One decoded record; pointers are valid only during tl_engine_feed. */
 struct tl_event {
@@ -95,5 +96,9 @@ void tl_engine_stats(const struct tl_engine *e, struct tl_engine_stats *st);
 /* tl_engine_each_conn: calls fn on every connection the engine holds (open,
  * or closed and held for its last segments); fn must not change them. */
 void tl_engine_each_conn(struct tl_engine *e, void (*fn)(struct tl_conn *c, void *arg), void *arg);
+/* tl_engine_each_time_wait: calls fn on every timewait socket the engine
+ * still watches (live, with sock_query), its life already reported. */
+void tl_engine_each_time_wait(struct tl_engine *e,
+			      void (*fn)(const struct tl_tw_watch *w, void *arg), void *arg);
 
 #endif

@@ -22,6 +22,7 @@ struct tl_live_status {
 
 /* One connection and what it waits for. */
 struct status_entry {
+	int rank; /* open connections (0) before timewait sockets (1) */
 	__u64 id;
 	char wait[STATUS_WAIT_MAX];
 };
@@ -75,8 +76,26 @@ static void status_collect(struct tl_conn *c, void *arg)
 		return;
 	}
 	en = &sc->conns[sc->n++];
+	en->rank = 0;
 	en->id = c->id;
 	tl_live_status_wait(c, en->wait, sizeof(en->wait));
+}
+
+/* A timewait socket: its life was reported, its tuple is still held. */
+static void status_collect_tw(const struct tl_tw_watch *w, void *arg)
+{
+	struct status_scan *sc = arg;
+	struct status_entry *en;
+
+	if (sc->n == STATUS_CONNS) {
+		sc->more++;
+		return;
+	}
+	en = &sc->conns[sc->n++];
+	en->rank = 1;
+	en->id = w->conn_id;
+	snprintf(en->wait, sizeof(en->wait), "%s in TIME_WAIT (2MSL, 60 s on Linux)",
+		 tl_side_name(w->side));
 }
 
 static int entry_cmp(const void *a, const void *b)
@@ -84,6 +103,8 @@ static int entry_cmp(const void *a, const void *b)
 	const struct status_entry *x = a, *y = b;
 	int w = strcmp(x->wait, y->wait);
 
+	if (x->rank != y->rank)
+		return x->rank - y->rank;
 	return w ? w : (x->id > y->id) - (x->id < y->id);
 }
 
@@ -107,7 +128,7 @@ static void status_text(struct status_scan *sc, char *line, size_t size, size_t 
 			      last ? sc->conns[i].wait : "");
 	}
 	if (sc->more && k < size)
-		k += snprintf(line + k, size - k, "; %zu more open", sc->more);
+		k += snprintf(line + k, size - k, "; %zu more", sc->more);
 	if (cols > 4 && strlen(line) > cols - 1)
 		strcpy(line + cols - 4, "...");
 }
@@ -171,6 +192,7 @@ void tl_live_status_update(struct tl_live_status *s, struct tl_engine *e, __u64 
 		return;
 	s->next_ns = now_ns + STATUS_EVERY_NS;
 	tl_engine_each_conn(e, status_collect, &sc);
+	tl_engine_each_time_wait(e, status_collect_tw, &sc);
 	status_text(&sc, line, sizeof(line), terminal_cols());
 	if (s->shown && !strcmp(line, s->line))
 		return;

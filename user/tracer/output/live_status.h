@@ -1,6 +1,7 @@
 /* The status line: while lives are open, one line on the terminal (stderr)
  * says which connections are open and what each waits for, e.g.
- * "#10 #11 open, waiting for close (server keep-alive 5 s)". It
+ * "#10 #11 open, waiting for close (server keep-alive 5 s)", and which ended
+ * lives still hold a timewait socket. It
  * is redrawn in place and erased before each write of the timeline, so that
  * it is never part of the output: only when stdout and stderr are a
  * terminal. */
