@@ -16,6 +16,7 @@
 
 struct tl_live_status {
 	bool shown, stopped;
+	bool erased; /* by a write of stdout: drawn again at once */
 	__u64 next_ns;
 	char line[STATUS_MAX];
 };
@@ -151,9 +152,11 @@ static void status_erase(struct tl_live_status *s)
  * lands on the status line, however much of it stdio writes at a time. */
 static ssize_t status_out_write(void *cookie, const char *buf, size_t size)
 {
+	struct tl_live_status *s = cookie;
 	size_t done = 0;
 
-	status_erase(cookie);
+	s->erased |= s->shown;
+	status_erase(s);
 	while (done < size) {
 		ssize_t n = write(STDOUT_FILENO, buf + done, size - done);
 
@@ -188,8 +191,9 @@ void tl_live_status_update(struct tl_live_status *s, struct tl_engine *e, __u64 
 	struct status_scan sc = {0};
 	char line[STATUS_MAX];
 
-	if (!s || s->stopped || (s->shown && now_ns < s->next_ns))
+	if (!s || s->stopped || (!s->erased && now_ns < s->next_ns))
 		return;
+	s->erased = false;
 	s->next_ns = now_ns + STATUS_EVERY_NS;
 	tl_engine_each_conn(e, status_collect, &sc);
 	tl_engine_each_time_wait(e, status_collect_tw, &sc);
