@@ -67,36 +67,37 @@ const char *tl_live_status_wait(const struct tl_conn *c, char *buf, size_t size)
 	return buf;
 }
 
-static void status_collect(struct tl_conn *c, void *arg)
+/* The next entry of the scan, NULL (and counted) past STATUS_CONNS. */
+static struct status_entry *status_slot(struct status_scan *sc, int rank, __u64 id)
 {
-	struct status_scan *sc = arg;
 	struct status_entry *en;
 
 	if (sc->n == STATUS_CONNS) {
 		sc->more++;
-		return;
+		return NULL;
 	}
 	en = &sc->conns[sc->n++];
-	en->rank = 0;
-	en->id = c->id;
-	tl_live_status_wait(c, en->wait, sizeof(en->wait));
+	en->rank = rank;
+	en->id = id;
+	return en;
+}
+
+static void status_collect(struct tl_conn *c, void *arg)
+{
+	struct status_entry *en = status_slot(arg, 0, c->id);
+
+	if (en)
+		tl_live_status_wait(c, en->wait, sizeof(en->wait));
 }
 
 /* A timewait socket: its life was reported, its tuple is still held. */
 static void status_collect_tw(const struct tl_tw_watch *w, void *arg)
 {
-	struct status_scan *sc = arg;
-	struct status_entry *en;
+	struct status_entry *en = status_slot(arg, 1, w->conn_id);
 
-	if (sc->n == STATUS_CONNS) {
-		sc->more++;
-		return;
-	}
-	en = &sc->conns[sc->n++];
-	en->rank = 1;
-	en->id = w->conn_id;
-	snprintf(en->wait, sizeof(en->wait), "%s in TIME_WAIT (2MSL, 60 s on Linux)",
-		 tl_side_name(w->side));
+	if (en)
+		snprintf(en->wait, sizeof(en->wait), "%s in TIME_WAIT (2MSL, 60 s on Linux)",
+			 tl_side_name(w->side));
 }
 
 static int entry_cmp(const void *a, const void *b)
