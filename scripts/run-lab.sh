@@ -7,7 +7,9 @@
 # tcplife-http (e.g. --live, -t r).
 #
 # Ctrl-C stops the tracer, then the server, and the script exits with the
-# tracer's status (0). On a terminal the tracer runs in a process group of
+# tracer's status (0); without a terminal, SIGTERM to the script does the
+# same (and SIGINT, unless it was ignored when the script started, as for a
+# background job of a shell, which bash then cannot trap). On a terminal the tracer runs in a process group of
 # its own, given the terminal (job control, set -m): Ctrl-C reaches it alone,
 # so neither this script nor make sees SIGINT and make prints no error.
 set -eu
@@ -65,7 +67,20 @@ done
 echo "run-lab: run folder $dir/" >&2
 echo "run-lab: browse http://127.0.0.1:$port/ (or http://[::1]:$port/), or run make browse;" \
 	"Ctrl-C stops both." >&2
+tracer=(./tcplife-http -p "$port" --json-file "$dir/trace.json" -w "$dir/capture.pcapng"
+	--snaplen 0 --ringbuf-size $((32 << 20)) --html "$dir/report.html" "$@")
 status=0
-./tcplife-http -p "$port" --json-file "$dir/trace.json" -w "$dir/capture.pcapng" --snaplen 0 --ringbuf-size $((32 << 20)) \
-	--html "$dir/report.html" "$@" || status=$?
+if [ -t 0 ]; then
+	"${tracer[@]}" || status=$?
+else
+	# No terminal (a script, a service): SIGINT or SIGTERM to this script
+	# is handed to the tracer, which ends as it does on Ctrl-C.
+	"${tracer[@]}" &
+	pid=$!
+	trap 'kill -INT "$pid" 2>/dev/null' INT TERM
+	while :; do
+		wait "$pid" && status=0 || status=$?
+		kill -0 "$pid" 2>/dev/null || break
+	done
+fi
 exit "$status"
