@@ -6,7 +6,8 @@
 # trace (every line valid, the last the stats line), a capture that tshark
 # reads with every frame whole (no "Packet size limited") and as many frames
 # as the trace has segments, the HTML report and the server's log; the
-# server is gone. About 2 s.
+# server is gone. Without a terminal, SIGTERM to scripts/run-lab.sh ends a
+# run the same way. About 3 s.
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/live_lib.sh"
@@ -58,3 +59,19 @@ expect_eq "${T}_capture_frames_equal_segments" "$(jq -c 'select(.type == "packet
 	"$(grep -c . <<<"$frames")"
 check "${T}_report_has_a_ladder" grep -q '<svg' "$RUN_DIR/report.html"
 check "${T}_server_stopped" bash -c "! ss -Htln '( sport = :$PORT )' | grep -q ."
+
+# Without a terminal: SIGTERM to the script ends the run the same way.
+PORT2=$(free_port)
+PORT=$PORT2 scripts/run-lab.sh </dev/null >"$TL_TMP/bg.out" 2>"$TL_TMP/bg.err" &
+LAB_PID=$!
+TL_PIDS+=("$LAB_PID")
+if wait_for_line "$TL_TMP/bg.err" 'Tracing TCP' 30; then
+	kill -TERM "$LAB_PID"
+	wait_exit "$LAB_PID" 15
+	expect_eq "${T}_sigterm_without_terminal" 0 "$EXIT_RC"
+else
+	fail "${T}_sigterm_without_terminal" "no start: $(head -c 300 "$TL_TMP/bg.err")"
+fi
+BG_DIR=$(grep -aoE 'run folder runs/[0-9]{8}-[0-9]{6}[-0-9]*' "$TL_TMP/bg.err" | head -1 | cut -d' ' -f3)
+expect_eq "${T}_sigterm_json_complete" stats "$(tail -1 "$BG_DIR/trace.json" 2>/dev/null | jq -r .type 2>/dev/null)"
+[ -n "$BG_DIR" ] && rm -rf "$BG_DIR"
