@@ -2,6 +2,7 @@
 #
 # make            build ./tcplife-http and ./tcplife-httpd
 # make run        install missing packages, build, run the server and the tracer on its port
+# make browse     the walkthrough's browsing, headless Chromium then curl, against make run's server
 # make test       install missing packages, build, run every test (needs root for the live ones)
 # make test-tree, test-unit, test-fuzz, test-asan, test-httpd, test-install, test-live: one suite
 # make bench      tracer overhead benchmark; make bench-httpd: server against nginx
@@ -59,7 +60,7 @@ HTTPD_MAIN  := user/httpd/main.c
 HTTPD_SRCS  := $(filter-out $(HTTPD_MAIN),$(wildcard user/httpd/*.c user/httpd/*/*.c))
 HTTPD_OBJS  := $(patsubst user/%.c,$(OUTPUT)/%.o,$(HTTPD_SRCS))
 
-.PHONY: all clean deps run test test-unit test-live test-httpd test-fuzz test-asan \
+.PHONY: all clean deps run browse test test-unit test-live test-httpd test-fuzz test-asan \
         bench bench-httpd bench-report install uninstall test-install test-tree FORCE
 .DELETE_ON_ERROR:
 .SECONDARY:
@@ -145,6 +146,10 @@ run:
 	$(Q)scripts/deps.sh build
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)scripts/run-lab.sh
+
+browse:
+	$(Q)scripts/deps.sh browse
+	$(Q)scripts/browse.sh
 
 test:
 	$(Q)scripts/deps.sh test

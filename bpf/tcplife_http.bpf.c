@@ -20,8 +20,10 @@ const volatile __u8 target_family = 0;
 /* The tracer's network namespace (its inode): socket events of other
  * namespaces are not ours, as the TC hook only sees this one's packets. */
 const volatile __u32 target_netns = 0;
-/* Copy each frame's first bytes, for -w. */
+/* Copy each frame's first bytes, for -w; whole frames past TL_DATA_CAP
+ * too when the snaplen asks for more. */
 const volatile bool capture_frames = false;
+const volatile bool capture_whole = false;
 /* Wake the reader only once this much is queued: a wakeup per record costs
  * about 40% of loopback throughput (shared/PERF-NOTES.md). The reader also
  * drains on a short poll timeout, so nothing waits for long. */
@@ -270,7 +272,7 @@ static __always_inline __u8 payload_flags(struct __sk_buff *skb, const struct tl
 
 /* Copies min(len, cap) bytes from off into data; cap is a power of two, so
  * the mask proves 1 <= n <= cap to the verifier. Returns the bytes copied. */
-static __always_inline __u16 copy_data(struct __sk_buff *skb, __u32 off, __u32 len, __u8 *data,
+static __always_inline __u32 copy_data(struct __sk_buff *skb, __u32 off, __u32 len, __u8 *data,
 				       __u32 cap)
 {
 	__u32 n = ((len - 1) & (cap - 1)) + 1;
@@ -296,6 +298,7 @@ static __always_inline void emit_packet(struct __sk_buff *skb, const struct tl_l
 					const struct tl_seg *sg, const struct head_note *nt)
 {
 	struct tl_packet *p = reserve(sizeof(*p) + cap);
+	__u32 n;
 
 	if (!p)
 		return;
@@ -303,9 +306,12 @@ static __always_inline void emit_packet(struct __sk_buff *skb, const struct tl_l
 	p->lost = lost_events;
 	p->lost_ms = last_loss_ms;
 	p->data_flags = flags;
-	p->data_len = cap ? copy_data(skb, off, want, (__u8 *)(p + 1), cap) : 0;
+	n = cap ? copy_data(skb, off, want, (__u8 *)(p + 1), cap) : 0;
+	p->data_len = n;
+	if (cap == TL_DATA_FULL)
+		((struct tl_packet_data_full *)p)->full_len = n;
 	if (cap && nt && (flags & (TL_DATA_HTTP | TL_DATA_HEAD)))
-		head_copied(h, nt, (__u8 *)(p + 1), p->data_len == want ? p->data_len : 0, cap);
+		head_copied(h, nt, (__u8 *)(p + 1), n == want ? n : 0, cap);
 	submit(p, sizeof(*p) + cap);
 }
 
@@ -326,17 +332,21 @@ static __always_inline void emit_first(struct __sk_buff *skb, const struct tl_l3
 		off = h->payload_off;
 		want = h->payload_len;
 	}
+	/* The segment's frame: the first of a packet the kernel will split
+	 * ends with its first segment. */
 	if (capture_frames) {
 		flags |= TL_DATA_FRAME;
 		off = 0;
-		want = skb->len;
+		want = skb->len - h->payload_len + sg->len;
 	}
 	if (!flags)
 		emit_packet(skb, h, dir, flags, off, want, 0, sg, NULL);
 	else if (want <= TL_DATA_SMALL)
 		emit_packet(skb, h, dir, flags, off, want, TL_DATA_SMALL, sg, &nt);
-	else
+	else if (want <= TL_DATA_CAP || !capture_whole)
 		emit_packet(skb, h, dir, flags, off, want, TL_DATA_CAP, sg, &nt);
+	else
+		emit_packet(skb, h, dir, flags, off, want, TL_DATA_FULL, sg, &nt);
 }
 
 /* The segments after the first of a packet the kernel will split: FIN and

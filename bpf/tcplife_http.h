@@ -17,6 +17,11 @@
 /* The small size class: a request line from curl or wrk, a short frame. Most
  * segments with bytes fit, and the ring buffer fills 5x slower for them. */
 #define TL_DATA_SMALL 128
+/* The whole-frame size class, for -w with a snaplen past TL_DATA_CAP (make
+ * run): the largest frame on lo is its MTU (65536) plus the Ethernet header,
+ * and the class is a power of two as the others. Each such record takes
+ * this much of the ring buffer, whatever the frame's length. */
+#define TL_DATA_FULL (1U << 17)
 
 /* Every record begins with __u64 ts_ns and __u32 type. */
 enum tl_event_type {
@@ -109,6 +114,15 @@ struct tl_packet_data {
 struct tl_packet_data_small {
 	struct tl_packet pkt;
 	__u8 data[TL_DATA_SMALL];
+};
+
+/* data_len is 16 bits and a frame on lo may be longer (65,549 bytes at
+ * full MSS): this class also gives its byte count whole, in its last four
+ * bytes, which no frame reaches. */
+struct tl_packet_data_full {
+	struct tl_packet pkt;
+	__u8 data[TL_DATA_FULL - 4];
+	__u32 full_len;
 };
 
 /* A socket's state change, or a task's first use of a socket. The tuple is

@@ -1,17 +1,19 @@
 #!/bin/sh
 # Installs the Debian packages a task needs, only those missing, so that the
-# README's commands work on a fresh Debian 12 machine. Usage: deps.sh build|test|bench
+# README's commands work on a fresh Debian 12 machine. Usage: deps.sh build|test|bench|browse
 set -eu
 
 build="make clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libpcap-dev libjansson-dev libseccomp-dev pkg-config iproute2"
 test="$build tshark tcpdump curl jq chromium fonts-wqy-microhei libclang-rt-14-dev procps wrk python3-scapy librsvg2-bin libxml2-utils firefox-esr nftables man-db clang-format"
 bench="$build wrk nginx-light tcpdump procps python3"
+browse="chromium fonts-wqy-microhei jq curl iproute2"
 
 case "${1:-}" in
 build) want=$build ;;
 test) want=$test ;;
 bench) want=$bench ;;
-*) echo "usage: $0 build|test|bench" >&2; exit 2 ;;
+browse) want=$browse ;;
+*) echo "usage: $0 build|test|bench|browse" >&2; exit 2 ;;
 esac
 
 missing=""

@@ -78,64 +78,10 @@ if ! wait_for_line "$D/trace.json" '"type":"start"' 10; then
 	exit 0
 fi
 
-# ---- a tiny CDP client over --remote-debugging-pipe ---------------------
-# Chromium reads commands on fd 3 and writes replies and events on fd 4,
-# each a JSON text ended by NUL.
-mkfifo "$D/cdp.in" "$D/cdp.out"
-trap '' PIPE # a dead Chromium makes writes fail, not end this script
-PROFILE=$(mktemp -d "$TL_TMP/profile.XXXXXX")
-timeout 90 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
-	--disable-background-networking --disable-component-update --disable-sync \
-	--user-data-dir="$PROFILE" --window-size=1000,900 --remote-debugging-pipe about:blank \
-	3<"$D/cdp.in" 4>"$D/cdp.out" >"$D/chromium.log" 2>&1 &
-CHROME_PID=$!
+# ---- Chromium, driven over its DevTools pipe (scripts/cdp_lib.sh) --------
+. "$TL_ROOT/scripts/cdp_lib.sh"
+cdp_start "$D"
 TL_PIDS+=("$CHROME_PID")
-exec {CDP_W}>"$D/cdp.in" {CDP_R}<"$D/cdp.out"
-CDP_ID=0 CDP_SESSION='' CDP_MSG='' CDP_ERR=''
-
-# cdp METHOD [PARAMS-JSON]: send a command (in the attached page's session
-# once there is one); sets CDP_ID.
-cdp() {
-	local params=${2:-}
-	CDP_ID=$((CDP_ID + 1))
-	if ! jq -cjn --argjson id "$CDP_ID" --arg m "$1" --argjson p "${params:-null}" --arg s "$CDP_SESSION" \
-		'{id: $id, method: $m, params: ($p // {})} + (if $s == "" then {} else {sessionId: $s} end)' \
-		1>&"$CDP_W" 2>/dev/null || ! printf '\0' 1>&"$CDP_W" 2>/dev/null; then
-		CDP_ERR="could not send $1: Chromium is not reading its pipe"
-		return 1
-	fi
-}
-# cdp_wait JQ-CONDITION SECONDS: read messages until one satisfies the
-# condition; it is left in CDP_MSG. Fails on a timeout, end of file, or a
-# reply to the last command that is an error.
-cdp_wait() {
-	local m left end=$((SECONDS + $2))
-	while left=$((end - SECONDS)) && [ $left -gt 0 ]; do
-		IFS= read -r -d '' -t "$left" m <&"$CDP_R" || break
-		if jq -e --argjson id "$CDP_ID" '.id == $id and has("error")' >/dev/null <<<"$m"; then
-			CDP_ERR=$m
-			return 1
-		fi
-		if jq -e "$1" >/dev/null 2>&1 <<<"$m"; then
-			CDP_MSG=$m
-			return 0
-		fi
-	done
-	CDP_ERR="no reply within $2 s (or end of file)"
-	return 1
-}
-# cdp_call METHOD [PARAMS]: a command and its reply (in CDP_MSG).
-cdp_call() { cdp "$@" && cdp_wait ".id == $CDP_ID" 20; }
-# cdp_load URL|reload: navigate (or reload) and wait for the load event.
-cdp_load() {
-	if [ "$1" = reload ]; then cdp Page.reload; else cdp Page.navigate "{\"url\":\"$1\"}"; fi &&
-		cdp_wait '.method == "Page.loadEventFired"' 30
-}
-# cdp_eval EXPRESSION: its value, as JSON text (in CDP_MSG's result).
-cdp_eval() {
-	cdp_call Runtime.evaluate "$(jq -cn --arg e "$1" '{expression: $e, returnByValue: true}')" &&
-		jq -c '.result.result.value' <<<"$CDP_MSG"
-}
 
 # descendants PID: PID and every process below it.
 descendants() {
@@ -146,11 +92,7 @@ descendants() {
 
 step=start
 session_ok=false
-if cdp_call Target.createTarget '{"url":"about:blank"}' &&
-	target=$(jq -r .result.targetId <<<"$CDP_MSG") &&
-	step=attach && cdp_call Target.attachToTarget "{\"targetId\":\"$target\",\"flatten\":true}" &&
-	CDP_SESSION=$(jq -r .result.sessionId <<<"$CDP_MSG") &&
-	step=Page.enable && cdp_call Page.enable &&
+if cdp_attach &&
 	step="load localhost" && cdp_load "http://localhost:$PORT/" &&
 	step="load 127.0.0.1" && cdp_load "http://127.0.0.1:$PORT/" &&
 	step=reload && cdp_load reload &&
@@ -194,11 +136,7 @@ deadline=$((SECONDS + 20))
 while [ "$(conns_open)" != 0 ] && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
 open=$(conns_open)
 expect_eq "${T}_all_connections_ended" "0 still open" "$open still open"
-cdp Browser.close 2>/dev/null
-cdeadline=$((SECONDS + 10))
-while kill -0 "$CHROME_PID" 2>/dev/null && [ $SECONDS -lt $cdeadline ]; do sleep 0.05; done
-kill "$CHROME_PID" 2>/dev/null
-wait "$CHROME_PID" 2>/dev/null
+cdp_stop
 exec {CDP_W}>&- {CDP_R}<&-
 trap - PIPE
 sleep 1

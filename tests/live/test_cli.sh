@@ -60,6 +60,10 @@ bad_option cli_bad_duration_negative 2 -d -1
 bad_option cli_unknown_option 2 --no-such-option -d 1
 bad_option cli_bad_tc_mode 2 --tc=nosuch -d 1
 bad_option cli_ipv4_and_ipv6 2 -4 -6 -d 1
+bad_option cli_snaplen_without_w 2 --snaplen 0 -d 1
+bad_option cli_bad_snaplen 2 -w "$TL_TMP/x.pcapng" --snaplen 10 -d 1
+bad_option cli_live_with_json 2 --live --json -d 1
+bad_option cli_json_file_unwritable 1 --json-file /nonexistent/dir/trace.json -d 1
 bad_option cli_bad_interface nonzero -i nosuchif -d 1
 check cli_bad_interface_names_it grep -q nosuchif "$TL_TMP/bad.err"
 

@@ -250,7 +250,7 @@ static bool file_has(const char *path, const char *text)
 static void test_round_trip(void)
 {
 	const char *path = temp_path();
-	struct tl_pcap_writer *w = tl_pcap_writer_open(path, "lo");
+	struct tl_pcap_writer *w = tl_pcap_writer_open(path, "lo", TL_DATA_CAP);
 	struct tl_capture_filter all = {0};
 	struct tl_capture_stats st;
 	char want[160];
@@ -299,7 +299,7 @@ static void test_round_trip(void)
 /* A full disk must stop the writer with ENOSPC, not lose packets quietly. */
 static void test_full_disk(void)
 {
-	struct tl_pcap_writer *w = tl_pcap_writer_open("/dev/full", "lo");
+	struct tl_pcap_writer *w = tl_pcap_writer_open("/dev/full", "lo", TL_DATA_CAP);
 
 	UNIT_CHECK(w != NULL, "pcapng writer opens /dev/full");
 	if (!w)

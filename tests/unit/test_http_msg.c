@@ -191,6 +191,23 @@ static const struct clen_row clen_rows[] = {
     {__LINE__, "Content-Lengths: 5\r\n", -1},
 };
 
+/* Keep-Alive's timeout, which the status line names. */
+static const struct {
+	int line;
+	const char *headers;
+	unsigned want;
+} keep_alive_rows[] = {
+    {__LINE__, "Keep-Alive: timeout=5\r\n", 5},
+    {__LINE__, "keep-alive: timeout=5, max=100\r\n", 5},
+    {__LINE__, "Keep-Alive: max=100, timeout=15\r\n", 15},
+    {__LINE__, "Keep-Alive: max=100,timeout=7\r\n", 7},
+    {__LINE__, "Keep-Alive: xtimeout=5\r\n", 0},
+    {__LINE__, "Keep-Alive: max=5\r\n", 0},
+    {__LINE__, "Keep-Alive: timeout=\r\n", 0},
+    {__LINE__, "Keep-Alive: timeout=99999999999\r\n", 9999999},
+    {__LINE__, "Connection: keep-alive\r\n", 0},
+};
+
 static enum tl_http_kind parse_copy(const char *in, size_t len, struct tl_http_msg *m)
 {
 	uint8_t *copy = malloc(len ? len : 1);
@@ -266,6 +283,22 @@ static void check_clen_row(const struct clen_row *row)
 	UNIT_CHECK_AT(row->line, m.content_length == row->want,
 		      "Content-Length %.*s -> %lld (got %lld)", (int)strcspn(row->headers, "\r"),
 		      row->headers, (long long)row->want, (long long)m.content_length);
+}
+
+static void check_keep_alive_rows(void)
+{
+	for (size_t i = 0; i < sizeof(keep_alive_rows) / sizeof(keep_alive_rows[0]); i++) {
+		char in[256];
+		struct tl_http_msg m;
+		int n = snprintf(in, sizeof(in), "HTTP/1.1 200 OK\r\n%s\r\n",
+				 keep_alive_rows[i].headers);
+
+		parse_copy(in, (size_t)n, &m);
+		UNIT_CHECK_AT(keep_alive_rows[i].line, m.keep_alive_s == keep_alive_rows[i].want,
+			      "%.*s -> keep-alive %u s (got %u)",
+			      (int)strcspn(keep_alive_rows[i].headers, "\r"),
+			      keep_alive_rows[i].headers, keep_alive_rows[i].want, m.keep_alive_s);
+	}
 }
 
 /* Fields that do not fit are cut at their size, NUL-terminated. */
@@ -394,6 +427,7 @@ int main(void)
 		check_http_row(&http_rows[i]);
 	for (i = 0; i < sizeof(clen_rows) / sizeof(clen_rows[0]); i++)
 		check_clen_row(&clen_rows[i]);
+	check_keep_alive_rows();
 	for (i = 0; i < sizeof(begin_rows) / sizeof(begin_rows[0]); i++)
 		check_begin_row(&begin_rows[i]);
 	check_http_long();

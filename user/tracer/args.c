@@ -55,6 +55,10 @@ enum {
 	OPT_HEADERS,
 	OPT_WHY,
 	OPT_LANG,
+	OPT_JSON_FILE,
+	OPT_SNAPLEN,
+	OPT_LIVE,
+	OPT_NO_STATUS,
 };
 
 static const struct argp_option options[] = {
@@ -68,12 +72,24 @@ static const struct argp_option options[] = {
     {"duration", 'd', "SECONDS", 0, "Stop after SECONDS", 0},
     {"verbose", 'v', NULL, 0,
      "Show libbpf's messages, TSval/TSecr on segment lines, and how the hooks attached", 0},
-    {"write", 'w', "FILE", 0, "Also write every segment seen to FILE (pcapng, snaplen 1024)", 0},
+    {"write", 'w', "FILE", 0,
+     "Also write every segment seen to FILE (pcapng; each frame's first 1024 bytes, see --snaplen)",
+     0},
     {"read", 'r', "FILE", 0,
      "Read a pcap or pcapng capture, gzipped or not, instead of tracing (no root needed)", 0},
     {"html", OPT_HTML, "FILE", 0,
      "Also draw each connection as a ladder diagram in FILE (HTML), rewritten as lives end", 0},
     {"svg", OPT_SVG, "DIR", 0, "Also write each connection's diagram to DIR/conn-N.svg", 0},
+    {"json-file", OPT_JSON_FILE, "FILE", 0,
+     "Also write the run as JSON lines (as --json prints them) to FILE", 0},
+    {"snaplen", OPT_SNAPLEN, "BYTES", 0,
+     "With -w: keep each frame's first BYTES (64 to 262144; 0 = whole frames; default 1024)", 0},
+    {"live", OPT_LIVE, NULL, 0,
+     "Text: print each timeline line as it happens, prefixed with its connection (#N); the "
+     "connection's header and summary still come when its life ends",
+     0},
+    {"no-status", OPT_NO_STATUS, NULL, 0,
+     "No status line on a terminal (the open connections and what they wait for)", 0},
     {"time", 't', "FORMAT", 0,
      "Text time column: conn (default: since the connection began), r (since the first segment), d "
      "(since the previous one)",
@@ -150,6 +166,17 @@ static int pick(const char *arg, const char *const names[], int n)
 	return -1;
 }
 
+/* Options that only mean something with another. */
+static error_t check_combinations(const struct tl_args *a)
+{
+	if (a->snaplen_set && !a->write_path)
+		return die("%s", "--snaplen is for -w");
+	if (a->live && a->format != TL_FORMAT_TEXT)
+		return die("%s", "--live is for the text timeline (--json writes each event as it "
+				 "happens already)");
+	return 0;
+}
+
 /* What parse_opt works on: the arguments, and whether a line was already
  * said (argp calls back with ARGP_KEY_ERROR after any error). */
 struct args_ctx {
@@ -214,6 +241,25 @@ static error_t parse_key(int key, char *arg, struct argp_state *state, struct tl
 			return die("%s", "an empty file name");
 		*(key == OPT_HTML ? &a->html_path : &a->svg_dir) = arg;
 		break;
+	case OPT_JSON_FILE:
+		if (!*arg)
+			return die("%s", "an empty file name");
+		a->json_path = arg;
+		break;
+	case OPT_SNAPLEN:
+		if (tl_parse_ulong(arg, 0, TL_SNAPLEN_MAX, &v) || (v && v < TL_SNAPLEN_MIN))
+			return die("invalid snaplen '%s': 0 (whole frames) or 64 to 262144", arg);
+		a->snaplen = v ? v : TL_SNAPLEN_MAX;
+		a->snaplen_set = true;
+		break;
+	case OPT_LIVE:
+		a->live = true;
+		break;
+	case OPT_NO_STATUS:
+		a->no_status = true;
+		break;
+	case ARGP_KEY_END:
+		return check_combinations(a);
 	case 't':
 		if ((i = pick(arg, time_formats, 3)) < 0)
 			die("invalid -t '%s': conn, r or d", arg);
@@ -304,6 +350,7 @@ bool tl_args_parse(int argc, char **argv, struct tl_args *a, int *status)
 	a->ringbuf_bytes = DEFAULT_RINGBUF;
 	a->idle_timeout_s = DEFAULT_IDLE_S;
 	a->color = -1;
+	a->snaplen = TL_SNAPLEN_DEFAULT;
 	switch (argp_parse(&argp, argc, argv, ARGP_NO_HELP | ARGP_NO_ERRS, NULL, &ctx)) {
 	case 0:
 		return true;

@@ -11,6 +11,13 @@
 #include "tracer/kernel/tc_attach.h"
 #include "tracer/output/output.h"
 
+/* -w's snaplen: the default keeps the kernel's copy of a frame in the
+ * ring buffer's middle size class (see README, Capture files); 0 on the
+ * command line asks for whole frames, as tcpdump -s 0. */
+#define TL_SNAPLEN_DEFAULT TL_DATA_CAP
+#define TL_SNAPLEN_MIN 64
+#define TL_SNAPLEN_MAX 262144
+
 enum tl_format {
 	TL_FORMAT_TEXT = 0,
 	TL_FORMAT_JSON,
@@ -40,6 +47,11 @@ struct tl_args {
 	enum tl_headers_mode headers; /* --headers[=all] */
 	bool why;		      /* --why */
 	enum tl_lang lang;	      /* --lang */
+	const char *json_path;	      /* --json-file: also write the JSON trace there */
+	__u32 snaplen;		      /* --snaplen: bytes of each frame -w keeps */
+	bool snaplen_set;
+	bool live;	/* --live: each timeline line as it happens */
+	bool no_status; /* --no-status: no status line on a terminal */
 };
 
 /* tl_args_parse: fills a from argv; true to run, false when the program ends here, with

@@ -23,6 +23,7 @@
 #include "tracer/kernel/event_decode.h"
 #include "tracer/kernel/kernel_names.h"
 #include "tracer/kernel/loader.h"
+#include "tracer/output/live_status.h"
 #include "tracer/output/output.h"
 #include "tracer/capture/pcap_writer.h"
 #include "tracer/report/report_cmd.h"
@@ -64,7 +65,8 @@ struct tracer {
 	struct tl_engine *engine;
 	struct tl_output *out;
 	struct tl_pcap_writer *pcap;
-	struct tl_output *report; /* --html, --svg */
+	struct tl_output *report;      /* --html, --svg */
+	struct tl_live_status *status; /* on a terminal, unless --no-status */
 	struct tl_sink_tee tee, report_tee;
 	struct tl_confine confine;
 	int diag_fd;
@@ -90,14 +92,26 @@ static struct tl_output *make_output(const struct tl_args *a)
 	bool color =
 	    a->color == 1 || (a->color == -1 && isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
 
+	struct tl_output *out, *both;
+
 	switch (a->format) {
 	case TL_FORMAT_JSON:
-		return tl_output_json_new(stdout);
+		out = tl_output_json_new(stdout);
+		break;
 	case TL_FORMAT_SUMMARY:
-		return tl_output_summary_new(stdout);
+		out = tl_output_summary_new(stdout);
+		break;
 	default:
-		return tl_output_text_new(stdout, color);
+		out = tl_output_text_new(stdout, color);
 	}
+	if (!out || !a->json_path)
+		return out;
+	both = tl_output_json_file_new(out, a->json_path);
+	if (!both) {
+		fprintf(stderr, "tcplife-http: %s: %s\n", a->json_path, strerror(errno));
+		out->free(out);
+	}
+	return both;
 }
 
 /* --html, --svg: the report beside the output, fed through a tee. */
@@ -124,7 +138,7 @@ static int make_engine(struct tracer *t, struct tl_engine_config *cfg)
 		return -ENOMEM;
 	sink = &t->out->sink;
 	if (t->args.write_path) {
-		t->pcap = tl_pcap_writer_open(t->args.write_path, t->args.ifname);
+		t->pcap = tl_pcap_writer_open(t->args.write_path, t->args.ifname, t->args.snaplen);
 		if (!t->pcap) {
 			fprintf(stderr, "tcplife-http: %s: %s\n", t->args.write_path,
 				strerror(errno));
@@ -156,10 +170,16 @@ static int setup_live(struct tracer *t)
 		WAKEUP_BYTES < t->args.ringbuf_bytes / 4 ? WAKEUP_BYTES : t->args.ringbuf_bytes / 4,
 	    .tc_mode = t->args.tc_mode,
 	    .capture_frames = t->args.write_path != NULL,
+	    .capture_whole = t->args.snaplen > TL_DATA_CAP,
 	    .state_hook = t->args.state_hook,
 	};
 	char err[256];
 	int ret = tl_confine_init(&t->confine, t->args.user);
+
+	/* Before the output, which writes to stdout, and the sandbox, which has
+	 * no call to ask whether a file is a terminal. */
+	if (!t->args.no_status && t->args.format != TL_FORMAT_JSON && tl_live_status_wanted(stdout))
+		t->status = tl_live_status_start();
 
 	if (ret) {
 		fprintf(stderr, "tcplife-http: -Z %s: %s\n", t->args.user ? t->args.user : "nobody",
@@ -241,6 +261,7 @@ static void announce(struct tracer *t)
 	    .headers = t->args.headers,
 	    .why = t->args.why,
 	    .lang = t->args.lang,
+	    .live = t->args.live,
 	};
 
 	if (li.stale_removed)
@@ -344,10 +365,12 @@ static int run_live(struct tracer *t)
 			tl_report_tick(t->report, clock_ns(CLOCK_MONOTONIC));
 		if (t->out->flush)
 			t->out->flush(t->out);
+		tl_live_status_update(t->status, t->engine, clock_ns(CLOCK_REALTIME));
 		err = stop_reason(t, deadline);
 		if (err)
 			break;
 	}
+	tl_live_status_stop(t->status);
 	ring_buffer__consume(rb);
 	ring_buffer__free(rb);
 	return err > 0 ? 0 : err;
@@ -423,6 +446,12 @@ static int teardown(struct tracer *t, int err)
 	if (werr && !err) {
 		fprintf(stderr, "tcplife-http: writing %s: %s\n",
 			t->args.html_path ? t->args.html_path : t->args.svg_dir, strerror(-werr));
+		err = werr;
+	}
+	werr = t->out && t->out->error ? t->out->error(t->out) : 0;
+	if (werr && !err) {
+		fprintf(stderr, "tcplife-http: writing %s: %s\n", t->args.json_path,
+			strerror(-werr));
 		err = werr;
 	}
 	if (t->report)

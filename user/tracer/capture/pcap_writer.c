@@ -27,9 +27,9 @@
 #define NAME_MAX_LEN 256
 #define COMMENT_MAX_LEN 240
 
-/* The largest block: an EPB's 28 bytes of header, a frame, a comment, its
- * option headers and the trailing length. */
-#define BLOCK_MAX (28 + TL_DATA_CAP + COMMENT_MAX_LEN + 16 + 4)
+/* The largest block: an EPB's 28 bytes of header, a frame (the kernel's
+ * largest copy), a comment, its option headers and the trailing length. */
+#define BLOCK_MAX (28 + TL_DATA_FULL + COMMENT_MAX_LEN + 16 + 4)
 
 struct pcapng_block {
 	__u8 buf[BLOCK_MAX];
@@ -54,6 +54,7 @@ struct pending_packet {
 
 struct tl_pcap_writer {
 	FILE *f;
+	__u32 snaplen;
 	int err; /* the first write error, as -errno */
 	struct tl_sink sink;
 	struct pending_packet pending[PENDING_MAX]; /* a ring, oldest at head */
@@ -112,10 +113,11 @@ static void block_write(struct tl_pcap_writer *w, struct pcapng_block *b)
 
 static void write_headers(struct tl_pcap_writer *w, const char *ifname)
 {
+	/* Static: a block is as large as the largest frame. */
+	static struct pcapng_block b;
 	static const char appl[] = "tcplife-http " TL_VERSION;
 	const __u8 tsresol = TSRESOL_NS;
 	const __u64 section_len = (__u64)-1; /* unknown */
-	struct pcapng_block b;
 
 	block_begin(&b, BT_SHB);
 	block_u32(&b, BYTE_ORDER_MAGIC);
@@ -126,7 +128,7 @@ static void write_headers(struct tl_pcap_writer *w, const char *ifname)
 
 	block_begin(&b, BT_IDB);
 	block_u16_pair(&b, LINKTYPE_ETHERNET, 0);
-	block_u32(&b, TL_DATA_CAP);
+	block_u32(&b, w->snaplen);
 	block_opt(&b, IF_NAME, ifname, strnlen(ifname, NAME_MAX_LEN));
 	block_opt(&b, IF_TSRESOL, &tsresol, sizeof(tsresol));
 	block_write(w, &b);
@@ -185,7 +187,11 @@ static void flush_all(struct tl_pcap_writer *w)
 static void pcap_on_packet(void *ctx, const struct tl_conn *c, const struct tl_pkt_view *v)
 {
 	struct tl_pcap_writer *w = ctx;
-	size_t caplen = v->frame_len < TL_DATA_CAP ? v->frame_len : TL_DATA_CAP;
+	size_t caplen = v->frame_len < w->snaplen ? v->frame_len : w->snaplen;
+	/* Never past the frame: a copy may hold more when the kernel
+	 * will split its packet. */
+	if (caplen > v->pkt->frame_len)
+		caplen = v->pkt->frame_len;
 	__u32 origlen = v->pkt->frame_len > caplen ? v->pkt->frame_len : caplen;
 	struct pending_packet *pp;
 	struct pcapng_block *b;
@@ -241,12 +247,13 @@ static void pcap_on_conn_end(void *ctx, const struct tl_conn *c)
 	flush_all(ctx);
 }
 
-struct tl_pcap_writer *tl_pcap_writer_open(const char *path, const char *ifname)
+struct tl_pcap_writer *tl_pcap_writer_open(const char *path, const char *ifname, __u32 snaplen)
 {
 	struct tl_pcap_writer *w = calloc(1, sizeof(*w));
 
 	if (!w)
 		return NULL;
+	w->snaplen = snaplen;
 	w->f = fopen(path, "wb");
 	if (!w->f) {
 		int saved = errno;

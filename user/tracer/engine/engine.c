@@ -348,3 +348,41 @@ void tl_engine_finish(struct tl_engine *e)
 }
 
 void tl_engine_stats(const struct tl_engine *e, struct tl_engine_stats *st) { *st = e->st; }
+
+struct each_conn {
+	void (*fn)(const struct tl_conn *c, void *arg);
+	void *arg;
+};
+
+static void each_conn(struct tl_conn *c, void *arg)
+{
+	const struct each_conn *each = arg;
+
+	each->fn(c, each->arg);
+}
+
+void tl_engine_each_conn(struct tl_engine *e, void (*fn)(const struct tl_conn *c, void *arg),
+			 void *arg)
+{
+	tl_conn_table_each(&e->conns, each_conn, &(struct each_conn){fn, arg});
+}
+
+struct tl_conn_wait tl_engine_conn_wait(const struct tl_conn *c)
+{
+	const struct tl_econn *ec = tl_econn(c);
+	const struct tl_conn_http *h = ec->http;
+	const bool cfin = ec->track[TL_CLIENT].fin_seen, sfin = ec->track[TL_SERVER].fin_seen;
+	const enum tl_handshake hs = tl_conn_handshake(c);
+	struct tl_conn_wait w = {.kind = TL_WAIT_REQUEST, .keep_alive_s = h ? h->keep_alive_s : 0};
+
+	if (cfin && sfin)
+		w.kind = TL_WAIT_LAST_ACK;
+	else if (cfin || sfin)
+		w = (struct tl_conn_wait){.kind = TL_WAIT_PEER_FIN,
+					  .closed = cfin ? TL_CLIENT : TL_SERVER};
+	else if (hs != TL_HS_COMPLETE && hs != TL_HS_UNSEEN)
+		w.kind = TL_WAIT_HANDSHAKE;
+	else if (h && (h->npending || h->response.active))
+		w.kind = TL_WAIT_RESPONSE;
+	return w;
+}

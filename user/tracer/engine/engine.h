@@ -8,6 +8,7 @@
 
 #include "tcplife_http.h"
 #include "tracer/engine/conn.h"
+#include "tracer/engine/tw_watches.h"
 
 /* One decoded record; pointers are valid only during tl_engine_feed. */
 struct tl_event {
@@ -92,5 +93,31 @@ void tl_engine_note_loss(struct tl_engine *e, __u32 total, __u64 when_ns);
  * TIME_WAIT sockets. */
 void tl_engine_finish(struct tl_engine *e);
 void tl_engine_stats(const struct tl_engine *e, struct tl_engine_stats *st);
+/* tl_engine_each_conn: calls fn on every connection the engine holds (open,
+ * or closed and held for its last segments). */
+void tl_engine_each_conn(struct tl_engine *e, void (*fn)(const struct tl_conn *c, void *arg),
+			 void *arg);
+
+enum tl_wait_kind {
+	TL_WAIT_REQUEST,   /* open and idle: a request, or a close */
+	TL_WAIT_HANDSHAKE, /* its handshake is not done */
+	TL_WAIT_RESPONSE,  /* a request has no (whole) response yet */
+	TL_WAIT_PEER_FIN,  /* one side closed; the other's FIN */
+	TL_WAIT_LAST_ACK,  /* both FINs sent; the last ACK */
+};
+
+/* What an open connection waits for, as its segments so far tell. */
+struct tl_conn_wait {
+	enum tl_wait_kind kind;
+	enum tl_side closed;   /* TL_WAIT_PEER_FIN: the side that sent its FIN */
+	unsigned keep_alive_s; /* the server's latest Keep-Alive timeout, 0 none */
+};
+
+/* tl_engine_conn_wait: what c (one of the engine's) waits for. */
+struct tl_conn_wait tl_engine_conn_wait(const struct tl_conn *c);
+/* tl_engine_each_time_wait: calls fn on every timewait socket the engine
+ * still watches (live, with sock_query), its life already reported. */
+void tl_engine_each_time_wait(struct tl_engine *e,
+			      void (*fn)(const struct tl_tw_watch *w, void *arg), void *arg);
 
 #endif

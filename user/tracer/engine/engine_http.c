@@ -213,6 +213,8 @@ static size_t message(struct tl_engine *e, struct tl_conn *c, const struct tl_ht
 		body = request_body_length(m);
 	} else {
 		c->responses++;
+		if (m->keep_alive_s)
+			tl_econn(c)->http->keep_alive_s = m->keep_alive_s;
 		/* 1xx responses are interim: the final one still answers the request. */
 		if (m->status >= 200)
 			start_response(e, c, m, b->seq, b->ts_ns, &v);

@@ -59,6 +59,7 @@ struct tl_conn_http {
 	__u8 pending_head;
 	struct tl_pending_request pending[TL_PENDING_REQUESTS];
 	struct tl_response_track response;
+	unsigned keep_alive_s; /* the latest response's Keep-Alive timeout, 0 none */
 };
 
 #define TL_HTTP_SEQS 4

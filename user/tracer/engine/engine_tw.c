@@ -170,3 +170,10 @@ void tl_engine_tw_tick(struct tl_engine *e, __u64 now_ns)
 }
 
 void tl_engine_tw_free(struct tl_engine *e) { tl_tw_watches_free(&e->tw); }
+
+void tl_engine_each_time_wait(struct tl_engine *e,
+			      void (*fn)(const struct tl_tw_watch *w, void *arg), void *arg)
+{
+	for (int i = 0; i < e->tw.count; i++)
+		fn(&e->tw.slot[e->tw.heap[i]], arg);
+}

@@ -9,6 +9,7 @@
 #include <linux/sockios.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include "common/util.h"
@@ -29,6 +30,8 @@ const struct sandbox_rule tl_sandbox_rules[] = {
     /* if_indextoname, to notice the interface going away. */
     {0, "socket", {SANDBOX_ARG(0, AF_UNIX), SANDBOX_ARG(1, SOCK_DGRAM | SOCK_CLOEXEC)}},
     {0, "ioctl", {SANDBOX_ARG(1, SIOCGIFNAME)}},
+    /* The status line's width, asked at each redraw (a window resized). */
+    {0, "ioctl", {SANDBOX_ARG(1, TIOCGWINSZ)}},
     /* SIGINT and SIGTERM's handler, and the exit: links and maps closed,
      * a tracepoint link disabled first. */
     {0, "rt_sigreturn", {}},

@@ -10,6 +10,7 @@
 _Static_assert(sizeof(struct tl_packet) == 128, "tl_packet layout changed");
 _Static_assert(sizeof(struct tl_packet_data) == 128 + TL_DATA_CAP, "tl_packet_data layout");
 _Static_assert(sizeof(struct tl_packet_data_small) == 128 + TL_DATA_SMALL, "small layout");
+_Static_assert(sizeof(struct tl_packet_data_full) == 128 + TL_DATA_FULL, "full layout");
 _Static_assert(sizeof(struct tl_sock_event) == 88, "tl_sock_event layout changed");
 _Static_assert(offsetof(struct tl_packet, type) == 8, "type must follow ts_ns");
 _Static_assert(offsetof(struct tl_sock_event, type) == 8, "type must follow ts_ns");
@@ -31,26 +32,42 @@ static bool family_ok(__u8 family) { return family == AF_INET || family == AF_IN
 
 #define ETH_HDR_LEN 14
 
-/* Where the payload's bytes are in the record's data, if anywhere. */
-static void locate_payload(const struct tl_packet *p, const __u8 *data, struct tl_event *ev)
+/* Where the payload's bytes are in the record's len bytes of data, if
+ * anywhere. */
+static void locate_payload(const struct tl_packet *p, const __u8 *data, size_t len,
+			   struct tl_event *ev)
 {
 	size_t off = 0;
 
 	if (p->data_flags & TL_DATA_FRAME) {
 		ev->frame = data;
-		ev->frame_len = p->data_len;
+		ev->frame_len = len;
 		off = ETH_HDR_LEN + p->ip_hdr_len + p->tcp_hdr_len;
 	}
-	if ((p->data_flags & TL_DATA_PAYLOAD) && p->data_len > off) {
+	if ((p->data_flags & TL_DATA_PAYLOAD) && len > off) {
 		ev->http = data + off;
-		ev->http_len = p->data_len - off;
+		ev->http_len = len - off;
 	}
+}
+
+/* The bytes a record holds: data_len, or for the whole-frame class its
+ * full_len, whose low 16 bits data_len must be. -1 when they disagree. */
+static long data_bytes(const struct tl_packet *p, size_t cap)
+{
+	const struct tl_packet_data_full *full = (const void *)p;
+
+	if (cap != TL_DATA_FULL)
+		return p->data_len <= cap ? p->data_len : -1;
+	if (full->full_len > sizeof(full->data) || (full->full_len & 0xffff) != p->data_len)
+		return -1;
+	return full->full_len;
 }
 
 static int decode_packet(const void *data, size_t size, __u64 ktime_offset_ns, struct tl_event *ev)
 {
 	const struct tl_packet *p = data;
 	size_t cap;
+	long len;
 
 	if (size == sizeof(struct tl_packet))
 		cap = 0;
@@ -58,16 +75,19 @@ static int decode_packet(const void *data, size_t size, __u64 ktime_offset_ns, s
 		cap = TL_DATA_SMALL;
 	else if (size == sizeof(struct tl_packet_data))
 		cap = TL_DATA_CAP;
+	else if (size == sizeof(struct tl_packet_data_full))
+		cap = TL_DATA_FULL;
 	else
 		return -EINVAL;
-	if (!family_ok(p->family) || p->opt_len > TL_TCP_OPT_MAX || p->data_len > cap ||
+	len = data_bytes(p, cap);
+	if (!family_ok(p->family) || p->opt_len > TL_TCP_OPT_MAX || len < 0 ||
 	    p->tcp_hdr_len < 20 || p->tcp_hdr_len > 60)
 		return -EINVAL;
 	ev->pkt = p;
 	ev->lost = p->lost;
 	ev->lost_ts_ns = loss_time(p->lost_ms, ev->ts_ns, ktime_offset_ns);
 	if (cap)
-		locate_payload(p, (const __u8 *)data + sizeof(*p), ev);
+		locate_payload(p, (const __u8 *)data + sizeof(*p), len, ev);
 	return 0;
 }
 

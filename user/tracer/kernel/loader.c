@@ -239,6 +239,7 @@ static void configure(struct tcplife_http_bpf *s, const struct tl_loader_config 
 	s->rodata->target_family = cfg->family;
 	s->rodata->wakeup_bytes = cfg->wakeup_bytes;
 	s->rodata->capture_frames = cfg->capture_frames;
+	s->rodata->capture_whole = cfg->capture_whole;
 	s->rodata->target_netns = netns_inode();
 	bpf_map__set_max_entries(s->maps.events, cfg->ringbuf_bytes);
 }

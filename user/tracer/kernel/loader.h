@@ -19,6 +19,7 @@ struct tl_loader_config {
 	bool both_directions; /* hook ingress too: every interface but loopback */
 	__u32 ringbuf_bytes;  /* a power of two, >= the page size */
 	bool capture_frames;  /* copy each frame's first bytes (for -w) */
+	bool capture_whole;   /* and whole frames, past TL_DATA_CAP */
 	__u64 wakeup_bytes;
 	enum tl_tc_mode tc_mode;
 	const char

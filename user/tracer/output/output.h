@@ -53,6 +53,7 @@ struct tl_start_info {
 	enum tl_headers_mode headers;	 /* --headers: 0 when not given */
 	bool why;			 /* --why: each state change's cause in text */
 	enum tl_lang lang;		 /* --lang */
+	bool live;			 /* --live: the text timeline's lines as they happen */
 };
 
 struct tl_stats_info {
@@ -72,6 +73,8 @@ struct tl_output {
 	/* After each drain of the ring buffer: what the events made goes out
 	 * in one write, within one poll interval of the events. */
 	void (*flush)(struct tl_output *o);
+	/* Optional: the first error writing a file of its own, -errno; 0 none. */
+	int (*error)(struct tl_output *o);
 	void (*free)(struct tl_output *o);
 };
 
@@ -81,5 +84,9 @@ struct tl_output *tl_output_json_new(FILE *f);
 struct tl_output *tl_output_text_new(FILE *f, bool color);
 /* One line per connection, libbpf-tools tcplife's columns. */
 struct tl_output *tl_output_summary_new(FILE *f);
+/* --json-file: main, and beside it the run as JSON lines in the file at
+ * path (created or truncated), as one output that owns main. NULL and
+ * errno when the file cannot be made (main is still the caller's). */
+struct tl_output *tl_output_json_file_new(struct tl_output *main, const char *path);
 
 #endif

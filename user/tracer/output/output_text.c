@@ -88,6 +88,7 @@ struct text_output {
 	enum tl_headers_mode headers;
 	const struct tl_text_lang *lang;
 	struct tl_conn_map conns; /* struct text_block, by connection id */
+	bool live;		  /* --live: lines go out as they come, not in blocks */
 };
 
 /* Colour codes only when asked for: a pipe or a file gets plain text. */
@@ -309,6 +310,21 @@ lost:
 	return NULL;
 }
 
+/* Where an event's line goes: the connection's block, or with --live out
+ * at once, after the connection's number in a column of its own. */
+static FILE *text_target(struct text_output *t, const struct tl_conn *c, bool starts)
+{
+	/* Live, the block only holds the legend's facts for the header. */
+	FILE *blk = text_block_for(t, c, starts && !t->live);
+	char id[TEXT_NUM_MAX];
+
+	if (!t->live)
+		return blk;
+	snprintf(id, sizeof(id), "#%llu", (unsigned long long)c->id);
+	fprintf(t->f, "%-6s", id);
+	return t->f;
+}
+
 /* The frame number, with -r or -w (0: none, as on a state line), and the
  * time column: since the connection's first event, or as tshark's -t r
  * (since the first segment) and -t d (since the previous one). */
@@ -356,7 +372,7 @@ static struct tl_legend *text_legend(struct text_output *t, const struct tl_conn
 static void text_on_packet(void *ctx, const struct tl_conn *c, const struct tl_pkt_view *v)
 {
 	struct text_output *t = ctx;
-	FILE *blk = text_block_for(t, c, true);
+	FILE *blk = text_target(t, c, true);
 	struct tl_legend *legend = text_legend(t, c);
 	const struct tl_packet *p = v->pkt;
 	char line[512], flags[64];
@@ -413,7 +429,7 @@ static void text_on_packet(void *ctx, const struct tl_conn *c, const struct tl_p
 static void text_on_kernel(void *ctx, const struct tl_conn *c, const struct tl_kernel_view *v)
 {
 	struct text_output *t = ctx;
-	FILE *blk = text_block_for(t, c, true);
+	FILE *blk = text_target(t, c, true);
 	char line[256], flags[64];
 	struct tl_fmt f;
 
@@ -454,7 +470,7 @@ static void text_on_kernel(void *ctx, const struct tl_conn *c, const struct tl_k
 static void text_on_state(void *ctx, const struct tl_conn *c, const struct tl_state_view *v)
 {
 	struct text_output *t = ctx;
-	FILE *blk = text_block_for(t, c, !v->inferred);
+	FILE *blk = text_target(t, c, !v->inferred);
 	char line[256];
 	struct tl_fmt f;
 
@@ -574,7 +590,7 @@ static void text_http_fields(struct text_output *t, FILE *f, const struct tl_htt
 static void text_on_http(void *ctx, const struct tl_conn *c, const struct tl_http_view *v)
 {
 	struct text_output *t = ctx;
-	FILE *f = text_block_for(t, c, false);
+	FILE *f = text_target(t, c, false);
 	const struct tl_http_msg *m = v->msg;
 	int cols = TEXT_LINE_COLS - t->seg_col;
 	char status[TEXT_NUM_MAX];
@@ -620,7 +636,7 @@ static void text_on_http(void *ctx, const struct tl_conn *c, const struct tl_htt
 static void text_on_exchange(void *ctx, const struct tl_conn *c, const struct tl_exchange_view *v)
 {
 	struct text_output *t = ctx;
-	FILE *f = text_block_for(t, c, false);
+	FILE *f = text_target(t, c, false);
 	char first[TEXT_NUM_MAX], last[TEXT_NUM_MAX], buf[160];
 	int cols = TEXT_LINE_COLS - t->seg_col;
 	struct tl_fmt line;
@@ -832,6 +848,7 @@ static void text_start(struct tl_output *o, const struct tl_start_info *info)
 	t->why = info->why;
 	t->headers = info->headers;
 	t->lang = tl_text_lang(info->lang);
+	t->live = info->live;
 	t->no_cols = info->source_file || info->write_file ? TEXT_NO_COLS : 0;
 	t->seg_col = t->no_cols + TEXT_SEGMENT_COL;
 	text_ports(ports, sizeof(ports), info);

@@ -261,6 +261,24 @@ static bool http_last_coding_chunked(const uint8_t *v, size_t n)
 	return HTTP_NAME_IS(v + start, n - start, "chunked");
 }
 
+/* "timeout=5, max=100": the timeout's seconds, 0 when there is none. */
+static unsigned http_keep_alive_timeout(const uint8_t *v, size_t n)
+{
+	static const char key[] = "timeout=";
+	const size_t klen = sizeof(key) - 1;
+	unsigned s = 0;
+
+	for (size_t i = 0; i + klen <= n; i++) {
+		if (!http_name_eq(v + i, klen, key, klen) ||
+		    (i && v[i - 1] != ' ' && v[i - 1] != ','))
+			continue;
+		for (i += klen; i < n && http_is_digit(v[i]) && s < 1000000; i++)
+			s = s * 10 + (v[i] - '0');
+		return s;
+	}
+	return 0;
+}
+
 bool tl_http_field_split(const uint8_t *p, size_t n, struct tl_http_field *f)
 {
 	size_t nlen = http_span(p, n, http_is_tchar);
@@ -320,6 +338,8 @@ static void http_parse_header(const struct tl_http_field *h, struct tl_http_msg 
 		http_content_length(m, cl, h->value, h->value_len);
 		return;
 	}
+	if (HTTP_NAME_IS(h->name, h->name_len, "Keep-Alive") && !m->keep_alive_s)
+		m->keep_alive_s = http_keep_alive_timeout(h->value, h->value_len);
 	/* Repeated fields make one list: the last one's last coding counts. */
 	if (HTTP_NAME_IS(h->name, h->name_len, "Transfer-Encoding"))
 		m->chunked = http_last_coding_chunked(h->value, h->value_len);

@@ -46,6 +46,9 @@ struct tl_http_msg {
 	 * coding of all of them is chunked (RFC 9112 6.1). */
 	char transfer_encoding[TL_HTTP_HEADER_MAX];
 	bool chunked;
+	/* Keep-Alive's timeout=N (RFC 9112 leaves it to the server; Apache,
+	 * nginx and tcplife-httpd send it): seconds, 0 when absent. */
+	unsigned keep_alive_s;
 };
 
 /* tl_http_parse: parses the message that begins at buf[0]. Returns the kind

@@ -1,0 +1,74 @@
+/* Packet records of each size class the kernel side makes, through the
+ * decoder: the sizes it promised are taken, with their bytes where the
+ * flags say; any other size, or more bytes than the class holds, is not a
+ * record of ours. The whole-frame class (-w with --snaplen past 1024) gives
+ * its count whole in full_len, data_len its low 16 bits: a frame on lo
+ * reaches 65,549 bytes. */
+#include "tracer/kernel/event_decode.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "unit.h"
+
+#define FULL sizeof(struct tl_packet_data_full)
+
+static const struct {
+	int line;
+	size_t size;	/* the record's */
+	__u16 data_len; /* bytes it says it holds */
+	__u32 full_len; /* the whole-frame class's own count */
+	__u8 flags;
+	int want;		    /* 0 or -EINVAL */
+	size_t frame_len, http_len; /* what the event points at */
+} rows[] = {
+    {__LINE__, sizeof(struct tl_packet), 0, 0, 0, 0, 0, 0},
+    {__LINE__, sizeof(struct tl_packet_data_small), 100, 0, TL_DATA_FRAME, 0, 100, 0},
+    {__LINE__, sizeof(struct tl_packet_data), 1024, 0, TL_DATA_FRAME | TL_DATA_HTTP, 0, 1024,
+     1024 - 66},
+    {__LINE__, FULL, 65535, 65535, TL_DATA_FRAME, 0, 65535, 0},
+    {__LINE__, FULL, 1500, 1500, TL_DATA_FRAME | TL_DATA_HTTP, 0, 1500, 1500 - 66},
+    {__LINE__, FULL, 65549 & 0xffff, 65549, TL_DATA_FRAME, 0, 65549, 0},
+    {__LINE__, FULL, 14, 65549, TL_DATA_FRAME, -EINVAL, 0, 0},
+    {__LINE__, FULL, 0, TL_DATA_FULL, TL_DATA_FRAME, -EINVAL, 0, 0},
+    {__LINE__, sizeof(struct tl_packet_data_small), 129, 0, TL_DATA_FRAME, -EINVAL, 0, 0},
+    {__LINE__, sizeof(struct tl_packet_data), 1025, 0, TL_DATA_FRAME, -EINVAL, 0, 0},
+    {__LINE__, FULL - 8, 100, 100, TL_DATA_FRAME, -EINVAL, 0, 0},
+    {__LINE__, FULL + 8, 100, 100, TL_DATA_FRAME, -EINVAL, 0, 0},
+};
+
+int main(void)
+{
+	/* 8-byte aligned, as the ring buffer's records are. */
+	__u64 *buf = calloc(1, FULL + 8);
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct tl_packet_data_full *rec = (struct tl_packet_data_full *)buf;
+		struct tl_event ev;
+		int got;
+
+		memset(buf, 0, FULL + 8);
+		rec->pkt.type = TL_EV_PACKET;
+		rec->pkt.family = AF_INET;
+		rec->pkt.ip_hdr_len = 20;
+		rec->pkt.tcp_hdr_len = 32; /* with timestamps: the payload at 14 + 20 + 32 */
+		rec->pkt.data_len = rows[i].data_len;
+		rec->pkt.data_flags = rows[i].flags;
+		if (rows[i].size == FULL)
+			rec->full_len = rows[i].full_len;
+		got = tl_event_decode(buf, rows[i].size, 0, &ev);
+		UNIT_CHECK_AT(rows[i].line, got == rows[i].want,
+			      "record of %zu bytes holding %u/%u: %d", rows[i].size,
+			      rows[i].data_len, rows[i].full_len, got);
+		if (got)
+			continue;
+		UNIT_CHECK_AT(rows[i].line,
+			      ev.frame_len == rows[i].frame_len && ev.http_len == rows[i].http_len,
+			      "frame %zu and HTTP %zu bytes (got %zu, %zu)", rows[i].frame_len,
+			      rows[i].http_len, ev.frame_len, ev.http_len);
+	}
+	free(buf);
+	return unit_done();
+}
