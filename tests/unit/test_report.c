@@ -291,38 +291,6 @@ static void test_resets(void)
 	}
 }
 
-/* The trace's time_wait, each value: "both" after a simultaneous close. */
-static void test_time_wait_sides(void)
-{
-	static const struct {
-		int line;
-		const char *json;
-		int want;
-	} rows[] = {
-	    {__LINE__, "\"client\"", 0},
-	    {__LINE__, "\"server\"", 1},
-	    {__LINE__, "\"both\"", 2},
-	    {__LINE__, "null", -1},
-	};
-
-	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		static const struct ev syn = {'S', 1, "c2s", "SYN", 0, 0, 0};
-		struct tl_rp_model m = {0};
-		int err = feed_ev(&m, &syn) ||
-			  feed(&m,
-			       "{\"type\":\"conn\",\"ts\":1700000000.9,\"conn\":1,\"start\":"
-			       "1700000000.0,\"end\":1700000000.9,"
-			       "\"client\":\"127.0.0.1:40000\",\"server\":\"127.0.0.1:8080\","
-			       "\"time_wait\":%s}",
-			       rows[i].json);
-
-		UNIT_CHECK_AT(rows[i].line,
-			      !err && m.nconns == 1 && m.conns[0]->time_wait == rows[i].want,
-			      "time_wait %s", rows[i].json);
-		tl_rp_model_free(&m);
-	}
-}
-
 /* The table's start times, against Python's datetime. */
 static void test_utc(void)
 {
@@ -534,7 +502,6 @@ int main(void)
 	test_hostile_svg();
 	test_cut_trace();
 	test_resets();
-	test_time_wait_sides();
 	test_utc();
 	test_bad_lines();
 	return unit_done();
