@@ -5,7 +5,7 @@
 # lab_guide.py). In a network namespace of our own (so the guides' port 8080
 # and their curl traffic meet no one else's), from a folder holding the two
 # programs and www/ as a student's clone does, the blocks run in order: the
-# server and the two tracers in the background, as in their own terminals,
+# server and the three tracers in the background, as in their own terminals,
 # the curl requests, ss, jq, -r, report, compare. Each pattern is checked
 # against the output it is written under. The guides wait for the first
 # connection's TIME_WAIT to end, so this takes about 70 s.
