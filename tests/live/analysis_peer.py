@@ -12,6 +12,10 @@
   backlog PORT    a listener with backlog 1 that never accepts, 20 clients
   idle PORT FILE  the server sends 2 MB, then both ends wait (at most 10 s)
                   until FILE exists (the test samples ss), then close
+  fetch PORT      a client of the HTTP server on PORT that asks for /big.bin
+                  and reads nothing for 0.5 s, then everything (the test
+                  charges its socket to a memory cgroup that cannot hold it);
+                  prints its port after the bytes
 
 Prints one line, "done BYTES", and exits 0 when the exchange went as planned.
 Every wait is bounded."""
@@ -203,6 +207,22 @@ def idle(port, flag):
     return got == 2000000 and not errors, got
 
 
+def fetch(port):
+    cli = client(port)
+    cli.sendall(b"GET /big.bin HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n")
+    time.sleep(0.5)  # the receive queue fills up, past what its memory allows
+    got = 0
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        chunk = cli.recv(65536)
+        if not chunk:
+            break
+        got += len(chunk)
+    local = cli.getsockname()[1]
+    cli.close()
+    return got > 1000000, "%d %d" % (got, local)
+
+
 def main():
     mode, port = sys.argv[1], int(sys.argv[2])
     modes = {
@@ -213,6 +233,7 @@ def main():
         "unread": lambda p: closing(p, False),
         "backlog": backlog,
         "idle": lambda p: idle(p, sys.argv[3]),
+        "fetch": fetch,
     }
     ok, got = modes[mode](port)
     print("done" if ok else "failed", got)

@@ -12,8 +12,15 @@
 #    them without a drop reason), and each SYN retransmission the analysis
 #    labels carries the kernel's mark, as many as TcpExtTCPSynRetrans;
 #  - tcp_info at the close against `ss -tiH` sampled just before it: srtt
-#    within 20%, cwnd and retransmissions exact, on both sides.
-# Takes about 15 s. TL_KEEP=DIR keeps the files.
+#    within 20%, cwnd and retransmissions exact, on both sides;
+#  - receive memory: a client whose socket is charged to a memory cgroup
+#    (v1, memory.kmem.tcp.limit_in_bytes 64 KB) reads nothing for 0.5 s of
+#    a 1 MB download: sock_exceed_buf_limit fires on that connection only
+#    (not on a second download outside the cgroup), the segments TCP then
+#    drops are PROTO_MEM drop events, as many as nstat's TcpExtTCPRcvQDrop
+#    plus TcpExtTCPOFODrop, and sock_rcvqueue_full never fires (TCP does not
+#    queue through sock_queue_rcv_skb; UDP and raw sockets do).
+# Takes about 17 s. TL_KEEP=DIR keeps the files.
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/live_lib.sh"
@@ -26,6 +33,12 @@ PORT=18080
 
 rb_prereq "$T" dumpcap tshark jq python3 curl nstat ss tc || exit 1
 NS=tlh-kfacts-$$
+CGROUP=/sys/fs/cgroup/memory/tlh-kfacts-$$
+kfacts_cleanup() {
+	rb_cleanup
+	[ -d "$CGROUP" ] && rmdir "$CGROUP"
+}
+trap 'tl_exit kfacts_cleanup' EXIT
 if ! rb_netns "$NS"; then
 	fail "${T}_netns" "cannot create network namespace $NS"
 	exit 1
@@ -90,6 +103,7 @@ if trace_start tbf; then
 		2>/dev/null | grep -c 'dropped in the kernel: QDISC_DROP (a capture does not have it)')"
 fi
 in_ns tc qdisc del dev lo root
+
 stop_pid "$HTTPD_PID"
 
 # --- RSTs with their reasons ---------------------------------------------
@@ -166,3 +180,37 @@ if trace_start tcp_info; then
 		fi
 	done
 fi
+
+# --- receive memory ---------------------------------------------------------
+# nsenter, not ip netns exec: that one mounts a sysfs of its own, without
+# the cgroup file system. The socket is charged to the cgroup of the task
+# that creates it.
+mem_fetch() {
+	nsenter --net="/run/netns/$NS" sh -c "${1:+echo \$\$ >$CGROUP/cgroup.procs && }exec python3 $PEER fetch $PORT"
+}
+start_bg "$TL_TMP/httpd-mem.log" ip netns exec "$NS" "$HTTPD" -p "$PORT" -r "$DOC" -q
+HTTPD_PID=$TL_BG
+if ! mkdir "$CGROUP" || ! echo 65536 >"$CGROUP/memory.kmem.tcp.limit_in_bytes"; then
+	fail mem_cgroup "cannot make a memory cgroup with a TCP limit (cgroup v1 memory.kmem.tcp)"
+elif trace_start mem; then
+	rcvq_drops() { in_ns nstat -asz TcpExtTCPRcvQDrop TcpExtTCPOFODrop | awk '{ n += $2 } END { print n + 0 }'; }
+	before=$(rcvq_drops)
+	read -r m_status _ m_port <<<"$(mem_fetch cgroup)"
+	read -r c_status _ c_port <<<"$(mem_fetch)"
+	kernel_drops=$(($(rcvq_drops) - before))
+	trace_stop
+	expect_eq mem_downloads "done done" "$m_status $c_status"
+	# conn_of PORT: the life of the client on PORT, as "conn buf_limit rcvqueue_full".
+	conn_of() {
+		jq -rs --arg c "127.0.0.1:$1" 'map(select(.type == "conn" and .client == $c)) | .[0]
+			| "\(.conn) \(.buf_limit) \(.rcvqueue_full)"' "$D/events.json"
+	}
+	read -r m_conn m_limit m_rcvq <<<"$(conn_of "$m_port")"
+	read -r _ c_limit c_rcvq <<<"$(conn_of "$c_port")"
+	check mem_buf_limit_on_its_connection test "$m_limit" -gt 0 -a "$c_limit" = 0
+	expect_eq mem_drops_are_nstat "$kernel_drops" "$(count '.type == "drop" and .reason == "PROTO_MEM"')"
+	check mem_drops_on_its_connection test "$kernel_drops" -gt 0 -a \
+		"$(count ".type == \"drop\" and .reason == \"PROTO_MEM\" and .conn != $m_conn")" = 0
+	expect_eq mem_rcvqueue_full_not_for_tcp "0 0" "$m_rcvq $c_rcvq"
+fi
+stop_pid "$HTTPD_PID"
