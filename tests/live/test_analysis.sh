@@ -9,10 +9,12 @@
 # by nftables at input over 8 x 1 MB downloads (retransmissions, spurious
 # ones, dup ACKs, out-of-order, window full, window update); a slow reader
 # with a 4 KB receive buffer (zero window, Linux's zero-window probes, which
-# tshark 4.0 calls keep-alives, window full and update); SO_KEEPALIVE with 1 s
-# idle and interval (keep-alive, keep-alive ACK); a tbf qdisc that drops (through -r
+# tshark 4.0 calls keep-alives, window full and update); a zero window probe
+# as Wireshark defines it (one byte at the next seq, which Linux never sends:
+# zwp_probe.py writes it on lo) and its ACK; SO_KEEPALIVE with 1 s idle and
+# interval (keep-alive, keep-alive ACK); a tbf qdisc that drops (through -r
 # only: the segments it drops are seen by the hook, not by a capture).
-# Takes about 25 s. TL_KEEP=DIR keeps each scenario's files.
+# Takes about 30 s. TL_KEEP=DIR keeps each scenario's files.
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/live_lib.sh"
@@ -108,6 +110,7 @@ drive_loss() {
 drive_peer() { expect_eq "$1_peer" done "$(in_ns python3 "$PEER" "$1" "$PORT" | cut -d' ' -f1)"; }
 drive_slow() { drive_peer slow; }
 drive_keepalive() { drive_peer keepalive; }
+drive_zwp() { expect_eq zwp_peer done "$(in_ns "$TL_ROOT/tests/live/zwp_probe.py" "$PORT" | cut -d' ' -f1)"; }
 drive_tbf() {
 	local i ok=0
 	for i in 1 2 3 4; do
@@ -169,6 +172,7 @@ scenario() {
 
 scenario keepalive 1 true '["keep_alive","keep_alive_ack"]' drive_keepalive
 scenario slow 1 true '["zero_window","keep_alive","window_full","window_update"]' drive_slow
+scenario zwp 1 true '["zero_window","zero_window_probe","zero_window_probe_ack"]' drive_zwp
 
 # Both ends on one CPU. On lo the TC egress hook runs in the sender's
 # transmit path (dev_queue_xmit, before the qdisc); loopback_xmit then queues
