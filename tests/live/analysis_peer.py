@@ -57,6 +57,20 @@ def client(port, *opts):
     return cli
 
 
+def read_all(sock, limit, pause=0.0):
+    """Bytes read until the peer closes or limit bytes came, at most 20 s;
+    with a pause, 4 KB at a time after each pause."""
+    got = 0
+    deadline = time.monotonic() + 20
+    while got < limit and time.monotonic() < deadline:
+        time.sleep(pause)
+        chunk = sock.recv(4096 if pause else 65536)
+        if not chunk:
+            break
+        got += len(chunk)
+    return got
+
+
 def serve_slow(srv, errors):
     try:
         conn, _ = srv.accept()
@@ -71,14 +85,7 @@ def slow(port):
     srv, errors, t = serve(port, serve_slow)
     # Before connect: the window offered in the handshake follows it.
     cli = client(port, (socket.SOL_SOCKET, socket.SO_RCVBUF, 4096))
-    got = 0
-    deadline = time.monotonic() + 20
-    while got < SLOW_BYTES and time.monotonic() < deadline:
-        time.sleep(0.3)
-        chunk = cli.recv(4096)
-        if not chunk:
-            break
-        got += len(chunk)
+    got = read_all(cli, SLOW_BYTES, 0.3)
     cli.close()
     t.join(20)
     srv.close()
@@ -211,13 +218,7 @@ def fetch(port):
     cli = client(port)
     cli.sendall(b"GET /big.bin HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n")
     time.sleep(0.5)  # the receive queue fills up, past what its memory allows
-    got = 0
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        chunk = cli.recv(65536)
-        if not chunk:
-            break
-        got += len(chunk)
+    got = read_all(cli, 1 << 30)
     local = cli.getsockname()[1]
     cli.close()
     return got > 1000000, "%d %d" % (got, local)

@@ -4,7 +4,7 @@ in the test's own network namespace, as root):
 
   zwp_probe.py PORT
 
-The server sends 64 KB to a client with a 4 KB receive buffer that reads
+The server sends 32 KB (analysis_peer.py's slow server) to a client with a 4 KB receive buffer that reads
 nothing until its window is zero. Linux probes a zero window with a segment
 one byte below the next seq (tshark 4.0 calls it a keep-alive), never with
 one byte at the next seq, so that probe is written here on lo with a packet
@@ -17,12 +17,12 @@ bytes arrived. Every wait is bounded (socket timeouts, a 10 s deadline)."""
 import socket
 import struct
 import sys
-import threading
 import time
 
 from scapy.all import IP, TCP, Ether
 
-TOTAL = 64 * 1024
+from analysis_peer import SLOW_BYTES, client, read_all, serve, serve_slow
+
 ETH_P_ALL = 0x0003
 PACKET_OUTGOING = 4
 
@@ -39,33 +39,13 @@ def tcp_of(frame):
     return sport, dport, seq, ack, flags, win, tot - ihl - (off >> 4) * 4
 
 
-def serve(srv, errors):
-    try:
-        conn, _ = srv.accept()
-        with conn:
-            conn.settimeout(20)
-            conn.sendall(b"x" * TOTAL)
-    except OSError as e:
-        errors.append(e)
-
-
 def main():
     port = int(sys.argv[1])
     sniff = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
     sniff.bind(("lo", 0))
     sniff.settimeout(1)
-    srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    srv.bind(("127.0.0.1", port))
-    srv.listen(1)
-    srv.settimeout(10)
-    errors = []
-    t = threading.Thread(target=serve, args=(srv, errors))
-    t.start()
-    cli = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    cli.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-    cli.settimeout(10)
-    cli.connect(("127.0.0.1", port))
+    srv, errors, t = serve(port, serve_slow)
+    cli = client(port, (socket.SOL_SOCKET, socket.SO_RCVBUF, 4096))
     cport = cli.getsockname()[1]
 
     # The server's next seq and ack, until the client's window is zero;
@@ -94,17 +74,12 @@ def main():
                                window=swin) / b"z")
                 sniff.send(bytes(probe))
                 probed = True
-    got = 0
-    while got < TOTAL:
-        chunk = cli.recv(65536)
-        if not chunk:
-            break
-        got += len(chunk)
+    got = read_all(cli, SLOW_BYTES)
     cli.close()
     t.join(20)
     srv.close()
     sniff.close()
-    ok = answered and got == TOTAL and not errors
+    ok = answered and got == SLOW_BYTES and not errors
     print("done" if ok else "failed", got)
     return 0 if ok else 1
 
