@@ -10,7 +10,8 @@
 #  - a listener with backlog 1 that never accepts and 20 clients: the SYNs
 #    it never answers are nstat's TcpExtListenOverflows (the kernel frees
 #    them without a drop reason), and each SYN retransmission the analysis
-#    labels carries the kernel's mark, as many as TcpExtTCPSynRetrans;
+#    labels is one TcpExtTCPSynRetrans counts, and each of the kernel's
+#    retransmission events names one of them;
 #  - tcp_info at the close against `ss -tiH` sampled just before it: srtt
 #    within 20%, cwnd and retransmissions exact, on both sides;
 #  - receive memory: a client whose socket is charged to a memory cgroup
@@ -70,6 +71,10 @@ trace_stop() {
 	fi
 }
 count() { jq -s "map(select($1)) | length" "$D/events.json"; }
+# nstat_sum COUNTER...: their total in the namespace now. Absolute values
+# (-a), and no history file written (-s): that file is per user, shared
+# with every other nstat on the machine.
+nstat_sum() { in_ns nstat -asz "$@" | awk '{ n += $2 } END { print n + 0 }'; }
 
 # --- tbf: drops before the capture point --------------------------------
 DOC=$TL_TMP/www
@@ -122,28 +127,37 @@ fi
 
 # --- a full accept queue ---------------------------------------------------
 if trace_start backlog; then
-	in_ns nstat -n
+	overflows=$(nstat_sum TcpExtListenOverflows)
+	syn_retrans=$(nstat_sum TcpExtTCPSynRetrans)
 	expect_eq backlog_peer done "$(in_ns python3 "$PEER" backlog "$PORT" | cut -d' ' -f1)"
-	nstat_out=$(in_ns nstat -a 2>/dev/null)
+	overflows=$(($(nstat_sum TcpExtListenOverflows) - overflows))
+	syn_retrans=$(($(nstat_sum TcpExtTCPSynRetrans) - syn_retrans))
 	trace_stop
-	overflows=$(awk '$1 == "TcpExtListenOverflows" { print $2 }' <<<"$nstat_out")
-	syn_retrans=$(awk '$1 == "TcpExtTCPSynRetrans" { print $2 }' <<<"$nstat_out")
 	unanswered=$(($(count '.type == "packet" and .flags == "SYN"') - $(count '.type == "packet" and .flags == "SYN, ACK"')))
-	expect_eq backlog_listen_overflows "${overflows:-none}" "$unanswered"
+	expect_eq backlog_listen_overflows "$overflows" "$unanswered"
 	# Every SYN the hook saw sent again is one the kernel counted, and
 	# Wireshark labels it a retransmission.
 	labelled=$(jq -rs '[.[] | select(.type == "packet" and .flags == "SYN"
 		and ((.analysis // []) | index("retransmission")))] | length' "$D/events.json")
-	expect_eq backlog_syn_retransmissions_labelled "${syn_retrans:-none}" "$labelled"
-	# The kernel's own events name such SYNs: at least one, never more than
-	# it counted, each marking a labelled SYN. (In one run of five a third
-	# of them were missing while their segments were there: not explained
-	# yet, see issue 11's note; the exact count is the goal.)
+	expect_eq backlog_syn_retransmissions_labelled "$syn_retrans" "$labelled"
+	# Each of the kernel's own events names its segment: a SYN of its
+	# connection that Wireshark labels a retransmission.
 	kernel=$(count '.type == "kernel_retransmit" and .flags == "SYN"')
-	marked=$(jq -rs '[.[] | select(.type == "kernel_retransmit" and .packet != null)] | length' \
-		"$D/events.json")
-	check backlog_kernel_syn_retransmits test "$kernel" -ge 1 -a "$kernel" -le "${syn_retrans:-0}" \
-		-a "$marked" -le "$labelled" -a "$marked" -ge 1
+	marked=$(jq -s '(map(select(.type == "packet")) | group_by(.conn)
+		| map({key: (.[0].conn | tostring), value: .}) | from_entries) as $p
+		| map(select(.type == "kernel_retransmit")
+			| $p[.conn | tostring][(.packet // 0) - 1] // {}
+			| select(.flags == "SYN" and ((.analysis // []) | index("retransmission"))))
+		| length' "$D/events.json")
+	check backlog_kernel_marks_labelled_syns test "$kernel" -ge 1 -a "$marked" = "$kernel"
+	# As many as nstat counted: not always. In about 1 run of 100 (2 seen,
+	# both on a machine busy with other tracers) one whole round of the
+	# clients' retransmissions, 18 events, never came, though its segments
+	# were there: a counter in the BPF program (a debug build) showed it
+	# emitted 36, with no ring buffer record lost and no recursion miss on
+	# any program; a QDISC_DROP event went missing the same way in the
+	# same minutes. Not explained yet (issue 11): bounded until it is.
+	check backlog_kernel_syn_retransmits_counted test "$kernel" -le "$syn_retrans"
 fi
 
 # --- tcp_info against ss ---------------------------------------------------
@@ -193,11 +207,10 @@ HTTPD_PID=$TL_BG
 if ! mkdir "$CGROUP" || ! echo 65536 >"$CGROUP/memory.kmem.tcp.limit_in_bytes"; then
 	fail mem_cgroup "cannot make a memory cgroup with a TCP limit (cgroup v1 memory.kmem.tcp)"
 elif trace_start mem; then
-	rcvq_drops() { in_ns nstat -asz TcpExtTCPRcvQDrop TcpExtTCPOFODrop | awk '{ n += $2 } END { print n + 0 }'; }
-	before=$(rcvq_drops)
+	before=$(nstat_sum TcpExtTCPRcvQDrop TcpExtTCPOFODrop)
 	read -r m_status _ m_port <<<"$(mem_fetch cgroup)"
 	read -r c_status _ c_port <<<"$(mem_fetch)"
-	kernel_drops=$(($(rcvq_drops) - before))
+	kernel_drops=$(($(nstat_sum TcpExtTCPRcvQDrop TcpExtTCPOFODrop) - before))
 	trace_stop
 	expect_eq mem_downloads "done done" "$m_status $c_status"
 	# conn_of PORT: the life of the client on PORT, as "conn buf_limit rcvqueue_full".
