@@ -12,6 +12,10 @@
   backlog PORT    a listener with backlog 1 that never accepts, 20 clients
   idle PORT FILE  the server sends 2 MB, then both ends wait (at most 10 s)
                   until FILE exists (the test samples ss), then close
+  fetch PORT      a client of the HTTP server on PORT that asks for /big.bin
+                  and reads nothing for 0.5 s, then everything (the test
+                  charges its socket to a memory cgroup that cannot hold it);
+                  prints its port after the bytes
 
 Prints one line, "done BYTES", and exits 0 when the exchange went as planned.
 Every wait is bounded."""
@@ -53,6 +57,20 @@ def client(port, *opts):
     return cli
 
 
+def read_all(sock, limit, pause=0.0):
+    """Bytes read until the peer closes or limit bytes came, at most 20 s;
+    with a pause, 4 KB at a time after each pause."""
+    got = 0
+    deadline = time.monotonic() + 20
+    while got < limit and time.monotonic() < deadline:
+        time.sleep(pause)
+        chunk = sock.recv(4096 if pause else 65536)
+        if not chunk:
+            break
+        got += len(chunk)
+    return got
+
+
 def serve_slow(srv, errors):
     try:
         conn, _ = srv.accept()
@@ -67,14 +85,7 @@ def slow(port):
     srv, errors, t = serve(port, serve_slow)
     # Before connect: the window offered in the handshake follows it.
     cli = client(port, (socket.SOL_SOCKET, socket.SO_RCVBUF, 4096))
-    got = 0
-    deadline = time.monotonic() + 20
-    while got < SLOW_BYTES and time.monotonic() < deadline:
-        time.sleep(0.3)
-        chunk = cli.recv(4096)
-        if not chunk:
-            break
-        got += len(chunk)
+    got = read_all(cli, SLOW_BYTES, 0.3)
     cli.close()
     t.join(20)
     srv.close()
@@ -203,6 +214,16 @@ def idle(port, flag):
     return got == 2000000 and not errors, got
 
 
+def fetch(port):
+    cli = client(port)
+    cli.sendall(b"GET /big.bin HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n")
+    time.sleep(0.5)  # the receive queue fills up, past what its memory allows
+    got = read_all(cli, 1 << 30)
+    local = cli.getsockname()[1]
+    cli.close()
+    return got > 1000000, "%d %d" % (got, local)
+
+
 def main():
     mode, port = sys.argv[1], int(sys.argv[2])
     modes = {
@@ -213,6 +234,7 @@ def main():
         "unread": lambda p: closing(p, False),
         "backlog": backlog,
         "idle": lambda p: idle(p, sys.argv[3]),
+        "fetch": fetch,
     }
     ok, got = modes[mode](port)
     print("done" if ok else "failed", got)

@@ -5,14 +5,16 @@
 # qdisc; the host's lo is untouched), each scenario runs the tracer and
 # dumpcap on the same traffic, then compares with analysis.jq: live (the
 # tracer's own run) and through -r on the capture (exactly, RTT values and
-# Dup ACK frames included). Scenarios: 5% of the server's data segments dropped
-# by nftables at input over 8 x 1 MB downloads (retransmissions, dup ACKs,
-# out-of-order, window full, window update); a slow reader with a 4 KB
-# receive buffer (zero window, Linux's zero-window probes, which tshark 4.0
-# calls keep-alives, window full and update); SO_KEEPALIVE with 1 s idle and
+# Dup ACK frames included). Scenarios: 5% of the segments either way dropped
+# by nftables at input over 8 x 1 MB downloads (retransmissions, spurious
+# ones, dup ACKs, out-of-order, window full, window update); a slow reader
+# with a 4 KB receive buffer (zero window, Linux's zero-window probes, which
+# tshark 4.0 calls keep-alives, window full and update); a zero window probe
+# as Wireshark defines it (one byte at the next seq, which Linux never sends:
+# zwp_probe.py writes it on lo) and its ACK; SO_KEEPALIVE with 1 s idle and
 # interval (keep-alive, keep-alive ACK); a tbf qdisc that drops (through -r
 # only: the segments it drops are seen by the hook, not by a capture).
-# Takes about 25 s. TL_KEEP=DIR keeps each scenario's files.
+# Takes about 30 s. TL_KEEP=DIR keeps each scenario's files.
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/live_lib.sh"
@@ -108,6 +110,7 @@ drive_loss() {
 drive_peer() { expect_eq "$1_peer" done "$(in_ns python3 "$PEER" "$1" "$PORT" | cut -d' ' -f1)"; }
 drive_slow() { drive_peer slow; }
 drive_keepalive() { drive_peer keepalive; }
+drive_zwp() { expect_eq zwp_peer done "$(in_ns "$TL_ROOT/tests/live/zwp_probe.py" "$PORT" | cut -d' ' -f1)"; }
 drive_tbf() {
 	local i ok=0
 	for i in 1 2 3 4; do
@@ -169,31 +172,39 @@ scenario() {
 
 scenario keepalive 1 true '["keep_alive","keep_alive_ack"]' drive_keepalive
 scenario slow 1 true '["zero_window","keep_alive","window_full","window_update"]' drive_slow
+scenario zwp 1 true '["zero_window","zero_window_probe","zero_window_probe_ack"]' drive_zwp
 
-# Both ends on one CPU: segments sent from two CPUs at once go through two
-# CPUs' backlogs and may reach the capture point (lo's ingress) in another
-# order than the TC hook saw them, which changes tshark's analysis of them
-# (out of order, previous segment not captured). That reordering is the
-# kernel's, tested in test_tshark_agreement.sh; here the live comparison is
-# exact, and -r checks the same capture's analysis either way.
+# Both ends on one CPU. On lo the TC egress hook runs in the sender's
+# transmit path (dev_queue_xmit, before the qdisc); loopback_xmit then queues
+# the segment on the sending CPU's backlog, and the capture point is the
+# receive side: a packet socket gets the segment when that CPU's backlog is
+# processed (libpcap keeps the incoming copy on lo, not the outgoing one).
+# Two ends sending at once from two CPUs fill two backlogs, drained
+# independently: the capture may then have two segments in the other order
+# than the hook, which changes tshark's analysis of them (out of order,
+# previous segment not captured, which ACK a dup ACK repeats). On one CPU,
+# one backlog keeps the hook's order. That reordering is the kernel's, and
+# test_tshark_agreement.sh shows it; here the live comparison is exact, and
+# -r checks the same capture's analysis either way.
 start_bg "$TL_TMP/httpd.log" ip netns exec "$NS" taskset -c 0 "$HTTPD" -p "$PORT" -r "$DOC" -q
 if ! in_ns bash -c "for i in \$(seq 100); do ss -Htln '( sport = :$PORT )' | grep -q . && exit 0; sleep 0.05; done; exit 1"; then
 	fail "${T}_server" "tcplife-httpd did not listen: $(head -c 300 "$TL_TMP/httpd.log")"
 	exit 1
 fi
-# Data segments only: a lost FIN or last ACK makes a late segment after both
-# sockets closed, which the engine shows as a life of its own while tshark
-# keeps it in its stream (lives made up from late segments are another
-# issue's); everything this test is about comes from data loss.
+# 5% of every segment, either way, dropped at the receiver's input (after
+# the hook and the capture saw it): data, ACKs, FINs. A lost ACK makes the
+# sender retransmit what the peer already has (a spurious retransmission),
+# a lost FIN or last ACK brings a FIN again after the last ACK.
 in_ns nft -f - <<EOF
 table inet tlh_analysis {
 	chain input {
 		type filter hook input priority 0;
-		tcp sport $PORT meta length > 200 numgen random mod 20 0 drop
+		tcp sport $PORT numgen random mod 20 0 drop
+		tcp dport $PORT numgen random mod 20 0 drop
 	}
 }
 EOF
-scenario loss 8 true '["retransmission","duplicate_ack","window_full","window_update"]' drive_loss
+scenario loss 8 true '["retransmission","spurious_retransmission","duplicate_ack","window_full","window_update"]' drive_loss
 in_ns nft delete table inet tlh_analysis
 
 in_ns tc qdisc add dev lo root tbf rate 100mbit burst 70kb latency 5ms

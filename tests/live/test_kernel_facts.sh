@@ -10,10 +10,18 @@
 #  - a listener with backlog 1 that never accepts and 20 clients: the SYNs
 #    it never answers are nstat's TcpExtListenOverflows (the kernel frees
 #    them without a drop reason), and each SYN retransmission the analysis
-#    labels carries the kernel's mark, as many as TcpExtTCPSynRetrans;
+#    labels is one TcpExtTCPSynRetrans counts, and each of the kernel's
+#    retransmission events names one of them;
 #  - tcp_info at the close against `ss -tiH` sampled just before it: srtt
-#    within 20%, cwnd and retransmissions exact, on both sides.
-# Takes about 15 s. TL_KEEP=DIR keeps the files.
+#    within 20%, cwnd and retransmissions exact, on both sides;
+#  - receive memory: a client whose socket is charged to a memory cgroup
+#    (v1, memory.kmem.tcp.limit_in_bytes 64 KB) reads nothing for 0.5 s of
+#    a 1 MB download: sock_exceed_buf_limit fires on that connection only
+#    (not on a second download outside the cgroup), the segments TCP then
+#    drops are PROTO_MEM drop events, as many as nstat's TcpExtTCPRcvQDrop
+#    plus TcpExtTCPOFODrop, and sock_rcvqueue_full never fires (TCP does not
+#    queue through sock_queue_rcv_skb; UDP and raw sockets do).
+# Takes about 17 s. TL_KEEP=DIR keeps the files.
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/live_lib.sh"
@@ -26,6 +34,12 @@ PORT=18080
 
 rb_prereq "$T" dumpcap tshark jq python3 curl nstat ss tc || exit 1
 NS=tlh-kfacts-$$
+CGROUP=/sys/fs/cgroup/memory/tlh-kfacts-$$
+kfacts_cleanup() {
+	rb_cleanup
+	[ -d "$CGROUP" ] && rmdir "$CGROUP"
+}
+trap 'tl_exit kfacts_cleanup' EXIT
 if ! rb_netns "$NS"; then
 	fail "${T}_netns" "cannot create network namespace $NS"
 	exit 1
@@ -57,6 +71,10 @@ trace_stop() {
 	fi
 }
 count() { jq -s "map(select($1)) | length" "$D/events.json"; }
+# nstat_sum COUNTER...: their total in the namespace now. Absolute values
+# (-a), and no history file written (-s): that file is per user, shared
+# with every other nstat on the machine.
+nstat_sum() { in_ns nstat -asz "$@" | awk '{ n += $2 } END { print n + 0 }'; }
 
 # --- tbf: drops before the capture point --------------------------------
 DOC=$TL_TMP/www
@@ -90,6 +108,7 @@ if trace_start tbf; then
 		2>/dev/null | grep -c 'dropped in the kernel: QDISC_DROP (a capture does not have it)')"
 fi
 in_ns tc qdisc del dev lo root
+
 stop_pid "$HTTPD_PID"
 
 # --- RSTs with their reasons ---------------------------------------------
@@ -108,28 +127,39 @@ fi
 
 # --- a full accept queue ---------------------------------------------------
 if trace_start backlog; then
-	in_ns nstat -n
+	overflows=$(nstat_sum TcpExtListenOverflows)
+	syn_retrans=$(nstat_sum TcpExtTCPSynRetrans)
 	expect_eq backlog_peer done "$(in_ns python3 "$PEER" backlog "$PORT" | cut -d' ' -f1)"
-	nstat_out=$(in_ns nstat -a 2>/dev/null)
+	overflows=$(($(nstat_sum TcpExtListenOverflows) - overflows))
+	syn_retrans=$(($(nstat_sum TcpExtTCPSynRetrans) - syn_retrans))
 	trace_stop
-	overflows=$(awk '$1 == "TcpExtListenOverflows" { print $2 }' <<<"$nstat_out")
-	syn_retrans=$(awk '$1 == "TcpExtTCPSynRetrans" { print $2 }' <<<"$nstat_out")
 	unanswered=$(($(count '.type == "packet" and .flags == "SYN"') - $(count '.type == "packet" and .flags == "SYN, ACK"')))
-	expect_eq backlog_listen_overflows "${overflows:-none}" "$unanswered"
+	expect_eq backlog_listen_overflows "$overflows" "$unanswered"
 	# Every SYN the hook saw sent again is one the kernel counted, and
 	# Wireshark labels it a retransmission.
 	labelled=$(jq -rs '[.[] | select(.type == "packet" and .flags == "SYN"
 		and ((.analysis // []) | index("retransmission")))] | length' "$D/events.json")
-	expect_eq backlog_syn_retransmissions_labelled "${syn_retrans:-none}" "$labelled"
-	# The kernel's own events name such SYNs: at least one, never more than
-	# it counted, each marking a labelled SYN. (In one run of five a third
-	# of them were missing while their segments were there: not explained
-	# yet, see issue 11's note; the exact count is the goal.)
+	expect_eq backlog_syn_retransmissions_labelled "$syn_retrans" "$labelled"
+	# Each of the kernel's own events names its segment: a SYN of its
+	# connection that Wireshark labels a retransmission.
 	kernel=$(count '.type == "kernel_retransmit" and .flags == "SYN"')
-	marked=$(jq -rs '[.[] | select(.type == "kernel_retransmit" and .packet != null)] | length' \
-		"$D/events.json")
-	check backlog_kernel_syn_retransmits test "$kernel" -ge 1 -a "$kernel" -le "${syn_retrans:-0}" \
-		-a "$marked" -le "$labelled" -a "$marked" -ge 1
+	marked=$(jq -s '(map(select(.type == "packet")) | group_by(.conn)
+		| map({key: (.[0].conn | tostring), value: .}) | from_entries) as $p
+		| map(select(.type == "kernel_retransmit")
+			| $p[.conn | tostring][(.packet // 0) - 1] // {}
+			| select(.flags == "SYN" and ((.analysis // []) | index("retransmission"))))
+		| length' "$D/events.json")
+	check backlog_kernel_marks_labelled_syns test "$kernel" -ge 1 -a "$marked" = "$kernel"
+	# As many as nstat counted: not always. Rarely (3 runs in about 350, on
+	# a machine busy with other tests and tracers) one whole round of the
+	# clients' retransmissions, 18 events, never comes though its segments
+	# do. A debug build counting every call of the retransmission and
+	# congestion-state programs for this namespace's sockets showed that
+	# neither was called for that round: the kernel did not run them, and
+	# counted no recursion miss; no ring buffer record was lost and no
+	# filter refused one. A QDISC_DROP event went missing the same way.
+	# Not explained yet (issue 11): bounded until it is.
+	check backlog_kernel_syn_retransmits_counted test "$kernel" -le "$syn_retrans"
 fi
 
 # --- tcp_info against ss ---------------------------------------------------
@@ -166,3 +196,36 @@ if trace_start tcp_info; then
 		fi
 	done
 fi
+
+# --- receive memory ---------------------------------------------------------
+# nsenter, not ip netns exec: that one mounts a sysfs of its own, without
+# the cgroup file system. The socket is charged to the cgroup of the task
+# that creates it.
+mem_fetch() {
+	nsenter --net="/run/netns/$NS" sh -c "${1:+echo \$\$ >$CGROUP/cgroup.procs && }exec python3 $PEER fetch $PORT"
+}
+start_bg "$TL_TMP/httpd-mem.log" ip netns exec "$NS" "$HTTPD" -p "$PORT" -r "$DOC" -q
+HTTPD_PID=$TL_BG
+if ! mkdir "$CGROUP" || ! echo 65536 >"$CGROUP/memory.kmem.tcp.limit_in_bytes"; then
+	fail mem_cgroup "cannot make a memory cgroup with a TCP limit (cgroup v1 memory.kmem.tcp)"
+elif trace_start mem; then
+	before=$(nstat_sum TcpExtTCPRcvQDrop TcpExtTCPOFODrop)
+	read -r m_status _ m_port <<<"$(mem_fetch cgroup)"
+	read -r c_status _ c_port <<<"$(mem_fetch)"
+	kernel_drops=$(($(nstat_sum TcpExtTCPRcvQDrop TcpExtTCPOFODrop) - before))
+	trace_stop
+	expect_eq mem_downloads "done done" "$m_status $c_status"
+	# conn_of PORT: the life of the client on PORT, as "conn buf_limit rcvqueue_full".
+	conn_of() {
+		jq -rs --arg c "127.0.0.1:$1" 'map(select(.type == "conn" and .client == $c)) | .[0]
+			| "\(.conn) \(.buf_limit) \(.rcvqueue_full)"' "$D/events.json"
+	}
+	read -r m_conn m_limit m_rcvq <<<"$(conn_of "$m_port")"
+	read -r _ c_limit c_rcvq <<<"$(conn_of "$c_port")"
+	check mem_buf_limit_on_its_connection test "$m_limit" -gt 0 -a "$c_limit" = 0
+	expect_eq mem_drops_are_nstat "$kernel_drops" "$(count '.type == "drop" and .reason == "PROTO_MEM"')"
+	check mem_drops_on_its_connection test "$kernel_drops" -gt 0 -a \
+		"$(count ".type == \"drop\" and .reason == \"PROTO_MEM\" and .conn != $m_conn")" = 0
+	expect_eq mem_rcvqueue_full_not_for_tcp "0 0" "$m_rcvq $c_rcvq"
+fi
+stop_pid "$HTTPD_PID"

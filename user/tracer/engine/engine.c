@@ -18,6 +18,11 @@
 /* How long a life whose FINs were both acknowledged waits for its sockets'
  * CLOSE (microseconds after the last ACK) before their states count as lost. */
 #define HOLD_STALLED_NS 2000000000ULL
+/* How long such a life waits for late segments when no socket can say it
+ * closed (-r, or sockets out of sight): a FIN or the last ACK lost after the
+ * capture point brings the FIN again after the retransmission timeout (200
+ * ms at least, then doubling), and Wireshark keeps it in the stream. */
+#define HOLD_FINS_NS 1000000000ULL
 
 struct tl_engine *tl_engine_new(const struct tl_engine_config *cfg, const struct tl_sink *sink)
 {
@@ -186,12 +191,15 @@ void tl_engine_check_end(struct tl_engine *e, struct tl_conn *c)
 	if (packets_closed(c) && (sockets || !tl_econn(c)->has_state_events)) {
 		/* The kernel says why it reset only after the RST is out (on
 		 * loopback, after the peer's CLOSE): wait for that reason. */
-		if (c->closed_by != TL_CLOSED_RESET || !e->cfg.reset_grace_ns)
+		if (c->closed_by == TL_CLOSED_RESET && e->cfg.reset_grace_ns) {
+			if (tl_econn(c)->held != TL_HOLD_RESET) {
+				hold_unlink(e, c);
+				hold(e, c, TL_HOLD_RESET, e->cfg.reset_grace_ns);
+			}
+		} else if (!sockets && c->closed_by != TL_CLOSED_RESET)
+			hold(e, c, TL_HOLD_CLOSED, HOLD_FINS_NS);
+		else
 			tl_engine_conn_end(e, c);
-		else if (tl_econn(c)->held != TL_HOLD_RESET) {
-			hold_unlink(e, c);
-			hold(e, c, TL_HOLD_RESET, e->cfg.reset_grace_ns);
-		}
 	} else if (sockets)
 		hold(e, c, TL_HOLD_CLOSED, HOLD_CLOSED_NS);
 	else if (tl_econn(c)->has_state_events && fins_acked(c))
@@ -262,7 +270,9 @@ void tl_engine_feed(struct tl_engine *e, const struct tl_event *ev)
 		tl_engine_kernel(e, ev);
 	else
 		tl_engine_sock(e, ev);
-	/* The reset grace is short: end those lives as the events' time passes it. */
+	/* End the lives whose hold the events' time has passed: -r has no
+	 * other clock. */
+	end_held_due(e, TL_HOLD_CLOSED, e->now_ns);
 	end_held_due(e, TL_HOLD_RESET, e->now_ns);
 }
 

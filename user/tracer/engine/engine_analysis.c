@@ -188,14 +188,16 @@ static void retransmission(struct ana_seg *s)
 		s->out->flags |= TL_A_SPURIOUS_RETRANSMISSION;
 		return;
 	}
-	if (not_advanced && now - f->nextseq_ns < ooo_ns &&
-	    f->nextseq != s->seq + s->len + syn_fin) {
-		s->out->flags |= TL_A_OUT_OF_ORDER;
-		return;
-	}
+	/* Fast before out-of-order, as tshark's default preference
+	 * tcp.fastrt_supersedes_ooo has it. */
 	if (not_advanced && r->dupacknum >= 2 && r->lastack == s->seq &&
 	    now - r->lastack_ns < ANA_FAST_RETRANS_NS) {
 		s->out->flags |= TL_A_FAST_RETRANSMISSION;
+		return;
+	}
+	if (not_advanced && now - f->nextseq_ns < ooo_ns &&
+	    f->nextseq != s->seq + s->len + syn_fin) {
+		s->out->flags |= TL_A_OUT_OF_ORDER;
 		return;
 	}
 	if (not_advanced)
