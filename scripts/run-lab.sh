@@ -47,9 +47,11 @@ done
 # would land on the tracer's status line.
 ./tcplife-httpd -p "$port" -r www 2>"$dir/httpd.log" &
 server=$!
+# A SIGINT to the whole process group (kill -INT -PGID, a supervisor) has
+# stopped the server already: set -e must not end the trap before the chown.
 finish() {
-	kill "$server" 2>/dev/null
-	wait "$server" 2>/dev/null
+	kill "$server" 2>/dev/null || true
+	wait "$server" 2>/dev/null || true
 	chown -R "$owner" "$dir"
 	echo "run-lab: the run is in $dir/: trace.json, capture.pcapng, report.html, httpd.log" >&2
 }

@@ -6,9 +6,11 @@
 # and their curl traffic meet no one else's), from a folder holding the two
 # programs and www/ as a student's clone does, the blocks run in order: the
 # server and the three tracers in the background, as in their own terminals,
-# the curl requests, ss, jq, -r, report, compare. Each pattern is checked
-# against the output it is written under. The guides wait for the first
-# connection's TIME_WAIT to end, so this takes about 70 s.
+# the curl requests, ss, jq, -r, report, compare, tshark on the capture,
+# make run's script (scripts/run-lab.sh, its run folder), the --lab scenarios
+# and grade. Each pattern is checked against the output it is written under.
+# The guides wait for the first connection's TIME_WAIT to end, so this takes
+# about 75 s.
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/live_lib.sh"
@@ -16,12 +18,12 @@ set -u
 cd "$TL_ROOT" || exit 1
 
 T=lab_guide
-rb_prereq "$T" python3 curl jq ss ip || exit 1
+rb_prereq "$T" python3 curl jq ss ip tshark || exit 1
 NS=tlh-labguide-$$
 PIDFILE=$TL_TMP/bg.pids
 W=$TL_TMP/lab
 mkdir -p "$W/.bin"
-ln -s "$TL_ROOT/tcplife-http" "$TL_ROOT/tcplife-httpd" "$TL_ROOT/www" "$W/"
+ln -s "$TL_ROOT/tcplife-http" "$TL_ROOT/tcplife-httpd" "$TL_ROOT/www" "$TL_ROOT/scripts" "$W/"
 # The guides write "sudo" as a student types it; root without sudo installed
 # runs the command as it is.
 if ! command -v sudo >/dev/null; then

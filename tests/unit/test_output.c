@@ -1128,6 +1128,9 @@ static const struct step lab_life[] = {
 	     "x\r\nDate: Sat, 28 Nov 2026 04:33:45 GMT\r\n"},
     STATE(5000000, TL_CLIENT, TL_ESTABLISHED, TL_FIN_WAIT1, .cause = TL_CAUSE_CLOSE),
     STATE(5000900, TL_CLIENT, TL_FIN_WAIT2, TL_CLOSE, .cause = TL_CAUSE_FIN),
+    STATE(5000900, TL_CLIENT, TL_FIN_WAIT2, TL_TIME_WAIT, .inferred = true, .cause = TL_CAUSE_FIN),
+    STATE(5000950, TL_SERVER, TL_FIN_WAIT2, TL_TIME_WAIT, .inferred = true, .from_packets = true,
+	  .cause = TL_CAUSE_FIN),
     STATE(5001000, TL_CLIENT, TL_LAST_ACK, TL_CLOSE, .cause = TL_CAUSE_UNKNOWN),
 };
 
@@ -1181,6 +1184,31 @@ static const struct lab_row {
      "  注: Linux 上 TIME_WAIT 持续 60 秒 (2MSL, MSL = 30 秒)"},
     {__LINE__, TL_LANG_ZH, TL_HEADERS_EXPLAIN, true,
      "  +0.000000                   client CLOSE -> SYN_SENT  (原因: 调用 connect(), 发送 SYN)"},
+    {__LINE__, TL_LANG_EN, TL_HEADERS_EXPLAIN, true,
+     "  +5.000900                   client FIN_WAIT2 -> TIME_WAIT (inferred: its socket handed "
+     "over "
+     "to a timewait socket)  (why: FIN received)"},
+    {__LINE__, TL_LANG_EN, TL_HEADERS_EXPLAIN, true,
+     "  +5.000950                   server FIN_WAIT2 -> TIME_WAIT (inferred from the packets: it "
+     "acknowledged the peer's FIN after its own)  (why: FIN received)"},
+    {__LINE__, TL_LANG_EN, TL_HEADERS_EXPLAIN, true,
+     "#3 client TIME_WAIT ended after 60.012 s (127.0.0.1:52334) (confirmed by the kernel)  (why: "
+     "timewait timer expired)"},
+    {__LINE__, TL_LANG_EN, TL_HEADERS_EXPLAIN, true,
+     "#3 server TIME_WAIT ended after 2.700 s (127.0.0.1:8080) (confirmed by the kernel): a new "
+     "connection reused the tuple  (why: a new connection's SYN took the tuple over)"},
+    {__LINE__, TL_LANG_ZH, TL_HEADERS_EXPLAIN, true,
+     "  +5.000900                   client FIN_WAIT2 -> TIME_WAIT (推断: 其套接字已交给 timewait "
+     "套接字)  (原因: 收到 FIN)"},
+    {__LINE__, TL_LANG_ZH, TL_HEADERS_EXPLAIN, true,
+     "  +5.000950                   server FIN_WAIT2 -> TIME_WAIT (据报文推断: 它发出本方 FIN "
+     "后又确认了对方的 FIN)  (原因: 收到 FIN)"},
+    {__LINE__, TL_LANG_ZH, TL_HEADERS_EXPLAIN, true,
+     "#3 client TIME_WAIT 结束, 历时 60.012 s (127.0.0.1:52334) (已由内核确认)  (原因: 2MSL "
+     "计时器到期)"},
+    {__LINE__, TL_LANG_ZH, TL_HEADERS_EXPLAIN, true,
+     "#3 server TIME_WAIT 结束, 历时 2.700 s (127.0.0.1:8080) (已由内核确认): 新连接复用了该四元组"
+     "  (原因: 新连接的 SYN 复用了该四元组)"},
     {__LINE__, TL_LANG_ZH, TL_HEADERS_EXPLAIN, true,
      "  = curl[4242] -> tcplife-httpd[4100]  5.001 s  C>S 0 B  S>C 120 B  无请求 (浏览器预连接)  "
      "四次挥手: 主动关闭方 客户端, 被动关闭方 服务器  TIME_WAIT (时间等待): 客户端"},
@@ -1197,6 +1225,19 @@ static char *lab_text(enum tl_lang lang, enum tl_headers_mode headers)
 	FILE *tmp = stderr_to_tmp(&saved);
 	struct tl_output *o = tl_output_text_new(f, false);
 	struct tl_conn c;
+	struct tl_tw_view timer = {3,
+				   TL_CLIENT,
+				   .start_ns = T0 + 5001000 * US,
+				   .end_ns = T0 + 65013000 * US,
+				   .confirmed = true,
+				   .cause = TL_CAUSE_TW_TIMER};
+	struct tl_tw_view reused = {3,
+				    TL_SERVER,
+				    .start_ns = T0 + 1000 * US,
+				    .end_ns = T0 + 2701000 * US,
+				    .confirmed = true,
+				    .ended_by = TL_TW_ENDED_REUSED,
+				    .cause = TL_CAUSE_TW_REUSED};
 
 	info.verbose = false;
 	info.why = true;
@@ -1212,6 +1253,10 @@ static char *lab_text(enum tl_lang lang, enum tl_headers_mode headers)
 	c.closed_by = TL_CLOSED_CLIENT;
 	c.time_wait = TL_CLIENT;
 	o->sink.on_conn_end(o->sink.ctx, &c);
+	tl_endpoint_set(&timer.local, AF_INET6, lo4_mapped, 52334);
+	o->sink.on_tw_end(o->sink.ctx, &timer);
+	tl_endpoint_set(&reused.local, AF_INET6, lo4_mapped, 8080);
+	o->sink.on_tw_end(o->sink.ctx, &reused);
 	o->free(o);
 	fclose(f);
 	free(stderr_restore(tmp, saved));

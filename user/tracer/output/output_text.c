@@ -489,10 +489,8 @@ static void text_on_state(void *ctx, const struct tl_conn *c, const struct tl_st
 	/* Live, the socket's CLOSE came first; in a capture, or for a side out
 	 * of sight, only the packets tell. */
 	if (v->inferred)
-		tl_fmt_str(&f, !v->from_packets
-				   ? " (inferred: its socket handed over to a timewait socket)"
-				   : " (inferred from the packets: it acknowledged the peer's FIN "
-				     "after its own)");
+		tl_fmt_str(&f,
+			   !v->from_packets ? t->lang->tw_handed_over : t->lang->tw_from_packets);
 	if (t->why) {
 		tl_fmt_str(&f, "  (");
 		tl_fmt_str(&f, t->lang->why);
@@ -801,13 +799,11 @@ static void text_on_tw_end(void *ctx, const struct tl_tw_view *v)
 	char secs[TEXT_NUM_MAX], local[TL_ENDPOINT_STRLEN];
 
 	text_color(t, t->f, TEXT_YELLOW);
-	fprintf(t->f, "#%llu %s TIME_WAIT ended after %s (%s)%s%s", (unsigned long long)v->conn_id,
-		tl_side_name(v->side), text_duration(secs, v->end_ns - v->start_ns),
-		tl_endpoint_str(&v->local, local),
-		!v->confirmed ? ""
-		: t->verbose  ? " (confirmed by sock_diag)"
-			      : " (confirmed by the kernel)",
-		v->ended_by == TL_TW_ENDED_REUSED ? ": a new connection reused the tuple" : "");
+	fprintf(t->f, "#%llu %s ", (unsigned long long)v->conn_id, tl_side_name(v->side));
+	fprintf(t->f, t->lang->tw_ended, text_duration(secs, v->end_ns - v->start_ns));
+	fprintf(t->f, " (%s)%s%s", tl_endpoint_str(&v->local, local),
+		v->confirmed ? t->lang->tw_confirmed[t->verbose] : "",
+		v->ended_by == TL_TW_ENDED_REUSED ? t->lang->tw_reused : "");
 	if (t->why)
 		fprintf(t->f, "  (%s%s)", t->lang->why, t->lang->cause[v->cause]);
 	text_color(t, t->f, TEXT_RESET);

@@ -26,6 +26,11 @@ static const struct tl_text_lang english = {
     .note_tw_handover = "Note: FIN_WAIT2 -> CLOSE is Linux handing the connection over to a "
 			"timewait socket, which holds TIME_WAIT",
     .note_tw_60s = "Note: TIME_WAIT lasts 60 s on Linux (2MSL with MSL = 30 s)",
+    .tw_handed_over = " (inferred: its socket handed over to a timewait socket)",
+    .tw_from_packets = " (inferred from the packets: it acknowledged the peer's FIN after its own)",
+    .tw_ended = "TIME_WAIT ended after %s",
+    .tw_confirmed = {" (confirmed by the kernel)", " (confirmed by sock_diag)"},
+    .tw_reused = ": a new connection reused the tuple",
     .why = "why: ",
     .cause =
 	{
@@ -72,6 +77,11 @@ static const struct tl_text_lang chinese = {
     .note_tw_handover = "注: FIN_WAIT2 -> CLOSE 是 Linux 把连接交给一个 timewait 套接字, "
 			"由它停留在 TIME_WAIT",
     .note_tw_60s = "注: Linux 上 TIME_WAIT 持续 60 秒 (2MSL, MSL = 30 秒)",
+    .tw_handed_over = " (推断: 其套接字已交给 timewait 套接字)",
+    .tw_from_packets = " (据报文推断: 它发出本方 FIN 后又确认了对方的 FIN)",
+    .tw_ended = "TIME_WAIT 结束, 历时 %s",
+    .tw_confirmed = {" (已由内核确认)", " (已由 sock_diag 确认)"},
+    .tw_reused = ": 新连接复用了该四元组",
     .why = "原因: ",
     .cause =
 	{

@@ -27,6 +27,12 @@ struct tl_text_lang {
 	const char *win_note; /* Win= is multiplied */
 	const char *no_wscale;
 	const char *note_syn_recv, *note_tw_handover, *note_tw_60s;
+	/* TIME_WAIT, inferred (its socket handed over; or, from the packets,
+	 * the peer's FIN acknowledged after its own), and its end. */
+	const char *tw_handed_over, *tw_from_packets;
+	const char *tw_ended;	     /* "TIME_WAIT ended after %s" */
+	const char *tw_confirmed[2]; /* (by the kernel), with -v (by sock_diag) */
+	const char *tw_reused;
 	const char *why;		   /* before a cause: "why: " */
 	const char *cause[TL_CAUSE_COUNT]; /* the RFC 9293 event, in words */
 	const char *head_cut;		   /* "... (%zu bytes of the head captured)" */
