@@ -32,7 +32,7 @@ static __always_inline struct tl_kernel_event *sock_fact(const struct sock *sk, 
 	struct tl_sock_event t = {};
 	struct tl_kernel_event *k;
 
-	if (!sk || !sock_tuple(sk, &t))
+	if (!sk || !sock_tuple(sk, &t, true))
 		return NULL;
 	k = kernel_event(type, reason);
 	if (!k)
@@ -41,7 +41,7 @@ static __always_inline struct tl_kernel_event *sock_fact(const struct sock *sk, 
 	k->family = t.family;
 	k->sport = t.sport;
 	k->dport = t.dport;
-	k->state = BPF_CORE_READ(sk, __sk_common.skc_state);
+	k->state = sk->__sk_common.skc_state;
 	__builtin_memcpy(k->saddr, t.saddr, sizeof(k->saddr));
 	__builtin_memcpy(k->daddr, t.daddr, sizeof(k->daddr));
 	return k;
@@ -57,9 +57,8 @@ struct seg_hdr {
 
 static __always_inline int skb_tcp(const struct sk_buff *skb, struct seg_hdr *h)
 {
-	unsigned char *head = BPF_CORE_READ(skb, head);
-	__u16 proto = bpf_ntohs(BPF_CORE_READ(skb, protocol));
-	unsigned char *nh = head + BPF_CORE_READ(skb, network_header);
+	__u16 proto = bpf_ntohs(skb->protocol);
+	unsigned char *nh = skb->head + skb->network_header;
 	struct tcphdr th;
 	__u32 ip_len;
 	__u8 b[2];
@@ -101,12 +100,12 @@ static __always_inline int skb_tcp(const struct sk_buff *skb, struct seg_hdr *h)
 /* The network namespace the skb is in: its device's, else its socket's. */
 static __always_inline __u32 skb_netns(const struct sk_buff *skb, const struct sock *rx_sk)
 {
-	struct net_device *dev = BPF_CORE_READ(skb, dev);
+	struct net_device *dev = skb->dev;
 
 	if (dev)
-		return BPF_CORE_READ(dev, nd_net.net, ns.inum);
+		return dev->nd_net.net->ns.inum;
 	if (rx_sk)
-		return BPF_CORE_READ(rx_sk, __sk_common.skc_net.net, ns.inum);
+		return sk_netns(rx_sk, true);
 	return 0;
 }
 
@@ -160,9 +159,9 @@ int BPF_PROG(tl_retrans_btf, const struct sock *sk, const struct sk_buff *skb, i
 	if (!k)
 		return 0;
 	cb = (const struct tcp_skb_cb *)&skb->cb[0];
-	k->seq = BPF_CORE_READ(cb, seq);
-	k->len = BPF_CORE_READ(cb, end_seq) - k->seq;
-	k->flags = BPF_CORE_READ(cb, tcp_flags);
+	k->seq = cb->seq;
+	k->len = cb->end_seq - k->seq;
+	k->flags = cb->tcp_flags;
 	submit(k, sizeof(*k));
 	return 0;
 }
@@ -198,7 +197,7 @@ int BPF_PROG(tl_reset_btf, const struct sock *sk, const struct sk_buff *skb,
 	struct tl_kernel_event *k;
 	struct seg_hdr h = {};
 
-	if (sk && BPF_CORE_READ(sk, __sk_common.skc_state) != TCP_LISTEN) {
+	if (sk && sk->__sk_common.skc_state != TCP_LISTEN) {
 		k = sock_fact(sk, TL_EV_RESET, reason);
 		if (k)
 			submit(k, sizeof(*k));
@@ -227,25 +226,26 @@ int BPF_PROG(tl_reset_btf, const struct sock *sk, const struct sk_buff *skb,
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(tl_info_btf, const struct sock *sk, int oldstate, int newstate)
 {
-	const struct tcp_sock *tp = (const struct tcp_sock *)sk;
 	struct tl_kernel_event *k;
+	struct tcp_sock *tp;
 
 	/* Two records a life at most: churn pays for each. */
 	if (oldstate != TCP_ESTABLISHED &&
 	    !(newstate == TCP_CLOSE && (oldstate == TCP_SYN_SENT || oldstate == TCP_SYN_RECV)))
 		return 0;
-	k = sock_fact(sk, TL_EV_TCP_INFO, oldstate);
+	tp = bpf_skc_to_tcp_sock((void *)sk);
+	k = tp ? sock_fact(sk, TL_EV_TCP_INFO, oldstate) : NULL;
 	if (!k)
 		return 0;
 	k->state = newstate;
-	k->srtt_us = BPF_CORE_READ(tp, srtt_us);
-	k->mdev_us = BPF_CORE_READ(tp, mdev_us);
-	k->snd_cwnd = BPF_CORE_READ(tp, snd_cwnd);
-	k->snd_ssthresh = BPF_CORE_READ(tp, snd_ssthresh);
-	k->total_retrans = BPF_CORE_READ(tp, total_retrans);
-	k->mss_cache = BPF_CORE_READ(tp, mss_cache);
-	k->rate_delivered = BPF_CORE_READ(tp, rate_delivered);
-	k->rate_interval_us = BPF_CORE_READ(tp, rate_interval_us);
+	k->srtt_us = tp->srtt_us;
+	k->mdev_us = tp->mdev_us;
+	k->snd_cwnd = tp->snd_cwnd;
+	k->snd_ssthresh = tp->snd_ssthresh;
+	k->total_retrans = tp->total_retrans;
+	k->mss_cache = tp->mss_cache;
+	k->rate_delivered = tp->rate_delivered;
+	k->rate_interval_us = tp->rate_interval_us;
 	submit(k, sizeof(*k));
 	return 0;
 }
