@@ -29,21 +29,20 @@ static __always_inline struct tl_kernel_event *kernel_event(__u32 type, __u32 re
 static __always_inline struct tl_kernel_event *sock_fact(const struct sock *sk, __u32 type,
 							 __u32 reason)
 {
-	struct tl_sock_event t = {};
 	struct tl_kernel_event *k;
+	struct sock_id id;
 
-	if (!sk || !sock_tuple(sk, &t, true))
+	if (!sk || !sock_traced(sk, &id, true))
 		return NULL;
 	k = kernel_event(type, reason);
 	if (!k)
 		return NULL;
 	k->skaddr = (__u64)sk;
-	k->family = t.family;
-	k->sport = t.sport;
-	k->dport = t.dport;
+	k->family = id.family;
+	k->sport = id.sport;
+	k->dport = id.dport;
 	k->state = sk->__sk_common.skc_state;
-	__builtin_memcpy(k->saddr, t.saddr, sizeof(k->saddr));
-	__builtin_memcpy(k->daddr, t.daddr, sizeof(k->daddr));
+	sock_addrs(sk, id.family, k->saddr, k->daddr, true);
 	return k;
 }
 

@@ -489,31 +489,44 @@ static __always_inline __u32 sk_netns(const struct sock *sk, bool btf)
 		   : BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
 }
 
-/* Reads the socket's tuple; returns false for what is not traced. Cheapest
+/* What names a traced socket, read before a record is reserved. */
+struct sock_id {
+	__u16 sport, dport; /* host order */
+	__u8 family;
+};
+
+/* Whether the socket is traced, and its ports and family. Cheapest
  * rejections first: every socket of the host does I/O. */
-static __always_inline bool sock_tuple(const struct sock *sk, struct tl_sock_event *e, bool btf)
+static __always_inline bool sock_traced(const struct sock *sk, struct sock_id *id, bool btf)
 {
 	__u16 sport;
 
 	if (!tcp_sport(sk, btf, &sport))
 		return false;
-	e->sport = bpf_ntohs(sport);
-	e->dport = bpf_ntohs(KREAD(btf, sk, __sk_common.skc_dport));
-	if (!port_wanted(e->sport, e->dport))
+	id->sport = bpf_ntohs(sport);
+	id->dport = bpf_ntohs(KREAD(btf, sk, __sk_common.skc_dport));
+	if (!port_wanted(id->sport, id->dport))
 		return false;
 	if (target_netns && sk_netns(sk, btf) != target_netns)
 		return false;
-	e->family = KREAD(btf, sk, __sk_common.skc_family);
-	if (e->family == AF_INET) {
-		KREAD_BYTES(btf, e->saddr, 4, &sk->__sk_common.skc_rcv_saddr);
-		KREAD_BYTES(btf, e->daddr, 4, &sk->__sk_common.skc_daddr);
-	} else if (e->family == AF_INET6) {
-		KREAD_BYTES(btf, e->saddr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
-		KREAD_BYTES(btf, e->daddr, 16, &sk->__sk_common.skc_v6_daddr);
-	} else {
-		return false;
+	id->family = KREAD(btf, sk, __sk_common.skc_family);
+	return id->family == AF_INET || id->family == AF_INET6;
+}
+
+/* The socket's addresses, local first, straight into a record: IPv4 in the
+ * first four bytes, the rest zero. */
+static __always_inline void sock_addrs(const struct sock *sk, __u8 family, __u8 *saddr, __u8 *daddr,
+				       bool btf)
+{
+	if (family == AF_INET6) {
+		KREAD_BYTES(btf, saddr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
+		KREAD_BYTES(btf, daddr, 16, &sk->__sk_common.skc_v6_daddr);
+		return;
 	}
-	return true;
+	__builtin_memset(saddr, 0, 16);
+	__builtin_memset(daddr, 0, 16);
+	KREAD_BYTES(btf, saddr, 4, &sk->__sk_common.skc_rcv_saddr);
+	KREAD_BYTES(btf, daddr, 4, &sk->__sk_common.skc_daddr);
 }
 
 /* The process, not the thread: a browser connects from a thread named
@@ -532,23 +545,32 @@ static __always_inline void set_owner_current(struct owner *o, bool btf)
 	}
 }
 
-static __always_inline void emit_sock(const struct sock *sk, struct tl_sock_event *tmpl,
-				      const struct owner *o, __u32 type)
+/* A record of a traced socket, filled in place; o NULL: no owner named. */
+static __always_inline void emit_sock(const struct sock *sk, const struct sock_id *id,
+				      const struct owner *o, __u32 type, int oldstate, int newstate,
+				      bool btf)
 {
 	struct tl_sock_event *e = reserve(sizeof(*e));
 
 	if (!e)
 		return;
-	__builtin_memcpy(e, tmpl, sizeof(*e));
 	e->ts_ns = bpf_ktime_get_ns();
+	e->type = type;
+	e->pid = o ? o->pid : 0;
 	e->skaddr = (__u64)sk;
 	e->lost = lost_events;
 	e->lost_ms = last_loss_ms;
-	e->type = type;
-	if (o) {
-		e->pid = o->pid;
+	e->sport = id->sport;
+	e->dport = id->dport;
+	e->family = id->family;
+	e->oldstate = oldstate;
+	e->newstate = newstate;
+	e->pad = 0;
+	sock_addrs(sk, id->family, e->saddr, e->daddr, btf);
+	if (o)
 		__builtin_memcpy(e->comm, o->comm, sizeof(e->comm));
-	}
+	else
+		__builtin_memset(e->comm, 0, sizeof(e->comm));
 	submit(e, sizeof(*e));
 }
 
@@ -558,23 +580,21 @@ static __always_inline void emit_sock(const struct sock *sk, struct tl_sock_even
 static __always_inline void record_state(const struct sock *sk, int oldstate, int newstate,
 					 bool btf)
 {
-	struct tl_sock_event e = {};
 	__u64 n = sk_number(sk);
+	struct sock_id id;
 	struct owner cur;
 
 	if (newstate == TCP_CLOSE)
 		owner_forget(n);
-	if (!sock_tuple(sk, &e, btf))
+	if (!sock_traced(sk, &id, btf))
 		return;
-	e.oldstate = oldstate;
-	e.newstate = newstate;
 	if (newstate != TCP_SYN_SENT) {
-		emit_sock(sk, &e, NULL, TL_EV_STATE);
+		emit_sock(sk, &id, NULL, TL_EV_STATE, oldstate, newstate, btf);
 		return;
 	}
 	set_owner_current(&cur, btf);
 	owner_keep(n, owner_tag(n, cur.pid));
-	emit_sock(sk, &e, &cur, TL_EV_STATE);
+	emit_sock(sk, &id, &cur, TL_EV_STATE, oldstate, newstate, btf);
 }
 
 /* Whether the state program is running on this CPU. The kernel never runs a
@@ -624,14 +644,14 @@ static __always_inline int catch_nested(const struct sock *sk, int oldstate, int
  * only make up a life that never was. */
 static __always_inline void owner_report(struct sock *sk, __u64 n, __u64 tag, bool btf)
 {
-	struct tl_sock_event e = {};
+	struct sock_id id;
 	struct owner cur;
 
-	if (KREAD(btf, sk, __sk_common.skc_state) == TCP_CLOSE || !sock_tuple(sk, &e, btf))
+	if (KREAD(btf, sk, __sk_common.skc_state) == TCP_CLOSE || !sock_traced(sk, &id, btf))
 		return;
 	set_owner_current(&cur, btf);
 	owner_keep(n, tag);
-	emit_sock(sk, &e, &cur, TL_EV_OWNER);
+	emit_sock(sk, &id, &cur, TL_EV_OWNER, 0, 0, btf);
 }
 
 /* sock_send_length and sock_recv_length fire in the task doing the I/O. */
