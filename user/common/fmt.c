@@ -10,6 +10,21 @@ void tl_fmt_init(struct tl_fmt *f, char *buf, size_t size)
 	buf[0] = '\0';
 }
 
+void tl_fmt_mem(struct tl_fmt *f, const char *s, size_t n)
+{
+	size_t room = f->size - 1 - f->len;
+
+	if (n > room)
+		n = room;
+	memcpy(f->buf + f->len, s, n);
+	f->len += n;
+	f->buf[f->len] = '\0';
+}
+
+void tl_fmt_str(struct tl_fmt *f, const char *s) { tl_fmt_mem(f, s, strlen(s)); }
+
+void tl_fmt_char(struct tl_fmt *f, char c) { tl_fmt_mem(f, &c, 1); }
+
 /* Writes v in decimal, at least width digits, ending just before end;
  * returns where it begins. Two digits per division: the JSON and text
  * outputs write a dozen numbers per segment. */

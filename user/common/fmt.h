@@ -7,7 +7,6 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <string.h>
 
 struct tl_fmt {
 	char *buf;
@@ -16,30 +15,9 @@ struct tl_fmt {
 
 /* tl_fmt_init: an empty text in buf[size]. */
 void tl_fmt_init(struct tl_fmt *f, char *buf, size_t size);
-
-/* Inline: most calls append a literal or a few bytes, which the compiler
- * then copies without a call (and measures without strlen). */
-static inline void tl_fmt_mem(struct tl_fmt *f, const char *s, size_t n)
-{
-	size_t room = f->size - 1 - f->len;
-
-	if (n > room)
-		n = room;
-	memcpy(f->buf + f->len, s, n);
-	f->len += n;
-	f->buf[f->len] = '\0';
-}
-
-static inline void tl_fmt_str(struct tl_fmt *f, const char *s) { tl_fmt_mem(f, s, strlen(s)); }
-
-static inline void tl_fmt_char(struct tl_fmt *f, char c)
-{
-	if (f->len + 1 < f->size) {
-		f->buf[f->len++] = c;
-		f->buf[f->len] = '\0';
-	}
-}
-
+void tl_fmt_str(struct tl_fmt *f, const char *s);
+void tl_fmt_mem(struct tl_fmt *f, const char *s, size_t n);
+void tl_fmt_char(struct tl_fmt *f, char c);
 void tl_fmt_uint(struct tl_fmt *f, uint64_t v);
 /* "whole.frac" with frac written in exactly frac_width digits (zero-padded). */
 void tl_fmt_fixed(struct tl_fmt *f, uint64_t whole, uint64_t frac, int frac_width);
