@@ -156,6 +156,12 @@ int BPF_PROG(tl_drop_btf, struct sk_buff *skb, void *location, enum skb_drop_rea
 	if (reason <= SKB_CONSUMED ||
 	    reason == bpf_core_enum_value(enum skb_drop_reason, SKB_DROP_REASON_QUEUE_PURGE))
 		return 0;
+	/* A timewait socket frees every segment it answers (the FIN it ACKs
+	 * after the handover from FIN_WAIT2) through the drop path, with no
+	 * reason: TCP handled it, nothing was lost. */
+	if (reason == bpf_core_enum_value(enum skb_drop_reason, SKB_DROP_REASON_NOT_SPECIFIED) &&
+	    rx_sk && rx_sk->__sk_common.skc_state == TCP_TIME_WAIT)
+		return 0;
 	if (!family || (target_family && family != target_family))
 		return 0;
 	ns = skb_netns(skb, rx_sk);
