@@ -29,21 +29,20 @@ static __always_inline struct tl_kernel_event *kernel_event(__u32 type, __u32 re
 static __always_inline struct tl_kernel_event *sock_fact(const struct sock *sk, __u32 type,
 							 __u32 reason)
 {
-	struct tl_sock_event t = {};
 	struct tl_kernel_event *k;
+	struct sock_id id;
 
-	if (!sk || !sock_tuple(sk, &t))
+	if (!sk || !sock_traced(sk, &id, true))
 		return NULL;
 	k = kernel_event(type, reason);
 	if (!k)
 		return NULL;
 	k->skaddr = (__u64)sk;
-	k->family = t.family;
-	k->sport = t.sport;
-	k->dport = t.dport;
-	k->state = BPF_CORE_READ(sk, __sk_common.skc_state);
-	__builtin_memcpy(k->saddr, t.saddr, sizeof(k->saddr));
-	__builtin_memcpy(k->daddr, t.daddr, sizeof(k->daddr));
+	k->family = id.family;
+	k->sport = id.sport;
+	k->dport = id.dport;
+	k->state = sk->__sk_common.skc_state;
+	sock_addrs(sk, id.family, k->saddr, k->daddr, true);
 	return k;
 }
 
@@ -55,58 +54,72 @@ struct seg_hdr {
 	__u8 saddr[16], daddr[16];
 };
 
-static __always_inline int skb_tcp(const struct sk_buff *skb, struct seg_hdr *h)
-{
-	unsigned char *head = BPF_CORE_READ(skb, head);
-	__u16 proto = bpf_ntohs(BPF_CORE_READ(skb, protocol));
-	unsigned char *nh = head + BPF_CORE_READ(skb, network_header);
-	struct tcphdr th;
-	__u32 ip_len;
-	__u8 b[2];
-
-	if (proto == TL_ETH_P_IP) {
+/* The IP and TCP headers, read with one helper call when the IP header has
+ * no options (IPv4) or extension headers (IPv6). */
+union ip_tcp {
+	struct {
 		struct iphdr ip;
+		struct tcphdr th;
+	} v4;
+	struct {
+		struct ipv6hdr ip;
+		struct tcphdr th;
+	} v6;
+};
 
-		if (bpf_probe_read_kernel(&ip, sizeof(ip), nh) || ip.protocol != TL_IPPROTO_TCP)
-			return -1;
-		h->family = AF_INET;
-		__builtin_memcpy(h->saddr, &ip.saddr, 4);
-		__builtin_memcpy(h->daddr, &ip.daddr, 4);
-		ip_len = bpf_ntohs(ip.tot_len) - ip.ihl * 4;
-		nh += ip.ihl * 4;
-	} else if (proto == TL_ETH_P_IPV6) {
-		struct ipv6hdr ip6;
+/* The family of an skb's protocol (host order), 0 when it is not IP. */
+static __always_inline __u8 proto_family(__u16 proto)
+{
+	return proto == TL_ETH_P_IP ? AF_INET : proto == TL_ETH_P_IPV6 ? AF_INET6 : 0;
+}
 
-		if (bpf_probe_read_kernel(&ip6, sizeof(ip6), nh) || ip6.nexthdr != TL_IPPROTO_TCP)
+/* h from an skb whose network header is set, of family (proto_family). */
+static __always_inline int skb_tcp(const struct sk_buff *skb, __u8 family, struct seg_hdr *h)
+{
+	unsigned char *nh = skb->head + skb->network_header;
+	struct tcphdr *th;
+	union ip_tcp u;
+	__u32 ip_len;
+
+	if (family == AF_INET) {
+		if (bpf_probe_read_kernel(&u.v4, sizeof(u.v4), nh) ||
+		    u.v4.ip.protocol != TL_IPPROTO_TCP)
 			return -1;
-		h->family = AF_INET6;
-		__builtin_memcpy(h->saddr, &ip6.saddr, 16);
-		__builtin_memcpy(h->daddr, &ip6.daddr, 16);
-		ip_len = bpf_ntohs(ip6.payload_len);
-		nh += sizeof(ip6);
+		th = &u.v4.th;
+		if (u.v4.ip.ihl != 5 &&
+		    bpf_probe_read_kernel(th, sizeof(*th), nh + u.v4.ip.ihl * 4))
+			return -1;
+		__builtin_memcpy(h->saddr, &u.v4.ip.saddr, 4);
+		__builtin_memcpy(h->daddr, &u.v4.ip.daddr, 4);
+		ip_len = bpf_ntohs(u.v4.ip.tot_len) - u.v4.ip.ihl * 4;
 	} else {
-		return -1;
+		if (bpf_probe_read_kernel(&u.v6, sizeof(u.v6), nh) ||
+		    u.v6.ip.nexthdr != TL_IPPROTO_TCP)
+			return -1;
+		th = &u.v6.th;
+		__builtin_memcpy(h->saddr, &u.v6.ip.saddr, 16);
+		__builtin_memcpy(h->daddr, &u.v6.ip.daddr, 16);
+		ip_len = bpf_ntohs(u.v6.ip.payload_len);
 	}
-	if (bpf_probe_read_kernel(&th, sizeof(th), nh) || bpf_probe_read_kernel(b, 2, nh + 12))
-		return -1;
-	h->sport = bpf_ntohs(th.source);
-	h->dport = bpf_ntohs(th.dest);
-	h->seq = bpf_ntohl(th.seq);
-	h->ack = bpf_ntohl(th.ack_seq);
-	h->flags = tl_tcp_flags(b[0], b[1]);
-	h->len = ip_len > th.doff * 4u ? ip_len - th.doff * 4u : 0;
+	h->family = family;
+	h->sport = bpf_ntohs(th->source);
+	h->dport = bpf_ntohs(th->dest);
+	h->seq = bpf_ntohl(th->seq);
+	h->ack = bpf_ntohl(th->ack_seq);
+	h->flags = tl_tcp_flags(((__u8 *)th)[12], ((__u8 *)th)[13]);
+	h->len = ip_len > th->doff * 4u ? ip_len - th->doff * 4u : 0;
 	return 0;
 }
 
 /* The network namespace the skb is in: its device's, else its socket's. */
 static __always_inline __u32 skb_netns(const struct sk_buff *skb, const struct sock *rx_sk)
 {
-	struct net_device *dev = BPF_CORE_READ(skb, dev);
+	struct net_device *dev = skb->dev;
 
 	if (dev)
-		return BPF_CORE_READ(dev, nd_net.net, ns.inum);
+		return dev->nd_net.net->ns.inum;
 	if (rx_sk)
-		return BPF_CORE_READ(rx_sk, __sk_common.skc_net.net, ns.inum);
+		return sk_netns(rx_sk, true);
 	return 0;
 }
 
@@ -134,10 +147,12 @@ SEC("tp_btf/kfree_skb")
 int BPF_PROG(tl_drop_btf, struct sk_buff *skb, void *location, enum skb_drop_reason reason,
 	     struct sock *rx_sk)
 {
+	__u8 family = proto_family(bpf_ntohs(skb->protocol));
 	struct seg_hdr h = {};
 	__u32 ns;
 
-	/* A socket's queue emptied at close, not a segment on its way. */
+	/* Cheapest first: kfree_skb fires for every drop on the host. A
+	 * socket's queue emptied at close is not a segment on its way. */
 	if (reason <= SKB_CONSUMED ||
 	    reason == bpf_core_enum_value(enum skb_drop_reason, SKB_DROP_REASON_QUEUE_PURGE))
 		return 0;
@@ -145,13 +160,14 @@ int BPF_PROG(tl_drop_btf, struct sk_buff *skb, void *location, enum skb_drop_rea
 	 * after the handover from FIN_WAIT2) through the drop path, with no
 	 * reason: TCP handled it, nothing was lost. */
 	if (reason == bpf_core_enum_value(enum skb_drop_reason, SKB_DROP_REASON_NOT_SPECIFIED) &&
-	    rx_sk && BPF_CORE_READ(rx_sk, __sk_common.skc_state) == TCP_TIME_WAIT)
+	    rx_sk && rx_sk->__sk_common.skc_state == TCP_TIME_WAIT)
 		return 0;
-	if (skb_tcp(skb, &h) || (target_family && h.family != target_family) ||
-	    !port_wanted(h.sport, h.dport))
+	if (!family || (target_family && family != target_family))
 		return 0;
 	ns = skb_netns(skb, rx_sk);
 	if (target_netns && ns && ns != target_netns)
+		return 0;
+	if (skb_tcp(skb, family, &h) || !port_wanted(h.sport, h.dport))
 		return 0;
 	emit_segment_fact(&h, TL_EV_DROP, reason, rx_sk);
 	return 0;
@@ -166,9 +182,9 @@ int BPF_PROG(tl_retrans_btf, const struct sock *sk, const struct sk_buff *skb, i
 	if (!k)
 		return 0;
 	cb = (const struct tcp_skb_cb *)&skb->cb[0];
-	k->seq = BPF_CORE_READ(cb, seq);
-	k->len = BPF_CORE_READ(cb, end_seq) - k->seq;
-	k->flags = BPF_CORE_READ(cb, tcp_flags);
+	k->seq = cb->seq;
+	k->len = cb->end_seq - k->seq;
+	k->flags = cb->tcp_flags;
 	submit(k, sizeof(*k));
 	return 0;
 }
@@ -203,8 +219,9 @@ int BPF_PROG(tl_reset_btf, const struct sock *sk, const struct sk_buff *skb,
 {
 	struct tl_kernel_event *k;
 	struct seg_hdr h = {};
+	__u8 family;
 
-	if (sk && BPF_CORE_READ(sk, __sk_common.skc_state) != TCP_LISTEN) {
+	if (sk && sk->__sk_common.skc_state != TCP_LISTEN) {
 		k = sock_fact(sk, TL_EV_RESET, reason);
 		if (k)
 			submit(k, sizeof(*k));
@@ -212,7 +229,8 @@ int BPF_PROG(tl_reset_btf, const struct sock *sk, const struct sk_buff *skb,
 	}
 	/* No socket (or a listener): the segment that drew the RST names the
 	 * connection; the RST goes back to its source. */
-	if (!skb || skb_tcp(skb, &h) || (target_family && h.family != target_family) ||
+	family = skb ? proto_family(bpf_ntohs(skb->protocol)) : 0;
+	if (!family || (target_family && family != target_family) || skb_tcp(skb, family, &h) ||
 	    !port_wanted(h.sport, h.dport))
 		return 0;
 	k = kernel_event(TL_EV_RESET, reason);
@@ -233,25 +251,26 @@ int BPF_PROG(tl_reset_btf, const struct sock *sk, const struct sk_buff *skb,
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(tl_info_btf, const struct sock *sk, int oldstate, int newstate)
 {
-	const struct tcp_sock *tp = (const struct tcp_sock *)sk;
 	struct tl_kernel_event *k;
+	struct tcp_sock *tp;
 
 	/* Two records a life at most: churn pays for each. */
 	if (oldstate != TCP_ESTABLISHED &&
 	    !(newstate == TCP_CLOSE && (oldstate == TCP_SYN_SENT || oldstate == TCP_SYN_RECV)))
 		return 0;
-	k = sock_fact(sk, TL_EV_TCP_INFO, oldstate);
+	tp = bpf_skc_to_tcp_sock((void *)sk);
+	k = tp ? sock_fact(sk, TL_EV_TCP_INFO, oldstate) : NULL;
 	if (!k)
 		return 0;
 	k->state = newstate;
-	k->srtt_us = BPF_CORE_READ(tp, srtt_us);
-	k->mdev_us = BPF_CORE_READ(tp, mdev_us);
-	k->snd_cwnd = BPF_CORE_READ(tp, snd_cwnd);
-	k->snd_ssthresh = BPF_CORE_READ(tp, snd_ssthresh);
-	k->total_retrans = BPF_CORE_READ(tp, total_retrans);
-	k->mss_cache = BPF_CORE_READ(tp, mss_cache);
-	k->rate_delivered = BPF_CORE_READ(tp, rate_delivered);
-	k->rate_interval_us = BPF_CORE_READ(tp, rate_interval_us);
+	k->srtt_us = tp->srtt_us;
+	k->mdev_us = tp->mdev_us;
+	k->snd_cwnd = tp->snd_cwnd;
+	k->snd_ssthresh = tp->snd_ssthresh;
+	k->total_retrans = tp->total_retrans;
+	k->mss_cache = tp->mss_cache;
+	k->rate_delivered = tp->rate_delivered;
+	k->rate_interval_us = tp->rate_interval_us;
 	submit(k, sizeof(*k));
 	return 0;
 }

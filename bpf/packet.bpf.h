@@ -26,6 +26,28 @@ struct tl_l34 {
 	__u8 ip_hdr_len;
 };
 
+/* Offsets past this are never read straight from the packet: a bound the
+ * verifier needs, far past any header. */
+#define TL_LINEAR_MAX 4096
+
+/* Reads *dst, a header, from off: straight from the packet when it lies in
+ * the linear part, as headers do on loopback (a load per word), through
+ * the helper otherwise (a header in a fragment, as GRO can leave it).
+ * Returns 0, or the helper's error. */
+#define TL_LOAD(skb, off, dst)                                                                     \
+	({                                                                                         \
+		void *data_ = (void *)(long)(skb)->data;                                           \
+		void *end_ = (void *)(long)(skb)->data_end;                                        \
+		__u32 off_ = (off);                                                                \
+		int ret_ = 0;                                                                      \
+                                                                                                   \
+		if (off_ <= TL_LINEAR_MAX && data_ + off_ + sizeof(*(dst)) <= end_)                \
+			*(dst) = *(const typeof(*(dst)) *)(data_ + off_);                          \
+		else                                                                               \
+			ret_ = bpf_skb_load_bytes(skb, off_, dst, sizeof(*(dst)));                 \
+		ret_;                                                                              \
+	})
+
 /* Skips IPv6 extension headers; returns the TCP offset or 0. */
 static __always_inline __u32 tl_skip_ipv6_ext(struct __sk_buff *skb, __u32 off, __u8 next)
 {
@@ -54,7 +76,7 @@ static __always_inline __u32 tl_parse_ip(struct __sk_buff *skb, struct tl_l34 *h
 		struct iphdr ip;
 		__u32 hdr, tot;
 
-		if (bpf_skb_load_bytes(skb, TL_ETH_HLEN, &ip, sizeof(ip)))
+		if (TL_LOAD(skb, TL_ETH_HLEN, &ip))
 			return 0;
 		tot = bpf_ntohs(ip.tot_len);
 		/* A GSO packet past 64 KB cannot say its length: the kernel writes 0. */
@@ -74,7 +96,7 @@ static __always_inline __u32 tl_parse_ip(struct __sk_buff *skb, struct tl_l34 *h
 		struct ipv6hdr ip6;
 		__u32 l4, ext, plen;
 
-		if (bpf_skb_load_bytes(skb, TL_ETH_HLEN, &ip6, sizeof(ip6)))
+		if (TL_LOAD(skb, TL_ETH_HLEN, &ip6))
 			return 0;
 		l4 = tl_skip_ipv6_ext(skb, TL_ETH_HLEN + sizeof(ip6), ip6.nexthdr);
 		if (!l4 || ip6.version != 6)
@@ -105,7 +127,7 @@ static __always_inline int tl_parse_l34(struct __sk_buff *skb, struct tl_l34 *h)
 	seg_len = tl_seg_len(seg_len, skb->len - h->l4_off);
 	if (seg_len < sizeof(h->tcp))
 		return -1;
-	if (bpf_skb_load_bytes(skb, h->l4_off, &h->tcp, sizeof(h->tcp)))
+	if (TL_LOAD(skb, h->l4_off, &h->tcp))
 		return -1;
 	doff = tl_tcp_hdr_len(((const __u8 *)&h->tcp)[12], seg_len);
 	if (!doff)
@@ -124,6 +146,25 @@ struct tl_seg {
 	__u32 len;
 	__u16 clear_flags;
 };
+
+/* Copies len bytes of TCP options (at most TL_TCP_OPT_MAX, a multiple of 4:
+ * the data offset counts words) from off into dst, a word at a time from
+ * the linear part, as TL_LOAD does. */
+static __always_inline int tl_load_opts(struct __sk_buff *skb, __u32 off, __u8 *dst, __u32 len)
+{
+	void *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
+	const __u32 *src;
+
+	if (off > TL_LINEAR_MAX || data + off + len > end)
+		return bpf_skb_load_bytes(skb, off, dst, len);
+	for (int i = 0; i < TL_TCP_OPT_MAX / 4; i++) {
+		src = data + off + i * 4;
+		if (i * 4 >= len || (const void *)(src + 1) > end)
+			break;
+		((__u32 *)dst)[i] = *src;
+	}
+	return 0;
+}
 
 /* Copies the parsed headers, as they apply to segment sg, and the TCP
  * options from the frame, into p. */
@@ -152,7 +193,7 @@ static __always_inline void tl_fill_packet(struct __sk_buff *skb, const struct t
 	if (opt_len > TL_TCP_OPT_MAX)
 		opt_len = TL_TCP_OPT_MAX;
 	p->opt_len = 0;
-	if (opt_len && !bpf_skb_load_bytes(skb, h->l4_off + sizeof(h->tcp), p->opts, opt_len))
+	if (opt_len && !tl_load_opts(skb, h->l4_off + sizeof(h->tcp), p->opts, opt_len))
 		p->opt_len = opt_len;
 }
 

@@ -131,7 +131,8 @@ struct tl_packet_data_full {
 struct tl_sock_event {
 	__u64 ts_ns;
 	__u32 type;   /* TL_EV_STATE or TL_EV_OWNER */
-	__u32 pid;    /* tgid of the socket's owner; 0 when unknown */
+	__u32 pid;    /* tgid of the socket's owner (TL_EV_OWNER, and the state
+		       * record of connect(): SYN_SENT); 0 in other state records */
 	__u64 skaddr; /* identifies the socket across events */
 	__u32 lost;   /* as in tl_packet */
 	__u32 lost_ms;
