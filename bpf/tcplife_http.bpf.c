@@ -367,9 +367,9 @@ static __always_inline __u32 copy_data(struct __sk_buff *skb, __u32 off, __u32 l
 
 /* One record of sizeof(tl_packet) + cap bytes; cap is a constant at each
  * call site, as bpf_ringbuf_reserve requires. */
-static __always_inline void emit_packet(struct __sk_buff *skb, const struct tl_l34 *h, __u8 dir,
-					__u8 flags, __u32 off, __u32 want, __u32 cap,
-					const struct tl_seg *sg, const struct head_note *nt)
+static __always_inline void emit_packet(struct __sk_buff *skb, const struct tl_l34 *h, __u8 flags,
+					__u32 off, __u32 want, __u32 cap, const struct tl_seg *sg,
+					const struct head_note *nt)
 {
 	struct tl_packet *p = reserve(sizeof(*p) + cap);
 	__u32 n;
@@ -391,7 +391,7 @@ static __always_inline void emit_packet(struct __sk_buff *skb, const struct tl_l
 
 /* The first record, with bytes when needed, in the smallest size class
  * that holds them. */
-static __always_inline void emit_first(struct __sk_buff *skb, const struct tl_l34 *h, __u8 dir,
+static __always_inline void emit_first(struct __sk_buff *skb, const struct tl_l34 *h,
 				       const struct tl_seg *sg)
 {
 	struct head_note nt = {};
@@ -414,20 +414,20 @@ static __always_inline void emit_first(struct __sk_buff *skb, const struct tl_l3
 		want = skb->len - h->payload_len + sg->len;
 	}
 	if (!flags)
-		emit_packet(skb, h, dir, flags, off, want, 0, sg, NULL);
+		emit_packet(skb, h, flags, off, want, 0, sg, NULL);
 	else if (want <= TL_DATA_SMALL)
-		emit_packet(skb, h, dir, flags, off, want, TL_DATA_SMALL, sg, &nt);
+		emit_packet(skb, h, flags, off, want, TL_DATA_SMALL, sg, &nt);
 	else if (want <= TL_DATA_CAP || !capture_whole)
-		emit_packet(skb, h, dir, flags, off, want, TL_DATA_CAP, sg, &nt);
+		emit_packet(skb, h, flags, off, want, TL_DATA_CAP, sg, &nt);
 	else
-		emit_packet(skb, h, dir, flags, off, want, TL_DATA_FULL, sg, &nt);
+		emit_packet(skb, h, flags, off, want, TL_DATA_FULL, sg, &nt);
 }
 
 /* The segments after the first of a packet the kernel will split: FIN and
  * PSH stay on the last, CWR on the first, as tcp_gso_segment leaves them.
  * For -w they carry the headers, which user space adjusts per segment. */
-static __always_inline void emit_rest(struct __sk_buff *skb, const struct tl_l34 *h, __u8 dir,
-				      __u32 segs, __u32 mss)
+static __always_inline void emit_rest(struct __sk_buff *skb, const struct tl_l34 *h, __u32 segs,
+				      __u32 mss)
 {
 	for (__u32 i = 1; i < TL_MAX_SPLIT && i < segs; i++) {
 		struct tl_seg sg = {.seq_off = i * mss, .clear_flags = TL_CWR};
@@ -438,14 +438,14 @@ static __always_inline void emit_rest(struct __sk_buff *skb, const struct tl_l34
 		if (i + 1 < segs)
 			sg.clear_flags |= TL_FIN | TL_PSH;
 		if (capture_frames)
-			emit_packet(skb, h, dir, TL_DATA_FRAME, 0, h->payload_off, TL_DATA_SMALL,
-				    &sg, NULL);
+			emit_packet(skb, h, TL_DATA_FRAME, 0, h->payload_off, TL_DATA_SMALL, &sg,
+				    NULL);
 		else
-			emit_packet(skb, h, dir, 0, 0, 0, 0, &sg, NULL);
+			emit_packet(skb, h, 0, 0, 0, 0, &sg, NULL);
 	}
 }
 
-static __always_inline int handle_skb(struct __sk_buff *skb, __u8 dir)
+static __always_inline int handle_skb(struct __sk_buff *skb)
 {
 	struct tl_l34 h = {};
 	struct tl_seg sg = {};
@@ -459,21 +459,21 @@ static __always_inline int handle_skb(struct __sk_buff *skb, __u8 dir)
 		return TC_ACT_UNSPEC;
 	sg.len = h.payload_len;
 	if (segs < 2 || !mss || skb->len < TL_GSO_MAX_SIZE) {
-		emit_first(skb, &h, dir, &sg);
+		emit_first(skb, &h, &sg);
 		return TC_ACT_UNSPEC;
 	}
 	sg.len = mss < h.payload_len ? mss : h.payload_len;
 	sg.clear_flags = TL_FIN | TL_PSH;
-	emit_first(skb, &h, dir, &sg);
-	emit_rest(skb, &h, dir, segs, mss);
+	emit_first(skb, &h, &sg);
+	emit_rest(skb, &h, segs, mss);
 	return TC_ACT_UNSPEC;
 }
 
 SEC("tc")
-int tl_tc_egress(struct __sk_buff *skb) { return handle_skb(skb, TL_DIR_EGRESS); }
+int tl_tc_egress(struct __sk_buff *skb) { return handle_skb(skb); }
 
 SEC("tc")
-int tl_tc_ingress(struct __sk_buff *skb) { return handle_skb(skb, TL_DIR_INGRESS); }
+int tl_tc_ingress(struct __sk_buff *skb) { return handle_skb(skb); }
 
 /* --- sockets --- */
 

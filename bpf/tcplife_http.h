@@ -70,11 +70,6 @@ enum tl_data_flag {
 /* Any of these: the payload's first bytes are in the record. */
 #define TL_DATA_PAYLOAD (TL_DATA_HTTP | TL_DATA_HEAD | TL_DATA_CHUNK)
 
-enum tl_packet_dir {
-	TL_DIR_EGRESS = 0,
-	TL_DIR_INGRESS = 1,
-};
-
 /* One TCP segment seen by the TC program. Addresses are in network order,
  * IPv4 in the first four bytes; ports and numbers in host order. */
 struct tl_packet {
