@@ -130,6 +130,17 @@ static size_t json_escape_ascii(char *out, uint8_t c)
 	return JSON_ESC_MAX;
 }
 
+/* The bytes from p that stand for themselves: printable ASCII but '"' and
+ * '\\'. Nearly every string is one such run, copied at once. */
+static size_t json_plain_run(const uint8_t *p, size_t len)
+{
+	size_t n = 0;
+
+	while (n < len && p[n] >= 0x20 && p[n] < 0x80 && p[n] != '"' && p[n] != '\\')
+		n++;
+	return n;
+}
+
 /* Every byte is written into room reserved for the worst case up front, so
  * the loop itself needs no bounds checks. */
 void tl_json_escape(struct tl_json *j, const void *val, size_t len)
@@ -146,6 +157,13 @@ void tl_json_escape(struct tl_json *j, const void *val, size_t len)
 	out = j->buf + j->len;
 	*out++ = '"';
 	while (i < len) {
+		n = json_plain_run(p + i, len - i);
+		if (n) {
+			memcpy(out, p + i, n);
+			out += n;
+			i += n;
+			continue;
+		}
 		if (p[i] >= 0x80) {
 			n = tl_utf8_seq(p + i, len - i, &cp);
 			if (n) {
@@ -157,10 +175,8 @@ void tl_json_escape(struct tl_json *j, const void *val, size_t len)
 				out += JSON_ESC_MAX;
 				i++;
 			}
-		} else if (p[i] < 0x20 || p[i] == '"' || p[i] == '\\') {
-			out += json_escape_ascii(out, p[i++]);
 		} else {
-			*out++ = (char)p[i++];
+			out += json_escape_ascii(out, p[i++]);
 		}
 	}
 	*out++ = '"';
