@@ -11,17 +11,15 @@
 /* The longest a byte can grow when escaped: "\u001f" or "\ufffd". */
 #define JSON_ESC_MAX 6
 
-/* Makes room for n more bytes; once an allocation failed the line is lost,
- * so later writes are skipped rather than leaving a cut object. */
-static bool json_reserve(struct tl_json *j, size_t n)
+/* Grows the buffer for n more bytes; once an allocation failed the line is
+ * lost, so later writes are skipped rather than leaving a cut object. */
+static bool json_grow(struct tl_json *j, size_t n)
 {
 	size_t cap;
 	char *p;
 
 	if (j->oom)
 		return false;
-	if (n <= j->cap - j->len)
-		return true;
 	if (n > SIZE_MAX / 2 - j->len) {
 		j->oom = true;
 		return false;
@@ -37,6 +35,15 @@ static bool json_reserve(struct tl_json *j, size_t n)
 	j->buf = p;
 	j->cap = cap;
 	return true;
+}
+
+/* Makes room for n more bytes: inline, since every member asks, and the
+ * buffer is nearly always big enough already. */
+static inline bool json_reserve(struct tl_json *j, size_t n)
+{
+	if (!j->oom && n <= j->cap - j->len)
+		return true;
+	return json_grow(j, n);
 }
 
 static void json_put(struct tl_json *j, const void *p, size_t n)
@@ -210,19 +217,17 @@ void tl_json_strn(struct tl_json *j, const char *key, const void *val, size_t le
 static void json_number(struct tl_json *j, const char *key, bool neg, uint64_t whole, uint64_t frac,
 			int frac_width)
 {
-	struct tl_fmt f;
+	char num[JSON_NUM_MAX], *end = num + sizeof(num), *p = end;
 
 	json_key(j, key);
-	if (!json_reserve(j, JSON_NUM_MAX))
-		return;
-	tl_fmt_init(&f, j->buf + j->len, JSON_NUM_MAX);
+	if (frac_width) {
+		p = tl_fmt_digits(p, frac, frac_width > 24 ? 24 : frac_width);
+		*--p = '.';
+	}
+	p = tl_fmt_digits(p, whole, 1);
 	if (neg)
-		tl_fmt_char(&f, '-');
-	if (frac_width)
-		tl_fmt_fixed(&f, whole, frac, frac_width);
-	else
-		tl_fmt_uint(&f, whole);
-	j->len += f.len;
+		*--p = '-';
+	json_put(j, p, (size_t)(end - p));
 }
 
 void tl_json_int(struct tl_json *j, const char *key, int64_t val)
