@@ -38,16 +38,24 @@ static void push_request(struct tl_conn *c, const struct tl_http_msg *m, __u64 t
 	r = &c->http->pending[(c->http->pending_head + c->http->npending) % TL_PENDING_REQUESTS];
 	r->ts_ns = ts_ns;
 	memcpy(r->method, m->method, sizeof(r->method));
-	memcpy(r->uri, m->uri, sizeof(r->uri));
+	/* The URI as far as its NUL: most are short, and a whole
+	 * TL_HTTP_URI_MAX per request was the live reader's largest copy. */
+	memcpy(r->uri, m->uri, m->uri_len + 1);
 	r->uri_len = m->uri_len;
 	c->http->npending++;
 }
 
 static bool pop_request(struct tl_conn *c, struct tl_pending_request *out)
 {
+	const struct tl_pending_request *r;
+
 	if (!c->http->npending)
 		return false;
-	*out = c->http->pending[c->http->pending_head];
+	r = &c->http->pending[c->http->pending_head];
+	out->ts_ns = r->ts_ns;
+	memcpy(out->method, r->method, sizeof(out->method));
+	memcpy(out->uri, r->uri, r->uri_len + 1);
+	out->uri_len = r->uri_len;
 	c->http->pending_head = (c->http->pending_head + 1) % TL_PENDING_REQUESTS;
 	c->http->npending--;
 	return true;
