@@ -419,6 +419,39 @@ static void check_http_random(void)
 	UNIT_CHECK(!bad, "20000 random inputs keep fields terminated (%zu bad)", bad);
 }
 
+/* Every byte in a field name, a field value and a request-target, judged by
+ * the grammar written out plainly here (RFC 9110 tchar and field-value
+ * bytes; a target ends only at SP, CR or LF), against the parser's table. */
+static void check_http_byte_classes(void)
+{
+	size_t bad_name = 0, bad_value = 0, bad_target = 0;
+	struct tl_http_field f;
+	struct tl_http_msg m;
+
+	for (int c = 0; c < 256; c++) {
+		const bool tchar = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+				   (c >= '0' && c <= '9') || (c && strchr("!#$%&'*+-.^_`|~", c));
+		const bool text = c == '\t' || (c >= ' ' && c != 0x7f);
+		const bool target = c != ' ' && c != '\r' && c != '\n';
+		uint8_t name[] = {(uint8_t)c, ':', 'v'};
+		uint8_t value[] = {'n', ':', 'v', (uint8_t)c, 'v'};
+		uint8_t req[] = "GET /x? HTTP/1.1\r\n\r\n";
+
+		bad_name += tl_http_field_split(name, sizeof(name), &f) != tchar;
+		bad_value += tl_http_field_split(value, sizeof(value), &f) != text;
+		req[6] = (uint8_t)c;
+		bad_target +=
+		    (parse_copy((const char *)req, sizeof(req) - 1, &m) == TL_HTTP_REQUEST &&
+		     m.uri_len == 3) != target;
+	}
+	UNIT_CHECK(!bad_name, "each byte in a field name: accepted iff tchar (%zu wrong)",
+		   bad_name);
+	UNIT_CHECK(!bad_value, "each byte in a field value: accepted iff field text (%zu wrong)",
+		   bad_value);
+	UNIT_CHECK(!bad_target, "each byte in a target: kept iff not SP, CR, LF (%zu wrong)",
+		   bad_target);
+}
+
 int main(void)
 {
 	size_t i;
@@ -433,5 +466,6 @@ int main(void)
 	check_http_long();
 	check_http_prefixes();
 	check_http_random();
+	check_http_byte_classes();
 	return unit_done();
 }

@@ -1295,12 +1295,77 @@ static void test_text_not_verbose(void)
 	free(err);
 }
 
+/* --json's "headers" of messages one after another, each as its own head
+ * alone gives it: the member remembered for a kind of message is reused
+ * only for the same field lines (not lines of the same length, not a cut
+ * head that begins alike), whatever the start line. */
+static const struct {
+	int line;
+	const char *head;
+	const char *tail; /* how the line ends */
+} headers_rows[] = {
+    {__LINE__, "HTTP/1.1 200 OK\r\nETag: \"aa\"\r\nConnection: close\r\n\r\n",
+     "\"headers\":{\"etag\":\"\\\"aa\\\"\",\"connection\":\"close\"}}\n"},
+    {__LINE__, "HTTP/1.1 304 Not Modified\r\nETag: \"aa\"\r\nConnection: close\r\n\r\n",
+     "\"headers\":{\"etag\":\"\\\"aa\\\"\",\"connection\":\"close\"}}\n"},
+    {__LINE__, "HTTP/1.1 200 OK\r\nETag: \"bb\"\r\nConnection: close\r\n\r\n",
+     "\"headers\":{\"etag\":\"\\\"bb\\\"\",\"connection\":\"close\"}}\n"},
+    {__LINE__, "GET / HTTP/1.1\r\nIf-None-Match: \"bb\"\r\n\r\n",
+     "\"headers\":{\"if-none-match\":\"\\\"bb\\\"\"}}\n"},
+    {__LINE__, "HTTP/1.1 200 OK\r\nETag: \"bb\"\r\nConnection: close\r\n",
+     "\"headers\":{\"etag\":\"\\\"bb\\\"\",\"connection\":\"close\"},\"headers_truncated\":true}"
+     "\n"},
+    {__LINE__, "HTTP/1.1 200 OK\r\nETag: \"bb\"\r\nConnection: keep-alive\r\n\r\n",
+     "\"headers\":{\"etag\":\"\\\"bb\\\"\",\"connection\":\"keep-alive\"}}\n"},
+    {__LINE__, "GET /x HTTP/1.1\r\nIf-None-Match: \"bb\"\r\n\r\n",
+     "\"headers\":{\"if-none-match\":\"\\\"bb\\\"\"}}\n"},
+};
+
+static void test_json_headers_repeated(void)
+{
+	const size_t rows = sizeof(headers_rows) / sizeof(headers_rows[0]);
+	char *out = NULL, *line;
+	size_t len;
+	FILE *f = open_memstream(&out, &len);
+	struct tl_output *o = tl_output_json_new(f);
+	struct tl_http_msg m;
+	struct tl_conn c;
+
+	conn_init(&c, 1, lo4_mapped, 52334);
+	for (size_t i = 0; i < rows; i++) {
+		const char *head = headers_rows[i].head;
+		struct tl_http_view hv = {.ts_ns = T0,
+					  .msg = &m,
+					  .head = (const uint8_t *)head,
+					  .head_len = strlen(head)};
+
+		tl_http_parse(hv.head, hv.head_len, &m);
+		o->sink.on_http(o->sink.ctx, &c, &hv);
+	}
+	o->free(o);
+	fclose(f);
+	line = out;
+	for (size_t i = 0; i < rows; i++) {
+		char *end = line ? strchr(line, '\n') : NULL;
+		const size_t n = strlen(headers_rows[i].tail);
+
+		UNIT_CHECK_AT(headers_rows[i].line,
+			      end && (size_t)(end + 1 - line) >= n &&
+				  !strncmp(end + 1 - n, headers_rows[i].tail, n),
+			      "json headers of message %zu alone: %.*s", i + 1, (int)n - 1,
+			      headers_rows[i].tail);
+		line = end ? end + 1 : NULL;
+	}
+	free(out);
+}
+
 int main(void)
 {
 	hostile_init();
 	test_time_wait_both();
 	test_json();
 	test_json_file();
+	test_json_headers_repeated();
 	test_text();
 	test_text_numbered();
 	test_text_color();

@@ -29,10 +29,9 @@ void tl_fmt_str(struct tl_fmt *f, const char *s) { tl_fmt_mem(f, s, strlen(s)); 
 
 void tl_fmt_char(struct tl_fmt *f, char c) { tl_fmt_mem(f, &c, 1); }
 
-/* Writes v in decimal, at least width digits, ending just before end;
- * returns where it begins. Two digits per division: the JSON and text
- * outputs write a dozen numbers per segment. */
-static char *digits(char *end, uint64_t v, int width)
+/* Two digits per division: the JSON and text outputs write a dozen numbers
+ * per segment. */
+char *tl_fmt_digits(char *end, uint64_t v, int width)
 {
 	static const char pairs[201] = "00010203040506070809101112131415161718192021222324"
 				       "25262728293031323334353637383940414243444546474849"
@@ -59,7 +58,7 @@ static char *digits(char *end, uint64_t v, int width)
 void tl_fmt_uint(struct tl_fmt *f, uint64_t v)
 {
 	char num[24], *end = num + sizeof(num);
-	char *p = digits(end, v, 1);
+	char *p = tl_fmt_digits(end, v, 1);
 
 	tl_fmt_mem(f, p, end - p);
 }
@@ -70,9 +69,9 @@ void tl_fmt_fixed(struct tl_fmt *f, uint64_t whole, uint64_t frac, int frac_widt
 
 	if (frac_width > 24)
 		frac_width = 24;
-	p = digits(p, frac, frac_width);
+	p = tl_fmt_digits(p, frac, frac_width);
 	*--p = '.';
-	p = digits(p, whole, 1);
+	p = tl_fmt_digits(p, whole, 1);
 	tl_fmt_mem(f, p, end - p);
 }
 

@@ -26,6 +26,10 @@ void tl_fmt_char(struct tl_fmt *f, char c);
 void tl_fmt_uint(struct tl_fmt *f, uint64_t v);
 /* "whole.frac" with frac written in exactly frac_width digits (zero-padded). */
 void tl_fmt_fixed(struct tl_fmt *f, uint64_t whole, uint64_t frac, int frac_width);
+/* tl_fmt_digits: v in decimal, at least width digits, written backwards to
+ * end just before end (room for 20 digits, or width); returns where it
+ * begins. For writers that keep their own buffer. */
+char *tl_fmt_digits(char *end, uint64_t v, int width);
 /* Spaces up to column col (nothing when already there). */
 void tl_fmt_pad(struct tl_fmt *f, size_t col);
 

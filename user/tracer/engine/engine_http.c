@@ -39,7 +39,9 @@ static void push_request(struct tl_conn *c, const struct tl_http_msg *m, __u64 t
 	r = &h->pending[(h->pending_head + h->npending) % TL_PENDING_REQUESTS];
 	r->ts_ns = ts_ns;
 	memcpy(r->method, m->method, sizeof(r->method));
-	memcpy(r->uri, m->uri, sizeof(r->uri));
+	/* The URI as far as its NUL: most are short, and a whole
+	 * TL_HTTP_URI_MAX per request was the live reader's largest copy. */
+	memcpy(r->uri, m->uri, m->uri_len + 1);
 	r->uri_len = m->uri_len;
 	h->npending++;
 }
@@ -47,10 +49,15 @@ static void push_request(struct tl_conn *c, const struct tl_http_msg *m, __u64 t
 static bool pop_request(struct tl_conn *c, struct tl_pending_request *out)
 {
 	struct tl_conn_http *h = tl_econn(c)->http;
+	const struct tl_pending_request *r;
 
 	if (!h->npending)
 		return false;
-	*out = h->pending[h->pending_head];
+	r = &h->pending[h->pending_head];
+	out->ts_ns = r->ts_ns;
+	memcpy(out->method, r->method, sizeof(out->method));
+	memcpy(out->uri, r->uri, r->uri_len + 1);
+	out->uri_len = r->uri_len;
 	h->pending_head = (h->pending_head + 1) % TL_PENDING_REQUESTS;
 	h->npending--;
 	return true;

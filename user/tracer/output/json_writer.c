@@ -11,17 +11,13 @@
 /* The longest a byte can grow when escaped: "\u001f" or "\ufffd". */
 #define JSON_ESC_MAX 6
 
-/* Makes room for n more bytes; once an allocation failed the line is lost,
- * so later writes are skipped rather than leaving a cut object. */
-static bool json_reserve(struct tl_json *j, size_t n)
+bool tl_json_grow(struct tl_json *j, size_t n)
 {
 	size_t cap;
 	char *p;
 
 	if (j->oom)
 		return false;
-	if (n <= j->cap - j->len)
-		return true;
 	if (n > SIZE_MAX / 2 - j->len) {
 		j->oom = true;
 		return false;
@@ -39,37 +35,15 @@ static bool json_reserve(struct tl_json *j, size_t n)
 	return true;
 }
 
-static void json_put(struct tl_json *j, const void *p, size_t n)
+void tl_json_put(struct tl_json *j, const void *p, size_t n)
 {
-	if (!json_reserve(j, n))
+	if (!tl_json_room(j, n))
 		return;
 	memcpy(j->buf + j->len, p, n);
 	j->len += n;
 }
 
-static void json_puts(struct tl_json *j, const char *s) { json_put(j, s, strlen(s)); }
-
-/* The separator and, outside arrays, the key of the next value. */
-static void json_key(struct tl_json *j, const char *key)
-{
-	size_t n = key ? strlen(key) : 0;
-	char *p;
-
-	if (!json_reserve(j, n + 4))
-		return;
-	p = j->buf + j->len;
-	if (j->need_comma)
-		*p++ = ',';
-	j->need_comma = true;
-	if (key) {
-		*p++ = '"';
-		memcpy(p, key, n);
-		p += n;
-		*p++ = '"';
-		*p++ = ':';
-	}
-	j->len = p - j->buf;
-}
+static void json_puts(struct tl_json *j, const char *s) { tl_json_put(j, s, strlen(s)); }
 
 void tl_json_begin(struct tl_json *j)
 {
@@ -130,6 +104,17 @@ static size_t json_escape_ascii(char *out, uint8_t c)
 	return JSON_ESC_MAX;
 }
 
+/* The bytes from p that stand for themselves: printable ASCII but '"' and
+ * '\\'. Nearly every string is one such run, copied at once. */
+static size_t json_plain_run(const uint8_t *p, size_t len)
+{
+	size_t n = 0;
+
+	while (n < len && p[n] >= 0x20 && p[n] < 0x80 && p[n] != '"' && p[n] != '\\')
+		n++;
+	return n;
+}
+
 /* Every byte is written into room reserved for the worst case up front, so
  * the loop itself needs no bounds checks. */
 void tl_json_escape(struct tl_json *j, const void *val, size_t len)
@@ -139,13 +124,20 @@ void tl_json_escape(struct tl_json *j, const void *val, size_t len)
 	size_t i = 0, n;
 	uint32_t cp;
 
-	if (len > (SIZE_MAX - 2) / JSON_ESC_MAX || !json_reserve(j, len * JSON_ESC_MAX + 2)) {
+	if (len > (SIZE_MAX - 2) / JSON_ESC_MAX || !tl_json_room(j, len * JSON_ESC_MAX + 2)) {
 		j->oom = true;
 		return;
 	}
 	out = j->buf + j->len;
 	*out++ = '"';
 	while (i < len) {
+		n = json_plain_run(p + i, len - i);
+		if (n) {
+			memcpy(out, p + i, n);
+			out += n;
+			i += n;
+			continue;
+		}
 		if (p[i] >= 0x80) {
 			n = tl_utf8_seq(p + i, len - i, &cp);
 			if (n) {
@@ -157,10 +149,8 @@ void tl_json_escape(struct tl_json *j, const void *val, size_t len)
 				out += JSON_ESC_MAX;
 				i++;
 			}
-		} else if (p[i] < 0x20 || p[i] == '"' || p[i] == '\\') {
-			out += json_escape_ascii(out, p[i++]);
 		} else {
-			*out++ = (char)p[i++];
+			out += json_escape_ascii(out, p[i++]);
 		}
 	}
 	*out++ = '"';
@@ -169,99 +159,24 @@ void tl_json_escape(struct tl_json *j, const void *val, size_t len)
 
 void tl_json_raw(struct tl_json *j, const char *src, size_t len)
 {
-	json_put(j, src, len);
+	tl_json_put(j, src, len);
 	j->need_comma = true;
 }
 
-void tl_json_str(struct tl_json *j, const char *key, const char *val)
-{
-	json_key(j, key);
-	tl_json_escape(j, val, strlen(val));
-}
-
-void tl_json_strn(struct tl_json *j, const char *key, const void *val, size_t len)
-{
-	json_key(j, key);
-	tl_json_escape(j, val, len);
-}
-
-/* The longest number json_number writes: "-" and 20 digits, or 20 digits,
+/* The longest number tl_json_number writes: "-" and 20 digits, or 20 digits,
  * "." and 24 fraction digits. */
 #define JSON_NUM_MAX 48
 
-/* A number "[-]whole[.frac]" with frac_width fraction digits (0: none),
- * formatted straight into the line. */
-static void json_number(struct tl_json *j, const char *key, bool neg, uint64_t whole, uint64_t frac,
-			int frac_width)
+void tl_json_number(struct tl_json *j, bool neg, uint64_t whole, uint64_t frac, int frac_width)
 {
-	struct tl_fmt f;
+	char num[JSON_NUM_MAX], *end = num + sizeof(num), *p = end;
 
-	json_key(j, key);
-	if (!json_reserve(j, JSON_NUM_MAX))
-		return;
-	tl_fmt_init(&f, j->buf + j->len, JSON_NUM_MAX);
+	if (frac_width) {
+		p = tl_fmt_digits(p, frac, frac_width > 24 ? 24 : frac_width);
+		*--p = '.';
+	}
+	p = tl_fmt_digits(p, whole, 1);
 	if (neg)
-		tl_fmt_char(&f, '-');
-	if (frac_width)
-		tl_fmt_fixed(&f, whole, frac, frac_width);
-	else
-		tl_fmt_uint(&f, whole);
-	j->len += f.len;
+		*--p = '-';
+	tl_json_put(j, p, (size_t)(end - p));
 }
-
-void tl_json_int(struct tl_json *j, const char *key, int64_t val)
-{
-	/* Negated in unsigned arithmetic, so that INT64_MIN does not overflow. */
-	json_number(j, key, val < 0, val < 0 ? 0 - (uint64_t)val : (uint64_t)val, 0, 0);
-}
-
-void tl_json_uint(struct tl_json *j, const char *key, uint64_t val)
-{
-	json_number(j, key, false, val, 0, 0);
-}
-
-void tl_json_bool(struct tl_json *j, const char *key, bool val)
-{
-	json_key(j, key);
-	json_puts(j, val ? "true" : "false");
-}
-
-void tl_json_null(struct tl_json *j, const char *key)
-{
-	json_key(j, key);
-	json_puts(j, "null");
-}
-
-/* Integer math, cut (not rounded) to the last digit shown: a double has too
- * few digits for nanoseconds since 1970. */
-void tl_json_time(struct tl_json *j, const char *key, uint64_t ns)
-{
-	json_number(j, key, false, ns / 1000000000, ns % 1000000000 / 1000, 6);
-}
-
-void tl_json_ms(struct tl_json *j, const char *key, uint64_t ns)
-{
-	json_number(j, key, false, ns / 1000000, ns % 1000000 / 1000, 3);
-}
-
-void tl_json_ms6(struct tl_json *j, const char *key, uint64_t ns)
-{
-	json_number(j, key, false, ns / 1000000, ns % 1000000, 6);
-}
-
-void tl_json_open(struct tl_json *j, const char *key, char bracket)
-{
-	json_key(j, key);
-	json_put(j, &bracket, 1);
-	j->need_comma = false;
-}
-
-void tl_json_close(struct tl_json *j, char bracket)
-{
-	json_put(j, &bracket, 1);
-	j->need_comma = true;
-}
-
-void tl_json_elem_uint(struct tl_json *j, uint64_t val) { tl_json_uint(j, NULL, val); }
-
-void tl_json_elem_str(struct tl_json *j, const char *val) { tl_json_str(j, NULL, val); }

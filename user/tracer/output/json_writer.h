@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 /* Kept lines are written once they reach this much, always whole. */
 #define TL_JSON_BATCH_MAX ((size_t)64 << 10)
@@ -31,32 +32,136 @@ int tl_json_end(struct tl_json *j, FILE *f);
 int tl_json_flush(struct tl_json *j, FILE *f);
 void tl_json_free(struct tl_json *j);
 
+/* What the members below write after their key. */
+/* tl_json_grow: room for n more bytes, growing the buffer; false once an
+ * allocation failed: then the line is lost, and later writes are skipped
+ * rather than leaving a cut object. */
+bool tl_json_grow(struct tl_json *j, size_t n);
+/* tl_json_escape: appends the escaped, quoted form of len bytes to j. */
+void tl_json_escape(struct tl_json *j, const void *val, size_t len);
+/* "[-]whole[.frac]" with frac_width fraction digits (0: none). */
+void tl_json_number(struct tl_json *j, bool neg, uint64_t whole, uint64_t frac, int frac_width);
+/* n bytes as they are. */
+void tl_json_put(struct tl_json *j, const void *p, size_t n);
+
+static inline bool tl_json_room(struct tl_json *j, size_t n)
+{
+	return (!j->oom && n <= j->cap - j->len) || tl_json_grow(j, n);
+}
+
+/* The separator and, outside arrays (key NULL), the key of the next value.
+ * Inline, as are the members: keys are literals, so their length and their
+ * copy fold where they are written, a dozen times per event. */
+static inline void tl_json_key(struct tl_json *j, const char *key)
+{
+	const size_t n = key ? strlen(key) : 0;
+	char *p;
+
+	if (!tl_json_room(j, n + 4))
+		return;
+	p = j->buf + j->len;
+	if (j->need_comma)
+		*p++ = ',';
+	j->need_comma = true;
+	if (key) {
+		*p++ = '"';
+		memcpy(p, key, n);
+		p += n;
+		*p++ = '"';
+		*p++ = ':';
+	}
+	j->len = (size_t)(p - j->buf);
+}
+
 /* Members. Keys are trusted ASCII literals; values are escaped. */
-void tl_json_str(struct tl_json *j, const char *key, const char *val);
+static inline void tl_json_str(struct tl_json *j, const char *key, const char *val)
+{
+	tl_json_key(j, key);
+	tl_json_escape(j, val, strlen(val));
+}
+
 /* A string from len raw bytes (may hold NUL). */
-void tl_json_strn(struct tl_json *j, const char *key, const void *val, size_t len);
-void tl_json_int(struct tl_json *j, const char *key, int64_t val);
-void tl_json_uint(struct tl_json *j, const char *key, uint64_t val);
-void tl_json_bool(struct tl_json *j, const char *key, bool val);
-void tl_json_null(struct tl_json *j, const char *key);
-/* A number with six decimals, e.g. a time in seconds: ns / 1e9. */
-void tl_json_time(struct tl_json *j, const char *key, uint64_t ns);
+static inline void tl_json_strn(struct tl_json *j, const char *key, const void *val, size_t len)
+{
+	tl_json_key(j, key);
+	tl_json_escape(j, val, len);
+}
+
+static inline void tl_json_int(struct tl_json *j, const char *key, int64_t val)
+{
+	tl_json_key(j, key);
+	/* Negated in unsigned arithmetic, so that INT64_MIN does not overflow. */
+	tl_json_number(j, val < 0, val < 0 ? 0 - (uint64_t)val : (uint64_t)val, 0, 0);
+}
+
+static inline void tl_json_uint(struct tl_json *j, const char *key, uint64_t val)
+{
+	tl_json_key(j, key);
+	tl_json_number(j, false, val, 0, 0);
+}
+
+static inline void tl_json_bool(struct tl_json *j, const char *key, bool val)
+{
+	tl_json_key(j, key);
+	tl_json_put(j, val ? "true" : "false", val ? 4 : 5);
+}
+
+static inline void tl_json_null(struct tl_json *j, const char *key)
+{
+	tl_json_key(j, key);
+	tl_json_put(j, "null", 4);
+}
+
+/* A number with six decimals, e.g. a time in seconds: ns / 1e9. Integer
+ * math, cut (not rounded) to the last digit shown: a double has too few
+ * digits for nanoseconds since 1970. */
+static inline void tl_json_time(struct tl_json *j, const char *key, uint64_t ns)
+{
+	tl_json_key(j, key);
+	tl_json_number(j, false, ns / 1000000000, ns % 1000000000 / 1000, 6);
+}
+
 /* A number in milliseconds with three decimals from nanoseconds. */
-void tl_json_ms(struct tl_json *j, const char *key, uint64_t ns);
+static inline void tl_json_ms(struct tl_json *j, const char *key, uint64_t ns)
+{
+	tl_json_key(j, key);
+	tl_json_number(j, false, ns / 1000000, ns % 1000000 / 1000, 3);
+}
+
 /* The same with six decimals, for spans as short as a loopback RTT. */
-void tl_json_ms6(struct tl_json *j, const char *key, uint64_t ns);
+static inline void tl_json_ms6(struct tl_json *j, const char *key, uint64_t ns)
+{
+	tl_json_key(j, key);
+	tl_json_number(j, false, ns / 1000000, ns % 1000000, 6);
+}
+
 /* Starts an array or object member; close it with tl_json_close(j, ']'/'}'). */
-void tl_json_open(struct tl_json *j, const char *key, char bracket);
-void tl_json_close(struct tl_json *j, char bracket);
+static inline void tl_json_open(struct tl_json *j, const char *key, char bracket)
+{
+	tl_json_key(j, key);
+	tl_json_put(j, &bracket, 1);
+	j->need_comma = false;
+}
+
+static inline void tl_json_close(struct tl_json *j, char bracket)
+{
+	tl_json_put(j, &bracket, 1);
+	j->need_comma = true;
+}
+
 /* Array elements (inside tl_json_open(j, key, '[')). */
-void tl_json_elem_uint(struct tl_json *j, uint64_t val);
-void tl_json_elem_str(struct tl_json *j, const char *val);
+static inline void tl_json_elem_uint(struct tl_json *j, uint64_t val)
+{
+	tl_json_uint(j, NULL, val);
+}
+
+static inline void tl_json_elem_str(struct tl_json *j, const char *val)
+{
+	tl_json_str(j, NULL, val);
+}
 
 /* Appends members made earlier by this writer (each with its leading
  * comma), e.g. cached from a former line: src from j->buf at a mark. */
 void tl_json_raw(struct tl_json *j, const char *src, size_t len);
-
-/* tl_json_escape: appends the escaped, quoted form of len bytes to j. */
-void tl_json_escape(struct tl_json *j, const void *val, size_t len);
 
 #endif

@@ -14,6 +14,21 @@
 #include "tracer/output/json_writer.h"
 #include "tracer/proto/tcp_names.h"
 
+/* Most a "headers" member is remembered for: the field lines it came from,
+ * and its text. */
+#define JSON_MEMO_KEY_MAX 2048
+#define JSON_MEMO_OUT_MAX 4096
+
+/* The "headers" member (and "headers_truncated") last written for one kind
+ * of message, with the field lines it was made of: a client sends the same
+ * request fields and a server the same response fields on most messages,
+ * and splitting and escaping them again was an eighth of --json's CPU. */
+struct json_headers_memo {
+	size_t key_len, out_len; /* out_len 0: nothing remembered */
+	uint8_t key[JSON_MEMO_KEY_MAX];
+	char out[JSON_MEMO_OUT_MAX];
+};
+
 struct json_output {
 	struct tl_output out; /* first: the callbacks get &out back */
 	FILE *f;
@@ -21,6 +36,7 @@ struct json_output {
 	struct tl_conn_map conns; /* struct json_conn, by connection id */
 	/* The fields of "headers": --headers=all, else those that explain. */
 	enum tl_headers_mode headers;
+	struct json_headers_memo memo[2]; /* [1]: requests' */
 };
 
 /* Longest field name a "headers" key is made of. */
@@ -271,6 +287,37 @@ static void json_header_fields(struct json_output *jo, const struct tl_http_view
 		tl_json_bool(j, TL_JM(headers_truncated), true);
 }
 
+/* json_header_fields, or the same bytes again when the message's field
+ * lines are those of the last message of its kind. Only whole heads are
+ * remembered: the members depend on nothing but these bytes and the mode,
+ * which is set once, at start. */
+static void json_headers(struct json_output *jo, const struct tl_http_view *v)
+{
+	const struct tl_http_msg *m = v->msg;
+	struct json_headers_memo *memo = &jo->memo[m->kind == TL_HTTP_REQUEST];
+	const size_t start = tl_http_head_start(v->head, v->head_len);
+	const uint8_t *key = v->head + start;
+	struct tl_json *j = &jo->j;
+	const size_t mark = j->len;
+	size_t key_len = 0;
+
+	if (m->headers_complete && m->header_len <= v->head_len && m->header_len > start)
+		key_len = m->header_len - start;
+	if (key_len && memo->out_len && memo->key_len == key_len &&
+	    !memcmp(memo->key, key, key_len)) {
+		tl_json_raw(j, memo->out, memo->out_len);
+		return;
+	}
+	json_header_fields(jo, v);
+	if (key_len && key_len <= sizeof(memo->key) && !j->oom &&
+	    j->len - mark <= sizeof(memo->out)) {
+		memcpy(memo->key, key, key_len);
+		memo->key_len = key_len;
+		memcpy(memo->out, j->buf + mark, j->len - mark);
+		memo->out_len = j->len - mark;
+	}
+}
+
 static void json_on_http(void *ctx, const struct tl_conn *c, const struct tl_http_view *v)
 {
 	const struct tl_http_msg *m = v->msg;
@@ -292,7 +339,7 @@ static void json_on_http(void *ctx, const struct tl_conn *c, const struct tl_htt
 	tl_json_uint(j, TL_JM(seq), v->seq);
 	tl_json_uint(j, TL_JM(frame), v->frame_no);
 	json_http_headers(j, m);
-	json_header_fields(ctx, v);
+	json_headers(ctx, v);
 	if (m->kind == TL_HTTP_RESPONSE && v->request) {
 		tl_json_str(j, TL_JM(request_method), v->request->method);
 		tl_json_strn(j, TL_JM(request_uri), v->request->uri, v->request->uri_len);

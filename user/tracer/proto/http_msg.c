@@ -16,46 +16,52 @@ enum http_cl_state {
 
 static bool http_is_digit(uint8_t c) { return c >= '0' && c <= '9'; }
 
-/* RFC 9110 tchar: a token never holds a separator, space or control. A
- * switch, not strchr: every byte of every header name passes here. */
-static bool http_is_tchar(uint8_t c)
-{
-	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || http_is_digit(c))
-		return true;
-	switch (c) {
-	case '!':
-	case '#':
-	case '$':
-	case '%':
-	case '&':
-	case '\'':
-	case '*':
-	case '+':
-	case '-':
-	case '.':
-	case '^':
-	case '_':
-	case '`':
-	case '|':
-	case '~':
-		return true;
-	}
-	return false;
-}
+/* Byte classes, looked up rather than tested: every byte of every head
+ * passes here, twice with --json's "headers". */
+enum {
+	HTTP_TARGET = 1, /* a request-target as tshark delimits it: up to the next space */
+	HTTP_TEXT = 2,	 /* a reason phrase or field value: HTAB, SP, VCHAR, obs-text */
+	HTTP_TCHAR = 4,	 /* RFC 9110 tchar: no separator, space or control */
+};
+#define HTTP_TT (HTTP_TARGET | HTTP_TEXT)
+#define HTTP_TTT (HTTP_TARGET | HTTP_TEXT | HTTP_TCHAR)
 
-/* Bytes of a reason phrase or field value: HTAB, SP, VCHAR, obs-text. */
-static bool http_is_text(uint8_t c) { return c == '\t' || (c >= ' ' && c != 0x7f); }
+/* Controls, NUL and bytes that are not UTF-8 are a client's to send in a
+ * target and the reader's to see, escaped; only the framing bytes end it. */
+static const uint8_t http_class[256] = {
+    [0x00 ... 0x08] = HTTP_TARGET,
+    ['\t'] = HTTP_TT,
+    [0x0b ... 0x0c] = HTTP_TARGET,
+    [0x0e ... 0x1f] = HTTP_TARGET,
+    [' '] = HTTP_TEXT,
+    ['!'] = HTTP_TTT,
+    ['"'] = HTTP_TT,
+    ['#' ... '\''] = HTTP_TTT,
+    ['(' ... ')'] = HTTP_TT,
+    ['*' ... '+'] = HTTP_TTT,
+    [','] = HTTP_TT,
+    ['-' ... '.'] = HTTP_TTT,
+    ['/'] = HTTP_TT,
+    ['0' ... '9'] = HTTP_TTT,
+    [':' ... '@'] = HTTP_TT,
+    ['A' ... 'Z'] = HTTP_TTT,
+    ['[' ... ']'] = HTTP_TT,
+    ['^' ... '`'] = HTTP_TTT,
+    ['a' ... 'z'] = HTTP_TTT,
+    ['{'] = HTTP_TT,
+    ['|'] = HTTP_TTT,
+    ['}'] = HTTP_TT,
+    ['~'] = HTTP_TTT,
+    [0x7f] = HTTP_TARGET,
+    [0x80 ... 0xff] = HTTP_TT,
+};
 
-/* A request-target as tshark delimits it: up to the next space. Controls,
- * NUL and bytes that are not UTF-8 are the client's to send and the
- * reader's to see, escaped; only the framing bytes end it. */
-static bool http_is_target(uint8_t c) { return c != ' ' && c != '\r' && c != '\n'; }
-
-static size_t http_span(const uint8_t *p, size_t n, bool (*accept)(uint8_t))
+/* How many bytes from p on are of class cls. */
+static size_t http_span(const uint8_t *p, size_t n, uint8_t cls)
 {
 	size_t i = 0;
 
-	while (i < n && accept(p[i]))
+	while (i < n && (http_class[p[i]] & cls))
 		i++;
 	return i;
 }
@@ -95,13 +101,13 @@ static bool http_is_version(const uint8_t *p, size_t n)
 /* "METHOD SP target SP HTTP/d.d", the line without its CRLF. */
 static bool http_parse_request_line(const uint8_t *p, size_t n, struct tl_http_msg *m)
 {
-	size_t mlen = http_span(p, n, http_is_tchar), tlen, off;
+	size_t mlen = http_span(p, n, HTTP_TCHAR), tlen, off;
 	const uint8_t *version;
 
 	if (!mlen || mlen >= n || p[mlen] != ' ')
 		return false;
 	off = mlen + 1;
-	tlen = http_span(p + off, n - off, http_is_target);
+	tlen = http_span(p + off, n - off, HTTP_TARGET);
 	if (!tlen || off + tlen >= n || p[off + tlen] != ' ')
 		return false;
 	version = p + off + tlen + 1;
@@ -132,11 +138,11 @@ static bool http_is_version_prefix(const uint8_t *p, size_t n)
  * the request; its version is unknown. */
 static bool http_parse_cut_request_line(const uint8_t *p, size_t n, struct tl_http_msg *m)
 {
-	size_t mlen = http_span(p, n, http_is_tchar), tlen, end;
+	size_t mlen = http_span(p, n, HTTP_TCHAR), tlen, end;
 
 	if (!mlen || mlen >= n || p[mlen] != ' ')
 		return false;
-	tlen = http_span(p + mlen + 1, n - mlen - 1, http_is_target);
+	tlen = http_span(p + mlen + 1, n - mlen - 1, HTTP_TARGET);
 	end = mlen + 1 + tlen;
 	if (!tlen ||
 	    (end < n && (p[end] != ' ' || !http_is_version_prefix(p + end + 1, n - end - 1))))
@@ -158,7 +164,7 @@ static bool http_parse_status_line(const uint8_t *p, size_t n, struct tl_http_ms
 	if (code[0] < '1' || code[0] > '9' || !http_is_digit(code[1]) || !http_is_digit(code[2]))
 		return false;
 	rest = n - (HTTP_VERSION_LEN + 4);
-	if (rest && (code[3] != ' ' || http_span(code + 4, rest - 1, http_is_text) != rest - 1))
+	if (rest && (code[3] != ' ' || http_span(code + 4, rest - 1, HTTP_TEXT) != rest - 1))
 		return false;
 	http_copy(m->version, sizeof(m->version), p, HTTP_VERSION_LEN);
 	m->status = (code[0] - '0') * 100 + (code[1] - '0') * 10 + (code[2] - '0');
@@ -281,7 +287,7 @@ static unsigned http_keep_alive_timeout(const uint8_t *v, size_t n)
 
 bool tl_http_field_split(const uint8_t *p, size_t n, struct tl_http_field *f)
 {
-	size_t nlen = http_span(p, n, http_is_tchar);
+	size_t nlen = http_span(p, n, HTTP_TCHAR);
 	const uint8_t *v;
 	size_t vlen;
 
@@ -289,7 +295,7 @@ bool tl_http_field_split(const uint8_t *p, size_t n, struct tl_http_field *f)
 		return false;
 	v = p + nlen + 1;
 	vlen = n - nlen - 1;
-	if (http_span(v, vlen, http_is_text) != vlen)
+	if (http_span(v, vlen, HTTP_TEXT) != vlen)
 		return false;
 	while (vlen && (*v == ' ' || *v == '\t')) {
 		v++;
@@ -396,13 +402,13 @@ enum tl_http_kind tl_http_parse(const uint8_t *buf, size_t len, struct tl_http_m
  * each as far as the bytes go. */
 static bool http_request_prefix(const uint8_t *p, size_t n)
 {
-	size_t off = http_span(p, n, http_is_tchar), tlen;
+	size_t off = http_span(p, n, HTTP_TCHAR), tlen;
 
 	if (!off || off == n)
 		return off > 0;
 	if (p[off++] != ' ')
 		return false;
-	tlen = http_span(p + off, n - off, http_is_target);
+	tlen = http_span(p + off, n - off, HTTP_TARGET);
 	off += tlen;
 	if (off == n)
 		return true;
