@@ -21,12 +21,22 @@ tl_checks_failed() {
 	grep -qE ': FAIL( |$)' "$TL_TMP/stdout"
 }
 
+# tl_alive PID: PID runs (a zombie, ended but not yet waited for, does not).
+tl_alive() {
+	local st
+	st=$(ps -o stat= -p "$1" 2>/dev/null) && [ "${st#Z}" = "$st" ]
+}
+
 tl_cleanup() {
-	local p
+	local p deadline=$((SECONDS + 3))
 	for p in "${TL_PIDS[@]}"; do
 		kill "$p" 2>/dev/null
 	done
+	# Bounded: once, in a fresh clone's run, a background child outlived
+	# its SIGTERM and the wait held the test until the runner's timeout.
 	for p in "${TL_PIDS[@]}"; do
+		while tl_alive "$p" && [ $SECONDS -lt $deadline ]; do sleep 0.02; done
+		kill -KILL "$p" 2>/dev/null
 		wait "$p" 2>/dev/null
 	done
 	tl_checks_failed && TL_FAILED=1
