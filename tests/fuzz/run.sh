@@ -1,6 +1,6 @@
 #!/bin/bash
 # Builds every libFuzzer target tests/fuzz/fuzz_*.c into .output/fuzz/ and runs
-# it for FUZZ_SECONDS (default 20) from a scratch copy of its seed corpus
+# it for FUZZ_SECONDS (default 12) from a scratch copy of its seed corpus
 # tests/fuzz/corpus/<target>/, so that new inputs never land in the committed
 # one. One line a target: "fuzz_x: PASS ..." or "fuzz_x: FAIL reason".
 # Usage: tests/fuzz/run.sh [TARGET]...   (e.g. fuzz_httpd_request; default all)
@@ -16,7 +16,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 
 OUT=.output/fuzz
-SECONDS_EACH=${FUZZ_SECONDS:-20}
+SECONDS_EACH=${FUZZ_SECONDS:-12}
 FUZZ_CFLAGS=(-g -O1 "-fsanitize=fuzzer,address,undefined" -fno-sanitize-recover=undefined
 	-std=c11 -D_GNU_SOURCE -Ibpf -Iuser -I.output "-DTL_VERSION=\"$(cat VERSION)\"")
 TRACER_PURE="user/tracer/proto/ user/common/fmt.c user/common/utf8.c"
