@@ -322,14 +322,16 @@ static __always_inline void head_end_of_stream(const struct tl_l34 *h)
 static __always_inline __u8 payload_flags(struct __sk_buff *skb, const struct tl_l34 *h,
 					  struct head_note *nt)
 {
-	__u8 b[4];
-	__u32 w;
+	__u32 raw, w;
+	const __u8 *b = (const __u8 *)&raw;
 
 	if (h->payload_len < 4) {
 		nt->begins = true;
 		return TL_DATA_HEAD;
 	}
-	if (bpf_skb_load_bytes(skb, h->payload_off, b, sizeof(b)))
+	/* Straight from the packet, as its headers were: every segment with
+	 * bytes passes here. */
+	if (TL_LOAD(skb, h->payload_off, &raw))
 		return 0;
 	w = TL_WORD(b[0], b[1], b[2], b[3]);
 	if (tl_http_start_word(w)) {
@@ -602,19 +604,22 @@ static __always_inline void emit_sock(const struct sock *sk, const struct sock_i
 static __always_inline void record_state(const struct sock *sk, int oldstate, int newstate,
 					 bool btf)
 {
-	__u64 n = sk_number(sk);
 	struct sock_id id;
 	struct owner cur;
+	__u64 n;
 
-	if (newstate == TCP_CLOSE)
-		owner_forget(n);
+	/* Only traced sockets get a slot (owner_report), so only theirs is
+	 * cleared: every socket of the host changes state. */
 	if (!sock_traced(sk, &id, btf))
 		return;
+	if (newstate == TCP_CLOSE)
+		owner_forget(sk_number(sk));
 	if (newstate != TCP_SYN_SENT) {
 		emit_sock(sk, &id, NULL, TL_EV_STATE, oldstate, newstate, btf);
 		return;
 	}
 	set_owner_current(&cur, btf);
+	n = sk_number(sk);
 	owner_keep(n, owner_tag(n, cur.pid));
 	emit_sock(sk, &id, &cur, TL_EV_STATE, oldstate, newstate, btf);
 }
