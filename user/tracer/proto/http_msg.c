@@ -174,9 +174,6 @@ static size_t http_line(const uint8_t *buf, size_t len, size_t off, size_t *n, b
 	return lf ? end + 1 : len;
 }
 
-/* ASCII only: tolower() would follow the locale. */
-static uint8_t http_lower(uint8_t c) { return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c; }
-
 /* name_len first: every field of every head is matched against several
  * names, and lengths alone tell most of them apart. */
 static bool http_name_eq(const uint8_t *p, size_t n, const char *name, size_t name_len)
@@ -184,7 +181,7 @@ static bool http_name_eq(const uint8_t *p, size_t n, const char *name, size_t na
 	if (n != name_len)
 		return false;
 	for (size_t i = 0; i < n; i++) {
-		if (http_lower(p[i]) != http_lower((uint8_t)name[i]))
+		if (tl_http_lower(p[i]) != tl_http_lower((uint8_t)name[i]))
 			return false;
 	}
 	return true;
