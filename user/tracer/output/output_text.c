@@ -164,7 +164,7 @@ static void text_safe(FILE *f, const char *s, size_t len, int *cols)
 	size_t n;
 	int k, w;
 
-	for (size_t i = 0; i<len && * cols> 0; i += n) {
+	for (size_t i = 0; *cols > 0 && i < len; i += n) {
 		n = text_plain_run(u + i, len - i);
 		if (n) {
 			k = n < (size_t)*cols ? (int)n : *cols - 1;
