@@ -277,8 +277,7 @@ static void json_header_fields(struct json_output *jo, const struct tl_http_view
 			continue;
 		}
 		for (size_t k = 0; k < f->name_len; k++)
-			key[k] =
-			    f->name[k] >= 'A' && f->name[k] <= 'Z' ? f->name[k] + 32 : f->name[k];
+			key[k] = (char)tl_http_lower(f->name[k]);
 		key[f->name_len] = '\0';
 		tl_json_strn(j, key, f->value, f->value_len);
 	}

@@ -164,7 +164,7 @@ static void text_safe(FILE *f, const char *s, size_t len, int *cols)
 	size_t n;
 	int k, w;
 
-	for (size_t i = 0; i<len && * cols> 0; i += n) {
+	for (size_t i = 0; *cols > 0 && i < len; i += n) {
 		n = text_plain_run(u + i, len - i);
 		if (n) {
 			k = n < (size_t)*cols ? (int)n : *cols - 1;
@@ -275,12 +275,15 @@ static struct text_part *text_tail_part(struct text_block *blk, bool starts)
 /* text_block_for: the timeline to add a line of c to, made on c's first
  * event; starts: the line begins an event (a segment's line or a state's,
  * the HTTP lines under a segment do not). NULL when the line cannot be
- * added (out of memory: then its event is counted as left out). */
-static FILE *text_block_for(struct text_output *t, const struct tl_conn *c, bool starts)
+ * added (out of memory: then its event is counted as left out). *legend:
+ * the block's legend, from the same lookup (NULL when there is no block). */
+static FILE *text_block_for(struct text_output *t, const struct tl_conn *c, bool starts,
+			    struct tl_legend **legend)
 {
 	struct text_block *blk = tl_conn_map_get(&t->conns, c->id);
 	struct text_part *p;
 
+	*legend = NULL;
 	if (!blk) {
 		blk = calloc(1, sizeof(*blk));
 		if (!blk || text_part_open(&blk->head)) {
@@ -293,6 +296,7 @@ static FILE *text_block_for(struct text_output *t, const struct tl_conn *c, bool
 			return NULL;
 		}
 	}
+	*legend = &blk->legend;
 	if (!blk->in_tail && starts && ftell(blk->head.mem) >= (long)TEXT_HEAD_MAX) {
 		if (text_part_open(&blk->tail[0]) || text_part_open(&blk->tail[1])) {
 			text_part_flush(&blk->tail[0], NULL);
@@ -311,11 +315,14 @@ lost:
 }
 
 /* Where an event's line goes: the connection's block, or with --live out
- * at once, after the connection's number in a column of its own. */
-static FILE *text_target(struct text_output *t, const struct tl_conn *c, bool starts)
+ * at once, after the connection's number in a column of its own. legend
+ * (may be NULL): set to the block's legend, NULL if there is none. */
+static FILE *text_target(struct text_output *t, const struct tl_conn *c, bool starts,
+			 struct tl_legend **legend)
 {
+	struct tl_legend *unused;
 	/* Live, the block only holds the legend's facts for the header. */
-	FILE *blk = text_block_for(t, c, starts && !t->live);
+	FILE *blk = text_block_for(t, c, starts && !t->live, legend ? legend : &unused);
 	char id[TEXT_NUM_MAX];
 
 	if (!t->live)
@@ -361,19 +368,11 @@ static void text_put_line(FILE *blk, struct tl_fmt *f)
 	fwrite_unlocked(f->buf, 1, f->len, blk);
 }
 
-/* The legend of c's block, once text_block_for made the block. */
-static struct tl_legend *text_legend(struct text_output *t, const struct tl_conn *c)
-{
-	struct text_block *blk = tl_conn_map_get(&t->conns, c->id);
-
-	return blk ? &blk->legend : NULL;
-}
-
 static void text_on_packet(void *ctx, const struct tl_conn *c, const struct tl_pkt_view *v)
 {
 	struct text_output *t = ctx;
-	FILE *blk = text_target(t, c, true);
-	struct tl_legend *legend = text_legend(t, c);
+	struct tl_legend *legend;
+	FILE *blk = text_target(t, c, true, &legend);
 	const struct tl_packet *p = v->pkt;
 	char line[512], flags[64];
 	struct tl_fmt f;
@@ -429,7 +428,7 @@ static void text_on_packet(void *ctx, const struct tl_conn *c, const struct tl_p
 static void text_on_kernel(void *ctx, const struct tl_conn *c, const struct tl_kernel_view *v)
 {
 	struct text_output *t = ctx;
-	FILE *blk = text_target(t, c, true);
+	FILE *blk = text_target(t, c, true, NULL);
 	char line[256], flags[64];
 	struct tl_fmt f;
 
@@ -470,7 +469,8 @@ static void text_on_kernel(void *ctx, const struct tl_conn *c, const struct tl_k
 static void text_on_state(void *ctx, const struct tl_conn *c, const struct tl_state_view *v)
 {
 	struct text_output *t = ctx;
-	FILE *blk = text_target(t, c, !v->inferred);
+	struct tl_legend *legend;
+	FILE *blk = text_target(t, c, !v->inferred, &legend);
 	char line[256];
 	struct tl_fmt f;
 
@@ -497,7 +497,8 @@ static void text_on_state(void *ctx, const struct tl_conn *c, const struct tl_st
 		tl_fmt_str(&f, t->lang->cause[v->cause]);
 		tl_fmt_char(&f, ')');
 	}
-	text_legend(t, c)->notes |= tl_legend_note(v->old_state, v->new_state);
+	if (legend)
+		legend->notes |= tl_legend_note(v->old_state, v->new_state);
 	if (t->color)
 		tl_fmt_str(&f, TEXT_RESET);
 	text_put_line(blk, &f);
@@ -588,7 +589,7 @@ static void text_http_fields(struct text_output *t, FILE *f, const struct tl_htt
 static void text_on_http(void *ctx, const struct tl_conn *c, const struct tl_http_view *v)
 {
 	struct text_output *t = ctx;
-	FILE *f = text_target(t, c, false);
+	FILE *f = text_target(t, c, false, NULL);
 	const struct tl_http_msg *m = v->msg;
 	int cols = TEXT_LINE_COLS - t->seg_col;
 	char status[TEXT_NUM_MAX];
@@ -634,7 +635,7 @@ static void text_on_http(void *ctx, const struct tl_conn *c, const struct tl_htt
 static void text_on_exchange(void *ctx, const struct tl_conn *c, const struct tl_exchange_view *v)
 {
 	struct text_output *t = ctx;
-	FILE *f = text_target(t, c, false);
+	FILE *f = text_target(t, c, false, NULL);
 	char first[TEXT_NUM_MAX], last[TEXT_NUM_MAX], buf[160];
 	int cols = TEXT_LINE_COLS - t->seg_col;
 	struct tl_fmt line;

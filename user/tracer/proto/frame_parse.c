@@ -13,6 +13,7 @@
 
 #include "http_start.h"
 #include "packet_rules.h"
+#include "tracer/proto/be.h"
 
 #define ETH_HLEN TL_ETH_HLEN
 #define ETH_P_IP TL_ETH_P_IP
@@ -42,13 +43,6 @@ static bool have(const struct frame *f, size_t off, size_t n)
 	return n <= f->caplen && off <= f->caplen - n;
 }
 
-static __u16 be16(const __u8 *p) { return (__u16)(p[0] << 8 | p[1]); }
-
-static __u32 be32(const __u8 *p)
-{
-	return (__u32)p[0] << 24 | (__u32)p[1] << 16 | (__u32)p[2] << 8 | p[3];
-}
-
 bool tl_frame_link_supported(int dlt)
 {
 	switch (dlt) {
@@ -73,7 +67,7 @@ static int vlan_l3(const struct frame *f, size_t type_off, size_t *off, __u16 *p
 	for (int i = 0; i <= ETH_MAX_VLAN_TAGS; i++) {
 		if (!have(f, type_off, 2))
 			return -EINVAL;
-		*proto = be16(f->b + type_off);
+		*proto = tl_be16(f->b + type_off);
 		if (*proto != ETH_P_8021Q && *proto != ETH_P_8021AD)
 			break;
 		type_off += 4;
@@ -97,7 +91,7 @@ static int loop_l3(const struct frame *f, size_t *off, __u16 *proto)
 
 	if (!have(f, 0, LOOP_HLEN))
 		return -EINVAL;
-	family = be32(f->b);
+	family = tl_be32(f->b);
 	if (family > 0xffff)
 		family = __builtin_bswap32(family);
 	*off = LOOP_HLEN;
@@ -132,7 +126,7 @@ static int cooked_l3(const struct frame *f, size_t hlen, size_t proto_off, size_
 	if (!have(f, 0, hlen))
 		return -EINVAL;
 	*off = hlen;
-	*proto = be16(f->b + proto_off);
+	*proto = tl_be16(f->b + proto_off);
 	if (*proto == ETH_P_8021Q || *proto == ETH_P_8021AD)
 		return vlan_l3(f, hlen + 2, off, proto);
 	return 0;
@@ -165,8 +159,8 @@ static int parse_ipv4(const struct frame *f, size_t off, struct tl_packet *p, st
 
 	if (!have(f, off, TL_IPV4_HLEN))
 		return -EINVAL;
-	tot = be16(ip + 2);
-	hdr = tl_ipv4_hdr_len(ip[0] >> 4, ip[0] & 0xf, tot, ip[9], be16(ip + 6));
+	tot = tl_be16(ip + 2);
+	hdr = tl_ipv4_hdr_len(ip[0] >> 4, ip[0] & 0xf, tot, ip[9], tl_be16(ip + 6));
 	if (!hdr)
 		return -EINVAL;
 	p->family = AF_INET;
@@ -206,7 +200,7 @@ static int parse_ipv6(const struct frame *f, size_t off, struct tl_packet *p, st
 	if (!have(f, off, TL_IPV6_HLEN) || skip_ipv6_ext(f, &l4, ip[6]) || (ip[0] >> 4) != 6)
 		return -EINVAL;
 	ext = l4 - off - TL_IPV6_HLEN;
-	plen = be16(ip + 4);
+	plen = tl_be16(ip + 4);
 	/* A jumbogram (BIG TCP) says 0: its length is the frame's. */
 	if (!plen)
 		plen = f->skb_len - ETH_HLEN - TL_IPV6_HLEN;
@@ -232,12 +226,12 @@ static int parse_tcp(const struct frame *f, const struct l3_info *l3, struct tl_
 	doff = tl_tcp_hdr_len(tcp[12], l3->seg_len);
 	if (!doff || !have(f, l3->l4_off, doff))
 		return -EINVAL;
-	p->sport = be16(tcp);
-	p->dport = be16(tcp + 2);
-	p->seq = be32(tcp + 4);
-	p->ack = be32(tcp + 8);
+	p->sport = tl_be16(tcp);
+	p->dport = tl_be16(tcp + 2);
+	p->seq = tl_be32(tcp + 4);
+	p->ack = tl_be32(tcp + 8);
 	p->flags = tl_tcp_flags(tcp[12], tcp[13]);
-	p->window = be16(tcp + 14);
+	p->window = tl_be16(tcp + 14);
 	p->tcp_hdr_len = doff;
 	p->opt_len = doff - TL_TCP_HLEN;
 	memcpy(p->opts, tcp + TL_TCP_HLEN, p->opt_len);

@@ -33,24 +33,12 @@ bool tl_http_header_explains(const uint8_t *name, size_t n)
 	return false;
 }
 
-static uint8_t headers_lower(uint8_t c) { return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c; }
-
-/* Field names compare case-insensitively, in ASCII whatever the locale. */
-static bool headers_same_name(const struct tl_http_field *a, const struct tl_http_field *b)
-{
-	if (a->name_len != b->name_len)
-		return false;
-	for (size_t i = 0; i < a->name_len; i++)
-		if (headers_lower(a->name[i]) != headers_lower(b->name[i]))
-			return false;
-	return true;
-}
-
 /* The earlier field of the same name, or -1. */
 static int headers_find(const struct tl_http_headers *h, const struct tl_http_field *f)
 {
 	for (int i = 0; i < h->n; i++)
-		if (headers_same_name(&h->f[i], f))
+		if (tl_http_name_eq(h->f[i].name, h->f[i].name_len, (const char *)f->name,
+				    f->name_len))
 			return i;
 	return -1;
 }

@@ -120,18 +120,6 @@ static bool http_parse_request_line(const uint8_t *p, size_t n, struct tl_http_m
 	return true;
 }
 
-/* Whether p[0..n) begins "HTTP/d.d" as far as it goes. */
-static bool http_is_version_prefix(const uint8_t *p, size_t n)
-{
-	static const char shape[] = "HTTP/0.0";
-
-	for (size_t i = 0; i < n; i++)
-		if (i >= HTTP_VERSION_LEN ||
-		    (shape[i] == '0' ? !http_is_digit(p[i]) : p[i] != shape[i]))
-			return false;
-	return true;
-}
-
 /* A request line cut by the end of the bytes kept (a URI of several KB past
  * the kernel's copy or a capture's snaplen): "METHOD SP target", the target
  * cut and marked, or "METHOD SP target SP" and part of the version. Still
@@ -144,8 +132,7 @@ static bool http_parse_cut_request_line(const uint8_t *p, size_t n, struct tl_ht
 		return false;
 	tlen = http_span(p + mlen + 1, n - mlen - 1, HTTP_TARGET);
 	end = mlen + 1 + tlen;
-	if (!tlen ||
-	    (end < n && (p[end] != ' ' || !http_is_version_prefix(p + end + 1, n - end - 1))))
+	if (!tlen || (end < n && (p[end] != ' ' || !http_version_prefix(p + end + 1, n - end - 1))))
 		return false;
 	http_copy(m->method, sizeof(m->method), p, mlen);
 	m->uri_truncated = http_copy(m->uri, sizeof(m->uri), p + mlen + 1, tlen) || end == n;
@@ -187,9 +174,6 @@ static size_t http_line(const uint8_t *buf, size_t len, size_t off, size_t *n, b
 	return lf ? end + 1 : len;
 }
 
-/* ASCII only: tolower() would follow the locale. */
-static uint8_t http_lower(uint8_t c) { return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c; }
-
 /* name_len first: every field of every head is matched against several
  * names, and lengths alone tell most of them apart. */
 static bool http_name_eq(const uint8_t *p, size_t n, const char *name, size_t name_len)
@@ -197,7 +181,7 @@ static bool http_name_eq(const uint8_t *p, size_t n, const char *name, size_t na
 	if (n != name_len)
 		return false;
 	for (size_t i = 0; i < n; i++) {
-		if (http_lower(p[i]) != http_lower((uint8_t)name[i]))
+		if (tl_http_lower(p[i]) != tl_http_lower((uint8_t)name[i]))
 			return false;
 	}
 	return true;

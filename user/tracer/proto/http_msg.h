@@ -85,6 +85,10 @@ bool tl_http_field_split(const uint8_t *p, size_t n, struct tl_http_field *f);
 bool tl_http_field_next(const uint8_t *buf, size_t len, size_t *off, struct tl_http_field *f,
 			bool *end);
 
+/* tl_http_lower: ASCII only, for field names; tolower() would follow the
+ * locale. */
+static inline uint8_t tl_http_lower(uint8_t c) { return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c; }
+
 /* tl_http_name_eq: a field name against one of name_len bytes,
  * case-insensitively (ASCII). */
 bool tl_http_name_eq(const uint8_t *p, size_t n, const char *name, size_t name_len);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "common/fmt.h"
+#include "tracer/proto/be.h"
 
 enum {
 	OPT_EOL = 0,
@@ -22,16 +23,11 @@ enum {
  * option with this ExID (RFC 6994), which Linux still parses and answers in. */
 #define TFO_EXID 0xf989
 
-static __u32 get_be32(const __u8 *p)
-{
-	return (__u32)p[0] << 24 | (__u32)p[1] << 16 | (__u32)p[2] << 8 | p[3];
-}
-
 static void opts_add_sack(struct tl_tcp_opts *o, const __u8 *p, size_t n)
 {
 	for (; n >= 8 && o->nsack < TL_TCP_OPTS_MAX_SACK; p += 8, n -= 8) {
-		o->sack_left[o->nsack] = get_be32(p);
-		o->sack_right[o->nsack] = get_be32(p + 4);
+		o->sack_left[o->nsack] = tl_be32(p);
+		o->sack_right[o->nsack] = tl_be32(p + 4);
 		o->nsack++;
 	}
 }
@@ -52,7 +48,7 @@ static int opts_store_exp(struct tl_tcp_opts *o, __u8 kind, const __u8 *p, size_
 
 	if (n < 4)
 		return -1;
-	exid = (__u16)(p[2] << 8 | p[3]);
+	exid = tl_be16(p + 2);
 	if (exid == TFO_EXID)
 		return opts_store_tfo(o, n - 4);
 	if (o->has_exid)
@@ -72,7 +68,7 @@ static int opts_store(struct tl_tcp_opts *o, __u8 kind, const __u8 *p, size_t n)
 	case OPT_MSS:
 		if (n != 4 || o->has_mss)
 			return -1;
-		o->mss = (__u16)(p[2] << 8 | p[3]);
+		o->mss = tl_be16(p + 2);
 		o->has_mss = true;
 		break;
 	case OPT_WS:
@@ -89,8 +85,8 @@ static int opts_store(struct tl_tcp_opts *o, __u8 kind, const __u8 *p, size_t n)
 	case OPT_TS:
 		if (n != 10 || o->has_ts)
 			return -1;
-		o->tsval = get_be32(p + 2);
-		o->tsecr = get_be32(p + 6);
+		o->tsval = tl_be32(p + 2);
+		o->tsecr = tl_be32(p + 6);
 		o->has_ts = true;
 		break;
 	case OPT_SACK: {
