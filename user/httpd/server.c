@@ -332,7 +332,7 @@ static int server_listen(struct server *srv, const struct server_config *cfg, ch
 {
 	srv->port = cfg->port;
 	for (size_t i = 0; i < cfg->naddrs; i++) {
-		int fd = listener_open(cfg->addrs[i], srv->port, &srv->port);
+		int fd = listener_open(cfg->addrs[i], srv->port, true, &srv->port);
 
 		/* The default ::1 is optional on hosts without IPv6. */
 		if (fd < 0 && cfg->default_addrs && srv->nlisteners > 0 &&
