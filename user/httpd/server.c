@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/util.h"
 #include "httpd/access_log.h"
 #include "httpd/conn.h"
 #include "httpd/docroot.h"
@@ -279,7 +280,7 @@ static int server_wait_ms(const struct server *srv)
 	const struct idle_list *const lists[] = {&srv->idle, &srv->paced, &srv->delayed};
 	struct idle_node *n = NULL;
 
-	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(lists); i++) {
 		struct idle_node *first = idle_list_first(lists[i]);
 
 		if (first && (!n || first->deadline_ms < n->deadline_ms))
