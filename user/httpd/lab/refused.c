@@ -4,7 +4,7 @@
 
 #include "httpd/listener.h"
 
-int lab_refused_open(const char *const *addrs, size_t naddrs, uint16_t port, int skip_missing)
+int lab_refused_open(const char *const *addrs, size_t naddrs, uint16_t port, bool skip_missing)
 {
 	uint16_t bound = 0;
 	size_t held = 0;
