@@ -82,3 +82,17 @@ used=$(($(ticks) - before))
 check "$T/waiting costs no CPU ($used ticks of $(getconf CLK_TCK)/s)" test "$used" -lt 6
 check "$T/the 20 slow answers logged" test "$(grep -c '"GET /lab/slow HTTP/1.1" 200' "$HTTPD_OUT")" -ge 22
 stop_pid "$HTTPD_PID"
+
+# Every address, both families: the refused port's :: socket must be
+# IPv6-only as the listeners are, or it collides with the one on 0.0.0.0.
+if [ -e /proc/net/if_inet6 ]; then
+	if httpd_start --lab -l 0.0.0.0 -l ::; then
+		pass "$T/--lab on 0.0.0.0 and :: starts"
+		REFUSED=$(sed -n 's/.*refused port \([0-9]*\) .*/\1/p' "$HTTPD_OUT")
+		curl -s -o /dev/null --max-time 5 "http://[::1]:$REFUSED/"
+		expect_eq "$T/0.0.0.0 and ::: refused port refuses on ::1 (7)" 7 "$?"
+		stop_pid "$HTTPD_PID"
+	else
+		fail "$T/--lab on 0.0.0.0 and :: starts" "$(tail -1 "$HTTPD_OUT")"
+	fi
+fi

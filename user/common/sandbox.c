@@ -3,11 +3,11 @@
 #include <errno.h>
 #include <seccomp.h>
 #include <signal.h>
-#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+#include "common/fmt.h"
 #include "common/util.h"
 
 /* Names of the calls, looked up before the filter is loaded: the handler
@@ -31,48 +31,26 @@ static const struct sandbox_rule libc_rules[] = {
 static const char *trap_prog;
 static char *trap_names[TRAP_MAX_NR];
 
-static size_t append(char *buf, size_t len, size_t cap, const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n > cap - len)
-		n = cap - len;
-	memcpy(buf + len, s, n);
-	return len + n;
-}
-
-static size_t append_uint(char *buf, size_t len, size_t cap, unsigned v)
-{
-	char digits[12];
-	int i = sizeof(digits) - 1;
-
-	digits[i] = '\0';
-	do
-		digits[--i] = (char)('0' + v % 10);
-	while ((v /= 10) && i > 0);
-	return append(buf, len, cap, digits + i);
-}
-
-/* Async-signal-safe: one write, then the exit. */
+/* Async-signal-safe (tl_fmt only copies bytes): one write, then the exit. */
 static void on_sigsys(int sig, siginfo_t *si, void *uctx)
 {
 	unsigned nr = (unsigned)si->si_syscall;
 	const char *name = nr < TRAP_MAX_NR && trap_names[nr] ? trap_names[nr] : "?";
 	char msg[256];
-	size_t len = 0;
+	struct tl_fmt f;
 	ssize_t written;
 
 	(void)sig;
 	(void)uctx;
-	len = append(msg, len, sizeof(msg), trap_prog);
-	len = append(msg, len, sizeof(msg), ": the sandbox stopped system call ");
-	len = append(msg, len, sizeof(msg), name);
-	len = append(msg, len, sizeof(msg), " (");
-	len = append_uint(msg, len, sizeof(msg), nr);
-	len = append(msg, len, sizeof(msg),
-		     "), a bug: please report it; --no-sandbox runs "
-		     "without the filter\n");
-	written = write(STDERR_FILENO, msg, len);
+	tl_fmt_init(&f, msg, sizeof(msg));
+	tl_fmt_str(&f, trap_prog);
+	tl_fmt_str(&f, ": the sandbox stopped system call ");
+	tl_fmt_str(&f, name);
+	tl_fmt_str(&f, " (");
+	tl_fmt_uint(&f, nr);
+	tl_fmt_str(&f, "), a bug: please report it; --no-sandbox runs "
+		       "without the filter\n");
+	written = write(STDERR_FILENO, msg, f.len);
 	(void)written;
 	/* exit_group itself: a sanitizer's _exit would make calls of its own. */
 	syscall(SYS_exit_group, 1);

@@ -1,10 +1,7 @@
 #include "httpd/confine.h"
 
-#include <errno.h>
 #include <stdio.h>
-#include <string.h>
 #include <sys/socket.h>
-#include <unistd.h>
 #include "common/util.h"
 
 /* Every call the serving loop and the exit make, found with strace -f

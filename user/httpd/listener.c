@@ -39,18 +39,21 @@ int listener_addr(const char *addr, uint16_t port, struct sockaddr_storage *ss, 
 }
 
 /* TCP_NODELAY set here is inherited by every accepted socket: one
- * setsockopt for the server's life instead of one per connection. */
-static int listener_setup(int fd, const struct sockaddr_storage *ss, socklen_t len)
+ * setsockopt for the server's life instead of one per connection. A socket
+ * that will not listen takes no SO_REUSEADDR, which would let another
+ * program bind its port. */
+static int listener_setup(int fd, const struct sockaddr_storage *ss, socklen_t len, bool listening)
 {
 	int one = 1;
 
-	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
-	    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) < 0)
+	if (listening && (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+			  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) < 0))
 		return -errno;
 	if (ss->ss_family == AF_INET6 &&
 	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0)
 		return -errno;
-	if (bind(fd, (const struct sockaddr *)ss, len) < 0 || listen(fd, SOMAXCONN) < 0)
+	if (bind(fd, (const struct sockaddr *)ss, len) < 0 ||
+	    (listening && listen(fd, SOMAXCONN) < 0))
 		return -errno;
 	return 0;
 }
@@ -66,7 +69,7 @@ uint16_t listener_port(int fd)
 					      : ((struct sockaddr_in *)&ss)->sin_port);
 }
 
-int listener_open(const char *addr, uint16_t port, uint16_t *bound)
+int listener_open(const char *addr, uint16_t port, bool listening, uint16_t *bound)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
@@ -77,7 +80,7 @@ int listener_open(const char *addr, uint16_t port, uint16_t *bound)
 	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	err = listener_setup(fd, &ss, len);
+	err = listener_setup(fd, &ss, len, listening);
 	if (!err) {
 		*bound = listener_port(fd);
 		err = *bound ? 0 : -EADDRNOTAVAIL;

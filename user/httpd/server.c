@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/util.h"
 #include "httpd/access_log.h"
 #include "httpd/conn.h"
 #include "httpd/docroot.h"
@@ -250,40 +251,41 @@ static void server_dispatch(struct server *srv, const struct epoll_event *ev)
 	}
 }
 
+/* Runs each connection whose time on l is up; off is where its node for l
+ * sits in struct server_conn. */
+static void server_wake_due(struct server *srv, struct idle_list *l, size_t off)
+{
+	struct idle_node *n;
+
+	while ((n = idle_list_first(l)) && n->deadline_ms <= srv->now_ms) {
+		idle_list_remove(n);
+		server_conn_event(srv, (struct server_conn *)((char *)n - off));
+	}
+}
+
 static void server_expire(struct server *srv)
 {
 	struct idle_node *n;
 
-	while ((n = idle_list_first(&srv->delayed)) && n->deadline_ms <= srv->now_ms) {
-		idle_list_remove(n);
-		server_conn_event(srv, server_conn_of(n, delay));
-	}
+	server_wake_due(srv, &srv->delayed, offsetof(struct server_conn, delay));
 	while ((n = idle_list_first(&srv->idle)) && n->deadline_ms <= srv->now_ms) {
 		conn_expire(&server_conn_of(n, idle)->conn, &srv->env);
 		server_conn_free(srv, server_conn_of(n, idle));
 	}
 }
 
-static void server_end_pauses(struct server *srv)
-{
-	struct idle_node *n;
-
-	while ((n = idle_list_first(&srv->paced)) && n->deadline_ms <= srv->now_ms) {
-		idle_list_remove(n);
-		server_conn_event(srv, server_conn_of(n, paced));
-	}
-}
-
-/* Until the earlier of the next deadline and the next pause's end. */
+/* Until the earliest of the next deadline, pause's end and delayed answer. */
 static int server_wait_ms(const struct server *srv)
 {
-	struct idle_node *n = idle_list_first(&srv->idle);
-	struct idle_node *const later[] = {idle_list_first(&srv->paced),
-					   idle_list_first(&srv->delayed)};
+	const struct idle_list *const lists[] = {&srv->idle, &srv->paced, &srv->delayed};
+	struct idle_node *n = NULL;
 
-	for (size_t i = 0; i < 2; i++)
-		if (later[i] && (!n || later[i]->deadline_ms < n->deadline_ms))
-			n = later[i];
+	for (size_t i = 0; i < ARRAY_SIZE(lists); i++) {
+		struct idle_node *first = idle_list_first(lists[i]);
+
+		if (first && (!n || first->deadline_ms < n->deadline_ms))
+			n = first;
+	}
 	if (!n)
 		return -1;
 	return n->deadline_ms > srv->now_ms ? (int)(n->deadline_ms - srv->now_ms) : 0;
@@ -303,7 +305,7 @@ static int server_loop(struct server *srv)
 		for (int i = 0; i < n; i++)
 			server_dispatch(srv, &events[i]);
 		server_expire(srv);
-		server_end_pauses(srv);
+		server_wake_due(srv, &srv->paced, offsetof(struct server_conn, paced));
 		access_log_flush();
 	}
 	return 0;
@@ -331,7 +333,7 @@ static int server_listen(struct server *srv, const struct server_config *cfg, ch
 {
 	srv->port = cfg->port;
 	for (size_t i = 0; i < cfg->naddrs; i++) {
-		int fd = listener_open(cfg->addrs[i], srv->port, &srv->port);
+		int fd = listener_open(cfg->addrs[i], srv->port, true, &srv->port);
 
 		/* The default ::1 is optional on hosts without IPv6. */
 		if (fd < 0 && cfg->default_addrs && srv->nlisteners > 0 &&

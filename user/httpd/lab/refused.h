@@ -5,6 +5,7 @@
 #ifndef HTTPD_LAB_REFUSED_H
 #define HTTPD_LAB_REFUSED_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -13,6 +14,6 @@
  * for the process's life. Addresses another family lacks (default ::1 on
  * a host without IPv6) are skipped when skip_missing. Returns the port or
  * -errno. */
-int lab_refused_open(const char *const *addrs, size_t naddrs, uint16_t port, int skip_missing);
+int lab_refused_open(const char *const *addrs, size_t naddrs, uint16_t port, bool skip_missing);
 
 #endif

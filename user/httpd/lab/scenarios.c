@@ -160,14 +160,10 @@ int lab_respond(struct conn *c, const struct conn_env *env)
 	c->keep_alive = c->keep_alive && !lab_scenarios[c->lab].closes;
 	/* An abort must end in its RST, never in a lingering FIN. */
 	c->linger = c->lab != LAB_ABORT && (c->in_len > c->req.length || c->req.content_length);
+	/* conn_send closed the last file; lab_build sets the rest of the
+	 * answer's state, when it is due. */
 	c->status = http_status_code(HTTP_OK);
-	c->file_fd = -1;
-	c->file_left = 0;
 	c->file_sent = 0;
-	c->out_len = 0;
-	c->out_sent = 0;
-	c->page_len = 0;
-	c->lab_left = 0;
 	/* The close's FIN leaves in the answer's segment (tcp_send_fin tacks
 	 * it onto an unsent one): the client cannot close before the server
 	 * even when it reads the whole answer and closes at once, as curl
