@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "tracer/capture/capture_reader.h"
+#include "tracer/capture/capture_replay.h"
 #include "tracer/compare/compare_impl.h"
 #include "tracer/engine/engine.h"
 #include "tracer/output/json_contract.h"
@@ -398,20 +398,10 @@ int cmp_capture_read(struct cmp_run *run, char *err, size_t err_size)
 {
 	struct tl_capture_filter f = {
 	    .ports = run->ports, .nports = run->nports, .family = run->family};
-	struct tl_engine_config cfg = {.server_ports = run->ports, .nports = run->nports};
 	struct tl_sink sink = {
 	    .ctx = &run->capture, .on_packet = capture_on_packet, .on_http = capture_on_http};
-	struct tl_capture_stats st;
-	struct tl_engine *e = tl_engine_new(&cfg, &sink);
-	int ret;
+	int ret = tl_capture_to_sink(run->capture_path, &f, &sink, err, err_size);
 
-	if (!e) {
-		snprintf(err, err_size, "%s", strerror(ENOMEM));
-		return -ENOMEM;
-	}
-	ret = tl_capture_read(run->capture_path, &f, e, &st, err, err_size);
-	tl_engine_finish(e);
-	tl_engine_free(e);
 	if (!ret && run->capture.err) {
 		snprintf(err, err_size, "%s", strerror(-run->capture.err));
 		ret = run->capture.err;
