@@ -1,7 +1,7 @@
 /* The INPUT of `report` and `grade`: a --json trace (JSON lines) or,
  * anything else, a capture left to libpcap. One rule for telling them
- * apart and one reader of the lines, so that both commands take the same
- * files and name a bad line the same way. */
+ * apart and one reader of the lines (`compare`'s trace too), so that the
+ * commands take the same files and count lines the same way. */
 #ifndef TL_TRACE_INPUT_H
 #define TL_TRACE_INPUT_H
 
