@@ -4,7 +4,7 @@
 set -eu
 
 build="make clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libpcap-dev libjansson-dev libseccomp-dev pkg-config iproute2"
-test="$build tshark tcpdump curl jq chromium fonts-wqy-microhei libclang-rt-14-dev procps wrk python3-scapy librsvg2-bin libxml2-utils firefox-esr nftables man-db clang-format"
+test="$build tshark tcpdump curl jq chromium fonts-wqy-microhei libclang-rt-14-dev procps wrk python3 python3-scapy librsvg2-bin libxml2-utils firefox-esr nftables man-db clang-format"
 bench="$build wrk nginx-light tcpdump procps python3"
 browse="chromium fonts-wqy-microhei jq curl iproute2"
 

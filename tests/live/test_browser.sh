@@ -25,11 +25,11 @@
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/live_lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/robust_lib.sh"
 cd "$TL_ROOT" || exit 1
 
 T=browser
-TRACER=$TL_ROOT/tcplife-http
-HTTPD=$TL_ROOT/tcplife-httpd
+rb_prereq "$T" dumpcap tshark editcap chromium jq || exit 1
 JQPROG=$TL_ROOT/tests/live/agreement.jq
 D=$TL_TMP/browser
 mkdir -p "$D"
@@ -37,17 +37,6 @@ mkdir -p "$D"
 # (nobody under a root shell): it may reach and write $D.
 chmod o+x "$TL_TMP"
 chmod 1777 "$D"
-
-missing=
-for tool in dumpcap tshark editcap chromium jq; do
-	command -v "$tool" >/dev/null || missing+=" $tool"
-done
-[ -x "$TRACER" ] || missing+=" ./tcplife-http (make)"
-[ -x "$HTTPD" ] || missing+=" ./tcplife-httpd (make)"
-if [ -n "$missing" ]; then
-	fail "${T}_prerequisites" "missing:$missing"
-	exit 0
-fi
 
 
 keep() {

@@ -17,7 +17,6 @@ T=frame_numbers
 rb_prereq "$T" tshark jq curl ip || exit 1
 NS=tlh-frames-$$
 PORT=8080 # our own namespace: nobody else listens
-TRACER=$TL_ROOT/tcplife-http
 nsx() { ip netns exec "$NS" "$@"; }
 if ! rb_netns "$NS"; then
 	fail "${T}_setup" "no namespace $NS"

@@ -28,11 +28,15 @@
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/live_lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/robust_lib.sh"
 cd "$TL_ROOT" || exit 1
 
 T=report
-TRACER=$TL_ROOT/tcplife-http
-HTTPD=$TL_ROOT/tcplife-httpd
+rb_prereq "$T" dumpcap chromium firefox-esr curl rsvg-convert xmllint /usr/bin/python3 || exit 1
+if ! /usr/bin/python3 -c 'import scapy' 2>/dev/null; then
+	fail "${T}_prerequisites" "python3-scapy is not installed"
+	exit 1
+fi
 CHECK=$TL_ROOT/tests/live/report_check.py
 D=$TL_TMP/report
 mkdir -p "$D/www"
@@ -40,17 +44,6 @@ mkdir -p "$D/www"
 # user it becomes (nobody under a root shell): it may reach and write $D.
 chmod o+x "$TL_TMP"
 chmod 1777 "$D"
-
-missing=
-for tool in dumpcap chromium firefox-esr curl rsvg-convert xmllint /usr/bin/python3; do
-	command -v "$tool" >/dev/null || missing+=" $tool"
-done
-/usr/bin/python3 -c 'import scapy' 2>/dev/null || missing+=" python3-scapy"
-[ -x "$TRACER" ] && [ -x "$HTTPD" ] || missing+=" ./tcplife-http ./tcplife-httpd (make)"
-if [ -n "$missing" ]; then
-	fail "${T}_prerequisites" "missing:$missing"
-	exit 1
-fi
 
 # chromium_run ARGS...: headless Chromium with a profile of its own, bounded.
 chromium_run() {

@@ -9,7 +9,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "tracer/capture/capture_reader.h"
+#include "tracer/capture/capture_replay.h"
+#include "tracer/capture/trace_input.h"
 #include "tracer/compare/compare_impl.h"
 #include "tracer/engine/engine.h"
 #include "tracer/output/json_contract.h"
@@ -321,28 +322,25 @@ static int trace_event(struct cmp_run *run, json_t *o)
 	return 0;
 }
 
+/* The line is getline's, so NUL-terminated: read as text, as it was. */
+static int trace_line(void *run, const char *line, size_t len)
+{
+	json_t *o = json_loads(line, JSON_ALLOW_NUL, NULL);
+	int err = o ? trace_event(run, o) : -EBADMSG;
+
+	(void)len;
+	json_decref(o);
+	return err;
+}
+
 int cmp_trace_read(struct cmp_run *run)
 {
 	FILE *f = fopen(run->trace_path, "r");
-	char *line = NULL;
-	size_t cap = 0;
-	int err = 0;
+	int err;
 
 	if (!f)
 		return -errno;
-	while (!err && getline(&line, &cap, f) > 0) {
-		json_t *o;
-
-		run->line++;
-		if (!line[strspn(line, " \t\r\n")])
-			continue;
-		o = json_loads(line, JSON_ALLOW_NUL, NULL);
-		err = o ? trace_event(run, o) : -EBADMSG;
-		json_decref(o);
-	}
-	if (!err && ferror(f))
-		err = -EIO;
-	free(line);
+	err = tl_json_lines(f, trace_line, run, &run->line);
 	fclose(f);
 	return err;
 }
@@ -398,20 +396,10 @@ int cmp_capture_read(struct cmp_run *run, char *err, size_t err_size)
 {
 	struct tl_capture_filter f = {
 	    .ports = run->ports, .nports = run->nports, .family = run->family};
-	struct tl_engine_config cfg = {.server_ports = run->ports, .nports = run->nports};
 	struct tl_sink sink = {
 	    .ctx = &run->capture, .on_packet = capture_on_packet, .on_http = capture_on_http};
-	struct tl_capture_stats st;
-	struct tl_engine *e = tl_engine_new(&cfg, &sink);
-	int ret;
+	int ret = tl_capture_to_sink(run->capture_path, &f, &sink, err, err_size);
 
-	if (!e) {
-		snprintf(err, err_size, "%s", strerror(ENOMEM));
-		return -ENOMEM;
-	}
-	ret = tl_capture_read(run->capture_path, &f, e, &st, err, err_size);
-	tl_engine_finish(e);
-	tl_engine_free(e);
 	if (!ret && run->capture.err) {
 		snprintf(err, err_size, "%s", strerror(-run->capture.err));
 		ret = run->capture.err;

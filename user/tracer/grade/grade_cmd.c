@@ -1,5 +1,4 @@
 /* The command line of `tcplife-http grade`: which shape, which input. */
-#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <libgen.h>
@@ -11,6 +10,7 @@
 
 #include "common/parse_num.h"
 #include "tracer/capture/capture_replay.h"
+#include "tracer/capture/trace_input.h"
 #include "tracer/grade/grade.h"
 
 /* make install's shapes; the Makefile compiles it from PREFIX. */
@@ -121,23 +121,9 @@ static int grade_read_shape(struct grade_cmd *g, struct grade_shape *s)
 	return ret;
 }
 
-/* Lines of a --json text, one by one; the line number of a bad one. */
-static int grade_lines(struct grade_trace *t, FILE *f, size_t *lineno)
+static int grade_line(void *t, const char *line, size_t len)
 {
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	int err = 0;
-
-	while (!err && (n = getline(&line, &cap, f)) > 0) {
-		++*lineno;
-		if (line[strspn(line, " \t\r\n")])
-			err = grade_trace_line(t, line, (size_t)n);
-	}
-	if (!err && ferror(f))
-		err = -EIO;
-	free(line);
-	return err;
+	return grade_trace_line(t, line, len);
 }
 
 /* The capture's --json lines, as -r --json would print them. */
@@ -162,34 +148,33 @@ static int grade_capture(struct grade_cmd *g, struct grade_trace *t, size_t *lin
 	}
 	mem = err ? NULL : fmemopen(buf, size, "r");
 	if (!err)
-		err = mem ? grade_lines(t, mem, lineno) : -ENOMEM;
+		err = mem ? tl_json_lines(mem, grade_line, t, lineno) : -ENOMEM;
 	if (mem)
 		fclose(mem);
 	free(buf);
 	return err;
 }
 
-/* A trace is JSON lines; anything else is left to libpcap. */
 static int grade_read(struct grade_cmd *g, struct grade_trace *t)
 {
-	FILE *f = fopen(g->input, "r");
+	int json = tl_input_is_json(g->input), err;
 	size_t lineno = 0;
-	int c, err;
+	FILE *f;
 
-	if (!f)
-		return grade_bad(strerror(errno), g->input);
-	while ((c = getc(f)) != EOF && isspace(c))
-		;
-	if (c == '{') {
-		rewind(f);
-		err = grade_lines(t, f, &lineno);
+	if (json < 0)
+		return grade_bad(strerror(-json), g->input);
+	if (json) {
+		f = fopen(g->input, "r");
+		if (!f)
+			return grade_bad(strerror(errno), g->input);
+		err = tl_json_lines(f, grade_line, t, &lineno);
+		fclose(f);
 	} else {
 		err = grade_capture(g, t, &lineno);
 	}
-	fclose(f);
-	if (err == -EBADMSG || err == -EINVAL)
+	if (tl_json_line_why(err))
 		fprintf(stderr, "tcplife-http grade: %s:%zu: %s\n", g->input, lineno,
-			err == -EBADMSG ? "not a JSON object" : "an event without its members");
+			tl_json_line_why(err));
 	else if (err && err != -ECANCELED)
 		fprintf(stderr, "tcplife-http grade: %s: %s\n", g->input, strerror(-err));
 	return err ? 2 : 0;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/util.h"
 #include "tracer/grade/grade.h"
 #include "tracer/output/json_contract.h"
 #include "tracer/output/json_member.h"
@@ -181,7 +182,7 @@ static int life_event(struct grade_trace *t, const char *type, json_t *o)
 	struct grade_life *l;
 	uint64_t id;
 
-	for (size_t i = 0; i < sizeof(readers) / sizeof(readers[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(readers); i++) {
 		if (strcmp(type, readers[i].type))
 			continue;
 		if (tl_json_member_uint(o, TL_JM(conn), UINT32_MAX, &id))

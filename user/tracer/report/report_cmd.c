@@ -1,6 +1,5 @@
 #include "tracer/report/report_cmd.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -9,6 +8,7 @@
 
 #include "common/parse_num.h"
 #include "tracer/capture/capture_replay.h"
+#include "tracer/capture/trace_input.h"
 #include "tracer/report/report_html.h"
 #include "tracer/report/report_output.h"
 
@@ -63,41 +63,23 @@ static int report_args(int argc, char **argv, struct report_run *run)
 	return 0;
 }
 
-/* A trace is JSON lines; anything else is left to libpcap. */
-static int report_is_json(const char *path)
+static int report_line(void *m, const char *line, size_t len)
 {
-	FILE *f = fopen(path, "r");
-	int c;
-
-	if (!f)
-		return -errno;
-	while ((c = getc(f)) != EOF && isspace(c))
-		;
-	fclose(f);
-	return c == '{';
+	return tl_rp_model_line(m, line, len);
 }
 
 static int report_from_json(struct report_run *run, struct tl_rp_model *m)
 {
 	FILE *f = fopen(run->input, "r");
-	char *line = NULL;
-	size_t cap = 0, lineno = 0;
-	ssize_t n;
-	int err = 0;
+	size_t lineno = 0;
+	int err;
 
 	if (!f)
 		return -errno;
-	while (!err && (n = getline(&line, &cap, f)) > 0) {
-		lineno++;
-		if (line[strspn(line, " \t\r\n")])
-			err = tl_rp_model_line(m, line, n);
-	}
-	if (!err && ferror(f))
-		err = -EIO;
-	if (err == -EBADMSG || err == -EINVAL)
+	err = tl_json_lines(f, report_line, m, &lineno);
+	if (tl_json_line_why(err))
 		fprintf(stderr, "tcplife-http report: %s:%zu: %s\n", run->input, lineno,
-			err == -EBADMSG ? "not a JSON object" : "an event without its members");
-	free(line);
+			tl_json_line_why(err));
 	fclose(f);
 	return err;
 }
@@ -133,7 +115,7 @@ static int report_from_capture(struct report_run *run, struct tl_output *out)
 /* Reads INPUT into a model: 0, or 2 (bad input) or 1 (no memory) to exit with. */
 static int report_read(struct report_run *run, struct tl_rp_model *m, struct tl_output **out)
 {
-	int json = report_is_json(run->input), err;
+	int json = tl_input_is_json(run->input), err;
 
 	if (json < 0) {
 		fprintf(stderr, "tcplife-http report: %s: %s\n", run->input, strerror(-json));

@@ -81,10 +81,10 @@ static void report_sync(struct report_output *r)
 	fflush(r->f);
 }
 
-int tl_report_write(struct tl_output *o)
+/* Writes the files now; a failure is kept for tl_report_error. */
+static void report_write(struct report_output *r)
 {
-	struct report_output *r = (struct report_output *)o;
-	__u64 t0 = report_now();
+	__u64 t0 = report_now(), t1;
 	int err = 0;
 
 	report_sync(r);
@@ -94,12 +94,12 @@ int tl_report_write(struct tl_output *o)
 		err = tl_rp_write_svgs(r->cfg.svg_dir, &r->model, r->cfg.all);
 	r->written_version = r->model.version;
 	/* At most a tenth of the time goes to rewriting. */
-	r->next_write_ns = report_now() + (report_now() - t0) * 9;
+	t1 = report_now();
+	r->next_write_ns = t1 + (t1 - t0) * 9;
 	if (r->next_write_ns < t0 + NS_PER_S)
 		r->next_write_ns = t0 + NS_PER_S;
 	if (err)
 		report_fail(r, err);
-	return err;
 }
 
 void tl_report_tick(struct tl_output *o, __u64 now_ns)
@@ -108,7 +108,7 @@ void tl_report_tick(struct tl_output *o, __u64 now_ns)
 
 	report_sync(r);
 	if (r->model.version != r->written_version && now_ns >= r->next_write_ns && !r->err)
-		tl_report_write(o);
+		report_write(r);
 }
 
 int tl_report_error(struct tl_output *o) { return ((struct report_output *)o)->err; }
@@ -140,7 +140,7 @@ static void report_stats(struct tl_output *o, const struct tl_stats_info *info)
 	struct report_output *r = (struct report_output *)o;
 
 	r->json->stats(r->json, info);
-	tl_report_write(o);
+	report_write(r);
 }
 
 static void report_free(struct tl_output *o)

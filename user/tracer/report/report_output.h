@@ -30,9 +30,6 @@ void tl_report_tick(struct tl_output *o, __u64 now_ns);
 /* tl_report_error: the first error writing or reading, 0 or -errno. */
 int tl_report_error(struct tl_output *o);
 
-/* tl_report_write: writes the files now. Returns 0 or -errno. */
-int tl_report_write(struct tl_output *o);
-
 /* tl_report_model: what was read so far. */
 struct tl_rp_model *tl_report_model(struct tl_output *o);
 
