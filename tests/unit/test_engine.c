@@ -619,6 +619,40 @@ static void tick_until(struct tl_engine *e, __u64 from, __u64 to)
 		tick_at(e, t);
 }
 
+/* Two closed lives in one hold list: #1 (no sockets in sight) waits a
+ * second for late FINs, #2 (sockets closed, its last ACK unseen) 200 ms;
+ * #2 must not wait behind #1. */
+static void scenario_holds_by_deadline(struct tl_engine *e)
+{
+	feed_packet(e, C, TL_SYN, ISN_C, 0, NULL, 0);
+	feed_packet(e, S, TL_SYN | TL_ACK, ISN_S, ISN_C + 1, NULL, 0);
+	feed_packet(e, C, TL_ACK, ISN_C + 1, ISN_S + 1, NULL, 0);
+	feed_packet(e, C, TL_FIN | TL_ACK, ISN_C + 1, ISN_S + 1, NULL, 0);
+	feed_packet(e, S, TL_FIN | TL_ACK, ISN_S + 1, ISN_C + 2, NULL, 0);
+	feed_packet(e, C, TL_ACK, ISN_C + 2, ISN_S + 2, NULL, 0);
+	client_port = CLIENT_PORT + 1;
+	handshake(e, ISN_C, ISN_S);
+	STATE(e, C, TL_ESTABLISHED, TL_FIN_WAIT1, 100);
+	feed_packet(e, C, TL_FIN | TL_ACK, ISN_C + 1, ISN_S + 1, NULL, 0);
+	STATE(e, S, TL_ESTABLISHED, TL_CLOSE_WAIT, 200);
+	feed_packet(e, S, TL_ACK, ISN_S + 1, ISN_C + 2, NULL, 0);
+	STATE(e, C, TL_FIN_WAIT1, TL_FIN_WAIT2, 100);
+	STATE(e, C, TL_FIN_WAIT2, TL_CLOSE, 100);
+	STATE(e, S, TL_CLOSE_WAIT, TL_LAST_ACK, 200);
+	feed_packet(e, S, TL_FIN | TL_ACK, ISN_S + 1, ISN_C + 2, NULL, 0);
+	STATE(e, S, TL_LAST_ACK, TL_CLOSE, 200);
+	tick_until(e, now, now + 300 * MS);
+	logf_line("300 ms later");
+	tick_until(e, now + 300 * MS, now + 1300 * MS);
+}
+
+static const char *const expect_holds_by_deadline[] = {
+    "end #2 closed_by=client tw=-1 req=0 c2s=0 s2c=0 pids=100/200",
+    "300 ms later",
+    "end #1 closed_by=client tw=0 req=0 c2s=0 s2c=0 pids=0/0",
+    NULL,
+};
+
 static void scenario_time_wait_end(struct tl_engine *e)
 {
 	__u64 t;
@@ -1181,6 +1215,8 @@ static const struct scenario scenarios[] = {
      expect_pipelined, false, NULL},
     {__LINE__, "packets only: TIME_WAIT inferred from the close, a late FIN kept in the life",
      scenario_packets_only, expect_packets_only, false, NULL},
+    {__LINE__, "a shorter hold ends first, behind a longer one", scenario_holds_by_deadline,
+     expect_holds_by_deadline, false, NULL},
     {__LINE__, "connection refused: RST", scenario_refused, expect_refused, true, NULL},
     {__LINE__, "simultaneous close: both TIME_WAIT", scenario_simultaneous, expect_simultaneous,
      false, NULL},

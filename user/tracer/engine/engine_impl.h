@@ -125,8 +125,7 @@ struct tl_ended_sock {
 	struct tl_endpoint local, remote;
 };
 
-/* Lives held after their close, oldest first: all wait equally long, so
- * appending keeps each list in deadline order. */
+/* Lives held after their close, in deadline order (hold() keeps it). */
 enum tl_hold {
 	TL_HOLD_NONE,
 	TL_HOLD_CLOSED,	 /* sockets closed: waiting for the RST or ACK the closes send */
