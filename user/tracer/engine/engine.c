@@ -151,7 +151,6 @@ void tl_engine_conn_end(struct tl_engine *e, struct tl_conn *c)
 	remember_ended(e, c);
 	tl_conn_table_remove(&e->conns, c);
 	tl_engine_http_close(e, c);
-	tl_econn(c)->ended = true;
 	if (e->sink.on_conn_end)
 		e->sink.on_conn_end(e->sink.ctx, c);
 	tl_analysis_free(tl_econn(c)->ana);
