@@ -254,8 +254,9 @@ static void handshake(struct tl_engine *e, __u32 isn_c, __u32 isn_s)
 static const char get_req[] = "GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n";	 /* 37 bytes */
 static const char ok_resp[] = "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc"; /* 41 bytes */
 
-/* One side closes first and its socket becomes a timewait socket. */
-static void close_first(struct tl_engine *e, bool closer, __u32 seq, __u32 peer_seq)
+/* One side closes first: its FIN acknowledged, its socket goes FIN_WAIT2 ->
+ * CLOSE (a timewait socket from then on). */
+static void close_half(struct tl_engine *e, bool closer, __u32 seq, __u32 peer_seq)
 {
 	bool peer = !closer;
 	__u32 pid = closer == C ? 100 : 200, peer_pid = closer == C ? 200 : 100;
@@ -266,6 +267,15 @@ static void close_first(struct tl_engine *e, bool closer, __u32 seq, __u32 peer_
 	feed_packet(e, peer, TL_ACK, peer_seq, seq + 1, NULL, 0);
 	STATE(e, closer, TL_FIN_WAIT1, TL_FIN_WAIT2, pid);
 	STATE(e, closer, TL_FIN_WAIT2, TL_CLOSE, pid);
+}
+
+/* One side closes first and its socket becomes a timewait socket. */
+static void close_first(struct tl_engine *e, bool closer, __u32 seq, __u32 peer_seq)
+{
+	bool peer = !closer;
+	__u32 peer_pid = closer == C ? 200 : 100;
+
+	close_half(e, closer, seq, peer_seq);
 	STATE(e, peer, TL_CLOSE_WAIT, TL_LAST_ACK, peer_pid);
 	feed_packet(e, peer, TL_FIN | TL_ACK, peer_seq, seq + 1, NULL, 0);
 	feed_packet(e, closer, TL_ACK, seq + 1, peer_seq + 1, NULL, 0);
@@ -386,12 +396,9 @@ static const char *const expect_packets_only[] = {
     NULL,
 };
 
-/* A capture file: no socket events, so the close is read from the packets.
- * The last ACK was lost after the capture point: the server's FIN comes
- * again after its retransmission timeout and stays in the life, as in
- * Wireshark's stream; the life ends when the packets' time is a second past
- * the close (a SYN on another tuple here). */
-static void scenario_packets_only(struct tl_engine *e)
+/* A life seen only in its packets: the handshake, then the client closes
+ * first and both FINs are acknowledged. */
+static void packets_open_close(struct tl_engine *e)
 {
 	feed_packet(e, C, TL_SYN, ISN_C, 0, NULL, 0);
 	feed_packet(e, S, TL_SYN | TL_ACK, ISN_S, ISN_C + 1, NULL, 0);
@@ -399,6 +406,16 @@ static void scenario_packets_only(struct tl_engine *e)
 	feed_packet(e, C, TL_FIN | TL_ACK, ISN_C + 1, ISN_S + 1, NULL, 0);
 	feed_packet(e, S, TL_FIN | TL_ACK, ISN_S + 1, ISN_C + 2, NULL, 0);
 	feed_packet(e, C, TL_ACK, ISN_C + 2, ISN_S + 2, NULL, 0);
+}
+
+/* A capture file: no socket events, so the close is read from the packets.
+ * The last ACK was lost after the capture point: the server's FIN comes
+ * again after its retransmission timeout and stays in the life, as in
+ * Wireshark's stream; the life ends when the packets' time is a second past
+ * the close (a SYN on another tuple here). */
+static void scenario_packets_only(struct tl_engine *e)
+{
+	packets_open_close(e);
 	now += 205 * MS;
 	feed_packet(e, S, TL_FIN | TL_ACK, ISN_S + 1, ISN_C + 2, NULL, 0);
 	feed_packet(e, C, TL_ACK, ISN_C + 2, ISN_S + 2, NULL, 0);
@@ -618,6 +635,30 @@ static void tick_until(struct tl_engine *e, __u64 from, __u64 to)
 	for (__u64 t = from; t <= to; t += 10 * MS)
 		tick_at(e, t);
 }
+
+/* Two closed lives in one hold list: #1 (no sockets in sight) waits a
+ * second for late FINs, #2 (sockets closed, its last ACK unseen) 200 ms;
+ * #2 must not wait behind #1. */
+static void scenario_holds_by_deadline(struct tl_engine *e)
+{
+	packets_open_close(e);
+	client_port = CLIENT_PORT + 1;
+	handshake(e, ISN_C, ISN_S);
+	close_half(e, C, ISN_C + 1, ISN_S + 1);
+	STATE(e, S, TL_CLOSE_WAIT, TL_LAST_ACK, 200);
+	feed_packet(e, S, TL_FIN | TL_ACK, ISN_S + 1, ISN_C + 2, NULL, 0);
+	STATE(e, S, TL_LAST_ACK, TL_CLOSE, 200);
+	tick_until(e, now, now + 300 * MS);
+	logf_line("300 ms later");
+	tick_until(e, now + 300 * MS, now + 1300 * MS);
+}
+
+static const char *const expect_holds_by_deadline[] = {
+    "end #2 closed_by=client tw=-1 req=0 c2s=0 s2c=0 pids=100/200",
+    "300 ms later",
+    "end #1 closed_by=client tw=0 req=0 c2s=0 s2c=0 pids=0/0",
+    NULL,
+};
 
 static void scenario_time_wait_end(struct tl_engine *e)
 {
@@ -1181,6 +1222,8 @@ static const struct scenario scenarios[] = {
      expect_pipelined, false, NULL},
     {__LINE__, "packets only: TIME_WAIT inferred from the close, a late FIN kept in the life",
      scenario_packets_only, expect_packets_only, false, NULL},
+    {__LINE__, "a shorter hold ends first, behind a longer one", scenario_holds_by_deadline,
+     expect_holds_by_deadline, false, NULL},
     {__LINE__, "connection refused: RST", scenario_refused, expect_refused, true, NULL},
     {__LINE__, "simultaneous close: both TIME_WAIT", scenario_simultaneous, expect_simultaneous,
      false, NULL},

@@ -39,6 +39,42 @@ static const struct {
     {__LINE__, FULL + 8, 100, 100, TL_DATA_FRAME, -EINVAL, 0, 0},
 };
 
+#define MS 1000000ULL
+#define OFFSET 1700000000000000000ULL /* realtime - monotonic: an epoch in 2023 */
+
+/* The latest loss's 32-bit millisecond stamp, widened with the record's own
+ * time to the epoch's clock. */
+static const struct {
+	int line;
+	__u64 ts_ns; /* the record's, bpf_ktime_get_ns() */
+	__u32 lost_ms;
+	__u64 want; /* lost_ts_ns */
+} loss_rows[] = {
+    {__LINE__, 5000 * MS, 4999, OFFSET + 4999 * MS},
+    {__LINE__, 5000 * MS, 5001, OFFSET + 5001 * MS}, /* another CPU, just after */
+    {__LINE__, ((1ULL << 32) + 10) * MS, 0xfffffffbU, OFFSET + 0xfffffffbULL * MS},
+};
+
+static void check_loss_time(void)
+{
+	struct tl_sock_event s = {.type = TL_EV_STATE, .family = AF_INET};
+
+	for (size_t i = 0; i < sizeof(loss_rows) / sizeof(loss_rows[0]); i++) {
+		struct tl_event ev;
+		int got;
+
+		s.ts_ns = loss_rows[i].ts_ns;
+		s.lost = 1;
+		s.lost_ms = loss_rows[i].lost_ms;
+		got = tl_event_decode(&s, sizeof(s), OFFSET, &ev);
+		UNIT_CHECK_AT(loss_rows[i].line, !got && ev.lost_ts_ns == loss_rows[i].want,
+			      "loss at %u ms in a record at %llu ns: %llu (got %d, %llu)",
+			      loss_rows[i].lost_ms, (unsigned long long)loss_rows[i].ts_ns,
+			      (unsigned long long)loss_rows[i].want, got,
+			      (unsigned long long)ev.lost_ts_ns);
+	}
+}
+
 int main(void)
 {
 	/* 8-byte aligned, as the ring buffer's records are. */
@@ -70,5 +106,6 @@ int main(void)
 			      rows[i].http_len, ev.frame_len, ev.http_len);
 	}
 	free(buf);
+	check_loss_time();
 	return unit_done();
 }

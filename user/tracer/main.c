@@ -304,6 +304,23 @@ static bool interface_gone(struct tracer *t, __u64 now_ns)
 	return !if_indextoname(t->ifindex, name);
 }
 
+/* The first error wins: werr, writing path, is told in one line only when
+ * there was none before (err). */
+static int write_failed(int err, int werr, const char *path)
+{
+	if (!werr || err)
+		return err;
+	fprintf(stderr, "tcplife-http: writing %s: %s\n", path, strerror(-werr));
+	return werr;
+}
+
+static int report_error(struct tracer *t) { return t->report ? tl_report_error(t->report) : 0; }
+
+static const char *report_path(const struct tracer *t)
+{
+	return t->args.html_path ? t->args.html_path : t->args.svg_dir;
+}
+
 /* Why the loop must stop, said once; 0 to go on. */
 static int stop_reason(struct tracer *t, __u64 deadline)
 {
@@ -316,19 +333,8 @@ static int stop_reason(struct tracer *t, __u64 deadline)
 		fprintf(stderr, "tcplife-http: interface %s disappeared\n", t->args.ifname);
 		return -ENODEV;
 	}
-	err = tl_pcap_writer_error(t->pcap);
-	if (err) {
-		fprintf(stderr, "tcplife-http: writing %s: %s\n", t->args.write_path,
-			strerror(-err));
-		return err;
-	}
-	err = t->report ? tl_report_error(t->report) : 0;
-	if (err) {
-		fprintf(stderr, "tcplife-http: writing %s: %s\n",
-			t->args.html_path ? t->args.html_path : t->args.svg_dir, strerror(-err));
-		return err;
-	}
-	return 0;
+	err = write_failed(0, tl_pcap_writer_error(t->pcap), t->args.write_path);
+	return write_failed(err, report_error(t), report_path(t));
 }
 
 static int run_live(struct tracer *t)
@@ -431,29 +437,13 @@ static void report_end(struct tracer *t)
 /* Frees what setup made; returns err, or the capture writer's error. */
 static int teardown(struct tracer *t, int err)
 {
-	int werr;
-
 	tl_loader_stop(t->loader);
 	tl_kernel_names_free();
 	tl_engine_free(t->engine);
-	werr = tl_pcap_writer_close(t->pcap);
-	if (werr && !err) {
-		fprintf(stderr, "tcplife-http: writing %s: %s\n", t->args.write_path,
-			strerror(-werr));
-		err = werr;
-	}
-	werr = t->report ? tl_report_error(t->report) : 0;
-	if (werr && !err) {
-		fprintf(stderr, "tcplife-http: writing %s: %s\n",
-			t->args.html_path ? t->args.html_path : t->args.svg_dir, strerror(-werr));
-		err = werr;
-	}
-	werr = t->out && t->out->error ? t->out->error(t->out) : 0;
-	if (werr && !err) {
-		fprintf(stderr, "tcplife-http: writing %s: %s\n", t->args.json_path,
-			strerror(-werr));
-		err = werr;
-	}
+	err = write_failed(err, tl_pcap_writer_close(t->pcap), t->args.write_path);
+	err = write_failed(err, report_error(t), report_path(t));
+	err = write_failed(err, t->out && t->out->error ? t->out->error(t->out) : 0,
+			   t->args.json_path);
 	if (t->report)
 		t->report->free(t->report);
 	if (t->out)

@@ -106,10 +106,14 @@ static void hold(struct tl_engine *e, struct tl_conn *c, enum tl_hold kind, __u6
 		return;
 	ec->held = kind;
 	ec->hold_until_ns = e->now_ns + ns;
+	/* Behind the last life due no later: a closed life waits for late
+	 * FINs longer than for its trailing segments, in the same list. */
 	ec->held_prev = l->tail;
-	ec->held_next = NULL;
-	*(l->tail ? &tl_econn(l->tail)->held_next : &l->head) = c;
-	l->tail = c;
+	while (ec->held_prev && tl_econn(ec->held_prev)->hold_until_ns > ec->hold_until_ns)
+		ec->held_prev = tl_econn(ec->held_prev)->held_prev;
+	ec->held_next = ec->held_prev ? tl_econn(ec->held_prev)->held_next : l->head;
+	*(ec->held_prev ? &tl_econn(ec->held_prev)->held_next : &l->head) = c;
+	*(ec->held_next ? &tl_econn(ec->held_next)->held_prev : &l->tail) = c;
 }
 
 static void remember_ended(struct tl_engine *e, const struct tl_conn *c)
@@ -147,7 +151,6 @@ void tl_engine_conn_end(struct tl_engine *e, struct tl_conn *c)
 	remember_ended(e, c);
 	tl_conn_table_remove(&e->conns, c);
 	tl_engine_http_close(e, c);
-	tl_econn(c)->ended = true;
 	if (e->sink.on_conn_end)
 		e->sink.on_conn_end(e->sink.ctx, c);
 	tl_analysis_free(tl_econn(c)->ana);

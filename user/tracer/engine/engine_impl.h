@@ -88,10 +88,9 @@ struct tl_econn {
 	int state[2];		       /* current enum tl_tcp_state, 0 before any state event */
 	struct tl_flow_track track[2]; /* by sender */
 	bool has_state_events;
-	bool ws_scaling; /* both SYNs carried window scale */
-	bool tw_wait[2]; /* the side's socket went to CLOSE from FIN_WAIT2 or CLOSING */
-	__u8 tw_from[2]; /* the state it left then */
-	bool ended;
+	bool ws_scaling;	     /* both SYNs carried window scale */
+	bool tw_wait[2];	     /* the side's socket went to CLOSE from FIN_WAIT2 or CLOSING */
+	__u8 tw_from[2];	     /* the state it left then */
 	struct tl_conn_http *http;   /* NULL until its first HTTP message */
 	struct tl_http_hold hold[2]; /* by sending side */
 	struct tl_conn *next;	     /* hash chain */
@@ -125,8 +124,7 @@ struct tl_ended_sock {
 	struct tl_endpoint local, remote;
 };
 
-/* Lives held after their close, oldest first: all wait equally long, so
- * appending keeps each list in deadline order. */
+/* Lives held after their close, in deadline order (hold() keeps it). */
 enum tl_hold {
 	TL_HOLD_NONE,
 	TL_HOLD_CLOSED,	 /* sockets closed: waiting for the RST or ACK the closes send */

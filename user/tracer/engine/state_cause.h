@@ -3,8 +3,6 @@
 #ifndef TL_STATE_CAUSE_H
 #define TL_STATE_CAUSE_H
 
-#include <stdbool.h>
-
 enum tl_state_cause {
 	TL_CAUSE_UNKNOWN = 0, /* the segments seen do not tell */
 	TL_CAUSE_CONNECT,     /* connect() called: the SYN goes out */

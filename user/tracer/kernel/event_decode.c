@@ -18,11 +18,12 @@ _Static_assert(sizeof(struct tl_kernel_event) == 120, "tl_kernel_event layout ch
 _Static_assert(offsetof(struct tl_kernel_event, type) == 8, "type must follow ts_ns");
 
 /* The record's 32-bit millisecond stamp of the latest loss, widened with
- * the record's own time: within 24 days of it, either way (another CPU may
- * lose a record just after this one took its time). */
-static __u64 loss_time(__u32 lost_ms, __u64 ts_ns, __u64 ktime_offset_ns)
+ * the record's own time (ktime_ns, its raw ts_ns on the kernel's clock):
+ * within 24 days of it, either way (another CPU may lose a record just after
+ * this one took its time). */
+static __u64 loss_time(__u32 lost_ms, __u64 ktime_ns, __u64 ktime_offset_ns)
 {
-	__u64 ktime_ms = (ts_ns - ktime_offset_ns) / 1000000;
+	__u64 ktime_ms = ktime_ns / 1000000;
 	__s64 ms = (__s64)ktime_ms + (__s32)(lost_ms - (__u32)ktime_ms);
 
 	return ms > 0 ? (__u64)ms * 1000000 + ktime_offset_ns : ktime_offset_ns;
@@ -85,7 +86,7 @@ static int decode_packet(const void *data, size_t size, __u64 ktime_offset_ns, s
 		return -EINVAL;
 	ev->pkt = p;
 	ev->lost = p->lost;
-	ev->lost_ts_ns = loss_time(p->lost_ms, ev->ts_ns, ktime_offset_ns);
+	ev->lost_ts_ns = loss_time(p->lost_ms, p->ts_ns, ktime_offset_ns);
 	if (cap)
 		locate_payload(p, (const __u8 *)data + sizeof(*p), len, ev);
 	return 0;
@@ -99,7 +100,7 @@ static int decode_sock(const void *data, size_t size, __u64 ktime_offset_ns, str
 		return -EINVAL;
 	ev->sock = s;
 	ev->lost = s->lost;
-	ev->lost_ts_ns = loss_time(s->lost_ms, ev->ts_ns, ktime_offset_ns);
+	ev->lost_ts_ns = loss_time(s->lost_ms, s->ts_ns, ktime_offset_ns);
 	return 0;
 }
 
@@ -111,7 +112,7 @@ static int decode_kernel(const void *data, size_t size, __u64 ktime_offset_ns, s
 		return -EINVAL;
 	ev->kernel = k;
 	ev->lost = k->lost;
-	ev->lost_ts_ns = loss_time(k->lost_ms, ev->ts_ns, ktime_offset_ns);
+	ev->lost_ts_ns = loss_time(k->lost_ms, k->ts_ns, ktime_offset_ns);
 	return 0;
 }
 
