@@ -4,7 +4,7 @@
  * fuzz-sources: user/tracer/report/report_model.c user/tracer/report/report_esc.c
  * fuzz-sources: user/tracer/report/report_svg.c user/tracer/report/report_html.c
  * fuzz-sources: user/tracer/report/report_pack.c user/tracer/proto/
- * fuzz-sources: user/common/fmt.c user/common/utf8.c
+ * fuzz-sources: user/common/fmt.c user/common/utf8.c user/common/vec.c
  * fuzz-libs: -ljansson -lz
  */
 #include <stdlib.h>

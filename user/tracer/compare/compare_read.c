@@ -17,25 +17,6 @@
 #include "tracer/output/json_member.h"
 #include "tracer/proto/tcp_names.h"
 
-static void *cmp_vec_push(struct cmp_vec *v, size_t size)
-{
-	if (v->n == v->cap) {
-		size_t cap = v->cap ? v->cap * 2 : 16;
-		void *items = realloc(v->items, cap * size);
-
-		if (!items)
-			return NULL;
-		v->items = items;
-		v->cap = cap;
-	}
-	return memset((char *)v->items + v->n++ * size, 0, size);
-}
-
-const void *cmp_vec_at(const struct cmp_vec *v, size_t i, size_t size)
-{
-	return i < v->n ? (const char *)v->items + i * size : NULL;
-}
-
 struct cmp_conn *cmp_conn_at(const struct cmp_side *s, size_t i)
 {
 	return ((struct cmp_conn **)s->conns.items)[i];
@@ -45,7 +26,7 @@ static struct cmp_conn *cmp_conn_new(struct cmp_side *s, __u64 id)
 {
 	struct cmp_conn *c = calloc(1, sizeof(*c)), **slot;
 
-	if (!c || !(slot = cmp_vec_push(&s->conns, sizeof(c)))) {
+	if (!c || !(slot = vec_push(&s->conns, sizeof(c)))) {
 		free(c);
 		return NULL;
 	}
@@ -56,7 +37,7 @@ static struct cmp_conn *cmp_conn_new(struct cmp_side *s, __u64 id)
 
 static int cmp_add_seg(struct cmp_conn *c, enum tl_side from, const struct cmp_seg *seg)
 {
-	struct cmp_seg *s = cmp_vec_push(&c->segs[from], sizeof(*s));
+	struct cmp_seg *s = vec_push(&c->segs[from], sizeof(*s));
 
 	if (!s)
 		return -ENOMEM;
@@ -78,7 +59,7 @@ static int cmp_add_http(struct cmp_conn *c, bool request, const char *method, co
 	for (unsigned char *p = (unsigned char *)text; *p; p++)
 		if (*p < 0x20 || *p == 0x7f)
 			*p = '?';
-	slot = cmp_vec_push(&c->http, sizeof(*slot));
+	slot = vec_push(&c->http, sizeof(*slot));
 	if (!slot) {
 		free(text);
 		return -ENOMEM;
@@ -142,10 +123,9 @@ static struct cmp_conn *trace_conn(struct cmp_side *s, __u32 id, bool *created)
 	struct cmp_conn **slot;
 
 	*created = false;
-	while (s->by_id.n <= id)
-		if (!cmp_vec_push(&s->by_id, sizeof(*slot)))
-			return NULL;
-	slot = (struct cmp_conn **)s->by_id.items + id;
+	slot = vec_slot(&s->by_id, id, sizeof(*slot));
+	if (!slot)
+		return NULL;
 	if (!*slot) {
 		*slot = cmp_conn_new(s, id);
 		*created = true;
@@ -297,8 +277,7 @@ static int trace_drop(struct cmp_side *s, json_t *o)
 	c = trace_conn(s, id, &created);
 	if (!c)
 		return -ENOMEM;
-	slot = cmp_vec_push(&c->dropped[strcmp(side, "client") ? TL_SERVER : TL_CLIENT],
-			    sizeof(*slot));
+	slot = vec_push(&c->dropped[strcmp(side, "client") ? TL_SERVER : TL_CLIENT], sizeof(*slot));
 	if (!slot)
 		return -ENOMEM;
 	*slot = seg;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "common/util.h"
+#include "common/vec.h"
 #include "tracer/grade/grade.h"
 #include "tracer/output/json_contract.h"
 #include "tracer/output/json_member.h"
@@ -46,21 +47,16 @@ static int life_word(json_t *o, const char *key, char *out)
 /* Searched from the newest: events mostly belong to recent connections. */
 static struct grade_life *life_of(struct grade_trace *t, uint64_t id)
 {
-	struct grade_life *l;
+	struct grade_life *l, *lives;
 
 	for (size_t i = t->n; i-- > 0;)
 		if (t->lives[i].conn == id)
 			return &t->lives[i];
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? 2 * t->cap : 16;
-		struct grade_life *p = realloc(t->lives, cap * sizeof(*p));
-
-		if (!p)
-			return NULL;
-		t->lives = p;
-		t->cap = cap;
-	}
-	l = &t->lives[t->n++];
+	lives = vec_grow(t->lives, &t->cap, t->n, sizeof(*lives));
+	if (!lives)
+		return NULL;
+	t->lives = lives;
+	l = &lives[t->n++];
 	memset(l, 0, sizeof(*l));
 	l->conn = id;
 	l->latency_ms = -1;

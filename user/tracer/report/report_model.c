@@ -16,51 +16,20 @@
 
 /* --- storage --- */
 
-static int rp_grow(void **items, size_t *cap, size_t n, size_t size)
-{
-	size_t ncap;
-	void *p;
-
-	if (n < *cap)
-		return 0;
-	ncap = *cap ? *cap * 2 : 16;
-	p = realloc(*items, ncap * size);
-	if (!p)
-		return -ENOMEM;
-	*items = p;
-	*cap = ncap;
-	return 0;
-}
-
 static char *rp_strdup(const char *s) { return s ? strdup(s) : NULL; }
-
-/* Grows the id index to hold id (ids are small and dense: from 1). */
-static int rp_index(struct tl_rp_model *m, uint64_t id)
-{
-	size_t n = m->nids ? m->nids : 64;
-	struct tl_rp_conn **p;
-
-	while (n <= id)
-		n *= 2;
-	p = realloc(m->by_id, n * sizeof(*p));
-	if (!p)
-		return -ENOMEM;
-	memset(p + m->nids, 0, (n - m->nids) * sizeof(*p));
-	m->by_id = p;
-	m->nids = n;
-	return 0;
-}
 
 static struct tl_rp_conn *rp_conn(struct tl_rp_model *m, uint64_t id)
 {
-	struct tl_rp_conn *c;
+	struct tl_rp_conn *c, **slot = vec_slot(&m->by_id, id, sizeof(*slot)), **conns;
 
-	if (id >= m->nids && rp_index(m, id))
+	if (!slot)
 		return NULL;
-	if (m->by_id[id])
-		return m->by_id[id];
-	if (rp_grow((void **)&m->conns, &m->cap, m->nconns, sizeof(*m->conns)))
+	if (*slot)
+		return *slot;
+	conns = vec_grow(m->conns, &m->cap, m->nconns, sizeof(*conns));
+	if (!conns)
 		return NULL;
+	m->conns = conns;
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return NULL;
@@ -69,17 +38,18 @@ static struct tl_rp_conn *rp_conn(struct tl_rp_model *m, uint64_t id)
 	c->tw_ms[0] = c->tw_ms[1] = -1;
 	c->start_us = -1;
 	m->conns[m->nconns++] = c;
-	m->by_id[id] = c;
+	*slot = c;
 	return c;
 }
 
 static struct tl_rp_row *rp_row(struct tl_rp_conn *c, enum tl_rp_row_kind kind, int64_t t_us)
 {
-	struct tl_rp_row *r;
+	struct tl_rp_row *r, *rows = vec_grow(c->rows, &c->cap, c->nrows, sizeof(*rows));
 
-	if (rp_grow((void **)&c->rows, &c->cap, c->nrows, sizeof(*c->rows)))
+	if (!rows)
 		return NULL;
-	r = memset(&c->rows[c->nrows++], 0, sizeof(*r));
+	c->rows = rows;
+	r = memset(&rows[c->nrows++], 0, sizeof(*r));
 	r->kind = kind;
 	r->t_us = t_us;
 	if (c->start_us < 0)
@@ -117,7 +87,7 @@ void tl_rp_model_free(struct tl_rp_model *m)
 	for (size_t i = 0; i < m->nconns; i++)
 		rp_conn_free(m->conns[i]);
 	free(m->conns);
-	free(m->by_id);
+	free(m->by_id.items);
 	free(m->source);
 	memset(m, 0, sizeof(*m));
 }
@@ -428,12 +398,13 @@ static int rp_conn_end(struct tl_rp_model *m, json_t *o)
 static int rp_tw_end(struct tl_rp_model *m, json_t *o)
 {
 	int side = jside(jstr(o, TL_JM(side)));
-	struct tl_rp_conn *c;
+	struct tl_rp_conn *const *slot, *c;
 	uint64_t id;
 
 	if (tl_json_member_uint(o, TL_JM(conn), RP_MAX_CONN_ID, &id) || side < 0)
 		return -EINVAL;
-	c = id < m->nids ? m->by_id[id] : NULL;
+	slot = vec_at(&m->by_id, id, sizeof(*slot));
+	c = slot ? *slot : NULL;
 	if (!c)
 		return 0;
 	c->svg_stale = true;

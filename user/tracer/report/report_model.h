@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/vec.h"
+
 enum tl_rp_row_kind {
 	TL_RP_SEG,
 	TL_RP_STATE,
@@ -69,8 +71,7 @@ struct tl_rp_conn {
 struct tl_rp_model {
 	struct tl_rp_conn **conns; /* in the order they began */
 	size_t nconns, cap;
-	struct tl_rp_conn **by_id; /* index by conn id */
-	size_t nids;
+	struct vec by_id; /* struct tl_rp_conn *, indexed by conn id */
 	uint64_t lost;	  /* events the kernel lost */
 	char *source;	  /* the start line's file, or NULL */
 	uint64_t version; /* counts changes to ended connections, which are drawn */

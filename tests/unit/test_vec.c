@@ -1,0 +1,154 @@
+/* common/vec.c, the growable arrays of compare, report and grade: items
+ * pushed come zeroed and stay as written through every growth, an index
+ * grows to reach its slot, and a size that would overflow is refused with
+ * the array left as it was. */
+#include "common/vec.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "unit.h"
+
+/* Item k's bytes: each byte names k and its offset, to tell items apart. */
+static void fill(unsigned char *p, size_t size, size_t k)
+{
+	for (size_t b = 0; b < size; b++)
+		p[b] = (unsigned char)(k * 7 + b + 1);
+}
+
+static bool holds(const struct vec *v, size_t size, size_t n)
+{
+	unsigned char want[64];
+
+	for (size_t k = 0; k < n; k++) {
+		fill(want, size, k);
+		if (memcmp(vec_at(v, k, size), want, size))
+			return false;
+	}
+	return v->n == n && v->cap >= n && !vec_at(v, n, size);
+}
+
+static bool zeroed(const unsigned char *p, size_t size)
+{
+	for (size_t b = 0; b < size; b++)
+		if (p[b])
+			return false;
+	return true;
+}
+
+static const struct {
+	int line;
+	const char *desc;
+	size_t size, n;
+	size_t cap; /* after n pushes */
+} pushes[] = {
+    {__LINE__, "one byte-sized item", 1, 1, 16},
+    {__LINE__, "a pointer's size, to the first capacity", sizeof(void *), 16, 16},
+    {__LINE__, "one past the first capacity doubles it", sizeof(void *), 17, 32},
+    {__LINE__, "an odd size, many growths", 13, 1000, 1024},
+    {__LINE__, "a large item", 64, 300, 512},
+};
+
+static void test_push(void)
+{
+	for (size_t r = 0; r < sizeof(pushes) / sizeof(pushes[0]); r++) {
+		struct vec v = {0};
+		bool fresh = true;
+
+		for (size_t k = 0; k < pushes[r].n; k++) {
+			unsigned char *p = vec_push(&v, pushes[r].size);
+
+			fresh &= p && zeroed(p, pushes[r].size);
+			if (p)
+				fill(p, pushes[r].size, k);
+		}
+		UNIT_CHECK_AT(pushes[r].line, fresh, "push: %s: each item comes zeroed",
+			      pushes[r].desc);
+		UNIT_CHECK_AT(pushes[r].line, holds(&v, pushes[r].size, pushes[r].n),
+			      "push: %s: every item kept", pushes[r].desc);
+		UNIT_CHECK_AT(pushes[r].line, v.cap == pushes[r].cap,
+			      "push: %s: capacity %zu (want %zu)", pushes[r].desc, v.cap,
+			      pushes[r].cap);
+		free(v.items);
+	}
+}
+
+static const struct {
+	int line;
+	const char *desc;
+	size_t first, second; /* slots asked for, in this order */
+	size_t n;	      /* items after both */
+} slots[] = {
+    {__LINE__, "slot 0 of an empty index", 0, 0, 1},
+    {__LINE__, "a far slot, then a near one", 40, 3, 41},
+    {__LINE__, "a near slot, then a far one", 3, 1000, 1001},
+};
+
+static void test_slot(void)
+{
+	for (size_t r = 0; r < sizeof(slots) / sizeof(slots[0]); r++) {
+		struct vec v = {0};
+		size_t *a = vec_slot(&v, slots[r].first, sizeof(*a)), *b;
+		bool between_zero = true;
+
+		if (a)
+			*a = 0xa;
+		b = vec_slot(&v, slots[r].second, sizeof(*b));
+		if (b && slots[r].second != slots[r].first)
+			*b = 0xb;
+		a = vec_slot(&v, slots[r].first, sizeof(*a));
+		for (size_t i = 0; i < v.n; i++)
+			if (i != slots[r].first && i != slots[r].second)
+				between_zero &= !*(const size_t *)vec_at(&v, i, sizeof(size_t));
+		UNIT_CHECK_AT(slots[r].line, a && b && *a == 0xa && v.n == slots[r].n,
+			      "slot: %s: reached, %zu items (want %zu), the first kept",
+			      slots[r].desc, v.n, slots[r].n);
+		UNIT_CHECK_AT(slots[r].line, between_zero, "slot: %s: the slots between are empty",
+			      slots[r].desc);
+		free(v.items);
+	}
+}
+
+static const struct {
+	int line;
+	const char *desc;
+	size_t cap, size;
+} overflows[] = {
+    {__LINE__, "the doubled capacity's bytes overflow", 16, SIZE_MAX / 20},
+    {__LINE__, "the capacity itself overflows when doubled", SIZE_MAX / 2 + 1, 1},
+    {__LINE__, "the first capacity's bytes overflow", 0, SIZE_MAX / 8},
+};
+
+static void test_overflow(void)
+{
+	char item[8];
+
+	for (size_t r = 0; r < sizeof(overflows) / sizeof(overflows[0]); r++) {
+		size_t cap = overflows[r].cap;
+
+		UNIT_CHECK_AT(overflows[r].line,
+			      !vec_grow(item, &cap, overflows[r].cap, overflows[r].size) &&
+				  cap == overflows[r].cap,
+			      "grow: %s: refused, the capacity unchanged", overflows[r].desc);
+	}
+}
+
+static void test_room_left(void)
+{
+	char items[4];
+	size_t cap = 4;
+
+	UNIT_CHECK(vec_grow(items, &cap, 3, 1) == items && cap == 4,
+		   "grow: with room left the array stays where it is");
+}
+
+int main(void)
+{
+	test_push();
+	test_slot();
+	test_overflow();
+	test_room_left();
+	return unit_done();
+}

@@ -1,0 +1,47 @@
+#include "common/vec.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A first size that spares the smallest arrays most reallocations. */
+#define VEC_FIRST_CAP 16
+
+void *vec_grow(void *items, size_t *cap, size_t n, size_t size)
+{
+	size_t ncap;
+	void *p;
+
+	if (n < *cap)
+		return items;
+	ncap = *cap ? *cap * 2 : VEC_FIRST_CAP;
+	if (ncap < *cap || ncap > SIZE_MAX / size)
+		return NULL;
+	p = realloc(items, ncap * size);
+	if (p)
+		*cap = ncap;
+	return p;
+}
+
+void *vec_push(struct vec *v, size_t size)
+{
+	void *items = vec_grow(v->items, &v->cap, v->n, size);
+
+	if (!items)
+		return NULL;
+	v->items = items;
+	return memset((char *)items + v->n++ * size, 0, size);
+}
+
+void *vec_slot(struct vec *v, size_t i, size_t size)
+{
+	while (v->n <= i)
+		if (!vec_push(v, size))
+			return NULL;
+	return (char *)v->items + i * size;
+}
+
+const void *vec_at(const struct vec *v, size_t i, size_t size)
+{
+	return i < v->n ? (const char *)v->items + i * size : NULL;
+}

@@ -1,0 +1,34 @@
+/* Growable arrays for readers of unbounded input (a trace's connections,
+ * their rows, an index by id): the capacity doubles as they fill, so n
+ * appends cost O(n) copies, and running out of memory leaves the array as
+ * it was, for the caller to free. */
+#ifndef TL_COMMON_VEC_H
+#define TL_COMMON_VEC_H
+
+#include <stddef.h>
+
+/* Items of one size, which every call names (the caller knows their type).
+ * Zeroed is empty; free(items) frees it. */
+struct vec {
+	void *items;
+	size_t n, cap;
+};
+
+/* vec_grow: for an array kept in a typed field. items holds n items of
+ * size bytes, room for *cap (n <= *cap). Returns the array with room for
+ * one more, moved or not, *cap raised as needed; NULL when memory runs out
+ * or the size would overflow, items and *cap unchanged (as realloc). */
+void *vec_grow(void *items, size_t *cap, size_t n, size_t size);
+
+/* vec_push: appends a zeroed item and returns it (valid until the next
+ * push); NULL when memory runs out, v unchanged. */
+void *vec_push(struct vec *v, size_t size);
+
+/* vec_slot: item i, v first grown with zeroed items to hold it (an index
+ * by a small id); NULL when memory runs out. */
+void *vec_slot(struct vec *v, size_t i, size_t size);
+
+/* vec_at: item i, NULL past the end. */
+const void *vec_at(const struct vec *v, size_t i, size_t size);
+
+#endif
