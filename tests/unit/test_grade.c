@@ -151,10 +151,57 @@ static void check_bad_lines(void)
 	grade_trace_free(&t);
 }
 
+/* Events reach their own connection's life however many began since (and
+ * conn 0, and the largest id, are connections like the others), and the
+ * lives stay in the order they began. */
+static void check_many_lives(void)
+{
+	static const uint64_t firsts[] = {UINT32_MAX, 0};
+	struct grade_trace t = {0};
+	bool ok = true;
+	char line[160];
+	int err = 0;
+
+	for (size_t k = 0; k < 2; k++) {
+		snprintf(line, sizeof(line),
+			 "{\"type\":\"http\",\"conn\":%llu,\"dir\":\"request\",\"method\":\"GET\","
+			 "\"uri\":\"/%llu\"}",
+			 (unsigned long long)firsts[k], (unsigned long long)firsts[k]);
+		err |= grade_trace_line(&t, line, strlen(line));
+	}
+	for (unsigned id = 1; id <= 300; id++) {
+		snprintf(line, sizeof(line),
+			 "{\"type\":\"http\",\"conn\":%u,\"dir\":\"request\",\"method\":\"GET\","
+			 "\"uri\":\"/%u\"}",
+			 id, id);
+		err |= grade_trace_line(&t, line, strlen(line));
+	}
+	/* Answered newest first: the oldest are found past all the others. */
+	for (unsigned id = 301; id-- > 0;) {
+		snprintf(line, sizeof(line),
+			 "{\"type\":\"http\",\"conn\":%u,\"dir\":\"response\",\"status\":%u}", id,
+			 200 + id % 100);
+		err |= grade_trace_line(&t, line, strlen(line));
+	}
+	for (size_t k = 0; !err && k < t.n; k++) {
+		uint64_t id = k < 2 ? firsts[k] : k - 1;
+		char uri[32];
+
+		snprintf(uri, sizeof(uri), "GET /%llu", (unsigned long long)id);
+		ok &= t.lives[k]->conn == id && !strcmp(t.lives[k]->request, uri) &&
+		      t.lives[k]->nstatuses == (id == UINT32_MAX ? 0u : 1u) &&
+		      (id == UINT32_MAX || t.lives[k]->statuses[0] == (int)(200 + id % 100));
+	}
+	UNIT_CHECK(!err && t.n == 302 && ok,
+		   "302 connections: each event reached its own life, in the order they began");
+	grade_trace_free(&t);
+}
+
 int main(void)
 {
 	check_rows();
 	check_bad_shapes();
 	check_bad_lines();
+	check_many_lives();
 	return unit_done();
 }

@@ -98,8 +98,8 @@ static void grade_states(struct grade_run *r, const struct grade_shape *s,
 static const struct grade_life *grade_pick(const struct grade_shape *s, const struct grade_trace *t)
 {
 	for (size_t i = 0; i < t->n; i++)
-		if (!s->has_request || !strcmp(t->lives[i].request, s->request))
-			return &t->lives[i];
+		if (!s->has_request || !strcmp(t->lives[i]->request, s->request))
+			return t->lives[i];
 	return NULL;
 }
 

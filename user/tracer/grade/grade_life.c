@@ -44,22 +44,28 @@ static int life_word(json_t *o, const char *key, char *out)
 	return 0;
 }
 
-/* Searched from the newest: events mostly belong to recent connections. */
+/* The life of connection id, made at its first event: found through the
+ * map, as every event looks its connection up and a long-lived one would
+ * otherwise be searched for past every later connection. The map keeps 0
+ * for an empty slot and a trace may say conn 0: its keys are id + 1. */
 static struct grade_life *life_of(struct grade_trace *t, uint64_t id)
 {
-	struct grade_life *l, *lives;
+	struct grade_life *l = tl_conn_map_get(&t->by_conn, id + 1), **lives;
 
-	for (size_t i = t->n; i-- > 0;)
-		if (t->lives[i].conn == id)
-			return &t->lives[i];
+	if (l)
+		return l;
 	lives = vec_grow(t->lives, &t->cap, t->n, sizeof(*lives));
 	if (!lives)
 		return NULL;
 	t->lives = lives;
-	l = &lives[t->n++];
-	memset(l, 0, sizeof(*l));
+	l = calloc(1, sizeof(*l));
+	if (!l || tl_conn_map_put(&t->by_conn, id + 1, l)) {
+		free(l);
+		return NULL;
+	}
 	l->conn = id;
 	l->latency_ms = -1;
+	lives[t->n++] = l;
 	return l;
 }
 
@@ -210,6 +216,9 @@ int grade_trace_line(struct grade_trace *t, const char *line, size_t len)
 
 void grade_trace_free(struct grade_trace *t)
 {
+	for (size_t i = 0; i < t->n; i++)
+		free(t->lives[i]);
 	free(t->lives);
+	tl_conn_map_free(&t->by_conn, NULL);
 	*t = (struct grade_trace){0};
 }
