@@ -89,17 +89,6 @@ void cmp_side_free(struct cmp_side *s)
 
 /* --- the trace --- */
 
-/* The members compare reads all fit 32 bits (max says how far). */
-static int json_uint(json_t *o, const char *key, uint64_t max, __u32 *out)
-{
-	uint64_t v;
-	int err = tl_json_member_uint(o, key, max, &v);
-
-	if (!err)
-		*out = (__u32)v;
-	return err;
-}
-
 static int json_endpoint(json_t *o, const char *addr_key, const char *port_key,
 			 struct tl_endpoint *ep)
 {
@@ -108,7 +97,7 @@ static int json_endpoint(json_t *o, const char *addr_key, const char *port_key,
 	__u32 port;
 	int family;
 
-	if (!s || json_uint(o, port_key, 65535, &port))
+	if (!s || tl_json_member_u32(o, port_key, 65535, &port))
 		return -EINVAL;
 	family = strchr(s, ':') ? AF_INET6 : AF_INET;
 	if (inet_pton(family, s, addr) != 1)
@@ -179,7 +168,7 @@ static int trace_flags(json_t *o, __u16 *out)
 	__u32 raw;
 
 	if (json_object_get(o, TL_JM(flags_raw))) {
-		if (json_uint(o, TL_JM(flags_raw), (TL_AE << 1) - 1, &raw)) /* FIN .. AE */
+		if (tl_json_member_u32(o, TL_JM(flags_raw), (TL_AE << 1) - 1, &raw)) /* FIN .. AE */
 			return -EINVAL;
 		*out = raw;
 		return 0;
@@ -196,13 +185,13 @@ static int trace_packet(struct cmp_side *s, json_t *o)
 	__u32 id, win;
 	bool created;
 
-	if (json_uint(o, TL_JM(conn), CMP_MAX_CONN_ID, &id) ||
+	if (tl_json_member_u32(o, TL_JM(conn), CMP_MAX_CONN_ID, &id) ||
 	    json_endpoint(o, TL_JM(src), TL_JM(sport), &src) ||
 	    json_endpoint(o, TL_JM(dst), TL_JM(dport), &dst) || trace_flags(o, &seg.flags) ||
-	    json_uint(o, TL_JM(seq_raw), UINT32_MAX, &seg.seq) ||
-	    json_uint(o, TL_JM(ack_raw), UINT32_MAX, &seg.ack) ||
-	    json_uint(o, TL_JM(len), UINT32_MAX, &seg.len) ||
-	    json_uint(o, TL_JM(win), UINT16_MAX, &win) ||
+	    tl_json_member_u32(o, TL_JM(seq_raw), UINT32_MAX, &seg.seq) ||
+	    tl_json_member_u32(o, TL_JM(ack_raw), UINT32_MAX, &seg.ack) ||
+	    tl_json_member_u32(o, TL_JM(len), UINT32_MAX, &seg.len) ||
+	    tl_json_member_u32(o, TL_JM(win), UINT16_MAX, &win) ||
 	    analysis_from_json(json_object_get(o, TL_JM(analysis)), &seg.analysis))
 		return -EINVAL;
 	seg.win = win;
@@ -229,8 +218,8 @@ static int trace_http(struct cmp_side *s, json_t *o)
 	__u32 id, status = 0;
 	bool created;
 
-	if (json_uint(o, TL_JM(conn), CMP_MAX_CONN_ID, &id) || !dir ||
-	    (request ? !method || !uri : json_uint(o, TL_JM(status), 999, &status)))
+	if (tl_json_member_u32(o, TL_JM(conn), CMP_MAX_CONN_ID, &id) || !dir ||
+	    (request ? !method || !uri : tl_json_member_u32(o, TL_JM(status), 999, &status)))
 		return -EINVAL;
 	c = trace_conn(s, id, &created);
 	return c ? cmp_add_http(c, request, method, uri, status) : -ENOMEM;
@@ -268,9 +257,10 @@ static int trace_drop(struct cmp_side *s, json_t *o)
 	bool created;
 	__u32 id;
 
-	if (json_uint(o, TL_JM(conn), CMP_MAX_CONN_ID, &id) || trace_flags(o, &seg.flags) ||
-	    json_uint(o, TL_JM(seq_raw), UINT32_MAX, &seg.seq) ||
-	    json_uint(o, TL_JM(len), UINT32_MAX, &seg.len) || !side)
+	if (tl_json_member_u32(o, TL_JM(conn), CMP_MAX_CONN_ID, &id) ||
+	    trace_flags(o, &seg.flags) ||
+	    tl_json_member_u32(o, TL_JM(seq_raw), UINT32_MAX, &seg.seq) ||
+	    tl_json_member_u32(o, TL_JM(len), UINT32_MAX, &seg.len) || !side)
 		return -EINVAL;
 	if (!json_is_true(json_object_get(o, TL_JM(before_capture))))
 		return 0;

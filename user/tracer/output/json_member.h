@@ -21,4 +21,16 @@ static inline int tl_json_member_uint(json_t *o, const char *key, uint64_t max, 
 	return 0;
 }
 
+/* tl_json_member_u32: the same for a member kept in 32 bits (max at most
+ * UINT32_MAX); *out is left alone on error. */
+static inline int tl_json_member_u32(json_t *o, const char *key, uint32_t max, uint32_t *out)
+{
+	uint64_t v;
+	int err = tl_json_member_uint(o, key, max, &v);
+
+	if (!err)
+		*out = (uint32_t)v;
+	return err;
+}
+
 #endif

@@ -99,15 +99,6 @@ static const char *jstr(json_t *o, const char *key)
 	return json_string_value(json_object_get(o, key));
 }
 
-static int ju32(json_t *o, const char *key, uint32_t *out)
-{
-	uint64_t v;
-	int err = tl_json_member_uint(o, key, UINT32_MAX, &v);
-
-	*out = v;
-	return err;
-}
-
 /* Seconds or ms as the trace writes them (fixed decimals) to whole µs:
  * a double holds an epoch time to within a quarter of a µs. */
 static int jus(json_t *o, const char *key, double scale, int64_t *out)
@@ -207,9 +198,11 @@ static int rp_packet(struct tl_rp_model *m, json_t *o)
 		return err;
 	if (side < 0 || !flags ||
 	    tl_json_member_uint(o, TL_JM(win_scaled), UINT64_MAX, &seg.win_scaled) ||
-	    ju32(o, TL_JM(seq), &seg.seq) || ju32(o, TL_JM(ack), &seg.ack) ||
-	    ju32(o, TL_JM(seq_raw), &seg.seq_raw) || ju32(o, TL_JM(ack_raw), &seg.ack_raw) ||
-	    ju32(o, TL_JM(len), &seg.len))
+	    tl_json_member_u32(o, TL_JM(seq), UINT32_MAX, &seg.seq) ||
+	    tl_json_member_u32(o, TL_JM(ack), UINT32_MAX, &seg.ack) ||
+	    tl_json_member_u32(o, TL_JM(seq_raw), UINT32_MAX, &seg.seq_raw) ||
+	    tl_json_member_u32(o, TL_JM(ack_raw), UINT32_MAX, &seg.ack_raw) ||
+	    tl_json_member_u32(o, TL_JM(len), UINT32_MAX, &seg.len))
 		return -EINVAL;
 	/* The flags text is drawn as it is; its bits only mark SYN, FIN, RST and
 	 * ACK, so a text with "Reserved" (refused, its bits unknown) still
@@ -292,7 +285,7 @@ static int rp_http(struct tl_rp_model *m, json_t *o)
 
 	if (!(c = jconn(m, o, &t, &err)))
 		return err;
-	if (!dir || ju32(o, TL_JM(seq), &seq))
+	if (!dir || tl_json_member_u32(o, TL_JM(seq), UINT32_MAX, &seq))
 		return -EINVAL;
 	r = rp_http_seg(c, request ? 0 : 1, seq);
 	if (!r)
