@@ -1,7 +1,7 @@
 /* common/vec.c, the growable arrays of compare, report and grade: items
  * pushed come zeroed and stay as written through every growth, an index
- * grows to reach its slot, and a size that would overflow is refused with
- * the array left as it was. */
+ * grows to reach its slot, a reservation doubles as often as it takes, and
+ * a size that would overflow is refused with the array left as it was. */
 #include "common/vec.h"
 
 #include <stdbool.h>
@@ -114,41 +114,47 @@ static void test_slot(void)
 static const struct {
 	int line;
 	const char *desc;
-	size_t cap, size;
-} overflows[] = {
-    {__LINE__, "the doubled capacity's bytes overflow", 16, SIZE_MAX / 20},
-    {__LINE__, "the capacity itself overflows when doubled", SIZE_MAX / 2 + 1, 1},
-    {__LINE__, "the first capacity's bytes overflow", 0, SIZE_MAX / 8},
+	size_t cap, want, size;
+	size_t want_cap; /* 0: refused, the capacity unchanged */
+} reserves[] = {
+    {__LINE__, "room left: the array stays", 4, 3, 1, 4},
+    {__LINE__, "room for exactly want: the array stays", 4, 4, 1, 4},
+    {__LINE__, "an empty array gets the first capacity", 0, 1, 8, 16},
+    {__LINE__, "an empty array, a larger want", 0, 100, 1, 128},
+    {__LINE__, "several doublings at once (a byte buffer)", 16, 1000, 1, 1024},
+    {__LINE__, "the doubled capacity's bytes overflow", 16, 17, SIZE_MAX / 20, 0},
+    {__LINE__, "the capacity itself overflows when doubled", SIZE_MAX / 2 + 1, SIZE_MAX, 1, 0},
+    {__LINE__, "the first capacity's bytes overflow", 0, 1, SIZE_MAX / 8, 0},
 };
 
-static void test_overflow(void)
+static void test_reserve(void)
 {
-	char item[8];
+	for (size_t r = 0; r < sizeof(reserves) / sizeof(reserves[0]); r++) {
+		size_t cap = reserves[r].cap, size = reserves[r].size;
+		/* Refused rows never reach realloc: a stand-in array will do. */
+		bool real = reserves[r].want_cap != 0;
+		char stand_in[8], *items = real ? (cap ? calloc(cap, size) : NULL) : stand_in;
+		char *got = vec_reserve(items, &cap, reserves[r].want, size);
 
-	for (size_t r = 0; r < sizeof(overflows) / sizeof(overflows[0]); r++) {
-		size_t cap = overflows[r].cap;
-
-		UNIT_CHECK_AT(overflows[r].line,
-			      !vec_grow(item, &cap, overflows[r].cap, overflows[r].size) &&
-				  cap == overflows[r].cap,
-			      "grow: %s: refused, the capacity unchanged", overflows[r].desc);
+		if (!real)
+			UNIT_CHECK_AT(reserves[r].line, !got && cap == reserves[r].cap,
+				      "reserve: %s: refused, the capacity unchanged",
+				      reserves[r].desc);
+		else
+			UNIT_CHECK_AT(reserves[r].line,
+				      got && cap == reserves[r].want_cap &&
+					  (reserves[r].want > reserves[r].cap || got == items),
+				      "reserve: %s: capacity %zu (want %zu)", reserves[r].desc, cap,
+				      reserves[r].want_cap);
+		if (real)
+			free(got ? got : items);
 	}
-}
-
-static void test_room_left(void)
-{
-	char items[4];
-	size_t cap = 4;
-
-	UNIT_CHECK(vec_grow(items, &cap, 3, 1) == items && cap == 4,
-		   "grow: with room left the array stays where it is");
 }
 
 int main(void)
 {
 	test_push();
 	test_slot();
-	test_overflow();
-	test_room_left();
+	test_reserve();
 	return unit_done();
 }

@@ -7,15 +7,19 @@
 /* A first size that spares the smallest arrays most reallocations. */
 #define VEC_FIRST_CAP 16
 
-void *vec_grow(void *items, size_t *cap, size_t n, size_t size)
+void *vec_reserve(void *items, size_t *cap, size_t want, size_t size)
 {
-	size_t ncap;
+	size_t ncap = *cap ? *cap : VEC_FIRST_CAP;
 	void *p;
 
-	if (n < *cap)
+	if (want <= *cap && items)
 		return items;
-	ncap = *cap ? *cap * 2 : VEC_FIRST_CAP;
-	if (ncap < *cap || ncap > SIZE_MAX / size)
+	while (ncap < want) {
+		if (ncap > SIZE_MAX / 2)
+			return NULL;
+		ncap *= 2;
+	}
+	if (ncap > SIZE_MAX / size)
 		return NULL;
 	p = realloc(items, ncap * size);
 	if (p)
@@ -25,7 +29,7 @@ void *vec_grow(void *items, size_t *cap, size_t n, size_t size)
 
 void *vec_push(struct vec *v, size_t size)
 {
-	void *items = vec_grow(v->items, &v->cap, v->n, size);
+	void *items = vec_reserve(v->items, &v->cap, v->n + 1, size);
 
 	if (!items)
 		return NULL;

@@ -14,11 +14,12 @@ struct vec {
 	size_t n, cap;
 };
 
-/* vec_grow: for an array kept in a typed field. items holds n items of
- * size bytes, room for *cap (n <= *cap). Returns the array with room for
- * one more, moved or not, *cap raised as needed; NULL when memory runs out
- * or the size would overflow, items and *cap unchanged (as realloc). */
-void *vec_grow(void *items, size_t *cap, size_t n, size_t size);
+/* vec_reserve: for an array kept in typed fields (or a byte buffer).
+ * items has room for *cap items of size bytes. Returns it with room for
+ * want, moved or not, *cap doubled (from 16) as often as that takes; NULL
+ * when memory runs out or the size would overflow, items and *cap
+ * unchanged (as realloc leaves them). */
+void *vec_reserve(void *items, size_t *cap, size_t want, size_t size);
 
 /* vec_push: appends a zeroed item and returns it (valid until the next
  * push); NULL when memory runs out, v unchanged. */

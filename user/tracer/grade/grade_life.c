@@ -54,7 +54,7 @@ static struct grade_life *life_of(struct grade_trace *t, uint64_t id)
 
 	if (l)
 		return l;
-	lives = vec_grow(t->lives, &t->cap, t->n, sizeof(*lives));
+	lives = vec_reserve(t->lives, &t->cap, t->n + 1, sizeof(*lives));
 	if (!lives)
 		return NULL;
 	t->lives = lives;

@@ -26,7 +26,7 @@ static struct tl_rp_conn *rp_conn(struct tl_rp_model *m, uint64_t id)
 		return NULL;
 	if (*slot)
 		return *slot;
-	conns = vec_grow(m->conns, &m->cap, m->nconns, sizeof(*conns));
+	conns = vec_reserve(m->conns, &m->cap, m->nconns + 1, sizeof(*conns));
 	if (!conns)
 		return NULL;
 	m->conns = conns;
@@ -44,7 +44,7 @@ static struct tl_rp_conn *rp_conn(struct tl_rp_model *m, uint64_t id)
 
 static struct tl_rp_row *rp_row(struct tl_rp_conn *c, enum tl_rp_row_kind kind, int64_t t_us)
 {
-	struct tl_rp_row *r, *rows = vec_grow(c->rows, &c->cap, c->nrows, sizeof(*rows));
+	struct tl_rp_row *r, *rows = vec_reserve(c->rows, &c->cap, c->nrows + 1, sizeof(*rows));
 
 	if (!rows)
 		return NULL;
