@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "tracer/grade/grade.h"
+#include "tracer/output/json_member.h"
 #include "unit.h"
 
 /* A server-close life as a live trace gives it, one line per event. */
@@ -142,21 +143,29 @@ static void check_bad_shapes(void)
 static void check_bad_lines(void)
 {
 	struct grade_trace t = {0};
+	char line[128];
+	size_t n;
 
 	UNIT_CHECK(grade_trace_line(&t, "{oops", 5) == -EBADMSG, "a cut line: not a JSON object");
 	UNIT_CHECK(grade_trace_line(&t, "{\"type\":\"state\",\"conn\":1}", 25) == -EINVAL,
 		   "a state without its side: an event without its members");
 	UNIT_CHECK(grade_trace_line(&t, "{\"type\":\"future\"}", 17) == 0,
 		   "an unknown type is skipped");
+	snprintf(line, sizeof(line), "{\"type\":\"packet\",\"conn\":%u,\"dir\":\"c2s\",\"len\":0}",
+		 TL_JSON_CONN_ID_MAX + 1);
+	n = t.n;
+	UNIT_CHECK(
+	    grade_trace_line(&t, line, strlen(line)) == -EINVAL && t.n == n,
+	    "a conn id past the readers' largest is refused, as compare and report refuse it");
 	grade_trace_free(&t);
 }
 
 /* Events reach their own connection's life however many began since (and
- * conn 0, and the largest id, are connections like the others), and the
- * lives stay in the order they began. */
+ * conn 0, and the largest id the readers take, are connections like the
+ * others), and the lives stay in the order they began. */
 static void check_many_lives(void)
 {
-	static const uint64_t firsts[] = {UINT32_MAX, 0};
+	static const uint64_t firsts[] = {TL_JSON_CONN_ID_MAX, 0};
 	struct grade_trace t = {0};
 	bool ok = true;
 	char line[160];
@@ -188,9 +197,10 @@ static void check_many_lives(void)
 		char uri[32];
 
 		snprintf(uri, sizeof(uri), "GET /%llu", (unsigned long long)id);
-		ok &= t.lives[k]->conn == id && !strcmp(t.lives[k]->request, uri) &&
-		      t.lives[k]->nstatuses == (id == UINT32_MAX ? 0u : 1u) &&
-		      (id == UINT32_MAX || t.lives[k]->statuses[0] == (int)(200 + id % 100));
+		ok &=
+		    t.lives[k]->conn == id && !strcmp(t.lives[k]->request, uri) &&
+		    t.lives[k]->nstatuses == (id == TL_JSON_CONN_ID_MAX ? 0u : 1u) &&
+		    (id == TL_JSON_CONN_ID_MAX || t.lives[k]->statuses[0] == (int)(200 + id % 100));
 	}
 	UNIT_CHECK(!err && t.n == 302 && ok,
 		   "302 connections: each event reached its own life, in the order they began");

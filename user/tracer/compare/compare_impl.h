@@ -13,9 +13,8 @@
 #include "tracer/engine/conn.h"
 #include "tracer/output/conn_map.h"
 
-#define CMP_MAX_CONN_ID (1U << 24) /* bounds the trace's id index */
-#define CMP_LOOKAHEAD 64	   /* how far a lost or extra segment is looked for */
-#define CMP_MAX_LINES 20	   /* difference lines shown per connection */
+#define CMP_LOOKAHEAD 64 /* how far a lost or extra segment is looked for */
+#define CMP_MAX_LINES 20 /* difference lines shown per connection */
 
 /* What both sides know of a segment; analysis as tshark's fields name it
  * (tl_analysis_fields: a fast or spurious retransmission is also one). */

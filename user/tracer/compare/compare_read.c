@@ -185,8 +185,7 @@ static int trace_packet(struct cmp_side *s, json_t *o)
 	__u32 id, win;
 	bool created;
 
-	if (tl_json_member_u32(o, TL_JM(conn), CMP_MAX_CONN_ID, &id) ||
-	    json_endpoint(o, TL_JM(src), TL_JM(sport), &src) ||
+	if (tl_json_member_conn(o, &id) || json_endpoint(o, TL_JM(src), TL_JM(sport), &src) ||
 	    json_endpoint(o, TL_JM(dst), TL_JM(dport), &dst) || trace_flags(o, &seg.flags) ||
 	    tl_json_member_u32(o, TL_JM(seq_raw), UINT32_MAX, &seg.seq) ||
 	    tl_json_member_u32(o, TL_JM(ack_raw), UINT32_MAX, &seg.ack) ||
@@ -218,7 +217,7 @@ static int trace_http(struct cmp_side *s, json_t *o)
 	__u32 id, status = 0;
 	bool created;
 
-	if (tl_json_member_u32(o, TL_JM(conn), CMP_MAX_CONN_ID, &id) || !dir ||
+	if (tl_json_member_conn(o, &id) || !dir ||
 	    (request ? !method || !uri : tl_json_member_u32(o, TL_JM(status), 999, &status)))
 		return -EINVAL;
 	c = trace_conn(s, id, &created);
@@ -257,8 +256,7 @@ static int trace_drop(struct cmp_side *s, json_t *o)
 	bool created;
 	__u32 id;
 
-	if (tl_json_member_u32(o, TL_JM(conn), CMP_MAX_CONN_ID, &id) ||
-	    trace_flags(o, &seg.flags) ||
+	if (tl_json_member_conn(o, &id) || trace_flags(o, &seg.flags) ||
 	    tl_json_member_u32(o, TL_JM(seq_raw), UINT32_MAX, &seg.seq) ||
 	    tl_json_member_u32(o, TL_JM(len), UINT32_MAX, &seg.len) || !side)
 		return -EINVAL;

@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "tracer/output/conn_map.h"
+#include "common/vec.h"
 
 #define GRADE_WORD 16	  /* a state, side or framing name */
 #define GRADE_STATES 24	  /* states kept per side */
@@ -42,8 +42,8 @@ struct grade_life {
 struct grade_trace {
 	struct grade_life **lives; /* in the order they began */
 	size_t n, cap;
-	struct tl_conn_map by_conn; /* the same lives, by connection id + 1 */
-	bool capture;		    /* read from a capture: packets only, no socket states */
+	struct vec by_id; /* struct grade_life *: the same lives, indexed by connection id */
+	bool capture;	  /* read from a capture: packets only, no socket states */
 };
 
 /* Copies text from a trace or a shape into out[size], control bytes

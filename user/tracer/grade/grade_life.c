@@ -45,28 +45,27 @@ static int life_word(json_t *o, const char *key, char *out)
 }
 
 /* The life of connection id, made at its first event: found through the
- * map, as every event looks its connection up and a long-lived one would
- * otherwise be searched for past every later connection. The map keeps 0
- * for an empty slot and a trace may say conn 0: its keys are id + 1. */
-static struct grade_life *life_of(struct grade_trace *t, uint64_t id)
+ * index, as every event looks its connection up and a long-lived one would
+ * otherwise be searched for past every later connection. */
+static struct grade_life *life_of(struct grade_trace *t, uint32_t id)
 {
-	struct grade_life *l = tl_conn_map_get(&t->by_conn, id + 1), **lives;
+	struct grade_life **slot = vec_slot(&t->by_id, id, sizeof(*slot)), **lives;
 
-	if (l)
-		return l;
+	if (!slot)
+		return NULL;
+	if (*slot)
+		return *slot;
 	lives = vec_reserve(t->lives, &t->cap, t->n + 1, sizeof(*lives));
 	if (!lives)
 		return NULL;
 	t->lives = lives;
-	l = calloc(1, sizeof(*l));
-	if (!l || tl_conn_map_put(&t->by_conn, id + 1, l)) {
-		free(l);
+	*slot = calloc(1, sizeof(**slot));
+	if (!*slot)
 		return NULL;
-	}
-	l->conn = id;
-	l->latency_ms = -1;
-	lives[t->n++] = l;
-	return l;
+	(*slot)->conn = id;
+	(*slot)->latency_ms = -1;
+	lives[t->n++] = *slot;
+	return *slot;
 }
 
 static int life_side(json_t *o)
@@ -182,12 +181,12 @@ static int life_event(struct grade_trace *t, const char *type, json_t *o)
 	    {"exchange", life_exchange}, {"conn", life_end},
 	};
 	struct grade_life *l;
-	uint64_t id;
+	uint32_t id;
 
 	for (size_t i = 0; i < ARRAY_SIZE(readers); i++) {
 		if (strcmp(type, readers[i].type))
 			continue;
-		if (tl_json_member_uint(o, TL_JM(conn), UINT32_MAX, &id))
+		if (tl_json_member_conn(o, &id))
 			return -EINVAL;
 		l = life_of(t, id);
 		return l ? readers[i].read(l, o) : -ENOMEM;
@@ -219,6 +218,6 @@ void grade_trace_free(struct grade_trace *t)
 	for (size_t i = 0; i < t->n; i++)
 		free(t->lives[i]);
 	free(t->lives);
-	tl_conn_map_free(&t->by_conn, NULL);
+	free(t->by_id.items);
 	*t = (struct grade_trace){0};
 }

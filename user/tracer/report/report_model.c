@@ -12,8 +12,6 @@
 #include "tracer/output/json_member.h"
 #include "tracer/proto/tcp_names.h"
 
-#define RP_MAX_CONN_ID (1U << 24) /* bounds the id index */
-
 /* --- storage --- */
 
 static char *rp_strdup(const char *s) { return s ? strdup(s) : NULL; }
@@ -133,11 +131,10 @@ static int jside(const char *s)
 static struct tl_rp_conn *jconn(struct tl_rp_model *m, json_t *o, int64_t *t_us, int *err)
 {
 	struct tl_rp_conn *c;
-	uint64_t id;
+	uint32_t id;
 
 	*err = -EINVAL;
-	if (tl_json_member_uint(o, TL_JM(conn), RP_MAX_CONN_ID, &id) ||
-	    jus(o, TL_JM(ts), 1e6, t_us))
+	if (tl_json_member_conn(o, &id) || jus(o, TL_JM(ts), 1e6, t_us))
 		return NULL;
 	*err = -ENOMEM;
 	c = rp_conn(m, id);
@@ -392,9 +389,9 @@ static int rp_tw_end(struct tl_rp_model *m, json_t *o)
 {
 	int side = jside(jstr(o, TL_JM(side)));
 	struct tl_rp_conn *const *slot, *c;
-	uint64_t id;
+	uint32_t id;
 
-	if (tl_json_member_uint(o, TL_JM(conn), RP_MAX_CONN_ID, &id) || side < 0)
+	if (tl_json_member_conn(o, &id) || side < 0)
 		return -EINVAL;
 	slot = vec_at(&m->by_id, id, sizeof(*slot));
 	c = slot ? *slot : NULL;
