@@ -153,9 +153,9 @@ static void check_bad_lines(void)
 		   "an unknown type is skipped");
 	snprintf(line, sizeof(line), "{\"type\":\"packet\",\"conn\":%u,\"dir\":\"c2s\",\"len\":0}",
 		 TL_JSON_CONN_ID_MAX + 1);
-	n = t.n;
+	n = t.lives.n;
 	UNIT_CHECK(
-	    grade_trace_line(&t, line, strlen(line)) == -EINVAL && t.n == n,
+	    grade_trace_line(&t, line, strlen(line)) == -EINVAL && t.lives.n == n,
 	    "a conn id past the readers' largest is refused, as compare and report refuse it");
 	grade_trace_free(&t);
 }
@@ -192,17 +192,17 @@ static void check_many_lives(void)
 			 200 + id % 100);
 		err |= grade_trace_line(&t, line, strlen(line));
 	}
-	for (size_t k = 0; !err && k < t.n; k++) {
+	for (size_t k = 0; !err && k < t.lives.n; k++) {
+		const struct grade_life *l = vec_ptr_at(&t.lives, k);
 		uint64_t id = k < 2 ? firsts[k] : k - 1;
 		char uri[32];
 
 		snprintf(uri, sizeof(uri), "GET /%llu", (unsigned long long)id);
-		ok &=
-		    t.lives[k]->conn == id && !strcmp(t.lives[k]->request, uri) &&
-		    t.lives[k]->nstatuses == (id == TL_JSON_CONN_ID_MAX ? 0u : 1u) &&
-		    (id == TL_JSON_CONN_ID_MAX || t.lives[k]->statuses[0] == (int)(200 + id % 100));
+		ok &= l->conn == id && !strcmp(l->request, uri) &&
+		      l->nstatuses == (id == TL_JSON_CONN_ID_MAX ? 0u : 1u) &&
+		      (id == TL_JSON_CONN_ID_MAX || l->statuses[0] == (int)(200 + id % 100));
 	}
-	UNIT_CHECK(!err && t.n == 302 && ok,
+	UNIT_CHECK(!err && t.lives.n == 302 && ok,
 		   "302 connections: each event reached its own life, in the order they began");
 	grade_trace_free(&t);
 }

@@ -1,7 +1,8 @@
 /* common/vec.c, the growable arrays of compare, report and grade: items
  * pushed come zeroed and stay as written through every growth, an index
- * grows to reach its slot, a reservation doubles as often as it takes, and
- * a size that would overflow is refused with the array left as it was. */
+ * grows to reach its slot, a reservation doubles as often as it takes, a
+ * size that would overflow is refused with the array left as it was, and
+ * items kept by id are made once and listed in first-seen order. */
 #include "common/vec.h"
 
 #include <stdbool.h>
@@ -151,10 +152,56 @@ static void test_reserve(void)
 	}
 }
 
+/* A sequence of ids, as a trace's events name connections: each id's
+ * first event makes its item, the others find it. */
+static const struct {
+	int line;
+	const char *desc;
+	size_t ids[6];
+	size_t nids;
+	size_t order[6]; /* the ids of the items, in order */
+	size_t nitems;
+} by_ids[] = {
+    {__LINE__, "one id, again and again", {7, 7, 7}, 3, {7}, 1},
+    {__LINE__, "ids out of order, repeated, and 0", {5, 0, 5, 3, 0, 3}, 6, {5, 0, 3}, 3},
+    {__LINE__, "a far id after near ones", {1, 2, 900, 1}, 4, {1, 2, 900}, 3},
+};
+
+static void test_by_id(void)
+{
+	for (size_t r = 0; r < sizeof(by_ids) / sizeof(by_ids[0]); r++) {
+		struct vec order = {0}, index = {0};
+		bool ok = true;
+
+		for (size_t k = 0; k < by_ids[r].nids; k++) {
+			size_t id = by_ids[r].ids[k], *item, seen = 0;
+			bool created;
+
+			for (size_t j = 0; j < k; j++)
+				seen += by_ids[r].ids[j] == id;
+			item = vec_by_id(&order, &index, id, sizeof(*item), &created);
+			ok &= item && created == !seen && *item == (seen ? id + 1 : 0);
+			if (item)
+				*item = id + 1;
+		}
+		ok &= order.n == by_ids[r].nitems;
+		for (size_t j = 0; ok && j < order.n; j++)
+			ok &= *(size_t *)vec_ptr_at(&order, j) == by_ids[r].order[j] + 1;
+		UNIT_CHECK_AT(by_ids[r].line, ok,
+			      "by id: %s: made once each, found after, kept in first-seen order",
+			      by_ids[r].desc);
+		for (size_t j = 0; j < order.n; j++)
+			free(vec_ptr_at(&order, j));
+		free(order.items);
+		free(index.items);
+	}
+}
+
 int main(void)
 {
 	test_push();
 	test_slot();
 	test_reserve();
+	test_by_id();
 	return unit_done();
 }

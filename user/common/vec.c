@@ -49,3 +49,24 @@ const void *vec_at(const struct vec *v, size_t i, size_t size)
 {
 	return i < v->n ? (const char *)v->items + i * size : NULL;
 }
+
+void *vec_by_id(struct vec *order, struct vec *index, size_t id, size_t size, bool *created)
+{
+	void **slot = vec_slot(index, id, sizeof(*slot)), **last;
+
+	*created = false;
+	if (!slot)
+		return NULL;
+	if (*slot)
+		return *slot;
+	last = vec_push(order, sizeof(*last));
+	if (!last)
+		return NULL;
+	*last = calloc(1, size);
+	if (!*last) {
+		order->n--;
+		return NULL;
+	}
+	*created = true;
+	return *slot = *last;
+}

@@ -5,6 +5,7 @@
 #ifndef TL_COMMON_VEC_H
 #define TL_COMMON_VEC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Items of one size, which every call names (the caller knows their type).
@@ -31,5 +32,18 @@ void *vec_slot(struct vec *v, size_t i, size_t size);
 
 /* vec_at: item i, NULL past the end. */
 const void *vec_at(const struct vec *v, size_t i, size_t size);
+
+/* vec_by_id: the item for id in a list kept in the order ids were first
+ * seen (order: the items' pointers) and found by id (index: a pointer per
+ * id, as vec_slot keeps it), as trace readers keep connections. An id's
+ * first call makes its item, zeroed, of size bytes, and sets *created. NULL
+ * when memory runs out: nothing made. The caller frees the items. */
+void *vec_by_id(struct vec *order, struct vec *index, size_t id, size_t size, bool *created);
+
+/* vec_ptr_at: item i (< v->n) of a list of pointers, as vec_by_id keeps. */
+static inline void *vec_ptr_at(const struct vec *v, size_t i)
+{
+	return ((void *const *)v->items)[i];
+}
 
 #endif

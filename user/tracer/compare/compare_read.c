@@ -19,14 +19,15 @@
 
 struct cmp_conn *cmp_conn_at(const struct cmp_side *s, size_t i)
 {
-	return ((struct cmp_conn **)s->conns.items)[i];
+	return vec_ptr_at(&s->conns, i);
 }
 
 static struct cmp_conn *cmp_conn_new(struct cmp_side *s, __u64 id)
 {
-	struct cmp_conn *c = calloc(1, sizeof(*c)), **slot;
+	struct cmp_conn *c = calloc(1, sizeof(*c));
+	void **slot;
 
-	if (!c || !(slot = vec_push(&s->conns, sizeof(c)))) {
+	if (!c || !(slot = vec_push(&s->conns, sizeof(*slot)))) {
 		free(c);
 		return NULL;
 	}
@@ -109,17 +110,11 @@ static int json_endpoint(json_t *o, const char *addr_key, const char *port_key,
 /* The trace's connection with this id, made on its first event. */
 static struct cmp_conn *trace_conn(struct cmp_side *s, __u32 id, bool *created)
 {
-	struct cmp_conn **slot;
+	struct cmp_conn *c = vec_by_id(&s->conns, &s->by_id, id, sizeof(*c), created);
 
-	*created = false;
-	slot = vec_slot(&s->by_id, id, sizeof(*slot));
-	if (!slot)
-		return NULL;
-	if (!*slot) {
-		*slot = cmp_conn_new(s, id);
-		*created = true;
-	}
-	return *slot;
+	if (c && *created)
+		c->id = id;
+	return c;
 }
 
 /* The trace's "analysis" names as bits; names of a later version are

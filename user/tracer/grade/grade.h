@@ -40,9 +40,8 @@ struct grade_life {
 };
 
 struct grade_trace {
-	struct grade_life **lives; /* in the order they began */
-	size_t n, cap;
-	struct vec by_id; /* struct grade_life *: the same lives, indexed by connection id */
+	struct vec lives; /* struct grade_life *, in the order they began */
+	struct vec by_id; /* the same, indexed by connection id */
 	bool capture;	  /* read from a capture: packets only, no socket states */
 };
 

@@ -49,23 +49,14 @@ static int life_word(json_t *o, const char *key, char *out)
  * otherwise be searched for past every later connection. */
 static struct grade_life *life_of(struct grade_trace *t, uint32_t id)
 {
-	struct grade_life **slot = vec_slot(&t->by_id, id, sizeof(*slot)), **lives;
+	bool created;
+	struct grade_life *l = vec_by_id(&t->lives, &t->by_id, id, sizeof(*l), &created);
 
-	if (!slot)
-		return NULL;
-	if (*slot)
-		return *slot;
-	lives = vec_reserve(t->lives, &t->cap, t->n + 1, sizeof(*lives));
-	if (!lives)
-		return NULL;
-	t->lives = lives;
-	*slot = calloc(1, sizeof(**slot));
-	if (!*slot)
-		return NULL;
-	(*slot)->conn = id;
-	(*slot)->latency_ms = -1;
-	lives[t->n++] = *slot;
-	return *slot;
+	if (l && created) {
+		l->conn = id;
+		l->latency_ms = -1;
+	}
+	return l;
 }
 
 static int life_side(json_t *o)
@@ -215,9 +206,9 @@ int grade_trace_line(struct grade_trace *t, const char *line, size_t len)
 
 void grade_trace_free(struct grade_trace *t)
 {
-	for (size_t i = 0; i < t->n; i++)
-		free(t->lives[i]);
-	free(t->lives);
+	for (size_t i = 0; i < t->lives.n; i++)
+		free(vec_ptr_at(&t->lives, i));
+	free(t->lives.items);
 	free(t->by_id.items);
 	*t = (struct grade_trace){0};
 }

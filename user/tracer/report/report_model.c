@@ -18,25 +18,15 @@ static char *rp_strdup(const char *s) { return s ? strdup(s) : NULL; }
 
 static struct tl_rp_conn *rp_conn(struct tl_rp_model *m, uint64_t id)
 {
-	struct tl_rp_conn *c, **slot = vec_slot(&m->by_id, id, sizeof(*slot)), **conns;
+	bool created;
+	struct tl_rp_conn *c = vec_by_id(&m->conns, &m->by_id, id, sizeof(*c), &created);
 
-	if (!slot)
-		return NULL;
-	if (*slot)
-		return *slot;
-	conns = vec_reserve(m->conns, &m->cap, m->nconns + 1, sizeof(*conns));
-	if (!conns)
-		return NULL;
-	m->conns = conns;
-	c = calloc(1, sizeof(*c));
-	if (!c)
-		return NULL;
-	c->id = id;
-	c->time_wait = -1;
-	c->tw_ms[0] = c->tw_ms[1] = -1;
-	c->start_us = -1;
-	m->conns[m->nconns++] = c;
-	*slot = c;
+	if (c && created) {
+		c->id = id;
+		c->time_wait = -1;
+		c->tw_ms[0] = c->tw_ms[1] = -1;
+		c->start_us = -1;
+	}
 	return c;
 }
 
@@ -82,9 +72,9 @@ static void rp_conn_free(struct tl_rp_conn *c)
 
 void tl_rp_model_free(struct tl_rp_model *m)
 {
-	for (size_t i = 0; i < m->nconns; i++)
-		rp_conn_free(m->conns[i]);
-	free(m->conns);
+	for (size_t i = 0; i < m->conns.n; i++)
+		rp_conn_free(tl_rp_conn_at(m, i));
+	free(m->conns.items);
 	free(m->by_id.items);
 	free(m->source);
 	memset(m, 0, sizeof(*m));
