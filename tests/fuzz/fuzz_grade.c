@@ -3,7 +3,7 @@
  * whole (the input's bytes cannot break or forge one), and grade's count of
  * failures that of its FAIL lines.
  * fuzz-sources: user/tracer/grade/grade_life.c user/tracer/grade/grade_shape.c
- * fuzz-sources: user/tracer/grade/grade_check.c
+ * fuzz-sources: user/tracer/grade/grade_check.c user/common/vec.c
  * fuzz-libs: -ljansson
  */
 #include <stdint.h>

@@ -4,7 +4,7 @@
  * fuzz-sources: user/tracer/report/report_model.c user/tracer/report/report_esc.c
  * fuzz-sources: user/tracer/report/report_svg.c user/tracer/report/report_html.c
  * fuzz-sources: user/tracer/report/report_pack.c user/tracer/proto/
- * fuzz-sources: user/common/fmt.c user/common/utf8.c
+ * fuzz-sources: user/common/fmt.c user/common/utf8.c user/common/vec.c
  * fuzz-libs: -ljansson -lz
  */
 #include <stdlib.h>
@@ -49,9 +49,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	tl_rp_html(f, &m, true);
 	fclose(f);
 	free(out);
-	for (size_t i = 0; i < m.nconns; i++) {
+	for (size_t i = 0; i < m.conns.n; i++) {
 		f = open_memstream(&out, &len);
-		tl_rp_svg(f, m.conns[i], true);
+		tl_rp_svg(f, tl_rp_conn_at(&m, i), true);
 		fclose(f);
 		fuzz_only_our_tags(out, len);
 		free(out);

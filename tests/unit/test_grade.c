@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "tracer/grade/grade.h"
+#include "tracer/output/json_member.h"
 #include "unit.h"
 
 /* A server-close life as a live trace gives it, one line per event. */
@@ -142,12 +143,67 @@ static void check_bad_shapes(void)
 static void check_bad_lines(void)
 {
 	struct grade_trace t = {0};
+	char line[128];
+	size_t n;
 
 	UNIT_CHECK(grade_trace_line(&t, "{oops", 5) == -EBADMSG, "a cut line: not a JSON object");
 	UNIT_CHECK(grade_trace_line(&t, "{\"type\":\"state\",\"conn\":1}", 25) == -EINVAL,
 		   "a state without its side: an event without its members");
 	UNIT_CHECK(grade_trace_line(&t, "{\"type\":\"future\"}", 17) == 0,
 		   "an unknown type is skipped");
+	snprintf(line, sizeof(line), "{\"type\":\"packet\",\"conn\":%u,\"dir\":\"c2s\",\"len\":0}",
+		 TL_JSON_CONN_ID_MAX + 1);
+	n = t.lives.n;
+	UNIT_CHECK(
+	    grade_trace_line(&t, line, strlen(line)) == -EINVAL && t.lives.n == n,
+	    "a conn id past the readers' largest is refused, as compare and report refuse it");
+	grade_trace_free(&t);
+}
+
+/* Events reach their own connection's life however many began since (and
+ * conn 0, and the largest id the readers take, are connections like the
+ * others), and the lives stay in the order they began. */
+static void check_many_lives(void)
+{
+	static const uint64_t firsts[] = {TL_JSON_CONN_ID_MAX, 0};
+	struct grade_trace t = {0};
+	bool ok = true;
+	char line[160];
+	int err = 0;
+
+	for (size_t k = 0; k < 2; k++) {
+		snprintf(line, sizeof(line),
+			 "{\"type\":\"http\",\"conn\":%llu,\"dir\":\"request\",\"method\":\"GET\","
+			 "\"uri\":\"/%llu\"}",
+			 (unsigned long long)firsts[k], (unsigned long long)firsts[k]);
+		err |= grade_trace_line(&t, line, strlen(line));
+	}
+	for (unsigned id = 1; id <= 300; id++) {
+		snprintf(line, sizeof(line),
+			 "{\"type\":\"http\",\"conn\":%u,\"dir\":\"request\",\"method\":\"GET\","
+			 "\"uri\":\"/%u\"}",
+			 id, id);
+		err |= grade_trace_line(&t, line, strlen(line));
+	}
+	/* Answered newest first: the oldest are found past all the others. */
+	for (unsigned id = 301; id-- > 0;) {
+		snprintf(line, sizeof(line),
+			 "{\"type\":\"http\",\"conn\":%u,\"dir\":\"response\",\"status\":%u}", id,
+			 200 + id % 100);
+		err |= grade_trace_line(&t, line, strlen(line));
+	}
+	for (size_t k = 0; !err && k < t.lives.n; k++) {
+		const struct grade_life *l = vec_ptr_at(&t.lives, k);
+		uint64_t id = k < 2 ? firsts[k] : k - 1;
+		char uri[32];
+
+		snprintf(uri, sizeof(uri), "GET /%llu", (unsigned long long)id);
+		ok &= l->conn == id && !strcmp(l->request, uri) &&
+		      l->nstatuses == (id == TL_JSON_CONN_ID_MAX ? 0u : 1u) &&
+		      (id == TL_JSON_CONN_ID_MAX || l->statuses[0] == (int)(200 + id % 100));
+	}
+	UNIT_CHECK(!err && t.lives.n == 302 && ok,
+		   "302 connections: each event reached its own life, in the order they began");
 	grade_trace_free(&t);
 }
 
@@ -156,5 +212,6 @@ int main(void)
 	check_rows();
 	check_bad_shapes();
 	check_bad_lines();
+	check_many_lives();
 	return unit_done();
 }

@@ -192,9 +192,9 @@ static void test_layout(void)
 		bool rising = true;
 		size_t folded = 0;
 
-		UNIT_CHECK_AT(rows[i].line, !err && m.nconns == 1, "row %zu: the lines read (%d)",
+		UNIT_CHECK_AT(rows[i].line, !err && m.conns.n == 1, "row %zu: the lines read (%d)",
 			      i, err);
-		if (err || m.nconns != 1 || tl_rp_layout(c = m.conns[0], &l)) {
+		if (err || m.conns.n != 1 || tl_rp_layout(c = tl_rp_conn_at(&m, 0), &l)) {
 			tl_rp_model_free(&m);
 			continue;
 		}
@@ -234,7 +234,7 @@ static void test_cut_trace(void)
 	const struct ev synack = {'S', 2, "s2c", "SYN, ACK", 0, 1, 0};
 	struct tl_rp_model m = {0};
 	int err = feed_ev(&m, &synack);
-	const struct tl_rp_conn *c = m.nconns ? m.conns[0] : NULL;
+	const struct tl_rp_conn *c = m.conns.n ? tl_rp_conn_at(&m, 0) : NULL;
 
 	UNIT_CHECK(!err && c && c->ep[0] && c->ep[1] && !strcmp(c->ep[0], "127.0.0.1:40000") &&
 		       !strcmp(c->ep[1], "127.0.0.1:8080"),
@@ -280,7 +280,7 @@ static void test_resets(void)
 
 		for (size_t j = 0; j < rows[i].n && !err; j++)
 			err = feed_ev(&m, &rows[i].evs[j]);
-		err = err ? err : tl_rp_layout(m.conns[0], &l);
+		err = err ? err : tl_rp_layout(tl_rp_conn_at(&m, 0), &l);
 		UNIT_CHECK_AT(rows[i].line,
 			      !err && l.close.present && !strcmp(l.close.label, rows[i].label) &&
 				  l.close.last == rows[i].n - 1,
@@ -350,18 +350,18 @@ static void test_hostile_svg(void)
 		   "the URI is shown escaped");
 	UNIT_CHECK(count(out, "<script") == 1, "one script element (the page's own): %zu",
 		   count(out, "<script"));
-	UNIT_CHECK(count(out, "<g class=\"seg ") == m.conns[0]->nsegs,
+	UNIT_CHECK(count(out, "<g class=\"seg ") == tl_rp_conn_at(&m, 0)->nsegs,
 		   "one .seg per segment: %zu of %zu", count(out, "<g class=\"seg "),
-		   m.conns[0]->nsegs);
+		   tl_rp_conn_at(&m, 0)->nsegs);
 	UNIT_CHECK(strstr(out, "class=\"fold\" data-count=\"20\"") != NULL,
 		   "the 20 data segments fold into one row");
 	UNIT_CHECK(count(out, "<svg ") == 1 && strstr(out, "data-conn=\"1\""), "one diagram");
 	free(out);
 	/* closed_by comes from the trace file as it is: the summary escapes it. */
-	free(m.conns[0]->closed_by);
-	m.conns[0]->closed_by = strdup("x><img src=x>");
+	free(tl_rp_conn_at(&m, 0)->closed_by);
+	tl_rp_conn_at(&m, 0)->closed_by = strdup("x><img src=x>");
 	f = open_memstream(&out, &len);
-	tl_rp_svg(f, m.conns[0], true);
+	tl_rp_svg(f, tl_rp_conn_at(&m, 0), true);
 	fclose(f);
 	UNIT_CHECK(!strstr(out, "<img") && strstr(out, "closed by the x&gt;&lt;img src=x&gt;"),
 		   "a hostile closed_by is shown as text");
@@ -486,9 +486,9 @@ static void test_time_wait(void)
 		memcpy(tw, rows[i].json, strlen(rows[i].json));
 		err = tl_rp_model_line(&m, line, strlen(line));
 		UNIT_CHECK_AT(rows[i].line,
-			      !err && m.nconns && m.conns[0]->time_wait == rows[i].want,
+			      !err && m.conns.n && tl_rp_conn_at(&m, 0)->time_wait == rows[i].want,
 			      "time_wait %s is %d (got %d)", rows[i].json, rows[i].want,
-			      m.nconns ? m.conns[0]->time_wait : -9);
+			      m.conns.n ? tl_rp_conn_at(&m, 0)->time_wait : -9);
 		tl_rp_model_free(&m);
 	}
 }

@@ -10,7 +10,7 @@
 #include "httpd/lab/scenarios.h"
 #include "httpd/serve.h"
 
-/* File bytes sent for one connection before yielding to the others. */
+/* Body bytes sent for one connection before yielding to the others. */
 #define CONN_SEND_BUDGET (512 * 1024)
 /* Reads per wakeup while draining a lingering connection. */
 #define CONN_LINGER_READS 16
@@ -169,23 +169,36 @@ static int conn_send_head(struct conn *c)
 	return 0;
 }
 
-static int conn_send_file(struct conn *c)
+/* Up to max more file bytes: how many the socket took, or -errno. */
+static ssize_t conn_sendfile_some(struct conn *c, size_t max)
+{
+	ssize_t n = sendfile(c->fd, c->file_fd, &c->file_off, max);
+
+	return n < 0 ? -errno : n;
+}
+
+/* Sends *left body bytes from send_some, a file's or a lab scenario's, until
+ * the socket is full or the connection's budget is out (-EAGAIN either way,
+ * so one download never holds up the others): 0 when all are sent, or
+ * -errno. A source that gives nothing is a file that shrank: the announced
+ * length can no longer be kept (-EIO). */
+static int conn_send_body(struct conn *c, uint64_t *left,
+			  ssize_t (*send_some)(struct conn *c, size_t max))
 {
 	uint64_t budget = CONN_SEND_BUDGET;
 
-	while (c->file_left > 0) {
-		size_t chunk = c->file_left < budget ? (size_t)c->file_left : (size_t)budget;
+	while (*left > 0) {
+		size_t chunk = *left < budget ? (size_t)*left : (size_t)budget;
 		ssize_t n;
 
 		if (chunk == 0)
 			return -EAGAIN;
-		n = sendfile(c->fd, c->file_fd, &c->file_off, chunk);
+		n = send_some(c, chunk);
 		if (n < 0)
-			return -errno;
-		/* The file shrank: the announced length can no longer be kept. */
+			return (int)n;
 		if (n == 0)
 			return -EIO;
-		c->file_left -= (uint64_t)n;
+		*left -= (uint64_t)n;
 		c->file_sent += (uint64_t)n;
 		budget -= (uint64_t)n;
 		c->restart_timer = true;
@@ -247,7 +260,8 @@ static int conn_send(struct conn *c, const struct conn_env *env)
 	int err = conn_send_head(c);
 
 	if (!err)
-		err = c->lab_left ? lab_send_body(c) : conn_send_file(c);
+		err = c->lab_left ? conn_send_body(c, &c->lab_left, lab_send_some)
+				  : conn_send_body(c, &c->file_left, conn_sendfile_some);
 	if (err == -EAGAIN)
 		return err;
 	conn_log(c, env);

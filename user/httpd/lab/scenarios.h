@@ -9,6 +9,7 @@
 #define HTTPD_LAB_SCENARIOS_H
 
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "httpd/conn.h"
 
@@ -30,8 +31,9 @@ int lab_respond(struct conn *c, const struct conn_env *env);
 /* CONN_DELAY: -EAGAIN before c->lab_due_ms, then the answer. */
 int lab_delay(struct conn *c, const struct conn_env *env);
 
-/* Sends generated body bytes (c->lab_left) until the socket is full or a
- * slice is out: 0 when all are sent, -EAGAIN, or -errno. */
-int lab_send_body(struct conn *c);
+/* Up to max more bytes of the generated body (c->lab_left), from where
+ * c->file_sent has reached in its repeated pattern: how many the socket
+ * took, or -errno. conn.c sends them as it sends a file's. */
+ssize_t lab_send_some(struct conn *c, size_t max);
 
 #endif

@@ -58,12 +58,12 @@ static bool same_tuple(const struct cmp_conn *t, const struct cmp_conn *c)
 static bool holds_first_seg(const struct cmp_conn *t, const struct cmp_conn *c)
 {
 	enum tl_side s = t->segs[TL_CLIENT].n ? TL_CLIENT : TL_SERVER;
-	const struct cmp_vec *v = &c->segs[cmp_peer_side(t, c, s)];
+	const struct vec *v = &c->segs[cmp_peer_side(t, c, s)];
 
 	if (!t->segs[s].n)
 		return false;
 	for (size_t i = 0; i < v->n; i++)
-		if (cmp_seg_eq(t->segs[s].items, cmp_vec_at(v, i, sizeof(struct cmp_seg))))
+		if (cmp_seg_eq(t->segs[s].items, vec_at(v, i, sizeof(struct cmp_seg))))
 			return true;
 	return false;
 }
@@ -92,14 +92,13 @@ void cmp_pair_conns(struct cmp_side *trace, struct cmp_side *capture)
 
 /* How many items one list has before the two agree again, within
  * CMP_LOOKAHEAD; *in_trace tells which list. 0 when they do not. */
-static size_t cmp_resync(const struct cmp_vec *tv, size_t i, const struct cmp_vec *cv, size_t j,
+static size_t cmp_resync(const struct vec *tv, size_t i, const struct vec *cv, size_t j,
 			 const struct cmp_kind *k, bool *in_trace)
 {
-	const void *t = cmp_vec_at(tv, i, k->size), *c = cmp_vec_at(cv, j, k->size);
+	const void *t = vec_at(tv, i, k->size), *c = vec_at(cv, j, k->size);
 
 	for (size_t d = 1; d <= CMP_LOOKAHEAD; d++) {
-		const void *t2 = cmp_vec_at(tv, i + d, k->size),
-			   *c2 = cmp_vec_at(cv, j + d, k->size);
+		const void *t2 = vec_at(tv, i + d, k->size), *c2 = vec_at(cv, j + d, k->size);
 
 		*in_trace = true;
 		if (t2 && k->eq(t2, c))
@@ -113,13 +112,13 @@ static size_t cmp_resync(const struct cmp_vec *tv, size_t i, const struct cmp_ve
 
 /* Walks both lists in step. A mismatch is a run of items only one side has
  * when the lists agree again shortly after, else one item that differs. */
-void cmp_align(struct cmp_report *r, const struct cmp_vec *tv, const struct cmp_vec *cv,
+void cmp_align(struct cmp_report *r, const struct vec *tv, const struct vec *cv,
 	       const struct cmp_kind *k)
 {
 	size_t i = 0, j = 0;
 
 	while (i < tv->n || j < cv->n) {
-		const void *t = cmp_vec_at(tv, i, k->size), *c = cmp_vec_at(cv, j, k->size);
+		const void *t = vec_at(tv, i, k->size), *c = vec_at(cv, j, k->size);
 		bool in_trace = !c;
 		size_t run = 1;
 
@@ -132,9 +131,9 @@ void cmp_align(struct cmp_report *r, const struct cmp_vec *tv, const struct cmp_
 		}
 		for (; run; run--) {
 			if (in_trace)
-				cmp_report_only(r, k, true, cmp_vec_at(tv, i++, k->size));
+				cmp_report_only(r, k, true, vec_at(tv, i++, k->size));
 			else
-				cmp_report_only(r, k, false, cmp_vec_at(cv, j++, k->size));
+				cmp_report_only(r, k, false, vec_at(cv, j++, k->size));
 		}
 	}
 }

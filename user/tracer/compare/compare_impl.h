@@ -8,18 +8,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "common/vec.h"
 #include "tcplife_http.h"
 #include "tracer/engine/conn.h"
 #include "tracer/output/conn_map.h"
 
-#define CMP_MAX_CONN_ID (1U << 24) /* bounds the trace's id index */
-#define CMP_LOOKAHEAD 64	   /* how far a lost or extra segment is looked for */
-#define CMP_MAX_LINES 20	   /* difference lines shown per connection */
-
-struct cmp_vec {
-	void *items;
-	size_t n, cap;
-};
+#define CMP_LOOKAHEAD 64 /* how far a lost or extra segment is looked for */
+#define CMP_MAX_LINES 20 /* difference lines shown per connection */
 
 /* What both sides know of a segment; analysis as tshark's fields name it
  * (tl_analysis_fields: a fast or spurious retransmission is also one). */
@@ -32,19 +27,19 @@ struct cmp_seg {
 struct cmp_conn {
 	__u64 id;		  /* the trace's conn id, or the capture engine's */
 	struct tl_endpoint ep[2]; /* client, server, as that side's engine saw them */
-	struct cmp_vec segs[2];	  /* struct cmp_seg, by sender */
-	struct cmp_vec http;	  /* char *: "request GET /" or "response 200" */
+	struct vec segs[2];	  /* struct cmp_seg, by sender */
+	struct vec http;	  /* char *: "request GET /" or "response 200" */
 	/* struct cmp_seg, by sender: the trace's drop events of segments that
 	 * died before the capture point (a qdisc's), each excusing one
 	 * segment the capture lacks. */
-	struct cmp_vec dropped[2];
+	struct vec dropped[2];
 	struct cmp_conn *peer; /* the matching connection on the other side */
 };
 
 /* One side's connections, in the order they began. */
 struct cmp_side {
-	struct cmp_vec conns;	       /* struct cmp_conn * */
-	struct cmp_vec by_id;	       /* struct cmp_conn *, indexed by id (the trace side) */
+	struct vec conns;	       /* struct cmp_conn * */
+	struct vec by_id;	       /* struct cmp_conn *, indexed by id (the trace side) */
 	struct tl_conn_map engine_ids; /* struct cmp_conn *, by engine id (the capture side) */
 	int err;		       /* the capture sink's first error */
 };
@@ -85,7 +80,6 @@ struct cmp_kind {
 
 /* --- storage and reading (compare_read.c) --- */
 
-const void *cmp_vec_at(const struct cmp_vec *v, size_t i, size_t size);
 struct cmp_conn *cmp_conn_at(const struct cmp_side *s, size_t i);
 void cmp_side_free(struct cmp_side *s);
 /* The trace's events into run->trace (and its start line's ports and
@@ -108,7 +102,7 @@ bool cmp_seg_eq(const void *a, const void *b);
 bool cmp_seg_agree(const void *a, const void *b);
 bool cmp_http_eq(const void *a, const void *b);
 /* Walks both lists in step, telling r each difference. */
-void cmp_align(struct cmp_report *r, const struct cmp_vec *tv, const struct cmp_vec *cv,
+void cmp_align(struct cmp_report *r, const struct vec *tv, const struct vec *cv,
 	       const struct cmp_kind *k);
 
 /* --- differences (compare_report.c) --- */

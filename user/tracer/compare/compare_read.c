@@ -17,35 +17,17 @@
 #include "tracer/output/json_member.h"
 #include "tracer/proto/tcp_names.h"
 
-static void *cmp_vec_push(struct cmp_vec *v, size_t size)
-{
-	if (v->n == v->cap) {
-		size_t cap = v->cap ? v->cap * 2 : 16;
-		void *items = realloc(v->items, cap * size);
-
-		if (!items)
-			return NULL;
-		v->items = items;
-		v->cap = cap;
-	}
-	return memset((char *)v->items + v->n++ * size, 0, size);
-}
-
-const void *cmp_vec_at(const struct cmp_vec *v, size_t i, size_t size)
-{
-	return i < v->n ? (const char *)v->items + i * size : NULL;
-}
-
 struct cmp_conn *cmp_conn_at(const struct cmp_side *s, size_t i)
 {
-	return ((struct cmp_conn **)s->conns.items)[i];
+	return vec_ptr_at(&s->conns, i);
 }
 
 static struct cmp_conn *cmp_conn_new(struct cmp_side *s, __u64 id)
 {
-	struct cmp_conn *c = calloc(1, sizeof(*c)), **slot;
+	struct cmp_conn *c = calloc(1, sizeof(*c));
+	void **slot;
 
-	if (!c || !(slot = cmp_vec_push(&s->conns, sizeof(c)))) {
+	if (!c || !(slot = vec_push(&s->conns, sizeof(*slot)))) {
 		free(c);
 		return NULL;
 	}
@@ -56,7 +38,7 @@ static struct cmp_conn *cmp_conn_new(struct cmp_side *s, __u64 id)
 
 static int cmp_add_seg(struct cmp_conn *c, enum tl_side from, const struct cmp_seg *seg)
 {
-	struct cmp_seg *s = cmp_vec_push(&c->segs[from], sizeof(*s));
+	struct cmp_seg *s = vec_push(&c->segs[from], sizeof(*s));
 
 	if (!s)
 		return -ENOMEM;
@@ -78,7 +60,7 @@ static int cmp_add_http(struct cmp_conn *c, bool request, const char *method, co
 	for (unsigned char *p = (unsigned char *)text; *p; p++)
 		if (*p < 0x20 || *p == 0x7f)
 			*p = '?';
-	slot = cmp_vec_push(&c->http, sizeof(*slot));
+	slot = vec_push(&c->http, sizeof(*slot));
 	if (!slot) {
 		free(text);
 		return -ENOMEM;
@@ -108,17 +90,6 @@ void cmp_side_free(struct cmp_side *s)
 
 /* --- the trace --- */
 
-/* The members compare reads all fit 32 bits (max says how far). */
-static int json_uint(json_t *o, const char *key, uint64_t max, __u32 *out)
-{
-	uint64_t v;
-	int err = tl_json_member_uint(o, key, max, &v);
-
-	if (!err)
-		*out = (__u32)v;
-	return err;
-}
-
 static int json_endpoint(json_t *o, const char *addr_key, const char *port_key,
 			 struct tl_endpoint *ep)
 {
@@ -127,7 +98,7 @@ static int json_endpoint(json_t *o, const char *addr_key, const char *port_key,
 	__u32 port;
 	int family;
 
-	if (!s || json_uint(o, port_key, 65535, &port))
+	if (!s || tl_json_member_u32(o, port_key, 65535, &port))
 		return -EINVAL;
 	family = strchr(s, ':') ? AF_INET6 : AF_INET;
 	if (inet_pton(family, s, addr) != 1)
@@ -139,18 +110,11 @@ static int json_endpoint(json_t *o, const char *addr_key, const char *port_key,
 /* The trace's connection with this id, made on its first event. */
 static struct cmp_conn *trace_conn(struct cmp_side *s, __u32 id, bool *created)
 {
-	struct cmp_conn **slot;
+	struct cmp_conn *c = vec_by_id(&s->conns, &s->by_id, id, sizeof(*c), created);
 
-	*created = false;
-	while (s->by_id.n <= id)
-		if (!cmp_vec_push(&s->by_id, sizeof(*slot)))
-			return NULL;
-	slot = (struct cmp_conn **)s->by_id.items + id;
-	if (!*slot) {
-		*slot = cmp_conn_new(s, id);
-		*created = true;
-	}
-	return *slot;
+	if (c && *created)
+		c->id = id;
+	return c;
 }
 
 /* The trace's "analysis" names as bits; names of a later version are
@@ -199,7 +163,7 @@ static int trace_flags(json_t *o, __u16 *out)
 	__u32 raw;
 
 	if (json_object_get(o, TL_JM(flags_raw))) {
-		if (json_uint(o, TL_JM(flags_raw), (TL_AE << 1) - 1, &raw)) /* FIN .. AE */
+		if (tl_json_member_u32(o, TL_JM(flags_raw), (TL_AE << 1) - 1, &raw)) /* FIN .. AE */
 			return -EINVAL;
 		*out = raw;
 		return 0;
@@ -216,13 +180,12 @@ static int trace_packet(struct cmp_side *s, json_t *o)
 	__u32 id, win;
 	bool created;
 
-	if (json_uint(o, TL_JM(conn), CMP_MAX_CONN_ID, &id) ||
-	    json_endpoint(o, TL_JM(src), TL_JM(sport), &src) ||
+	if (tl_json_member_conn(o, &id) || json_endpoint(o, TL_JM(src), TL_JM(sport), &src) ||
 	    json_endpoint(o, TL_JM(dst), TL_JM(dport), &dst) || trace_flags(o, &seg.flags) ||
-	    json_uint(o, TL_JM(seq_raw), UINT32_MAX, &seg.seq) ||
-	    json_uint(o, TL_JM(ack_raw), UINT32_MAX, &seg.ack) ||
-	    json_uint(o, TL_JM(len), UINT32_MAX, &seg.len) ||
-	    json_uint(o, TL_JM(win), UINT16_MAX, &win) ||
+	    tl_json_member_u32(o, TL_JM(seq_raw), UINT32_MAX, &seg.seq) ||
+	    tl_json_member_u32(o, TL_JM(ack_raw), UINT32_MAX, &seg.ack) ||
+	    tl_json_member_u32(o, TL_JM(len), UINT32_MAX, &seg.len) ||
+	    tl_json_member_u32(o, TL_JM(win), UINT16_MAX, &win) ||
 	    analysis_from_json(json_object_get(o, TL_JM(analysis)), &seg.analysis))
 		return -EINVAL;
 	seg.win = win;
@@ -249,8 +212,8 @@ static int trace_http(struct cmp_side *s, json_t *o)
 	__u32 id, status = 0;
 	bool created;
 
-	if (json_uint(o, TL_JM(conn), CMP_MAX_CONN_ID, &id) || !dir ||
-	    (request ? !method || !uri : json_uint(o, TL_JM(status), 999, &status)))
+	if (tl_json_member_conn(o, &id) || !dir ||
+	    (request ? !method || !uri : tl_json_member_u32(o, TL_JM(status), 999, &status)))
 		return -EINVAL;
 	c = trace_conn(s, id, &created);
 	return c ? cmp_add_http(c, request, method, uri, status) : -ENOMEM;
@@ -288,17 +251,16 @@ static int trace_drop(struct cmp_side *s, json_t *o)
 	bool created;
 	__u32 id;
 
-	if (json_uint(o, TL_JM(conn), CMP_MAX_CONN_ID, &id) || trace_flags(o, &seg.flags) ||
-	    json_uint(o, TL_JM(seq_raw), UINT32_MAX, &seg.seq) ||
-	    json_uint(o, TL_JM(len), UINT32_MAX, &seg.len) || !side)
+	if (tl_json_member_conn(o, &id) || trace_flags(o, &seg.flags) ||
+	    tl_json_member_u32(o, TL_JM(seq_raw), UINT32_MAX, &seg.seq) ||
+	    tl_json_member_u32(o, TL_JM(len), UINT32_MAX, &seg.len) || !side)
 		return -EINVAL;
 	if (!json_is_true(json_object_get(o, TL_JM(before_capture))))
 		return 0;
 	c = trace_conn(s, id, &created);
 	if (!c)
 		return -ENOMEM;
-	slot = cmp_vec_push(&c->dropped[strcmp(side, "client") ? TL_SERVER : TL_CLIENT],
-			    sizeof(*slot));
+	slot = vec_push(&c->dropped[strcmp(side, "client") ? TL_SERVER : TL_CLIENT], sizeof(*slot));
 	if (!slot)
 		return -ENOMEM;
 	*slot = seg;

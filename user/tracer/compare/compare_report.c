@@ -100,7 +100,7 @@ static void http_different(struct cmp_report *r, size_t index, const void *t, co
 static bool seg_excused(struct cmp_report *r, const void *item)
 {
 	const struct cmp_seg *seg = item;
-	struct cmp_vec *d = r->trace ? &r->trace->dropped[r->side] : NULL;
+	struct vec *d = r->trace ? &r->trace->dropped[r->side] : NULL;
 
 	for (size_t i = 0; d && i < d->n; i++) {
 		struct cmp_seg *x = (struct cmp_seg *)d->items + i;

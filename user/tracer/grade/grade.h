@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "common/vec.h"
+
 #define GRADE_WORD 16	  /* a state, side or framing name */
 #define GRADE_STATES 24	  /* states kept per side */
 #define GRADE_STATUSES 8  /* responses kept per connection */
@@ -38,9 +40,9 @@ struct grade_life {
 };
 
 struct grade_trace {
-	struct grade_life *lives; /* in the order they began */
-	size_t n, cap;
-	bool capture; /* read from a capture: packets only, no socket states */
+	struct vec lives; /* struct grade_life *, in the order they began */
+	struct vec by_id; /* the same, indexed by connection id */
+	bool capture;	  /* read from a capture: packets only, no socket states */
 };
 
 /* Copies text from a trace or a shape into out[size], control bytes

@@ -97,9 +97,12 @@ static void grade_states(struct grade_run *r, const struct grade_shape *s,
 
 static const struct grade_life *grade_pick(const struct grade_shape *s, const struct grade_trace *t)
 {
-	for (size_t i = 0; i < t->n; i++)
-		if (!s->has_request || !strcmp(t->lives[i].request, s->request))
-			return &t->lives[i];
+	for (size_t i = 0; i < t->lives.n; i++) {
+		const struct grade_life *l = vec_ptr_at(&t->lives, i);
+
+		if (!s->has_request || !strcmp(l->request, s->request))
+			return l;
+	}
 	return NULL;
 }
 
@@ -128,7 +131,7 @@ int grade_check(const struct grade_shape *s, const struct grade_trace *t, FILE *
 		snprintf(saw, sizeof(saw), "#%" PRIu64 " %s", l->conn,
 			 *l->request ? l->request : "(no request)");
 	else
-		snprintf(saw, sizeof(saw), "none of %zu connections", t->n);
+		snprintf(saw, sizeof(saw), "none of %zu connections", t->lives.n);
 	grade_line(&r, "connection", l != NULL, want, saw);
 	if (!l)
 		return r.failed;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "common/util.h"
+#include "common/vec.h"
 #include "tracer/grade/grade.h"
 #include "tracer/output/json_contract.h"
 #include "tracer/output/json_member.h"
@@ -43,27 +44,18 @@ static int life_word(json_t *o, const char *key, char *out)
 	return 0;
 }
 
-/* Searched from the newest: events mostly belong to recent connections. */
-static struct grade_life *life_of(struct grade_trace *t, uint64_t id)
+/* The life of connection id, made at its first event: found through the
+ * index, as every event looks its connection up and a long-lived one would
+ * otherwise be searched for past every later connection. */
+static struct grade_life *life_of(struct grade_trace *t, uint32_t id)
 {
-	struct grade_life *l;
+	bool created;
+	struct grade_life *l = vec_by_id(&t->lives, &t->by_id, id, sizeof(*l), &created);
 
-	for (size_t i = t->n; i-- > 0;)
-		if (t->lives[i].conn == id)
-			return &t->lives[i];
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? 2 * t->cap : 16;
-		struct grade_life *p = realloc(t->lives, cap * sizeof(*p));
-
-		if (!p)
-			return NULL;
-		t->lives = p;
-		t->cap = cap;
+	if (l && created) {
+		l->conn = id;
+		l->latency_ms = -1;
 	}
-	l = &t->lives[t->n++];
-	memset(l, 0, sizeof(*l));
-	l->conn = id;
-	l->latency_ms = -1;
 	return l;
 }
 
@@ -180,12 +172,12 @@ static int life_event(struct grade_trace *t, const char *type, json_t *o)
 	    {"exchange", life_exchange}, {"conn", life_end},
 	};
 	struct grade_life *l;
-	uint64_t id;
+	uint32_t id;
 
 	for (size_t i = 0; i < ARRAY_SIZE(readers); i++) {
 		if (strcmp(type, readers[i].type))
 			continue;
-		if (tl_json_member_uint(o, TL_JM(conn), UINT32_MAX, &id))
+		if (tl_json_member_conn(o, &id))
 			return -EINVAL;
 		l = life_of(t, id);
 		return l ? readers[i].read(l, o) : -ENOMEM;
@@ -214,6 +206,9 @@ int grade_trace_line(struct grade_trace *t, const char *line, size_t len)
 
 void grade_trace_free(struct grade_trace *t)
 {
-	free(t->lives);
+	for (size_t i = 0; i < t->lives.n; i++)
+		free(vec_ptr_at(&t->lives, i));
+	free(t->lives.items);
+	free(t->by_id.items);
 	*t = (struct grade_trace){0};
 }

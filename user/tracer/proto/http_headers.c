@@ -23,7 +23,8 @@ static const struct {
     EXPLAINING("Content-Length"), EXPLAINING("Content-Type"),
 };
 
-bool tl_http_header_explains(const uint8_t *name, size_t n)
+/* Whether --headers shows a field of this name by default. */
+static bool header_explains(const uint8_t *name, size_t n)
 {
 	/* Lengths first, here: a call per name and field was --json's cost. */
 	for (size_t i = 0; i < ARRAY_SIZE(explaining); i++)
@@ -105,7 +106,7 @@ void tl_http_headers_collect(const uint8_t *head, size_t len, enum tl_headers_mo
 			;
 		if (!tl_http_field_next(head, len, &off, &f, &end))
 			break;
-		if (mode == TL_HEADERS_EXPLAIN && !tl_http_header_explains(f.name, f.name_len))
+		if (mode == TL_HEADERS_EXPLAIN && !header_explains(f.name, f.name_len))
 			continue;
 		k = join ? headers_find(out, &f) : -1;
 		if (k >= 0)

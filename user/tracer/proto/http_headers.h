@@ -33,10 +33,6 @@ struct tl_http_headers {
 	size_t joined_len;
 };
 
-/* tl_http_header_explains: whether a field name is one --headers shows by
- * default (If-None-Match, ETag, Range, Keep-Alive...; see README). */
-bool tl_http_header_explains(const uint8_t *name, size_t n);
-
 /* tl_http_headers_collect: the fields of the message head at head[0..len)
  * (start line first) that mode selects, in the order sent. With join, a
  * repeated name makes one field, its values joined by ", " (RFC 9110 5.3),

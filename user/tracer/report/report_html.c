@@ -315,15 +315,15 @@ static void rp_intro(FILE *f, const struct tl_rp_model *m, size_t shown)
 
 int tl_rp_html(FILE *f, const struct tl_rp_model *m, bool all)
 {
-	struct tl_rp_conn **conns = malloc((m->nconns + 1) * sizeof(*conns));
+	struct tl_rp_conn **conns = malloc((m->conns.n + 1) * sizeof(*conns));
 	size_t shown = 0;
 	int err;
 
 	if (!conns)
 		return -ENOMEM;
-	for (size_t i = 0; i < m->nconns; i++)
-		if (rp_shown(m->conns[i], all))
-			conns[shown++] = m->conns[i];
+	for (size_t i = 0; i < m->conns.n; i++)
+		if (rp_shown(tl_rp_conn_at(m, i), all))
+			conns[shown++] = tl_rp_conn_at(m, i);
 	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
 	      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
 	      "style-src 'unsafe-inline'; script-src 'unsafe-inline'\">"
@@ -419,8 +419,8 @@ int tl_rp_write_svgs(const char *dir, struct tl_rp_model *m, bool all)
 
 	if (mkdir(dir, 0755) && errno != EEXIST)
 		return -errno;
-	for (size_t i = 0; i < m->nconns; i++) {
-		struct tl_rp_conn *c = m->conns[i];
+	for (size_t i = 0; i < m->conns.n; i++) {
+		struct tl_rp_conn *c = tl_rp_conn_at(m, i);
 
 		if (!c->svg_stale || !rp_shown(c, all))
 			continue;

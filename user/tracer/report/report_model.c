@@ -12,74 +12,32 @@
 #include "tracer/output/json_member.h"
 #include "tracer/proto/tcp_names.h"
 
-#define RP_MAX_CONN_ID (1U << 24) /* bounds the id index */
-
 /* --- storage --- */
-
-static int rp_grow(void **items, size_t *cap, size_t n, size_t size)
-{
-	size_t ncap;
-	void *p;
-
-	if (n < *cap)
-		return 0;
-	ncap = *cap ? *cap * 2 : 16;
-	p = realloc(*items, ncap * size);
-	if (!p)
-		return -ENOMEM;
-	*items = p;
-	*cap = ncap;
-	return 0;
-}
 
 static char *rp_strdup(const char *s) { return s ? strdup(s) : NULL; }
 
-/* Grows the id index to hold id (ids are small and dense: from 1). */
-static int rp_index(struct tl_rp_model *m, uint64_t id)
-{
-	size_t n = m->nids ? m->nids : 64;
-	struct tl_rp_conn **p;
-
-	while (n <= id)
-		n *= 2;
-	p = realloc(m->by_id, n * sizeof(*p));
-	if (!p)
-		return -ENOMEM;
-	memset(p + m->nids, 0, (n - m->nids) * sizeof(*p));
-	m->by_id = p;
-	m->nids = n;
-	return 0;
-}
-
 static struct tl_rp_conn *rp_conn(struct tl_rp_model *m, uint64_t id)
 {
-	struct tl_rp_conn *c;
+	bool created;
+	struct tl_rp_conn *c = vec_by_id(&m->conns, &m->by_id, id, sizeof(*c), &created);
 
-	if (id >= m->nids && rp_index(m, id))
-		return NULL;
-	if (m->by_id[id])
-		return m->by_id[id];
-	if (rp_grow((void **)&m->conns, &m->cap, m->nconns, sizeof(*m->conns)))
-		return NULL;
-	c = calloc(1, sizeof(*c));
-	if (!c)
-		return NULL;
-	c->id = id;
-	c->time_wait = -1;
-	c->tw_ms[0] = c->tw_ms[1] = -1;
-	c->start_us = -1;
-	m->conns[m->nconns++] = c;
-	m->by_id[id] = c;
+	if (c && created) {
+		c->id = id;
+		c->time_wait = -1;
+		c->tw_ms[0] = c->tw_ms[1] = -1;
+		c->start_us = -1;
+	}
 	return c;
 }
 
 static struct tl_rp_row *rp_row(struct tl_rp_conn *c, enum tl_rp_row_kind kind, int64_t t_us)
 {
-	struct tl_rp_row *r;
+	struct tl_rp_row *r, *rows = vec_reserve(c->rows, &c->cap, c->nrows + 1, sizeof(*rows));
 
-	if (rp_grow((void **)&c->rows, &c->cap, c->nrows, sizeof(*c->rows)))
+	if (!rows)
 		return NULL;
-	r = memset(&c->rows[c->nrows++], 0, sizeof(*r));
+	c->rows = rows;
+	r = memset(&rows[c->nrows++], 0, sizeof(*r));
 	r->kind = kind;
 	r->t_us = t_us;
 	if (c->start_us < 0)
@@ -114,10 +72,10 @@ static void rp_conn_free(struct tl_rp_conn *c)
 
 void tl_rp_model_free(struct tl_rp_model *m)
 {
-	for (size_t i = 0; i < m->nconns; i++)
-		rp_conn_free(m->conns[i]);
-	free(m->conns);
-	free(m->by_id);
+	for (size_t i = 0; i < m->conns.n; i++)
+		rp_conn_free(tl_rp_conn_at(m, i));
+	free(m->conns.items);
+	free(m->by_id.items);
 	free(m->source);
 	memset(m, 0, sizeof(*m));
 }
@@ -127,15 +85,6 @@ void tl_rp_model_free(struct tl_rp_model *m)
 static const char *jstr(json_t *o, const char *key)
 {
 	return json_string_value(json_object_get(o, key));
-}
-
-static int ju32(json_t *o, const char *key, uint32_t *out)
-{
-	uint64_t v;
-	int err = tl_json_member_uint(o, key, UINT32_MAX, &v);
-
-	*out = v;
-	return err;
 }
 
 /* Seconds or ms as the trace writes them (fixed decimals) to whole µs:
@@ -172,11 +121,10 @@ static int jside(const char *s)
 static struct tl_rp_conn *jconn(struct tl_rp_model *m, json_t *o, int64_t *t_us, int *err)
 {
 	struct tl_rp_conn *c;
-	uint64_t id;
+	uint32_t id;
 
 	*err = -EINVAL;
-	if (tl_json_member_uint(o, TL_JM(conn), RP_MAX_CONN_ID, &id) ||
-	    jus(o, TL_JM(ts), 1e6, t_us))
+	if (tl_json_member_conn(o, &id) || jus(o, TL_JM(ts), 1e6, t_us))
 		return NULL;
 	*err = -ENOMEM;
 	c = rp_conn(m, id);
@@ -237,9 +185,11 @@ static int rp_packet(struct tl_rp_model *m, json_t *o)
 		return err;
 	if (side < 0 || !flags ||
 	    tl_json_member_uint(o, TL_JM(win_scaled), UINT64_MAX, &seg.win_scaled) ||
-	    ju32(o, TL_JM(seq), &seg.seq) || ju32(o, TL_JM(ack), &seg.ack) ||
-	    ju32(o, TL_JM(seq_raw), &seg.seq_raw) || ju32(o, TL_JM(ack_raw), &seg.ack_raw) ||
-	    ju32(o, TL_JM(len), &seg.len))
+	    tl_json_member_u32(o, TL_JM(seq), UINT32_MAX, &seg.seq) ||
+	    tl_json_member_u32(o, TL_JM(ack), UINT32_MAX, &seg.ack) ||
+	    tl_json_member_u32(o, TL_JM(seq_raw), UINT32_MAX, &seg.seq_raw) ||
+	    tl_json_member_u32(o, TL_JM(ack_raw), UINT32_MAX, &seg.ack_raw) ||
+	    tl_json_member_u32(o, TL_JM(len), UINT32_MAX, &seg.len))
 		return -EINVAL;
 	/* The flags text is drawn as it is; its bits only mark SYN, FIN, RST and
 	 * ACK, so a text with "Reserved" (refused, its bits unknown) still
@@ -322,7 +272,7 @@ static int rp_http(struct tl_rp_model *m, json_t *o)
 
 	if (!(c = jconn(m, o, &t, &err)))
 		return err;
-	if (!dir || ju32(o, TL_JM(seq), &seq))
+	if (!dir || tl_json_member_u32(o, TL_JM(seq), UINT32_MAX, &seq))
 		return -EINVAL;
 	r = rp_http_seg(c, request ? 0 : 1, seq);
 	if (!r)
@@ -428,12 +378,13 @@ static int rp_conn_end(struct tl_rp_model *m, json_t *o)
 static int rp_tw_end(struct tl_rp_model *m, json_t *o)
 {
 	int side = jside(jstr(o, TL_JM(side)));
-	struct tl_rp_conn *c;
-	uint64_t id;
+	struct tl_rp_conn *const *slot, *c;
+	uint32_t id;
 
-	if (tl_json_member_uint(o, TL_JM(conn), RP_MAX_CONN_ID, &id) || side < 0)
+	if (tl_json_member_conn(o, &id) || side < 0)
 		return -EINVAL;
-	c = id < m->nids ? m->by_id[id] : NULL;
+	slot = vec_at(&m->by_id, id, sizeof(*slot));
+	c = slot ? *slot : NULL;
 	if (!c)
 		return 0;
 	c->svg_stale = true;

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/vec.h"
+
 enum tl_rp_row_kind {
 	TL_RP_SEG,
 	TL_RP_STATE,
@@ -67,14 +69,18 @@ struct tl_rp_conn {
 };
 
 struct tl_rp_model {
-	struct tl_rp_conn **conns; /* in the order they began */
-	size_t nconns, cap;
-	struct tl_rp_conn **by_id; /* index by conn id */
-	size_t nids;
+	struct vec conns; /* struct tl_rp_conn *, in the order they began */
+	struct vec by_id; /* the same, indexed by conn id */
 	uint64_t lost;	  /* events the kernel lost */
 	char *source;	  /* the start line's file, or NULL */
 	uint64_t version; /* counts changes to ended connections, which are drawn */
 };
+
+/* tl_rp_conn_at: connection i (< m->conns.n), in the order they began. */
+static inline struct tl_rp_conn *tl_rp_conn_at(const struct tl_rp_model *m, size_t i)
+{
+	return vec_ptr_at(&m->conns, i);
+}
 
 /* tl_rp_model_line: reads one --json line. Returns 0 (lines of unknown
  * types are skipped), -EBADMSG for text that is not a JSON object, -EINVAL

@@ -10,6 +10,7 @@
 
 #include "tracer/report/report_html.h"
 #include "common/util.h"
+#include "common/vec.h"
 
 struct report_output {
 	struct tl_output out;	/* first: the callbacks get &out back */
@@ -42,19 +43,14 @@ static void report_fail(struct report_output *r, int err)
 static ssize_t report_cookie_write(void *cookie, const char *buf, size_t size)
 {
 	struct report_output *r = cookie;
+	char *line = vec_reserve(r->line, &r->cap, r->len + size, 1);
 	size_t start = 0;
 
-	if (r->len + size > r->cap) {
-		size_t cap = (r->len + size) * 2;
-		char *p = realloc(r->line, cap);
-
-		if (!p) {
-			report_fail(r, -ENOMEM);
-			return size;
-		}
-		r->line = p;
-		r->cap = cap;
+	if (!line) {
+		report_fail(r, -ENOMEM);
+		return size;
 	}
+	r->line = line;
 	memcpy(r->line + r->len, buf, size);
 	r->len += size;
 	for (size_t i = 0; i < r->len; i++) {
