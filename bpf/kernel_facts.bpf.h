@@ -3,10 +3,9 @@
  * loads each program whose tracepoint this kernel has): segments dropped
  * inside the host and why, TCP's own retransmissions, the reason of each
  * RST it sends, a socket's TCP internals at its state changes, and receive
- * queue pressure. Included at the end of tcplife_http.bpf.c, sharing its
- * ring buffer, filters and socket helpers. Each program rejects what is not
- * TCP on a traced port as early as it can: kfree_skb fires for every drop
- * on the machine. */
+ * queue pressure. Included by tcplife_http.bpf.c after its socket helpers
+ * and before its state program, sharing its ring buffer and filters. Each program rejects what is
+ * not TCP on a traced port as early as it can: kfree_skb fires for every drop on the machine. */
 #ifndef TL_KERNEL_FACTS_BPF_H
 #define TL_KERNEL_FACTS_BPF_H
 
@@ -25,25 +24,32 @@ static __always_inline struct tl_kernel_event *kernel_event(__u32 type, __u32 re
 	return k;
 }
 
+/* The event of a traced socket, named by id. */
+static __always_inline struct tl_kernel_event *
+traced_fact(const struct sock *sk, const struct sock_id *id, __u32 type, __u32 reason)
+{
+	struct tl_kernel_event *k = kernel_event(type, reason);
+
+	if (!k)
+		return NULL;
+	k->skaddr = (__u64)sk;
+	k->family = id->family;
+	k->sport = id->sport;
+	k->dport = id->dport;
+	k->state = sk->__sk_common.skc_state;
+	sock_addrs(sk, id->family, k->saddr, k->daddr, true);
+	return k;
+}
+
 /* A socket's event: its tuple, or nothing when it is not traced. */
 static __always_inline struct tl_kernel_event *sock_fact(const struct sock *sk, __u32 type,
 							 __u32 reason)
 {
-	struct tl_kernel_event *k;
 	struct sock_id id;
 
 	if (!sk || !sock_traced(sk, &id, true))
 		return NULL;
-	k = kernel_event(type, reason);
-	if (!k)
-		return NULL;
-	k->skaddr = (__u64)sk;
-	k->family = id.family;
-	k->sport = id.sport;
-	k->dport = id.dport;
-	k->state = sk->__sk_common.skc_state;
-	sock_addrs(sk, id.family, k->saddr, k->daddr, true);
-	return k;
+	return traced_fact(sk, &id, type, reason);
 }
 
 /* The TCP header fields of an skb whose network header is set. */
@@ -247,9 +253,12 @@ int BPF_PROG(tl_reset_btf, const struct sock *sk, const struct sk_buff *skb,
 
 /* TCP internals when a socket leaves ESTABLISHED (what `ss -ti` showed at
  * the end of its transfer, before the close's own ACKs move them), or
- * closes without ever being established. */
-SEC("tp_btf/inet_sock_set_state")
-int BPF_PROG(tl_info_btf, const struct sock *sk, int oldstate, int newstate)
+ * closes without ever being established. Not a program of its own: the
+ * state program (tp_btf) calls it for a traced socket before its state
+ * record, which saves every state change of the host a program run and a
+ * second look at the socket. */
+static __always_inline void tcp_info_fact(const struct sock *sk, const struct sock_id *id,
+					  int oldstate, int newstate)
 {
 	struct tl_kernel_event *k;
 	struct tcp_sock *tp;
@@ -257,11 +266,11 @@ int BPF_PROG(tl_info_btf, const struct sock *sk, int oldstate, int newstate)
 	/* Two records a life at most: churn pays for each. */
 	if (oldstate != TCP_ESTABLISHED &&
 	    !(newstate == TCP_CLOSE && (oldstate == TCP_SYN_SENT || oldstate == TCP_SYN_RECV)))
-		return 0;
+		return;
 	tp = bpf_skc_to_tcp_sock((void *)sk);
-	k = tp ? sock_fact(sk, TL_EV_TCP_INFO, oldstate) : NULL;
+	k = tp ? traced_fact(sk, id, TL_EV_TCP_INFO, oldstate) : NULL;
 	if (!k)
-		return 0;
+		return;
 	k->state = newstate;
 	k->srtt_us = tp->srtt_us;
 	k->mdev_us = tp->mdev_us;
@@ -272,7 +281,6 @@ int BPF_PROG(tl_info_btf, const struct sock *sk, int oldstate, int newstate)
 	k->rate_delivered = tp->rate_delivered;
 	k->rate_interval_us = tp->rate_interval_us;
 	submit(k, sizeof(*k));
-	return 0;
 }
 
 SEC("tp_btf/sock_rcvqueue_full")

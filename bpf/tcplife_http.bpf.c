@@ -24,6 +24,9 @@ const volatile __u32 target_netns = 0;
  * too when the snaplen asks for more. */
 const volatile bool capture_frames = false;
 const volatile bool capture_whole = false;
+/* Report a socket's TCP internals at its state changes (kernel facts, with
+ * the tp_btf state program only: bpf/kernel_facts.bpf.h). */
+const volatile bool tcp_info_facts = false;
 /* Wake the reader only once this much is queued: a wakeup per record costs
  * about 40% of loopback throughput (shared/PERF-NOTES.md). The reader also
  * drains on a short poll timeout, so nothing waits for long. */
@@ -598,6 +601,8 @@ static __always_inline void emit_sock(const struct sock *sk, const struct sock_i
 	submit(e, sizeof(*e));
 }
 
+#include "kernel_facts.bpf.h"
+
 /* A state record names the owner only at connect(), which runs in the
  * owner's task; the others may run in a softirq, and user space keeps the
  * owner each TL_EV_OWNER record reported. */
@@ -612,6 +617,10 @@ static __always_inline void record_state(const struct sock *sk, int oldstate, in
 	 * cleared: every socket of the host changes state. */
 	if (!sock_traced(sk, &id, btf))
 		return;
+	/* Before the state record: a side's TCP internals come before the
+	 * CLOSE that ends its life. */
+	if (btf && tcp_info_facts)
+		tcp_info_fact(sk, &id, oldstate, newstate);
 	if (newstate == TCP_CLOSE)
 		owner_forget(sk_number(sk));
 	if (newstate != TCP_SYN_SENT) {
@@ -746,5 +755,3 @@ int tl_recv_tp(struct trace_event_raw_sock_msg_length *ctx)
 {
 	return handle_sock_io(ctx->sk, false);
 }
-
-#include "kernel_facts.bpf.h"

@@ -75,6 +75,51 @@ static void check_loss_time(void)
 	}
 }
 
+/* Socket and kernel records: their one size and an IP family, or not ours. */
+static const struct {
+	int line;
+	__u32 type;
+	size_t size;
+	__u8 family;
+	int want;
+} fixed_rows[] = {
+    {__LINE__, TL_EV_STATE, sizeof(struct tl_sock_event), AF_INET6, 0},
+    {__LINE__, TL_EV_OWNER, sizeof(struct tl_sock_event) - 8, AF_INET, -EINVAL},
+    {__LINE__, TL_EV_STATE, sizeof(struct tl_sock_event), AF_UNIX, -EINVAL},
+    {__LINE__, TL_EV_RESET, sizeof(struct tl_kernel_event), AF_INET, 0},
+    {__LINE__, TL_EV_DROP, sizeof(struct tl_sock_event), AF_INET, -EINVAL},
+    {__LINE__, TL_EV_TCP_INFO, sizeof(struct tl_kernel_event), 0, -EINVAL},
+};
+
+static void check_fixed(void)
+{
+	for (size_t i = 0; i < sizeof(fixed_rows) / sizeof(fixed_rows[0]); i++) {
+		union {
+			struct tl_sock_event s;
+			struct tl_kernel_event k;
+		} u = {0};
+		bool sock = fixed_rows[i].type <= TL_EV_OWNER;
+		struct tl_event ev;
+		int got;
+
+		u.s.type = fixed_rows[i].type;
+		if (sock) {
+			u.s.family = fixed_rows[i].family;
+			u.s.lost = 7;
+		} else {
+			u.k.family = fixed_rows[i].family;
+			u.k.lost = 7;
+		}
+		got = tl_event_decode(&u, fixed_rows[i].size, 0, &ev);
+		UNIT_CHECK_AT(fixed_rows[i].line,
+			      got == fixed_rows[i].want &&
+				  (got || (ev.lost == 7 && (sock ? (const void *)ev.sock
+								 : (const void *)ev.kernel) == &u)),
+			      "record type %u of %zu bytes, family %u: %d", fixed_rows[i].type,
+			      fixed_rows[i].size, fixed_rows[i].family, got);
+	}
+}
+
 int main(void)
 {
 	/* 8-byte aligned, as the ring buffer's records are. */
@@ -107,5 +152,6 @@ int main(void)
 	}
 	free(buf);
 	check_loss_time();
+	check_fixed();
 	return unit_done();
 }

@@ -92,27 +92,33 @@ static int decode_packet(const void *data, size_t size, __u64 ktime_offset_ns, s
 	return 0;
 }
 
-static int decode_sock(const void *data, size_t size, __u64 ktime_offset_ns, struct tl_event *ev)
+/* Where a socket or kernel record keeps what the decoder checks: the two
+ * differ only in these offsets and their size. */
+struct fixed_layout {
+	size_t size, family, lost, lost_ms;
+};
+
+#define FIXED_LAYOUT(type)                                                                         \
+	{                                                                                          \
+		sizeof(type), offsetof(type, family), offsetof(type, lost),                        \
+		    offsetof(type, lost_ms)                                                        \
+	}
+
+static const struct fixed_layout sock_layout = FIXED_LAYOUT(struct tl_sock_event);
+static const struct fixed_layout kernel_layout = FIXED_LAYOUT(struct tl_kernel_event);
+
+static int decode_fixed(const void *data, size_t size, const struct fixed_layout *l, __u64 ts_ns,
+			__u64 ktime_offset_ns, struct tl_event *ev)
 {
-	const struct tl_sock_event *s = data;
+	const char *b = data;
+	__u32 lost, lost_ms;
 
-	if (size != sizeof(*s) || !family_ok(s->family))
+	if (size != l->size || !family_ok((__u8)b[l->family]))
 		return -EINVAL;
-	ev->sock = s;
-	ev->lost = s->lost;
-	ev->lost_ts_ns = loss_time(s->lost_ms, s->ts_ns, ktime_offset_ns);
-	return 0;
-}
-
-static int decode_kernel(const void *data, size_t size, __u64 ktime_offset_ns, struct tl_event *ev)
-{
-	const struct tl_kernel_event *k = data;
-
-	if (size != sizeof(*k) || !family_ok(k->family))
-		return -EINVAL;
-	ev->kernel = k;
-	ev->lost = k->lost;
-	ev->lost_ts_ns = loss_time(k->lost_ms, k->ts_ns, ktime_offset_ns);
+	memcpy(&lost, b + l->lost, sizeof(lost));
+	memcpy(&lost_ms, b + l->lost_ms, sizeof(lost_ms));
+	ev->lost = lost;
+	ev->lost_ts_ns = loss_time(lost_ms, ts_ns, ktime_offset_ns);
 	return 0;
 }
 
@@ -129,11 +135,13 @@ int tl_event_decode(const void *data, size_t size, __u64 ktime_offset_ns, struct
 	memcpy(&type, (const char *)data + sizeof(ts), sizeof(type));
 	if (type == TL_EV_PACKET)
 		err = decode_packet(data, size, ktime_offset_ns, ev);
-	else if (type == TL_EV_STATE || type == TL_EV_OWNER)
-		err = decode_sock(data, size, ktime_offset_ns, ev);
-	else if (type >= TL_EV_TCP_INFO && type <= TL_EV_CONG_STATE)
-		err = decode_kernel(data, size, ktime_offset_ns, ev);
-	else
+	else if (type == TL_EV_STATE || type == TL_EV_OWNER) {
+		err = decode_fixed(data, size, &sock_layout, ts, ktime_offset_ns, ev);
+		ev->sock = err ? NULL : data;
+	} else if (type >= TL_EV_TCP_INFO && type <= TL_EV_CONG_STATE) {
+		err = decode_fixed(data, size, &kernel_layout, ts, ktime_offset_ns, ev);
+		ev->kernel = err ? NULL : data;
+	} else
 		err = -EINVAL;
 	if (err)
 		return err;

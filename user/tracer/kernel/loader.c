@@ -69,13 +69,23 @@ static struct bpf_program *hook_catcher(struct tcplife_http_bpf *s, enum hook_ki
 				  : NULL;
 }
 
-/* The kernel facts' programs, in fact_tracepoints' order. */
+/* The TCP internals at state changes: a part of the tp_btf state program,
+ * switched on before load, not a program of their own. */
+#define FACT_TCP_INFO 4
+
+/* The kernel facts' programs, in fact_tracepoints' order; NULL for
+ * FACT_TCP_INFO. */
 static void fact_progs(struct tcplife_http_bpf *s, struct bpf_program *p[TL_KERNEL_FACTS])
 {
 	struct bpf_program *all[TL_KERNEL_FACTS] = {
-	    s->progs.tl_drop_btf,      s->progs.tl_retrans_btf, s->progs.tl_retrans_synack_btf,
-	    s->progs.tl_reset_btf,     s->progs.tl_info_btf,	s->progs.tl_rcvq_btf,
-	    s->progs.tl_buf_limit_btf, s->progs.tl_cong_btf,
+	    s->progs.tl_drop_btf,
+	    s->progs.tl_retrans_btf,
+	    s->progs.tl_retrans_synack_btf,
+	    s->progs.tl_reset_btf,
+	    NULL,
+	    s->progs.tl_rcvq_btf,
+	    s->progs.tl_buf_limit_btf,
+	    s->progs.tl_cong_btf,
 	};
 
 	memcpy(p, all, sizeof(all));
@@ -104,9 +114,11 @@ static void attach_facts(struct tl_loader *l)
 	fact_progs(l->skel, f);
 	l->facts_missing[0] = '\0';
 	for (int i = 0; i < TL_KERNEL_FACTS; i++) {
-		if (bpf_program__autoload(f[i]))
+		bool hooked = i == FACT_TCP_INFO && l->skel->rodata->tcp_info_facts;
+
+		if (f[i] && bpf_program__autoload(f[i]))
 			l->facts[i] = bpf_program__attach(f[i]);
-		if (!l->facts[i] && len < sizeof(l->facts_missing))
+		if (!l->facts[i] && !hooked && len < sizeof(l->facts_missing))
 			len += snprintf(l->facts_missing + len, sizeof(l->facts_missing) - len,
 					"%s%s", len ? " " : "", fact_tracepoints[i]);
 	}
@@ -232,7 +244,9 @@ static void configure(struct tcplife_http_bpf *s, const struct tl_loader_config 
 	/* They are tp_btf programs: with another hook kind, tp_btf failed. */
 	fact_progs(s, f);
 	for (int i = 0; i < TL_KERNEL_FACTS; i++)
-		bpf_program__set_autoload(f[i], facts && kind == HOOK_TP_BTF && facts[i]);
+		if (f[i])
+			bpf_program__set_autoload(f[i], facts && kind == HOOK_TP_BTF && facts[i]);
+	s->rodata->tcp_info_facts = facts && kind == HOOK_TP_BTF && facts[FACT_TCP_INFO];
 	for (int i = 0; i < cfg->nports; i++)
 		s->rodata->target_ports[i] = cfg->ports[i];
 	s->rodata->target_nports = cfg->nports;
@@ -266,8 +280,6 @@ static int load_and_hook(struct tl_loader *l, const struct tl_loader_config *cfg
 	}
 	if (err)
 		return err;
-	/* First: programs on one tracepoint run in the order attached, and a
-	 * side's TCP internals must come before the CLOSE that ends its life. */
 	attach_facts(l);
 	hook_progs(l->skel, kind, p);
 	for (int i = 0; i < (owner ? NHOOKS : 1); i++) {
