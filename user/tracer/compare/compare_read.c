@@ -173,14 +173,15 @@ static int trace_flags(json_t *o, __u16 *out)
 
 static int trace_packet(struct cmp_side *s, json_t *o)
 {
-	const char *dir = json_string_value(json_object_get(o, TL_JM(dir)));
 	struct tl_endpoint src, dst;
 	struct cmp_seg seg;
 	struct cmp_conn *c;
 	__u32 id, win;
 	bool created;
+	int from;
 
-	if (tl_json_member_conn(o, &id) || json_endpoint(o, TL_JM(src), TL_JM(sport), &src) ||
+	if (tl_json_member_conn(o, &id) || tl_json_member_side(o, TL_JSON_DIR, &from) ||
+	    json_endpoint(o, TL_JM(src), TL_JM(sport), &src) ||
 	    json_endpoint(o, TL_JM(dst), TL_JM(dport), &dst) || trace_flags(o, &seg.flags) ||
 	    tl_json_member_u32(o, TL_JM(seq_raw), UINT32_MAX, &seg.seq) ||
 	    tl_json_member_u32(o, TL_JM(ack_raw), UINT32_MAX, &seg.ack) ||
@@ -193,10 +194,8 @@ static int trace_packet(struct cmp_side *s, json_t *o)
 	if (!c)
 		return -ENOMEM;
 	if (created) {
-		bool s2c = dir && !strcmp(dir, "s2c");
-
-		c->ep[TL_CLIENT] = s2c ? dst : src;
-		c->ep[TL_SERVER] = s2c ? src : dst;
+		c->ep[TL_CLIENT] = from == TL_SERVER ? dst : src;
+		c->ep[TL_SERVER] = from == TL_SERVER ? src : dst;
 	}
 	return cmp_add_seg(c, tl_endpoint_eq(&src, &c->ep[TL_CLIENT]) ? TL_CLIENT : TL_SERVER,
 			   &seg);
@@ -245,22 +244,23 @@ static int trace_start(struct cmp_run *run, json_t *o)
 /* A drop event: kept when the segment died before the capture point. */
 static int trace_drop(struct cmp_side *s, json_t *o)
 {
-	const char *side = json_string_value(json_object_get(o, TL_JM(side)));
 	struct cmp_seg seg = {0}, *slot;
 	struct cmp_conn *c;
 	bool created;
 	__u32 id;
+	int side;
 
 	if (tl_json_member_conn(o, &id) || trace_flags(o, &seg.flags) ||
 	    tl_json_member_u32(o, TL_JM(seq_raw), UINT32_MAX, &seg.seq) ||
-	    tl_json_member_u32(o, TL_JM(len), UINT32_MAX, &seg.len) || !side)
+	    tl_json_member_u32(o, TL_JM(len), UINT32_MAX, &seg.len) ||
+	    tl_json_member_side(o, TL_JSON_SIDE, &side))
 		return -EINVAL;
 	if (!json_is_true(json_object_get(o, TL_JM(before_capture))))
 		return 0;
 	c = trace_conn(s, id, &created);
 	if (!c)
 		return -ENOMEM;
-	slot = vec_push(&c->dropped[strcmp(side, "client") ? TL_SERVER : TL_CLIENT], sizeof(*slot));
+	slot = vec_push(&c->dropped[side], sizeof(*slot));
 	if (!slot)
 		return -ENOMEM;
 	*slot = seg;

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "common/vec.h"
+#include "tracer/output/json_member.h"
 
 #define GRADE_WORD 16	  /* a state, side or framing name */
 #define GRADE_STATES 24	  /* states kept per side */
@@ -49,6 +50,11 @@ struct grade_trace {
  * written \xNN: a hostile URI cannot drive the terminal, nor end a check's
  * line early. Cut short rather than overrun. */
 void grade_copy(char *out, size_t size, const char *in);
+
+/* A side word (output/json_member.h's rule for member m), the trace's or
+ * a shape's, into out[GRADE_WORD]: null reads "none". -EINVAL for any
+ * other value. */
+int grade_side_word(json_t *v, enum tl_json_side_member m, char *out);
 
 /* One --json line: 0 (unknown types are skipped), -EBADMSG for text that
  * is not a JSON object, -EINVAL for an event without its members, -ENOMEM. */

@@ -44,6 +44,16 @@ static int life_word(json_t *o, const char *key, char *out)
 	return 0;
 }
 
+int grade_side_word(json_t *v, enum tl_json_side_member m, char *out)
+{
+	int side;
+
+	if (tl_json_side_value(v, m, &side))
+		return -EINVAL;
+	snprintf(out, GRADE_WORD, "%s", side < 0 ? "none" : tl_json_side_word(m, side));
+	return 0;
+}
+
 /* The life of connection id, made at its first event: found through the
  * index, as every event looks its connection up and a long-lived one would
  * otherwise be searched for past every later connection. */
@@ -59,23 +69,15 @@ static struct grade_life *life_of(struct grade_trace *t, uint32_t id)
 	return l;
 }
 
-static int life_side(json_t *o)
-{
-	const char *s = json_string_value(json_object_get(o, TL_JM(side)));
-
-	if (!s)
-		return -1;
-	return !strcmp(s, "client") ? 0 : !strcmp(s, "server") ? 1 : -1;
-}
-
 static int life_packet(struct grade_life *l, json_t *o)
 {
-	const char *dir = json_string_value(json_object_get(o, TL_JM(dir)));
 	uint64_t len;
+	int from;
 
-	if (!dir || tl_json_member_uint(o, TL_JM(len), UINT32_MAX, &len))
+	if (tl_json_member_side(o, TL_JSON_DIR, &from) ||
+	    tl_json_member_uint(o, TL_JM(len), UINT32_MAX, &len))
 		return -EINVAL;
-	if (len && !strcmp(dir, "s2c"))
+	if (len && from == TL_SERVER)
 		l->data_segments++;
 	return 0;
 }
@@ -83,9 +85,9 @@ static int life_packet(struct grade_life *l, json_t *o)
 static int life_state(struct grade_life *l, json_t *o)
 {
 	const char *new_state = json_string_value(json_object_get(o, TL_JM(new)));
-	int side = life_side(o);
+	int side;
 
-	if (!new_state || side < 0)
+	if (!new_state || tl_json_member_side(o, TL_JSON_SIDE, &side))
 		return -EINVAL;
 	if (l->nstates[side] < GRADE_STATES)
 		grade_copy(l->states[side][l->nstates[side]++], GRADE_WORD, new_state);
@@ -152,12 +154,16 @@ static int life_exchange(struct grade_life *l, json_t *o)
 
 static int life_end(struct grade_life *l, json_t *o)
 {
-	if (life_word(o, TL_JM(closed_by), l->closed_by) ||
-	    life_word(o, TL_JM(time_wait), l->time_wait) ||
+	json_t *reset_by = json_object_get(o, TL_JM(reset_by));
+
+	if (grade_side_word(json_object_get(o, TL_JM(closed_by)), TL_JSON_CLOSED_BY,
+			    l->closed_by) ||
+	    grade_side_word(json_object_get(o, TL_JM(time_wait)), TL_JSON_TIME_WAIT,
+			    l->time_wait) ||
 	    life_word(o, TL_JM(handshake), l->handshake))
 		return -EINVAL;
 	/* reset_by came later than the others: an older trace may lack it. */
-	if (json_object_get(o, TL_JM(reset_by)) && life_word(o, TL_JM(reset_by), l->reset_by))
+	if (reset_by && grade_side_word(reset_by, TL_JSON_RESET_BY, l->reset_by))
 		return -EINVAL;
 	return 0;
 }

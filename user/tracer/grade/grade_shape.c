@@ -21,15 +21,11 @@ static int shape_bad(char *err, size_t size, const char *fmt, ...)
 	return -EINVAL;
 }
 
-/* A name from a fixed list, or null for "none" where null is allowed. */
-static int shape_word(json_t *v, const char *const *allowed, bool nullable, char *out)
+/* A name from a fixed list. */
+static int shape_word(json_t *v, const char *const *allowed, char *out)
 {
 	const char *s = json_string_value(v);
 
-	if (json_is_null(v) && nullable) {
-		snprintf(out, GRADE_WORD, "none");
-		return 0;
-	}
 	for (size_t i = 0; s && allowed[i]; i++)
 		if (!strcmp(s, allowed[i])) {
 			snprintf(out, GRADE_WORD, "%s", s);
@@ -40,12 +36,10 @@ static int shape_word(json_t *v, const char *const *allowed, bool nullable, char
 
 static int shape_states(json_t *v, struct grade_shape *s)
 {
-	static const char *const sides[] = {"client", "server"};
-
 	if (!json_is_object(v))
 		return -EINVAL;
 	for (int side = 0; side < 2; side++) {
-		json_t *list = json_object_get(v, sides[side]), *e;
+		json_t *list = json_object_get(v, tl_side_name(side)), *e;
 		size_t i;
 
 		if (!list)
@@ -107,9 +101,6 @@ static int shape_min(json_t *v, int64_t *out)
 
 static int shape_member(struct grade_shape *s, const char *key, json_t *v)
 {
-	static const char *const sides[] = {"client", "server", NULL};
-	static const char *const closers[] = {"client", "server", "reset", NULL};
-	static const char *const tw[] = {"client", "server", "both", NULL};
 	static const char *const hs[] = {"complete", "refused", "failed", "unanswered", NULL};
 	static const char *const framings[] = {"length", "chunked", "close", NULL};
 
@@ -122,11 +113,11 @@ static int shape_member(struct grade_shape *s, const char *key, json_t *v)
 		return shape_text(v, s->request, sizeof(s->request), true);
 	}
 	if (!strcmp(key, "handshake"))
-		return shape_word(v, hs, false, s->handshake);
+		return shape_word(v, hs, s->handshake);
 	if (!strcmp(key, "statuses"))
 		return shape_statuses(v, s);
 	if (!strcmp(key, "framing"))
-		return shape_word(v, framings, false, s->framing);
+		return shape_word(v, framings, s->framing);
 	if (!strcmp(key, "complete"))
 		return json_is_boolean(v) ? (s->complete = json_is_true(v), 0) : -EINVAL;
 	if (!strcmp(key, "min_latency_ms")) {
@@ -141,11 +132,11 @@ static int shape_member(struct grade_shape *s, const char *key, json_t *v)
 	if (!strcmp(key, "min_data_segments"))
 		return shape_min(v, &s->min_data_segments);
 	if (!strcmp(key, "closed_by"))
-		return shape_word(v, closers, true, s->closed_by);
+		return grade_side_word(v, TL_JSON_CLOSED_BY, s->closed_by);
 	if (!strcmp(key, "reset_by"))
-		return shape_word(v, sides, true, s->reset_by);
+		return grade_side_word(v, TL_JSON_RESET_BY, s->reset_by);
 	if (!strcmp(key, "time_wait"))
-		return shape_word(v, tw, true, s->time_wait);
+		return grade_side_word(v, TL_JSON_TIME_WAIT, s->time_wait);
 	if (!strcmp(key, "states"))
 		return shape_states(v, s);
 	return -ENOENT;

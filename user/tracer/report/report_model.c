@@ -107,15 +107,6 @@ static double jms(json_t *o, const char *key)
 	return json_is_number(v) ? json_number_value(v) : -1;
 }
 
-static int jside(const char *s)
-{
-	if (!s)
-		return -1;
-	if (!strcmp(s, "client") || !strcmp(s, "c2s"))
-		return 0;
-	return !strcmp(s, "server") || !strcmp(s, "s2c") ? 1 : -1;
-}
-
 /* The conn, the time, and the conn's side named by key: what every
  * connection event has. */
 static struct tl_rp_conn *jconn(struct tl_rp_model *m, json_t *o, int64_t *t_us, int *err)
@@ -177,13 +168,13 @@ static int rp_packet(struct tl_rp_model *m, json_t *o)
 {
 	const char *flags = jstr(o, TL_JM(flags)), *opts = jstr(o, TL_JM(options));
 	struct tl_rp_row seg = {.kind = TL_RP_SEG}, *r;
-	int side = jside(jstr(o, TL_JM(dir))), err;
 	struct tl_rp_conn *c;
+	int side, err;
 	__u16 bits;
 
 	if (!(c = jconn(m, o, &seg.t_us, &err)))
 		return err;
-	if (side < 0 || !flags ||
+	if (tl_json_member_side(o, TL_JSON_DIR, &side) || !flags ||
 	    tl_json_member_uint(o, TL_JM(win_scaled), UINT64_MAX, &seg.win_scaled) ||
 	    tl_json_member_u32(o, TL_JM(seq), UINT32_MAX, &seg.seq) ||
 	    tl_json_member_u32(o, TL_JM(ack), UINT32_MAX, &seg.ack) ||
@@ -212,14 +203,14 @@ static int rp_packet(struct tl_rp_model *m, json_t *o)
 static int rp_state(struct tl_rp_model *m, json_t *o)
 {
 	const char *old = jstr(o, TL_JM(old)), *new = jstr(o, TL_JM(new));
-	int side = jside(jstr(o, TL_JM(side))), err;
 	struct tl_rp_conn *c;
 	struct tl_rp_row *r;
+	int side, err;
 	int64_t t;
 
 	if (!(c = jconn(m, o, &t, &err)))
 		return err;
-	if (side < 0 || !old || !new)
+	if (tl_json_member_side(o, TL_JSON_SIDE, &side) || !old || !new)
 		return -EINVAL;
 	if (!(r = rp_row(c, TL_RP_STATE, t)))
 		return -ENOMEM;
@@ -340,15 +331,17 @@ static int rp_proc(struct tl_rp_proc *p, json_t *o, const char *pid_key, const c
 
 static int rp_conn_end(struct tl_rp_model *m, json_t *o)
 {
-	const char *ep[2] = {jstr(o, TL_JM(client)), jstr(o, TL_JM(server))}, *tw;
+	const char *ep[2] = {jstr(o, TL_JM(client)), jstr(o, TL_JM(server))};
 	struct tl_rp_conn *c;
+	int closer, err;
 	int64_t t;
-	int err;
 
 	if (!(c = jconn(m, o, &t, &err)))
 		return err;
 	if (!ep[0] || !ep[1] || c->ended || jus(o, TL_JM(start), 1e6, &c->start_us) ||
-	    jus(o, TL_JM(end), 1e6, &c->end_us))
+	    jus(o, TL_JM(end), 1e6, &c->end_us) ||
+	    tl_json_member_side(o, TL_JSON_CLOSED_BY, &closer) ||
+	    tl_json_member_side(o, TL_JSON_TIME_WAIT, &c->time_wait))
 		return -EINVAL;
 	c->ended = true;
 	m->version++;
@@ -360,9 +353,7 @@ static int rp_conn_end(struct tl_rp_model *m, json_t *o)
 	if (rp_proc(&c->proc[0], o, TL_JM(client_pid), TL_JM(client_comm)) ||
 	    rp_proc(&c->proc[1], o, TL_JM(server_pid), TL_JM(server_comm)))
 		return -ENOMEM;
-	c->closed_by = rp_strdup(jstr(o, TL_JM(closed_by)));
-	tw = jstr(o, TL_JM(time_wait));
-	c->time_wait = tw && !strcmp(tw, "both") ? 2 : jside(tw);
+	c->closed_by = rp_strdup(tl_json_side_word(TL_JSON_CLOSED_BY, closer));
 	tl_json_member_uint(o, TL_JM(bytes_c2s), UINT64_MAX, &c->bytes[0]);
 	tl_json_member_uint(o, TL_JM(bytes_s2c), UINT64_MAX, &c->bytes[1]);
 	c->requests = json_integer_value(json_object_get(o, TL_JM(requests)));
@@ -377,11 +368,11 @@ static int rp_conn_end(struct tl_rp_model *m, json_t *o)
 
 static int rp_tw_end(struct tl_rp_model *m, json_t *o)
 {
-	int side = jside(jstr(o, TL_JM(side)));
 	struct tl_rp_conn *const *slot, *c;
 	uint32_t id;
+	int side;
 
-	if (tl_json_member_conn(o, &id) || side < 0)
+	if (tl_json_member_conn(o, &id) || tl_json_member_side(o, TL_JSON_SIDE, &side))
 		return -EINVAL;
 	slot = vec_at(&m->by_id, id, sizeof(*slot));
 	c = slot ? *slot : NULL;
