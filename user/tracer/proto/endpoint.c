@@ -23,12 +23,6 @@ void tl_endpoint_set(struct tl_endpoint *ep, __u8 family, const __u8 addr[16], _
 	}
 }
 
-bool tl_endpoint_eq(const struct tl_endpoint *a, const struct tl_endpoint *b)
-{
-	return a->family == b->family && a->port == b->port &&
-	       !memcmp(a->addr, b->addr, a->family == AF_INET ? 4 : 16);
-}
-
 /* Dotted quad by hand: inet_ntop's IPv4 path goes through sprintf, and
  * every connection's block, line or JSON object names both ends. Returns
  * the text's length. */
