@@ -372,7 +372,7 @@ bool tl_http_name_eq(const uint8_t *p, size_t n, const char *name, size_t name_l
 static void http_parse_header(const struct tl_http_field *h, enum http_read_field which,
 			      struct tl_http_msg *m, enum http_cl_state *cl)
 {
-	char *text = (char *)m + http_read[which].text;
+	char *text;
 
 	if (which == HTTP_CONTENT_LENGTH)
 		http_content_length(m, cl, h->value, h->value_len);
@@ -381,7 +381,10 @@ static void http_parse_header(const struct tl_http_field *h, enum http_read_fiel
 	/* Repeated fields make one list: the last one's last coding counts. */
 	if (which == HTTP_TRANSFER_ENCODING)
 		m->chunked = http_last_coding_chunked(h->value, h->value_len);
-	if (http_read[which].text != HTTP_NO_TEXT && !text[0])
+	if (http_read[which].text == HTTP_NO_TEXT)
+		return;
+	text = (char *)m + http_read[which].text;
+	if (!text[0])
 		http_copy(text, TL_HTTP_HEADER_MAX, h->value, h->value_len);
 }
 
