@@ -385,6 +385,46 @@ static void scenario_pipelined(struct tl_engine *e)
 	feed_packet(e, S, TL_PSH | TL_ACK, ISN_S + 120, ISN_C + 59, NULL, 3);
 }
 
+static const char *const expect_pipelined_deep[] = {
+    "exchange #1 /01 200 body=3 complete=1",
+    "exchange #1 /05 200 body=3 complete=1",
+    "exchange #1 /06 200 body=3 complete=1",
+    "exchange #1 /07 200 body=3 complete=1",
+    "exchange #1 /08 200 body=3 complete=1",
+    "exchange #1 /09 200 body=3 complete=1",
+    "exchange #1 /10 200 body=3 complete=1",
+    "exchange #1 /11 200 body=3 complete=1",
+    "exchange #1 /12 200 body=3 complete=1",
+    "exchange #1 /13 200 body=3 complete=1",
+    "exchange #1 /14 200 body=3 complete=1",
+    "exchange #1 /15 200 body=3 complete=1",
+    "exchange #1 /16 200 body=3 complete=1",
+    "exchange #1 /17 200 body=3 complete=1",
+    "exchange #1 /18 200 body=3 complete=1",
+    "exchange #1 /19 200 body=3 complete=1",
+    "exchange #1 /20 200 body=3 complete=1",
+    "exchange #1 - 200 body=3 complete=1",
+    NULL,
+};
+
+/* Requests pipelined deeper than the engine pairs: the waiting ones keep
+ * their order as their room grows (from one, wrapped after an answer), and
+ * past 16 the oldest go unanswered, so the extra response pairs with none. */
+static void scenario_pipelined_deep(struct tl_engine *e)
+{
+	__u32 cseq = ISN_C + 1, sseq = ISN_S + 1;
+	char req[32];
+
+	handshake(e, ISN_C, ISN_S);
+	for (int i = 1; i <= 20; i++) {
+		snprintf(req, sizeof(req), "GET /%02d HTTP/1.1\r\n\r\n", i);
+		feed_packet(e, C, TL_PSH | TL_ACK, cseq, sseq, req, 20);
+		cseq += 20;
+		for (int n = 0; n < (i == 3 ? 1 : i == 20 ? 17 : 0); n++, sseq += 41)
+			feed_packet(e, S, TL_PSH | TL_ACK, sseq, cseq, ok_resp, 41);
+	}
+}
+
 static const char *const expect_packets_only[] = {
     "pkt #1 c2s [FIN, ACK] seq=1 ack=1 win=65536",
     "pkt #1 s2c [FIN, ACK] seq=1 ack=2 win=65536",
@@ -1220,6 +1260,8 @@ static const struct scenario scenarios[] = {
      expect_keepalive, false, NULL},
     {__LINE__, "pipelined requests in one segment, responses split and joined", scenario_pipelined,
      expect_pipelined, false, NULL},
+    {__LINE__, "pipelined past the requests paired: order kept, the oldest dropped",
+     scenario_pipelined_deep, expect_pipelined_deep, false, NULL},
     {__LINE__, "packets only: TIME_WAIT inferred from the close, a late FIN kept in the life",
      scenario_packets_only, expect_packets_only, false, NULL},
     {__LINE__, "a shorter hold ends first, behind a longer one", scenario_holds_by_deadline,

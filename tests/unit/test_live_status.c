@@ -29,8 +29,9 @@ static const struct {
 int main(void)
 {
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		struct tl_conn_http http = {.keep_alive_s = rows[i].keep_alive};
-		struct tl_econn ec = {.c = {.id = 1, .time_wait = -1}};
+		struct tl_conn_http http = {0};
+		struct tl_econn ec = {.c = {.id = 1, .time_wait = -1},
+				      .keep_alive_s = rows[i].keep_alive};
 		struct tl_conn_wait w;
 		char buf[128];
 

@@ -122,6 +122,18 @@ static void check_opts_fields(void)
 	UNIT_CHECK(o.nkinds == 5 && o.kinds[0] == 2 && o.kinds[3] == 1 && o.kinds[4] == 3,
 		   "SYN fields: kinds in packet order");
 
+	/* NOP, NOP, TS: read at once, the same record the option walk makes. */
+	tl_tcp_options_parse((const __u8 *)"\x01\x01\x08\x0a\x00\x00\x00\x07\x00\x00\x01\x00", 12,
+			     &o);
+	UNIT_CHECK(o.has_ts && o.tsval == 7 && o.tsecr == 256 && o.nkinds == 3 && o.kinds[0] == 1 &&
+		       o.kinds[1] == 1 && o.kinds[2] == 8 && !o.malformed && !o.has_mss &&
+		       !o.has_wscale && !o.nsack,
+		   "NOP NOP TS fields: ts, kinds in packet order, nothing else");
+	tl_tcp_options_parse((const __u8 *)"\x01\x01\x08\x09\x00\x00\x00\x07\x00\x01\x00\x00", 12,
+			     &o);
+	UNIT_CHECK(!o.has_ts && o.nkinds == 3 && o.kinds[2] == 0,
+		   "NOP NOP TS of length 9: no ts, walked to the EOL after it");
+
 	tl_tcp_options_parse((const __u8 *)"\x02\x03\x00\x00", 4, &o);
 	UNIT_CHECK(!o.has_mss && !o.malformed,
 		   "MSS of length 3 sets neither has_mss nor malformed");

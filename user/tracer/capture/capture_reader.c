@@ -6,6 +6,7 @@
 #include <pcap/pcap.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -13,6 +14,8 @@
 #include "tracer/proto/frame_parse.h"
 #include "common/util.h"
 #include "tracer/capture/tcp_streams.h"
+
+#define CAPTURE_READ_BUFFER (1 << 20)
 
 /* The kernel side's filter: the family, then a port at either end. */
 static bool capture_wanted(const struct tl_capture_filter *f, const struct tl_packet *p)
@@ -96,10 +99,20 @@ static ssize_t gz_cookie_read(void *cookie, char *buf, size_t size)
 
 static int gz_cookie_close(void *cookie) { return gzclose(cookie) == Z_OK ? 0 : -1; }
 
+/* libpcap reads each record's header and frame apart: through stdio's
+ * default 4 KB buffer that was a read() every few frames. Set before the
+ * first read, as stdio asks; without iobuf, the default stays. */
+static void capture_buffer(FILE *fp, char *iobuf)
+{
+	if (iobuf)
+		setvbuf(fp, iobuf, _IOFBF, CAPTURE_READ_BUFFER);
+}
+
 /* Wireshark opens .pcap.gz and .pcapng.gz as they are: so does -r, by the
  * gzip magic rather than the name, handing libpcap a stream that inflates
- * as it reads. fp is consumed either way. */
-static FILE *capture_inflate(FILE *fp)
+ * as it reads. fp is consumed either way; iobuf, free once fp is closed,
+ * buffers the stream returned. */
+static FILE *capture_inflate(FILE *fp, char *iobuf)
 {
 	static const cookie_io_functions_t gz_io = {.read = gz_cookie_read,
 						    .close = gz_cookie_close};
@@ -123,11 +136,13 @@ static FILE *capture_inflate(FILE *fp)
 	out = fopencookie(gzf, "rb", gz_io);
 	if (!out)
 		gzclose(gzf);
+	else
+		capture_buffer(out, iobuf);
 	return out;
 }
 
-int tl_capture_read(const char *path, const struct tl_capture_filter *f, struct tl_engine *e,
-		    struct tl_capture_stats *st, char *err, size_t err_size)
+static int capture_read(const char *path, const struct tl_capture_filter *f, struct tl_engine *e,
+			struct tl_capture_stats *st, char *err, size_t err_size, char *iobuf)
 {
 	char pcap_err[PCAP_ERRBUF_SIZE];
 	struct tl_tcp_streams streams;
@@ -145,7 +160,8 @@ int tl_capture_read(const char *path, const struct tl_capture_filter *f, struct 
 		snprintf(err, err_size, "%s: %s", path, strerror(-ret));
 		return ret;
 	}
-	fp = capture_inflate(fp);
+	capture_buffer(fp, iobuf);
+	fp = capture_inflate(fp, iobuf);
 	if (!fp) {
 		snprintf(err, err_size, "%s: cannot inflate: %s", path, strerror(errno));
 		return -EIO;
@@ -174,5 +190,15 @@ int tl_capture_read(const char *path, const struct tl_capture_filter *f, struct 
 	}
 	tl_tcp_streams_free(&streams);
 	pcap_close(pc);
+	return ret;
+}
+
+int tl_capture_read(const char *path, const struct tl_capture_filter *f, struct tl_engine *e,
+		    struct tl_capture_stats *st, char *err, size_t err_size)
+{
+	char *iobuf = malloc(CAPTURE_READ_BUFFER);
+	int ret = capture_read(path, f, e, st, err, err_size, iobuf);
+
+	free(iobuf);
 	return ret;
 }

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "tracer/proto/endpoint.h"
 
@@ -27,14 +28,31 @@ void tl_tcp_streams_free(struct tl_tcp_streams *s)
 	memset(s, 0, sizeof(*s));
 }
 
+/* An endpoint's bytes that tl_endpoint_eq compares, mixed a word at a time:
+ * every segment of the file is looked up. */
+static __u64 streams_mix(const struct tl_endpoint *ep)
+{
+	__u64 hi = 0, lo;
+	__u32 v4;
+
+	if (ep->family == AF_INET) {
+		memcpy(&v4, ep->addr, 4);
+		lo = v4;
+	} else {
+		memcpy(&lo, ep->addr, 8);
+		memcpy(&hi, ep->addr + 8, 8);
+	}
+	/* splitmix64's finalizer: every input bit reaches the low bits. */
+	lo ^= (__u64)ep->port << 32 ^ hi * 0x9e3779b97f4a7c15ull;
+	lo = (lo ^ lo >> 30) * 0xbf58476d1ce4e5b9ull;
+	lo = (lo ^ lo >> 27) * 0x94d049bb133111ebull;
+	return lo ^ lo >> 31;
+}
+
 /* The same value for either direction of a tuple. */
 static size_t streams_hash(const struct tl_endpoint *a, const struct tl_endpoint *b)
 {
-	__u64 h = (__u64)(a->port ^ b->port) * 0x9e3779b97f4a7c15ull;
-
-	for (int i = 0; i < 16; i++)
-		h = (h ^ (a->addr[i] ^ b->addr[i])) * 0x100000001b3ull;
-	return (size_t)(h ^ h >> 29);
+	return (size_t)(streams_mix(a) + streams_mix(b));
 }
 
 static bool streams_match(const struct tl_tcp_stream_entry *e, const struct tl_endpoint *src,

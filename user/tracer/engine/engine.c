@@ -54,7 +54,7 @@ void tl_engine_free(struct tl_engine *e)
 		tl_conn_table_remove(&e->conns, c);
 		tl_engine_http_discard(c);
 		tl_analysis_free(tl_econn(c)->ana);
-		free(tl_econn(c)->http);
+		tl_engine_http_free(c, false);
 		free(c);
 	}
 	tl_conn_table_destroy(&e->conns);
@@ -104,6 +104,10 @@ static void hold(struct tl_engine *e, struct tl_conn *c, enum tl_hold kind, __u6
 
 	if (ec->held != TL_HOLD_NONE)
 		return;
+	/* Held lives add up (-r holds a second's worth for late FINs): each
+	 * keeps only what its late segments could need. */
+	tl_engine_http_free(c, true);
+	tl_analysis_trim(ec->ana);
 	ec->held = kind;
 	ec->hold_until_ns = e->now_ns + ns;
 	/* Behind the last life due no later: a closed life waits for late
@@ -154,7 +158,7 @@ void tl_engine_conn_end(struct tl_engine *e, struct tl_conn *c)
 	if (e->sink.on_conn_end)
 		e->sink.on_conn_end(e->sink.ctx, c);
 	tl_analysis_free(tl_econn(c)->ana);
-	free(tl_econn(c)->http);
+	tl_engine_http_free(c, false);
 	free(c);
 }
 
@@ -386,7 +390,7 @@ struct tl_conn_wait tl_engine_conn_wait(const struct tl_conn *c)
 	const struct tl_conn_http *h = ec->http;
 	const bool cfin = ec->track[TL_CLIENT].fin_seen, sfin = ec->track[TL_SERVER].fin_seen;
 	const enum tl_handshake hs = tl_conn_handshake(c);
-	struct tl_conn_wait w = {.kind = TL_WAIT_REQUEST, .keep_alive_s = h ? h->keep_alive_s : 0};
+	struct tl_conn_wait w = {.kind = TL_WAIT_REQUEST, .keep_alive_s = ec->keep_alive_s};
 
 	if (cfin && sfin)
 		w.kind = TL_WAIT_LAST_ACK;

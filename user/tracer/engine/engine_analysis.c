@@ -397,6 +397,17 @@ void tl_analysis_free(struct tl_ana_conn *a)
 	free(a);
 }
 
+void tl_analysis_trim(struct tl_ana_conn *a)
+{
+	for (int i = 0; a && i < 2; i++) {
+		if (a->flow[i].nsegs)
+			continue;
+		free(a->flow[i].segs);
+		a->flow[i].segs = NULL;
+		a->flow[i].cap = 0;
+	}
+}
+
 int tl_analysis_fields(__u32 flags, const char *names[TL_A_COUNT])
 {
 	int n = 0;

@@ -101,6 +101,9 @@ void tl_analysis_segment(struct tl_ana_conn *a, const struct tl_ana_input *in,
 			 struct tl_analysis *out);
 /* Accepts NULL. */
 void tl_analysis_free(struct tl_ana_conn *a);
+/* tl_analysis_trim: frees the room for unacknowledged segments where none
+ * is left unacknowledged (it grows again if needed). Accepts NULL. */
+void tl_analysis_trim(struct tl_ana_conn *a);
 
 /* tl_analysis_fields: tshark's tcp.analysis.* fields present on the
  * segment, in tl_analysis_names order, as names without the prefix; a fast

@@ -26,17 +26,43 @@ static void bytes_from(const struct tl_http_bytes *b, size_t off, struct tl_http
 	out->rel_seq += off;
 }
 
+/* Room for one more pending request: the ring doubled, its oldest request
+ * first, or, at its largest (or out of memory), the oldest dropped, to go
+ * unanswered as far as pairing knows. False when there is no ring at all. */
+static bool pending_room(struct tl_conn_http *h)
+{
+	unsigned cap = h->pending_cap ? 2u * h->pending_cap : 1;
+	struct tl_pending_request *ring;
+
+	if (h->npending < h->pending_cap)
+		return true;
+	ring = cap <= TL_PENDING_REQUESTS ? malloc(cap * sizeof(*ring)) : NULL;
+	if (!ring) {
+		if (!h->npending)
+			return false;
+		h->pending_head = (h->pending_head + 1) % h->pending_cap;
+		h->npending--;
+		return true;
+	}
+	for (unsigned i = 0; i < h->npending; i++)
+		ring[i] = h->pending[(h->pending_head + i) % h->pending_cap];
+	free(h->pending);
+	h->pending = ring;
+	h->pending_cap = cap;
+	h->pending_head = 0;
+	return true;
+}
+
 static void push_request(struct tl_conn *c, const struct tl_http_msg *m, __u64 ts_ns)
 {
 	struct tl_conn_http *h = tl_econn(c)->http;
 	struct tl_pending_request *r;
 
-	/* Full: the oldest request goes unanswered, as far as pairing knows. */
-	if (h->npending == TL_PENDING_REQUESTS) {
-		h->pending_head = (h->pending_head + 1) % TL_PENDING_REQUESTS;
-		h->npending--;
+	if (!pending_room(h)) {
+		c->incomplete = true;
+		return;
 	}
-	r = &h->pending[(h->pending_head + h->npending) % TL_PENDING_REQUESTS];
+	r = &h->pending[(h->pending_head + h->npending) % h->pending_cap];
 	r->ts_ns = ts_ns;
 	memcpy(r->method, m->method, sizeof(r->method));
 	/* The URI as far as its NUL: most are short, and a whole
@@ -58,7 +84,7 @@ static bool pop_request(struct tl_conn *c, struct tl_pending_request *out)
 	memcpy(out->method, r->method, sizeof(out->method));
 	memcpy(out->uri, r->uri, r->uri_len + 1);
 	out->uri_len = r->uri_len;
-	h->pending_head = (h->pending_head + 1) % TL_PENDING_REQUESTS;
+	h->pending_head = (h->pending_head + 1) % h->pending_cap;
 	h->npending--;
 	return true;
 }
@@ -221,7 +247,7 @@ static size_t message(struct tl_engine *e, struct tl_conn *c, const struct tl_ht
 	} else {
 		c->responses++;
 		if (m->keep_alive_s)
-			tl_econn(c)->http->keep_alive_s = m->keep_alive_s;
+			tl_econn(c)->keep_alive_s = m->keep_alive_s;
 		/* 1xx responses are interim: the final one still answers the request. */
 		if (m->status >= 200)
 			start_response(e, c, m, b->seq, b->ts_ns, &v);
@@ -371,4 +397,15 @@ void tl_engine_http_close(struct tl_engine *e, struct tl_conn *c)
 	tl_engine_http_flush(e, c, TL_SERVER);
 	if (tl_econn(c)->http && tl_econn(c)->http->response.active)
 		finish_exchange(e, c, false);
+}
+
+void tl_engine_http_free(struct tl_conn *c, bool idle_only)
+{
+	struct tl_conn_http *h = tl_econn(c)->http;
+
+	if (!h || (idle_only && (h->npending || h->response.active)))
+		return;
+	free(h->pending);
+	free(h);
+	tl_econn(c)->http = NULL;
 }

@@ -52,14 +52,17 @@ struct tl_http_hold {
 	__u64 ts_ns;   /* when its first byte was seen */
 };
 
-/* A connection's HTTP bookkeeping, most of a connection's size: allocated
- * on its first HTTP message, since many connections carry none. */
+/* A connection's HTTP bookkeeping: allocated on its first HTTP message,
+ * since many connections carry none, and freed once it holds nothing (a
+ * closed life held for its late segments). Requests wait in a ring grown
+ * as they pipeline, up to TL_PENDING_REQUESTS: most wait alone, and a ring
+ * of the most that may was a closed life's largest allocation. */
 struct tl_conn_http {
 	__u8 npending;
 	__u8 pending_head;
-	struct tl_pending_request pending[TL_PENDING_REQUESTS];
+	__u8 pending_cap;
+	struct tl_pending_request *pending; /* pending_cap of them */
 	struct tl_response_track response;
-	unsigned keep_alive_s; /* the latest response's Keep-Alive timeout, 0 none */
 };
 
 #define TL_HTTP_SEQS 4
@@ -92,6 +95,7 @@ struct tl_econn {
 	bool tw_wait[2];	     /* the side's socket went to CLOSE from FIN_WAIT2 or CLOSING */
 	__u8 tw_from[2];	     /* the state it left then */
 	struct tl_conn_http *http;   /* NULL until its first HTTP message */
+	unsigned keep_alive_s;	     /* the latest response's Keep-Alive timeout, 0 none */
 	struct tl_http_hold hold[2]; /* by sending side */
 	struct tl_conn *next;	     /* hash chain */
 	/* Held after its close for the segments still to come (engine.c). */
@@ -220,6 +224,9 @@ bool tl_engine_http_continue(struct tl_engine *e, struct tl_conn *c, const struc
 void tl_engine_http_flush(struct tl_engine *e, struct tl_conn *c, enum tl_side side);
 /* Frees what c holds, unreported (the engine is being freed). */
 void tl_engine_http_discard(struct tl_conn *c);
+/* Frees c's HTTP bookkeeping; with idle_only, only when it holds nothing a
+ * later segment could need (no request waits, no response is followed). */
+void tl_engine_http_free(struct tl_conn *c, bool idle_only);
 
 /* engine_sock.c */
 void tl_engine_sock(struct tl_engine *e, const struct tl_event *ev);

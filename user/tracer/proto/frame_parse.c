@@ -249,6 +249,7 @@ static void copy_http(const struct frame *f, size_t off, struct tl_frame *out)
 	size_t n = out->rec.pkt.payload_len;
 	__u32 word;
 
+	out->http = w;
 	out->http_len = 0;
 	if (n > TL_FRAME_HTTP_MAX)
 		n = TL_FRAME_HTTP_MAX;
@@ -256,7 +257,6 @@ static void copy_http(const struct frame *f, size_t off, struct tl_frame *out)
 		n = f->caplen - off;
 	if (!n)
 		return;
-	memcpy(out->http, w, n);
 	out->http_len = n;
 	out->rec.pkt.data_len = n < TL_DATA_CAP ? n : TL_DATA_CAP;
 	word = n >= 4 ? TL_WORD(w[0], w[1], w[2], w[3]) : 0;
@@ -267,21 +267,27 @@ static void copy_http(const struct frame *f, size_t off, struct tl_frame *out)
 }
 
 /* The frame from its IP header on, behind an Ethernet header: the original
- * one's addresses when it had one, zeros (as on lo) otherwise. */
-static void copy_eth(int dlt, const struct frame *f, size_t l3_off, __u16 proto,
-		     struct tl_frame *out)
+ * one's addresses when it had one, zeros (as on lo) otherwise. An Ethernet
+ * frame without tags is that already. */
+static void frame_eth(int dlt, const struct frame *f, size_t l3_off, __u16 proto,
+		      struct tl_frame *out)
 {
 	size_t n = f->caplen - l3_off;
 
-	memset(out->eth, 0, ETH_HLEN);
-	if (dlt == DLT_EN10MB)
-		memcpy(out->eth, f->b, 2 * 6);
-	out->eth[12] = proto >> 8;
-	out->eth[13] = proto & 0xff;
 	if (n > TL_DATA_CAP - ETH_HLEN)
 		n = TL_DATA_CAP - ETH_HLEN;
-	memcpy(out->eth + ETH_HLEN, f->b + l3_off, n);
 	out->eth_len = ETH_HLEN + n;
+	if (dlt == DLT_EN10MB && l3_off == ETH_HLEN) {
+		out->eth = f->b;
+		return;
+	}
+	memset(out->eth_buf, 0, ETH_HLEN);
+	if (dlt == DLT_EN10MB)
+		memcpy(out->eth_buf, f->b, 2 * 6);
+	out->eth_buf[12] = proto >> 8;
+	out->eth_buf[13] = proto & 0xff;
+	memcpy(out->eth_buf + ETH_HLEN, f->b + l3_off, n);
+	out->eth = out->eth_buf;
 }
 
 int tl_frame_parse(int dlt, const __u8 *frame, size_t caplen, size_t len, __u64 ts_ns,
@@ -313,6 +319,6 @@ int tl_frame_parse(int dlt, const __u8 *frame, size_t caplen, size_t len, __u64 
 	p->type = TL_EV_PACKET;
 	p->frame_len = f.skb_len;
 	copy_http(&f, l3.l4_off + p->tcp_hdr_len, out);
-	copy_eth(dlt, &f, l3_off, proto, out);
+	frame_eth(dlt, &f, l3_off, proto, out);
 	return 0;
 }

@@ -15,12 +15,15 @@
 #define TL_FRAME_HTTP_MAX 8192
 
 /* A segment as the kernel side records it, plus its frame behind an
- * Ethernet header (the link type -w writes), whatever link it came from. */
+ * Ethernet header (the link type -w writes), whatever link it came from.
+ * Its pointers are into the frame parsed (or eth_buf): valid as long as
+ * the frame's bytes are, which spares -r two copies per segment. */
 struct tl_frame {
-	struct tl_packet_data rec; /* rec.data unused: the payload's bytes are in http */
-	__u8 eth[TL_DATA_CAP];	   /* the frame's first bytes, Ethernet-framed */
+	struct tl_packet_data rec; /* rec.data unused: the payload's bytes are at http */
+	const __u8 *eth;	   /* the frame's first bytes, Ethernet-framed */
 	size_t eth_len;
-	__u8 http[TL_FRAME_HTTP_MAX]; /* the payload's first bytes, as rec.pkt.data_flags says */
+	__u8 eth_buf[TL_DATA_CAP]; /* eth, when the frame had another link header, or tags */
+	const __u8 *http;	   /* the payload's first bytes, as rec.pkt.data_flags says */
 	size_t http_len;
 };
 

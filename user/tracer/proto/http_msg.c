@@ -1,6 +1,7 @@
 #include "tracer/proto/http_msg.h"
 
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 #include "common/util.h"
 
@@ -223,19 +224,56 @@ static void http_content_length(struct tl_http_msg *m, enum http_cl_state *cl, c
 	m->content_length = v;
 }
 
-#define HTTP_FIELD(name, member)                                                                   \
+/* The fields read, each at most once a head: which, by index in
+ * http_read. */
+enum http_read_field {
+	HTTP_CONTENT_LENGTH,
+	HTTP_KEEP_ALIVE,
+	HTTP_TRANSFER_ENCODING,
+	HTTP_CONTENT_TYPE,
+	HTTP_RANGE,
+	HTTP_CONTENT_RANGE,
+	HTTP_CONNECTION,
+};
+
+/* No text kept for a field. */
+#define HTTP_NO_TEXT SIZE_MAX
+#define HTTP_READ(name, member)                                                                    \
 	{                                                                                          \
 		name, sizeof(name) - 1, offsetof(struct tl_http_msg, member)                       \
+	}
+#define HTTP_READ_ONLY(name)                                                                       \
+	{                                                                                          \
+		name, sizeof(name) - 1, HTTP_NO_TEXT                                               \
 	}
 static const struct {
 	const char *name;
 	size_t len;
-	size_t field; /* offset of the char[TL_HTTP_HEADER_MAX] in tl_http_msg */
-} http_headers[] = {
-    HTTP_FIELD("Content-Type", content_type),		HTTP_FIELD("Range", range),
-    HTTP_FIELD("Content-Range", content_range),		HTTP_FIELD("Connection", connection),
-    HTTP_FIELD("Transfer-Encoding", transfer_encoding),
+	size_t text; /* offset of its char[TL_HTTP_HEADER_MAX] in tl_http_msg */
+} http_read[] = {
+    [HTTP_CONTENT_LENGTH] = HTTP_READ_ONLY("Content-Length"),
+    [HTTP_KEEP_ALIVE] = HTTP_READ_ONLY("Keep-Alive"),
+    [HTTP_TRANSFER_ENCODING] = HTTP_READ("Transfer-Encoding", transfer_encoding),
+    [HTTP_CONTENT_TYPE] = HTTP_READ("Content-Type", content_type),
+    [HTTP_RANGE] = HTTP_READ("Range", range),
+    [HTTP_CONTENT_RANGE] = HTTP_READ("Content-Range", content_range),
+    [HTTP_CONNECTION] = HTTP_READ("Connection", connection),
 };
+
+/* Which field of http_read the line p[0..n) may be, by its name (a valid
+ * field's name runs to the first colon), or -1: a field not read changes
+ * nothing, valid or not, so its value is not even checked. Every head's
+ * every line passes here. */
+static int http_read_index(const uint8_t *p, size_t n)
+{
+	const uint8_t *colon = memchr(p, ':', n);
+	size_t nlen = colon ? (size_t)(colon - p) : 0;
+
+	for (size_t i = 0; colon && i < ARRAY_SIZE(http_read); i++)
+		if (http_name_eq(p, nlen, http_read[i].name, http_read[i].len))
+			return (int)i;
+	return -1;
+}
 
 /* "gzip, chunked": whether the last coding of the list is chunked. */
 static bool http_last_coding_chunked(const uint8_t *v, size_t n)
@@ -291,8 +329,10 @@ bool tl_http_field_split(const uint8_t *p, size_t n, struct tl_http_field *f)
 	return true;
 }
 
-bool tl_http_field_next(const uint8_t *buf, size_t len, size_t *off, struct tl_http_field *f,
-			bool *end)
+/* tl_http_field_next, with read: only fields of http_read, and which one
+ * in *read. */
+static bool http_field_next(const uint8_t *buf, size_t len, size_t *off, struct tl_http_field *f,
+			    bool *end, int *read)
 {
 	size_t n, start;
 	bool complete;
@@ -309,10 +349,18 @@ bool tl_http_field_next(const uint8_t *buf, size_t len, size_t *off, struct tl_h
 			*end = true;
 			return false;
 		}
+		if (read && (*read = http_read_index(buf + start, n)) < 0)
+			continue;
 		if (tl_http_field_split(buf + start, n, f))
 			return true;
 	}
 	return false;
+}
+
+bool tl_http_field_next(const uint8_t *buf, size_t len, size_t *off, struct tl_http_field *f,
+			bool *end)
+{
+	return http_field_next(buf, len, off, f, end, NULL);
 }
 
 bool tl_http_name_eq(const uint8_t *p, size_t n, const char *name, size_t name_len)
@@ -321,25 +369,23 @@ bool tl_http_name_eq(const uint8_t *p, size_t n, const char *name, size_t name_l
 }
 
 /* The first of repeated fields is kept. */
-static void http_parse_header(const struct tl_http_field *h, struct tl_http_msg *m,
-			      enum http_cl_state *cl)
+static void http_parse_header(const struct tl_http_field *h, enum http_read_field which,
+			      struct tl_http_msg *m, enum http_cl_state *cl)
 {
-	if (HTTP_NAME_IS(h->name, h->name_len, "Content-Length")) {
+	char *text;
+
+	if (which == HTTP_CONTENT_LENGTH)
 		http_content_length(m, cl, h->value, h->value_len);
-		return;
-	}
-	if (HTTP_NAME_IS(h->name, h->name_len, "Keep-Alive") && !m->keep_alive_s)
+	if (which == HTTP_KEEP_ALIVE && !m->keep_alive_s)
 		m->keep_alive_s = http_keep_alive_timeout(h->value, h->value_len);
 	/* Repeated fields make one list: the last one's last coding counts. */
-	if (HTTP_NAME_IS(h->name, h->name_len, "Transfer-Encoding"))
+	if (which == HTTP_TRANSFER_ENCODING)
 		m->chunked = http_last_coding_chunked(h->value, h->value_len);
-	for (size_t i = 0; i < ARRAY_SIZE(http_headers); i++) {
-		char *field = (char *)m + http_headers[i].field;
-
-		if (http_name_eq(h->name, h->name_len, http_headers[i].name, http_headers[i].len) &&
-		    !field[0])
-			http_copy(field, TL_HTTP_HEADER_MAX, h->value, h->value_len);
-	}
+	if (http_read[which].text == HTTP_NO_TEXT)
+		return;
+	text = (char *)m + http_read[which].text;
+	if (!text[0])
+		http_copy(text, TL_HTTP_HEADER_MAX, h->value, h->value_len);
 }
 
 /* Header lines from off on, up to the empty line; a line the end of buf cuts
@@ -348,10 +394,11 @@ static void http_parse_headers(const uint8_t *buf, size_t len, size_t off, struc
 {
 	enum http_cl_state cl = HTTP_CL_ABSENT;
 	struct tl_http_field h;
+	int which;
 	bool end;
 
-	while (tl_http_field_next(buf, len, &off, &h, &end))
-		http_parse_header(&h, m, &cl);
+	while (http_field_next(buf, len, &off, &h, &end, &which))
+		http_parse_header(&h, (enum http_read_field)which, m, &cl);
 	if (end) {
 		m->headers_complete = true;
 		m->header_len = off;

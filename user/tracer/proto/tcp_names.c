@@ -26,16 +26,22 @@ static const char *const tcp_names_states[] = {
  * together. */
 #define TCP_NAMES_RESERVED 0x0e00
 
-/* Wireshark's order and spelling, checked against tshark 4.0's Info column. */
+/* Wireshark's order and spelling, checked against tshark 4.0's Info column;
+ * lengths kept, since every segment of a text trace names its flags. */
+#define TCP_NAMES_FLAG(bit, name)                                                                  \
+	{                                                                                          \
+		bit, name, sizeof(name) - 1                                                        \
+	}
 static const struct {
 	__u16 bit;
 	const char *name;
+	size_t len;
 } tcp_names_flags[] = {
-    {TL_FIN, "FIN"}, {TL_SYN, "SYN"},
-    {TL_RST, "RST"}, {TL_PSH, "PSH"},
-    {TL_ACK, "ACK"}, {TL_URG, "URG"},
-    {TL_ECE, "ECE"}, {TL_CWR, "CWR"},
-    {TL_AE, "AE"},   {TCP_NAMES_RESERVED, "Reserved"},
+    TCP_NAMES_FLAG(TL_FIN, "FIN"), TCP_NAMES_FLAG(TL_SYN, "SYN"),
+    TCP_NAMES_FLAG(TL_RST, "RST"), TCP_NAMES_FLAG(TL_PSH, "PSH"),
+    TCP_NAMES_FLAG(TL_ACK, "ACK"), TCP_NAMES_FLAG(TL_URG, "URG"),
+    TCP_NAMES_FLAG(TL_ECE, "ECE"), TCP_NAMES_FLAG(TL_CWR, "CWR"),
+    TCP_NAMES_FLAG(TL_AE, "AE"),   TCP_NAMES_FLAG(TCP_NAMES_RESERVED, "Reserved"),
 };
 
 const char *tl_tcp_state_name(int state)
@@ -45,11 +51,13 @@ const char *tl_tcp_state_name(int state)
 	return tcp_names_states[state];
 }
 
-/* Appends sep and name only if both fit, so that a short buffer holds whole
- * names. */
-static void tcp_names_append(char *buf, size_t size, size_t *off, const char *sep, const char *name)
+/* Appends ", " (unless first) and name only if both fit, so that a short
+ * buffer holds whole names. */
+static void tcp_names_append(char *buf, size_t size, size_t *off, bool first, const char *name,
+			     size_t nn)
 {
-	size_t ns = strlen(sep), nn = strlen(name);
+	const char *sep = first ? "" : ", ";
+	size_t ns = first ? 0 : 2;
 
 	if (ns + nn >= size - *off)
 		return;
@@ -69,11 +77,12 @@ const char *tl_tcp_flags_str(__u16 flags, char *buf, size_t size)
 	for (i = 0; i < ARRAY_SIZE(tcp_names_flags); i++) {
 		if (!(flags & tcp_names_flags[i].bit))
 			continue;
-		tcp_names_append(buf, size, &off, any ? ", " : "", tcp_names_flags[i].name);
+		tcp_names_append(buf, size, &off, !any, tcp_names_flags[i].name,
+				 tcp_names_flags[i].len);
 		any = true;
 	}
 	if (!any)
-		tcp_names_append(buf, size, &off, "", "<None>");
+		tcp_names_append(buf, size, &off, true, "<None>", strlen("<None>"));
 	return buf;
 }
 
@@ -88,8 +97,7 @@ int tl_tcp_flags_parse(const char *s, __u16 *out)
 		/* "Reserved" names three bits together: it gives none back. */
 		for (size_t i = 0; i < ARRAY_SIZE(tcp_names_flags); i++)
 			if (tcp_names_flags[i].bit != TCP_NAMES_RESERVED &&
-			    strlen(tcp_names_flags[i].name) == n &&
-			    !strncmp(p, tcp_names_flags[i].name, n))
+			    tcp_names_flags[i].len == n && !strncmp(p, tcp_names_flags[i].name, n))
 				flags |= tcp_names_flags[i].bit;
 		p += n;
 	}

@@ -115,9 +115,19 @@ static void opts_add_kind(struct tl_tcp_opts *o, __u8 kind)
 
 void tl_tcp_options_parse(const __u8 *buf, size_t len, struct tl_tcp_opts *o)
 {
+	static const __u8 nop_nop_ts[] = {OPT_NOP, OPT_NOP, OPT_TS, 10};
 	size_t i = 0;
 
 	memset(o, 0, sizeof(*o));
+	/* What Linux puts on every segment after the handshake, read at once. */
+	if (len == 12 && !memcmp(buf, nop_nop_ts, sizeof(nop_nop_ts))) {
+		memcpy(o->kinds, nop_nop_ts, 3);
+		o->nkinds = 3;
+		o->tsval = tl_be32(buf + 4);
+		o->tsecr = tl_be32(buf + 8);
+		o->has_ts = true;
+		return;
+	}
 	while (i < len) {
 		__u8 kind = buf[i];
 		size_t n;
@@ -204,8 +214,10 @@ const char *tl_tcp_options_str_ts(const struct tl_tcp_opts *o, __u32 sack_base, 
 	if (!size)
 		return buf;
 	tl_fmt_init(&f, buf, size);
+	/* Most segments list NOP, NOP, TS: print nothing for those here. */
 	for (i = 0; i < o->nkinds && i < sizeof(o->kinds); i++)
-		if (ts || o->kinds[i] != OPT_TS)
+		if ((ts || o->kinds[i] != OPT_TS) && o->kinds[i] != OPT_NOP &&
+		    o->kinds[i] != OPT_EOL)
 			opts_print_kind(o, o->kinds[i], sack_base, &f);
 	return buf;
 }
