@@ -150,15 +150,19 @@ if trace_start backlog; then
 			| select(.flags == "SYN" and ((.analysis // []) | index("retransmission"))))
 		| length' "$D/events.json")
 	check backlog_kernel_marks_labelled_syns test "$kernel" -ge 1 -a "$marked" = "$kernel"
-	# As many as nstat counted: not always. Rarely (3 runs in about 350, on
-	# a machine busy with other tests and tracers) one whole round of the
-	# clients' retransmissions, 18 events, never comes though its segments
-	# do. A debug build counting every call of the retransmission and
-	# congestion-state programs for this namespace's sockets showed that
-	# neither was called for that round: the kernel did not run them, and
-	# counted no recursion miss; no ring buffer record was lost and no
-	# filter refused one. A QDISC_DROP event went missing the same way.
-	# Not explained yet (issue 11): bounded until it is.
+	# As many as nstat counted: not always, by a property of this kernel
+	# (6.18), not of the tracer. Now and then, on a loaded machine, no
+	# program on any tracepoint runs while a CPU expires one batch of TCP
+	# retransmission timers: the SYNs go out (the TC hook sees them) and
+	# nstat counts them, yet this tracer's tcp_retransmit_skb and
+	# tcp_cong_state_set programs, a second process's raw_tp and tp_btf
+	# programs on the same tracepoints, and one on timer:timer_expire_entry,
+	# which nothing else hooks (so no attach or detach touched it), all
+	# miss the same expiry of the same sockets, and no recursion miss is
+	# counted. Measured with 400 staggered clients of such a listener: 13
+	# batches in about 2,800 (250 of 53,785 retransmissions); this test
+	# lost some in 3 runs of about 350, and in 4 of 262 here. The kernel's
+	# marks are a lower bound: each one names a real retransmission.
 	check backlog_kernel_syn_retransmits_counted test "$kernel" -le "$syn_retrans"
 fi
 
