@@ -156,13 +156,15 @@ if trace_start backlog; then
 	# retransmission timers: the SYNs go out (the TC hook sees them) and
 	# nstat counts them, yet this tracer's tcp_retransmit_skb and
 	# tcp_cong_state_set programs, a second process's raw_tp and tp_btf
-	# programs on the same tracepoints, and one on timer:timer_expire_entry,
-	# which nothing else hooks (so no attach or detach touched it), all
-	# miss the same expiry of the same sockets, and no recursion miss is
-	# counted. Measured with 400 staggered clients of such a listener: 13
-	# batches in about 2,800 (250 of 53,785 retransmissions); this test
-	# lost some in 3 runs of about 350, and in 4 of 262 here. The kernel's
-	# marks are a lower bound: each one names a real retransmission.
+	# programs on the same tracepoints, and ones on timer:timer_expire_entry
+	# and net:net_dev_queue, which nothing else hooks (so no attach or detach
+	# touched them), all miss the same expiry of the same sockets, even the
+	# SYNs' own net_dev_queue; no recursion miss is counted, and
+	# kernel.timer_migration=0 changes nothing. Measured with 400 staggered
+	# clients of such a listener: 13 batches in about 2,800 (250 of 53,785
+	# retransmissions); this test lost some in 3 runs of about 350, and in 4
+	# of 262 here. The kernel's marks are a lower bound: each one names a
+	# real retransmission.
 	check backlog_kernel_syn_retransmits_counted test "$kernel" -le "$syn_retrans"
 fi
 
