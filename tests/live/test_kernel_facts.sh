@@ -152,16 +152,17 @@ if trace_start backlog; then
 	check backlog_kernel_marks_labelled_syns test "$kernel" -ge 1 -a "$marked" = "$kernel"
 	# As many as nstat counted: not always, by a property of this kernel
 	# (6.18), not of the tracer. Now and then, on a loaded machine, no
-	# program on any tracepoint runs while a CPU expires one batch of TCP
-	# retransmission timers: the SYNs go out (the TC hook sees them) and
-	# nstat counts them, yet this tracer's tcp_retransmit_skb and
+	# program on any tracepoint runs on the CPU that expires one batch of
+	# TCP retransmission timers, for as long as the batch lasts: the SYNs go
+	# out and nstat counts them, yet this tracer's tcp_retransmit_skb and
 	# tcp_cong_state_set programs, a second process's raw_tp and tp_btf
-	# programs on the same tracepoints, and ones on timer:timer_expire_entry
-	# and net:net_dev_queue, which nothing else hooks (so no attach or detach
-	# touched them), all miss the same expiry of the same sockets, even the
-	# SYNs' own net_dev_queue; no recursion miss is counted, and
-	# kernel.timer_migration=0 changes nothing. Measured with 400 staggered
-	# clients of such a listener: 13 batches in about 2,800 (250 of 53,785
+	# programs on the same tracepoints and its programs on
+	# timer:timer_expire_entry, net:net_dev_queue and irq:softirq_entry
+	# (which nothing else hooks: no attach or detach touched them) all miss
+	# it, and count no recursion miss, while that process's TC program sees
+	# each SYN and the other CPU's tracepoint programs run.
+	# kernel.timer_migration=0 changes nothing. With 400 staggered clients
+	# of such a listener: 13 batches lost in about 2,800 (250 of 53,785
 	# retransmissions); this test lost some in 3 runs of about 350, and in 4
 	# of 262 here. The kernel's marks are a lower bound: each one names a
 	# real retransmission.
