@@ -405,8 +405,10 @@ measure() {
 	printf '  round %d %-10s %-8s %9.0f req/s  events %-9s lost %-5s cpu %-5s s (%s us/event)  rss %-5s MB  tc %-4s st %-4s io %-4s ns/run%s\n' \
 		"$r" "$load" "$cfg" "${R_RPS[$key]}" "$c_events" "$c_lost" "$cpu" "${R_USEV[$key]}" "$rss" "$tc" "$st" "$io" \
 		"${R_ERR[$key]:+  wrk: ${R_ERR[$key]}}"
-	[ "$fx" != - ] && printf '           kernel facts %s ns/segment, %s%% of CPU; runs per 1000 segments x ns/run: %s\n' \
-		"$fx" "$fxcpu" "$(facts_words "$fxd")"
+	if [ "$fx" != - ]; then
+		printf '           kernel facts %s ns/segment, %s%% of CPU; runs per 1000 segments x ns/run: %s\n' \
+			"$fx" "$fxcpu" "$(facts_words "$fxd")"
+	fi
 }
 
 # ratio LOAD CONFIG: median of the per-round ratios to bare.
