@@ -9,7 +9,9 @@
 # Prints, per load, the medians across rounds (req/s, median of the per-round
 # ratios to bare, events/s, lost, the consumer's CPU and peak RSS, mean ns
 # per run of the TC and socket-state programs from kernel.bpf_stats_enabled),
-# the targets with PASS/MISS words, and the reference numbers of
+# what the kernel-fact programs of issue 11 cost (per TC segment, share of
+# the CPU, each hook's runs and ns per run), the targets with PASS/MISS
+# words, and the reference numbers of
 # shared/PERF-NOTES.md. Then offline: a capture of both loads recorded here
 # (tcpdump -w, up to BENCH_OFFLINE_PACKETS packets) read by tcplife-http -r
 # (text, --json, --summary) and by tcpdump -nn -r, CPU time of each. Then a
@@ -166,6 +168,55 @@ ns_per_run() {
 		END { if (c > 0) printf "%.0f\n", t / c; else print "-" }' "$1" "$2"
 }
 
+# The kernel-fact programs of issue 11 (bpf/kernel_facts.bpf.h), each with
+# the name of the hook it runs on.
+facts_progs='tl_drop_btf=kfree_skb tl_retrans_btf=retransmit tl_retrans_synack_btf=synack
+tl_reset_btf=send_reset tl_info_btf=set_state tl_rcvq_btf=rcvqueue_full
+tl_buf_limit_btf=buf_limit tl_cong_btf=cong_state'
+
+# facts_cost BEFORE AFTER SECONDS: what the kernel-fact programs cost between
+# two prog_stats snapshots, SECONDS of load apart: "NS PCT DETAIL", their
+# run time per TC segment (ns), their share of the machine's CPU time (%),
+# and "hook:runs-per-1000-segments:ns-per-run" for each that ran ("-" when
+# no segment was seen).
+facts_cost() {
+	awk -v progs="$facts_progs" -v secs="$3" -v cpus="$(nproc)" '
+		BEGIN { n = split(progs, p, /[ \n]+/)
+			for (i = 1; i <= n; i++) { split(p[i], kv, "="); hook[kv[1]] = kv[2] } }
+		FNR == NR { t0[$1] = $2; c0[$1] = $3; next }
+		$1 ~ /^tl_tc_/ { segs += $3 - c0[$1] }
+		$1 in hook { t[$1] = $2 - t0[$1]; c[$1] = $3 - c0[$1]; all += t[$1] }
+		END {
+			if (segs <= 0 || secs <= 0) { print "- - -"; exit }
+			for (i = 1; i <= n; i++) {
+				split(p[i], kv, "=")
+				if (c[kv[1]] > 0)
+					d = d sprintf("%s%s:%.6g:%.0f", d == "" ? "" : ",", kv[2],
+						      1000 * c[kv[1]] / segs, t[kv[1]] / c[kv[1]])
+			}
+			printf "%.1f %.3f %s\n", all / segs, 100 * all / (cpus * secs * 1e9), d == "" ? "-" : d
+		}' "$1" "$2"
+}
+
+# facts_words DETAIL...: facts_cost's details (one per round) as words, the
+# medians over the rounds: runs per 1000 segments (0 in a round the hook
+# did not run in) and ns per run (of the rounds it ran in).
+facts_words() {
+	printf '%s\n' "$@" | tr ',' '\n' | awk -F: -v order="$facts_progs" -v rounds=$# '
+		NF == 3 { k = $1; n[k]++; r[k, n[k]] = $2; t[k, n[k]] = $3 }
+		function med(a, k, m,   i, j, v, x) {
+			for (i = 1; i <= m; i++) v[i] = (k, i) in a ? a[k, i] : 0
+			for (i = 2; i <= m; i++) { x = v[i]; for (j = i - 1; j >= 1 && v[j] > x; j--) v[j + 1] = v[j]; v[j + 1] = x }
+			return m % 2 ? v[(m + 1) / 2] : (v[m / 2] + v[m / 2 + 1]) / 2 }
+		END { m = split(order, p, /[ \n]+/)
+			for (i = 1; i <= m; i++) { split(p[i], kv, "="); k = kv[2]
+				if (!(k in n)) continue
+				v = med(r, k, rounds)
+				out = out sprintf("%s%s " (v >= 100 ? "%.0f" : "%.3g") " x %.0f ns",
+						  out == "" ? "" : ", ", k, v, med(t, k, n[k])) }
+			print out == "" ? "none ran" : out }'
+}
+
 # busy_pct: how busy the CPUs are over half a second, in percent. Run while
 # this script loads nothing, it shows what other users of the machine take.
 busy_pct() {
@@ -308,11 +359,12 @@ stop_consumer() {
 # --- the overhead benchmark ---
 
 # Results, keyed "load/config/round".
-declare -A R_RPS R_EVS R_LOST R_CPU R_RSS R_TC R_ST R_IO R_ERR R_USEV
+declare -A R_RPS R_EVS R_LOST R_CPU R_RSS R_TC R_ST R_IO R_ERR R_USEV R_FX R_FXCPU R_FXD
 
 # measure LOAD CONFIG ROUND
 measure() {
 	local load=$1 cfg=$2 r=$3 key="$1/$2/$3" t0=0 t1=0 rss=- cpu=- tc=- st=- io=- evs=- d
+	local fx=- fxcpu=- fxd=-
 	if ! start_consumer "$cfg"; then
 		echo "tracer.sh: $cfg did not start:" >&2
 		cat "$tmp/cons.err" >&2
@@ -337,6 +389,8 @@ measure() {
 	fi
 	stop_consumer "$cfg"
 	d=$(wrk_secs "$tmp/wrk.out")
+	[ -n "$cons_pid" ] && [ "$cfg" != tcpdump ] &&
+		read -r fx fxcpu fxd < <(facts_cost "$tmp/prog0" "$tmp/prog1" "${d:-0}")
 	[ "$c_events" != - ] && [ -n "$d" ] &&
 		evs=$(awk -v e="$c_events" -v d="$d" 'BEGIN {printf "%.0f", (d > 0) ? e / d : 0}')
 	R_RPS[$key]=$(wrk_rps "$tmp/wrk.out")
@@ -347,9 +401,14 @@ measure() {
 	[ "$c_events" != - ] && [ "$cfg" != tcpdump ] &&
 		R_USEV[$key]=$(awk -v c="$cpu" -v e="$c_events" 'BEGIN {if (e > 0) printf "%.2f", c * 1e6 / e; else print "-"}')
 	R_TC[$key]=$tc R_ST[$key]=$st R_IO[$key]=$io R_ERR[$key]=$(wrk_errors "$tmp/wrk.out")
+	R_FX[$key]=$fx R_FXCPU[$key]=$fxcpu R_FXD[$key]=$fxd
 	printf '  round %d %-10s %-8s %9.0f req/s  events %-9s lost %-5s cpu %-5s s (%s us/event)  rss %-5s MB  tc %-4s st %-4s io %-4s ns/run%s\n' \
 		"$r" "$load" "$cfg" "${R_RPS[$key]}" "$c_events" "$c_lost" "$cpu" "${R_USEV[$key]}" "$rss" "$tc" "$st" "$io" \
 		"${R_ERR[$key]:+  wrk: ${R_ERR[$key]}}"
+	if [ "$fx" != - ]; then
+		printf '           kernel facts %s ns/segment, %s%% of CPU; runs per 1000 segments x ns/run: %s\n' \
+			"$fx" "$fxcpu" "$(facts_words "$fxd")"
+	fi
 }
 
 # ratio LOAD CONFIG: median of the per-round ratios to bare.
@@ -454,6 +513,21 @@ run_bench() {
 		"I/O ns = tl_send/recv_* per send or receive call)"
 
 	echo
+	echo "Kernel-fact programs of issue 11 (kfree_skb, retransmissions, resets, set_state's tcp_info," \
+		"congestion state, receive memory): their run time per TC segment and share of the" \
+		"machine's CPU, medians; each hook's runs per 1000 segments x ns per run"
+	for load in "${loads[@]}"; do
+		for cfg in text json; do
+			local fx tcn
+			fx=$(median $(col R_FX "$load" "$cfg"))
+			tcn=$(median $(col R_TC "$load" "$cfg"))
+			printf '  %-10s %-4s %5s ns/segment (%s of TC'"'"'s ns), %s%% of CPU; %s\n' "$load" "$cfg" "$fx" \
+				"$(awk -v a="$fx" -v b="$tcn" 'BEGIN {if (a != "-" && b > 0) printf "%.0f%%", 100 * a / b; else print "-"}')" \
+				"$(median $(col R_FXCPU "$load" "$cfg"))" "$(facts_words $(col R_FXD "$load" "$cfg"))"
+		done
+	done
+
+	echo
 	echo "Targets of issue 10 (benchmark goals, not test results; medians, the worse load)"
 	local cfg lost v td
 	for cfg in text json; do
@@ -475,6 +549,13 @@ run_bench() {
 	done
 	echo "  (socket I/O: every send/receive on the machine while the tracer runs, most of them" \
 		"on sockets whose owner is known; bpf_stats' two clock reads are in every ns/run)"
+
+	echo
+	echo "Target of issue 11 (the analysis is always on: it is in the reader's us/event above;" \
+		"the kernel facts take at most a fifth of the noise, about +-5%, of the CPU)"
+	for cfg in text json; do
+		target "$cfg kernel-fact programs, % of CPU" "$(worst FXCPU "$cfg")" '<=' 1
+	done
 
 	echo
 	echo "Reference ratios from shared/PERF-NOTES.md (nginx, -d8s, 5 pairs), keep-alive / churn"

@@ -10,8 +10,8 @@
 #  - a listener with backlog 1 that never accepts and 20 clients: the SYNs
 #    it never answers are nstat's TcpExtListenOverflows (the kernel frees
 #    them without a drop reason), and each SYN retransmission the analysis
-#    labels is one TcpExtTCPSynRetrans counts, and each of the kernel's
-#    retransmission events names one of them;
+#    labels is one TcpExtTCPSynRetrans counts, and the kernel marks each
+#    of them with a retransmission event;
 #  - tcp_info at the close against `ss -tiH` sampled just before it: srtt
 #    within 20%, cwnd and retransmissions exact, on both sides;
 #  - receive memory: a client whose socket is charged to a memory cgroup
@@ -21,7 +21,9 @@
 #    drops are PROTO_MEM drop events, as many as nstat's TcpExtTCPRcvQDrop
 #    plus TcpExtTCPOFODrop, and sock_rcvqueue_full never fires (TCP does not
 #    queue through sock_queue_rcv_skb; UDP and raw sockets do).
-# Takes about 17 s. TL_KEEP=DIR keeps the files.
+# The tbf and backlog sections run once more when this kernel's tracepoint
+# gap (see the backlog section) lost some of their events. Takes about
+# 17 s (5-8 s more for a second run). TL_KEEP=DIR keeps the files.
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/live_lib.sh"
@@ -82,17 +84,33 @@ mkdir -p "$DOC"
 head -c 1000000 /dev/urandom >"$DOC/big.bin"
 start_bg "$TL_TMP/httpd.log" ip netns exec "$NS" "$HTTPD" -p "$PORT" -r "$DOC" -q
 HTTPD_PID=$TL_BG
-in_ns tc qdisc add dev lo root tbf rate 100mbit burst 70kb latency 5ms
-if trace_start tbf; then
+# tbf_run NAME: three 1 MB downloads through a fresh tbf qdisc, traced as
+# NAME; sets ok, qdisc_drops and events (the tracer's QDISC_* drops).
+tbf_run() {
+	in_ns tc qdisc add dev lo root tbf rate 100mbit burst 70kb latency 5ms
+	if ! trace_start "$1"; then
+		in_ns tc qdisc del dev lo root
+		return 1
+	fi
 	ok=0
 	for i in 1 2 3; do
 		in_ns curl -s --max-time 20 -o /dev/null -w '%{http_code}\n' \
 			"http://127.0.0.1:$PORT/big.bin?$i" | grep -q 200 && ok=$((ok + 1))
 	done
-	expect_eq tbf_downloads 3 "$ok"
 	trace_stop
 	qdisc_drops=$(in_ns tc -s qdisc show dev lo | sed -n 's/.*dropped \([0-9]*\),.*/\1/p' | head -1)
 	events=$(count '.type == "drop" and (.reason | startswith("QDISC"))')
+	in_ns tc qdisc del dev lo root
+	return 0
+}
+# Fewer events than drops is what this kernel's tracepoint gap (see the
+# backlog section below, and README) does now and then (1 run in 5 here,
+# under load): then the downloads once more, and that run must be exact.
+if tbf_run tbf && { [ "$events" -ge "$qdisc_drops" ] || {
+	echo "note: $((qdisc_drops - events)) of the qdisc's $qdisc_drops drops came without a drop event (the kernel's tracepoint gap); once more"
+	tbf_run tbf_again
+}; }; then
+	expect_eq tbf_downloads 3 "$ok"
 	expect_eq tbf_drop_events_are_the_qdisc_drops "$qdisc_drops" "$events"
 	check tbf_some_drops test "$events" -gt 0
 	# A local qdisc's drop tells TCP at once: it reduces its window (CWR).
@@ -107,7 +125,6 @@ if trace_start tbf; then
 	expect_eq tbf_write_comments "$events" "$(tshark -r "$D/trace.pcapng" -T fields -e frame.comment \
 		2>/dev/null | grep -c 'dropped in the kernel: QDISC_DROP (a capture does not have it)')"
 fi
-in_ns tc qdisc del dev lo root
 
 stop_pid "$HTTPD_PID"
 
@@ -126,13 +143,41 @@ if trace_start resets; then
 fi
 
 # --- a full accept queue ---------------------------------------------------
-if trace_start backlog; then
+# backlog_run NAME: 20 clients of a listener with backlog 1 that never
+# accepts, traced as NAME; sets peer, overflows and syn_retrans (nstat's
+# deltas) and kernel (the tracer's kernel_retransmit SYNs).
+backlog_run() {
+	trace_start "$1" || return 1
 	overflows=$(nstat_sum TcpExtListenOverflows)
 	syn_retrans=$(nstat_sum TcpExtTCPSynRetrans)
-	expect_eq backlog_peer done "$(in_ns python3 "$PEER" backlog "$PORT" | cut -d' ' -f1)"
+	peer=$(in_ns python3 "$PEER" backlog "$PORT" | cut -d' ' -f1)
 	overflows=$(($(nstat_sum TcpExtListenOverflows) - overflows))
 	syn_retrans=$(($(nstat_sum TcpExtTCPSynRetrans) - syn_retrans))
 	trace_stop
+	kernel=$(count '.type == "kernel_retransmit" and .flags == "SYN"')
+	return 0
+}
+# Fewer kernel marks than nstat's SYN retransmissions, by a property of
+# this kernel (6.18), not of the tracer: now and then, on a loaded machine,
+# no program on any tracepoint runs on the CPU that expires one batch of
+# TCP retransmission timers, for as long as the batch lasts. The SYNs go
+# out and nstat counts them, yet this tracer's tcp_retransmit_skb and
+# tcp_cong_state_set programs, a second process's raw_tp and tp_btf
+# programs on the same tracepoints and its programs on
+# timer:timer_expire_entry, net:net_dev_queue and irq:softirq_entry (which
+# nothing else hooks: no attach or detach touched them) all miss it, and
+# count no recursion miss, while that process's TC program sees each SYN
+# and the other CPU's tracepoint programs run. kernel.timer_migration=0
+# changes nothing. With 400 staggered clients of such a listener: 13
+# batches lost in about 2,800 (250 of 53,785 retransmissions); this section
+# lost some in 3 runs of about 350, and in 4 of 262 here. So the kernel's
+# marks are a lower bound, and a run short of them runs once more: that
+# run must be exact.
+if backlog_run backlog && { [ "$kernel" -ge "$syn_retrans" ] || {
+	echo "note: $((syn_retrans - kernel)) of nstat's $syn_retrans SYN retransmissions came without the kernel's mark (the kernel's tracepoint gap); once more"
+	backlog_run backlog_again
+}; }; then
+	expect_eq backlog_peer done "$peer"
 	unanswered=$(($(count '.type == "packet" and .flags == "SYN"') - $(count '.type == "packet" and .flags == "SYN, ACK"')))
 	expect_eq backlog_listen_overflows "$overflows" "$unanswered"
 	# Every SYN the hook saw sent again is one the kernel counted, and
@@ -142,7 +187,6 @@ if trace_start backlog; then
 	expect_eq backlog_syn_retransmissions_labelled "$syn_retrans" "$labelled"
 	# Each of the kernel's own events names its segment: a SYN of its
 	# connection that Wireshark labels a retransmission.
-	kernel=$(count '.type == "kernel_retransmit" and .flags == "SYN"')
 	marked=$(jq -s '(map(select(.type == "packet")) | group_by(.conn)
 		| map({key: (.[0].conn | tostring), value: .}) | from_entries) as $p
 		| map(select(.type == "kernel_retransmit")
@@ -150,16 +194,7 @@ if trace_start backlog; then
 			| select(.flags == "SYN" and ((.analysis // []) | index("retransmission"))))
 		| length' "$D/events.json")
 	check backlog_kernel_marks_labelled_syns test "$kernel" -ge 1 -a "$marked" = "$kernel"
-	# As many as nstat counted: not always. Rarely (3 runs in about 350, on
-	# a machine busy with other tests and tracers) one whole round of the
-	# clients' retransmissions, 18 events, never comes though its segments
-	# do. A debug build counting every call of the retransmission and
-	# congestion-state programs for this namespace's sockets showed that
-	# neither was called for that round: the kernel did not run them, and
-	# counted no recursion miss; no ring buffer record was lost and no
-	# filter refused one. A QDISC_DROP event went missing the same way.
-	# Not explained yet (issue 11): bounded until it is.
-	check backlog_kernel_syn_retransmits_counted test "$kernel" -le "$syn_retrans"
+	expect_eq backlog_kernel_syn_retransmits_counted "$syn_retrans" "$kernel"
 fi
 
 # --- tcp_info against ss ---------------------------------------------------
