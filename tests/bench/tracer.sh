@@ -169,10 +169,11 @@ ns_per_run() {
 }
 
 # The kernel-fact programs of issue 11 (bpf/kernel_facts.bpf.h), each with
-# the name of the hook it runs on.
+# the name of the hook it runs on. tcp_info at a state change has no program
+# of its own: the state program records it, so it is in the state ns.
 facts_progs='tl_drop_btf=kfree_skb tl_retrans_btf=retransmit tl_retrans_synack_btf=synack
-tl_reset_btf=send_reset tl_info_btf=set_state tl_rcvq_btf=rcvqueue_full
-tl_buf_limit_btf=buf_limit tl_cong_btf=cong_state'
+tl_reset_btf=send_reset tl_rcvq_btf=rcvqueue_full tl_buf_limit_btf=buf_limit
+tl_cong_btf=cong_state'
 
 # facts_cost BEFORE AFTER SECONDS: what the kernel-fact programs cost between
 # two prog_stats snapshots, SECONDS of load apart: "NS PCT DETAIL", their
@@ -509,11 +510,12 @@ run_bench() {
 				"$(median $(col R_IO "$load" "$cfg"))"
 		done
 	done
-	echo "  (TC ns = tl_tc_egress per segment; state ns = tl_state_* per state change;" \
+	echo "  (TC ns = tl_tc_egress per segment; state ns = tl_state_* per state change, with the" \
+		"tcp_info it records for traced sockets;" \
 		"I/O ns = tl_send/recv_* per send or receive call)"
 
 	echo
-	echo "Kernel-fact programs of issue 11 (kfree_skb, retransmissions, resets, set_state's tcp_info," \
+	echo "Kernel-fact programs of issue 11 (kfree_skb, retransmissions, resets," \
 		"congestion state, receive memory): their run time per TC segment and share of the" \
 		"machine's CPU, medians; each hook's runs per 1000 segments x ns per run"
 	for load in "${loads[@]}"; do
