@@ -4,7 +4,9 @@
  * written. */
 #include "common/fmt.h"
 
+#include <inttypes.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "unit.h"
@@ -77,8 +79,54 @@ static const struct {
 
 #define GUARD 8
 
+/* tl_fmt_uint counts a number's digits before it writes them in place:
+ * every length, at both ends of each, written with room to spare (in
+ * place) and with just enough (through a copy), as printf writes it. */
+static const struct {
+	int line;
+	uint64_t v;
+} decimal_rows[] = {
+    {__LINE__, 0},
+    {__LINE__, 1},
+    {__LINE__, 65535},
+    {__LINE__, 4294967295u},
+    {__LINE__, 4294967296u},
+    {__LINE__, UINT64_MAX},
+    {__LINE__, UINT64_MAX - 1},
+    {__LINE__, (uint64_t)1 << 63},
+};
+
+static void check_decimal(int line, uint64_t v)
+{
+	char want[32], buf[64];
+	size_t sizes[2] = {sizeof(buf)};
+	struct tl_fmt f;
+
+	sizes[1] = (size_t)snprintf(want, sizeof(want), "%" PRIu64, v) + 1;
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		tl_fmt_init(&f, buf, sizes[i]);
+		tl_fmt_uint(&f, v);
+		UNIT_CHECK_AT(line, !strcmp(buf, want) && f.len == strlen(want) && !f.cut,
+			      "decimal %s in %zu bytes (got %s)", want, sizes[i], buf);
+	}
+}
+
+static void test_decimal(void)
+{
+	uint64_t p = 1;
+
+	for (size_t i = 0; i < sizeof(decimal_rows) / sizeof(decimal_rows[0]); i++)
+		check_decimal(decimal_rows[i].line, decimal_rows[i].v);
+	for (int e = 0; e < TL_FMT_DEC_MAX; e++, p *= 10) {
+		check_decimal(__LINE__, p);
+		check_decimal(__LINE__, p - 1);
+		check_decimal(__LINE__, p + 1);
+	}
+}
+
 int main(void)
 {
+	test_decimal();
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		size_t want_len = rows[i].want_len ? rows[i].want_len : strlen(rows[i].want);
 		char buf[64 + GUARD];

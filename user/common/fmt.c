@@ -11,23 +11,11 @@ void tl_fmt_init(struct tl_fmt *f, char *buf, size_t size)
 	buf[0] = '\0';
 }
 
-void tl_fmt_mem(struct tl_fmt *f, const void *s, size_t n)
+void tl_fmt_mem_cut(struct tl_fmt *f, const void *s)
 {
-	size_t room = f->size - 1 - f->len;
-
-	if (n > room) {
-		n = room;
-		f->cut = true;
-	}
-	if (n)
-		memcpy(f->buf + f->len, s, n);
-	f->len += n;
-	f->buf[f->len] = '\0';
+	f->cut = true;
+	tl_fmt_mem(f, s, f->size - 1 - f->len);
 }
-
-void tl_fmt_str(struct tl_fmt *f, const char *s) { tl_fmt_mem(f, s, strlen(s)); }
-
-void tl_fmt_char(struct tl_fmt *f, char c) { tl_fmt_mem(f, &c, 1); }
 
 /* Two digits per division: the JSON and text outputs write a dozen numbers
  * per segment. */
@@ -55,12 +43,37 @@ char *tl_fmt_digits(char *end, uint64_t v, int width)
 	return p;
 }
 
+/* How many decimal digits v has: from its highest bit (log10(2) is about
+ * 1233 / 4096), then one comparison; no division. */
+static int fmt_ndigits(uint64_t v)
+{
+	/* Powers of ten up to 1e19, every one exact as a double. */
+	static const uint64_t pow10[TL_FMT_DEC_MAX] = {1e0,  1e1,  1e2,	 1e3,  1e4,  1e5,  1e6,
+						       1e7,  1e8,  1e9,	 1e10, 1e11, 1e12, 1e13,
+						       1e14, 1e15, 1e16, 1e17, 1e18, 1e19};
+	const int t = (64 - __builtin_clzll(v | 1)) * 1233 >> 12;
+
+	return t + 1 - ((v | 1) < pow10[t]);
+}
+
+char *tl_fmt_dec(char *p, uint64_t v)
+{
+	const int n = fmt_ndigits(v);
+
+	tl_fmt_digits(p + n, v, n);
+	return p + n;
+}
+
 void tl_fmt_uint(struct tl_fmt *f, uint64_t v)
 {
-	char num[24], *end = num + sizeof(num);
-	char *p = tl_fmt_digits(end, v, 1);
+	char num[TL_FMT_DEC_MAX];
 
-	tl_fmt_mem(f, p, end - p);
+	if (f->size - 1 - f->len < TL_FMT_DEC_MAX) {
+		tl_fmt_mem(f, num, (size_t)(tl_fmt_dec(num, v) - num));
+		return;
+	}
+	f->len = (size_t)(tl_fmt_dec(f->buf + f->len, v) - f->buf);
+	f->buf[f->len] = '\0';
 }
 
 void tl_fmt_fixed(struct tl_fmt *f, uint64_t whole, uint64_t frac, int frac_width)
