@@ -167,16 +167,23 @@ void tl_json_raw(struct tl_json *j, const char *src, size_t len)
  * "." and 24 fraction digits. */
 #define JSON_NUM_MAX 48
 
+/* Written in place, its digits counted first: a packet's line holds twenty
+ * numbers. */
 void tl_json_number(struct tl_json *j, bool neg, uint64_t whole, uint64_t frac, int frac_width)
 {
-	char num[JSON_NUM_MAX], *end = num + sizeof(num), *p = end;
+	char *p;
 
-	if (frac_width) {
-		p = tl_fmt_digits(p, frac, frac_width > 24 ? 24 : frac_width);
-		*--p = '.';
-	}
-	p = tl_fmt_digits(p, whole, 1);
+	if (!tl_json_room(j, JSON_NUM_MAX))
+		return;
+	p = j->buf + j->len;
 	if (neg)
-		*--p = '-';
-	tl_json_put(j, p, (size_t)(end - p));
+		*p++ = '-';
+	p = tl_fmt_dec(p, whole);
+	if (frac_width) {
+		frac_width = frac_width > 24 ? 24 : frac_width;
+		*p++ = '.';
+		p += frac_width;
+		tl_fmt_digits(p, frac, frac_width);
+	}
+	j->len = (size_t)(p - j->buf);
 }

@@ -39,7 +39,8 @@ void tl_json_free(struct tl_json *j);
 bool tl_json_grow(struct tl_json *j, size_t n);
 /* tl_json_escape: appends the escaped, quoted form of len bytes to j. */
 void tl_json_escape(struct tl_json *j, const void *val, size_t len);
-/* "[-]whole[.frac]" with frac_width fraction digits (0: none). */
+/* "[-]whole[.frac]" with frac_width fraction digits (0: none), frac below
+ * 10^frac_width. */
 void tl_json_number(struct tl_json *j, bool neg, uint64_t whole, uint64_t frac, int frac_width);
 /* n bytes as they are. */
 void tl_json_put(struct tl_json *j, const void *p, size_t n);
@@ -78,6 +79,22 @@ static inline void tl_json_str(struct tl_json *j, const char *key, const char *v
 {
 	tl_json_key(j, key);
 	tl_json_escape(j, val, strlen(val));
+}
+
+/* A string of this program's own making, known to need no escape (a
+ * type, a state's or a side's name, the flags, the options): quoted as it
+ * is, without the escaper's pass over every byte. */
+static inline void tl_json_name(struct tl_json *j, const char *key, const char *val)
+{
+	const size_t n = strlen(val);
+
+	tl_json_key(j, key);
+	if (!tl_json_room(j, n + 2))
+		return;
+	j->buf[j->len] = '"';
+	memcpy(j->buf + j->len + 1, val, n);
+	j->buf[j->len + 1 + n] = '"';
+	j->len += n + 2;
 }
 
 /* A string from len raw bytes (may hold NUL). */

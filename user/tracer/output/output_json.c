@@ -65,7 +65,7 @@ static const char *const tw_ended_by_names[] = {
 static struct tl_json *json_line(struct json_output *jo, const char *type, __u64 ts_ns)
 {
 	tl_json_begin(&jo->j);
-	tl_json_str(&jo->j, TL_JM(type), type);
+	tl_json_name(&jo->j, TL_JM(type), type);
 	tl_json_time(&jo->j, TL_JM(ts), ts_ns);
 	return &jo->j;
 }
@@ -105,7 +105,7 @@ static void json_endpoint(struct tl_json *j, const char *key, const struct tl_en
 {
 	char buf[TL_ENDPOINT_STRLEN];
 
-	tl_json_str(j, key, tl_endpoint_str(ep, buf));
+	tl_json_name(j, key, tl_endpoint_str(ep, buf));
 }
 
 /* Address and port as two members, from a packet record's raw address. */
@@ -116,7 +116,7 @@ static void json_addr_port(struct tl_json *j, const char *addr_key, const char *
 	char buf[TL_ADDR_STRLEN];
 
 	tl_endpoint_set(&ep, family, addr, port);
-	tl_json_str(j, addr_key, tl_addr_str(&ep, buf));
+	tl_json_name(j, addr_key, tl_addr_str(&ep, buf));
 	tl_json_uint(j, port_key, ep.port);
 }
 
@@ -172,7 +172,7 @@ static void json_tcp_opts(struct tl_json *j, const struct tl_tcp_opts *o, __u32 
 		tl_json_uint(j, TL_JM(tsecr), o->tsecr);
 	}
 	if (*tl_tcp_options_str(o, sack_base, buf, sizeof(buf)))
-		tl_json_str(j, TL_JM(options), buf);
+		tl_json_name(j, TL_JM(options), buf);
 }
 
 /* Wireshark's analysis, as tshark's tcp.analysis.* fields name it. */
@@ -204,10 +204,10 @@ static void json_on_packet(void *ctx, const struct tl_conn *c, const struct tl_p
 	char flags[64];
 
 	json_packet_addrs(ctx, c, v);
-	tl_json_str(j, TL_JM(dir), v->from == TL_CLIENT ? "c2s" : "s2c");
+	tl_json_name(j, TL_JM(dir), v->from == TL_CLIENT ? "c2s" : "s2c");
 	tl_json_uint(j, TL_JM(frame), v->frame_no);
 	tl_json_uint(j, TL_JM(stream), v->stream);
-	tl_json_str(j, TL_JM(flags), tl_tcp_flags_str(p->flags, flags, sizeof(flags)));
+	tl_json_name(j, TL_JM(flags), tl_tcp_flags_str(p->flags, flags, sizeof(flags)));
 	tl_json_uint(j, TL_JM(flags_raw), p->flags);
 	tl_json_uint(j, TL_JM(seq), v->seq);
 	tl_json_uint(j, TL_JM(ack), v->ack);
@@ -227,13 +227,13 @@ static void json_on_state(void *ctx, const struct tl_conn *c, const struct tl_st
 {
 	struct tl_json *j = json_conn_line(ctx, "state", v->ts_ns, c);
 
-	tl_json_str(j, TL_JM(side), tl_side_name(v->side));
-	tl_json_str(j, TL_JM(old), tl_tcp_state_name(v->old_state));
-	tl_json_str(j, TL_JM(new), tl_tcp_state_name(v->new_state));
+	tl_json_name(j, TL_JM(side), tl_side_name(v->side));
+	tl_json_name(j, TL_JM(old), tl_tcp_state_name(v->old_state));
+	tl_json_name(j, TL_JM(new), tl_tcp_state_name(v->new_state));
 	if (v->proc && v->proc->pid)
 		json_proc(j, TL_JM(pid), TL_JM(comm), v->proc);
 	tl_json_bool(j, TL_JM(inferred), v->inferred);
-	tl_json_str(j, TL_JM(cause), tl_state_cause_name(v->cause));
+	tl_json_name(j, TL_JM(cause), tl_state_cause_name(v->cause));
 	json_emit(ctx);
 }
 
@@ -323,14 +323,14 @@ static void json_on_http(void *ctx, const struct tl_conn *c, const struct tl_htt
 	struct tl_json *j = json_conn_line(ctx, "http", v->ts_ns, c);
 
 	if (m->kind == TL_HTTP_REQUEST) {
-		tl_json_str(j, TL_JM(dir), "request");
+		tl_json_name(j, TL_JM(dir), "request");
 		tl_json_str(j, TL_JM(method), m->method);
 		tl_json_strn(j, TL_JM(uri), m->uri, m->uri_len);
 		if (m->uri_truncated)
 			tl_json_bool(j, TL_JM(uri_truncated), true);
 		tl_json_str(j, TL_JM(version), m->version);
 	} else {
-		tl_json_str(j, TL_JM(dir), "response");
+		tl_json_name(j, TL_JM(dir), "response");
 		tl_json_str(j, TL_JM(version), m->version);
 		tl_json_int(j, TL_JM(status), m->status);
 		tl_json_str(j, TL_JM(reason), m->reason);
@@ -387,7 +387,7 @@ static void json_tcp_info(struct tl_json *j, const struct tl_conn *c)
 			continue;
 		}
 		tl_json_open(j, tl_side_name(s), '{');
-		tl_json_str(j, TL_JM(state), tl_tcp_state_name(ti->state));
+		tl_json_name(j, TL_JM(state), tl_tcp_state_name(ti->state));
 		tl_json_ms(j, TL_JM(srtt_ms), (__u64)ti->srtt_us * 1000);
 		tl_json_ms(j, TL_JM(rttvar_ms), (__u64)ti->rttvar_us * 1000);
 		tl_json_uint(j, TL_JM(cwnd), ti->cwnd);
@@ -439,20 +439,20 @@ static void json_on_conn_end(void *ctx, const struct tl_conn *c)
 	if (c->closed_by == TL_CLOSED_NONE)
 		tl_json_null(j, TL_JM(closed_by));
 	else
-		tl_json_str(j, TL_JM(closed_by), closed_by_names[c->closed_by]);
+		tl_json_name(j, TL_JM(closed_by), closed_by_names[c->closed_by]);
 	if (c->closed_by == TL_CLOSED_RESET)
-		tl_json_str(j, TL_JM(reset_by), tl_side_name(c->reset_by));
+		tl_json_name(j, TL_JM(reset_by), tl_side_name(c->reset_by));
 	else
 		tl_json_null(j, TL_JM(reset_by));
 	if (tl_conn_handshake(c) == TL_HS_UNSEEN)
 		tl_json_null(j, TL_JM(handshake));
 	else
-		tl_json_str(j, TL_JM(handshake), handshake_names[tl_conn_handshake(c)]);
+		tl_json_name(j, TL_JM(handshake), handshake_names[tl_conn_handshake(c)]);
 	tl_json_uint(j, TL_JM(syns), c->client_syns);
 	if (c->time_wait < 0)
 		tl_json_null(j, TL_JM(time_wait));
 	else
-		tl_json_str(j, TL_JM(time_wait), tl_time_wait_name(c->time_wait));
+		tl_json_name(j, TL_JM(time_wait), tl_time_wait_name(c->time_wait));
 	tl_json_bool(j, TL_JM(mid_stream), c->mid_stream);
 	tl_json_bool(j, TL_JM(roles_guessed), c->roles_guessed);
 	tl_json_bool(j, TL_JM(incomplete), c->incomplete);
@@ -483,9 +483,9 @@ static void json_on_kernel(void *ctx, const struct tl_conn *c, const struct tl_k
 	struct tl_json *j = json_conn_line(ctx, types[v->type], v->ts_ns, c);
 	char flags[64];
 
-	tl_json_str(j, TL_JM(side), tl_side_name(v->side));
+	tl_json_name(j, TL_JM(side), tl_side_name(v->side));
 	if (v->type != TL_EV_RESET) {
-		tl_json_str(j, TL_JM(flags), tl_tcp_flags_str(v->flags, flags, sizeof(flags)));
+		tl_json_name(j, TL_JM(flags), tl_tcp_flags_str(v->flags, flags, sizeof(flags)));
 		tl_json_uint(j, TL_JM(flags_raw), v->flags);
 		tl_json_uint(j, TL_JM(seq), v->seq);
 		tl_json_uint(j, TL_JM(seq_raw), v->seq_raw);
@@ -505,13 +505,13 @@ static void json_on_tw_end(void *ctx, const struct tl_tw_view *v)
 	struct tl_json *j = json_line(ctx, "time_wait_end", v->end_ns);
 
 	tl_json_uint(j, TL_JM(conn), v->conn_id);
-	tl_json_str(j, TL_JM(side), tl_side_name(v->side));
+	tl_json_name(j, TL_JM(side), tl_side_name(v->side));
 	json_endpoint(j, TL_JM(local), &v->local);
 	json_endpoint(j, TL_JM(remote), &v->remote);
 	tl_json_ms(j, TL_JM(duration_ms), v->end_ns - v->start_ns);
 	tl_json_bool(j, TL_JM(confirmed), v->confirmed);
-	tl_json_str(j, TL_JM(ended_by), tw_ended_by_names[v->ended_by]);
-	tl_json_str(j, TL_JM(cause), tl_state_cause_name(v->cause));
+	tl_json_name(j, TL_JM(ended_by), tw_ended_by_names[v->ended_by]);
+	tl_json_name(j, TL_JM(cause), tl_state_cause_name(v->cause));
 	json_emit(ctx);
 }
 
