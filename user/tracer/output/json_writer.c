@@ -35,22 +35,12 @@ bool tl_json_grow(struct tl_json *j, size_t n)
 	return true;
 }
 
-void tl_json_put(struct tl_json *j, const void *p, size_t n)
-{
-	if (!tl_json_room(j, n))
-		return;
-	memcpy(j->buf + j->len, p, n);
-	j->len += n;
-}
-
-static void json_puts(struct tl_json *j, const char *s) { tl_json_put(j, s, strlen(s)); }
-
 void tl_json_begin(struct tl_json *j)
 {
 	j->len = j->line;
 	j->need_comma = false;
 	j->oom = false;
-	json_puts(j, "{");
+	tl_json_put(j, "{", 1);
 }
 
 int tl_json_flush(struct tl_json *j, FILE *f)
@@ -67,7 +57,7 @@ int tl_json_flush(struct tl_json *j, FILE *f)
 
 int tl_json_end(struct tl_json *j, FILE *f)
 {
-	json_puts(j, "}\n");
+	tl_json_put(j, "}\n", 2);
 	j->need_comma = false;
 	if (j->oom) {
 		j->len = j->line;
