@@ -36,6 +36,8 @@ static void b_uint_max(struct tl_fmt *f) { tl_fmt_uint(f, UINT64_MAX); }
 static void b_uint_cut(struct tl_fmt *f) { tl_fmt_uint(f, 12345); }
 static void b_fixed(struct tl_fmt *f) { tl_fmt_fixed(f, 3, 42, 6); }
 static void b_fixed_wide(struct tl_fmt *f) { tl_fmt_fixed(f, 0, 7, 3); }
+static void b_fixed_long_frac(struct tl_fmt *f) { tl_fmt_fixed(f, 1, 12345, 3); }
+static void b_fixed_max(struct tl_fmt *f) { tl_fmt_fixed(f, UINT64_MAX, 5, 24); }
 static void b_pad(struct tl_fmt *f)
 {
 	tl_fmt_str(f, "ab");
@@ -71,6 +73,10 @@ static const struct {
     {__LINE__, "a number cut", 4, b_uint_cut, "123", 0, true},
     {__LINE__, "fixed point, zero-padded", 16, b_fixed, "3.000042", 0, false},
     {__LINE__, "fixed point under one", 16, b_fixed_wide, "0.007", 0, false},
+    {__LINE__, "a fraction wider than asked is whole", 16, b_fixed_long_frac, "1.12345", 0, false},
+    {__LINE__, "fixed point at its longest", 64, b_fixed_max,
+     "18446744073709551615.000000000000000000000005", 0, false},
+    {__LINE__, "fixed point cut", 8, b_fixed, "3.00004", 0, true},
     {__LINE__, "padding to a column", 16, b_pad, "ab   |", 0, false},
     {__LINE__, "padding to a column already passed", 16, b_pad_behind, "abcd", 0, false},
     {__LINE__, "padding past the end is cut", 6, b_pad_past_end, "     ", 0, true},

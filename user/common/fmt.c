@@ -83,16 +83,35 @@ void tl_fmt_uint(struct tl_fmt *f, uint64_t v)
 	f->buf[f->len] = '\0';
 }
 
+/* The most fraction digits tl_fmt_fixed writes, and the longest text:
+ * 20 digits, ".", 24 digits. */
+#define FMT_FRAC_MAX 24
+#define FMT_FIXED_MAX (TL_FMT_DEC_MAX + 1 + FMT_FRAC_MAX)
+
+/* "whole.frac" from p on; returns where it ends. */
+static char *fmt_fixed(char *p, uint64_t whole, uint64_t frac, int frac_width)
+{
+	const int n = fmt_ndigits(frac);
+
+	p = tl_fmt_dec(p, whole);
+	*p++ = '.';
+	p += n > frac_width ? n : frac_width;
+	tl_fmt_digits(p, frac, frac_width);
+	return p;
+}
+
 void tl_fmt_fixed(struct tl_fmt *f, uint64_t whole, uint64_t frac, int frac_width)
 {
-	char num[48], *end = num + sizeof(num), *p = end;
+	char num[FMT_FIXED_MAX];
 
-	if (frac_width > 24)
-		frac_width = 24;
-	p = tl_fmt_digits(p, frac, frac_width);
-	*--p = '.';
-	p = tl_fmt_digits(p, whole, 1);
-	tl_fmt_mem(f, p, end - p);
+	if (frac_width > FMT_FRAC_MAX)
+		frac_width = FMT_FRAC_MAX;
+	if (f->size - 1 - f->len < sizeof(num)) {
+		tl_fmt_mem(f, num, (size_t)(fmt_fixed(num, whole, frac, frac_width) - num));
+		return;
+	}
+	f->len = (size_t)(fmt_fixed(f->buf + f->len, whole, frac, frac_width) - f->buf);
+	f->buf[f->len] = '\0';
 }
 
 void tl_fmt_pad(struct tl_fmt *f, size_t col)

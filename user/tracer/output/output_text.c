@@ -161,15 +161,18 @@ static int text_unit(const unsigned char *u, size_t len, char out[TEXT_UNIT_MAX]
 	return k;
 }
 
-/* The bytes from u that stand for themselves, one column each: printable
- * ASCII but the backslash. They are nearly all the text, so they go out as
- * one run instead of a write per character. */
-static size_t text_plain_run(const unsigned char *u, size_t len)
+/* text_plain_copy: copies to out the bytes from u that stand for
+ * themselves, one column each (printable ASCII but the backslash), at most
+ * max of them; returns how many. They are nearly all the text, so they are
+ * copied as they are checked, not checked and then copied. */
+static size_t text_plain_copy(char *out, const unsigned char *u, size_t max)
 {
 	size_t n = 0;
 
-	while (n < len && u[n] >= 0x20 && u[n] < 0x7f && u[n] != '\\')
+	while (n < max && u[n] >= 0x20 && u[n] < 0x7f && u[n] != '\\') {
+		out[n] = (char)u[n];
 		n++;
+	}
 	return n;
 }
 
@@ -181,16 +184,27 @@ static void text_safe(struct tl_fmt *f, const char *s, size_t len, int *cols)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	char out[TEXT_UNIT_MAX];
-	size_t n;
+	size_t n, max, room;
 	int k, w;
 
 	for (size_t i = 0; *cols > 0 && i < len; i += n) {
-		n = text_plain_run(u + i, len - i);
+		/* A run as long as the columns left is cut, "…" in its last. */
+		room = f->size - 1 - f->len;
+		max = len - i < (size_t)*cols ? len - i : (size_t)*cols;
+		n = text_plain_copy(f->buf + f->len, u + i, max < room ? max : room);
+		if (n == room && n < max) {
+			f->len += n;
+			f->buf[f->len] = '\0';
+			f->cut = true;
+			*cols = 0;
+			return;
+		}
 		if (n) {
 			k = n < (size_t)*cols ? (int)n : *cols - 1;
-			tl_fmt_mem(f, u + i, k);
+			f->len += k;
+			f->buf[f->len] = '\0';
 			*cols -= k;
-			if ((size_t)k < n)
+			if (k < (int)n)
 				goto cut;
 			continue;
 		}
@@ -246,31 +260,21 @@ static void text_fill_uint(struct tl_fmt *f, const char *tmpl, uint64_t v)
 	text_fill(f, tmpl, num);
 }
 
-/* text_num: v / unit with the given decimals, cut rather than rounded so
- * that a time never shows later than it was: "5.001". */
-static const char *text_num(char buf[TEXT_NUM_MAX], uint64_t v, uint64_t unit, int decimals)
+/* text_num: v / unit with three decimals, cut rather than rounded so that
+ * a time never shows later than it was: "5.001". */
+static void text_num(struct tl_fmt *f, uint64_t v, uint64_t unit)
 {
-	uint64_t frac_unit = unit;
-	struct tl_fmt f;
-
-	for (int i = 0; i < decimals; i++)
-		frac_unit /= 10;
-	tl_fmt_init(&f, buf, TEXT_NUM_MAX);
-	tl_fmt_fixed(&f, v / unit, v % unit / frac_unit, decimals);
-	return buf;
+	tl_fmt_fixed(f, v / unit, v % unit / (unit / 1000), 3);
 }
 
 /* text_duration: "5.001 s", or "0.834 ms" for what a second would show as
  * 0.000: loopback lives are often that short. */
-static const char *text_duration(char buf[TEXT_NUM_MAX], uint64_t ns)
+static void text_duration(struct tl_fmt *f, uint64_t ns)
 {
 	const bool secs = ns >= NS_PER_S;
-	struct tl_fmt f;
 
-	text_num(buf, ns, secs ? NS_PER_S : NS_PER_MS, 3);
-	f = (struct tl_fmt){.buf = buf, .len = strlen(buf), .size = TEXT_NUM_MAX};
-	tl_fmt_str(&f, secs ? " s" : " ms");
-	return buf;
+	text_num(f, ns, secs ? NS_PER_S : NS_PER_MS);
+	tl_fmt_str(f, secs ? " s" : " ms");
 }
 
 /* "curl[4242]", or "?" when the kernel never named the process. A comm is
@@ -628,7 +632,9 @@ static void text_http_details(struct tl_fmt *f, int *cols, const struct tl_http_
 	}
 	if (v->request) {
 		text_item(f, cols, &open);
-		text_str(f, text_num(ms, v->latency_ns, NS_PER_MS, 3), cols);
+		tl_fmt_init(&num, ms, sizeof(ms));
+		text_num(&num, v->latency_ns, NS_PER_MS);
+		text_safe(f, ms, num.len, cols);
 		text_str(f, " ms after ", cols);
 		text_str(f, v->request->method, cols);
 		text_str(f, " ", cols);
@@ -712,7 +718,6 @@ static void text_on_exchange(void *ctx, const struct tl_conn *c, const struct tl
 {
 	struct text_output *t = ctx;
 	struct text_part *p = text_target(t, c, false, NULL);
-	char first[TEXT_NUM_MAX], last[TEXT_NUM_MAX];
 	int cols = TEXT_LINE_COLS - t->seg_col;
 	struct tl_fmt f;
 
@@ -739,9 +744,9 @@ static void text_on_exchange(void *ctx, const struct tl_conn *c, const struct tl
 		tl_fmt_str(&f, ", chunked");
 	if (v->request) {
 		tl_fmt_str(&f, ", first byte ");
-		tl_fmt_str(&f, text_duration(first, v->first_byte_ns - v->request->ts_ns));
+		text_duration(&f, v->first_byte_ns - v->request->ts_ns);
 		tl_fmt_str(&f, ", last byte ");
-		tl_fmt_str(&f, text_duration(last, v->last_byte_ns - v->request->ts_ns));
+		text_duration(&f, v->last_byte_ns - v->request->ts_ns);
 		tl_fmt_str(&f, " after the request");
 	}
 	text_color(t, &f, TEXT_RESET);
@@ -833,7 +838,6 @@ static void text_ending(struct tl_fmt *f, const struct tl_conn *c, const struct 
 static void text_summary(struct text_output *t, struct tl_fmt *f, const struct tl_conn *c)
 {
 	const struct tl_text_lang *L = t->lang;
-	char secs[TEXT_NUM_MAX];
 
 	text_color(t, f, TEXT_BOLD);
 	tl_fmt_str(f, "  = ");
@@ -841,7 +845,7 @@ static void text_summary(struct text_output *t, struct tl_fmt *f, const struct t
 	tl_fmt_str(f, " -> ");
 	text_proc(f, &c->proc[TL_SERVER]);
 	tl_fmt_str(f, "  ");
-	tl_fmt_str(f, text_duration(secs, c->last_ns - c->start_ns));
+	text_duration(f, c->last_ns - c->start_ns);
 	tl_fmt_str(f, "  C>S ");
 	tl_fmt_uint(f, c->flow[TL_CLIENT].bytes);
 	tl_fmt_str(f, " B  S>C ");
@@ -923,8 +927,10 @@ static void text_on_tw_end(void *ctx, const struct tl_tw_view *v)
 {
 	struct text_output *t = ctx;
 	char secs[TEXT_NUM_MAX], local[TL_ENDPOINT_STRLEN], line[TEXT_FRAME_MAX];
-	struct tl_fmt f;
+	struct tl_fmt f, d;
 
+	tl_fmt_init(&d, secs, sizeof(secs));
+	text_duration(&d, v->end_ns - v->start_ns);
 	tl_fmt_init(&f, line, sizeof(line));
 	text_color(t, &f, TEXT_YELLOW);
 	tl_fmt_char(&f, '#');
@@ -932,7 +938,7 @@ static void text_on_tw_end(void *ctx, const struct tl_tw_view *v)
 	tl_fmt_char(&f, ' ');
 	tl_fmt_str(&f, tl_side_name(v->side));
 	tl_fmt_char(&f, ' ');
-	text_fill(&f, t->lang->tw_ended, text_duration(secs, v->end_ns - v->start_ns));
+	text_fill(&f, t->lang->tw_ended, secs);
 	tl_fmt_str(&f, " (");
 	tl_fmt_str(&f, tl_endpoint_str(&v->local, local));
 	tl_fmt_char(&f, ')');
