@@ -225,11 +225,34 @@ static void text_str(struct tl_fmt *f, const char *s, int *cols)
 	text_safe(f, s, strlen(s), cols);
 }
 
+/* text_plain: n bytes of the program's own plain ASCII (a separator, a
+ * label, a number), in text_safe's columns and with its cut, without its
+ * check of every byte: most of an HTTP line is these. */
+static inline void text_plain(struct tl_fmt *f, const char *s, size_t n, int *cols)
+{
+	if (*cols <= 0)
+		return;
+	if (n < (size_t)*cols) {
+		tl_fmt_mem(f, s, n);
+		*cols -= (int)n;
+		return;
+	}
+	tl_fmt_mem(f, s, (size_t)*cols - 1);
+	tl_fmt_str(f, "…");
+	*cols = 0;
+}
+
+/* text_plain of a string, mostly a literal (its length folds). */
+static inline void text_plain_str(struct tl_fmt *f, const char *s, int *cols)
+{
+	text_plain(f, s, strlen(s), cols);
+}
+
 /* text_item: starts one more item of a parenthesised list: "  (a" then
- * ", b"; the caller writes the item with text_str. */
+ * ", b"; the caller writes the item. */
 static void text_item(struct tl_fmt *f, int *cols, bool *open)
 {
-	text_safe(f, *open ? ", " : "  (", *open ? 2 : 3, cols);
+	text_plain_str(f, *open ? ", " : "  (", cols);
 	*open = true;
 }
 
@@ -605,43 +628,43 @@ static void text_http_details(struct tl_fmt *f, int *cols, const struct tl_http_
 		tl_fmt_uint(&num, (uint64_t)m->content_length);
 		tl_fmt_str(&num, " byte");
 		tl_fmt_str(&num, tl_plural((uint64_t)m->content_length));
-		text_str(f, bytes, cols);
+		text_plain_str(f, bytes, cols);
 	}
 	if (req && *m->range) {
 		text_item(f, cols, &open);
-		text_str(f, "Range: ", cols);
+		text_plain_str(f, "Range: ", cols);
 		text_str(f, m->range, cols);
 	}
 	if (!req && *m->content_range) {
 		text_item(f, cols, &open);
-		text_str(f, "Content-Range: ", cols);
+		text_plain_str(f, "Content-Range: ", cols);
 		text_str(f, m->content_range, cols);
 	}
 	if (*m->connection) {
 		text_item(f, cols, &open);
-		text_str(f, "Connection: ", cols);
+		text_plain_str(f, "Connection: ", cols);
 		text_str(f, m->connection, cols);
 	}
 	if (m->chunked) {
 		text_item(f, cols, &open);
-		text_str(f, "chunked", cols);
+		text_plain_str(f, "chunked", cols);
 	} else if (*m->transfer_encoding) {
 		text_item(f, cols, &open);
-		text_str(f, "Transfer-Encoding: ", cols);
+		text_plain_str(f, "Transfer-Encoding: ", cols);
 		text_str(f, m->transfer_encoding, cols);
 	}
 	if (v->request) {
 		text_item(f, cols, &open);
 		tl_fmt_init(&num, ms, sizeof(ms));
 		text_num(&num, v->latency_ns, NS_PER_MS);
-		text_safe(f, ms, num.len, cols);
-		text_str(f, " ms after ", cols);
+		text_plain(f, ms, num.len, cols);
+		text_plain_str(f, " ms after ", cols);
 		text_str(f, v->request->method, cols);
-		text_str(f, " ", cols);
+		text_plain_str(f, " ", cols);
 		text_safe(f, v->request->uri, v->request->uri_len, cols);
 	}
 	if (open)
-		text_safe(f, ")", 1, cols);
+		text_plain_str(f, ")", cols);
 }
 
 /* --headers: the fields under the message's line, as sent; where the bytes
@@ -658,7 +681,7 @@ static void text_http_fields(struct text_output *t, struct text_part *p,
 
 		text_indent(&f, t->seg_col + 2);
 		text_safe(&f, (const char *)h.f[i].name, h.f[i].name_len, &cols);
-		text_safe(&f, ": ", 2, &cols);
+		text_plain_str(&f, ": ", &cols);
 		text_safe(&f, (const char *)h.f[i].value, h.f[i].value_len, &cols);
 		text_put_line(t, p, &f);
 	}
@@ -685,13 +708,13 @@ static void text_on_http(void *ctx, const struct tl_conn *c, const struct tl_htt
 	text_color(t, &f, TEXT_CYAN);
 	if (m->kind == TL_HTTP_REQUEST) {
 		text_str(&f, m->method, &cols);
-		text_str(&f, " ", &cols);
+		text_plain_str(&f, " ", &cols);
 		/* The target may hold NUL: by its length, not as a string. */
 		text_safe(&f, m->uri, m->uri_len, &cols);
 		if (m->uri_truncated)
 			text_str(&f, "…", &cols);
 		if (*m->version) {
-			text_str(&f, " ", &cols);
+			text_plain_str(&f, " ", &cols);
 			text_str(&f, m->version, &cols);
 		}
 	} else {
@@ -699,9 +722,9 @@ static void text_on_http(void *ctx, const struct tl_conn *c, const struct tl_htt
 		tl_fmt_char(&num, ' ');
 		tl_fmt_uint(&num, m->status < 0 ? 0 : (uint64_t)m->status);
 		text_str(&f, m->version, &cols);
-		text_str(&f, status, &cols);
+		text_plain_str(&f, status, &cols);
 		if (*m->reason) {
-			text_str(&f, " ", &cols);
+			text_plain_str(&f, " ", &cols);
 			text_str(&f, m->reason, &cols);
 		}
 	}
