@@ -177,3 +177,25 @@ void tl_json_number(struct tl_json *j, bool neg, uint64_t whole, uint64_t frac, 
 	}
 	j->len = (size_t)(p - j->buf);
 }
+
+void tl_json_seconds(struct tl_json *j, uint64_t ns)
+{
+	const uint64_t sec = ns / 1000000000;
+	char *p;
+
+	if (!tl_json_room(j, sizeof(j->sec_digits) + 7))
+		return;
+	if (!j->sec_len || sec != j->sec) {
+		j->sec = sec;
+		j->sec_len = (size_t)(tl_fmt_dec(j->sec_digits, sec) - j->sec_digits);
+	}
+	/* All of sec_digits, a constant length that copies inline; the bytes
+	 * past sec_len are written over. */
+	p = j->buf + j->len;
+	memcpy(p, j->sec_digits, sizeof(j->sec_digits));
+	p += j->sec_len;
+	*p++ = '.';
+	p += 6;
+	tl_fmt_digits(p, ns % 1000000000 / 1000, 6);
+	j->len = (size_t)(p - j->buf);
+}

@@ -22,6 +22,11 @@ struct tl_json {
 	bool need_comma;
 	bool oom;     /* an allocation failed: the line is dropped, not cut */
 	bool batched; /* tl_json_end keeps lines until tl_json_flush */
+	/* The whole seconds of the latest time written, and their digits:
+	 * every line starts with a time, and they change once a second. */
+	uint64_t sec;
+	size_t sec_len; /* 0: none yet */
+	char sec_digits[TL_FMT_DEC_MAX];
 };
 
 /* Starts a line: "{" . */
@@ -144,13 +149,16 @@ TL_JSON_INLINE void tl_json_null(struct tl_json *j, const char *key)
 	tl_json_put(j, "null", 4);
 }
 
+/* tl_json_seconds: ns as seconds with six decimals. */
+void tl_json_seconds(struct tl_json *j, uint64_t ns);
+
 /* A number with six decimals, e.g. a time in seconds: ns / 1e9. Integer
  * math, cut (not rounded) to the last digit shown: a double has too few
  * digits for nanoseconds since 1970. */
 TL_JSON_INLINE void tl_json_time(struct tl_json *j, const char *key, uint64_t ns)
 {
 	tl_json_key(j, key);
-	tl_json_number(j, false, ns / 1000000000, ns % 1000000000 / 1000, 6);
+	tl_json_seconds(j, ns);
 }
 
 /* A number in milliseconds with three decimals from nanoseconds. */
