@@ -2,15 +2,6 @@
 
 #include <string.h>
 
-void tl_fmt_init(struct tl_fmt *f, char *buf, size_t size)
-{
-	f->buf = buf;
-	f->size = size;
-	f->len = 0;
-	f->cut = false;
-	buf[0] = '\0';
-}
-
 void tl_fmt_mem_cut(struct tl_fmt *f, const void *s)
 {
 	f->cut = true;

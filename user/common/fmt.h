@@ -19,7 +19,15 @@ struct tl_fmt {
 };
 
 /* tl_fmt_init: an empty text in buf[size]. */
-void tl_fmt_init(struct tl_fmt *f, char *buf, size_t size);
+static inline void tl_fmt_init(struct tl_fmt *f, char *buf, size_t size)
+{
+	f->buf = buf;
+	f->size = size;
+	f->len = 0;
+	f->cut = false;
+	buf[0] = '\0';
+}
+
 /* tl_fmt_mem_cut: the start of s that fits in the room left; the text is
  * cut. */
 void tl_fmt_mem_cut(struct tl_fmt *f, const void *s);

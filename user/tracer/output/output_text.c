@@ -316,26 +316,31 @@ static void text_proc(struct tl_fmt *f, const struct tl_proc *p)
 	tl_fmt_char(f, ']');
 }
 
-/* text_line: starts a line of at most size - 1 bytes at the end of p, in
- * room made first; false (and the part marked) when there is no memory. */
-static bool text_line(struct text_part *p, struct tl_fmt *f, size_t size)
+/* text_part_grow: room for n more bytes in p, by doubling; false (and the
+ * part marked) when there is no memory. */
+static bool text_part_grow(struct text_part *p, size_t n)
 {
 	size_t cap = p->cap ? p->cap : TEXT_PART_MIN;
 	char *buf;
 
-	if (p->oom)
+	while (n > cap - p->len)
+		cap *= 2;
+	buf = realloc(p->buf, cap);
+	if (!buf) {
+		p->oom = true;
 		return false;
-	if (size > p->cap - p->len) {
-		while (size > cap - p->len)
-			cap *= 2;
-		buf = realloc(p->buf, cap);
-		if (!buf) {
-			p->oom = true;
-			return false;
-		}
-		p->buf = buf;
-		p->cap = cap;
 	}
+	p->buf = buf;
+	p->cap = cap;
+	return true;
+}
+
+/* text_line: starts a line of at most size - 1 bytes at the end of p, in
+ * room made first; false when there is none. Inline: once per line. */
+static inline bool text_line(struct text_part *p, struct tl_fmt *f, size_t size)
+{
+	if (p->oom || (size > p->cap - p->len && !text_part_grow(p, size)))
+		return false;
 	tl_fmt_init(f, p->buf + p->len, size);
 	return true;
 }
