@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "common/fmt.h"
+#include "common/grow.h"
 #include "common/utf8.h"
 
 #define JSON_MIN_CAP 256
@@ -13,25 +14,10 @@
 
 bool tl_json_grow(struct tl_json *j, size_t n)
 {
-	size_t cap;
-	char *p;
-
-	if (j->oom)
-		return false;
-	if (n > SIZE_MAX / 2 - j->len) {
+	if (j->oom || tl_grow(&j->buf, &j->cap, j->len, n, JSON_MIN_CAP)) {
 		j->oom = true;
 		return false;
 	}
-	cap = j->cap ? j->cap : JSON_MIN_CAP;
-	while (cap - j->len < n)
-		cap *= 2;
-	p = realloc(j->buf, cap);
-	if (!p) {
-		j->oom = true;
-		return false;
-	}
-	j->buf = p;
-	j->cap = cap;
 	return true;
 }
 

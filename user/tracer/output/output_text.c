@@ -5,7 +5,6 @@
  * kept per connection and printed as one block when its life ends. */
 #include "tracer/output/output.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -13,6 +12,7 @@
 #include <sys/socket.h>
 
 #include "common/fmt.h"
+#include "common/grow.h"
 #include "common/utf8.h"
 #include "common/util.h"
 #include "tracer/output/text_legend.h"
@@ -320,19 +320,8 @@ static void text_proc(struct tl_fmt *f, const struct tl_proc *p)
  * part marked) when there is no memory. */
 static bool text_part_grow(struct text_part *p, size_t n)
 {
-	size_t cap = p->cap ? p->cap : TEXT_PART_MIN;
-	char *buf;
-
-	while (n > cap - p->len)
-		cap *= 2;
-	buf = realloc(p->buf, cap);
-	if (!buf) {
-		p->oom = true;
-		return false;
-	}
-	p->buf = buf;
-	p->cap = cap;
-	return true;
+	p->oom = tl_grow(&p->buf, &p->cap, p->len, n, TEXT_PART_MIN) != 0;
+	return !p->oom;
 }
 
 /* text_line: starts a line of at most size - 1 bytes at the end of p, in
