@@ -18,15 +18,19 @@
  * and its text. */
 #define JSON_MEMO_KEY_MAX 2048
 #define JSON_MEMO_OUT_MAX 4096
+/* Heads remembered per kind of message: a server's responses differ from
+ * one another in a counter (Keep-Alive: max=97) as often as not, so one
+ * remembered head missed on most responses of a busy server. */
+#define JSON_MEMO_SLOTS 64
 
-/* The "headers" member (and "headers_truncated") last written for one kind
- * of message, with the field lines it was made of: a client sends the same
- * request fields and a server the same response fields on most messages,
- * and splitting and escaping them again was an eighth of --json's CPU. */
+/* The "headers" member (and "headers_truncated") written for a message,
+ * with the field lines it was made of: a client sends the same request
+ * fields and a server the same response fields on most messages, and
+ * splitting and escaping them again was an eighth of --json's CPU. */
 struct json_headers_memo {
-	size_t key_len, out_len; /* out_len 0: nothing remembered */
-	uint8_t key[JSON_MEMO_KEY_MAX];
-	char out[JSON_MEMO_OUT_MAX];
+	uint64_t hash;
+	size_t key_len, out_len;
+	char *bytes; /* the key's, then the member's; NULL: nothing remembered */
 };
 
 struct json_output {
@@ -36,7 +40,7 @@ struct json_output {
 	struct tl_conn_map conns; /* struct json_conn, by connection id */
 	/* The fields of "headers": --headers=all, else those that explain. */
 	enum tl_headers_mode headers;
-	struct json_headers_memo memo[2]; /* [1]: requests' */
+	struct json_headers_memo memo[2][JSON_MEMO_SLOTS]; /* [1]: requests' */
 };
 
 /* Longest field name a "headers" key is made of. */
@@ -286,35 +290,69 @@ static void json_header_fields(struct json_output *jo, const struct tl_http_view
 		tl_json_bool(j, TL_JM(headers_truncated), true);
 }
 
+/* A head's field lines to a memo slot: eight bytes a step. */
+static uint64_t json_memo_hash(const uint8_t *p, size_t n)
+{
+	uint64_t h = n, w;
+
+	for (; n >= sizeof(w); p += sizeof(w), n -= sizeof(w)) {
+		memcpy(&w, p, sizeof(w));
+		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+		h ^= h >> 29;
+	}
+	while (n--)
+		h = (h ^ *p++) * 0x100000001b3ULL;
+	return h ^ h >> 32;
+}
+
+/* Remembers the member just written at out[0..out_len) for the field lines
+ * key[0..key_len), in place of what the slot held. */
+static void json_memo_keep(struct json_headers_memo *memo, uint64_t hash, const uint8_t *key,
+			   size_t key_len, const char *out, size_t out_len)
+{
+	char *bytes;
+
+	if (key_len > JSON_MEMO_KEY_MAX || out_len > JSON_MEMO_OUT_MAX)
+		return;
+	bytes = realloc(memo->bytes, key_len + out_len);
+	if (!bytes)
+		return;
+	memcpy(bytes, key, key_len);
+	memcpy(bytes + key_len, out, out_len);
+	*memo = (struct json_headers_memo){hash, key_len, out_len, bytes};
+}
+
 /* json_header_fields, or the same bytes again when the message's field
- * lines are those of the last message of its kind. Only whole heads are
+ * lines are those of an earlier message of its kind. Only whole heads are
  * remembered: the members depend on nothing but these bytes and the mode,
  * which is set once, at start. */
 static void json_headers(struct json_output *jo, const struct tl_http_view *v)
 {
 	const struct tl_http_msg *m = v->msg;
-	struct json_headers_memo *memo = &jo->memo[m->kind == TL_HTTP_REQUEST];
 	const size_t start = tl_http_head_start(v->head, v->head_len);
 	const uint8_t *key = v->head + start;
 	struct tl_json *j = &jo->j;
 	const size_t mark = j->len;
+	struct json_headers_memo *memo;
 	size_t key_len = 0;
+	uint64_t hash;
 
 	if (m->headers_complete && m->header_len <= v->head_len && m->header_len > start)
 		key_len = m->header_len - start;
-	if (key_len && memo->out_len && memo->key_len == key_len &&
-	    !memcmp(memo->key, key, key_len)) {
-		tl_json_raw(j, memo->out, memo->out_len);
+	if (!key_len) {
+		json_header_fields(jo, v);
+		return;
+	}
+	hash = json_memo_hash(key, key_len);
+	memo = &jo->memo[m->kind == TL_HTTP_REQUEST][hash % JSON_MEMO_SLOTS];
+	if (memo->bytes && memo->hash == hash && memo->key_len == key_len &&
+	    !memcmp(memo->bytes, key, key_len)) {
+		tl_json_raw(j, memo->bytes + key_len, memo->out_len);
 		return;
 	}
 	json_header_fields(jo, v);
-	if (key_len && key_len <= sizeof(memo->key) && !j->oom &&
-	    j->len - mark <= sizeof(memo->out)) {
-		memcpy(memo->key, key, key_len);
-		memo->key_len = key_len;
-		memcpy(memo->out, j->buf + mark, j->len - mark);
-		memo->out_len = j->len - mark;
-	}
+	if (!j->oom)
+		json_memo_keep(memo, hash, key, key_len, j->buf + mark, j->len - mark);
 }
 
 static void json_on_http(void *ctx, const struct tl_conn *c, const struct tl_http_view *v)
@@ -623,6 +661,9 @@ static void json_free(struct tl_output *o)
 	/* Lines since the last drain are written, never dropped. */
 	json_flush(o);
 	tl_json_free(&jo->j);
+	for (int k = 0; k < 2; k++)
+		for (int i = 0; i < JSON_MEMO_SLOTS; i++)
+			free(jo->memo[k][i].bytes);
 	tl_conn_map_free(&jo->conns, free);
 	free(jo);
 }
