@@ -4,7 +4,9 @@
  * written. */
 #include "common/fmt.h"
 
+#include <inttypes.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "unit.h"
@@ -34,6 +36,8 @@ static void b_uint_max(struct tl_fmt *f) { tl_fmt_uint(f, UINT64_MAX); }
 static void b_uint_cut(struct tl_fmt *f) { tl_fmt_uint(f, 12345); }
 static void b_fixed(struct tl_fmt *f) { tl_fmt_fixed(f, 3, 42, 6); }
 static void b_fixed_wide(struct tl_fmt *f) { tl_fmt_fixed(f, 0, 7, 3); }
+static void b_fixed_long_frac(struct tl_fmt *f) { tl_fmt_fixed(f, 1, 12345, 3); }
+static void b_fixed_max(struct tl_fmt *f) { tl_fmt_fixed(f, UINT64_MAX, 5, 24); }
 static void b_pad(struct tl_fmt *f)
 {
 	tl_fmt_str(f, "ab");
@@ -69,6 +73,10 @@ static const struct {
     {__LINE__, "a number cut", 4, b_uint_cut, "123", 0, true},
     {__LINE__, "fixed point, zero-padded", 16, b_fixed, "3.000042", 0, false},
     {__LINE__, "fixed point under one", 16, b_fixed_wide, "0.007", 0, false},
+    {__LINE__, "a fraction wider than asked is whole", 16, b_fixed_long_frac, "1.12345", 0, false},
+    {__LINE__, "fixed point at its longest", 64, b_fixed_max,
+     "18446744073709551615.000000000000000000000005", 0, false},
+    {__LINE__, "fixed point cut", 8, b_fixed, "3.00004", 0, true},
     {__LINE__, "padding to a column", 16, b_pad, "ab   |", 0, false},
     {__LINE__, "padding to a column already passed", 16, b_pad_behind, "abcd", 0, false},
     {__LINE__, "padding past the end is cut", 6, b_pad_past_end, "     ", 0, true},
@@ -77,8 +85,54 @@ static const struct {
 
 #define GUARD 8
 
+/* tl_fmt_uint counts a number's digits before it writes them in place:
+ * every length, at both ends of each, written with room to spare (in
+ * place) and with just enough (through a copy), as printf writes it. */
+static const struct {
+	int line;
+	uint64_t v;
+} decimal_rows[] = {
+    {__LINE__, 0},
+    {__LINE__, 1},
+    {__LINE__, 65535},
+    {__LINE__, 4294967295u},
+    {__LINE__, 4294967296u},
+    {__LINE__, UINT64_MAX},
+    {__LINE__, UINT64_MAX - 1},
+    {__LINE__, (uint64_t)1 << 63},
+};
+
+static void check_decimal(int line, uint64_t v)
+{
+	char want[32], buf[64];
+	size_t sizes[2] = {sizeof(buf)};
+	struct tl_fmt f;
+
+	sizes[1] = (size_t)snprintf(want, sizeof(want), "%" PRIu64, v) + 1;
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		tl_fmt_init(&f, buf, sizes[i]);
+		tl_fmt_uint(&f, v);
+		UNIT_CHECK_AT(line, !strcmp(buf, want) && f.len == strlen(want) && !f.cut,
+			      "decimal %s in %zu bytes (got %s)", want, sizes[i], buf);
+	}
+}
+
+static void test_decimal(void)
+{
+	uint64_t p = 1;
+
+	for (size_t i = 0; i < sizeof(decimal_rows) / sizeof(decimal_rows[0]); i++)
+		check_decimal(decimal_rows[i].line, decimal_rows[i].v);
+	for (int e = 0; e < TL_FMT_DEC_MAX; e++, p *= 10) {
+		check_decimal(__LINE__, p);
+		check_decimal(__LINE__, p - 1);
+		check_decimal(__LINE__, p + 1);
+	}
+}
+
 int main(void)
 {
+	test_decimal();
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		size_t want_len = rows[i].want_len ? rows[i].want_len : strlen(rows[i].want);
 		char buf[64 + GUARD];

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 struct tl_fmt {
 	char *buf;
@@ -18,11 +19,38 @@ struct tl_fmt {
 };
 
 /* tl_fmt_init: an empty text in buf[size]. */
-void tl_fmt_init(struct tl_fmt *f, char *buf, size_t size);
-void tl_fmt_str(struct tl_fmt *f, const char *s);
-/* n bytes of s; s may be NULL when n is 0 (an empty slice). */
-void tl_fmt_mem(struct tl_fmt *f, const void *s, size_t n);
-void tl_fmt_char(struct tl_fmt *f, char c);
+static inline void tl_fmt_init(struct tl_fmt *f, char *buf, size_t size)
+{
+	f->buf = buf;
+	f->size = size;
+	f->len = 0;
+	f->cut = false;
+	buf[0] = '\0';
+}
+
+/* tl_fmt_mem_cut: the start of s that fits in the room left; the text is
+ * cut. */
+void tl_fmt_mem_cut(struct tl_fmt *f, const void *s);
+
+/* n bytes of s; s may be NULL when n is 0 (an empty slice). Inline, as are
+ * the two below: most pieces are literals, whose length and copy then fold
+ * where they are written, a dozen times per line. */
+static inline void tl_fmt_mem(struct tl_fmt *f, const void *s, size_t n)
+{
+	if (n > f->size - 1 - f->len) {
+		tl_fmt_mem_cut(f, s);
+		return;
+	}
+	if (n)
+		memcpy(f->buf + f->len, s, n);
+	f->len += n;
+	f->buf[f->len] = '\0';
+}
+
+static inline void tl_fmt_str(struct tl_fmt *f, const char *s) { tl_fmt_mem(f, s, strlen(s)); }
+
+static inline void tl_fmt_char(struct tl_fmt *f, char c) { tl_fmt_mem(f, &c, 1); }
+
 void tl_fmt_uint(struct tl_fmt *f, uint64_t v);
 /* "whole.frac" with frac written in exactly frac_width digits (zero-padded). */
 void tl_fmt_fixed(struct tl_fmt *f, uint64_t whole, uint64_t frac, int frac_width);
@@ -30,6 +58,10 @@ void tl_fmt_fixed(struct tl_fmt *f, uint64_t whole, uint64_t frac, int frac_widt
  * end just before end (room for 20 digits, or width); returns where it
  * begins. For writers that keep their own buffer. */
 char *tl_fmt_digits(char *end, uint64_t v, int width);
+/* tl_fmt_dec: v in decimal from p on (room for TL_FMT_DEC_MAX); returns
+ * where it ends. No NUL. */
+#define TL_FMT_DEC_MAX 20
+char *tl_fmt_dec(char *p, uint64_t v);
 /* Spaces up to column col (nothing when already there). */
 void tl_fmt_pad(struct tl_fmt *f, size_t col);
 

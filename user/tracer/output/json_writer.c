@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "common/fmt.h"
+#include "common/grow.h"
 #include "common/utf8.h"
 
 #define JSON_MIN_CAP 256
@@ -13,44 +14,19 @@
 
 bool tl_json_grow(struct tl_json *j, size_t n)
 {
-	size_t cap;
-	char *p;
-
-	if (j->oom)
-		return false;
-	if (n > SIZE_MAX / 2 - j->len) {
+	if (j->oom || tl_grow(&j->buf, &j->cap, j->len, n, JSON_MIN_CAP)) {
 		j->oom = true;
 		return false;
 	}
-	cap = j->cap ? j->cap : JSON_MIN_CAP;
-	while (cap - j->len < n)
-		cap *= 2;
-	p = realloc(j->buf, cap);
-	if (!p) {
-		j->oom = true;
-		return false;
-	}
-	j->buf = p;
-	j->cap = cap;
 	return true;
 }
-
-void tl_json_put(struct tl_json *j, const void *p, size_t n)
-{
-	if (!tl_json_room(j, n))
-		return;
-	memcpy(j->buf + j->len, p, n);
-	j->len += n;
-}
-
-static void json_puts(struct tl_json *j, const char *s) { tl_json_put(j, s, strlen(s)); }
 
 void tl_json_begin(struct tl_json *j)
 {
 	j->len = j->line;
 	j->need_comma = false;
 	j->oom = false;
-	json_puts(j, "{");
+	tl_json_put(j, "{", 1);
 }
 
 int tl_json_flush(struct tl_json *j, FILE *f)
@@ -67,7 +43,7 @@ int tl_json_flush(struct tl_json *j, FILE *f)
 
 int tl_json_end(struct tl_json *j, FILE *f)
 {
-	json_puts(j, "}\n");
+	tl_json_put(j, "}\n", 2);
 	j->need_comma = false;
 	if (j->oom) {
 		j->len = j->line;
@@ -167,16 +143,45 @@ void tl_json_raw(struct tl_json *j, const char *src, size_t len)
  * "." and 24 fraction digits. */
 #define JSON_NUM_MAX 48
 
+/* Written in place, its digits counted first: a packet's line holds twenty
+ * numbers. */
 void tl_json_number(struct tl_json *j, bool neg, uint64_t whole, uint64_t frac, int frac_width)
 {
-	char num[JSON_NUM_MAX], *end = num + sizeof(num), *p = end;
+	char *p;
 
-	if (frac_width) {
-		p = tl_fmt_digits(p, frac, frac_width > 24 ? 24 : frac_width);
-		*--p = '.';
-	}
-	p = tl_fmt_digits(p, whole, 1);
+	if (!tl_json_room(j, JSON_NUM_MAX))
+		return;
+	p = j->buf + j->len;
 	if (neg)
-		*--p = '-';
-	tl_json_put(j, p, (size_t)(end - p));
+		*p++ = '-';
+	p = tl_fmt_dec(p, whole);
+	if (frac_width) {
+		frac_width = frac_width > 24 ? 24 : frac_width;
+		*p++ = '.';
+		p += frac_width;
+		tl_fmt_digits(p, frac, frac_width);
+	}
+	j->len = (size_t)(p - j->buf);
+}
+
+void tl_json_seconds(struct tl_json *j, uint64_t ns)
+{
+	const uint64_t sec = ns / 1000000000;
+	char *p;
+
+	if (!tl_json_room(j, sizeof(j->sec_digits) + 7))
+		return;
+	if (!j->sec_len || sec != j->sec) {
+		j->sec = sec;
+		j->sec_len = (size_t)(tl_fmt_dec(j->sec_digits, sec) - j->sec_digits);
+	}
+	/* All of sec_digits, a constant length that copies inline; the bytes
+	 * past sec_len are written over. */
+	p = j->buf + j->len;
+	memcpy(p, j->sec_digits, sizeof(j->sec_digits));
+	p += j->sec_len;
+	*p++ = '.';
+	p += 6;
+	tl_fmt_digits(p, ns % 1000000000 / 1000, 6);
+	j->len = (size_t)(p - j->buf);
 }

@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/fmt.h"
+
 /* Kept lines are written once they reach this much, always whole. */
 #define TL_JSON_BATCH_MAX ((size_t)64 << 10)
 
@@ -20,6 +22,11 @@ struct tl_json {
 	bool need_comma;
 	bool oom;     /* an allocation failed: the line is dropped, not cut */
 	bool batched; /* tl_json_end keeps lines until tl_json_flush */
+	/* The whole seconds of the latest time written, and their digits:
+	 * every line starts with a time, and they change once a second. */
+	uint64_t sec;
+	size_t sec_len; /* 0: none yet */
+	char sec_digits[TL_FMT_DEC_MAX];
 };
 
 /* Starts a line: "{" . */
@@ -39,20 +46,31 @@ void tl_json_free(struct tl_json *j);
 bool tl_json_grow(struct tl_json *j, size_t n);
 /* tl_json_escape: appends the escaped, quoted form of len bytes to j. */
 void tl_json_escape(struct tl_json *j, const void *val, size_t len);
-/* "[-]whole[.frac]" with frac_width fraction digits (0: none). */
+/* "[-]whole[.frac]" with frac_width fraction digits (0: none), frac below
+ * 10^frac_width. */
 void tl_json_number(struct tl_json *j, bool neg, uint64_t whole, uint64_t frac, int frac_width);
-/* n bytes as they are. */
-void tl_json_put(struct tl_json *j, const void *p, size_t n);
+/* Forced inline, as the members below: a line is some twenty of them,
+ * their keys are literals and most of their values short, so each one's
+ * length and copy fold where it is written instead of costing a call, a
+ * strlen and a memcpy of unknown length. */
+#define TL_JSON_INLINE static inline __attribute__((always_inline))
 
-static inline bool tl_json_room(struct tl_json *j, size_t n)
+TL_JSON_INLINE bool tl_json_room(struct tl_json *j, size_t n)
 {
 	return (!j->oom && n <= j->cap - j->len) || tl_json_grow(j, n);
 }
 
-/* The separator and, outside arrays (key NULL), the key of the next value.
- * Inline, as are the members: keys are literals, so their length and their
- * copy fold where they are written, a dozen times per event. */
-static inline void tl_json_key(struct tl_json *j, const char *key)
+/* n bytes as they are. */
+TL_JSON_INLINE void tl_json_put(struct tl_json *j, const void *p, size_t n)
+{
+	if (!tl_json_room(j, n))
+		return;
+	memcpy(j->buf + j->len, p, n);
+	j->len += n;
+}
+
+/* The separator and, outside arrays (key NULL), the key of the next value. */
+TL_JSON_INLINE void tl_json_key(struct tl_json *j, const char *key)
 {
 	const size_t n = key ? strlen(key) : 0;
 	char *p;
@@ -74,88 +92,110 @@ static inline void tl_json_key(struct tl_json *j, const char *key)
 }
 
 /* Members. Keys are trusted ASCII literals; values are escaped. */
-static inline void tl_json_str(struct tl_json *j, const char *key, const char *val)
+TL_JSON_INLINE void tl_json_str(struct tl_json *j, const char *key, const char *val)
 {
 	tl_json_key(j, key);
 	tl_json_escape(j, val, strlen(val));
 }
 
+/* A string of this program's own making, known to need no escape (a
+ * type, a state's or a side's name, the flags, the options): quoted as it
+ * is, without the escaper's pass over every byte. */
+TL_JSON_INLINE void tl_json_name(struct tl_json *j, const char *key, const char *val)
+{
+	const size_t n = strlen(val);
+
+	tl_json_key(j, key);
+	if (!tl_json_room(j, n + 2))
+		return;
+	j->buf[j->len] = '"';
+	memcpy(j->buf + j->len + 1, val, n);
+	j->buf[j->len + 1 + n] = '"';
+	j->len += n + 2;
+}
+
 /* A string from len raw bytes (may hold NUL). */
-static inline void tl_json_strn(struct tl_json *j, const char *key, const void *val, size_t len)
+TL_JSON_INLINE void tl_json_strn(struct tl_json *j, const char *key, const void *val, size_t len)
 {
 	tl_json_key(j, key);
 	tl_json_escape(j, val, len);
 }
 
-static inline void tl_json_int(struct tl_json *j, const char *key, int64_t val)
+TL_JSON_INLINE void tl_json_int(struct tl_json *j, const char *key, int64_t val)
 {
 	tl_json_key(j, key);
 	/* Negated in unsigned arithmetic, so that INT64_MIN does not overflow. */
 	tl_json_number(j, val < 0, val < 0 ? 0 - (uint64_t)val : (uint64_t)val, 0, 0);
 }
 
-static inline void tl_json_uint(struct tl_json *j, const char *key, uint64_t val)
+/* Its digits written in place here, not through tl_json_number: the most
+ * frequent member, a dozen per packet. */
+TL_JSON_INLINE void tl_json_uint(struct tl_json *j, const char *key, uint64_t val)
 {
 	tl_json_key(j, key);
-	tl_json_number(j, false, val, 0, 0);
+	if (tl_json_room(j, TL_FMT_DEC_MAX))
+		j->len = (size_t)(tl_fmt_dec(j->buf + j->len, val) - j->buf);
 }
 
-static inline void tl_json_bool(struct tl_json *j, const char *key, bool val)
+TL_JSON_INLINE void tl_json_bool(struct tl_json *j, const char *key, bool val)
 {
 	tl_json_key(j, key);
 	tl_json_put(j, val ? "true" : "false", val ? 4 : 5);
 }
 
-static inline void tl_json_null(struct tl_json *j, const char *key)
+TL_JSON_INLINE void tl_json_null(struct tl_json *j, const char *key)
 {
 	tl_json_key(j, key);
 	tl_json_put(j, "null", 4);
 }
 
+/* tl_json_seconds: ns as seconds with six decimals. */
+void tl_json_seconds(struct tl_json *j, uint64_t ns);
+
 /* A number with six decimals, e.g. a time in seconds: ns / 1e9. Integer
  * math, cut (not rounded) to the last digit shown: a double has too few
  * digits for nanoseconds since 1970. */
-static inline void tl_json_time(struct tl_json *j, const char *key, uint64_t ns)
+TL_JSON_INLINE void tl_json_time(struct tl_json *j, const char *key, uint64_t ns)
 {
 	tl_json_key(j, key);
-	tl_json_number(j, false, ns / 1000000000, ns % 1000000000 / 1000, 6);
+	tl_json_seconds(j, ns);
 }
 
 /* A number in milliseconds with three decimals from nanoseconds. */
-static inline void tl_json_ms(struct tl_json *j, const char *key, uint64_t ns)
+TL_JSON_INLINE void tl_json_ms(struct tl_json *j, const char *key, uint64_t ns)
 {
 	tl_json_key(j, key);
 	tl_json_number(j, false, ns / 1000000, ns % 1000000 / 1000, 3);
 }
 
 /* The same with six decimals, for spans as short as a loopback RTT. */
-static inline void tl_json_ms6(struct tl_json *j, const char *key, uint64_t ns)
+TL_JSON_INLINE void tl_json_ms6(struct tl_json *j, const char *key, uint64_t ns)
 {
 	tl_json_key(j, key);
 	tl_json_number(j, false, ns / 1000000, ns % 1000000, 6);
 }
 
 /* Starts an array or object member; close it with tl_json_close(j, ']'/'}'). */
-static inline void tl_json_open(struct tl_json *j, const char *key, char bracket)
+TL_JSON_INLINE void tl_json_open(struct tl_json *j, const char *key, char bracket)
 {
 	tl_json_key(j, key);
 	tl_json_put(j, &bracket, 1);
 	j->need_comma = false;
 }
 
-static inline void tl_json_close(struct tl_json *j, char bracket)
+TL_JSON_INLINE void tl_json_close(struct tl_json *j, char bracket)
 {
 	tl_json_put(j, &bracket, 1);
 	j->need_comma = true;
 }
 
 /* Array elements (inside tl_json_open(j, key, '[')). */
-static inline void tl_json_elem_uint(struct tl_json *j, uint64_t val)
+TL_JSON_INLINE void tl_json_elem_uint(struct tl_json *j, uint64_t val)
 {
 	tl_json_uint(j, NULL, val);
 }
 
-static inline void tl_json_elem_str(struct tl_json *j, const char *val)
+TL_JSON_INLINE void tl_json_elem_str(struct tl_json *j, const char *val)
 {
 	tl_json_str(j, NULL, val);
 }

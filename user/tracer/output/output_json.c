@@ -18,15 +18,19 @@
  * and its text. */
 #define JSON_MEMO_KEY_MAX 2048
 #define JSON_MEMO_OUT_MAX 4096
+/* Heads remembered per kind of message: a server's responses differ from
+ * one another in a counter (Keep-Alive: max=97) as often as not, so one
+ * remembered head missed on most responses of a busy server. */
+#define JSON_MEMO_SLOTS 64
 
-/* The "headers" member (and "headers_truncated") last written for one kind
- * of message, with the field lines it was made of: a client sends the same
- * request fields and a server the same response fields on most messages,
- * and splitting and escaping them again was an eighth of --json's CPU. */
+/* The "headers" member (and "headers_truncated") written for a message,
+ * with the field lines it was made of: a client sends the same request
+ * fields and a server the same response fields on most messages, and
+ * splitting and escaping them again was an eighth of --json's CPU. */
 struct json_headers_memo {
-	size_t key_len, out_len; /* out_len 0: nothing remembered */
-	uint8_t key[JSON_MEMO_KEY_MAX];
-	char out[JSON_MEMO_OUT_MAX];
+	uint64_t hash;
+	size_t key_len, out_len;
+	char *bytes; /* the key's, then the member's; NULL: nothing remembered */
 };
 
 struct json_output {
@@ -36,7 +40,7 @@ struct json_output {
 	struct tl_conn_map conns; /* struct json_conn, by connection id */
 	/* The fields of "headers": --headers=all, else those that explain. */
 	enum tl_headers_mode headers;
-	struct json_headers_memo memo[2]; /* [1]: requests' */
+	struct json_headers_memo memo[2][JSON_MEMO_SLOTS]; /* [1]: requests' */
 };
 
 /* Longest field name a "headers" key is made of. */
@@ -65,7 +69,7 @@ static const char *const tw_ended_by_names[] = {
 static struct tl_json *json_line(struct json_output *jo, const char *type, __u64 ts_ns)
 {
 	tl_json_begin(&jo->j);
-	tl_json_str(&jo->j, TL_JM(type), type);
+	tl_json_name(&jo->j, TL_JM(type), type);
 	tl_json_time(&jo->j, TL_JM(ts), ts_ns);
 	return &jo->j;
 }
@@ -105,7 +109,7 @@ static void json_endpoint(struct tl_json *j, const char *key, const struct tl_en
 {
 	char buf[TL_ENDPOINT_STRLEN];
 
-	tl_json_str(j, key, tl_endpoint_str(ep, buf));
+	tl_json_name(j, key, tl_endpoint_str(ep, buf));
 }
 
 /* Address and port as two members, from a packet record's raw address. */
@@ -116,7 +120,7 @@ static void json_addr_port(struct tl_json *j, const char *addr_key, const char *
 	char buf[TL_ADDR_STRLEN];
 
 	tl_endpoint_set(&ep, family, addr, port);
-	tl_json_str(j, addr_key, tl_addr_str(&ep, buf));
+	tl_json_name(j, addr_key, tl_addr_str(&ep, buf));
 	tl_json_uint(j, port_key, ep.port);
 }
 
@@ -172,7 +176,7 @@ static void json_tcp_opts(struct tl_json *j, const struct tl_tcp_opts *o, __u32 
 		tl_json_uint(j, TL_JM(tsecr), o->tsecr);
 	}
 	if (*tl_tcp_options_str(o, sack_base, buf, sizeof(buf)))
-		tl_json_str(j, TL_JM(options), buf);
+		tl_json_name(j, TL_JM(options), buf);
 }
 
 /* Wireshark's analysis, as tshark's tcp.analysis.* fields name it. */
@@ -204,10 +208,10 @@ static void json_on_packet(void *ctx, const struct tl_conn *c, const struct tl_p
 	char flags[64];
 
 	json_packet_addrs(ctx, c, v);
-	tl_json_str(j, TL_JM(dir), v->from == TL_CLIENT ? "c2s" : "s2c");
+	tl_json_name(j, TL_JM(dir), v->from == TL_CLIENT ? "c2s" : "s2c");
 	tl_json_uint(j, TL_JM(frame), v->frame_no);
 	tl_json_uint(j, TL_JM(stream), v->stream);
-	tl_json_str(j, TL_JM(flags), tl_tcp_flags_str(p->flags, flags, sizeof(flags)));
+	tl_json_name(j, TL_JM(flags), tl_tcp_flags_str(p->flags, flags, sizeof(flags)));
 	tl_json_uint(j, TL_JM(flags_raw), p->flags);
 	tl_json_uint(j, TL_JM(seq), v->seq);
 	tl_json_uint(j, TL_JM(ack), v->ack);
@@ -227,13 +231,13 @@ static void json_on_state(void *ctx, const struct tl_conn *c, const struct tl_st
 {
 	struct tl_json *j = json_conn_line(ctx, "state", v->ts_ns, c);
 
-	tl_json_str(j, TL_JM(side), tl_side_name(v->side));
-	tl_json_str(j, TL_JM(old), tl_tcp_state_name(v->old_state));
-	tl_json_str(j, TL_JM(new), tl_tcp_state_name(v->new_state));
+	tl_json_name(j, TL_JM(side), tl_side_name(v->side));
+	tl_json_name(j, TL_JM(old), tl_tcp_state_name(v->old_state));
+	tl_json_name(j, TL_JM(new), tl_tcp_state_name(v->new_state));
 	if (v->proc && v->proc->pid)
 		json_proc(j, TL_JM(pid), TL_JM(comm), v->proc);
 	tl_json_bool(j, TL_JM(inferred), v->inferred);
-	tl_json_str(j, TL_JM(cause), tl_state_cause_name(v->cause));
+	tl_json_name(j, TL_JM(cause), tl_state_cause_name(v->cause));
 	json_emit(ctx);
 }
 
@@ -286,35 +290,69 @@ static void json_header_fields(struct json_output *jo, const struct tl_http_view
 		tl_json_bool(j, TL_JM(headers_truncated), true);
 }
 
+/* A head's field lines to a memo slot: eight bytes a step. */
+static uint64_t json_memo_hash(const uint8_t *p, size_t n)
+{
+	uint64_t h = n, w;
+
+	for (; n >= sizeof(w); p += sizeof(w), n -= sizeof(w)) {
+		memcpy(&w, p, sizeof(w));
+		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+		h ^= h >> 29;
+	}
+	while (n--)
+		h = (h ^ *p++) * 0x100000001b3ULL;
+	return h ^ h >> 32;
+}
+
+/* Remembers the member just written at out[0..out_len) for the field lines
+ * key[0..key_len), in place of what the slot held. */
+static void json_memo_keep(struct json_headers_memo *memo, uint64_t hash, const uint8_t *key,
+			   size_t key_len, const char *out, size_t out_len)
+{
+	char *bytes;
+
+	if (key_len > JSON_MEMO_KEY_MAX || out_len > JSON_MEMO_OUT_MAX)
+		return;
+	bytes = realloc(memo->bytes, key_len + out_len);
+	if (!bytes)
+		return;
+	memcpy(bytes, key, key_len);
+	memcpy(bytes + key_len, out, out_len);
+	*memo = (struct json_headers_memo){hash, key_len, out_len, bytes};
+}
+
 /* json_header_fields, or the same bytes again when the message's field
- * lines are those of the last message of its kind. Only whole heads are
+ * lines are those of an earlier message of its kind. Only whole heads are
  * remembered: the members depend on nothing but these bytes and the mode,
  * which is set once, at start. */
 static void json_headers(struct json_output *jo, const struct tl_http_view *v)
 {
 	const struct tl_http_msg *m = v->msg;
-	struct json_headers_memo *memo = &jo->memo[m->kind == TL_HTTP_REQUEST];
 	const size_t start = tl_http_head_start(v->head, v->head_len);
 	const uint8_t *key = v->head + start;
 	struct tl_json *j = &jo->j;
 	const size_t mark = j->len;
+	struct json_headers_memo *memo;
 	size_t key_len = 0;
+	uint64_t hash;
 
 	if (m->headers_complete && m->header_len <= v->head_len && m->header_len > start)
 		key_len = m->header_len - start;
-	if (key_len && memo->out_len && memo->key_len == key_len &&
-	    !memcmp(memo->key, key, key_len)) {
-		tl_json_raw(j, memo->out, memo->out_len);
+	if (!key_len) {
+		json_header_fields(jo, v);
+		return;
+	}
+	hash = json_memo_hash(key, key_len);
+	memo = &jo->memo[m->kind == TL_HTTP_REQUEST][hash % JSON_MEMO_SLOTS];
+	if (memo->bytes && memo->hash == hash && memo->key_len == key_len &&
+	    !memcmp(memo->bytes, key, key_len)) {
+		tl_json_raw(j, memo->bytes + key_len, memo->out_len);
 		return;
 	}
 	json_header_fields(jo, v);
-	if (key_len && key_len <= sizeof(memo->key) && !j->oom &&
-	    j->len - mark <= sizeof(memo->out)) {
-		memcpy(memo->key, key, key_len);
-		memo->key_len = key_len;
-		memcpy(memo->out, j->buf + mark, j->len - mark);
-		memo->out_len = j->len - mark;
-	}
+	if (!j->oom)
+		json_memo_keep(memo, hash, key, key_len, j->buf + mark, j->len - mark);
 }
 
 static void json_on_http(void *ctx, const struct tl_conn *c, const struct tl_http_view *v)
@@ -323,14 +361,14 @@ static void json_on_http(void *ctx, const struct tl_conn *c, const struct tl_htt
 	struct tl_json *j = json_conn_line(ctx, "http", v->ts_ns, c);
 
 	if (m->kind == TL_HTTP_REQUEST) {
-		tl_json_str(j, TL_JM(dir), "request");
+		tl_json_name(j, TL_JM(dir), "request");
 		tl_json_str(j, TL_JM(method), m->method);
 		tl_json_strn(j, TL_JM(uri), m->uri, m->uri_len);
 		if (m->uri_truncated)
 			tl_json_bool(j, TL_JM(uri_truncated), true);
 		tl_json_str(j, TL_JM(version), m->version);
 	} else {
-		tl_json_str(j, TL_JM(dir), "response");
+		tl_json_name(j, TL_JM(dir), "response");
 		tl_json_str(j, TL_JM(version), m->version);
 		tl_json_int(j, TL_JM(status), m->status);
 		tl_json_str(j, TL_JM(reason), m->reason);
@@ -387,7 +425,7 @@ static void json_tcp_info(struct tl_json *j, const struct tl_conn *c)
 			continue;
 		}
 		tl_json_open(j, tl_side_name(s), '{');
-		tl_json_str(j, TL_JM(state), tl_tcp_state_name(ti->state));
+		tl_json_name(j, TL_JM(state), tl_tcp_state_name(ti->state));
 		tl_json_ms(j, TL_JM(srtt_ms), (__u64)ti->srtt_us * 1000);
 		tl_json_ms(j, TL_JM(rttvar_ms), (__u64)ti->rttvar_us * 1000);
 		tl_json_uint(j, TL_JM(cwnd), ti->cwnd);
@@ -439,20 +477,20 @@ static void json_on_conn_end(void *ctx, const struct tl_conn *c)
 	if (c->closed_by == TL_CLOSED_NONE)
 		tl_json_null(j, TL_JM(closed_by));
 	else
-		tl_json_str(j, TL_JM(closed_by), closed_by_names[c->closed_by]);
+		tl_json_name(j, TL_JM(closed_by), closed_by_names[c->closed_by]);
 	if (c->closed_by == TL_CLOSED_RESET)
-		tl_json_str(j, TL_JM(reset_by), tl_side_name(c->reset_by));
+		tl_json_name(j, TL_JM(reset_by), tl_side_name(c->reset_by));
 	else
 		tl_json_null(j, TL_JM(reset_by));
 	if (tl_conn_handshake(c) == TL_HS_UNSEEN)
 		tl_json_null(j, TL_JM(handshake));
 	else
-		tl_json_str(j, TL_JM(handshake), handshake_names[tl_conn_handshake(c)]);
+		tl_json_name(j, TL_JM(handshake), handshake_names[tl_conn_handshake(c)]);
 	tl_json_uint(j, TL_JM(syns), c->client_syns);
 	if (c->time_wait < 0)
 		tl_json_null(j, TL_JM(time_wait));
 	else
-		tl_json_str(j, TL_JM(time_wait), tl_time_wait_name(c->time_wait));
+		tl_json_name(j, TL_JM(time_wait), tl_time_wait_name(c->time_wait));
 	tl_json_bool(j, TL_JM(mid_stream), c->mid_stream);
 	tl_json_bool(j, TL_JM(roles_guessed), c->roles_guessed);
 	tl_json_bool(j, TL_JM(incomplete), c->incomplete);
@@ -483,9 +521,9 @@ static void json_on_kernel(void *ctx, const struct tl_conn *c, const struct tl_k
 	struct tl_json *j = json_conn_line(ctx, types[v->type], v->ts_ns, c);
 	char flags[64];
 
-	tl_json_str(j, TL_JM(side), tl_side_name(v->side));
+	tl_json_name(j, TL_JM(side), tl_side_name(v->side));
 	if (v->type != TL_EV_RESET) {
-		tl_json_str(j, TL_JM(flags), tl_tcp_flags_str(v->flags, flags, sizeof(flags)));
+		tl_json_name(j, TL_JM(flags), tl_tcp_flags_str(v->flags, flags, sizeof(flags)));
 		tl_json_uint(j, TL_JM(flags_raw), v->flags);
 		tl_json_uint(j, TL_JM(seq), v->seq);
 		tl_json_uint(j, TL_JM(seq_raw), v->seq_raw);
@@ -505,13 +543,13 @@ static void json_on_tw_end(void *ctx, const struct tl_tw_view *v)
 	struct tl_json *j = json_line(ctx, "time_wait_end", v->end_ns);
 
 	tl_json_uint(j, TL_JM(conn), v->conn_id);
-	tl_json_str(j, TL_JM(side), tl_side_name(v->side));
+	tl_json_name(j, TL_JM(side), tl_side_name(v->side));
 	json_endpoint(j, TL_JM(local), &v->local);
 	json_endpoint(j, TL_JM(remote), &v->remote);
 	tl_json_ms(j, TL_JM(duration_ms), v->end_ns - v->start_ns);
 	tl_json_bool(j, TL_JM(confirmed), v->confirmed);
-	tl_json_str(j, TL_JM(ended_by), tw_ended_by_names[v->ended_by]);
-	tl_json_str(j, TL_JM(cause), tl_state_cause_name(v->cause));
+	tl_json_name(j, TL_JM(ended_by), tw_ended_by_names[v->ended_by]);
+	tl_json_name(j, TL_JM(cause), tl_state_cause_name(v->cause));
 	json_emit(ctx);
 }
 
@@ -623,6 +661,9 @@ static void json_free(struct tl_output *o)
 	/* Lines since the last drain are written, never dropped. */
 	json_flush(o);
 	tl_json_free(&jo->j);
+	for (int k = 0; k < 2; k++)
+		for (int i = 0; i < JSON_MEMO_SLOTS; i++)
+			free(jo->memo[k][i].bytes);
 	tl_conn_map_free(&jo->conns, free);
 	free(jo);
 }

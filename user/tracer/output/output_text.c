@@ -5,7 +5,6 @@
  * kept per connection and printed as one block when its life ends. */
 #include "tracer/output/output.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -13,6 +12,7 @@
 #include <sys/socket.h>
 
 #include "common/fmt.h"
+#include "common/grow.h"
 #include "common/utf8.h"
 #include "common/util.h"
 #include "tracer/output/text_legend.h"
@@ -44,27 +44,42 @@
 #define TEXT_UNIT_MAX 17
 /* A number from text_num. */
 #define TEXT_NUM_MAX 32
+/* The longest a line of wire text can be: TEXT_LINE_COLS columns of at
+ * most 4 bytes each (a code point, or \xNN for a byte), the indent, the
+ * colour codes and the pieces written past the columns (an exchange's
+ * numbers). */
+#define TEXT_LINE_MAX 2048
+/* The segment, kernel and state lines: built in a fixed room, cut (never
+ * overrun) past it. */
+#define TEXT_SEG_LINE_MAX 512
+#define TEXT_STATE_LINE_MAX 256
+/* A part's first buffer: a short life's whole timeline. */
+#define TEXT_PART_MIN ((size_t)4096)
+/* The header (with its legend) and the summary of a block. */
+#define TEXT_FRAME_MAX 4096
 
 /* The lines under a segment start at its column (n < 64). */
-static void text_indent(FILE *f, int n)
+static void text_indent(struct tl_fmt *f, int n)
 {
 	static const char spaces[] =
 	    "                                                                ";
 
-	fwrite(spaces, 1, (size_t)n < sizeof(spaces) - 1 ? (size_t)n : sizeof(spaces) - 1, f);
+	tl_fmt_mem(f, spaces, (size_t)n < sizeof(spaces) - 1 ? (size_t)n : sizeof(spaces) - 1);
 }
 
-/* Lines of a timeline in a memory stream that grows as they come, and the
- * events (segments, the kernel's state changes) they show. */
+/* Lines of a timeline, and the events (segments, the kernel's state
+ * changes) they show. Each line is built in place at its end: the stdio
+ * memory stream this replaces cost a fifth of the reader's CPU (an 8 KB
+ * zeroed buffer per connection, a locked call per piece of a line). */
 struct text_part {
-	FILE *mem;
 	char *buf;
-	size_t len;
+	size_t len, cap;
 	unsigned long long events;
+	bool oom; /* a line found no memory: the events after it are left out */
 };
 
 /* One connection's timeline so far (text_output.conns). Past TEXT_HEAD_MAX, lines
- * go to tail[cur]; when that one is full the older half is dropped and
+ * go to tail[cur]; when that one is full the older half is emptied and
  * written over, so the tail is always the latest lines. */
 struct text_block {
 	struct text_part head, tail[2];
@@ -88,17 +103,17 @@ struct text_output {
 	enum tl_headers_mode headers;
 	const struct tl_text_lang *lang;
 	struct tl_conn_map conns; /* struct text_block, by connection id */
-	bool live;		  /* --live: lines go out as they come, not in blocks */
+	/* The block of the latest lookup: a segment's line, the HTTP line
+	 * under it and a state change are mostly one connection's. */
+	__u64 last_id;
+	struct text_block *last;
+	bool live;		    /* --live: lines go out as they come, not in blocks */
+	struct text_part live_line; /* --live: the line being built */
+	char titles[64];	    /* the column titles under a block's header */
 };
 
 /* Colour codes only when asked for: a pipe or a file gets plain text. */
-static void text_color(const struct text_output *t, FILE *f, const char *code)
-{
-	if (t->color)
-		fputs(code, f);
-}
-
-static void text_color_fmt(const struct text_output *t, struct tl_fmt *f, const char *code)
+static void text_color(const struct text_output *t, struct tl_fmt *f, const char *code)
 {
 	if (t->color)
 		tl_fmt_str(f, code);
@@ -120,13 +135,15 @@ static bool text_cp_unsafe(uint32_t cp)
 static int text_unit(const unsigned char *u, size_t len, char out[TEXT_UNIT_MAX], size_t *n,
 		     int *cols)
 {
+	static const char hex[] = "0123456789abcdef";
 	uint32_t cp;
 	int k = 0;
 
 	*n = tl_utf8_seq(u, len, &cp);
 	if (*n && cp == '\\') {
 		*cols = 2;
-		return snprintf(out, TEXT_UNIT_MAX, "\\\\");
+		memcpy(out, "\\\\", 2);
+		return 2;
 	}
 	if (*n && !text_cp_unsafe(cp)) {
 		memcpy(out, u, *n);
@@ -135,21 +152,27 @@ static int text_unit(const unsigned char *u, size_t len, char out[TEXT_UNIT_MAX]
 	}
 	if (!*n)
 		*n = 1;
-	for (size_t i = 0; i < *n; i++)
-		k += snprintf(out + k, TEXT_UNIT_MAX - k, "\\x%02x", u[i]);
+	for (size_t i = 0; i < *n; i++, k += 4) {
+		memcpy(out + k, "\\x", 2);
+		out[k + 2] = hex[u[i] >> 4];
+		out[k + 3] = hex[u[i] & 0xf];
+	}
 	*cols = k;
 	return k;
 }
 
-/* The bytes from u that stand for themselves, one column each: printable
- * ASCII but the backslash. They are nearly all the text, so they go out as
- * one run instead of a write per character. */
-static size_t text_plain_run(const unsigned char *u, size_t len)
+/* text_plain_copy: copies to out the bytes from u that stand for
+ * themselves, one column each (printable ASCII but the backslash), at most
+ * max of them; returns how many. They are nearly all the text, so they are
+ * copied as they are checked, not checked and then copied. */
+static size_t text_plain_copy(char *out, const unsigned char *u, size_t max)
 {
 	size_t n = 0;
 
-	while (n < len && u[n] >= 0x20 && u[n] < 0x7f && u[n] != '\\')
+	while (n < max && u[n] >= 0x20 && u[n] < 0x7f && u[n] != '\\') {
+		out[n] = (char)u[n];
 		n++;
+	}
 	return n;
 }
 
@@ -157,179 +180,269 @@ static size_t text_plain_run(const unsigned char *u, size_t len)
  * escaped, spending one column of *cols per character. When they would run
  * out, "…" ends the text and *cols drops to 0, which stops every later
  * text_safe on the same line. */
-static void text_safe(FILE *f, const char *s, size_t len, int *cols)
+static void text_safe(struct tl_fmt *f, const char *s, size_t len, int *cols)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	char out[TEXT_UNIT_MAX];
-	size_t n;
+	size_t n, max, room;
 	int k, w;
 
 	for (size_t i = 0; *cols > 0 && i < len; i += n) {
-		n = text_plain_run(u + i, len - i);
+		/* A run as long as the columns left is cut, "…" in its last. */
+		room = f->size - 1 - f->len;
+		max = len - i < (size_t)*cols ? len - i : (size_t)*cols;
+		n = text_plain_copy(f->buf + f->len, u + i, max < room ? max : room);
+		if (n == room && n < max) {
+			f->len += n;
+			f->buf[f->len] = '\0';
+			f->cut = true;
+			*cols = 0;
+			return;
+		}
 		if (n) {
 			k = n < (size_t)*cols ? (int)n : *cols - 1;
-			fwrite_unlocked(u + i, 1, k, f);
+			f->len += k;
+			f->buf[f->len] = '\0';
 			*cols -= k;
-			if ((size_t)k < n)
+			if (k < (int)n)
 				goto cut;
 			continue;
 		}
 		k = text_unit(u + i, len - i, out, &n, &w);
 		if (w > *cols - 1)
 			goto cut;
-		fwrite_unlocked(out, 1, k, f);
+		tl_fmt_mem(f, out, k);
 		*cols -= w;
 	}
 	return;
 cut:
-	fputs("…", f);
+	tl_fmt_str(f, "…");
 	*cols = 0;
 }
 
-static void text_str(FILE *f, const char *s, int *cols) { text_safe(f, s, strlen(s), cols); }
+static void text_str(struct tl_fmt *f, const char *s, int *cols)
+{
+	text_safe(f, s, strlen(s), cols);
+}
+
+/* text_plain: n bytes of the program's own plain ASCII (a separator, a
+ * label, a number), in text_safe's columns and with its cut, without its
+ * check of every byte: most of an HTTP line is these. */
+static inline void text_plain(struct tl_fmt *f, const char *s, size_t n, int *cols)
+{
+	if (*cols <= 0)
+		return;
+	if (n < (size_t)*cols) {
+		tl_fmt_mem(f, s, n);
+		*cols -= (int)n;
+		return;
+	}
+	tl_fmt_mem(f, s, (size_t)*cols - 1);
+	tl_fmt_str(f, "…");
+	*cols = 0;
+}
+
+/* text_plain of a string, mostly a literal (its length folds). */
+static inline void text_plain_str(struct tl_fmt *f, const char *s, int *cols)
+{
+	text_plain(f, s, strlen(s), cols);
+}
 
 /* text_item: starts one more item of a parenthesised list: "  (a" then
- * ", b"; the caller writes the item with text_str. */
-static void text_item(FILE *f, int *cols, bool *open)
+ * ", b"; the caller writes the item. */
+static void text_item(struct tl_fmt *f, int *cols, bool *open)
 {
-	text_safe(f, *open ? ", " : "  (", *open ? 2 : 3, cols);
+	text_plain_str(f, *open ? ", " : "  (", cols);
 	*open = true;
 }
 
-/* text_num: v / unit with the given decimals, cut rather than rounded so
- * that a time never shows later than it was: "5.001". */
-static const char *text_num(char buf[TEXT_NUM_MAX], uint64_t v, uint64_t unit, int decimals)
+/* text_fill: tmpl, one of --lang's words, with its one conversion ("%s",
+ * "%u", "%zu") replaced by arg, formatted by the caller; the words are
+ * this program's own, so no printf is needed to read them. */
+static void text_fill(struct tl_fmt *f, const char *tmpl, const char *arg)
 {
-	uint64_t frac_unit = unit;
-	struct tl_fmt f;
+	const char *pct = strchr(tmpl, '%');
 
-	for (int i = 0; i < decimals; i++)
-		frac_unit /= 10;
-	tl_fmt_init(&f, buf, TEXT_NUM_MAX);
-	tl_fmt_fixed(&f, v / unit, v % unit / frac_unit, decimals);
-	return buf;
+	if (!pct) {
+		tl_fmt_str(f, tmpl);
+		return;
+	}
+	tl_fmt_mem(f, tmpl, (size_t)(pct - tmpl));
+	tl_fmt_str(f, arg);
+	tl_fmt_str(f, pct + strspn(pct + 1, "lz") + 2);
+}
+
+/* text_fill with a number. */
+static void text_fill_uint(struct tl_fmt *f, const char *tmpl, uint64_t v)
+{
+	char num[TEXT_NUM_MAX];
+	struct tl_fmt n;
+
+	tl_fmt_init(&n, num, sizeof(num));
+	tl_fmt_uint(&n, v);
+	text_fill(f, tmpl, num);
+}
+
+/* text_num: v / unit with three decimals, cut rather than rounded so that
+ * a time never shows later than it was: "5.001". */
+static void text_num(struct tl_fmt *f, uint64_t v, uint64_t unit)
+{
+	tl_fmt_fixed(f, v / unit, v % unit / (unit / 1000), 3);
 }
 
 /* text_duration: "5.001 s", or "0.834 ms" for what a second would show as
  * 0.000: loopback lives are often that short. */
-static const char *text_duration(char buf[TEXT_NUM_MAX], uint64_t ns)
+static void text_duration(struct tl_fmt *f, uint64_t ns)
 {
 	const bool secs = ns >= NS_PER_S;
-	struct tl_fmt f;
 
-	text_num(buf, ns, secs ? NS_PER_S : NS_PER_MS, 3);
-	f = (struct tl_fmt){.buf = buf, .len = strlen(buf), .size = TEXT_NUM_MAX};
-	tl_fmt_str(&f, secs ? " s" : " ms");
-	return buf;
+	text_num(f, ns, secs ? NS_PER_S : NS_PER_MS);
+	tl_fmt_str(f, secs ? " s" : " ms");
 }
 
 /* "curl[4242]", or "?" when the kernel never named the process. A comm is
  * whatever the task chose, so it is escaped like wire bytes. */
-static void text_proc(FILE *f, const struct tl_proc *p)
+static void text_proc(struct tl_fmt *f, const struct tl_proc *p)
 {
 	int cols = 4 * TL_COMM_LEN + 1; /* room for every byte escaped */
 
 	if (!p->pid) {
-		fputc('?', f);
+		tl_fmt_char(f, '?');
 		return;
 	}
 	text_safe(f, p->comm, strnlen(p->comm, sizeof(p->comm)), &cols);
-	fprintf(f, "[%u]", p->pid);
+	tl_fmt_char(f, '[');
+	tl_fmt_uint(f, p->pid);
+	tl_fmt_char(f, ']');
 }
 
-static int text_part_open(struct text_part *p)
+/* text_part_grow: room for n more bytes in p, by doubling; false (and the
+ * part marked) when there is no memory. */
+static bool text_part_grow(struct text_part *p, size_t n)
 {
-	p->events = 0;
-	p->mem = open_memstream(&p->buf, &p->len);
-	return p->mem ? 0 : -ENOMEM;
+	p->oom = tl_grow(&p->buf, &p->cap, p->len, n, TEXT_PART_MIN) != 0;
+	return !p->oom;
 }
 
-/* Settles buf and len (fclose), then writes and frees them. */
-static void text_part_flush(struct text_part *p, FILE *out)
+/* text_line: starts a line of at most size - 1 bytes at the end of p, in
+ * room made first; false when there is none. Inline: once per line. */
+static inline bool text_line(struct text_part *p, struct tl_fmt *f, size_t size)
 {
-	if (!p->mem)
+	if (p->oom || (size > p->cap - p->len && !text_part_grow(p, size)))
+		return false;
+	tl_fmt_init(f, p->buf + p->len, size);
+	return true;
+}
+
+/* text_line_end: keeps the line text_line started; with --live, writes it
+ * at once, after the connection's number. */
+static void text_line_end(struct text_output *t, struct text_part *p, struct tl_fmt *f)
+{
+	p->len += f->len;
+	if (p != &t->live_line)
 		return;
-	fclose(p->mem);
-	if (out)
-		fwrite(p->buf, 1, p->len, out);
+	fwrite_unlocked(p->buf, 1, p->len, t->f);
+	p->len = 0;
+}
+
+/* Appends a finished line to the connection's timeline. */
+static void text_put_line(struct text_output *t, struct text_part *p, struct tl_fmt *f)
+{
+	tl_fmt_char(f, '\n');
+	text_line_end(t, p, f);
+}
+
+static void text_part_free(struct text_part *p)
+{
 	free(p->buf);
-	p->mem = NULL;
+	*p = (struct text_part){0};
 }
 
 /* text_tail_part: where the lines of the tail go; on an event's first line
- * (starts), a full half makes way by dropping the older one. */
+ * (starts), a full half makes way by emptying the older one. */
 static struct text_part *text_tail_part(struct text_block *blk, bool starts)
 {
 	struct text_part *p = &blk->tail[blk->cur], *older = &blk->tail[!blk->cur];
 
-	if (!starts || ftell(p->mem) < (long)TEXT_TAIL_HALF)
+	if (!starts || p->len < TEXT_TAIL_HALF)
 		return p;
 	blk->elided += older->events;
-	text_part_flush(older, NULL);
-	if (text_part_open(older))
-		return NULL;
+	older->len = 0;
+	older->events = 0;
+	older->oom = false;
 	blk->cur = !blk->cur;
 	return older;
 }
 
-/* text_block_for: the timeline to add a line of c to, made on c's first
- * event; starts: the line begins an event (a segment's line or a state's,
- * the HTTP lines under a segment do not). NULL when the line cannot be
- * added (out of memory: then its event is counted as left out). *legend:
- * the block's legend, from the same lookup (NULL when there is no block). */
-static FILE *text_block_for(struct text_output *t, const struct tl_conn *c, bool starts,
-			    struct tl_legend **legend)
+/* The block of connection id, made on its first event; NULL when there is
+ * no memory for it. */
+static struct text_block *text_block_get(struct text_output *t, __u64 id)
 {
-	struct text_block *blk = tl_conn_map_get(&t->conns, c->id);
+	struct text_block *blk;
+
+	if (t->last && t->last_id == id)
+		return t->last;
+	blk = tl_conn_map_get(&t->conns, id);
+	if (!blk) {
+		blk = calloc(1, sizeof(*blk));
+		if (!blk)
+			return NULL;
+		if (tl_conn_map_put(&t->conns, id, blk)) {
+			free(blk);
+			return NULL;
+		}
+	}
+	t->last_id = id;
+	t->last = blk;
+	return blk;
+}
+
+/* text_block_for: the part of c's timeline to add a line to; starts: the
+ * line begins an event (a segment's line or a state's, the HTTP lines
+ * under a segment do not). NULL when the line cannot be added (out of
+ * memory: then its event is counted as left out). *legend: the block's
+ * legend, from the same lookup (NULL when there is no block). */
+static struct text_part *text_block_for(struct text_output *t, const struct tl_conn *c, bool starts,
+					struct tl_legend **legend)
+{
+	struct text_block *blk = text_block_get(t, c->id);
 	struct text_part *p;
 
 	*legend = NULL;
-	if (!blk) {
-		blk = calloc(1, sizeof(*blk));
-		if (!blk || text_part_open(&blk->head)) {
-			free(blk);
-			return NULL;
-		}
-		if (tl_conn_map_put(&t->conns, c->id, blk)) {
-			text_part_flush(&blk->head, NULL);
-			free(blk);
-			return NULL;
-		}
-	}
+	if (!blk)
+		return NULL;
 	*legend = &blk->legend;
-	if (!blk->in_tail && starts && ftell(blk->head.mem) >= (long)TEXT_HEAD_MAX) {
-		if (text_part_open(&blk->tail[0]) || text_part_open(&blk->tail[1])) {
-			text_part_flush(&blk->tail[0], NULL);
-			goto lost;
-		}
+	if (!blk->in_tail && starts && blk->head.len >= TEXT_HEAD_MAX)
 		blk->in_tail = true;
-	}
 	p = blk->in_tail ? text_tail_part(blk, starts) : &blk->head;
-	if (!p || ferror_unlocked(p->mem))
-		goto lost;
+	if (p->oom) {
+		blk->elided += starts;
+		return NULL;
+	}
 	p->events += starts;
-	return p->mem;
-lost:
-	blk->elided += starts;
-	return NULL;
+	return p;
 }
 
-/* Where an event's line goes: the connection's block, or with --live out
+/* Where an event's lines go: the connection's block, or with --live out
  * at once, after the connection's number in a column of its own. legend
  * (may be NULL): set to the block's legend, NULL if there is none. */
-static FILE *text_target(struct text_output *t, const struct tl_conn *c, bool starts,
-			 struct tl_legend **legend)
+static struct text_part *text_target(struct text_output *t, const struct tl_conn *c, bool starts,
+				     struct tl_legend **legend)
 {
 	struct tl_legend *unused;
 	/* Live, the block only holds the legend's facts for the header. */
-	FILE *blk = text_block_for(t, c, starts && !t->live, legend ? legend : &unused);
-	char id[TEXT_NUM_MAX];
+	struct text_part *blk = text_block_for(t, c, starts && !t->live, legend ? legend : &unused);
+	struct tl_fmt f;
 
 	if (!t->live)
 		return blk;
-	snprintf(id, sizeof(id), "#%llu", (unsigned long long)c->id);
-	fprintf(t->f, "%-6s", id);
-	return t->f;
+	if (text_line(&t->live_line, &f, TEXT_NUM_MAX)) {
+		tl_fmt_char(&f, '#');
+		tl_fmt_uint(&f, c->id);
+		tl_fmt_pad(&f, 6);
+		t->live_line.len += f.len;
+	}
+	return &t->live_line;
 }
 
 /* The frame number, with -r or -w (0: none, as on a state line), and the
@@ -360,29 +473,20 @@ static void text_time_col(struct text_output *t, struct tl_fmt *f, const struct 
 	tl_fmt_pad(f, t->no_cols + TEXT_TIME_COLS);
 }
 
-/* Appends a finished line to the connection's timeline; unlocked, since
- * the tracer has one thread and this runs for every event. */
-static void text_put_line(FILE *blk, struct tl_fmt *f)
-{
-	tl_fmt_char(f, '\n');
-	fwrite_unlocked(f->buf, 1, f->len, blk);
-}
-
 static void text_on_packet(void *ctx, const struct tl_conn *c, const struct tl_pkt_view *v)
 {
 	struct text_output *t = ctx;
 	struct tl_legend *legend;
-	FILE *blk = text_target(t, c, true, &legend);
+	struct text_part *blk = text_target(t, c, true, &legend);
 	const struct tl_packet *p = v->pkt;
-	char line[512], flags[64];
+	char flags[64];
 	struct tl_fmt f;
 
 	if (legend)
 		tl_legend_packet(legend, v);
-	if (!blk)
-		return;
 	/* Built by hand: this runs for every segment, and printf dominated. */
-	tl_fmt_init(&f, line, sizeof(line));
+	if (!blk || !text_line(blk, &f, TEXT_SEG_LINE_MAX))
+		return;
 	text_time_col(t, &f, c, v->ts_ns, v->frame_no);
 	tl_fmt_uint(&f, p->sport);
 	tl_fmt_str(&f, " -> ");
@@ -391,9 +495,9 @@ static void text_on_packet(void *ctx, const struct tl_conn *c, const struct tl_p
 	if (v->analysis && v->analysis->flags) {
 		char labels[256];
 
-		text_color_fmt(t, &f, TEXT_YELLOW);
+		text_color(t, &f, TEXT_YELLOW);
 		tl_fmt_str(&f, tl_analysis_labels_str(v->analysis, labels, sizeof(labels)));
-		text_color_fmt(t, &f, TEXT_RESET);
+		text_color(t, &f, TEXT_RESET);
 	}
 	if (t->color)
 		tl_fmt_str(&f, p->flags & TL_RST ? TEXT_RED : TEXT_BOLD);
@@ -421,26 +525,25 @@ static void text_on_packet(void *ctx, const struct tl_conn *c, const struct tl_p
 		f.buf[f.len] = ' ';
 		f.len += n ? n + 1 : 0;
 	}
-	text_put_line(blk, &f);
+	text_put_line(t, blk, &f);
 }
 
 /* What only the kernel knows, under the segment it concerns. */
 static void text_on_kernel(void *ctx, const struct tl_conn *c, const struct tl_kernel_view *v)
 {
 	struct text_output *t = ctx;
-	FILE *blk = text_target(t, c, true, NULL);
-	char line[256], flags[64];
+	struct text_part *blk = text_target(t, c, true, NULL);
+	char flags[64];
 	struct tl_fmt f;
 
-	if (!blk)
+	if (!blk || !text_line(blk, &f, TEXT_STATE_LINE_MAX))
 		return;
-	tl_fmt_init(&f, line, sizeof(line));
 	text_time_col(t, &f, c, v->ts_ns, 0);
 	tl_fmt_uint(&f, c->ep[v->side].port);
 	tl_fmt_str(&f, " -> ");
 	tl_fmt_uint(&f, c->ep[TL_OTHER(v->side)].port);
 	tl_fmt_pad(&f, t->seg_col);
-	text_color_fmt(t, &f, TEXT_CYAN);
+	text_color(t, &f, TEXT_CYAN);
 	if (v->type == TL_EV_RESET) {
 		tl_fmt_str(&f, "the kernel sent a RST: ");
 		tl_fmt_str(&f, v->reason);
@@ -460,8 +563,8 @@ static void text_on_kernel(void *ctx, const struct tl_conn *c, const struct tl_k
 		tl_fmt_str(&f, " Len=");
 		tl_fmt_uint(&f, v->len);
 	}
-	text_color_fmt(t, &f, TEXT_RESET);
-	text_put_line(blk, &f);
+	text_color(t, &f, TEXT_RESET);
+	text_put_line(t, blk, &f);
 }
 
 /* The kernel's states, between the segments that moved them, at the time
@@ -470,17 +573,14 @@ static void text_on_state(void *ctx, const struct tl_conn *c, const struct tl_st
 {
 	struct text_output *t = ctx;
 	struct tl_legend *legend;
-	FILE *blk = text_target(t, c, !v->inferred, &legend);
-	char line[256];
+	struct text_part *blk = text_target(t, c, !v->inferred, &legend);
 	struct tl_fmt f;
 
-	if (!blk)
+	if (!blk || !text_line(blk, &f, TEXT_STATE_LINE_MAX))
 		return;
-	tl_fmt_init(&f, line, sizeof(line));
 	text_time_col(t, &f, c, v->ts_ns, 0);
 	tl_fmt_pad(&f, t->seg_col);
-	if (t->color)
-		tl_fmt_str(&f, TEXT_YELLOW);
+	text_color(t, &f, TEXT_YELLOW);
 	tl_fmt_str(&f, tl_side_name(v->side));
 	tl_fmt_char(&f, ' ');
 	tl_fmt_str(&f, tl_tcp_state_name(v->old_state));
@@ -499,13 +599,12 @@ static void text_on_state(void *ctx, const struct tl_conn *c, const struct tl_st
 	}
 	if (legend)
 		legend->notes |= tl_legend_note(v->old_state, v->new_state);
-	if (t->color)
-		tl_fmt_str(&f, TEXT_RESET);
-	text_put_line(blk, &f);
+	text_color(t, &f, TEXT_RESET);
+	text_put_line(t, blk, &f);
 }
 
 /* "  (text/html, 1100 bytes, 0.220 ms after GET /index.html)" */
-static void text_http_details(FILE *f, int *cols, const struct tl_http_view *v)
+static void text_http_details(struct tl_fmt *f, int *cols, const struct tl_http_view *v)
 {
 	const struct tl_http_msg *m = v->msg;
 	const bool req = m->kind == TL_HTTP_REQUEST;
@@ -523,65 +622,67 @@ static void text_http_details(FILE *f, int *cols, const struct tl_http_view *v)
 		tl_fmt_uint(&num, (uint64_t)m->content_length);
 		tl_fmt_str(&num, " byte");
 		tl_fmt_str(&num, tl_plural((uint64_t)m->content_length));
-		text_str(f, bytes, cols);
+		text_plain_str(f, bytes, cols);
 	}
 	if (req && *m->range) {
 		text_item(f, cols, &open);
-		text_str(f, "Range: ", cols);
+		text_plain_str(f, "Range: ", cols);
 		text_str(f, m->range, cols);
 	}
 	if (!req && *m->content_range) {
 		text_item(f, cols, &open);
-		text_str(f, "Content-Range: ", cols);
+		text_plain_str(f, "Content-Range: ", cols);
 		text_str(f, m->content_range, cols);
 	}
 	if (*m->connection) {
 		text_item(f, cols, &open);
-		text_str(f, "Connection: ", cols);
+		text_plain_str(f, "Connection: ", cols);
 		text_str(f, m->connection, cols);
 	}
 	if (m->chunked) {
 		text_item(f, cols, &open);
-		text_str(f, "chunked", cols);
+		text_plain_str(f, "chunked", cols);
 	} else if (*m->transfer_encoding) {
 		text_item(f, cols, &open);
-		text_str(f, "Transfer-Encoding: ", cols);
+		text_plain_str(f, "Transfer-Encoding: ", cols);
 		text_str(f, m->transfer_encoding, cols);
 	}
 	if (v->request) {
 		text_item(f, cols, &open);
-		text_str(f, text_num(ms, v->latency_ns, NS_PER_MS, 3), cols);
-		text_str(f, " ms after ", cols);
+		tl_fmt_init(&num, ms, sizeof(ms));
+		text_num(&num, v->latency_ns, NS_PER_MS);
+		text_plain(f, ms, num.len, cols);
+		text_plain_str(f, " ms after ", cols);
 		text_str(f, v->request->method, cols);
-		text_str(f, " ", cols);
+		text_plain_str(f, " ", cols);
 		text_safe(f, v->request->uri, v->request->uri_len, cols);
 	}
 	if (open)
-		text_safe(f, ")", 1, cols);
+		text_plain_str(f, ")", cols);
 }
 
 /* --headers: the fields under the message's line, as sent; where the bytes
  * kept end before the head does, a line says so instead of a guess. */
-static void text_http_fields(struct text_output *t, FILE *f, const struct tl_http_view *v)
+static void text_http_fields(struct text_output *t, struct text_part *p,
+			     const struct tl_http_view *v)
 {
 	static struct tl_http_headers h; /* 18 KB; one thread */
-	char cut[160];
+	struct tl_fmt f;
 
 	tl_http_headers_collect(v->head, v->head_len, t->headers, false, &h);
-	for (int i = 0; i < h.n; i++) {
+	for (int i = 0; i < h.n && text_line(p, &f, TEXT_LINE_MAX); i++) {
 		int cols = TEXT_LINE_COLS - t->seg_col - 2;
 
-		text_indent(f, t->seg_col + 2);
-		text_safe(f, (const char *)h.f[i].name, h.f[i].name_len, &cols);
-		text_safe(f, ": ", 2, &cols);
-		text_safe(f, (const char *)h.f[i].value, h.f[i].value_len, &cols);
-		fputc('\n', f);
+		text_indent(&f, t->seg_col + 2);
+		text_safe(&f, (const char *)h.f[i].name, h.f[i].name_len, &cols);
+		text_plain_str(&f, ": ", &cols);
+		text_safe(&f, (const char *)h.f[i].value, h.f[i].value_len, &cols);
+		text_put_line(t, p, &f);
 	}
-	if (h.truncated) {
-		text_indent(f, t->seg_col + 2);
-		snprintf(cut, sizeof(cut), t->lang->head_cut, v->head_len);
-		fputs(cut, f);
-		fputc('\n', f);
+	if (h.truncated && text_line(p, &f, TEXT_LINE_MAX)) {
+		text_indent(&f, t->seg_col + 2);
+		text_fill_uint(&f, t->lang->head_cut, v->head_len);
+		text_put_line(t, p, &f);
 	}
 }
 
@@ -589,226 +690,288 @@ static void text_http_fields(struct text_output *t, FILE *f, const struct tl_htt
 static void text_on_http(void *ctx, const struct tl_conn *c, const struct tl_http_view *v)
 {
 	struct text_output *t = ctx;
-	FILE *f = text_target(t, c, false, NULL);
+	struct text_part *p = text_target(t, c, false, NULL);
 	const struct tl_http_msg *m = v->msg;
 	int cols = TEXT_LINE_COLS - t->seg_col;
 	char status[TEXT_NUM_MAX];
-	struct tl_fmt num;
+	struct tl_fmt f, num;
 
-	if (!f)
+	if (!p || !text_line(p, &f, TEXT_LINE_MAX))
 		return;
-	text_indent(f, t->seg_col);
-	text_color(t, f, TEXT_CYAN);
+	text_indent(&f, t->seg_col);
+	text_color(t, &f, TEXT_CYAN);
 	if (m->kind == TL_HTTP_REQUEST) {
-		text_str(f, m->method, &cols);
-		text_str(f, " ", &cols);
+		text_str(&f, m->method, &cols);
+		text_plain_str(&f, " ", &cols);
 		/* The target may hold NUL: by its length, not as a string. */
-		text_safe(f, m->uri, m->uri_len, &cols);
+		text_safe(&f, m->uri, m->uri_len, &cols);
 		if (m->uri_truncated)
-			text_str(f, "…", &cols);
+			text_str(&f, "…", &cols);
 		if (*m->version) {
-			text_str(f, " ", &cols);
-			text_str(f, m->version, &cols);
+			text_plain_str(&f, " ", &cols);
+			text_str(&f, m->version, &cols);
 		}
 	} else {
 		tl_fmt_init(&num, status, sizeof(status));
 		tl_fmt_char(&num, ' ');
 		tl_fmt_uint(&num, m->status < 0 ? 0 : (uint64_t)m->status);
-		text_str(f, m->version, &cols);
-		text_str(f, status, &cols);
+		text_str(&f, m->version, &cols);
+		text_plain_str(&f, status, &cols);
 		if (*m->reason) {
-			text_str(f, " ", &cols);
-			text_str(f, m->reason, &cols);
+			text_plain_str(&f, " ", &cols);
+			text_str(&f, m->reason, &cols);
 		}
 	}
-	text_http_details(f, &cols, v);
-	text_color(t, f, TEXT_RESET);
-	fputc('\n', f);
+	text_http_details(&f, &cols, v);
+	text_color(t, &f, TEXT_RESET);
+	text_put_line(t, p, &f);
 	if (t->headers)
-		text_http_fields(t, f, v);
+		text_http_fields(t, p, v);
 }
 
-/* "#3 127.0.0.1:52334 -> 127.0.0.1:8080   client curl[4242]   server ..."
- * and the column titles. */
 /* After a response's last segment: what the exchange took, from the
  * request's first byte. */
 static void text_on_exchange(void *ctx, const struct tl_conn *c, const struct tl_exchange_view *v)
 {
 	struct text_output *t = ctx;
-	FILE *f = text_target(t, c, false, NULL);
-	char first[TEXT_NUM_MAX], last[TEXT_NUM_MAX], buf[160];
+	struct text_part *p = text_target(t, c, false, NULL);
 	int cols = TEXT_LINE_COLS - t->seg_col;
-	struct tl_fmt line;
+	struct tl_fmt f;
 
-	if (!f)
+	if (!p || !text_line(p, &f, TEXT_LINE_MAX))
 		return;
-	text_indent(f, t->seg_col);
-	text_color(t, f, TEXT_CYAN);
-	fputs("= ", f);
+	text_indent(&f, t->seg_col);
+	text_color(t, &f, TEXT_CYAN);
+	tl_fmt_str(&f, "= ");
 	if (v->request) {
-		text_safe(f, v->request->method, strlen(v->request->method), &cols);
-		fputc(' ', f);
-		text_safe(f, v->request->uri, v->request->uri_len, &cols);
-		fputc(' ', f);
+		text_safe(&f, v->request->method, strlen(v->request->method), &cols);
+		tl_fmt_char(&f, ' ');
+		text_safe(&f, v->request->uri, v->request->uri_len, &cols);
+		tl_fmt_char(&f, ' ');
 	}
-	tl_fmt_init(&line, buf, sizeof(buf));
-	tl_fmt_str(&line, "-> ");
-	tl_fmt_uint(&line, v->status < 0 ? 0 : (uint64_t)v->status);
-	tl_fmt_str(&line, ", ");
-	tl_fmt_uint(&line, v->body_bytes);
-	tl_fmt_str(&line, " body byte");
-	tl_fmt_str(&line, tl_plural(v->body_bytes));
+	tl_fmt_str(&f, "-> ");
+	tl_fmt_uint(&f, v->status < 0 ? 0 : (uint64_t)v->status);
+	tl_fmt_str(&f, ", ");
+	tl_fmt_uint(&f, v->body_bytes);
+	tl_fmt_str(&f, " body byte");
+	tl_fmt_str(&f, tl_plural(v->body_bytes));
 	if (!v->complete)
-		tl_fmt_str(&line, " (incomplete)");
+		tl_fmt_str(&f, " (incomplete)");
 	if (v->chunked)
-		tl_fmt_str(&line, ", chunked");
+		tl_fmt_str(&f, ", chunked");
 	if (v->request) {
-		tl_fmt_str(&line, ", first byte ");
-		tl_fmt_str(&line, text_duration(first, v->first_byte_ns - v->request->ts_ns));
-		tl_fmt_str(&line, ", last byte ");
-		tl_fmt_str(&line, text_duration(last, v->last_byte_ns - v->request->ts_ns));
-		tl_fmt_str(&line, " after the request");
+		tl_fmt_str(&f, ", first byte ");
+		text_duration(&f, v->first_byte_ns - v->request->ts_ns);
+		tl_fmt_str(&f, ", last byte ");
+		text_duration(&f, v->last_byte_ns - v->request->ts_ns);
+		tl_fmt_str(&f, " after the request");
 	}
-	fputs(buf, f);
-	text_color(t, f, TEXT_RESET);
-	fputc('\n', f);
+	text_color(t, &f, TEXT_RESET);
+	text_put_line(t, p, &f);
 }
 
-static void text_header(struct text_output *t, const struct tl_conn *c,
+/* "#3 127.0.0.1:52334 -> 127.0.0.1:8080   client curl[4242]   server ..."
+ * and the column titles. */
+static void text_header(struct text_output *t, struct tl_fmt *f, const struct tl_conn *c,
 			const struct tl_legend *legend)
 {
-	FILE *f = t->f;
-	char cli[TL_ENDPOINT_STRLEN], srv[TL_ENDPOINT_STRLEN];
+	char ep[TL_ENDPOINT_STRLEN];
 
 	text_color(t, f, TEXT_BOLD);
-	fprintf(f, "#%llu %s -> %s", (unsigned long long)c->id,
-		tl_endpoint_str(&c->ep[TL_CLIENT], cli), tl_endpoint_str(&c->ep[TL_SERVER], srv));
+	tl_fmt_char(f, '#');
+	tl_fmt_uint(f, c->id);
+	tl_fmt_char(f, ' ');
+	tl_fmt_str(f, tl_endpoint_str(&c->ep[TL_CLIENT], ep));
+	tl_fmt_str(f, " -> ");
+	tl_fmt_str(f, tl_endpoint_str(&c->ep[TL_SERVER], ep));
 	text_color(t, f, TEXT_RESET);
-	fprintf(f, "   client ");
+	tl_fmt_str(f, "   client ");
 	text_proc(f, &c->proc[TL_CLIENT]);
-	fprintf(f, "   server ");
+	tl_fmt_str(f, "   server ");
 	text_proc(f, &c->proc[TL_SERVER]);
 	if (c->mid_stream)
-		fprintf(f, "  (joined mid-stream)");
+		tl_fmt_str(f, "  (joined mid-stream)");
 	if (c->roles_guessed)
-		fprintf(f, "  (roles guessed: no SYN seen)");
-	fputc('\n', f);
+		tl_fmt_str(f, "  (roles guessed: no SYN seen)");
+	tl_fmt_char(f, '\n');
 	tl_text_legend(f, c, legend, t->lang);
-	fprintf(f, "  %s%-*s%-*ssegment\n", t->no_cols ? "No.     " : "", TEXT_TIME_COLS - 2,
-		"time", TEXT_DIR_COLS, "dir");
+	tl_fmt_str(f, t->titles);
 }
 
 /* "  srtt C 0.031 ms S 0.029 ms  retrans C 0 S 3  cwnd C 10 S 27": each
  * side's TCP internals at its end, when the kernel told them. */
-static void text_tcp_info(FILE *f, const struct tl_conn *c)
+static void text_tcp_info(struct tl_fmt *f, const struct tl_conn *c)
 {
-	static const char *const what[] = {"srtt", "retrans", "cwnd"};
+	static const char *const what[] = {"  srtt", "  retrans", "  cwnd"};
 	const struct tl_tcp_info *ti = c->tcp_info;
 
 	if (!ti[TL_CLIENT].valid && !ti[TL_SERVER].valid)
 		return;
 	for (int k = 0; k < 3; k++) {
-		fprintf(f, "  %s", what[k]);
+		tl_fmt_str(f, what[k]);
 		for (int s = TL_CLIENT; s <= TL_SERVER; s++) {
-			fprintf(f, " %c ", s == TL_CLIENT ? 'C' : 'S');
-			if (!ti[s].valid)
-				fputc('?', f);
-			else if (k == 0)
-				fprintf(f, "%u.%03u ms", ti[s].srtt_us / 1000,
-					ti[s].srtt_us % 1000);
-			else
-				fprintf(f, "%u", k == 1 ? ti[s].retrans : ti[s].cwnd);
+			tl_fmt_str(f, s == TL_CLIENT ? " C " : " S ");
+			if (!ti[s].valid) {
+				tl_fmt_char(f, '?');
+			} else if (k == 0) {
+				tl_fmt_fixed(f, ti[s].srtt_us / 1000, ti[s].srtt_us % 1000, 3);
+				tl_fmt_str(f, " ms");
+			} else {
+				tl_fmt_uint(f, k == 1 ? ti[s].retrans : ti[s].cwnd);
+			}
 		}
+	}
+}
+
+/* "  closed by client", "  reset by server", ...: how the life ended, in
+ * the words of --lang. */
+static void text_ending(struct tl_fmt *f, const struct tl_conn *c, const struct tl_text_lang *L)
+{
+	if (c->closed_by == TL_CLOSED_CLIENT || c->closed_by == TL_CLOSED_SERVER) {
+		const enum tl_side active =
+		    c->closed_by == TL_CLOSED_CLIENT ? TL_CLIENT : TL_SERVER;
+
+		tl_fmt_str(f, "  ");
+		text_fill(f, L->closed_by, L->side[active]);
+		text_fill(f, L->passive, L->side[TL_OTHER(active)]);
+	} else if (c->closed_by == TL_CLOSED_RESET) {
+		tl_fmt_str(f, "  ");
+		text_fill(f, L->reset_by, L->side[c->reset_by]);
+	}
+	if (tl_conn_handshake(c) == TL_HS_FAILED) {
+		tl_fmt_str(f, "  ");
+		text_fill_uint(f, c->client_syns == 1 ? L->hs_failed_one : L->hs_failed,
+			       c->client_syns);
+	}
+	if (c->time_wait >= 0) {
+		tl_fmt_str(f, "  ");
+		text_fill(f, L->time_wait,
+			  c->time_wait == TL_TW_BOTH ? L->both : L->side[c->time_wait]);
 	}
 }
 
 /* "  = curl[4242] -> tcplife-httpd[4100]  5.001 s  C>S 77 B ...", in the
  * words of --lang. */
-static void text_summary(struct text_output *t, const struct tl_conn *c)
+static void text_summary(struct text_output *t, struct tl_fmt *f, const struct tl_conn *c)
 {
 	const struct tl_text_lang *L = t->lang;
-	FILE *f = t->f;
-	char secs[TEXT_NUM_MAX];
 
 	text_color(t, f, TEXT_BOLD);
-	fprintf(f, "  = ");
+	tl_fmt_str(f, "  = ");
 	text_proc(f, &c->proc[TL_CLIENT]);
-	fprintf(f, " -> ");
+	tl_fmt_str(f, " -> ");
 	text_proc(f, &c->proc[TL_SERVER]);
-	fprintf(f, "  %s  C>S %llu B  S>C %llu B  ", text_duration(secs, c->last_ns - c->start_ns),
-		(unsigned long long)c->flow[TL_CLIENT].bytes,
-		(unsigned long long)c->flow[TL_SERVER].bytes);
+	tl_fmt_str(f, "  ");
+	text_duration(f, c->last_ns - c->start_ns);
+	tl_fmt_str(f, "  C>S ");
+	tl_fmt_uint(f, c->flow[TL_CLIENT].bytes);
+	tl_fmt_str(f, " B  S>C ");
+	tl_fmt_uint(f, c->flow[TL_SERVER].bytes);
+	tl_fmt_str(f, " B  ");
 	if (tl_conn_preconnect(c))
-		fputs(L->no_request, f);
+		tl_fmt_str(f, L->no_request);
 	else
-		fprintf(f, c->requests == 1 ? L->request : L->requests, c->requests);
-	if (c->closed_by == TL_CLOSED_CLIENT || c->closed_by == TL_CLOSED_SERVER) {
-		const enum tl_side active =
-		    c->closed_by == TL_CLOSED_CLIENT ? TL_CLIENT : TL_SERVER;
-
-		fputs("  ", f);
-		fprintf(f, L->closed_by, L->side[active]);
-		fprintf(f, L->passive, L->side[TL_OTHER(active)]);
-	} else if (c->closed_by == TL_CLOSED_RESET) {
-		fputs("  ", f);
-		fprintf(f, L->reset_by, L->side[c->reset_by]);
-	}
-	if (tl_conn_handshake(c) == TL_HS_FAILED) {
-		fputs("  ", f);
-		fprintf(f, c->client_syns == 1 ? L->hs_failed_one : L->hs_failed, c->client_syns);
-	}
-	if (c->time_wait >= 0) {
-		fputs("  ", f);
-		fprintf(f, L->time_wait,
-			c->time_wait == TL_TW_BOTH ? L->both : L->side[c->time_wait]);
-	}
+		text_fill_uint(f, c->requests == 1 ? L->request : L->requests, c->requests);
+	text_ending(f, c, L);
 	text_tcp_info(f, c);
-	if (c->open_at_exit)
-		fprintf(f, "  %s", L->open_at_exit);
-	if (c->evicted)
-		fprintf(f, "  %s", L->evicted);
-	if (c->incomplete)
-		fprintf(f, "  %s", c->states_missing ? L->lost_states : L->lost_events);
+	if (c->open_at_exit) {
+		tl_fmt_str(f, "  ");
+		tl_fmt_str(f, L->open_at_exit);
+	}
+	if (c->evicted) {
+		tl_fmt_str(f, "  ");
+		tl_fmt_str(f, L->evicted);
+	}
+	if (c->incomplete) {
+		tl_fmt_str(f, "  ");
+		tl_fmt_str(f, c->states_missing ? L->lost_states : L->lost_events);
+	}
 	text_color(t, f, TEXT_RESET);
-	fprintf(f, "\n\n");
+	tl_fmt_str(f, "\n\n");
+}
+
+static void text_block_free(void *v)
+{
+	struct text_block *blk = v;
+
+	text_part_free(&blk->head);
+	text_part_free(&blk->tail[0]);
+	text_part_free(&blk->tail[1]);
+	free(blk);
+}
+
+static void text_part_write(struct text_output *t, const struct text_part *p)
+{
+	if (p->len)
+		fwrite_unlocked(p->buf, 1, p->len, t->f);
 }
 
 static void text_on_conn_end(void *ctx, const struct tl_conn *c)
 {
 	struct text_output *t = ctx;
 	struct text_block *blk = tl_conn_map_take(&t->conns, c->id);
+	char frame[TEXT_FRAME_MAX];
+	struct tl_fmt f;
 
-	text_header(t, c, blk ? &blk->legend : &(struct tl_legend){0});
+	if (t->last_id == c->id)
+		t->last = NULL;
+	tl_fmt_init(&f, frame, sizeof(frame));
+	text_header(t, &f, c, blk ? &blk->legend : &(struct tl_legend){0});
+	fwrite_unlocked(f.buf, 1, f.len, t->f);
 	if (blk) {
-		text_part_flush(&blk->head, t->f);
-		if (blk->elided)
-			fprintf(t->f,
-				"  ... %llu event%s left out (a long timeline: its start and "
-				"its end are shown)\n",
-				blk->elided, tl_plural(blk->elided));
-		text_part_flush(&blk->tail[!blk->cur], t->f);
-		text_part_flush(&blk->tail[blk->cur], t->f);
-		free(blk);
+		text_part_write(t, &blk->head);
+		if (blk->elided) {
+			tl_fmt_init(&f, frame, sizeof(frame));
+			tl_fmt_str(&f, "  ... ");
+			tl_fmt_uint(&f, blk->elided);
+			tl_fmt_str(&f, " event");
+			tl_fmt_str(&f, tl_plural(blk->elided));
+			tl_fmt_str(&f, " left out (a long timeline: its start and its end are "
+				       "shown)\n");
+			fwrite_unlocked(f.buf, 1, f.len, t->f);
+		}
+		text_part_write(t, &blk->tail[!blk->cur]);
+		text_part_write(t, &blk->tail[blk->cur]);
+		text_block_free(blk);
 	}
-	text_summary(t, c);
+	tl_fmt_init(&f, frame, sizeof(frame));
+	text_summary(t, &f, c);
+	fwrite_unlocked(f.buf, 1, f.len, t->f);
 }
 
 /* Printed when it happens: the connection's block was printed long ago. */
 static void text_on_tw_end(void *ctx, const struct tl_tw_view *v)
 {
 	struct text_output *t = ctx;
-	char secs[TEXT_NUM_MAX], local[TL_ENDPOINT_STRLEN];
+	char secs[TEXT_NUM_MAX], local[TL_ENDPOINT_STRLEN], line[TEXT_FRAME_MAX];
+	struct tl_fmt f, d;
 
-	text_color(t, t->f, TEXT_YELLOW);
-	fprintf(t->f, "#%llu %s ", (unsigned long long)v->conn_id, tl_side_name(v->side));
-	fprintf(t->f, t->lang->tw_ended, text_duration(secs, v->end_ns - v->start_ns));
-	fprintf(t->f, " (%s)%s%s", tl_endpoint_str(&v->local, local),
-		v->confirmed ? t->lang->tw_confirmed[t->verbose] : "",
-		v->ended_by == TL_TW_ENDED_REUSED ? t->lang->tw_reused : "");
-	if (t->why)
-		fprintf(t->f, "  (%s%s)", t->lang->why, t->lang->cause[v->cause]);
-	text_color(t, t->f, TEXT_RESET);
-	fputc('\n', t->f);
+	tl_fmt_init(&d, secs, sizeof(secs));
+	text_duration(&d, v->end_ns - v->start_ns);
+	tl_fmt_init(&f, line, sizeof(line));
+	text_color(t, &f, TEXT_YELLOW);
+	tl_fmt_char(&f, '#');
+	tl_fmt_uint(&f, v->conn_id);
+	tl_fmt_char(&f, ' ');
+	tl_fmt_str(&f, tl_side_name(v->side));
+	tl_fmt_char(&f, ' ');
+	text_fill(&f, t->lang->tw_ended, secs);
+	tl_fmt_str(&f, " (");
+	tl_fmt_str(&f, tl_endpoint_str(&v->local, local));
+	tl_fmt_char(&f, ')');
+	if (v->confirmed)
+		tl_fmt_str(&f, t->lang->tw_confirmed[t->verbose]);
+	if (v->ended_by == TL_TW_ENDED_REUSED)
+		tl_fmt_str(&f, t->lang->tw_reused);
+	if (t->why) {
+		tl_fmt_str(&f, "  (");
+		tl_fmt_str(&f, t->lang->why);
+		tl_fmt_str(&f, t->lang->cause[v->cause]);
+		tl_fmt_char(&f, ')');
+	}
+	text_color(t, &f, TEXT_RESET);
+	tl_fmt_char(&f, '\n');
+	fwrite_unlocked(f.buf, 1, f.len, t->f);
 }
 
 /* "ports 80, 8080" or "all ports". */
@@ -832,6 +995,16 @@ static const char *text_family(int family)
 	return family == AF_INET6 ? ", IPv6 only" : "";
 }
 
+/* The frame number's column (no_cols wide, 0 for none), and so where the
+ * segment column begins, and the titles over them. */
+static void text_columns(struct text_output *t, int no_cols)
+{
+	t->no_cols = no_cols;
+	t->seg_col = no_cols + TEXT_SEGMENT_COL;
+	snprintf(t->titles, sizeof(t->titles), "  %s%-*s%-*ssegment\n", no_cols ? "No.     " : "",
+		 TEXT_TIME_COLS - 2, "time", TEXT_DIR_COLS, "dir");
+}
+
 /* The status lines go to stderr, so that stdout holds only timelines. */
 static void text_start(struct tl_output *o, const struct tl_start_info *info)
 {
@@ -846,8 +1019,7 @@ static void text_start(struct tl_output *o, const struct tl_start_info *info)
 	t->headers = info->headers;
 	t->lang = tl_text_lang(info->lang);
 	t->live = info->live;
-	t->no_cols = info->source_file || info->write_file ? TEXT_NO_COLS : 0;
-	t->seg_col = t->no_cols + TEXT_SEGMENT_COL;
+	text_columns(t, info->source_file || info->write_file ? TEXT_NO_COLS : 0);
 	text_ports(ports, sizeof(ports), info);
 	/* A capture file has no attach points. */
 	if (info->source_file) {
@@ -905,22 +1077,13 @@ static void text_stats(struct tl_output *o, const struct tl_stats_info *info)
 /* Blocks of the connections that ended in this drain, in one write. */
 static void text_flush(struct tl_output *o) { fflush(((struct text_output *)o)->f); }
 
-/* A timeline never printed: its life had not ended when the output was freed. */
-static void text_block_free(void *v)
-{
-	struct text_block *blk = v;
-
-	text_part_flush(&blk->head, NULL);
-	text_part_flush(&blk->tail[0], NULL);
-	text_part_flush(&blk->tail[1], NULL);
-	free(blk);
-}
-
 static void text_free(struct tl_output *o)
 {
 	struct text_output *t = (struct text_output *)o;
 
+	/* Timelines never printed: their lives had not ended. */
 	tl_conn_map_free(&t->conns, text_block_free);
+	text_part_free(&t->live_line);
 	free(t);
 }
 
@@ -932,7 +1095,7 @@ struct tl_output *tl_output_text_new(FILE *f, bool color)
 		return NULL;
 	t->f = f;
 	t->color = color;
-	t->seg_col = TEXT_SEGMENT_COL;
+	text_columns(t, 0);
 	t->lang = tl_text_lang(TL_LANG_EN);
 	t->out = (struct tl_output){
 	    .sink = {.ctx = t,

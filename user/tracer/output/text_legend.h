@@ -4,8 +4,7 @@
 #ifndef TL_TEXT_LEGEND_H
 #define TL_TEXT_LEGEND_H
 
-#include <stdio.h>
-
+#include "common/fmt.h"
 #include "tracer/engine/conn.h"
 #include "tracer/output/text_lang.h"
 
@@ -30,8 +29,8 @@ unsigned tl_legend_note(int old_state, int new_state);
 /* tl_legend_packet: what segment v tells the legend. */
 void tl_legend_packet(struct tl_legend *l, const struct tl_pkt_view *v);
 
-/* tl_text_legend: writes the legend of c. */
-void tl_text_legend(FILE *f, const struct tl_conn *c, const struct tl_legend *l,
+/* tl_text_legend: appends the legend of c to f. */
+void tl_text_legend(struct tl_fmt *f, const struct tl_conn *c, const struct tl_legend *l,
 		    const struct tl_text_lang *L);
 
 #endif
