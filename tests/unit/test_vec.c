@@ -1,8 +1,10 @@
-/* common/vec.c, the growable arrays of compare, report and grade: items
+/* common/vec.c, the growable arrays of compare, report, grade and the
+ * outputs' byte buffers: items
  * pushed come zeroed and stay as written through every growth, an index
  * grows to reach its slot, a reservation doubles as often as it takes, a
  * size that would overflow is refused with the array left as it was, and
- * items kept by id are made once and listed in first-seen order. */
+ * items kept by id are made once and listed in first-seen order; a byte
+ * buffer starts at its own first capacity and keeps its bytes. */
 #include "common/vec.h"
 
 #include <stdbool.h>
@@ -152,6 +154,45 @@ static void test_reserve(void)
 	}
 }
 
+/* Byte buffers as the outputs grow them: len bytes used of cap, n more. */
+static const struct {
+	int line;
+	const char *desc;
+	size_t cap, len, n, first;
+	size_t want_cap; /* 0: refused, the buffer unchanged */
+} grows[] = {
+    {__LINE__, "an empty buffer starts at its first capacity", 0, 0, 10, 4096, 4096},
+    {__LINE__, "an empty buffer, more than the first", 0, 0, 5000, 4096, 8192},
+    {__LINE__, "a full buffer doubles", 256, 256, 1, 256, 512},
+    {__LINE__, "several doublings at once", 256, 200, 2000, 256, 4096},
+    {__LINE__, "len + n overflows", 256, 200, SIZE_MAX - 100, 256, 0},
+};
+
+static void test_grow_bytes(void)
+{
+	for (size_t r = 0; r < sizeof(grows) / sizeof(grows[0]); r++) {
+		size_t cap = grows[r].cap;
+		char *buf = cap ? malloc(cap) : NULL, *was = buf;
+		int err;
+
+		if (buf)
+			memset(buf, 'x', grows[r].len);
+		err = vec_grow_bytes(&buf, &cap, grows[r].len, grows[r].n, grows[r].first);
+		if (!grows[r].want_cap)
+			UNIT_CHECK_AT(grows[r].line, err < 0 && buf == was && cap == grows[r].cap,
+				      "grow bytes: %s: refused, the buffer unchanged",
+				      grows[r].desc);
+		else
+			UNIT_CHECK_AT(
+			    grows[r].line,
+			    !err && buf && cap == grows[r].want_cap &&
+				(!grows[r].len || (buf[0] == 'x' && buf[grows[r].len - 1] == 'x')),
+			    "grow bytes: %s: capacity %zu (want %zu), bytes kept", grows[r].desc,
+			    cap, grows[r].want_cap);
+		free(buf);
+	}
+}
+
 /* A sequence of ids, as a trace's events name connections: each id's
  * first event makes its item, the others find it. */
 static const struct {
@@ -202,6 +243,7 @@ int main(void)
 	test_push();
 	test_slot();
 	test_reserve();
+	test_grow_bytes();
 	test_by_id();
 	return unit_done();
 }

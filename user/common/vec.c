@@ -1,5 +1,6 @@
 #include "common/vec.h"
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +10,12 @@
 
 void *vec_reserve(void *items, size_t *cap, size_t want, size_t size)
 {
-	size_t ncap = *cap ? *cap : VEC_FIRST_CAP;
+	return vec_reserve_from(items, cap, want, size, VEC_FIRST_CAP);
+}
+
+void *vec_reserve_from(void *items, size_t *cap, size_t want, size_t size, size_t first)
+{
+	size_t ncap = *cap ? *cap : first;
 	void *p;
 
 	if (want <= *cap && items)
@@ -25,6 +31,19 @@ void *vec_reserve(void *items, size_t *cap, size_t want, size_t size)
 	if (p)
 		*cap = ncap;
 	return p;
+}
+
+int vec_grow_bytes(char **buf, size_t *cap, size_t len, size_t n, size_t first)
+{
+	char *p;
+
+	if (n > SIZE_MAX - len)
+		return -ENOMEM;
+	p = vec_reserve_from(*buf, cap, len + n, 1, first);
+	if (!p)
+		return -ENOMEM;
+	*buf = p;
+	return 0;
 }
 
 void *vec_push(struct vec *v, size_t size)

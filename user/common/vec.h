@@ -1,5 +1,5 @@
-/* Growable arrays for readers of unbounded input (a trace's connections,
- * their rows, an index by id): the capacity doubles as they fill, so n
+/* Growable arrays for unbounded input (a trace's connections, their rows,
+ * an index by id, an output's lines): the capacity doubles as they fill, so n
  * appends cost O(n) copies, and running out of memory leaves the array as
  * it was, for the caller to free. */
 #ifndef TL_COMMON_VEC_H
@@ -21,6 +21,16 @@ struct vec {
  * when memory runs out or the size would overflow, items and *cap
  * unchanged (as realloc leaves them). */
 void *vec_reserve(void *items, size_t *cap, size_t want, size_t size);
+
+/* vec_reserve_from: vec_reserve with the first capacity given (first > 0):
+ * a buffer that will hold lines or records starts where its first few
+ * fit, not at 16. */
+void *vec_reserve_from(void *items, size_t *cap, size_t want, size_t size, size_t first);
+
+/* vec_grow_bytes: room for n more bytes after len in *buf, a byte buffer of
+ * *cap bytes (first when it is none yet); 0, or -ENOMEM with *buf and *cap
+ * unchanged, as for the outputs' lines, which append to one buffer. */
+int vec_grow_bytes(char **buf, size_t *cap, size_t len, size_t n, size_t first);
 
 /* vec_push: appends a zeroed item and returns it (valid until the next
  * push); NULL when memory runs out, v unchanged. */

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "common/fmt.h"
-#include "common/grow.h"
+#include "common/vec.h"
 #include "common/utf8.h"
 
 #define JSON_MIN_CAP 256
@@ -14,7 +14,7 @@
 
 bool tl_json_grow(struct tl_json *j, size_t n)
 {
-	if (j->oom || tl_grow(&j->buf, &j->cap, j->len, n, JSON_MIN_CAP)) {
+	if (j->oom || vec_grow_bytes(&j->buf, &j->cap, j->len, n, JSON_MIN_CAP)) {
 		j->oom = true;
 		return false;
 	}

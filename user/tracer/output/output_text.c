@@ -12,7 +12,7 @@
 #include <sys/socket.h>
 
 #include "common/fmt.h"
-#include "common/grow.h"
+#include "common/vec.h"
 #include "common/utf8.h"
 #include "common/util.h"
 #include "tracer/output/text_legend.h"
@@ -320,7 +320,7 @@ static void text_proc(struct tl_fmt *f, const struct tl_proc *p)
  * part marked) when there is no memory. */
 static bool text_part_grow(struct text_part *p, size_t n)
 {
-	p->oom = tl_grow(&p->buf, &p->cap, p->len, n, TEXT_PART_MIN) != 0;
+	p->oom = vec_grow_bytes(&p->buf, &p->cap, p->len, n, TEXT_PART_MIN) != 0;
 	return !p->oom;
 }
 
