@@ -94,9 +94,13 @@ static bool http_version_prefix(const uint8_t *p, size_t n)
 	return true;
 }
 
+/* The whole shape at once: every message's start line is tried as a status
+ * line first, and a byte-by-byte walk of the shape was a tenth of a head's
+ * cost. */
 static bool http_is_version(const uint8_t *p, size_t n)
 {
-	return n >= HTTP_VERSION_LEN && http_version_prefix(p, HTTP_VERSION_LEN);
+	return n >= HTTP_VERSION_LEN && !memcmp(p, "HTTP/", 5) && http_is_digit(p[5]) &&
+	       p[6] == '.' && http_is_digit(p[7]);
 }
 
 /* "METHOD SP target SP HTTP/d.d", the line without its CRLF. */
@@ -163,7 +167,8 @@ static bool http_parse_status_line(const uint8_t *p, size_t n, struct tl_http_ms
 /* The line starting at off: sets *n to its length without CRLF or LF and
  * returns the offset after it, len when no LF ends it (then a CR at the very
  * end is taken as the start of the cut CRLF). */
-static size_t http_line(const uint8_t *buf, size_t len, size_t off, size_t *n, bool *complete)
+static inline size_t http_line(const uint8_t *buf, size_t len, size_t off, size_t *n,
+			       bool *complete)
 {
 	const uint8_t *lf = memchr(buf + off, '\n', len - off);
 	size_t end = lf ? (size_t)(lf - buf) : len;
@@ -181,6 +186,9 @@ static bool http_name_eq(const uint8_t *p, size_t n, const char *name, size_t na
 {
 	if (n != name_len)
 		return false;
+	/* Most senders write names as the RFCs do, as the callers' are. */
+	if (!memcmp(p, name, n))
+		return true;
 	for (size_t i = 0; i < n; i++) {
 		if (tl_http_lower(p[i]) != tl_http_lower((uint8_t)name[i]))
 			return false;
@@ -260,18 +268,37 @@ static const struct {
     [HTTP_CONNECTION] = HTTP_READ("Connection", connection),
 };
 
-/* Which field of http_read the line p[0..n) may be, by its name (a valid
- * field's name runs to the first colon), or -1: a field not read changes
- * nothing, valid or not, so its value is not even checked. Every head's
- * every line passes here. */
+#define HTTP_BIT(field) (1u << (field))
+/* The fields of http_read whose names begin with each byte, either case:
+ * most lines of a head (Host, Date, Server, ETag, a browser's Accept and
+ * User-Agent) begin with none, and are told so by one load. */
+static const uint8_t http_read_first[256] = {
+    ['C'] = HTTP_BIT(HTTP_CONTENT_LENGTH) | HTTP_BIT(HTTP_CONTENT_TYPE) |
+	    HTTP_BIT(HTTP_CONTENT_RANGE) | HTTP_BIT(HTTP_CONNECTION),
+    ['c'] = HTTP_BIT(HTTP_CONTENT_LENGTH) | HTTP_BIT(HTTP_CONTENT_TYPE) |
+	    HTTP_BIT(HTTP_CONTENT_RANGE) | HTTP_BIT(HTTP_CONNECTION),
+    ['K'] = HTTP_BIT(HTTP_KEEP_ALIVE),
+    ['k'] = HTTP_BIT(HTTP_KEEP_ALIVE),
+    ['T'] = HTTP_BIT(HTTP_TRANSFER_ENCODING),
+    ['t'] = HTTP_BIT(HTTP_TRANSFER_ENCODING),
+    ['R'] = HTTP_BIT(HTTP_RANGE),
+    ['r'] = HTTP_BIT(HTTP_RANGE),
+};
+
+/* Which field of http_read the line p[0..n) is, or -1: a field not read
+ * changes nothing, valid or not, so its value is not even checked. Every
+ * line of every head passes here: a name is ruled out by its first byte,
+ * then by the colon its length puts (a valid field's name ends at its first
+ * colon, and no name read holds one), before any compare and with no search
+ * for the colon. */
 static int http_read_index(const uint8_t *p, size_t n)
 {
-	const uint8_t *colon = memchr(p, ':', n);
-	size_t nlen = colon ? (size_t)(colon - p) : 0;
+	for (unsigned bits = http_read_first[p[0]], i; bits; bits &= bits - 1) {
+		const size_t len = http_read[i = (unsigned)__builtin_ctz(bits)].len;
 
-	for (size_t i = 0; colon && i < ARRAY_SIZE(http_read); i++)
-		if (http_name_eq(p, nlen, http_read[i].name, http_read[i].len))
+		if (n > len && p[len] == ':' && http_name_eq(p, len, http_read[i].name, len))
 			return (int)i;
+	}
 	return -1;
 }
 
@@ -307,32 +334,37 @@ static unsigned http_keep_alive_timeout(const uint8_t *v, size_t n)
 	return 0;
 }
 
-bool tl_http_field_split(const uint8_t *p, size_t n, struct tl_http_field *f)
+/* A field's value v[0..n) (past its colon): false when a byte of it is no
+ * field text, else f's value without its surrounding whitespace. */
+static bool http_field_value(const uint8_t *v, size_t n, struct tl_http_field *f)
 {
-	size_t nlen = http_span(p, n, HTTP_TCHAR);
-	const uint8_t *v;
-	size_t vlen;
-
-	if (!nlen || nlen >= n || p[nlen] != ':')
+	if (http_span(v, n, HTTP_TEXT) != n)
 		return false;
-	v = p + nlen + 1;
-	vlen = n - nlen - 1;
-	if (http_span(v, vlen, HTTP_TEXT) != vlen)
-		return false;
-	while (vlen && (*v == ' ' || *v == '\t')) {
+	while (n && (*v == ' ' || *v == '\t')) {
 		v++;
-		vlen--;
+		n--;
 	}
-	while (vlen && (v[vlen - 1] == ' ' || v[vlen - 1] == '\t'))
-		vlen--;
-	*f = (struct tl_http_field){.name = p, .name_len = nlen, .value = v, .value_len = vlen};
+	while (n && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+		n--;
+	f->value = v;
+	f->value_len = n;
 	return true;
 }
 
-/* tl_http_field_next, with read: only fields of http_read, and which one
- * in *read. */
-static bool http_field_next(const uint8_t *buf, size_t len, size_t *off, struct tl_http_field *f,
-			    bool *end, int *read)
+bool tl_http_field_split(const uint8_t *p, size_t n, struct tl_http_field *f)
+{
+	size_t nlen = http_span(p, n, HTTP_TCHAR);
+
+	if (!nlen || nlen >= n || p[nlen] != ':' ||
+	    !http_field_value(p + nlen + 1, n - nlen - 1, f))
+		return false;
+	f->name = p;
+	f->name_len = nlen;
+	return true;
+}
+
+bool tl_http_field_next(const uint8_t *buf, size_t len, size_t *off, struct tl_http_field *f,
+			bool *end)
 {
 	size_t n, start;
 	bool complete;
@@ -349,18 +381,10 @@ static bool http_field_next(const uint8_t *buf, size_t len, size_t *off, struct 
 			*end = true;
 			return false;
 		}
-		if (read && (*read = http_read_index(buf + start, n)) < 0)
-			continue;
 		if (tl_http_field_split(buf + start, n, f))
 			return true;
 	}
 	return false;
-}
-
-bool tl_http_field_next(const uint8_t *buf, size_t len, size_t *off, struct tl_http_field *f,
-			bool *end)
-{
-	return http_field_next(buf, len, off, f, end, NULL);
 }
 
 bool tl_http_name_eq(const uint8_t *p, size_t n, const char *name, size_t name_len)
@@ -368,41 +392,72 @@ bool tl_http_name_eq(const uint8_t *p, size_t n, const char *name, size_t name_l
 	return http_name_eq(p, n, name, name_len);
 }
 
-/* The first of repeated fields is kept. */
-static void http_parse_header(const struct tl_http_field *h, enum http_read_field which,
+/* The line p[0..n) as the field which names, when its value is valid; the
+ * first of repeated fields is kept. */
+static void http_parse_header(const uint8_t *p, size_t n, enum http_read_field which,
 			      struct tl_http_msg *m, enum http_cl_state *cl)
 {
+	const size_t nlen = http_read[which].len;
+	struct tl_http_field h;
 	char *text;
 
+	if (!http_field_value(p + nlen + 1, n - nlen - 1, &h))
+		return;
 	if (which == HTTP_CONTENT_LENGTH)
-		http_content_length(m, cl, h->value, h->value_len);
+		http_content_length(m, cl, h.value, h.value_len);
 	if (which == HTTP_KEEP_ALIVE && !m->keep_alive_s)
-		m->keep_alive_s = http_keep_alive_timeout(h->value, h->value_len);
+		m->keep_alive_s = http_keep_alive_timeout(h.value, h.value_len);
 	/* Repeated fields make one list: the last one's last coding counts. */
 	if (which == HTTP_TRANSFER_ENCODING)
-		m->chunked = http_last_coding_chunked(h->value, h->value_len);
+		m->chunked = http_last_coding_chunked(h.value, h.value_len);
 	if (http_read[which].text == HTTP_NO_TEXT)
 		return;
 	text = (char *)m + http_read[which].text;
 	if (!text[0])
-		http_copy(text, TL_HTTP_HEADER_MAX, h->value, h->value_len);
+		http_copy(text, TL_HTTP_HEADER_MAX, h.value, h.value_len);
 }
 
 /* Header lines from off on, up to the empty line; a line the end of buf cuts
- * is left out, since its value may be cut too. */
+ * is left out, since its value may be cut too. One pass, each line found
+ * once and split only when it is a field read. */
 static void http_parse_headers(const uint8_t *buf, size_t len, size_t off, struct tl_http_msg *m)
 {
 	enum http_cl_state cl = HTTP_CL_ABSENT;
-	struct tl_http_field h;
+	size_t n, start;
+	bool complete;
 	int which;
-	bool end;
 
-	while (http_field_next(buf, len, &off, &h, &end, &which))
-		http_parse_header(&h, (enum http_read_field)which, m, &cl);
-	if (end) {
-		m->headers_complete = true;
-		m->header_len = off;
+	while (off < len) {
+		start = off;
+		off = http_line(buf, len, start, &n, &complete);
+		if (!complete)
+			return;
+		if (!n) {
+			m->headers_complete = true;
+			m->header_len = off;
+			return;
+		}
+		which = http_read_index(buf + start, n);
+		if (which >= 0)
+			http_parse_header(buf + start, n, (enum http_read_field)which, m, &cl);
 	}
+}
+
+/* What tl_http_parse leaves unset is "", 0 or false: each string's first
+ * byte rather than the whole message, whose arrays are most of a
+ * kilobyte and were the parser's largest cost per head. */
+static void http_msg_reset(struct tl_http_msg *m)
+{
+	m->kind = TL_HTTP_NONE;
+	m->method[0] = m->uri[0] = m->version[0] = m->reason[0] = '\0';
+	m->status = 0;
+	m->uri_truncated = m->line_complete = m->headers_complete = false;
+	m->content_type[0] = m->range[0] = m->content_range[0] = m->connection[0] = '\0';
+	m->content_length = -1;
+	m->header_len = m->uri_len = 0;
+	m->transfer_encoding[0] = '\0';
+	m->chunked = false;
+	m->keep_alive_s = 0;
 }
 
 enum tl_http_kind tl_http_parse(const uint8_t *buf, size_t len, struct tl_http_msg *m)
@@ -410,8 +465,7 @@ enum tl_http_kind tl_http_parse(const uint8_t *buf, size_t len, struct tl_http_m
 	size_t n, next;
 	bool complete;
 
-	memset(m, 0, sizeof(*m));
-	m->content_length = -1;
+	http_msg_reset(m);
 	/* buf may be NULL then, which memchr must not see. */
 	if (!len)
 		return TL_HTTP_NONE;
