@@ -44,6 +44,12 @@ static const struct headers_row rows[] = {
      "GET / HTTP/1.1\r\nUser-Agent: x\r\n y\r\nAccept: */*\r\nsec-ch-ua: z\r\nrange: "
      "bytes=1-\r\n\r\n",
      0, TL_HEADERS_EXPLAIN, false, "range=bytes=1-|"},
+    /* Explaining names found by first byte and colon: a longer name, a space
+     * before the colon, an invalid value and a CR inside the name are none. */
+    {__LINE__,
+     "HTTP/1.1 200 OK\r\nETagx: a\r\nETag : b\r\nETag: \x01\r\nContent\rType: d\r\n"
+     "CONNECTION: close\r\nconTent-TYPE:e\r\n\r\n",
+     0, TL_HEADERS_EXPLAIN, false, "CONNECTION=close|conTent-TYPE=e|"},
     /* The start line alone, cut: no field, cut. */
     {__LINE__, "GET /a", 0, TL_HEADERS_ALL, false, "+cut"},
     /* Bare LF line ends, as tshark accepts them. */

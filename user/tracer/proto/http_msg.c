@@ -285,19 +285,21 @@ static const uint8_t http_read_first[256] = {
     ['r'] = HTTP_BIT(HTTP_RANGE),
 };
 
-/* Which field of http_read the line p[0..n) is, or -1: a field not read
- * changes nothing, valid or not, so its value is not even checked. Every
- * line of every head passes here: a name is ruled out by its first byte,
- * then by the colon its length puts (a valid field's name ends at its first
- * colon, and no name read holds one), before any compare and with no search
- * for the colon. */
-static int http_read_index(const uint8_t *p, size_t n)
+/* Which field of http_read the line p[0..n) is, or -1 (*name_len then its
+ * name's length): a field not read changes nothing, valid or not, so its
+ * value is not even checked. Every line of every head passes here: a name
+ * is ruled out by its first byte, then by the colon its length puts (a
+ * valid field's name ends at its first colon, and no name read holds one),
+ * before any compare and with no search for the colon. */
+static int http_read_index(const uint8_t *p, size_t n, size_t *name_len)
 {
 	for (unsigned bits = http_read_first[p[0]], i; bits; bits &= bits - 1) {
 		const size_t len = http_read[i = (unsigned)__builtin_ctz(bits)].len;
 
-		if (n > len && p[len] == ':' && http_name_eq(p, len, http_read[i].name, len))
+		if (n > len && p[len] == ':' && http_name_eq(p, len, http_read[i].name, len)) {
+			*name_len = len;
 			return (int)i;
+		}
 	}
 	return -1;
 }
@@ -334,20 +336,20 @@ static unsigned http_keep_alive_timeout(const uint8_t *v, size_t n)
 	return 0;
 }
 
-/* A field's value v[0..n) (past its colon): false when a byte of it is no
- * field text, else f's value without its surrounding whitespace. */
-static bool http_field_value(const uint8_t *v, size_t n, struct tl_http_field *f)
+bool tl_http_field_named(const uint8_t *p, size_t n, size_t name_len, struct tl_http_field *f)
 {
-	if (http_span(v, n, HTTP_TEXT) != n)
+	const uint8_t *v = p + name_len + 1;
+	size_t vlen = n - name_len - 1;
+
+	if (http_span(v, vlen, HTTP_TEXT) != vlen)
 		return false;
-	while (n && (*v == ' ' || *v == '\t')) {
+	while (vlen && (*v == ' ' || *v == '\t')) {
 		v++;
-		n--;
+		vlen--;
 	}
-	while (n && (v[n - 1] == ' ' || v[n - 1] == '\t'))
-		n--;
-	f->value = v;
-	f->value_len = n;
+	while (vlen && (v[vlen - 1] == ' ' || v[vlen - 1] == '\t'))
+		vlen--;
+	*f = (struct tl_http_field){.name = p, .name_len = name_len, .value = v, .value_len = vlen};
 	return true;
 }
 
@@ -355,18 +357,17 @@ bool tl_http_field_split(const uint8_t *p, size_t n, struct tl_http_field *f)
 {
 	size_t nlen = http_span(p, n, HTTP_TCHAR);
 
-	if (!nlen || nlen >= n || p[nlen] != ':' ||
-	    !http_field_value(p + nlen + 1, n - nlen - 1, f))
-		return false;
-	f->name = p;
-	f->name_len = nlen;
-	return true;
+	return nlen && nlen < n && p[nlen] == ':' && tl_http_field_named(p, n, nlen, f);
 }
 
-bool tl_http_field_next(const uint8_t *buf, size_t len, size_t *off, struct tl_http_field *f,
-			bool *end)
+/* tl_http_field_next_wanted's walk, inlined into each caller so that the
+ * parser's want is a direct call, inlined too: every line of every head
+ * passes here. */
+static inline __attribute__((always_inline)) bool
+http_field_next(const uint8_t *buf, size_t len, size_t *off, struct tl_http_field *f, bool *end,
+		tl_http_field_want want, int *which)
 {
-	size_t n, start;
+	size_t n, start, nlen;
 	bool complete;
 
 	*end = false;
@@ -381,10 +382,27 @@ bool tl_http_field_next(const uint8_t *buf, size_t len, size_t *off, struct tl_h
 			*end = true;
 			return false;
 		}
-		if (tl_http_field_split(buf + start, n, f))
+		if (!want) {
+			if (tl_http_field_split(buf + start, n, f))
+				return true;
+		} else if ((*which = want(buf + start, n, &nlen)) >= 0 &&
+			   tl_http_field_named(buf + start, n, nlen, f)) {
 			return true;
+		}
 	}
 	return false;
+}
+
+bool tl_http_field_next_wanted(const uint8_t *buf, size_t len, size_t *off, struct tl_http_field *f,
+			       bool *end, tl_http_field_want want, int *which)
+{
+	return http_field_next(buf, len, off, f, end, want, which);
+}
+
+bool tl_http_field_next(const uint8_t *buf, size_t len, size_t *off, struct tl_http_field *f,
+			bool *end)
+{
+	return http_field_next(buf, len, off, f, end, NULL, NULL);
 }
 
 bool tl_http_name_eq(const uint8_t *p, size_t n, const char *name, size_t name_len)
@@ -392,54 +410,41 @@ bool tl_http_name_eq(const uint8_t *p, size_t n, const char *name, size_t name_l
 	return http_name_eq(p, n, name, name_len);
 }
 
-/* The line p[0..n) as the field which names, when its value is valid; the
- * first of repeated fields is kept. */
-static void http_parse_header(const uint8_t *p, size_t n, enum http_read_field which,
+/* The first of repeated fields is kept. */
+static void http_parse_header(const struct tl_http_field *h, enum http_read_field which,
 			      struct tl_http_msg *m, enum http_cl_state *cl)
 {
-	const size_t nlen = http_read[which].len;
-	struct tl_http_field h;
 	char *text;
 
-	if (!http_field_value(p + nlen + 1, n - nlen - 1, &h))
-		return;
 	if (which == HTTP_CONTENT_LENGTH)
-		http_content_length(m, cl, h.value, h.value_len);
+		http_content_length(m, cl, h->value, h->value_len);
 	if (which == HTTP_KEEP_ALIVE && !m->keep_alive_s)
-		m->keep_alive_s = http_keep_alive_timeout(h.value, h.value_len);
+		m->keep_alive_s = http_keep_alive_timeout(h->value, h->value_len);
 	/* Repeated fields make one list: the last one's last coding counts. */
 	if (which == HTTP_TRANSFER_ENCODING)
-		m->chunked = http_last_coding_chunked(h.value, h.value_len);
+		m->chunked = http_last_coding_chunked(h->value, h->value_len);
 	if (http_read[which].text == HTTP_NO_TEXT)
 		return;
 	text = (char *)m + http_read[which].text;
 	if (!text[0])
-		http_copy(text, TL_HTTP_HEADER_MAX, h.value, h.value_len);
+		http_copy(text, TL_HTTP_HEADER_MAX, h->value, h->value_len);
 }
 
 /* Header lines from off on, up to the empty line; a line the end of buf cuts
- * is left out, since its value may be cut too. One pass, each line found
- * once and split only when it is a field read. */
+ * is left out, since its value may be cut too. Each line is found once and
+ * split only when it is a field read. */
 static void http_parse_headers(const uint8_t *buf, size_t len, size_t off, struct tl_http_msg *m)
 {
 	enum http_cl_state cl = HTTP_CL_ABSENT;
-	size_t n, start;
-	bool complete;
+	struct tl_http_field h;
 	int which;
+	bool end;
 
-	while (off < len) {
-		start = off;
-		off = http_line(buf, len, start, &n, &complete);
-		if (!complete)
-			return;
-		if (!n) {
-			m->headers_complete = true;
-			m->header_len = off;
-			return;
-		}
-		which = http_read_index(buf + start, n);
-		if (which >= 0)
-			http_parse_header(buf + start, n, (enum http_read_field)which, m, &cl);
+	while (http_field_next(buf, len, &off, &h, &end, http_read_index, &which))
+		http_parse_header(&h, (enum http_read_field)which, m, &cl);
+	if (end) {
+		m->headers_complete = true;
+		m->header_len = off;
 	}
 }
 
