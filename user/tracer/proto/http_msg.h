@@ -23,7 +23,7 @@ enum tl_http_kind {
 
 /* Field text is raw bytes from the wire (may be any byte but NUL, which ends
  * it; the request target alone may hold NUL too, up to uri_len): escape it
- * before output. */
+ * before output. The bytes of an array past its text are unspecified. */
 struct tl_http_msg {
 	enum tl_http_kind kind;
 	char method[TL_HTTP_METHOD_MAX];
