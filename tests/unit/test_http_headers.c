@@ -50,6 +50,15 @@ static const struct headers_row rows[] = {
      "HTTP/1.1 200 OK\r\nETagx: a\r\nETag : b\r\nETag: \x01\r\nContent\rType: d\r\n"
      "CONNECTION: close\r\nconTent-TYPE:e\r\n\r\n",
      0, TL_HEADERS_EXPLAIN, false, "CONNECTION=close|conTent-TYPE=e|"},
+    /* Every explaining name, in lower case as HTTP/2-era clients send them. */
+    {__LINE__,
+     "HTTP/1.1 200 OK\r\nif-none-match: a\r\nif-modified-since: b\r\netag: c\r\n"
+     "last-modified: d\r\ncache-control: e\r\nkeep-alive: f\r\nconnection: g\r\n"
+     "range: h\r\ncontent-range: i\r\ntransfer-encoding: j\r\ncontent-length: k\r\n"
+     "content-type: l\r\nhost: m\r\n\r\n",
+     0, TL_HEADERS_EXPLAIN, false,
+     "if-none-match=a|if-modified-since=b|etag=c|last-modified=d|cache-control=e|keep-alive=f|"
+     "connection=g|range=h|content-range=i|transfer-encoding=j|content-length=k|content-type=l|"},
     /* The start line alone, cut: no field, cut. */
     {__LINE__, "GET /a", 0, TL_HEADERS_ALL, false, "+cut"},
     /* Bare LF line ends, as tshark accepts them. */

@@ -2,15 +2,8 @@
 
 #include <string.h>
 
-#include "common/util.h"
-
 /* What a student needs to explain a 304 (the validators), a 206 (Range),
- * a kept-alive or closed connection, and where a body ends. With their
- * lengths: most names are told apart by length alone. */
-#define EXPLAINING(name)                                                                           \
-	{                                                                                          \
-		name, sizeof(name) - 1                                                             \
-	}
+ * a kept-alive or closed connection, and where a body ends. */
 enum {
 	EX_IF_NONE_MATCH,
 	EX_IF_MODIFIED_SINCE,
@@ -25,22 +18,19 @@ enum {
 	EX_CONTENT_LENGTH,
 	EX_CONTENT_TYPE,
 };
-static const struct {
-	const char *name;
-	size_t len;
-} explaining[] = {
-    [EX_IF_NONE_MATCH] = EXPLAINING("If-None-Match"),
-    [EX_IF_MODIFIED_SINCE] = EXPLAINING("If-Modified-Since"),
-    [EX_ETAG] = EXPLAINING("ETag"),
-    [EX_LAST_MODIFIED] = EXPLAINING("Last-Modified"),
-    [EX_CACHE_CONTROL] = EXPLAINING("Cache-Control"),
-    [EX_KEEP_ALIVE] = EXPLAINING("Keep-Alive"),
-    [EX_CONNECTION] = EXPLAINING("Connection"),
-    [EX_RANGE] = EXPLAINING("Range"),
-    [EX_CONTENT_RANGE] = EXPLAINING("Content-Range"),
-    [EX_TRANSFER_ENCODING] = EXPLAINING("Transfer-Encoding"),
-    [EX_CONTENT_LENGTH] = EXPLAINING("Content-Length"),
-    [EX_CONTENT_TYPE] = EXPLAINING("Content-Type"),
+static const struct tl_http_name explaining[] = {
+    [EX_IF_NONE_MATCH] = TL_HTTP_NAME("If-None-Match"),
+    [EX_IF_MODIFIED_SINCE] = TL_HTTP_NAME("If-Modified-Since"),
+    [EX_ETAG] = TL_HTTP_NAME("ETag"),
+    [EX_LAST_MODIFIED] = TL_HTTP_NAME("Last-Modified"),
+    [EX_CACHE_CONTROL] = TL_HTTP_NAME("Cache-Control"),
+    [EX_KEEP_ALIVE] = TL_HTTP_NAME("Keep-Alive"),
+    [EX_CONNECTION] = TL_HTTP_NAME("Connection"),
+    [EX_RANGE] = TL_HTTP_NAME("Range"),
+    [EX_CONTENT_RANGE] = TL_HTTP_NAME("Content-Range"),
+    [EX_TRANSFER_ENCODING] = TL_HTTP_NAME("Transfer-Encoding"),
+    [EX_CONTENT_LENGTH] = TL_HTTP_NAME("Content-Length"),
+    [EX_CONTENT_TYPE] = TL_HTTP_NAME("Content-Type"),
 };
 
 #define EX_BIT(field) (1u << (field))
@@ -68,19 +58,10 @@ static const uint16_t explaining_first[256] = {
     ['t'] = EX_BIT(EX_TRANSFER_ENCODING),
 };
 
-/* Which explaining field the line p[0..n) is, by its first byte, then the
- * colon each candidate's length puts, then its name (tl_http_field_want). */
+/* Which explaining field the line p[0..n) is (tl_http_field_want). */
 static int header_explains(const uint8_t *p, size_t n, size_t *name_len)
 {
-	for (unsigned bits = explaining_first[p[0]], i; bits; bits &= bits - 1) {
-		const size_t len = explaining[i = (unsigned)__builtin_ctz(bits)].len;
-
-		if (n > len && p[len] == ':' && tl_http_name_eq(p, len, explaining[i].name, len)) {
-			*name_len = len;
-			return (int)i;
-		}
-	}
-	return -1;
+	return tl_http_name_find(p, n, explaining_first[p[0]], explaining, name_len);
 }
 
 /* The earlier field of the same name, or -1. */

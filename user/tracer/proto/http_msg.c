@@ -244,28 +244,29 @@ enum http_read_field {
 	HTTP_CONNECTION,
 };
 
+static const struct tl_http_name http_read[] = {
+    [HTTP_CONTENT_LENGTH] = TL_HTTP_NAME("Content-Length"),
+    [HTTP_KEEP_ALIVE] = TL_HTTP_NAME("Keep-Alive"),
+    [HTTP_TRANSFER_ENCODING] = TL_HTTP_NAME("Transfer-Encoding"),
+    [HTTP_CONTENT_TYPE] = TL_HTTP_NAME("Content-Type"),
+    [HTTP_RANGE] = TL_HTTP_NAME("Range"),
+    [HTTP_CONTENT_RANGE] = TL_HTTP_NAME("Content-Range"),
+    [HTTP_CONNECTION] = TL_HTTP_NAME("Connection"),
+};
+
 /* No text kept for a field. */
 #define HTTP_NO_TEXT SIZE_MAX
-#define HTTP_READ(name, member)                                                                    \
-	{                                                                                          \
-		name, sizeof(name) - 1, offsetof(struct tl_http_msg, member)                       \
-	}
-#define HTTP_READ_ONLY(name)                                                                       \
-	{                                                                                          \
-		name, sizeof(name) - 1, HTTP_NO_TEXT                                               \
-	}
-static const struct {
-	const char *name;
-	size_t len;
-	size_t text; /* offset of its char[TL_HTTP_HEADER_MAX] in tl_http_msg */
-} http_read[] = {
-    [HTTP_CONTENT_LENGTH] = HTTP_READ_ONLY("Content-Length"),
-    [HTTP_KEEP_ALIVE] = HTTP_READ_ONLY("Keep-Alive"),
-    [HTTP_TRANSFER_ENCODING] = HTTP_READ("Transfer-Encoding", transfer_encoding),
-    [HTTP_CONTENT_TYPE] = HTTP_READ("Content-Type", content_type),
-    [HTTP_RANGE] = HTTP_READ("Range", range),
-    [HTTP_CONTENT_RANGE] = HTTP_READ("Content-Range", content_range),
-    [HTTP_CONNECTION] = HTTP_READ("Connection", connection),
+#define HTTP_TEXT_OF(member) offsetof(struct tl_http_msg, member)
+/* Where each field's text is kept: the offset of its
+ * char[TL_HTTP_HEADER_MAX] in tl_http_msg. */
+static const size_t http_read_text[ARRAY_SIZE(http_read)] = {
+    [HTTP_CONTENT_LENGTH] = HTTP_NO_TEXT,
+    [HTTP_KEEP_ALIVE] = HTTP_NO_TEXT,
+    [HTTP_TRANSFER_ENCODING] = HTTP_TEXT_OF(transfer_encoding),
+    [HTTP_CONTENT_TYPE] = HTTP_TEXT_OF(content_type),
+    [HTTP_RANGE] = HTTP_TEXT_OF(range),
+    [HTTP_CONTENT_RANGE] = HTTP_TEXT_OF(content_range),
+    [HTTP_CONNECTION] = HTTP_TEXT_OF(connection),
 };
 
 #define HTTP_BIT(field) (1u << (field))
@@ -285,23 +286,12 @@ static const uint8_t http_read_first[256] = {
     ['r'] = HTTP_BIT(HTTP_RANGE),
 };
 
-/* Which field of http_read the line p[0..n) is, or -1 (*name_len then its
- * name's length): a field not read changes nothing, valid or not, so its
- * value is not even checked. Every line of every head passes here: a name
- * is ruled out by its first byte, then by the colon its length puts (a
- * valid field's name ends at its first colon, and no name read holds one),
- * before any compare and with no search for the colon. */
+/* Which field of http_read the line p[0..n) is (tl_http_field_want): a
+ * field not read changes nothing, valid or not, so its value is not even
+ * checked. */
 static int http_read_index(const uint8_t *p, size_t n, size_t *name_len)
 {
-	for (unsigned bits = http_read_first[p[0]], i; bits; bits &= bits - 1) {
-		const size_t len = http_read[i = (unsigned)__builtin_ctz(bits)].len;
-
-		if (n > len && p[len] == ':' && http_name_eq(p, len, http_read[i].name, len)) {
-			*name_len = len;
-			return (int)i;
-		}
-	}
-	return -1;
+	return tl_http_name_find(p, n, http_read_first[p[0]], http_read, name_len);
 }
 
 /* "gzip, chunked": whether the last coding of the list is chunked. */
@@ -423,9 +413,9 @@ static void http_parse_header(const struct tl_http_field *h, enum http_read_fiel
 	/* Repeated fields make one list: the last one's last coding counts. */
 	if (which == HTTP_TRANSFER_ENCODING)
 		m->chunked = http_last_coding_chunked(h->value, h->value_len);
-	if (http_read[which].text == HTTP_NO_TEXT)
+	if (http_read_text[which] == HTTP_NO_TEXT)
 		return;
-	text = (char *)m + http_read[which].text;
+	text = (char *)m + http_read_text[which];
 	if (!text[0])
 		http_copy(text, TL_HTTP_HEADER_MAX, h->value, h->value_len);
 }

@@ -101,6 +101,16 @@ typedef int (*tl_http_field_want)(const uint8_t *p, size_t n, size_t *name_len);
 bool tl_http_field_next_wanted(const uint8_t *buf, size_t len, size_t *off, struct tl_http_field *f,
 			       bool *end, tl_http_field_want want, int *which);
 
+/* A field name a caller looks for, with its length. */
+struct tl_http_name {
+	const char *name;
+	size_t len;
+};
+#define TL_HTTP_NAME(literal)                                                                      \
+	{                                                                                          \
+		literal, sizeof(literal) - 1                                                       \
+	}
+
 /* tl_http_lower: ASCII only, for field names; tolower() would follow the
  * locale. */
 static inline uint8_t tl_http_lower(uint8_t c) { return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c; }
@@ -108,6 +118,28 @@ static inline uint8_t tl_http_lower(uint8_t c) { return c >= 'A' && c <= 'Z' ? c
 /* tl_http_name_eq: a field name against one of name_len bytes,
  * case-insensitively (ASCII). */
 bool tl_http_name_eq(const uint8_t *p, size_t n, const char *name, size_t name_len);
+
+/* tl_http_name_find: which of names the header line p[0..n) is, or -1,
+ * among candidates (a bit per index: those whose names begin with p[0], from
+ * the caller's table by first byte, so that most lines are ruled out by one
+ * load); *name_len set to its length, the colon's offset. A valid field's
+ * name ends at its first colon and no name looked for holds one, so each
+ * candidate is ruled out by the colon its length puts before any compare,
+ * and no line is searched for its colon. Inline: every line of every head
+ * passes here. */
+static inline int tl_http_name_find(const uint8_t *p, size_t n, unsigned candidates,
+				    const struct tl_http_name *names, size_t *name_len)
+{
+	for (unsigned i; candidates; candidates &= candidates - 1) {
+		const size_t len = names[i = (unsigned)__builtin_ctz(candidates)].len;
+
+		if (n > len && p[len] == ':' && tl_http_name_eq(p, len, names[i].name, len)) {
+			*name_len = len;
+			return (int)i;
+		}
+	}
+	return -1;
+}
 
 /* tl_http_head_start: the offset just past the start line of the message
  * buf begins with, len when no line end is in buf. */
