@@ -59,6 +59,15 @@ static const struct headers_row rows[] = {
      0, TL_HEADERS_EXPLAIN, false,
      "if-none-match=a|if-modified-since=b|etag=c|last-modified=d|cache-control=e|keep-alive=f|"
      "connection=g|range=h|content-range=i|transfer-encoding=j|content-length=k|content-type=l|"},
+    /* Values checked eight bytes at a time: a control or DEL anywhere in a
+     * word or in the tail makes no field; HTAB and obs-text are text. */
+    {__LINE__,
+     "HTTP/1.1 200 OK\r\nX-A: 0123456\x01"
+     "789abcdef\r\nX-B: 0123456789abcde\x7f\r\n"
+     "X-C: \xff\xfe\x80 0123456789\tabc\r\nX-D: 01234567\x1f\r\nX-E: \x7f"
+     "0123456789\r\n"
+     "X-F: 0123456789abcdef0123\r\n\r\n",
+     0, TL_HEADERS_ALL, false, "X-C=\xff\xfe\x80 0123456789\tabc|X-F=0123456789abcdef0123|"},
     /* The start line alone, cut: no field, cut. */
     {__LINE__, "GET /a", 0, TL_HEADERS_ALL, false, "+cut"},
     /* Bare LF line ends, as tshark accepts them. */
