@@ -44,6 +44,30 @@ static const struct headers_row rows[] = {
      "GET / HTTP/1.1\r\nUser-Agent: x\r\n y\r\nAccept: */*\r\nsec-ch-ua: z\r\nrange: "
      "bytes=1-\r\n\r\n",
      0, TL_HEADERS_EXPLAIN, false, "range=bytes=1-|"},
+    /* Explaining names found by first byte and colon: a longer name, a space
+     * before the colon, an invalid value and a CR inside the name are none. */
+    {__LINE__,
+     "HTTP/1.1 200 OK\r\nETagx: a\r\nETag : b\r\nETag: \x01\r\nContent\rType: d\r\n"
+     "CONNECTION: close\r\nconTent-TYPE:e\r\n\r\n",
+     0, TL_HEADERS_EXPLAIN, false, "CONNECTION=close|conTent-TYPE=e|"},
+    /* Every explaining name, in lower case as HTTP/2-era clients send them. */
+    {__LINE__,
+     "HTTP/1.1 200 OK\r\nif-none-match: a\r\nif-modified-since: b\r\netag: c\r\n"
+     "last-modified: d\r\ncache-control: e\r\nkeep-alive: f\r\nconnection: g\r\n"
+     "range: h\r\ncontent-range: i\r\ntransfer-encoding: j\r\ncontent-length: k\r\n"
+     "content-type: l\r\nhost: m\r\n\r\n",
+     0, TL_HEADERS_EXPLAIN, false,
+     "if-none-match=a|if-modified-since=b|etag=c|last-modified=d|cache-control=e|keep-alive=f|"
+     "connection=g|range=h|content-range=i|transfer-encoding=j|content-length=k|content-type=l|"},
+    /* Values checked eight bytes at a time: a control or DEL anywhere in a
+     * word or in the tail makes no field; HTAB and obs-text are text. */
+    {__LINE__,
+     "HTTP/1.1 200 OK\r\nX-A: 0123456\x01"
+     "789abcdef\r\nX-B: 0123456789abcde\x7f\r\n"
+     "X-C: \xff\xfe\x80 0123456789\tabc\r\nX-D: 01234567\x1f\r\nX-E: \x7f"
+     "0123456789\r\n"
+     "X-F: 0123456789abcdef0123\r\n\r\n",
+     0, TL_HEADERS_ALL, false, "X-C=\xff\xfe\x80 0123456789\tabc|X-F=0123456789abcdef0123|"},
     /* The start line alone, cut: no field, cut. */
     {__LINE__, "GET /a", 0, TL_HEADERS_ALL, false, "+cut"},
     /* Bare LF line ends, as tshark accepts them. */

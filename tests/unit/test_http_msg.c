@@ -80,6 +80,11 @@ static const struct http_row http_rows[] = {
     {__LINE__, "version HTTP/1.10", IN("GET / HTTP/1.10\r\n"), NONE},
     {__LINE__, "version HTTP/11", IN("GET / HTTP/11\r\n"), NONE},
     {__LINE__, "version lowercase", IN("GET / http/1.1\r\n"), NONE},
+    {__LINE__, "status version not HTTP/", IN("HTTX/1.1 200 OK\r\n"), NONE},
+    {__LINE__, "status version major not a digit", IN("HTTP/a.1 200 OK\r\n"), NONE},
+    {__LINE__, "status version without its dot", IN("HTTP/1x1 200 OK\r\n"), NONE},
+    {__LINE__, "status version minor not a digit", IN("HTTP/1.: 200 OK\r\n"), NONE},
+    {__LINE__, "request version minor not a digit", IN("GET / HTTP/1./\r\n"), NONE},
     {__LINE__, "space after version", IN("GET / HTTP/1.1 \r\n"), NONE},
     {__LINE__, "bare CR before CRLF", IN("GET / HTTP/1.1\r\r\n"), NONE},
     {__LINE__, "HTTP/0.9 style", IN("GET /\r\n"), NONE},
@@ -189,6 +194,15 @@ static const struct clen_row clen_rows[] = {
     {__LINE__, "Content-Length: x\r\nContent-Length: 6\r\n", -1},
     {__LINE__, "Content-Length: 5\r\nContent-Length: 5\r\nContent-Length: 7\r\n", -1},
     {__LINE__, "Content-Lengths: 5\r\n", -1},
+    /* Names told apart by first byte and colon before any compare. */
+    {__LINE__, "CONTENT-LENGTH: 7\r\n", 7},
+    {__LINE__, "cOnTeNt-LeNgTh:7\r\n", 7},
+    {__LINE__, "Content-Length : 5\r\n", -1},
+    {__LINE__, "XContent-Length: 5\r\n", -1},
+    {__LINE__, "Content\rLength: 5\r\n", -1},
+    {__LINE__, "Content-Lengt: 5\r\n", -1},
+    {__LINE__, "Content-Length: 5\x01\r\n", -1},
+    {__LINE__, "Content-Type: x\r\nConnection: y\r\nContent-Length: 3\r\n", 3},
 };
 
 /* Keep-Alive's timeout, which the status line names. */

@@ -152,8 +152,10 @@ static void track_body(struct tl_engine *e, struct tl_conn *c, __u32 high, __u64
 	}
 }
 
-static void start_response(struct tl_engine *e, struct tl_conn *c, const struct tl_http_msg *m,
-			   __u32 raw_seq, __u64 ts_ns, struct tl_http_view *v)
+/* Starts following the final response m; returns its body's length as
+ * body_length tells it. */
+static __s64 start_response(struct tl_engine *e, struct tl_conn *c, const struct tl_http_msg *m,
+			    __u32 raw_seq, __u64 ts_ns, struct tl_http_view *v)
 {
 	struct tl_response_track *t = &tl_econn(c)->http->response;
 	__s64 len;
@@ -183,6 +185,7 @@ static void start_response(struct tl_engine *e, struct tl_conn *c, const struct 
 	t->chunked = len == BODY_CHUNKED;
 	t->chunk_lost = t->chunked && !m->headers_complete;
 	t->dec_seq = t->body_seq;
+	return len;
 }
 
 /* Follows a chunked body through b: its framing from the copied bytes,
@@ -249,9 +252,7 @@ static size_t message(struct tl_engine *e, struct tl_conn *c, const struct tl_ht
 		if (m->keep_alive_s)
 			tl_econn(c)->keep_alive_s = m->keep_alive_s;
 		/* 1xx responses are interim: the final one still answers the request. */
-		if (m->status >= 200)
-			start_response(e, c, m, b->seq, b->ts_ns, &v);
-		body = m->status >= 200 ? body_length(m, v.request) : 0;
+		body = m->status >= 200 ? start_response(e, c, m, b->seq, b->ts_ns, &v) : 0;
 	}
 	if (e->sink.on_http)
 		e->sink.on_http(e->sink.ctx, c, &v);

@@ -2,36 +2,66 @@
 
 #include <string.h>
 
-#include "common/util.h"
-
 /* What a student needs to explain a 304 (the validators), a 206 (Range),
- * a kept-alive or closed connection, and where a body ends. With their
- * lengths: most names are told apart by length alone. */
-#define EXPLAINING(name)                                                                           \
-	{                                                                                          \
-		name, sizeof(name) - 1                                                             \
-	}
-static const struct {
-	const char *name;
-	size_t len;
-} explaining[] = {
-    EXPLAINING("If-None-Match"),  EXPLAINING("If-Modified-Since"),
-    EXPLAINING("ETag"),		  EXPLAINING("Last-Modified"),
-    EXPLAINING("Cache-Control"),  EXPLAINING("Keep-Alive"),
-    EXPLAINING("Connection"),	  EXPLAINING("Range"),
-    EXPLAINING("Content-Range"),  EXPLAINING("Transfer-Encoding"),
-    EXPLAINING("Content-Length"), EXPLAINING("Content-Type"),
+ * a kept-alive or closed connection, and where a body ends. */
+enum {
+	EX_IF_NONE_MATCH,
+	EX_IF_MODIFIED_SINCE,
+	EX_ETAG,
+	EX_LAST_MODIFIED,
+	EX_CACHE_CONTROL,
+	EX_KEEP_ALIVE,
+	EX_CONNECTION,
+	EX_RANGE,
+	EX_CONTENT_RANGE,
+	EX_TRANSFER_ENCODING,
+	EX_CONTENT_LENGTH,
+	EX_CONTENT_TYPE,
+};
+static const struct tl_http_name explaining[] = {
+    [EX_IF_NONE_MATCH] = TL_HTTP_NAME("If-None-Match"),
+    [EX_IF_MODIFIED_SINCE] = TL_HTTP_NAME("If-Modified-Since"),
+    [EX_ETAG] = TL_HTTP_NAME("ETag"),
+    [EX_LAST_MODIFIED] = TL_HTTP_NAME("Last-Modified"),
+    [EX_CACHE_CONTROL] = TL_HTTP_NAME("Cache-Control"),
+    [EX_KEEP_ALIVE] = TL_HTTP_NAME("Keep-Alive"),
+    [EX_CONNECTION] = TL_HTTP_NAME("Connection"),
+    [EX_RANGE] = TL_HTTP_NAME("Range"),
+    [EX_CONTENT_RANGE] = TL_HTTP_NAME("Content-Range"),
+    [EX_TRANSFER_ENCODING] = TL_HTTP_NAME("Transfer-Encoding"),
+    [EX_CONTENT_LENGTH] = TL_HTTP_NAME("Content-Length"),
+    [EX_CONTENT_TYPE] = TL_HTTP_NAME("Content-Type"),
 };
 
-/* Whether --headers shows a field of this name by default. */
-static bool header_explains(const uint8_t *name, size_t n)
+#define EX_BIT(field) (1u << (field))
+#define EX_C                                                                                       \
+	(EX_BIT(EX_CACHE_CONTROL) | EX_BIT(EX_CONNECTION) | EX_BIT(EX_CONTENT_RANGE) |             \
+	 EX_BIT(EX_CONTENT_LENGTH) | EX_BIT(EX_CONTENT_TYPE))
+#define EX_I (EX_BIT(EX_IF_NONE_MATCH) | EX_BIT(EX_IF_MODIFIED_SINCE))
+/* The explaining fields whose names begin with each byte, either case: a
+ * browser's User-Agent, Accept and sec-ch-* lines, most of its bytes, and a
+ * server's Date and Server, are stepped over by one load. */
+static const uint16_t explaining_first[256] = {
+    ['C'] = EX_C,
+    ['c'] = EX_C,
+    ['I'] = EX_I,
+    ['i'] = EX_I,
+    ['E'] = EX_BIT(EX_ETAG),
+    ['e'] = EX_BIT(EX_ETAG),
+    ['L'] = EX_BIT(EX_LAST_MODIFIED),
+    ['l'] = EX_BIT(EX_LAST_MODIFIED),
+    ['K'] = EX_BIT(EX_KEEP_ALIVE),
+    ['k'] = EX_BIT(EX_KEEP_ALIVE),
+    ['R'] = EX_BIT(EX_RANGE),
+    ['r'] = EX_BIT(EX_RANGE),
+    ['T'] = EX_BIT(EX_TRANSFER_ENCODING),
+    ['t'] = EX_BIT(EX_TRANSFER_ENCODING),
+};
+
+/* Which explaining field the line p[0..n) is (tl_http_field_want). */
+static int header_explains(const uint8_t *p, size_t n, size_t *name_len)
 {
-	/* Lengths first, here: a call per name and field was --json's cost. */
-	for (size_t i = 0; i < ARRAY_SIZE(explaining); i++)
-		if (explaining[i].len == n &&
-		    tl_http_name_eq(name, n, explaining[i].name, explaining[i].len))
-			return true;
-	return false;
+	return tl_http_name_find(p, n, explaining_first[p[0]], explaining, name_len);
 }
 
 /* The earlier field of the same name, or -1. */
@@ -69,31 +99,14 @@ static bool headers_join(struct tl_http_headers *h, int k, const struct tl_http_
 	return true;
 }
 
-/* Whether the line at off can be no explaining field, by its first byte
- * (none of theirs begins with A, H, S, U...): then it is stepped over
- * without splitting, which spares a browser's User-Agent, Accept and sec-ch-*
- * lines, most of its bytes. False for the empty line and a cut line, which
- * tl_http_field_next must see. */
-static bool headers_skip(const uint8_t *head, size_t len, size_t *off)
-{
-	const uint8_t *lf;
-
-	if (*off >= len || strchr("IiEeLlCcKkRrTt\r\n", head[*off]) || !head[*off])
-		return false;
-	lf = memchr(head + *off, '\n', len - *off);
-	if (!lf)
-		return false;
-	*off = (size_t)(lf - head) + 1;
-	return true;
-}
-
 void tl_http_headers_collect(const uint8_t *head, size_t len, enum tl_headers_mode mode, bool join,
 			     struct tl_http_headers *out)
 {
-	size_t off = tl_http_head_start(head, len);
+	const tl_http_field_want want = mode == TL_HEADERS_EXPLAIN ? header_explains : NULL;
 	struct tl_http_field f;
 	bool end = false;
-	int k;
+	size_t off;
+	int k, which;
 
 	out->n = 0;
 	out->more = false;
@@ -101,13 +114,8 @@ void tl_http_headers_collect(const uint8_t *head, size_t len, enum tl_headers_mo
 	out->joined_len = 0;
 	if (mode == TL_HEADERS_NONE)
 		return;
-	for (;;) {
-		while (mode == TL_HEADERS_EXPLAIN && headers_skip(head, len, &off))
-			;
-		if (!tl_http_field_next(head, len, &off, &f, &end))
-			break;
-		if (mode == TL_HEADERS_EXPLAIN && !header_explains(f.name, f.name_len))
-			continue;
+	off = tl_http_head_start(head, len);
+	while (tl_http_field_next_wanted(head, len, &off, &f, &end, want, &which)) {
 		k = join ? headers_find(out, &f) : -1;
 		if (k >= 0)
 			out->more |= !headers_join(out, k, &f);

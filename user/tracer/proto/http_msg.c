@@ -94,9 +94,13 @@ static bool http_version_prefix(const uint8_t *p, size_t n)
 	return true;
 }
 
+/* The whole shape at once: every message's start line is tried as a status
+ * line first, and a byte-by-byte walk of the shape was a tenth of a head's
+ * cost. */
 static bool http_is_version(const uint8_t *p, size_t n)
 {
-	return n >= HTTP_VERSION_LEN && http_version_prefix(p, HTTP_VERSION_LEN);
+	return n >= HTTP_VERSION_LEN && !memcmp(p, "HTTP/", 5) && http_is_digit(p[5]) &&
+	       p[6] == '.' && http_is_digit(p[7]);
 }
 
 /* "METHOD SP target SP HTTP/d.d", the line without its CRLF. */
@@ -163,7 +167,8 @@ static bool http_parse_status_line(const uint8_t *p, size_t n, struct tl_http_ms
 /* The line starting at off: sets *n to its length without CRLF or LF and
  * returns the offset after it, len when no LF ends it (then a CR at the very
  * end is taken as the start of the cut CRLF). */
-static size_t http_line(const uint8_t *buf, size_t len, size_t off, size_t *n, bool *complete)
+static inline size_t http_line(const uint8_t *buf, size_t len, size_t off, size_t *n,
+			       bool *complete)
 {
 	const uint8_t *lf = memchr(buf + off, '\n', len - off);
 	size_t end = lf ? (size_t)(lf - buf) : len;
@@ -181,6 +186,9 @@ static bool http_name_eq(const uint8_t *p, size_t n, const char *name, size_t na
 {
 	if (n != name_len)
 		return false;
+	/* Most senders write names as the RFCs do, as the callers' are. */
+	if (!memcmp(p, name, n))
+		return true;
 	for (size_t i = 0; i < n; i++) {
 		if (tl_http_lower(p[i]) != tl_http_lower((uint8_t)name[i]))
 			return false;
@@ -236,43 +244,54 @@ enum http_read_field {
 	HTTP_CONNECTION,
 };
 
-/* No text kept for a field. */
-#define HTTP_NO_TEXT SIZE_MAX
-#define HTTP_READ(name, member)                                                                    \
-	{                                                                                          \
-		name, sizeof(name) - 1, offsetof(struct tl_http_msg, member)                       \
-	}
-#define HTTP_READ_ONLY(name)                                                                       \
-	{                                                                                          \
-		name, sizeof(name) - 1, HTTP_NO_TEXT                                               \
-	}
-static const struct {
-	const char *name;
-	size_t len;
-	size_t text; /* offset of its char[TL_HTTP_HEADER_MAX] in tl_http_msg */
-} http_read[] = {
-    [HTTP_CONTENT_LENGTH] = HTTP_READ_ONLY("Content-Length"),
-    [HTTP_KEEP_ALIVE] = HTTP_READ_ONLY("Keep-Alive"),
-    [HTTP_TRANSFER_ENCODING] = HTTP_READ("Transfer-Encoding", transfer_encoding),
-    [HTTP_CONTENT_TYPE] = HTTP_READ("Content-Type", content_type),
-    [HTTP_RANGE] = HTTP_READ("Range", range),
-    [HTTP_CONTENT_RANGE] = HTTP_READ("Content-Range", content_range),
-    [HTTP_CONNECTION] = HTTP_READ("Connection", connection),
+static const struct tl_http_name http_read[] = {
+    [HTTP_CONTENT_LENGTH] = TL_HTTP_NAME("Content-Length"),
+    [HTTP_KEEP_ALIVE] = TL_HTTP_NAME("Keep-Alive"),
+    [HTTP_TRANSFER_ENCODING] = TL_HTTP_NAME("Transfer-Encoding"),
+    [HTTP_CONTENT_TYPE] = TL_HTTP_NAME("Content-Type"),
+    [HTTP_RANGE] = TL_HTTP_NAME("Range"),
+    [HTTP_CONTENT_RANGE] = TL_HTTP_NAME("Content-Range"),
+    [HTTP_CONNECTION] = TL_HTTP_NAME("Connection"),
 };
 
-/* Which field of http_read the line p[0..n) may be, by its name (a valid
- * field's name runs to the first colon), or -1: a field not read changes
- * nothing, valid or not, so its value is not even checked. Every head's
- * every line passes here. */
-static int http_read_index(const uint8_t *p, size_t n)
-{
-	const uint8_t *colon = memchr(p, ':', n);
-	size_t nlen = colon ? (size_t)(colon - p) : 0;
+/* No text kept for a field. */
+#define HTTP_NO_TEXT SIZE_MAX
+#define HTTP_TEXT_OF(member) offsetof(struct tl_http_msg, member)
+/* Where each field's text is kept: the offset of its
+ * char[TL_HTTP_HEADER_MAX] in tl_http_msg. */
+static const size_t http_read_text[ARRAY_SIZE(http_read)] = {
+    [HTTP_CONTENT_LENGTH] = HTTP_NO_TEXT,
+    [HTTP_KEEP_ALIVE] = HTTP_NO_TEXT,
+    [HTTP_TRANSFER_ENCODING] = HTTP_TEXT_OF(transfer_encoding),
+    [HTTP_CONTENT_TYPE] = HTTP_TEXT_OF(content_type),
+    [HTTP_RANGE] = HTTP_TEXT_OF(range),
+    [HTTP_CONTENT_RANGE] = HTTP_TEXT_OF(content_range),
+    [HTTP_CONNECTION] = HTTP_TEXT_OF(connection),
+};
 
-	for (size_t i = 0; colon && i < ARRAY_SIZE(http_read); i++)
-		if (http_name_eq(p, nlen, http_read[i].name, http_read[i].len))
-			return (int)i;
-	return -1;
+#define HTTP_BIT(field) (1u << (field))
+/* The fields of http_read whose names begin with each byte, either case:
+ * most lines of a head (Host, Date, Server, ETag, a browser's Accept and
+ * User-Agent) begin with none, and are told so by one load. */
+static const uint8_t http_read_first[256] = {
+    ['C'] = HTTP_BIT(HTTP_CONTENT_LENGTH) | HTTP_BIT(HTTP_CONTENT_TYPE) |
+	    HTTP_BIT(HTTP_CONTENT_RANGE) | HTTP_BIT(HTTP_CONNECTION),
+    ['c'] = HTTP_BIT(HTTP_CONTENT_LENGTH) | HTTP_BIT(HTTP_CONTENT_TYPE) |
+	    HTTP_BIT(HTTP_CONTENT_RANGE) | HTTP_BIT(HTTP_CONNECTION),
+    ['K'] = HTTP_BIT(HTTP_KEEP_ALIVE),
+    ['k'] = HTTP_BIT(HTTP_KEEP_ALIVE),
+    ['T'] = HTTP_BIT(HTTP_TRANSFER_ENCODING),
+    ['t'] = HTTP_BIT(HTTP_TRANSFER_ENCODING),
+    ['R'] = HTTP_BIT(HTTP_RANGE),
+    ['r'] = HTTP_BIT(HTTP_RANGE),
+};
+
+/* Which field of http_read the line p[0..n) is (tl_http_field_want): a
+ * field not read changes nothing, valid or not, so its value is not even
+ * checked. */
+static int http_read_index(const uint8_t *p, size_t n, size_t *name_len)
+{
+	return tl_http_name_find(p, n, http_read_first[p[0]], http_read, name_len);
 }
 
 /* "gzip, chunked": whether the last coding of the list is chunked. */
@@ -307,17 +326,34 @@ static unsigned http_keep_alive_timeout(const uint8_t *v, size_t n)
 	return 0;
 }
 
-bool tl_http_field_split(const uint8_t *p, size_t n, struct tl_http_field *f)
-{
-	size_t nlen = http_span(p, n, HTTP_TCHAR);
-	const uint8_t *v;
-	size_t vlen;
+#define HTTP_ONES 0x0101010101010101ull
+#define HTTP_HIGHS 0x8080808080808080ull
 
-	if (!nlen || nlen >= n || p[nlen] != ':')
-		return false;
-	v = p + nlen + 1;
-	vlen = n - nlen - 1;
-	if (http_span(v, vlen, HTTP_TEXT) != vlen)
+/* Whether all of v[0..n) is field text: eight bytes a step while none is a
+ * control or DEL (exact whatever the byte order: a borrow starts only at a
+ * byte below the one subtracted), the rest and any word with an HTAB by the
+ * table. Every value read or shown passes here. */
+static bool http_is_text(const uint8_t *v, size_t n)
+{
+	size_t i = 0;
+	uint64_t x, del;
+
+	for (; i + sizeof(x) <= n; i += sizeof(x)) {
+		memcpy(&x, v + i, sizeof(x));
+		del = x ^ (HTTP_ONES * 0x7f);
+		if (((x - HTTP_ONES * ' ') & ~x & HTTP_HIGHS) ||
+		    ((del - HTTP_ONES) & ~del & HTTP_HIGHS))
+			break;
+	}
+	return http_span(v + i, n - i, HTTP_TEXT) == n - i;
+}
+
+bool tl_http_field_named(const uint8_t *p, size_t n, size_t name_len, struct tl_http_field *f)
+{
+	const uint8_t *v = p + name_len + 1;
+	size_t vlen = n - name_len - 1;
+
+	if (!http_is_text(v, vlen))
 		return false;
 	while (vlen && (*v == ' ' || *v == '\t')) {
 		v++;
@@ -325,16 +361,25 @@ bool tl_http_field_split(const uint8_t *p, size_t n, struct tl_http_field *f)
 	}
 	while (vlen && (v[vlen - 1] == ' ' || v[vlen - 1] == '\t'))
 		vlen--;
-	*f = (struct tl_http_field){.name = p, .name_len = nlen, .value = v, .value_len = vlen};
+	*f = (struct tl_http_field){.name = p, .name_len = name_len, .value = v, .value_len = vlen};
 	return true;
 }
 
-/* tl_http_field_next, with read: only fields of http_read, and which one
- * in *read. */
-static bool http_field_next(const uint8_t *buf, size_t len, size_t *off, struct tl_http_field *f,
-			    bool *end, int *read)
+bool tl_http_field_split(const uint8_t *p, size_t n, struct tl_http_field *f)
 {
-	size_t n, start;
+	size_t nlen = http_span(p, n, HTTP_TCHAR);
+
+	return nlen && nlen < n && p[nlen] == ':' && tl_http_field_named(p, n, nlen, f);
+}
+
+/* tl_http_field_next_wanted's walk, inlined into each caller so that the
+ * parser's want is a direct call, inlined too: every line of every head
+ * passes here. */
+static inline __attribute__((always_inline)) bool
+http_field_next(const uint8_t *buf, size_t len, size_t *off, struct tl_http_field *f, bool *end,
+		tl_http_field_want want, int *which)
+{
+	size_t n, start, nlen;
 	bool complete;
 
 	*end = false;
@@ -349,18 +394,27 @@ static bool http_field_next(const uint8_t *buf, size_t len, size_t *off, struct 
 			*end = true;
 			return false;
 		}
-		if (read && (*read = http_read_index(buf + start, n)) < 0)
-			continue;
-		if (tl_http_field_split(buf + start, n, f))
+		if (!want) {
+			if (tl_http_field_split(buf + start, n, f))
+				return true;
+		} else if ((*which = want(buf + start, n, &nlen)) >= 0 &&
+			   tl_http_field_named(buf + start, n, nlen, f)) {
 			return true;
+		}
 	}
 	return false;
+}
+
+bool tl_http_field_next_wanted(const uint8_t *buf, size_t len, size_t *off, struct tl_http_field *f,
+			       bool *end, tl_http_field_want want, int *which)
+{
+	return http_field_next(buf, len, off, f, end, want, which);
 }
 
 bool tl_http_field_next(const uint8_t *buf, size_t len, size_t *off, struct tl_http_field *f,
 			bool *end)
 {
-	return http_field_next(buf, len, off, f, end, NULL);
+	return http_field_next(buf, len, off, f, end, NULL, NULL);
 }
 
 bool tl_http_name_eq(const uint8_t *p, size_t n, const char *name, size_t name_len)
@@ -381,15 +435,16 @@ static void http_parse_header(const struct tl_http_field *h, enum http_read_fiel
 	/* Repeated fields make one list: the last one's last coding counts. */
 	if (which == HTTP_TRANSFER_ENCODING)
 		m->chunked = http_last_coding_chunked(h->value, h->value_len);
-	if (http_read[which].text == HTTP_NO_TEXT)
+	if (http_read_text[which] == HTTP_NO_TEXT)
 		return;
-	text = (char *)m + http_read[which].text;
+	text = (char *)m + http_read_text[which];
 	if (!text[0])
 		http_copy(text, TL_HTTP_HEADER_MAX, h->value, h->value_len);
 }
 
 /* Header lines from off on, up to the empty line; a line the end of buf cuts
- * is left out, since its value may be cut too. */
+ * is left out, since its value may be cut too. Each line is found once and
+ * split only when it is a field read. */
 static void http_parse_headers(const uint8_t *buf, size_t len, size_t off, struct tl_http_msg *m)
 {
 	enum http_cl_state cl = HTTP_CL_ABSENT;
@@ -397,7 +452,7 @@ static void http_parse_headers(const uint8_t *buf, size_t len, size_t off, struc
 	int which;
 	bool end;
 
-	while (http_field_next(buf, len, &off, &h, &end, &which))
+	while (http_field_next(buf, len, &off, &h, &end, http_read_index, &which))
 		http_parse_header(&h, (enum http_read_field)which, m, &cl);
 	if (end) {
 		m->headers_complete = true;
@@ -405,13 +460,29 @@ static void http_parse_headers(const uint8_t *buf, size_t len, size_t off, struc
 	}
 }
 
+/* What tl_http_parse leaves unset is "", 0 or false: each string's first
+ * byte rather than the whole message, whose arrays are over a kilobyte
+ * (clearing them was a tenth of a head's cost). */
+static void http_msg_reset(struct tl_http_msg *m)
+{
+	m->kind = TL_HTTP_NONE;
+	m->method[0] = m->uri[0] = m->version[0] = m->reason[0] = '\0';
+	m->status = 0;
+	m->uri_truncated = m->line_complete = m->headers_complete = false;
+	m->content_type[0] = m->range[0] = m->content_range[0] = m->connection[0] = '\0';
+	m->content_length = -1;
+	m->header_len = m->uri_len = 0;
+	m->transfer_encoding[0] = '\0';
+	m->chunked = false;
+	m->keep_alive_s = 0;
+}
+
 enum tl_http_kind tl_http_parse(const uint8_t *buf, size_t len, struct tl_http_msg *m)
 {
 	size_t n, next;
 	bool complete;
 
-	memset(m, 0, sizeof(*m));
-	m->content_length = -1;
+	http_msg_reset(m);
 	/* buf may be NULL then, which memchr must not see. */
 	if (!len)
 		return TL_HTTP_NONE;

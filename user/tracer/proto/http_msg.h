@@ -23,7 +23,7 @@ enum tl_http_kind {
 
 /* Field text is raw bytes from the wire (may be any byte but NUL, which ends
  * it; the request target alone may hold NUL too, up to uri_len): escape it
- * before output. */
+ * before output. The bytes of an array past its text are unspecified. */
 struct tl_http_msg {
 	enum tl_http_kind kind;
 	char method[TL_HTTP_METHOD_MAX];
@@ -77,6 +77,11 @@ struct tl_http_field {
  * them and reads on). */
 bool tl_http_field_split(const uint8_t *p, size_t n, struct tl_http_field *f);
 
+/* tl_http_field_named: the line p[0..n) as the field whose name is
+ * p[0..name_len), already known valid and followed by the colon: false when
+ * its value is no field text. */
+bool tl_http_field_named(const uint8_t *p, size_t n, size_t name_len, struct tl_http_field *f);
+
 /* tl_http_field_next: the next valid field of a head from *off (just past
  * the start line, then as it left it). False at the empty line (*end set,
  * *off just past it) or where the bytes end before it: a line the end of
@@ -85,6 +90,27 @@ bool tl_http_field_split(const uint8_t *p, size_t n, struct tl_http_field *f);
 bool tl_http_field_next(const uint8_t *buf, size_t len, size_t *off, struct tl_http_field *f,
 			bool *end);
 
+/* Which of a caller's fields the header line p[0..n) (no CRLF) is, by its
+ * name: an index, *name_len set to the name's length (the colon follows
+ * it), or -1 when it is none of them. */
+typedef int (*tl_http_field_want)(const uint8_t *p, size_t n, size_t *name_len);
+
+/* tl_http_field_next_wanted: tl_http_field_next for the fields want
+ * finds, which index in *which: other lines are stepped over unsplit, the
+ * bytes of most heads being in fields no one asked for. */
+bool tl_http_field_next_wanted(const uint8_t *buf, size_t len, size_t *off, struct tl_http_field *f,
+			       bool *end, tl_http_field_want want, int *which);
+
+/* A field name a caller looks for, with its length. */
+struct tl_http_name {
+	const char *name;
+	size_t len;
+};
+#define TL_HTTP_NAME(literal)                                                                      \
+	{                                                                                          \
+		literal, sizeof(literal) - 1                                                       \
+	}
+
 /* tl_http_lower: ASCII only, for field names; tolower() would follow the
  * locale. */
 static inline uint8_t tl_http_lower(uint8_t c) { return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c; }
@@ -92,6 +118,28 @@ static inline uint8_t tl_http_lower(uint8_t c) { return c >= 'A' && c <= 'Z' ? c
 /* tl_http_name_eq: a field name against one of name_len bytes,
  * case-insensitively (ASCII). */
 bool tl_http_name_eq(const uint8_t *p, size_t n, const char *name, size_t name_len);
+
+/* tl_http_name_find: which of names the header line p[0..n) is, or -1,
+ * among candidates (a bit per index: those whose names begin with p[0], from
+ * the caller's table by first byte, so that most lines are ruled out by one
+ * load); *name_len set to its length, the colon's offset. A valid field's
+ * name ends at its first colon and no name looked for holds one, so each
+ * candidate is ruled out by the colon its length puts before any compare,
+ * and no line is searched for its colon. Inline: every line of every head
+ * passes here. */
+static inline int tl_http_name_find(const uint8_t *p, size_t n, unsigned candidates,
+				    const struct tl_http_name *names, size_t *name_len)
+{
+	for (unsigned i; candidates; candidates &= candidates - 1) {
+		const size_t len = names[i = (unsigned)__builtin_ctz(candidates)].len;
+
+		if (n > len && p[len] == ':' && tl_http_name_eq(p, len, names[i].name, len)) {
+			*name_len = len;
+			return (int)i;
+		}
+	}
+	return -1;
+}
 
 /* tl_http_head_start: the offset just past the start line of the message
  * buf begins with, len when no line end is in buf. */
