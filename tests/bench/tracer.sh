@@ -12,8 +12,8 @@
 # what the kernel-fact programs of issue 11 cost (per TC segment, share of
 # the CPU, each hook's runs and ns per run), the targets with PASS/MISS
 # words, and the reference numbers of
-# shared/PERF-NOTES.md. Then offline: a capture of both loads recorded here
-# (tcpdump -w, up to BENCH_OFFLINE_PACKETS packets) read by tcplife-http -r
+# shared/PERF-NOTES.md. Then offline: a capture of each load recorded here
+# (tcpdump -w, half of BENCH_OFFLINE_PACKETS packets each) read by tcplife-http -r
 # (text, --json, --summary) and by tcpdump -nn -r, CPU time of each. Then a
 # soak: the JSON tracer through 100,000 short connections, its RSS sampled
 # every second, fds and BPF maps before/after.
@@ -25,7 +25,7 @@
 #        BENCH_CONNS=50   wrk connections
 #        BENCH_SOAK_CONNS=100000  connections in the soak
 #        BENCH_SOAK=0     skip the soak in "all"
-#        BENCH_OFFLINE_PACKETS=600000  packets in the offline capture
+#        BENCH_OFFLINE_PACKETS=600000  packets in the offline captures
 #        BENCH_PIN=1      pin the server to CPU 0 and wrk to CPU 1
 # Needs root, wrk, tcpdump, bpftool (make bench installs them); installs nothing.
 #
@@ -586,26 +586,43 @@ cpu_of() {
 	awk '{printf "%.2f\n", $1 + $2}' "$tmp/time.out" >"$out"
 }
 
-run_offline() {
-	local want=${BENCH_OFFLINE_PACKETS:-600000} cap=$tmp/offline.pcap dump n
-	local text json summary tdump
-	echo
-	echo "Offline: a capture of both loads (tcpdump -w, at most $want packets: churn 3 s, then" \
-		"keep-alive 4 s; buffer 64 MB), read with -r"
-	tcpdump -i lo -Z root -B 65536 -c "$want" -w "$cap" "tcp port $port" >/dev/null 2>"$tmp/dump.err" &
+# record_load LOAD PACKETS FILE: tcpdump -w FILE of LOAD (wrk for up to 5 s),
+# stopped at PACKETS packets; prints the capture's line.
+record_load() {
+	local dump n
+	tcpdump -i lo -Z root -B 65536 -c "$2" -w "$3" "tcp port $port" >/dev/null 2>"$tmp/dump.err" &
 	dump=$!
 	pids+=("$dump")
 	wait_line "$tmp/dump.err" 'listening on' 15 "$dump" || { echo "tracer.sh: tcpdump did not start" >&2; exit 1; }
-	wrk_run "$tmp/wrk.out" 3s churn
-	kill -0 "$dump" 2>/dev/null && wrk_run "$tmp/wrk.out" 4s keep-alive
+	wrk_run "$tmp/wrk.out" 5s "$1"
 	stop "$dump" INT
 	n=$(awk '/packets captured/ {print $1}' "$tmp/dump.err")
-	echo "  capture: ${n:-?} packets, $(du -m "$cap" | cut -f1) MB, dropped by kernel:" \
+	echo "  $1: ${n:-?} packets, $(du -m "$3" | cut -f1) MB, dropped by kernel:" \
 		"$(awk '/dropped by kernel/ {print $1}' "$tmp/dump.err")"
-	cpu_of "$tmp/t.text" "$ROOT/tcplife-http" -r "$cap"
-	cpu_of "$tmp/t.json" "$ROOT/tcplife-http" -r "$cap" --json
-	cpu_of "$tmp/t.summary" "$ROOT/tcplife-http" -r "$cap" --summary
-	cpu_of "$tmp/t.tcpdump" tcpdump -nn -r "$cap"
+}
+
+# each_capture CMD...: CMD once per capture, @CAP@ in it standing for the file.
+each_capture() {
+	local c
+	for c in "$tmp/offline-keep-alive.pcap" "$tmp/offline-churn.pcap"; do
+		"${@/@CAP@/$c}" || return
+	done
+}
+
+run_offline() {
+	local want=${BENCH_OFFLINE_PACKETS:-600000}
+	local text json summary tdump
+	echo
+	echo "Offline: a capture of each load (tcpdump -w, half of $want packets each, tcpdump" \
+		"stopping when it has them; buffer 64 MB), read with -r"
+	# Apart, so that each load has its half: at churn's packet rate one
+	# capture of both filled up before keep-alive began.
+	record_load keep-alive $((want / 2)) "$tmp/offline-keep-alive.pcap"
+	record_load churn $((want / 2)) "$tmp/offline-churn.pcap"
+	cpu_of "$tmp/t.text" each_capture "$ROOT/tcplife-http" -r @CAP@
+	cpu_of "$tmp/t.json" each_capture "$ROOT/tcplife-http" -r @CAP@ --json
+	cpu_of "$tmp/t.summary" each_capture "$ROOT/tcplife-http" -r @CAP@ --summary
+	cpu_of "$tmp/t.tcpdump" each_capture tcpdump -nn -r @CAP@
 	read -r text <"$tmp/t.text"
 	read -r json <"$tmp/t.json"
 	read -r summary <"$tmp/t.summary"
@@ -616,7 +633,7 @@ run_offline() {
 		"$(awk -v a="$text" -v b="$tdump" 'BEGIN {if (b > 0) printf "%.2f", a / b; else print "-"}')" '<=' 0.25
 	target "-r --json CPU / -r text CPU" \
 		"$(awk -v a="$json" -v b="$text" 'BEGIN {if (b > 0) printf "%.2f", a / b; else print "-"}')" '<=' 1.3
-	rm -f "$cap"
+	rm -f "$tmp"/offline-*.pcap
 }
 
 # --- the soak: memory must stay flat ---
