@@ -160,11 +160,33 @@ static void json_packet_addrs(struct json_output *jo, const struct tl_conn *c,
 	}
 }
 
+/* The longest text tl_tcp_options_fmt is given room for. */
+#define JSON_OPTIONS_MAX 256
+
+/* "options", in place, and only when the segment carried some to list. */
+static void json_options(struct tl_json *j, const struct tl_tcp_opts *o, __u32 sack_base)
+{
+	const size_t mark = j->len;
+	const bool comma = j->need_comma;
+	size_t n;
+
+	tl_json_key(j, TL_JM(options));
+	if (!tl_json_room(j, JSON_OPTIONS_MAX + 1))
+		return;
+	n = tl_tcp_options_fmt(o, sack_base, true, j->buf + j->len + 1, JSON_OPTIONS_MAX);
+	if (!n) {
+		j->len = mark;
+		j->need_comma = comma;
+		return;
+	}
+	j->buf[j->len] = '"';
+	j->buf[j->len + 1 + n] = '"';
+	j->len += n + 2;
+}
+
 /* Only the options the segment carried are members. */
 static void json_tcp_opts(struct tl_json *j, const struct tl_tcp_opts *o, __u32 sack_base)
 {
-	char buf[256];
-
 	if (o->has_mss)
 		tl_json_uint(j, TL_JM(mss), o->mss);
 	if (o->has_wscale)
@@ -175,15 +197,30 @@ static void json_tcp_opts(struct tl_json *j, const struct tl_tcp_opts *o, __u32 
 		tl_json_uint(j, TL_JM(tsval), o->tsval);
 		tl_json_uint(j, TL_JM(tsecr), o->tsecr);
 	}
-	if (*tl_tcp_options_str(o, sack_base, buf, sizeof(buf)))
-		tl_json_name(j, TL_JM(options), buf);
+	if (o->nkinds)
+		json_options(j, o, sack_base);
+}
+
+/* "flags": "SYN, ACK", written in place. */
+static void json_flags(struct tl_json *j, __u16 flags)
+{
+	size_t n;
+
+	tl_json_key(j, TL_JM(flags));
+	if (!tl_json_room(j, TL_TCP_FLAGS_ROOM + 1))
+		return;
+	n = tl_tcp_flags_write(flags, j->buf + j->len + 1);
+	j->buf[j->len] = '"';
+	j->buf[j->len + 1 + n] = '"';
+	j->len += n + 2;
 }
 
 /* Wireshark's analysis, as tshark's tcp.analysis.* fields name it. */
 static void json_analysis(struct tl_json *j, const struct tl_analysis *an)
 {
 	const char *names[TL_A_COUNT];
-	int n = tl_analysis_fields(an->flags, names);
+	/* Most segments have nothing to say: no names to look for. */
+	int n = an->flags ? tl_analysis_fields(an->flags, names) : 0;
 
 	if (n) {
 		tl_json_open(j, TL_JM(analysis), '[');
@@ -205,13 +242,12 @@ static void json_on_packet(void *ctx, const struct tl_conn *c, const struct tl_p
 {
 	const struct tl_packet *p = v->pkt;
 	struct tl_json *j = json_conn_line(ctx, "packet", v->ts_ns, c);
-	char flags[64];
 
 	json_packet_addrs(ctx, c, v);
 	tl_json_name(j, TL_JM(dir), v->from == TL_CLIENT ? "c2s" : "s2c");
 	tl_json_uint(j, TL_JM(frame), v->frame_no);
 	tl_json_uint(j, TL_JM(stream), v->stream);
-	tl_json_name(j, TL_JM(flags), tl_tcp_flags_str(p->flags, flags, sizeof(flags)));
+	json_flags(j, p->flags);
 	tl_json_uint(j, TL_JM(flags_raw), p->flags);
 	tl_json_uint(j, TL_JM(seq), v->seq);
 	tl_json_uint(j, TL_JM(ack), v->ack);
@@ -519,11 +555,10 @@ static void json_on_kernel(void *ctx, const struct tl_conn *c, const struct tl_k
 	    [TL_EV_RESET] = "reset",
 	};
 	struct tl_json *j = json_conn_line(ctx, types[v->type], v->ts_ns, c);
-	char flags[64];
 
 	tl_json_name(j, TL_JM(side), tl_side_name(v->side));
 	if (v->type != TL_EV_RESET) {
-		tl_json_name(j, TL_JM(flags), tl_tcp_flags_str(v->flags, flags, sizeof(flags)));
+		json_flags(j, v->flags);
 		tl_json_uint(j, TL_JM(flags_raw), v->flags);
 		tl_json_uint(j, TL_JM(seq), v->seq);
 		tl_json_uint(j, TL_JM(seq_raw), v->seq_raw);

@@ -473,13 +473,24 @@ static void text_time_col(struct text_output *t, struct tl_fmt *f, const struct 
 	tl_fmt_pad(f, t->no_cols + TEXT_TIME_COLS);
 }
 
+/* "SYN, ACK", written in place when the line has the room. */
+static void text_flags(struct tl_fmt *f, __u16 flags)
+{
+	char buf[TL_TCP_FLAGS_ROOM];
+
+	if (f->size - 1 - f->len < TL_TCP_FLAGS_ROOM) {
+		tl_fmt_mem(f, buf, tl_tcp_flags_write(flags, buf));
+		return;
+	}
+	f->len += tl_tcp_flags_write(flags, f->buf + f->len);
+}
+
 static void text_on_packet(void *ctx, const struct tl_conn *c, const struct tl_pkt_view *v)
 {
 	struct text_output *t = ctx;
 	struct tl_legend *legend;
 	struct text_part *blk = text_target(t, c, true, &legend);
 	const struct tl_packet *p = v->pkt;
-	char flags[64];
 	struct tl_fmt f;
 
 	if (legend)
@@ -502,7 +513,7 @@ static void text_on_packet(void *ctx, const struct tl_conn *c, const struct tl_p
 	if (t->color)
 		tl_fmt_str(&f, p->flags & TL_RST ? TEXT_RED : TEXT_BOLD);
 	tl_fmt_char(&f, '[');
-	tl_fmt_str(&f, tl_tcp_flags_str(p->flags, flags, sizeof(flags)));
+	text_flags(&f, p->flags);
 	tl_fmt_char(&f, ']');
 	if (t->color)
 		tl_fmt_str(&f, TEXT_RESET);
@@ -519,8 +530,8 @@ static void text_on_packet(void *ctx, const struct tl_conn *c, const struct tl_p
 	tl_fmt_uint(&f, p->payload_len);
 	/* TSval/TSecr only with -v: they are what makes a line too wide. */
 	if (v->opts->nkinds && f.len + 2 < f.size) {
-		size_t n = strlen(tl_tcp_options_str_ts(v->opts, v->sack_base, t->verbose,
-							f.buf + f.len + 1, f.size - f.len - 2));
+		size_t n = tl_tcp_options_fmt(v->opts, v->sack_base, t->verbose, f.buf + f.len + 1,
+					      f.size - f.len - 2);
 
 		f.buf[f.len] = ' ';
 		f.len += n ? n + 1 : 0;
@@ -533,7 +544,6 @@ static void text_on_kernel(void *ctx, const struct tl_conn *c, const struct tl_k
 {
 	struct text_output *t = ctx;
 	struct text_part *blk = text_target(t, c, true, NULL);
-	char flags[64];
 	struct tl_fmt f;
 
 	if (!blk || !text_line(blk, &f, TEXT_STATE_LINE_MAX))
@@ -557,7 +567,7 @@ static void text_on_kernel(void *ctx, const struct tl_conn *c, const struct tl_k
 					   : " (after the capture point) ");
 		}
 		tl_fmt_char(&f, '[');
-		tl_fmt_str(&f, tl_tcp_flags_str(v->flags, flags, sizeof(flags)));
+		text_flags(&f, v->flags);
 		tl_fmt_str(&f, "] Seq=");
 		tl_fmt_uint(&f, v->seq);
 		tl_fmt_str(&f, " Len=");

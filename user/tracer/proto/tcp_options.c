@@ -205,24 +205,25 @@ static void opts_print_kind(const struct tl_tcp_opts *o, __u8 kind, __u32 sack_b
 	}
 }
 
-const char *tl_tcp_options_str_ts(const struct tl_tcp_opts *o, __u32 sack_base, bool ts, char *buf,
-				  size_t size)
+size_t tl_tcp_options_fmt(const struct tl_tcp_opts *o, __u32 sack_base, bool ts, char *buf,
+			  size_t size)
 {
 	struct tl_fmt f;
 	__u8 i;
 
 	if (!size)
-		return buf;
+		return 0;
 	tl_fmt_init(&f, buf, size);
 	/* Most segments list NOP, NOP, TS: print nothing for those here. */
 	for (i = 0; i < o->nkinds && i < sizeof(o->kinds); i++)
 		if ((ts || o->kinds[i] != OPT_TS) && o->kinds[i] != OPT_NOP &&
 		    o->kinds[i] != OPT_EOL)
 			opts_print_kind(o, o->kinds[i], sack_base, &f);
-	return buf;
+	return f.len;
 }
 
 const char *tl_tcp_options_str(const struct tl_tcp_opts *o, __u32 sack_base, char *buf, size_t size)
 {
-	return tl_tcp_options_str_ts(o, sack_base, true, buf, size);
+	tl_tcp_options_fmt(o, sack_base, true, buf, size);
+	return buf;
 }
