@@ -107,6 +107,8 @@ static void check_opts_row(const struct opts_row *row)
 		      row->want, buf);
 	UNIT_CHECK_AT(row->line, o.malformed == row->malformed, "%s: malformed=%d", row->desc,
 		      row->malformed);
+	UNIT_CHECK_AT(row->line, tl_tcp_options_fmt(&o, 0, true, buf, sizeof(buf)) == strlen(buf),
+		      "%s: tl_tcp_options_fmt returns the text's length", row->desc);
 }
 
 static void check_opts_fields(void)
@@ -156,8 +158,8 @@ static void check_opts_small_buffers(void)
 	tl_tcp_options_parse(syn, sizeof(syn), &o);
 	for (size = 1; size <= strlen(full) + 1; size++) {
 		memset(buf, 'x', sizeof(buf));
-		tl_tcp_options_str(&o, 0, buf, size);
-		if (strlen(buf) != size - 1 || buf[size] != 'x' || strncmp(buf, full, size - 1))
+		if (tl_tcp_options_fmt(&o, 0, true, buf, size) != size - 1 ||
+		    strlen(buf) != size - 1 || buf[size] != 'x' || strncmp(buf, full, size - 1))
 			break;
 	}
 	UNIT_CHECK(size == strlen(full) + 2,
