@@ -28,6 +28,12 @@ static const struct opts_row opts_rows[] = {
      "TSval=3111926812 TSecr=1122246527",
      false},
     {__LINE__,
+     "timestamps, then EOL",
+     {8, 10, 0, 0, 0, 5, 0, 0, 0, 6, 0, 0},
+     12,
+     "TSval=5 TSecr=6",
+     false},
+    {__LINE__,
      "two SACK blocks",
      {1, 1, 5, 18, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 4},
      20,
@@ -99,7 +105,7 @@ static const struct opts_row opts_rows[] = {
 static void check_opts_row(const struct opts_row *row)
 {
 	struct tl_tcp_opts o;
-	char buf[256];
+	char buf[256], ts[64];
 
 	tl_tcp_options_parse(row->bytes, row->len, &o);
 	tl_tcp_options_str(&o, 0, buf, sizeof(buf));
@@ -109,6 +115,10 @@ static void check_opts_row(const struct opts_row *row)
 		      row->malformed);
 	UNIT_CHECK_AT(row->line, tl_tcp_options_fmt(&o, 0, true, buf, sizeof(buf)) == strlen(buf),
 		      "%s: tl_tcp_options_fmt returns the text's length", row->desc);
+	/* JSON copies the two numbers' digits when this says so. */
+	snprintf(ts, sizeof(ts), "TSval=%u TSecr=%u", o.tsval, o.tsecr);
+	UNIT_CHECK_AT(row->line, tl_tcp_options_ts_only(&o) == (o.has_ts && !strcmp(ts, row->want)),
+		      "%s: ts_only=%d", row->desc, o.has_ts && !strcmp(ts, row->want));
 }
 
 static void check_opts_fields(void)

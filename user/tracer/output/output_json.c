@@ -184,9 +184,33 @@ static void json_options(struct tl_json *j, const struct tl_tcp_opts *o, __u32 s
 	j->len += n + 2;
 }
 
+/* "options" of a segment with only timestamps, from the digits of "tsval"
+ * and "tsecr" just written, which end at val_end and ecr_end. */
+static void json_options_ts(struct tl_json *j, const struct tl_tcp_opts *o, size_t val_end,
+			    size_t ecr_end)
+{
+	const size_t nv = (size_t)tl_fmt_ndigits(o->tsval), ne = (size_t)tl_fmt_ndigits(o->tsecr);
+	char *p;
+
+	tl_json_key(j, TL_JM(options));
+	if (!tl_json_room(j, nv + ne + sizeof("\"TSval= TSecr=\"")))
+		return;
+	p = j->buf + j->len;
+	memcpy(p, "\"TSval=", 7);
+	memcpy(p + 7, j->buf + val_end - nv, nv);
+	p += 7 + nv;
+	memcpy(p, " TSecr=", 7);
+	memcpy(p + 7, j->buf + ecr_end - ne, ne);
+	p += 7 + ne;
+	*p++ = '"';
+	j->len = (size_t)(p - j->buf);
+}
+
 /* Only the options the segment carried are members. */
 static void json_tcp_opts(struct tl_json *j, const struct tl_tcp_opts *o, __u32 sack_base)
 {
+	size_t val_end = 0, ecr_end = 0;
+
 	if (o->has_mss)
 		tl_json_uint(j, TL_JM(mss), o->mss);
 	if (o->has_wscale)
@@ -195,9 +219,15 @@ static void json_tcp_opts(struct tl_json *j, const struct tl_tcp_opts *o, __u32 
 		tl_json_bool(j, TL_JM(sack_perm), true);
 	if (o->has_ts) {
 		tl_json_uint(j, TL_JM(tsval), o->tsval);
+		val_end = j->len;
 		tl_json_uint(j, TL_JM(tsecr), o->tsecr);
+		ecr_end = j->len;
 	}
-	if (o->nkinds)
+	if (j->oom)
+		return;
+	if (tl_tcp_options_ts_only(o))
+		json_options_ts(j, o, val_end, ecr_end);
+	else if (o->nkinds)
 		json_options(j, o, sack_base);
 }
 

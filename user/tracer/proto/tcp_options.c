@@ -222,6 +222,16 @@ size_t tl_tcp_options_fmt(const struct tl_tcp_opts *o, __u32 sack_base, bool ts,
 	return f.len;
 }
 
+bool tl_tcp_options_ts_only(const struct tl_tcp_opts *o)
+{
+	if (!o->has_ts)
+		return false;
+	for (__u8 i = 0; i < o->nkinds && i < sizeof(o->kinds); i++)
+		if (o->kinds[i] != OPT_TS && o->kinds[i] != OPT_NOP && o->kinds[i] != OPT_EOL)
+			return false;
+	return true;
+}
+
 const char *tl_tcp_options_str(const struct tl_tcp_opts *o, __u32 sack_base, char *buf, size_t size)
 {
 	tl_tcp_options_fmt(o, sack_base, true, buf, size);

@@ -59,4 +59,10 @@ const char *tl_tcp_options_str(const struct tl_tcp_opts *o, __u32 sack_base, cha
 size_t tl_tcp_options_fmt(const struct tl_tcp_opts *o, __u32 sack_base, bool ts, char *buf,
 			  size_t size);
 
+/* tl_tcp_options_ts_only: whether the text with timestamps is just
+ * "TSval=... TSecr=...": the other kinds listed are NOP and EOL, which it
+ * leaves out; what Linux sends on every segment after a handshake, so a
+ * writer that has the two numbers' digits already can copy them. */
+bool tl_tcp_options_ts_only(const struct tl_tcp_opts *o);
+
 #endif
