@@ -56,7 +56,7 @@ void tl_fmt_fixed(struct tl_fmt *f, uint64_t whole, uint64_t frac, int frac_widt
 	f->buf[f->len] = '\0';
 }
 
-void tl_fmt_pad(struct tl_fmt *f, size_t col)
+void tl_fmt_pad_cut(struct tl_fmt *f, size_t col)
 {
 	if (col > f->size - 1) {
 		col = f->size - 1;

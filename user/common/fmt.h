@@ -124,8 +124,27 @@ static inline void tl_fmt_uint(struct tl_fmt *f, uint64_t v)
 
 /* "whole.frac" with frac written in exactly frac_width digits (zero-padded). */
 void tl_fmt_fixed(struct tl_fmt *f, uint64_t whole, uint64_t frac, int frac_width);
-/* Spaces up to column col (nothing when already there). */
-void tl_fmt_pad(struct tl_fmt *f, size_t col);
+/* tl_fmt_pad_cut: tl_fmt_pad for a long run or near the end of the room. */
+void tl_fmt_pad_cut(struct tl_fmt *f, size_t col);
+
+/* Spaces up to column col (nothing when already there). Inline, a fixed
+ * copy for the short runs of a line's columns (three a segment): a memset
+ * of a few bytes was a call and a third of its cost. */
+#define TL_FMT_PAD_RUN 32
+static inline void tl_fmt_pad(struct tl_fmt *f, size_t col)
+{
+	static const char spaces[TL_FMT_PAD_RUN] = "                                ";
+
+	if (f->len >= col)
+		return;
+	if (col - f->len > TL_FMT_PAD_RUN || f->size - 1 - f->len < TL_FMT_PAD_RUN) {
+		tl_fmt_pad_cut(f, col);
+		return;
+	}
+	memcpy(f->buf + f->len, spaces, TL_FMT_PAD_RUN);
+	f->len = col;
+	f->buf[col] = '\0';
+}
 
 /* tl_plural: "s" after a count other than 1 ("1 connection", "2 connections"). */
 static inline const char *tl_plural(uint64_t n) { return n == 1 ? "" : "s"; }
