@@ -65,8 +65,10 @@ static const char *const tw_ended_by_names[] = {
     [TL_TW_ENDED_UNKNOWN] = "unknown",
 };
 
-/* json_line: starts an object with the members every event has. */
-static struct tl_json *json_line(struct json_output *jo, const char *type, __u64 ts_ns)
+/* json_line: starts an object with the members every event has. Inline,
+ * as json_conn_line: the type is nearly always a literal, whose length
+ * then folds. */
+TL_JSON_INLINE struct tl_json *json_line(struct json_output *jo, const char *type, __u64 ts_ns)
 {
 	tl_json_begin(&jo->j);
 	tl_json_name(&jo->j, TL_JM(type), type);
@@ -75,8 +77,8 @@ static struct tl_json *json_line(struct json_output *jo, const char *type, __u64
 }
 
 /* json_conn_line: json_line plus the connection's id. */
-static struct tl_json *json_conn_line(struct json_output *jo, const char *type, __u64 ts_ns,
-				      const struct tl_conn *c)
+TL_JSON_INLINE struct tl_json *json_conn_line(struct json_output *jo, const char *type, __u64 ts_ns,
+					      const struct tl_conn *c)
 {
 	struct tl_json *j = json_line(jo, type, ts_ns);
 
@@ -170,8 +172,7 @@ static void json_options(struct tl_json *j, const struct tl_tcp_opts *o, __u32 s
 	const bool comma = j->need_comma;
 	size_t n;
 
-	tl_json_key(j, TL_JM(options));
-	if (!tl_json_room(j, JSON_OPTIONS_MAX + 1))
+	if (!tl_json_member(j, TL_JM(options), JSON_OPTIONS_MAX + 1))
 		return;
 	n = tl_tcp_options_fmt(o, sack_base, true, j->buf + j->len + 1, JSON_OPTIONS_MAX);
 	if (!n) {
@@ -192,8 +193,7 @@ static void json_options_ts(struct tl_json *j, const struct tl_tcp_opts *o, size
 	const size_t nv = (size_t)tl_fmt_ndigits(o->tsval), ne = (size_t)tl_fmt_ndigits(o->tsecr);
 	char *p;
 
-	tl_json_key(j, TL_JM(options));
-	if (!tl_json_room(j, nv + ne + sizeof("\"TSval= TSecr=\"")))
+	if (!tl_json_member(j, TL_JM(options), nv + ne + sizeof("\"TSval= TSecr=\"")))
 		return;
 	p = j->buf + j->len;
 	memcpy(p, "\"TSval=", 7);
@@ -236,8 +236,7 @@ static void json_flags(struct tl_json *j, __u16 flags)
 {
 	size_t n;
 
-	tl_json_key(j, TL_JM(flags));
-	if (!tl_json_room(j, TL_TCP_FLAGS_ROOM + 1))
+	if (!tl_json_member(j, TL_JM(flags), TL_TCP_FLAGS_ROOM + 1))
 		return;
 	n = tl_tcp_flags_write(flags, j->buf + j->len + 1);
 	j->buf[j->len] = '"';
