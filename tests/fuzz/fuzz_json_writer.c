@@ -1,6 +1,7 @@
 /* Escapes arbitrary bytes: jansson must accept every line, and well-formed
  * UTF-8 must come back unchanged.
  * fuzz-sources: user/tracer/output/json_writer.c user/common/fmt.c user/common/utf8.c
+ * fuzz-sources: user/common/vec.c
  * fuzz-libs: -ljansson
  */
 #include "tracer/output/json_writer.h"

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 
 #include "common/fmt.h"
+#include "common/swar.h"
 #include "common/vec.h"
 #include "common/utf8.h"
 #include "common/util.h"
@@ -175,7 +176,17 @@ static int text_unit(const unsigned char *u, size_t len, char out[TEXT_UNIT_MAX]
 static size_t text_plain_copy(char *out, const unsigned char *u, size_t max)
 {
 	size_t n = 0;
+	uint64_t w;
 
+	/* Eight at a time while none of them is a control, DEL or above, or
+	 * a backslash (adding one carries 0x7f into its top bit). */
+	for (; max - n >= sizeof(w); n += sizeof(w)) {
+		memcpy(&w, u + n, sizeof(w));
+		if (tl_swar_below(w, 0x20) | tl_swar_high(w | (w + TL_SWAR_ONES)) |
+		    tl_swar_eq(w, '\\'))
+			break;
+		memcpy(out + n, &w, sizeof(w));
+	}
 	while (n < max && u[n] >= 0x20 && u[n] < 0x7f && u[n] != '\\') {
 		out[n] = (char)u[n];
 		n++;

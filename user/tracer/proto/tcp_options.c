@@ -153,15 +153,17 @@ void tl_tcp_options_parse(const __u8 *buf, size_t len, struct tl_tcp_opts *o)
 	}
 }
 
-/* Starts one space-separated item. */
-static void opts_item(struct tl_fmt *f, const char *name)
+/* Starts one space-separated item. Inline, as the next: the names are
+ * literals, whose lengths then fold. */
+static inline __attribute__((always_inline)) void opts_item(struct tl_fmt *f, const char *name)
 {
 	if (f->len)
 		tl_fmt_char(f, ' ');
 	tl_fmt_str(f, name);
 }
 
-static void opts_uint_item(struct tl_fmt *f, const char *name, uint64_t v)
+static inline __attribute__((always_inline)) void opts_uint_item(struct tl_fmt *f, const char *name,
+								 uint64_t v)
 {
 	opts_item(f, name);
 	tl_fmt_uint(f, v);
