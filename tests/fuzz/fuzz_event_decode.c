@@ -7,7 +7,7 @@
  * fuzz-sources: user/tracer/output/json_writer.c user/tracer/output/conn_map.c
  * fuzz-sources: user/tracer/output/text_lang.c
  * fuzz-sources: user/tracer/output/text_legend.c
- * fuzz-sources: user/tracer/kernel/kernel_names.c
+ * fuzz-sources: user/tracer/kernel/kernel_names.c user/common/vec.c
  * fuzz-libs: -ljansson -lbpf
  */
 #include <jansson.h>
