@@ -43,8 +43,9 @@
 
 /* The text of one code point, or of a 4-byte sequence as \xNN each. */
 #define TEXT_UNIT_MAX 17
-/* A number from text_num. */
-#define TEXT_NUM_MAX 32
+/* A number from text_num: room for tl_fmt_fixed's longest, which it then
+ * writes in place rather than through a copy. */
+#define TEXT_NUM_MAX 48
 /* The longest a line of wire text can be: TEXT_LINE_COLS columns of at
  * most 4 bytes each (a code point, or \xNN for a byte), the indent, the
  * colour codes and the pieces written past the columns (an exchange's
@@ -270,7 +271,7 @@ static inline void text_plain_str(struct tl_fmt *f, const char *s, int *cols)
  * ", b"; the caller writes the item. */
 static void text_item(struct tl_fmt *f, int *cols, bool *open)
 {
-	text_plain_str(f, *open ? ", " : "  (", cols);
+	text_plain(f, *open ? ", " : "  (", *open ? 2 : 3, cols);
 	*open = true;
 }
 
@@ -683,7 +684,7 @@ static void text_http_details(struct tl_fmt *f, int *cols, const struct tl_http_
 		tl_fmt_uint(&num, (uint64_t)m->content_length);
 		tl_fmt_str(&num, " byte");
 		tl_fmt_str(&num, tl_plural((uint64_t)m->content_length));
-		text_plain_str(f, bytes, cols);
+		text_plain(f, bytes, num.len, cols);
 	}
 	if (req && *m->range) {
 		text_item(f, cols, &open);
@@ -777,7 +778,7 @@ static void text_on_http(void *ctx, const struct tl_conn *c, const struct tl_htt
 		tl_fmt_char(&num, ' ');
 		tl_fmt_uint(&num, m->status < 0 ? 0 : (uint64_t)m->status);
 		text_str(&f, m->version, &cols);
-		text_plain_str(&f, status, &cols);
+		text_plain(&f, status, num.len, &cols);
 		if (*m->reason) {
 			text_plain_str(&f, " ", &cols);
 			text_str(&f, m->reason, &cols);
