@@ -128,11 +128,18 @@ TL_JSON_INLINE void tl_json_strn(struct tl_json *j, const char *key, const void 
 	tl_json_escape(j, val, len);
 }
 
+/* In place, as tl_json_uint: an HTTP line's status and length. */
 TL_JSON_INLINE void tl_json_int(struct tl_json *j, const char *key, int64_t val)
 {
-	tl_json_key(j, key);
+	char *p;
+
+	if (!tl_json_member(j, key, TL_FMT_DEC_MAX + 1))
+		return;
+	p = j->buf + j->len;
+	if (val < 0)
+		*p++ = '-';
 	/* Negated in unsigned arithmetic, so that INT64_MIN does not overflow. */
-	tl_json_number(j, val < 0, val < 0 ? 0 - (uint64_t)val : (uint64_t)val, 0, 0);
+	j->len = (size_t)(tl_fmt_dec(p, val < 0 ? 0 - (uint64_t)val : (uint64_t)val) - j->buf);
 }
 
 /* Its digits written in place here, not through tl_json_number: the most
