@@ -50,6 +50,13 @@ static void b_pad_behind(struct tl_fmt *f)
 	tl_fmt_pad(f, 2);
 }
 static void b_pad_past_end(struct tl_fmt *f) { tl_fmt_pad(f, 10); }
+/* Past TL_FMT_PAD_RUN spaces, the run is not one fixed copy. */
+static void b_pad_long(struct tl_fmt *f)
+{
+	tl_fmt_str(f, "ab");
+	tl_fmt_pad(f, 40);
+	tl_fmt_char(f, '|');
+}
 
 static const struct {
 	int line;
@@ -78,6 +85,10 @@ static const struct {
      "18446744073709551615.000000000000000000000005", 0, false},
     {__LINE__, "fixed point cut", 8, b_fixed, "3.00004", 0, true},
     {__LINE__, "padding to a column", 16, b_pad, "ab   |", 0, false},
+    {__LINE__, "padding to a column, room for a fixed copy", 64, b_pad, "ab   |", 0, false},
+    {__LINE__, "padding a run longer than one copy", 64, b_pad_long,
+     "ab                                      |", 0, false},
+    {__LINE__, "padding to a column already passed, with room", 64, b_pad_behind, "abcd", 0, false},
     {__LINE__, "padding to a column already passed", 16, b_pad_behind, "abcd", 0, false},
     {__LINE__, "padding past the end is cut", 6, b_pad_past_end, "     ", 0, true},
     {__LINE__, "size 1 holds only the NUL", 1, b_str, "", 0, true},

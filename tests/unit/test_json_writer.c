@@ -354,6 +354,39 @@ static void check_hostile(void)
 	free(buf);
 }
 
+/* Strings are checked eight bytes at a time: every byte value at every
+ * place of a 16-byte run is escaped as it is alone (a one-byte string,
+ * which the byte-at-a-time path takes). */
+static void check_escape_in_runs(void)
+{
+	unsigned int bad = 0, first = 0;
+
+	for (unsigned int c = 0; c < 256; c++) {
+		char *alone = escape_line(&(uint8_t){(uint8_t)c}, 1), want[128];
+		const size_t an = strlen(alone) - strlen("{\"s\":\"\"}\n");
+
+		for (int pos = 0; pos < 16; pos++) {
+			uint8_t in[16];
+			char *line;
+
+			memset(in, 'a', sizeof(in));
+			in[pos] = (uint8_t)c;
+			snprintf(want, sizeof(want), "{\"s\":\"%.*s%.*s%.*s\"}\n", pos,
+				 "aaaaaaaaaaaaaaaa", (int)an, alone + strlen("{\"s\":\""), 15 - pos,
+				 "aaaaaaaaaaaaaaaa");
+			line = escape_line(in, sizeof(in));
+			if (strcmp(line, want))
+				first = bad++ ? first : c << 8 | (unsigned int)pos;
+			free(line);
+		}
+		free(alone);
+	}
+	UNIT_CHECK(!bad,
+		   "every byte at every place of a 16-byte run escaped as alone (%u differ, "
+		   "first byte 0x%x at %u)",
+		   bad, first >> 8, first & 0xff);
+}
+
 int main(void)
 {
 	size_t i;
@@ -367,5 +400,6 @@ int main(void)
 	check_batched();
 	check_write_error();
 	check_hostile();
+	check_escape_in_runs();
 	return unit_done();
 }

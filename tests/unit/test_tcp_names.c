@@ -84,6 +84,27 @@ static void check_flags_small_buffers(void)
 	UNIT_CHECK(tl_tcp_flags_str(TL_SYN, buf, 0) == buf, "size 0 writes nothing");
 }
 
+/* The outputs' writer against the bounded append small buffers still take
+ * (63 bytes: room for every name, one short of TL_TCP_FLAGS_ROOM), over
+ * every value of the 16 bits; and the length it returns is the text's. */
+static void check_flags_write_all(void)
+{
+	char fast[TL_TCP_FLAGS_ROOM], slow[TL_TCP_FLAGS_ROOM - 1];
+	unsigned int bad = 0, first_bad = 0;
+
+	for (unsigned int v = 0; v <= 0xffff; v++) {
+		size_t n = tl_tcp_flags_write((__u16)v, fast);
+
+		tl_tcp_flags_str((__u16)v, slow, sizeof(slow));
+		if (strcmp(fast, slow) || n != strlen(fast))
+			first_bad = bad++ ? first_bad : v;
+	}
+	UNIT_CHECK(!bad,
+		   "tl_tcp_flags_write agrees with the bounded writer on all 65536 values "
+		   "(%u differ, first 0x%x)",
+		   bad, first_bad);
+}
+
 int main(void)
 {
 	char buf[64];
@@ -105,5 +126,6 @@ int main(void)
 	}
 	check_flags_parse();
 	check_flags_small_buffers();
+	check_flags_write_all();
 	return unit_done();
 }

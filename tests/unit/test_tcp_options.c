@@ -28,6 +28,12 @@ static const struct opts_row opts_rows[] = {
      "TSval=3111926812 TSecr=1122246527",
      false},
     {__LINE__,
+     "timestamps, then EOL",
+     {8, 10, 0, 0, 0, 5, 0, 0, 0, 6, 0, 0},
+     12,
+     "TSval=5 TSecr=6",
+     false},
+    {__LINE__,
      "two SACK blocks",
      {1, 1, 5, 18, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 4},
      20,
@@ -99,7 +105,7 @@ static const struct opts_row opts_rows[] = {
 static void check_opts_row(const struct opts_row *row)
 {
 	struct tl_tcp_opts o;
-	char buf[256];
+	char buf[256], ts[64];
 
 	tl_tcp_options_parse(row->bytes, row->len, &o);
 	tl_tcp_options_str(&o, 0, buf, sizeof(buf));
@@ -107,6 +113,12 @@ static void check_opts_row(const struct opts_row *row)
 		      row->want, buf);
 	UNIT_CHECK_AT(row->line, o.malformed == row->malformed, "%s: malformed=%d", row->desc,
 		      row->malformed);
+	UNIT_CHECK_AT(row->line, tl_tcp_options_fmt(&o, 0, true, buf, sizeof(buf)) == strlen(buf),
+		      "%s: tl_tcp_options_fmt returns the text's length", row->desc);
+	/* JSON copies the two numbers' digits when this says so. */
+	snprintf(ts, sizeof(ts), "TSval=%u TSecr=%u", o.tsval, o.tsecr);
+	UNIT_CHECK_AT(row->line, tl_tcp_options_ts_only(&o) == (o.has_ts && !strcmp(ts, row->want)),
+		      "%s: ts_only=%d", row->desc, o.has_ts && !strcmp(ts, row->want));
 }
 
 static void check_opts_fields(void)
@@ -156,8 +168,8 @@ static void check_opts_small_buffers(void)
 	tl_tcp_options_parse(syn, sizeof(syn), &o);
 	for (size = 1; size <= strlen(full) + 1; size++) {
 		memset(buf, 'x', sizeof(buf));
-		tl_tcp_options_str(&o, 0, buf, size);
-		if (strlen(buf) != size - 1 || buf[size] != 'x' || strncmp(buf, full, size - 1))
+		if (tl_tcp_options_fmt(&o, 0, true, buf, size) != size - 1 ||
+		    strlen(buf) != size - 1 || buf[size] != 'x' || strncmp(buf, full, size - 1))
 			break;
 	}
 	UNIT_CHECK(size == strlen(full) + 2,

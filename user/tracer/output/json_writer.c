@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "common/fmt.h"
+#include "common/swar.h"
 #include "common/vec.h"
 #include "common/utf8.h"
 
@@ -80,14 +81,32 @@ static size_t json_escape_ascii(char *out, uint8_t c)
 	return JSON_ESC_MAX;
 }
 
-/* The bytes from p that stand for themselves: printable ASCII but '"' and
- * '\\'. Nearly every string is one such run, copied at once. */
-static size_t json_plain_run(const uint8_t *p, size_t len)
+/* Whether a byte of the eight in w may not stand for itself: below 0x20,
+ * at or above 0x80, '"' or '\\'. */
+static bool json_word_special(uint64_t w)
+{
+	return tl_swar_below(w, 0x20) | tl_swar_high(w) | tl_swar_eq(w, '"') | tl_swar_eq(w, '\\');
+}
+
+/* json_plain_copy: copies to out the bytes from p that stand for
+ * themselves (printable ASCII but '"' and '\\'); returns how many. Nearly
+ * every string is one such run: eight bytes are checked and copied at a
+ * time while they last. */
+static size_t json_plain_copy(char *out, const uint8_t *p, size_t len)
 {
 	size_t n = 0;
+	uint64_t w;
 
-	while (n < len && p[n] >= 0x20 && p[n] < 0x80 && p[n] != '"' && p[n] != '\\')
+	for (; len - n >= sizeof(w); n += sizeof(w)) {
+		memcpy(&w, p + n, sizeof(w));
+		if (json_word_special(w))
+			break;
+		memcpy(out + n, &w, sizeof(w));
+	}
+	while (n < len && p[n] >= 0x20 && p[n] < 0x80 && p[n] != '"' && p[n] != '\\') {
+		out[n] = (char)p[n];
 		n++;
+	}
 	return n;
 }
 
@@ -107,9 +126,8 @@ void tl_json_escape(struct tl_json *j, const void *val, size_t len)
 	out = j->buf + j->len;
 	*out++ = '"';
 	while (i < len) {
-		n = json_plain_run(p + i, len - i);
+		n = json_plain_copy(out, p + i, len - i);
 		if (n) {
-			memcpy(out, p + i, n);
 			out += n;
 			i += n;
 			continue;

@@ -69,27 +69,35 @@ TL_JSON_INLINE void tl_json_put(struct tl_json *j, const void *p, size_t n)
 	j->len += n;
 }
 
-/* The separator and, outside arrays (key NULL), the key of the next value. */
-TL_JSON_INLINE void tl_json_key(struct tl_json *j, const char *key)
+/* tl_json_member: the separator and, outside arrays (key NULL), the key
+ * of the next value, with room for n bytes of it after; false (nothing
+ * written) when there is none. One room check for both: a check costs as
+ * much as a short member, since every write through the buffer makes the
+ * writer's fields be read again. */
+TL_JSON_INLINE bool tl_json_member(struct tl_json *j, const char *key, size_t n)
 {
-	const size_t n = key ? strlen(key) : 0;
+	const size_t kn = key ? strlen(key) : 0;
 	char *p;
 
-	if (!tl_json_room(j, n + 4))
-		return;
+	if (!tl_json_room(j, kn + 4 + n))
+		return false;
 	p = j->buf + j->len;
 	if (j->need_comma)
 		*p++ = ',';
 	j->need_comma = true;
 	if (key) {
 		*p++ = '"';
-		memcpy(p, key, n);
-		p += n;
+		memcpy(p, key, kn);
+		p += kn;
 		*p++ = '"';
 		*p++ = ':';
 	}
 	j->len = (size_t)(p - j->buf);
+	return true;
 }
+
+/* The separator and the key alone, for values that make their own room. */
+TL_JSON_INLINE void tl_json_key(struct tl_json *j, const char *key) { tl_json_member(j, key, 0); }
 
 /* Members. Keys are trusted ASCII literals; values are escaped. */
 TL_JSON_INLINE void tl_json_str(struct tl_json *j, const char *key, const char *val)
@@ -105,8 +113,7 @@ TL_JSON_INLINE void tl_json_name(struct tl_json *j, const char *key, const char 
 {
 	const size_t n = strlen(val);
 
-	tl_json_key(j, key);
-	if (!tl_json_room(j, n + 2))
+	if (!tl_json_member(j, key, n + 2))
 		return;
 	j->buf[j->len] = '"';
 	memcpy(j->buf + j->len + 1, val, n);
@@ -121,32 +128,43 @@ TL_JSON_INLINE void tl_json_strn(struct tl_json *j, const char *key, const void 
 	tl_json_escape(j, val, len);
 }
 
+/* In place, as tl_json_uint: an HTTP line's status and length. */
 TL_JSON_INLINE void tl_json_int(struct tl_json *j, const char *key, int64_t val)
 {
-	tl_json_key(j, key);
+	char *p;
+
+	if (!tl_json_member(j, key, TL_FMT_DEC_MAX + 1))
+		return;
+	p = j->buf + j->len;
+	if (val < 0)
+		*p++ = '-';
 	/* Negated in unsigned arithmetic, so that INT64_MIN does not overflow. */
-	tl_json_number(j, val < 0, val < 0 ? 0 - (uint64_t)val : (uint64_t)val, 0, 0);
+	j->len = (size_t)(tl_fmt_dec(p, val < 0 ? 0 - (uint64_t)val : (uint64_t)val) - j->buf);
 }
 
 /* Its digits written in place here, not through tl_json_number: the most
  * frequent member, a dozen per packet. */
 TL_JSON_INLINE void tl_json_uint(struct tl_json *j, const char *key, uint64_t val)
 {
-	tl_json_key(j, key);
-	if (tl_json_room(j, TL_FMT_DEC_MAX))
+	if (tl_json_member(j, key, TL_FMT_DEC_MAX))
 		j->len = (size_t)(tl_fmt_dec(j->buf + j->len, val) - j->buf);
 }
 
 TL_JSON_INLINE void tl_json_bool(struct tl_json *j, const char *key, bool val)
 {
-	tl_json_key(j, key);
-	tl_json_put(j, val ? "true" : "false", val ? 4 : 5);
+	if (!tl_json_member(j, key, 5))
+		return;
+	/* Five bytes either way: "true" has room for its stray fifth. */
+	memcpy(j->buf + j->len, val ? "true " : "false", 5);
+	j->len += val ? 4 : 5;
 }
 
 TL_JSON_INLINE void tl_json_null(struct tl_json *j, const char *key)
 {
-	tl_json_key(j, key);
-	tl_json_put(j, "null", 4);
+	if (!tl_json_member(j, key, 4))
+		return;
+	memcpy(j->buf + j->len, "null", 4);
+	j->len += 4;
 }
 
 /* tl_json_seconds: ns as seconds with six decimals. */
@@ -178,8 +196,8 @@ TL_JSON_INLINE void tl_json_ms6(struct tl_json *j, const char *key, uint64_t ns)
 /* Starts an array or object member; close it with tl_json_close(j, ']'/'}'). */
 TL_JSON_INLINE void tl_json_open(struct tl_json *j, const char *key, char bracket)
 {
-	tl_json_key(j, key);
-	tl_json_put(j, &bracket, 1);
+	if (tl_json_member(j, key, 1))
+		j->buf[j->len++] = bracket;
 	j->need_comma = false;
 }
 

@@ -65,8 +65,10 @@ static const char *const tw_ended_by_names[] = {
     [TL_TW_ENDED_UNKNOWN] = "unknown",
 };
 
-/* json_line: starts an object with the members every event has. */
-static struct tl_json *json_line(struct json_output *jo, const char *type, __u64 ts_ns)
+/* json_line: starts an object with the members every event has. Inline,
+ * as json_conn_line: the type is nearly always a literal, whose length
+ * then folds. */
+TL_JSON_INLINE struct tl_json *json_line(struct json_output *jo, const char *type, __u64 ts_ns)
 {
 	tl_json_begin(&jo->j);
 	tl_json_name(&jo->j, TL_JM(type), type);
@@ -75,8 +77,8 @@ static struct tl_json *json_line(struct json_output *jo, const char *type, __u64
 }
 
 /* json_conn_line: json_line plus the connection's id. */
-static struct tl_json *json_conn_line(struct json_output *jo, const char *type, __u64 ts_ns,
-				      const struct tl_conn *c)
+TL_JSON_INLINE struct tl_json *json_conn_line(struct json_output *jo, const char *type, __u64 ts_ns,
+					      const struct tl_conn *c)
 {
 	struct tl_json *j = json_line(jo, type, ts_ns);
 
@@ -160,10 +162,54 @@ static void json_packet_addrs(struct json_output *jo, const struct tl_conn *c,
 	}
 }
 
+/* The longest text tl_tcp_options_fmt is given room for. */
+#define JSON_OPTIONS_MAX 256
+
+/* "options", in place, and only when the segment carried some to list. */
+static void json_options(struct tl_json *j, const struct tl_tcp_opts *o, __u32 sack_base)
+{
+	const size_t mark = j->len;
+	const bool comma = j->need_comma;
+	size_t n;
+
+	if (!tl_json_member(j, TL_JM(options), JSON_OPTIONS_MAX + 1))
+		return;
+	n = tl_tcp_options_fmt(o, sack_base, true, j->buf + j->len + 1, JSON_OPTIONS_MAX);
+	if (!n) {
+		j->len = mark;
+		j->need_comma = comma;
+		return;
+	}
+	j->buf[j->len] = '"';
+	j->buf[j->len + 1 + n] = '"';
+	j->len += n + 2;
+}
+
+/* "options" of a segment with only timestamps, from the digits of "tsval"
+ * and "tsecr" just written, which end at val_end and ecr_end. */
+static void json_options_ts(struct tl_json *j, const struct tl_tcp_opts *o, size_t val_end,
+			    size_t ecr_end)
+{
+	const size_t nv = (size_t)tl_fmt_ndigits(o->tsval), ne = (size_t)tl_fmt_ndigits(o->tsecr);
+	char *p;
+
+	if (!tl_json_member(j, TL_JM(options), nv + ne + sizeof("\"TSval= TSecr=\"")))
+		return;
+	p = j->buf + j->len;
+	memcpy(p, "\"TSval=", 7);
+	memcpy(p + 7, j->buf + val_end - nv, nv);
+	p += 7 + nv;
+	memcpy(p, " TSecr=", 7);
+	memcpy(p + 7, j->buf + ecr_end - ne, ne);
+	p += 7 + ne;
+	*p++ = '"';
+	j->len = (size_t)(p - j->buf);
+}
+
 /* Only the options the segment carried are members. */
 static void json_tcp_opts(struct tl_json *j, const struct tl_tcp_opts *o, __u32 sack_base)
 {
-	char buf[256];
+	size_t val_end = 0, ecr_end = 0;
 
 	if (o->has_mss)
 		tl_json_uint(j, TL_JM(mss), o->mss);
@@ -173,17 +219,37 @@ static void json_tcp_opts(struct tl_json *j, const struct tl_tcp_opts *o, __u32 
 		tl_json_bool(j, TL_JM(sack_perm), true);
 	if (o->has_ts) {
 		tl_json_uint(j, TL_JM(tsval), o->tsval);
+		val_end = j->len;
 		tl_json_uint(j, TL_JM(tsecr), o->tsecr);
+		ecr_end = j->len;
 	}
-	if (*tl_tcp_options_str(o, sack_base, buf, sizeof(buf)))
-		tl_json_name(j, TL_JM(options), buf);
+	if (j->oom)
+		return;
+	if (tl_tcp_options_ts_only(o))
+		json_options_ts(j, o, val_end, ecr_end);
+	else if (o->nkinds)
+		json_options(j, o, sack_base);
+}
+
+/* "flags": "SYN, ACK", written in place. */
+static void json_flags(struct tl_json *j, __u16 flags)
+{
+	size_t n;
+
+	if (!tl_json_member(j, TL_JM(flags), TL_TCP_FLAGS_ROOM + 1))
+		return;
+	n = tl_tcp_flags_write(flags, j->buf + j->len + 1);
+	j->buf[j->len] = '"';
+	j->buf[j->len + 1 + n] = '"';
+	j->len += n + 2;
 }
 
 /* Wireshark's analysis, as tshark's tcp.analysis.* fields name it. */
 static void json_analysis(struct tl_json *j, const struct tl_analysis *an)
 {
 	const char *names[TL_A_COUNT];
-	int n = tl_analysis_fields(an->flags, names);
+	/* Most segments have nothing to say: no names to look for. */
+	int n = an->flags ? tl_analysis_fields(an->flags, names) : 0;
 
 	if (n) {
 		tl_json_open(j, TL_JM(analysis), '[');
@@ -205,13 +271,12 @@ static void json_on_packet(void *ctx, const struct tl_conn *c, const struct tl_p
 {
 	const struct tl_packet *p = v->pkt;
 	struct tl_json *j = json_conn_line(ctx, "packet", v->ts_ns, c);
-	char flags[64];
 
 	json_packet_addrs(ctx, c, v);
 	tl_json_name(j, TL_JM(dir), v->from == TL_CLIENT ? "c2s" : "s2c");
 	tl_json_uint(j, TL_JM(frame), v->frame_no);
 	tl_json_uint(j, TL_JM(stream), v->stream);
-	tl_json_name(j, TL_JM(flags), tl_tcp_flags_str(p->flags, flags, sizeof(flags)));
+	json_flags(j, p->flags);
 	tl_json_uint(j, TL_JM(flags_raw), p->flags);
 	tl_json_uint(j, TL_JM(seq), v->seq);
 	tl_json_uint(j, TL_JM(ack), v->ack);
@@ -519,11 +584,10 @@ static void json_on_kernel(void *ctx, const struct tl_conn *c, const struct tl_k
 	    [TL_EV_RESET] = "reset",
 	};
 	struct tl_json *j = json_conn_line(ctx, types[v->type], v->ts_ns, c);
-	char flags[64];
 
 	tl_json_name(j, TL_JM(side), tl_side_name(v->side));
 	if (v->type != TL_EV_RESET) {
-		tl_json_name(j, TL_JM(flags), tl_tcp_flags_str(v->flags, flags, sizeof(flags)));
+		json_flags(j, v->flags);
 		tl_json_uint(j, TL_JM(flags_raw), v->flags);
 		tl_json_uint(j, TL_JM(seq), v->seq);
 		tl_json_uint(j, TL_JM(seq_raw), v->seq_raw);

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 
 #include "common/fmt.h"
+#include "common/swar.h"
 #include "common/vec.h"
 #include "common/utf8.h"
 #include "common/util.h"
@@ -42,8 +43,9 @@
 
 /* The text of one code point, or of a 4-byte sequence as \xNN each. */
 #define TEXT_UNIT_MAX 17
-/* A number from text_num. */
-#define TEXT_NUM_MAX 32
+/* A number from text_num: room for tl_fmt_fixed's longest, which it then
+ * writes in place rather than through a copy. */
+#define TEXT_NUM_MAX 48
 /* The longest a line of wire text can be: TEXT_LINE_COLS columns of at
  * most 4 bytes each (a code point, or \xNN for a byte), the indent, the
  * colour codes and the pieces written past the columns (an exchange's
@@ -55,6 +57,8 @@
 #define TEXT_STATE_LINE_MAX 256
 /* A part's first buffer: a short life's whole timeline. */
 #define TEXT_PART_MIN ((size_t)4096)
+/* "65535 -> 65535" */
+#define TEXT_PORTS_MAX 16
 /* The header (with its legend) and the summary of a block. */
 #define TEXT_FRAME_MAX 4096
 
@@ -87,6 +91,11 @@ struct text_block {
 	bool in_tail;
 	unsigned long long elided; /* events dropped between head and tail */
 	struct tl_legend legend;
+	/* "52334 -> 8080" of each direction, with the ports it was made of:
+	 * the same two numbers on every segment's line. */
+	__u16 ports_of[2][2];
+	__u8 ports_len[2]; /* 0: not made yet */
+	char ports[2][TEXT_PORTS_MAX];
 };
 
 struct text_output {
@@ -168,7 +177,17 @@ static int text_unit(const unsigned char *u, size_t len, char out[TEXT_UNIT_MAX]
 static size_t text_plain_copy(char *out, const unsigned char *u, size_t max)
 {
 	size_t n = 0;
+	uint64_t w;
 
+	/* Eight at a time while none of them is a control, DEL or above, or
+	 * a backslash (adding one carries 0x7f into its top bit). */
+	for (; max - n >= sizeof(w); n += sizeof(w)) {
+		memcpy(&w, u + n, sizeof(w));
+		if (tl_swar_below(w, 0x20) | tl_swar_high(w | (w + TL_SWAR_ONES)) |
+		    tl_swar_eq(w, '\\'))
+			break;
+		memcpy(out + n, &w, sizeof(w));
+	}
 	while (n < max && u[n] >= 0x20 && u[n] < 0x7f && u[n] != '\\') {
 		out[n] = (char)u[n];
 		n++;
@@ -252,7 +271,7 @@ static inline void text_plain_str(struct tl_fmt *f, const char *s, int *cols)
  * ", b"; the caller writes the item. */
 static void text_item(struct tl_fmt *f, int *cols, bool *open)
 {
-	text_plain_str(f, *open ? ", " : "  (", cols);
+	text_plain(f, *open ? ", " : "  (", *open ? 2 : 3, cols);
 	*open = true;
 }
 
@@ -400,18 +419,17 @@ static struct text_block *text_block_get(struct text_output *t, __u64 id)
 /* text_block_for: the part of c's timeline to add a line to; starts: the
  * line begins an event (a segment's line or a state's, the HTTP lines
  * under a segment do not). NULL when the line cannot be added (out of
- * memory: then its event is counted as left out). *legend: the block's
- * legend, from the same lookup (NULL when there is no block). */
+ * memory: then its event is counted as left out). *block: the block,
+ * from the same lookup (NULL when there is none). */
 static struct text_part *text_block_for(struct text_output *t, const struct tl_conn *c, bool starts,
-					struct tl_legend **legend)
+					struct text_block **block)
 {
 	struct text_block *blk = text_block_get(t, c->id);
 	struct text_part *p;
 
-	*legend = NULL;
+	*block = blk;
 	if (!blk)
 		return NULL;
-	*legend = &blk->legend;
 	if (!blk->in_tail && starts && blk->head.len >= TEXT_HEAD_MAX)
 		blk->in_tail = true;
 	p = blk->in_tail ? text_tail_part(blk, starts) : &blk->head;
@@ -424,14 +442,14 @@ static struct text_part *text_block_for(struct text_output *t, const struct tl_c
 }
 
 /* Where an event's lines go: the connection's block, or with --live out
- * at once, after the connection's number in a column of its own. legend
- * (may be NULL): set to the block's legend, NULL if there is none. */
+ * at once, after the connection's number in a column of its own. block
+ * (may be NULL): set to the block, NULL if there is none. */
 static struct text_part *text_target(struct text_output *t, const struct tl_conn *c, bool starts,
-				     struct tl_legend **legend)
+				     struct text_block **block)
 {
-	struct tl_legend *unused;
+	struct text_block *unused;
 	/* Live, the block only holds the legend's facts for the header. */
-	struct text_part *blk = text_block_for(t, c, starts && !t->live, legend ? legend : &unused);
+	struct text_part *blk = text_block_for(t, c, starts && !t->live, block ? block : &unused);
 	struct tl_fmt f;
 
 	if (!t->live)
@@ -473,24 +491,69 @@ static void text_time_col(struct text_output *t, struct tl_fmt *f, const struct 
 	tl_fmt_pad(f, t->no_cols + TEXT_TIME_COLS);
 }
 
+/* "52334 -> 8080", made once per direction of a block (d) and copied
+ * after; without a block (no memory), made each time. */
+static void text_seg_ports(struct tl_fmt *f, struct text_block *blk, int d, __u16 sport,
+			   __u16 dport)
+{
+	struct tl_fmt p;
+
+	if (blk && blk->ports_len[d] && blk->ports_of[d][0] == sport &&
+	    blk->ports_of[d][1] == dport) {
+		if (f->size - 1 - f->len < TEXT_PORTS_MAX) {
+			tl_fmt_mem(f, blk->ports[d], blk->ports_len[d]);
+			return;
+		}
+		/* The whole array, a fixed copy; the bytes past the text are
+		 * written over. */
+		memcpy(f->buf + f->len, blk->ports[d], TEXT_PORTS_MAX);
+		f->len += blk->ports_len[d];
+		f->buf[f->len] = '\0';
+		return;
+	}
+	if (!blk) {
+		tl_fmt_uint(f, sport);
+		tl_fmt_str(f, " -> ");
+		tl_fmt_uint(f, dport);
+		return;
+	}
+	tl_fmt_init(&p, blk->ports[d], sizeof(blk->ports[d]));
+	tl_fmt_uint(&p, sport);
+	tl_fmt_str(&p, " -> ");
+	tl_fmt_uint(&p, dport);
+	blk->ports_of[d][0] = sport;
+	blk->ports_of[d][1] = dport;
+	blk->ports_len[d] = (__u8)p.len;
+	tl_fmt_mem(f, p.buf, p.len);
+}
+
+/* "SYN, ACK", written in place when the line has the room. */
+static void text_flags(struct tl_fmt *f, __u16 flags)
+{
+	char buf[TL_TCP_FLAGS_ROOM];
+
+	if (f->size - 1 - f->len < TL_TCP_FLAGS_ROOM) {
+		tl_fmt_mem(f, buf, tl_tcp_flags_write(flags, buf));
+		return;
+	}
+	f->len += tl_tcp_flags_write(flags, f->buf + f->len);
+}
+
 static void text_on_packet(void *ctx, const struct tl_conn *c, const struct tl_pkt_view *v)
 {
 	struct text_output *t = ctx;
-	struct tl_legend *legend;
-	struct text_part *blk = text_target(t, c, true, &legend);
+	struct text_block *block;
+	struct text_part *blk = text_target(t, c, true, &block);
 	const struct tl_packet *p = v->pkt;
-	char flags[64];
 	struct tl_fmt f;
 
-	if (legend)
-		tl_legend_packet(legend, v);
+	if (block)
+		tl_legend_packet(&block->legend, v);
 	/* Built by hand: this runs for every segment, and printf dominated. */
 	if (!blk || !text_line(blk, &f, TEXT_SEG_LINE_MAX))
 		return;
 	text_time_col(t, &f, c, v->ts_ns, v->frame_no);
-	tl_fmt_uint(&f, p->sport);
-	tl_fmt_str(&f, " -> ");
-	tl_fmt_uint(&f, p->dport);
+	text_seg_ports(&f, block, v->from == TL_CLIENT ? 0 : 1, p->sport, p->dport);
 	tl_fmt_pad(&f, t->seg_col);
 	if (v->analysis && v->analysis->flags) {
 		char labels[256];
@@ -502,7 +565,7 @@ static void text_on_packet(void *ctx, const struct tl_conn *c, const struct tl_p
 	if (t->color)
 		tl_fmt_str(&f, p->flags & TL_RST ? TEXT_RED : TEXT_BOLD);
 	tl_fmt_char(&f, '[');
-	tl_fmt_str(&f, tl_tcp_flags_str(p->flags, flags, sizeof(flags)));
+	text_flags(&f, p->flags);
 	tl_fmt_char(&f, ']');
 	if (t->color)
 		tl_fmt_str(&f, TEXT_RESET);
@@ -519,8 +582,8 @@ static void text_on_packet(void *ctx, const struct tl_conn *c, const struct tl_p
 	tl_fmt_uint(&f, p->payload_len);
 	/* TSval/TSecr only with -v: they are what makes a line too wide. */
 	if (v->opts->nkinds && f.len + 2 < f.size) {
-		size_t n = strlen(tl_tcp_options_str_ts(v->opts, v->sack_base, t->verbose,
-							f.buf + f.len + 1, f.size - f.len - 2));
+		size_t n = tl_tcp_options_fmt(v->opts, v->sack_base, t->verbose, f.buf + f.len + 1,
+					      f.size - f.len - 2);
 
 		f.buf[f.len] = ' ';
 		f.len += n ? n + 1 : 0;
@@ -533,7 +596,6 @@ static void text_on_kernel(void *ctx, const struct tl_conn *c, const struct tl_k
 {
 	struct text_output *t = ctx;
 	struct text_part *blk = text_target(t, c, true, NULL);
-	char flags[64];
 	struct tl_fmt f;
 
 	if (!blk || !text_line(blk, &f, TEXT_STATE_LINE_MAX))
@@ -557,7 +619,7 @@ static void text_on_kernel(void *ctx, const struct tl_conn *c, const struct tl_k
 					   : " (after the capture point) ");
 		}
 		tl_fmt_char(&f, '[');
-		tl_fmt_str(&f, tl_tcp_flags_str(v->flags, flags, sizeof(flags)));
+		text_flags(&f, v->flags);
 		tl_fmt_str(&f, "] Seq=");
 		tl_fmt_uint(&f, v->seq);
 		tl_fmt_str(&f, " Len=");
@@ -572,8 +634,8 @@ static void text_on_kernel(void *ctx, const struct tl_conn *c, const struct tl_k
 static void text_on_state(void *ctx, const struct tl_conn *c, const struct tl_state_view *v)
 {
 	struct text_output *t = ctx;
-	struct tl_legend *legend;
-	struct text_part *blk = text_target(t, c, !v->inferred, &legend);
+	struct text_block *block;
+	struct text_part *blk = text_target(t, c, !v->inferred, &block);
 	struct tl_fmt f;
 
 	if (!blk || !text_line(blk, &f, TEXT_STATE_LINE_MAX))
@@ -597,8 +659,8 @@ static void text_on_state(void *ctx, const struct tl_conn *c, const struct tl_st
 		tl_fmt_str(&f, t->lang->cause[v->cause]);
 		tl_fmt_char(&f, ')');
 	}
-	if (legend)
-		legend->notes |= tl_legend_note(v->old_state, v->new_state);
+	if (block)
+		block->legend.notes |= tl_legend_note(v->old_state, v->new_state);
 	text_color(t, &f, TEXT_RESET);
 	text_put_line(t, blk, &f);
 }
@@ -622,7 +684,7 @@ static void text_http_details(struct tl_fmt *f, int *cols, const struct tl_http_
 		tl_fmt_uint(&num, (uint64_t)m->content_length);
 		tl_fmt_str(&num, " byte");
 		tl_fmt_str(&num, tl_plural((uint64_t)m->content_length));
-		text_plain_str(f, bytes, cols);
+		text_plain(f, bytes, num.len, cols);
 	}
 	if (req && *m->range) {
 		text_item(f, cols, &open);
@@ -716,7 +778,7 @@ static void text_on_http(void *ctx, const struct tl_conn *c, const struct tl_htt
 		tl_fmt_char(&num, ' ');
 		tl_fmt_uint(&num, m->status < 0 ? 0 : (uint64_t)m->status);
 		text_str(&f, m->version, &cols);
-		text_plain_str(&f, status, &cols);
+		text_plain(&f, status, num.len, &cols);
 		if (*m->reason) {
 			text_plain_str(&f, " ", &cols);
 			text_str(&f, m->reason, &cols);

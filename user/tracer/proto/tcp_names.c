@@ -26,16 +26,19 @@ static const char *const tcp_names_states[] = {
  * together. */
 #define TCP_NAMES_RESERVED 0x0e00
 
-/* Wireshark's order and spelling, checked against tshark 4.0's Info column;
- * lengths kept, since every segment of a text trace names its flags. */
+/* Wireshark's order and spelling, checked against tshark 4.0's Info column.
+ * Each name is kept with the separator that follows it, in a slot copied
+ * whole: every segment of a trace names its flags, so writing them is a
+ * fixed copy per flag set, not a bounded append of a measured string. */
+#define TCP_NAMES_SLOT 16
 #define TCP_NAMES_FLAG(bit, name)                                                                  \
 	{                                                                                          \
-		bit, name, sizeof(name) - 1                                                        \
+		bit, name ", ", sizeof(name) - 1                                                   \
 	}
 static const struct {
 	__u16 bit;
-	const char *name;
-	size_t len;
+	char name[TCP_NAMES_SLOT]; /* "FIN, ": the name, then ", " */
+	__u8 len;		   /* of the name alone */
 } tcp_names_flags[] = {
     TCP_NAMES_FLAG(TL_FIN, "FIN"), TCP_NAMES_FLAG(TL_SYN, "SYN"),
     TCP_NAMES_FLAG(TL_RST, "RST"), TCP_NAMES_FLAG(TL_PSH, "PSH"),
@@ -43,6 +46,13 @@ static const struct {
     TCP_NAMES_FLAG(TL_ECE, "ECE"), TCP_NAMES_FLAG(TL_CWR, "CWR"),
     TCP_NAMES_FLAG(TL_AE, "AE"),   TCP_NAMES_FLAG(TCP_NAMES_RESERVED, "Reserved"),
 };
+
+/* The bits some name stands for: with none of them, "<None>". */
+#define TCP_NAMES_ANY 0x0fff
+/* The last slot copied starts at most this far before the room's end. */
+_Static_assert(TL_TCP_FLAGS_ROOM >=
+		   sizeof("FIN, SYN, RST, PSH, ACK, URG, ECE, CWR, AE, ") - 1 + TCP_NAMES_SLOT,
+	       "TL_TCP_FLAGS_ROOM holds every flag's slot");
 
 const char *tl_tcp_state_name(int state)
 {
@@ -62,8 +72,33 @@ static void tcp_names_append(char *buf, size_t size, size_t *off, bool first, co
 	if (ns + nn >= size - *off)
 		return;
 	memcpy(buf + *off, sep, ns);
-	memcpy(buf + *off + ns, name, nn + 1);
+	memcpy(buf + *off + ns, name, nn);
 	*off += ns + nn;
+	buf[*off] = '\0';
+}
+
+size_t tl_tcp_flags_write(__u16 flags, char *out)
+{
+	char *p = out;
+
+	if (!(flags & TCP_NAMES_ANY)) {
+		memcpy(out, "<None>", sizeof("<None>"));
+		return sizeof("<None>") - 1;
+	}
+	/* The bits are in the names' order: only the set ones are visited. */
+	for (unsigned int b = flags & TCP_NAMES_ANY; b; b &= b - 1) {
+		int i = __builtin_ctz(b);
+
+		if (i >= (int)ARRAY_SIZE(tcp_names_flags) - 1)
+			i = ARRAY_SIZE(tcp_names_flags) - 1; /* Reserved, once for its bits */
+		memcpy(p, tcp_names_flags[i].name, TCP_NAMES_SLOT);
+		p += tcp_names_flags[i].len + 2;
+		if (i == ARRAY_SIZE(tcp_names_flags) - 1)
+			break;
+	}
+	p -= 2; /* the last ", " */
+	*p = '\0';
+	return (size_t)(p - out);
 }
 
 const char *tl_tcp_flags_str(__u16 flags, char *buf, size_t size)
@@ -71,6 +106,10 @@ const char *tl_tcp_flags_str(__u16 flags, char *buf, size_t size)
 	size_t off = 0, i;
 	bool any = false;
 
+	if (size >= TL_TCP_FLAGS_ROOM) {
+		tl_tcp_flags_write(flags, buf);
+		return buf;
+	}
 	if (!size)
 		return buf;
 	buf[0] = '\0';

@@ -30,6 +30,12 @@ const char *tl_tcp_state_name(int state);
  * RST, PSH, ACK, URG, ECE, CWR, AE); "<None>" for no flag. Returns buf. */
 const char *tl_tcp_flags_str(__u16 flags, char *buf, size_t size);
 
+/* tl_tcp_flags_write: the same text into out, which has TL_TCP_FLAGS_ROOM
+ * bytes (some past the text are written over); returns its length. For the
+ * outputs, which write it straight into their line. */
+#define TL_TCP_FLAGS_ROOM 64
+size_t tl_tcp_flags_write(__u16 flags, char *out);
+
 /* tl_tcp_flags_parse: the bits of a text tl_tcp_flags_str wrote ("SYN, ACK",
  * "<None>"). Returns 0, or -EINVAL for any other text, "Reserved" included
  * (its three bits cannot be told apart); *out then holds the bits of the

@@ -153,15 +153,17 @@ void tl_tcp_options_parse(const __u8 *buf, size_t len, struct tl_tcp_opts *o)
 	}
 }
 
-/* Starts one space-separated item. */
-static void opts_item(struct tl_fmt *f, const char *name)
+/* Starts one space-separated item. Inline, as the next: the names are
+ * literals, whose lengths then fold. */
+static inline __attribute__((always_inline)) void opts_item(struct tl_fmt *f, const char *name)
 {
 	if (f->len)
 		tl_fmt_char(f, ' ');
 	tl_fmt_str(f, name);
 }
 
-static void opts_uint_item(struct tl_fmt *f, const char *name, uint64_t v)
+static inline __attribute__((always_inline)) void opts_uint_item(struct tl_fmt *f, const char *name,
+								 uint64_t v)
 {
 	opts_item(f, name);
 	tl_fmt_uint(f, v);
@@ -205,24 +207,35 @@ static void opts_print_kind(const struct tl_tcp_opts *o, __u8 kind, __u32 sack_b
 	}
 }
 
-const char *tl_tcp_options_str_ts(const struct tl_tcp_opts *o, __u32 sack_base, bool ts, char *buf,
-				  size_t size)
+size_t tl_tcp_options_fmt(const struct tl_tcp_opts *o, __u32 sack_base, bool ts, char *buf,
+			  size_t size)
 {
 	struct tl_fmt f;
 	__u8 i;
 
 	if (!size)
-		return buf;
+		return 0;
 	tl_fmt_init(&f, buf, size);
 	/* Most segments list NOP, NOP, TS: print nothing for those here. */
 	for (i = 0; i < o->nkinds && i < sizeof(o->kinds); i++)
 		if ((ts || o->kinds[i] != OPT_TS) && o->kinds[i] != OPT_NOP &&
 		    o->kinds[i] != OPT_EOL)
 			opts_print_kind(o, o->kinds[i], sack_base, &f);
-	return buf;
+	return f.len;
+}
+
+bool tl_tcp_options_ts_only(const struct tl_tcp_opts *o)
+{
+	if (!o->has_ts)
+		return false;
+	for (__u8 i = 0; i < o->nkinds && i < sizeof(o->kinds); i++)
+		if (o->kinds[i] != OPT_TS && o->kinds[i] != OPT_NOP && o->kinds[i] != OPT_EOL)
+			return false;
+	return true;
 }
 
 const char *tl_tcp_options_str(const struct tl_tcp_opts *o, __u32 sack_base, char *buf, size_t size)
 {
-	return tl_tcp_options_str_ts(o, sack_base, true, buf, size);
+	tl_tcp_options_fmt(o, sack_base, true, buf, size);
+	return buf;
 }

@@ -53,8 +53,16 @@ void tl_tcp_options_parse(const __u8 *buf, size_t len, struct tl_tcp_opts *o);
 const char *tl_tcp_options_str(const struct tl_tcp_opts *o, __u32 sack_base, char *buf,
 			       size_t size);
 
-/* tl_tcp_options_str_ts: the same, with TSval/TSecr only when ts. */
-const char *tl_tcp_options_str_ts(const struct tl_tcp_opts *o, __u32 sack_base, bool ts, char *buf,
-				  size_t size);
+/* tl_tcp_options_fmt: the same, with TSval/TSecr only when ts; returns the
+ * length written (0 when size is 0, which writes nothing), so that a line
+ * built around it need not measure it again. */
+size_t tl_tcp_options_fmt(const struct tl_tcp_opts *o, __u32 sack_base, bool ts, char *buf,
+			  size_t size);
+
+/* tl_tcp_options_ts_only: whether the text with timestamps is just
+ * "TSval=... TSecr=...": the other kinds listed are NOP and EOL, which it
+ * leaves out; what Linux sends on every segment after a handshake, so a
+ * writer that has the two numbers' digits already can copy them. */
+bool tl_tcp_options_ts_only(const struct tl_tcp_opts *o);
 
 #endif
