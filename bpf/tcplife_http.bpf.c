@@ -27,10 +27,11 @@ const volatile bool capture_whole = false;
 /* Report a socket's TCP internals at its state changes (kernel facts, with
  * the tp_btf state program only: bpf/kernel_facts.bpf.h). */
 const volatile bool tcp_info_facts = false;
-/* Wake the reader only once this much is queued: a wakeup per record costs
- * about 40% of loopback throughput (shared/PERF-NOTES.md). The reader also
- * drains on a short poll timeout, so nothing waits for long. */
-const volatile __u64 wakeup_bytes = 256 * 1024;
+/* Wake the reader only once this much is queued (the loader sets a quarter
+ * of the ring): a wakeup per record costs about 40% of loopback throughput
+ * (shared/PERF-NOTES.md). The reader also drains on a short poll timeout,
+ * so nothing waits for long. */
+const volatile __u64 wakeup_bytes = 2 << 20;
 
 /* Records that did not fit in the ring buffer, and when the latest was lost. */
 __u64 lost_events = 0;
