@@ -76,12 +76,12 @@ compare() {
 	expect_eq "$1_conn_counters" "$want" "$got"
 }
 
-# compare_cmd NAME DIR: `tcplife-http compare` of the trace and the capture
-# agrees, analysis included; with one label changed in the trace, it
-# names the segment.
+# compare_cmd NAME DIR: `tcplife-http compare` of the trace and the
+# segments its hook saw (-w) agrees, analysis included; with one label
+# changed in the trace, it names the segment.
 compare_cmd() {
 	local out=$2/compare.txt planted=$2/planted.json n
-	"$TRACER" compare "$2/tracer.json" "$2/cap.pcapng" >"$out" 2>&1
+	"$TRACER" compare "$2/tracer.json" "$2/hook.pcapng" >"$out" 2>&1
 	if [ "$(tail -n 1 "$out")" = AGREE ]; then
 		pass "$1_compare_cmd"
 	else
@@ -90,7 +90,7 @@ compare_cmd() {
 	n=$(grep -n '"analysis":\["[a-z_]*"\]' "$2/tracer.json" | grep -v out_of_order | grep -v '"retransmission"' | head -1 | cut -d: -f1)
 	[ -n "$n" ] || return
 	sed "${n}s/\"analysis\":\[\"[a-z_]*\"\]/\"analysis\":[\"reused_ports\"]/" "$2/tracer.json" >"$planted"
-	"$TRACER" compare "$planted" "$2/cap.pcapng" >"$out.planted" 2>&1
+	"$TRACER" compare "$planted" "$2/hook.pcapng" >"$out.planted" 2>&1
 	if [ "$(tail -n 1 "$out.planted")" = DIFFER ] &&
 		grep -q 'trace has analysis \[reused_ports\], capture has' "$out.planted"; then
 		pass "$1_compare_cmd_planted"
@@ -125,10 +125,11 @@ scenario() {
 	local name=$1 nconn=$2 live=$3 want=$4 driver=$5 dir dumpcap_pid deadline
 	dir=$TL_TMP/$name
 	mkdir -p "$dir"
-	start_bg "$dir/dumpcap.log" ip netns exec "$NS" dumpcap -B 64 -i lo -f "tcp port $PORT" \
-		-w "$dir/cap.pcapng"
+	start_bg "$dir/dumpcap.log" ip netns exec "$NS" taskset -c 0 dumpcap -B 64 -i lo \
+		-f "tcp port $PORT" -w "$dir/cap.pcapng"
 	dumpcap_pid=$TL_BG
-	start_tracer "$dir/tracer.json" "$dir/tracer.err" ip netns exec "$NS" "$TRACER" --json -p "$PORT"
+	start_tracer "$dir/tracer.json" "$dir/tracer.err" ip netns exec "$NS" taskset -c 0 \
+		"$TRACER" --json -p "$PORT" -w "$dir/hook.pcapng"
 	if ! wait_for_line "$dir/dumpcap.log" '^File:' 10 ||
 		! wait_for_line "$dir/tracer.json" '"type":"start"' 10; then
 		fail "${name}_setup" "dumpcap or tracer did not start: $(head -c 300 "$dir/tracer.err")"
@@ -148,9 +149,17 @@ scenario() {
 		fail "${name}_tshark" "tshark failed: $(head -c 300 "$dir/tshark.json.err")"
 		return
 	fi
+	# Live, against tshark's analysis of the segments in the order the hook
+	# saw them (the tracer's own -w): the kernel may deliver a segment to the
+	# capture point behind later ones (below), which changes what Wireshark
+	# infers from the capture's order, not what the tracer computes.
 	if [ "$live" = true ]; then
 		jq -R 'fromjson? // empty' "$dir/tracer.json" >"$dir/live.json"
-		compare "${name}_live" false "$want" "$dir/tshark.json" "$dir/live.json"
+		if analysis_fields "$dir/hook.pcapng" "$dir/tshark_hook.json"; then
+			compare "${name}_live" false "$want" "$dir/tshark_hook.json" "$dir/live.json"
+		else
+			fail "${name}_tshark_hook" "tshark failed: $(head -c 300 "$dir/tshark_hook.json.err")"
+		fi
 		compare_cmd "$name" "$dir"
 	fi
 	"$TRACER" -r "$dir/cap.pcapng" --json >"$dir/read.json" 2>"$dir/read.err"
@@ -185,7 +194,14 @@ scenario zwp 1 true '["zero_window","zero_window_probe","zero_window_probe_ack"]
 # previous segment not captured, which ACK a dup ACK repeats). On one CPU,
 # one backlog keeps the hook's order. That reordering is the kernel's, and
 # test_tshark_agreement.sh shows it; here the live comparison is exact, and
-# -r checks the same capture's analysis either way.
+# -r checks the same capture's analysis either way. Even on one CPU it does
+# not always: while dumpcap and the tracer kept the other CPU busy, now and
+# then a server segment went out of that CPU's backlog (sent there from a
+# timer or tasklet; which one was not determined) and reached the capture
+# 170 us after the hook, behind its own retransmission (4 runs of 6 of the
+# loss scenario; 1 in 6 with dumpcap and the tracer on CPU 0 too). So the
+# live trace is compared with tshark's analysis of the hook's own order
+# (-w), and -r with the capture's.
 start_bg "$TL_TMP/httpd.log" ip netns exec "$NS" taskset -c 0 "$HTTPD" -p "$PORT" -r "$DOC" -q
 if ! in_ns bash -c "for i in \$(seq 100); do ss -Htln '( sport = :$PORT )' | grep -q . && exit 0; sleep 0.05; done; exit 1"; then
 	fail "${T}_server" "tcplife-httpd did not listen: $(head -c 300 "$TL_TMP/httpd.log")"
