@@ -11,6 +11,7 @@
 
 #include "tracer/output/conn_map.h"
 #include "tracer/output/json_contract.h"
+#include "tracer/output/json_member.h"
 #include "tracer/output/json_writer.h"
 #include "tracer/proto/tcp_names.h"
 
@@ -51,12 +52,6 @@ static const char *const handshake_names[] = {
     [TL_HS_COMPLETE] = "complete",
     [TL_HS_REFUSED] = "refused",
     [TL_HS_FAILED] = "failed",
-};
-
-static const char *const closed_by_names[] = {
-    [TL_CLOSED_CLIENT] = "client",
-    [TL_CLOSED_SERVER] = "server",
-    [TL_CLOSED_RESET] = "reset",
 };
 
 static const char *const tw_ended_by_names[] = {
@@ -273,7 +268,7 @@ static void json_on_packet(void *ctx, const struct tl_conn *c, const struct tl_p
 	struct tl_json *j = json_conn_line(ctx, "packet", v->ts_ns, c);
 
 	json_packet_addrs(ctx, c, v);
-	tl_json_name(j, TL_JM(dir), v->from == TL_CLIENT ? "c2s" : "s2c");
+	tl_json_name(j, TL_JM(dir), tl_json_side_word(TL_JSON_DIR, v->from));
 	tl_json_uint(j, TL_JM(frame), v->frame_no);
 	tl_json_uint(j, TL_JM(stream), v->stream);
 	json_flags(j, p->flags);
@@ -542,7 +537,9 @@ static void json_on_conn_end(void *ctx, const struct tl_conn *c)
 	if (c->closed_by == TL_CLOSED_NONE)
 		tl_json_null(j, TL_JM(closed_by));
 	else
-		tl_json_name(j, TL_JM(closed_by), closed_by_names[c->closed_by]);
+		/* The contract's words follow the enum's order, after NONE. */
+		tl_json_name(j, TL_JM(closed_by),
+			     tl_json_side_word(TL_JSON_CLOSED_BY, c->closed_by - TL_CLOSED_CLIENT));
 	if (c->closed_by == TL_CLOSED_RESET)
 		tl_json_name(j, TL_JM(reset_by), tl_side_name(c->reset_by));
 	else
