@@ -16,6 +16,10 @@
                   and reads nothing for 0.5 s, then everything (the test
                   charges its socket to a memory cgroup that cannot hold it);
                   prints its port after the bytes
+  stalled PORT    a client of the HTTP server on PORT that asks for /big.bin
+                  and reads nothing until its kernel has advertised a zero
+                  window (at most 5 s), then everything: zero window, window
+                  update
 
 Prints one line, "done BYTES", and exits 0 when the exchange went as planned.
 Every wait is bounded."""
@@ -214,9 +218,41 @@ def idle(port, flag):
     return got == 2000000 and not errors, got
 
 
-def fetch(port):
+def get_big(port):
+    """A client that has asked the HTTP server on port for /big.bin."""
     cli = client(port)
     cli.sendall(b"GET /big.bin HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n")
+    return cli
+
+
+def tcp_ext(name):
+    """The network namespace's TcpExt counter name (/proc/net/netstat)."""
+    with open("/proc/net/netstat") as f:
+        rows = [line.split() for line in f]
+    for keys, values in zip(rows[::2], rows[1::2]):
+        if keys[0] == "TcpExt:":
+            return int(values[keys.index(name)])
+    raise KeyError(name)
+
+
+def stalled(port):
+    before = tcp_ext("TCPToZeroWindowAdv")
+    cli = get_big(port)
+    # Unread, the data fills the receive buffer (it grows only as the
+    # application reads) until the kernel advertises a zero window; the read
+    # that empties it then sends a window update (the window more than
+    # doubles), every time.
+    deadline = time.monotonic() + 5
+    while tcp_ext("TCPToZeroWindowAdv") == before and time.monotonic() < deadline:
+        time.sleep(0.01)
+    closed = tcp_ext("TCPToZeroWindowAdv") > before
+    got = read_all(cli, 1 << 30)
+    cli.close()
+    return closed and got > 1000000, got
+
+
+def fetch(port):
+    cli = get_big(port)
     time.sleep(0.5)  # the receive queue fills up, past what its memory allows
     got = read_all(cli, 1 << 30)
     local = cli.getsockname()[1]
@@ -235,6 +271,7 @@ def main():
         "backlog": backlog,
         "idle": lambda p: idle(p, sys.argv[3]),
         "fetch": fetch,
+        "stalled": stalled,
     }
     ok, got = modes[mode](port)
     print("done" if ok else "failed", got)

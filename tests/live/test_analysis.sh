@@ -1,16 +1,20 @@
 #!/bin/bash
-# Live test (root): Wireshark's TCP analysis as the tracer computes it agrees
-# with tshark's tcp.analysis.* fields, segment by segment, where a network
-# misbehaves. In a network namespace of its own (its own lo, nftables and
-# qdisc; the host's lo is untouched), each scenario runs the tracer and
-# dumpcap on the same traffic, then compares with analysis.jq: live (the
-# tracer's own run) and through -r on the capture (exactly, RTT values and
-# Dup ACK frames included). Scenarios: 5% of the segments either way dropped
-# by nftables at input over 8 x 1 MB downloads (retransmissions, spurious
-# ones, dup ACKs, out-of-order, window full, window update); a slow reader
-# with a 4 KB receive buffer (zero window, Linux's zero-window probes, which
-# tshark 4.0 calls keep-alives, window full and update); a zero window probe
-# as Wireshark defines it (one byte at the next seq, which Linux never sends:
+# Live test (root): Wireshark's TCP analysis as the tracer computes it
+# agrees with tshark's tcp.analysis.* fields, segment by segment, where a
+# network misbehaves. In a network namespace of its own (its own lo,
+# nftables and qdisc; the host's lo is untouched), each scenario runs the
+# tracer and dumpcap on the same traffic, then compares with analysis.jq:
+# live (the tracer's own run) and through -r on the capture (exactly, RTT
+# values and Dup ACK frames included). Scenarios: 5% of the segments either
+# way dropped by nftables at input over 8 x 1 MB downloads (retransmissions,
+# spurious ones, dup ACKs, out-of-order, window full, window update), after
+# one whose client ACKs are all dropped until the server's RTO fires and one
+# whose client reads nothing until its window is zero (spurious
+# retransmissions, dup ACKs and window updates on every run, which random
+# loss alone does not guarantee); a slow reader with a 4 KB receive buffer
+# (zero window, Linux's zero-window probes, which tshark 4.0 calls
+# keep-alives, window full and update); a zero window probe as Wireshark
+# defines it (one byte at the next seq, which Linux never sends:
 # zwp_probe.py writes it on lo) and its ACK; SO_KEEPALIVE with 1 s idle and
 # interval (keep-alive, keep-alive ACK); a tbf qdisc that drops (through -r
 # only: the segments it drops are seen by the hook, not by a capture).
@@ -26,7 +30,7 @@ PEER=$TL_ROOT/tests/live/analysis_peer.py
 JQPROG=$TL_ROOT/tests/live/analysis.jq
 PORT=18080 # the namespace is the test's own: no one else listens there
 
-rb_prereq "$T" dumpcap tshark jq nft python3 curl || exit 1
+rb_prereq "$T" dumpcap tshark jq nft nstat python3 curl || exit 1
 
 NS=tlh-analysis-$$
 if ! rb_netns "$NS"; then
@@ -99,12 +103,73 @@ compare_cmd() {
 	fi
 }
 
+# ns_counter NAME: the namespace's counter NAME (nstat: absolute, its
+# history file untouched).
+ns_counter() { in_ns nstat -asz "$1" | awk -v n="$1" '$1 == n { print $2 }'; }
+
+# One download, without random loss, whose client's pure ACKs (flags exactly
+# ACK: not its SYN, its request, which has PSH, or its FIN) are all dropped
+# at input until the server's retransmission timer fires. The capture and
+# the hook saw each of them before the drop, so what the server sends again,
+# its tail loss probe and each RTO's head of the queue, is data they saw
+# acknowledged: spurious retransmissions on every run (5% random loss alone
+# made none in 2 runs of 10), each answered with a D-SACK that repeats
+# the client's ack and window (dup ACKs). The table goes once nstat counts
+# the timeout; the answer to that RTO's resend was dropped microseconds
+# after it, the next RTO's (400 ms later) gets through. Random loss here
+# would take the certainty away: a lost first data segment makes the
+# resends real ones.
+drive_ack_blackout() {
+	local before now pid deadline=$((SECONDS + 5))
+	before=$(ns_counter TcpExtTCPTimeouts)
+	in_ns nft -f - <<EOF
+table inet tlh_analysis_acks {
+	chain input {
+		type filter hook input priority 0;
+		tcp dport $PORT tcp flags == ack drop
+	}
+}
+EOF
+	in_ns taskset -c 0 curl -s --max-time 20 -o /dev/null -w '%{http_code}\n' \
+		"http://127.0.0.1:$PORT/big.bin?acks" >"$TL_TMP/acks.code" &
+	pid=$!
+	# The RTO is 200 ms here (tcp_rto_min), 1 s before an RTT sample.
+	while now=$(ns_counter TcpExtTCPTimeouts) && [ "$now" -le "$before" ] &&
+		[ $SECONDS -lt $deadline ]; do sleep 0.02; done
+	in_ns nft delete table inet tlh_analysis_acks
+	wait "$pid"
+	expect_eq loss_ack_blackout_rto fired "$([ "$now" -gt "$before" ] && echo fired || echo "no RTO in 5 s")"
+	expect_eq loss_ack_blackout_download 200 "$(cat "$TL_TMP/acks.code")"
+}
+
+# 5% of every segment, either way, dropped at the receiver's input (after
+# the hook and the capture saw it): data, ACKs, FINs. A lost ACK makes the
+# sender retransmit what the peer already has (a spurious retransmission,
+# not on every run), a lost FIN or last ACK brings a FIN again after the
+# last ACK.
 drive_loss() {
 	local i ok=0
+	drive_ack_blackout
+	# Random loss makes window updates by chance (when a filled hole hands
+	# the reader more than half its window at once; one run in 20 had a
+	# single one): a client that reads nothing until its window is zero,
+	# then all of it, makes one every time.
+	expect_eq loss_stalled_reader "done" \
+		"$(in_ns taskset -c 0 python3 "$PEER" stalled "$PORT" | cut -d' ' -f1)"
+	in_ns nft -f - <<EOF
+table inet tlh_analysis {
+	chain input {
+		type filter hook input priority 0;
+		tcp sport $PORT numgen random mod 20 0 drop
+		tcp dport $PORT numgen random mod 20 0 drop
+	}
+}
+EOF
 	for i in 1 2 3 4 5 6 7 8; do
 		in_ns taskset -c 0 curl -s --max-time 20 -o /dev/null -w '%{http_code}\n' \
 			"http://127.0.0.1:$PORT/big.bin?$i" | grep -q 200 && ok=$((ok + 1))
 	done
+	in_ns nft delete table inet tlh_analysis
 	expect_eq loss_downloads 8 "$ok"
 }
 drive_peer() { expect_eq "$1_peer" done "$(in_ns python3 "$PEER" "$1" "$PORT" | cut -d' ' -f1)"; }
@@ -207,21 +272,7 @@ if ! in_ns bash -c "for i in \$(seq 100); do ss -Htln '( sport = :$PORT )' | gre
 	fail "${T}_server" "tcplife-httpd did not listen: $(head -c 300 "$TL_TMP/httpd.log")"
 	exit 1
 fi
-# 5% of every segment, either way, dropped at the receiver's input (after
-# the hook and the capture saw it): data, ACKs, FINs. A lost ACK makes the
-# sender retransmit what the peer already has (a spurious retransmission),
-# a lost FIN or last ACK brings a FIN again after the last ACK.
-in_ns nft -f - <<EOF
-table inet tlh_analysis {
-	chain input {
-		type filter hook input priority 0;
-		tcp sport $PORT numgen random mod 20 0 drop
-		tcp dport $PORT numgen random mod 20 0 drop
-	}
-}
-EOF
-scenario loss 8 true '["retransmission","spurious_retransmission","duplicate_ack","window_full","window_update"]' drive_loss
-in_ns nft delete table inet tlh_analysis
+scenario loss 10 true '["retransmission","spurious_retransmission","duplicate_ack","window_full","window_update"]' drive_loss
 
 in_ns tc qdisc add dev lo root tbf rate 100mbit burst 70kb latency 5ms
 scenario tbf 4 false '["window_full"]' drive_tbf
