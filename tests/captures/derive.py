@@ -16,6 +16,10 @@ Wireshark numbers their frames and streams alike:
   sll2.pcap      Linux cooked v2
   retransmit.pcap  the first connection alone, Ethernet, its first response
                  segment sent again right after itself (a retransmission)
+  late_fin.pcap  the first connection alone, Ethernet, its last FIN sent
+                 again 0.2, 0.6 and 1.4 s after the last ACK, each answered
+                 by that ACK again (as when the ACK is lost after the
+                 capture point and the FIN's retransmission timer doubles)
 """
 import os
 import struct
@@ -111,6 +115,28 @@ def retransmit(recs, server_port=8080):
     return recs[:i + 1] + [again] + recs[i + 1:]
 
 
+def at(rec, ns):
+    """rec's copy, stamped ns nanoseconds after rec."""
+    again = list(rec)
+    again[0], again[1] = divmod(rec[0] * 10**9 + rec[1] + ns, 10**9)
+    return again
+
+
+def late_fin(recs):
+    recs = first_connection(recs)
+    fins = [r for r in recs if r[3][14 + (r[3][14] & 0xF) * 4 + 13] & 1]
+    if ethertype(recs[0][3]) != 0x0800 or len(fins) != 2:
+        sys.exit("the first connection is not IPv4 with two FINs")
+    fin, last = fins[-1], recs[-1]
+    out = list(recs)
+    for ms in (200, 600, 1400):
+        resent = at(last, ms * 10**6)
+        resent[3] = fin[3]
+        out += [resent, at(resent, 20000)]
+        out[-1][3] = last[3]
+    return out
+
+
 def main():
     if len(sys.argv) != 3:
         sys.exit(__doc__)
@@ -123,6 +149,7 @@ def main():
         write_pcap(os.path.join(out, kind + ".pcap"), magic, lt,
                    [[s, f, c, relink(fr, kind)] for s, f, c, fr in recs])
     write_pcap(os.path.join(out, "retransmit.pcap"), magic, DLT["ether"], retransmit(recs))
+    write_pcap(os.path.join(out, "late_fin.pcap"), magic, DLT["ether"], late_fin(recs))
 
 
 if __name__ == "__main__":

@@ -432,6 +432,10 @@ static const char *const expect_packets_only[] = {
     "state #1 client FIN_WAIT2->TIME_WAIT pid=0 inferred",
     "pkt #1 s2c [FIN, ACK] seq=1 ack=2 win=65536",
     "pkt #1 c2s [ACK] seq=2 ack=2 win=65536",
+    "pkt #1 s2c [FIN, ACK] seq=1 ack=2 win=65536",
+    "pkt #1 c2s [ACK] seq=2 ack=2 win=65536",
+    "pkt #1 s2c [FIN, ACK] seq=1 ack=2 win=65536",
+    "pkt #1 c2s [ACK] seq=2 ack=2 win=65536",
     "end #1 closed_by=client tw=0 req=0 c2s=0 s2c=0 pids=0/0",
     NULL,
 };
@@ -449,17 +453,23 @@ static void packets_open_close(struct tl_engine *e)
 }
 
 /* A capture file: no socket events, so the close is read from the packets.
- * The last ACK was lost after the capture point: the server's FIN comes
- * again after its retransmission timeout and stays in the life, as in
- * Wireshark's stream; the life ends when the packets' time is a second past
- * the close (a SYN on another tuple here). */
+ * The last ACK was lost after the capture point, each time: the server's
+ * FIN comes again as its retransmission timer doubles (0.2, 0.6, 1.4 s
+ * after the close) and stays in the life, as in Wireshark's stream; the
+ * life ends when the packets' time is past the last wait (a SYN on another
+ * tuple here). */
 static void scenario_packets_only(struct tl_engine *e)
 {
+	__u64 close;
+
 	packets_open_close(e);
-	now += 205 * MS;
-	feed_packet(e, S, TL_FIN | TL_ACK, ISN_S + 1, ISN_C + 2, NULL, 0);
-	feed_packet(e, C, TL_ACK, ISN_C + 2, ISN_S + 2, NULL, 0);
-	now += 1000 * MS;
+	close = now;
+	for (int ms = 200; ms <= 1400; ms = 2 * ms + 200) {
+		now = close + (__u64)ms * MS;
+		feed_packet(e, S, TL_FIN | TL_ACK, ISN_S + 1, ISN_C + 2, NULL, 0);
+		feed_packet(e, C, TL_ACK, ISN_C + 2, ISN_S + 2, NULL, 0);
+	}
+	now += 4000 * MS;
 	client_port = CLIENT_PORT + 1;
 	feed_packet(e, C, TL_SYN, ISN_C, 0, NULL, 0);
 }

@@ -23,6 +23,9 @@
  * capture point brings the FIN again after the retransmission timeout (200
  * ms at least, then doubling), and Wireshark keeps it in the stream. */
 #define HOLD_FINS_NS 1000000000ULL
+/* The longest retransmission timeout (Linux's TCP_RTO_MAX): no late FIN
+ * comes after a longer silence. */
+#define RTO_MAX_NS 120000000000ULL
 
 struct tl_engine *tl_engine_new(const struct tl_engine_config *cfg, const struct tl_sink *sink)
 {
@@ -97,27 +100,49 @@ static void hold_unlink(struct tl_engine *e, struct tl_conn *c)
 	ec->held = TL_HOLD_NONE;
 }
 
-static void hold(struct tl_engine *e, struct tl_conn *c, enum tl_hold kind, __u64 ns)
+/* Into kind's list, behind the last life due no later: a closed life waits
+ * for late FINs longer than for its trailing segments, in the same list. */
+static void hold_link(struct tl_engine *e, struct tl_conn *c, enum tl_hold kind, __u64 ns)
 {
 	struct tl_econn *ec = tl_econn(c);
 	struct tl_hold_list *l = &e->held[kind];
 
-	if (ec->held != TL_HOLD_NONE)
-		return;
-	/* Held lives add up (-r holds a second's worth for late FINs): each
-	 * keeps only what its late segments could need. */
-	tl_engine_http_free(c, true);
-	tl_analysis_trim(ec->ana);
 	ec->held = kind;
 	ec->hold_until_ns = e->now_ns + ns;
-	/* Behind the last life due no later: a closed life waits for late
-	 * FINs longer than for its trailing segments, in the same list. */
 	ec->held_prev = l->tail;
 	while (ec->held_prev && tl_econn(ec->held_prev)->hold_until_ns > ec->hold_until_ns)
 		ec->held_prev = tl_econn(ec->held_prev)->held_prev;
 	ec->held_next = ec->held_prev ? tl_econn(ec->held_prev)->held_next : l->head;
 	*(ec->held_prev ? &tl_econn(ec->held_prev)->held_next : &l->head) = c;
 	*(ec->held_next ? &tl_econn(ec->held_next)->held_prev : &l->tail) = c;
+}
+
+static void hold(struct tl_engine *e, struct tl_conn *c, enum tl_hold kind, __u64 ns)
+{
+	if (tl_econn(c)->held != TL_HOLD_NONE)
+		return;
+	/* Held lives add up (-r holds a second's worth for late FINs): each
+	 * keeps only what its late segments could need. */
+	tl_engine_http_free(c, true);
+	tl_analysis_trim(tl_econn(c)->ana);
+	tl_econn(c)->held_since_ns = e->now_ns;
+	hold_link(e, c, kind, ns);
+}
+
+/* A late segment of a life held for late FINs: its sender is still
+ * retransmitting, each timeout twice the one before, so the next can come
+ * as late again as everything since the hold began (Linux retries a FIN
+ * at 0.2, 0.6, 1.4, 3.0 s...). Waits that long twice over, and
+ * HOLD_FINS_NS more. */
+static void hold_longer(struct tl_engine *e, struct tl_conn *c)
+{
+	__u64 since = e->now_ns - tl_econn(c)->held_since_ns;
+	__u64 wait = HOLD_FINS_NS + (since < RTO_MAX_NS ? 2 * since : RTO_MAX_NS);
+
+	if (e->now_ns + wait <= tl_econn(c)->hold_until_ns)
+		return;
+	hold_unlink(e, c);
+	hold_link(e, c, TL_HOLD_CLOSED, wait);
 }
 
 static void remember_ended(struct tl_engine *e, const struct tl_conn *c)
@@ -203,9 +228,12 @@ void tl_engine_check_end(struct tl_engine *e, struct tl_conn *c)
 				hold_unlink(e, c);
 				hold(e, c, TL_HOLD_RESET, e->cfg.reset_grace_ns);
 			}
-		} else if (!sockets && c->closed_by != TL_CLOSED_RESET)
-			hold(e, c, TL_HOLD_CLOSED, HOLD_FINS_NS);
-		else
+		} else if (!sockets && c->closed_by != TL_CLOSED_RESET) {
+			if (tl_econn(c)->held == TL_HOLD_CLOSED)
+				hold_longer(e, c);
+			else
+				hold(e, c, TL_HOLD_CLOSED, HOLD_FINS_NS);
+		} else
 			tl_engine_conn_end(e, c);
 	} else if (sockets)
 		hold(e, c, TL_HOLD_CLOSED, HOLD_CLOSED_NS);

@@ -100,7 +100,7 @@ struct tl_econn {
 	struct tl_conn *next;	     /* hash chain */
 	/* Held after its close for the segments still to come (engine.c). */
 	__u8 held;
-	__u64 hold_until_ns;
+	__u64 held_since_ns, hold_until_ns;
 	struct tl_conn *held_prev, *held_next;
 	struct tl_ana_conn *ana; /* Wireshark's analysis of its segments (engine_analysis.c) */
 	struct tl_recent_seg recent[2][TL_RECENT_SEGS]; /* by sender, a ring */
