@@ -90,24 +90,117 @@ void cmp_pair_conns(struct cmp_side *trace, struct cmp_side *capture)
 	}
 }
 
-/* How many items one list has before the two agree again, within
- * CMP_LOOKAHEAD; *in_trace tells which list. 0 when they do not. */
-static size_t cmp_resync(const struct vec *tv, size_t i, const struct vec *cv, size_t j,
-			 const struct cmp_kind *k, bool *in_trace)
+/* Both lists' walk. An item met out of step (a segment the other side
+ * has a few places on) is matched at once and marked there, in ahead:
+ * bit d is the item d places past at[side]. */
+struct cmp_walk {
+	const struct vec *v[2]; /* CMP_TRACE, CMP_CAPTURE */
+	size_t at[2];
+	__u64 ahead[2];
+	/* A reorder ended and the next item in step still follows one of
+	 * its items: see cmp_align. */
+	bool settling;
+};
+
+enum { CMP_TRACE, CMP_CAPTURE };
+
+static bool taken(const struct cmp_walk *w, int side, size_t d)
 {
-	const void *t = vec_at(tv, i, k->size), *c = vec_at(cv, j, k->size);
+	return d < 64 && (w->ahead[side] >> d & 1);
+}
+
+static const void *item(const struct cmp_walk *w, int side, size_t d, const struct cmp_kind *k)
+{
+	return vec_at(w->v[side], w->at[side] + d, k->size);
+}
+
+static void step(struct cmp_walk *w, int side)
+{
+	w->at[side]++;
+	w->ahead[side] >>= 1;
+}
+
+/* Past an item matched out of step: this may close the reorder. */
+static void pass(struct cmp_walk *w, int side)
+{
+	w->settling = true;
+	step(w, side);
+}
+
+/* How many items one list has before the two agree again, within
+ * CMP_LOOKAHEAD; *in_trace tells which list. 0 when they do not. Items
+ * already matched out of step agree with nothing here. */
+static size_t cmp_resync(const struct cmp_walk *w, const struct cmp_kind *k, bool *in_trace)
+{
+	const void *t = item(w, CMP_TRACE, 0, k), *c = item(w, CMP_CAPTURE, 0, k);
 
 	for (size_t d = 1; d <= CMP_LOOKAHEAD; d++) {
-		const void *t2 = vec_at(tv, i + d, k->size), *c2 = vec_at(cv, j + d, k->size);
+		const void *t2 = item(w, CMP_TRACE, d, k), *c2 = item(w, CMP_CAPTURE, d, k);
 
 		*in_trace = true;
-		if (t2 && k->eq(t2, c))
+		if (t2 && !taken(w, CMP_TRACE, d) && k->eq(t2, c))
 			return d;
 		*in_trace = false;
-		if (c2 && k->eq(t, c2))
+		if (c2 && !taken(w, CMP_CAPTURE, d) && k->eq(t, c2))
 			return d;
 	}
 	return 0;
+}
+
+/* The item at one side's place that the other side seemed to lack:
+ * the same item a few places off, if the other side has it within
+ * CMP_REORDER places of where the walk is there. */
+static bool reordered(struct cmp_report *r, struct cmp_walk *w, int side, const struct cmp_kind *k)
+{
+	const void *x = item(w, side, 0, k);
+	int other = !side;
+
+	for (size_t e = 0; k->reorders && e <= CMP_REORDER; e++) {
+		const void *y = item(w, other, e, k);
+
+		if (y && !taken(w, other, e) && k->eq(x, y)) {
+			w->ahead[other] |= 1ull << e;
+			r->reordered++;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* An item the other side lacks at its place: a drop the trace excuses,
+ * the same item a few places off, or a difference. */
+static void only_one_side(struct cmp_report *r, struct cmp_walk *w, int side,
+			  const struct cmp_kind *k)
+{
+	const void *x = item(w, side, 0, k);
+	bool in_trace = side == CMP_TRACE;
+
+	if (!(in_trace && k->excused && k->excused(r, x)) && !reordered(r, w, side, k))
+		cmp_report_only(r, k, in_trace, x);
+	step(w, side);
+}
+
+/* Two items in step: the same one, or one that differs. Wireshark's
+ * labels of a segment (what cmp_seg_agree compares beyond eq) follow from
+ * the segments its side sent before it: the highest seq reached, and the
+ * previous segment's ack, window and labels (a duplicate ACK, a window
+ * update, a keep-alive). While a reorder is open (an item matched out of
+ * step that one walk has passed and the other has not), the two sides sent
+ * different segments before this one; right after it, the same ones but
+ * the previous one may differ. There, the labels differ because the order
+ * did, and only eq is asked; from the next item on, both sides' labels
+ * rest on the same segments again, and are compared. */
+static void in_step(struct cmp_report *r, struct cmp_walk *w, const struct cmp_kind *k)
+{
+	const void *t = item(w, CMP_TRACE, 0, k), *c = item(w, CMP_CAPTURE, 0, k);
+	bool open = w->ahead[CMP_TRACE] | w->ahead[CMP_CAPTURE];
+	bool (*agree)(const void *, const void *) = k->agree ? k->agree : k->eq;
+
+	if (!k->eq(t, c) || (!open && !w->settling && !agree(t, c)))
+		k->different(r, w->at[CMP_TRACE], t, c);
+	w->settling = open;
+	step(w, CMP_TRACE);
+	step(w, CMP_CAPTURE);
 }
 
 /* Walks both lists in step. A mismatch is a run of items only one side has
@@ -115,25 +208,28 @@ static size_t cmp_resync(const struct vec *tv, size_t i, const struct vec *cv, s
 void cmp_align(struct cmp_report *r, const struct vec *tv, const struct vec *cv,
 	       const struct cmp_kind *k)
 {
-	size_t i = 0, j = 0;
+	struct cmp_walk w = {.v = {tv, cv}};
 
-	while (i < tv->n || j < cv->n) {
-		const void *t = vec_at(tv, i, k->size), *c = vec_at(cv, j, k->size);
+	while (w.at[CMP_TRACE] < tv->n || w.at[CMP_CAPTURE] < cv->n) {
+		const void *t = item(&w, CMP_TRACE, 0, k), *c = item(&w, CMP_CAPTURE, 0, k);
 		bool in_trace = !c;
 		size_t run = 1;
 
-		if (t && c && (k->eq(t, c) || !(run = cmp_resync(tv, i, cv, j, k, &in_trace)))) {
-			if (!(k->agree ? k->agree : k->eq)(t, c))
-				k->different(r, i, t, c);
-			i++;
-			j++;
+		if (taken(&w, CMP_TRACE, 0) || taken(&w, CMP_CAPTURE, 0)) {
+			pass(&w, taken(&w, CMP_TRACE, 0) ? CMP_TRACE : CMP_CAPTURE);
+			continue;
+		}
+		if (t && c && (k->eq(t, c) || !(run = cmp_resync(&w, k, &in_trace)))) {
+			in_step(r, &w, k);
 			continue;
 		}
 		for (; run; run--) {
-			if (in_trace)
-				cmp_report_only(r, k, true, vec_at(tv, i++, k->size));
+			int side = in_trace ? CMP_TRACE : CMP_CAPTURE;
+
+			if (taken(&w, side, 0))
+				pass(&w, side);
 			else
-				cmp_report_only(r, k, false, vec_at(cv, j++, k->size));
+				only_one_side(r, &w, side, k);
 		}
 	}
 }

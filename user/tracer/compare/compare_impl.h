@@ -15,6 +15,9 @@
 
 #define CMP_LOOKAHEAD 64 /* how far a lost or extra segment is looked for */
 #define CMP_MAX_LINES 20 /* difference lines shown per connection */
+/* How many places off a segment may be met and still be the same one (a
+ * reorder between the hook and the capture: see cmp_align). At most 63. */
+#define CMP_REORDER 8
 
 /* What both sides know of a segment; analysis as tshark's fields name it
  * (tl_analysis_fields: a fast or spurious retransmission is also one). */
@@ -61,6 +64,7 @@ struct cmp_report {
 	unsigned lines;
 	struct cmp_conn *trace; /* the trace's connection, for its drops */
 	unsigned excused;	/* segments the capture lacks, dropped before it */
+	unsigned reordered;	/* items met a few places off on the other side */
 };
 
 /* How to compare and tell one kind of list item: segments, HTTP messages. */
@@ -70,6 +74,9 @@ struct cmp_kind {
 	bool (*eq)(const void *a, const void *b); /* the same item, for aligning */
 	/* Whether two aligned items agree in everything; NULL: eq says so. */
 	bool (*agree)(const void *a, const void *b);
+	/* Whether the other side may have an item a few places off (segments:
+	 * the hook and the capture see them at different points). */
+	bool reorders;
 	/* Whether an item only the trace has is no difference; NULL: never. */
 	bool (*excused)(struct cmp_report *r, const void *item);
 	const char *(*describe)(const struct cmp_report *r, const void *item, char *buf,
@@ -107,7 +114,9 @@ void cmp_align(struct cmp_report *r, const struct vec *tv, const struct vec *cv,
 
 /* --- differences (compare_report.c) --- */
 
-/* An item only one side has: said unless k excuses it. */
+extern const struct cmp_kind cmp_seg_kind;
+
+/* An item only one side has, which neither a drop nor a reorder explains. */
 void cmp_report_only(struct cmp_report *r, const struct cmp_kind *k, bool in_trace,
 		     const void *item);
 /* Every trace connection, then those only the capture has. Returns the

@@ -114,11 +114,12 @@ static bool seg_excused(struct cmp_report *r, const void *item)
 	return false;
 }
 
-static const struct cmp_kind seg_kind = {
+const struct cmp_kind cmp_seg_kind = {
     .size = sizeof(struct cmp_seg),
     .noun = "a segment",
     .eq = cmp_seg_eq,
     .agree = cmp_seg_agree,
+    .reorders = true,
     .excused = seg_excused,
     .describe = seg_describe,
     .different = seg_different,
@@ -137,9 +138,6 @@ void cmp_report_only(struct cmp_report *r, const struct cmp_kind *k, bool in_tra
 {
 	char buf[128];
 
-	if (in_trace && k->excused && k->excused(r, item))
-		return;
-
 	report_line(r, "the %s has %s the %s lacks: %s", in_trace ? "trace" : "capture", k->noun,
 		    in_trace ? "capture" : "trace", k->describe(r, item, buf, sizeof(buf)));
 }
@@ -148,13 +146,29 @@ static void compare_pair(struct cmp_report *r, const struct cmp_conn *t, const s
 {
 	for (enum tl_side s = TL_CLIENT; s <= TL_SERVER; s++) {
 		r->side = s;
-		cmp_align(r, &t->segs[s], &c->segs[cmp_peer_side(t, c, s)], &seg_kind);
+		cmp_align(r, &t->segs[s], &c->segs[cmp_peer_side(t, c, s)], &cmp_seg_kind);
 	}
 	cmp_align(r, &t->http, &c->http, &http_kind);
 }
 
-/* Prints a connection's lines; returns whether both sides agree on it. */
-static bool report_conn(const struct cmp_conn *conn, bool in_trace)
+/* "agree (56 segments, 2 HTTP messages; 9 segments dropped in the kernel
+ * before the capture point; 1 segment in a different order)" */
+static void report_agree(const struct cmp_report *r, const struct cmp_conn *conn, size_t nsegs)
+{
+	printf("%s: agree (%zu segment%s, %zu HTTP message%s", r->prefix, nsegs, tl_plural(nsegs),
+	       conn->http.n, tl_plural(conn->http.n));
+	if (r->excused)
+		printf("; %u segment%s dropped in the kernel before the capture point", r->excused,
+		       tl_plural(r->excused));
+	if (r->reordered)
+		printf("; %u segment%s in a different order", r->reordered,
+		       tl_plural(r->reordered));
+	puts(")");
+}
+
+/* Prints a connection's lines; returns whether both sides agree on it, and
+ * adds its segments met in a different order to *reordered. */
+static bool report_conn(const struct cmp_conn *conn, bool in_trace, unsigned *reordered)
 {
 	size_t nsegs = conn->segs[TL_CLIENT].n + conn->segs[TL_SERVER].n;
 	char client[TL_ENDPOINT_STRLEN], server[TL_ENDPOINT_STRLEN];
@@ -171,14 +185,9 @@ static bool report_conn(const struct cmp_conn *conn, bool in_trace)
 	}
 	r.trace = in_trace ? (struct cmp_conn *)conn : NULL;
 	compare_pair(&r, conn, conn->peer);
-	if (!r.lines && r.excused)
-		printf("%s: agree (%zu segment%s, %zu HTTP message%s; %u segment%s dropped in the "
-		       "kernel before the capture point)\n",
-		       r.prefix, nsegs, tl_plural(nsegs), conn->http.n, tl_plural(conn->http.n),
-		       r.excused, tl_plural(r.excused));
-	else if (!r.lines)
-		printf("%s: agree (%zu segment%s, %zu HTTP message%s)\n", r.prefix, nsegs,
-		       tl_plural(nsegs), conn->http.n, tl_plural(conn->http.n));
+	*reordered += r.reordered;
+	if (!r.lines)
+		report_agree(&r, conn, nsegs);
 	else if (r.lines > CMP_MAX_LINES)
 		printf("%s: %u more difference%s not shown\n", r.prefix, r.lines - CMP_MAX_LINES,
 		       tl_plural(r.lines - CMP_MAX_LINES));
@@ -187,20 +196,24 @@ static bool report_conn(const struct cmp_conn *conn, bool in_trace)
 
 int cmp_report(const struct cmp_run *run)
 {
-	unsigned agree = 0, differ = 0;
+	unsigned agree = 0, differ = 0, reordered = 0;
 
 	for (size_t i = 0; i < run->trace.conns.n; i++) {
-		if (report_conn(cmp_conn_at(&run->trace, i), true))
+		if (report_conn(cmp_conn_at(&run->trace, i), true, &reordered))
 			agree++;
 		else
 			differ++;
 	}
 	for (size_t i = 0; i < run->capture.conns.n; i++) {
 		if (!cmp_conn_at(&run->capture, i)->peer) {
-			report_conn(cmp_conn_at(&run->capture, i), false);
+			report_conn(cmp_conn_at(&run->capture, i), false, &reordered);
 			differ++;
 		}
 	}
+	if (reordered)
+		printf("%u segment%s in a different order (the hook sees a segment before the "
+		       "qdisc and the CPUs' backlogs, a capture after them)\n",
+		       reordered, tl_plural(reordered));
 	printf("%u connection%s: %u agree, %u differ\n", agree + differ,
 	       agree + differ == 1 ? "" : "s", agree, differ);
 	puts(differ ? "DIFFER" : "AGREE");
