@@ -26,15 +26,6 @@ bool cmp_seg_eq(const void *a, const void *b)
 	       x->win == y->win;
 }
 
-/* The same segment, with the same analysis. */
-bool cmp_seg_agree(const void *a, const void *b)
-{
-	const struct cmp_seg *x = a, *y = b;
-
-	return cmp_seg_eq(a, b) &&
-	       cmp_analysis_timed(x->analysis) == cmp_analysis_timed(y->analysis);
-}
-
 bool cmp_http_eq(const void *a, const void *b)
 {
 	return !strcmp(*(char *const *)a, *(char *const *)b);
@@ -94,12 +85,10 @@ void cmp_pair_conns(struct cmp_side *trace, struct cmp_side *capture)
  * has a few places on) is matched at once and marked there, in ahead:
  * bit d is the item d places past at[side]. */
 struct cmp_walk {
-	const struct vec *v[2]; /* CMP_TRACE, CMP_CAPTURE */
+	struct vec *v[2]; /* CMP_TRACE, CMP_CAPTURE */
 	size_t at[2];
 	__u64 ahead[2];
-	/* A reorder ended and the next item in step still follows one of
-	 * its items: see cmp_align. */
-	bool settling;
+	bool closed; /* a reorder closed since the last item in step */
 };
 
 enum { CMP_TRACE, CMP_CAPTURE };
@@ -109,9 +98,17 @@ static bool taken(const struct cmp_walk *w, int side, size_t d)
 	return d < 64 && (w->ahead[side] >> d & 1);
 }
 
-static const void *item(const struct cmp_walk *w, int side, size_t d, const struct cmp_kind *k)
+static void *item(const struct cmp_walk *w, int side, size_t d, const struct cmp_kind *k)
 {
-	return vec_at(w->v[side], w->at[side] + d, k->size);
+	return (void *)vec_at(w->v[side], w->at[side] + d, k->size);
+}
+
+/* The trace's item d places on is the capture's e places on. */
+static void matched(struct cmp_walk *w, size_t d, size_t e, enum cmp_place place,
+		    const struct cmp_kind *k)
+{
+	if (k->matched)
+		k->matched(item(w, CMP_TRACE, d, k), w->at[CMP_CAPTURE] + e, place);
 }
 
 static void step(struct cmp_walk *w, int side)
@@ -123,7 +120,7 @@ static void step(struct cmp_walk *w, int side)
 /* Past an item matched out of step: this may close the reorder. */
 static void pass(struct cmp_walk *w, int side)
 {
-	w->settling = true;
+	w->closed = true;
 	step(w, side);
 }
 
@@ -150,7 +147,7 @@ static size_t cmp_resync(const struct cmp_walk *w, const struct cmp_kind *k, boo
 /* The item at one side's place that the other side seemed to lack:
  * the same item a few places off, if the other side has it within
  * CMP_REORDER places of where the walk is there. */
-static bool reordered(struct cmp_report *r, struct cmp_walk *w, int side, const struct cmp_kind *k)
+static bool reordered(struct cmp_walk *w, int side, const struct cmp_kind *k)
 {
 	const void *x = item(w, side, 0, k);
 	int other = !side;
@@ -160,7 +157,8 @@ static bool reordered(struct cmp_report *r, struct cmp_walk *w, int side, const 
 
 		if (y && !taken(w, other, e) && k->eq(x, y)) {
 			w->ahead[other] |= 1ull << e;
-			r->reordered++;
+			matched(w, side == CMP_TRACE ? 0 : e, side == CMP_TRACE ? e : 0, CMP_MOVED,
+				k);
 			return true;
 		}
 	}
@@ -175,38 +173,32 @@ static void only_one_side(struct cmp_report *r, struct cmp_walk *w, int side,
 	const void *x = item(w, side, 0, k);
 	bool in_trace = side == CMP_TRACE;
 
-	if (!(in_trace && k->excused && k->excused(r, x)) && !reordered(r, w, side, k))
+	if (!(in_trace && k->excused && k->excused(r, x)) && !reordered(w, side, k))
 		cmp_report_only(r, k, in_trace, x);
 	step(w, side);
 }
 
-/* Two items in step: the same one, or one that differs. Wireshark's
- * labels of a segment (what cmp_seg_agree compares beyond eq) follow from
- * the segments its side sent before it: the highest seq reached, and the
- * previous segment's ack, window and labels (a duplicate ACK, a window
- * update, a keep-alive). While a reorder is open (an item matched out of
- * step that one walk has passed and the other has not), the two sides sent
- * different segments before this one; right after it, the same ones but
- * the previous one may differ. There, the labels differ because the order
- * did, and only eq is asked; from the next item on, both sides' labels
- * rest on the same segments again, and are compared. */
+/* Two items in step: the same one, or one that differs. While a reorder
+ * is open (an item matched out of step that one walk has passed and the
+ * other has not), the two sides had other items before this one; right
+ * after one closed, the same ones but maybe not the same previous one. */
 static void in_step(struct cmp_report *r, struct cmp_walk *w, const struct cmp_kind *k)
 {
 	const void *t = item(w, CMP_TRACE, 0, k), *c = item(w, CMP_CAPTURE, 0, k);
 	bool open = w->ahead[CMP_TRACE] | w->ahead[CMP_CAPTURE];
-	bool (*agree)(const void *, const void *) = k->agree ? k->agree : k->eq;
 
-	if (!k->eq(t, c) || (!open && !w->settling && !agree(t, c)))
+	if (k->eq(t, c))
+		matched(w, 0, 0, open ? CMP_MOVED : w->closed ? CMP_AFTER_MOVED : CMP_IN_PLACE, k);
+	else
 		k->different(r, w->at[CMP_TRACE], t, c);
-	w->settling = open;
+	w->closed = open;
 	step(w, CMP_TRACE);
 	step(w, CMP_CAPTURE);
 }
 
 /* Walks both lists in step. A mismatch is a run of items only one side has
  * when the lists agree again shortly after, else one item that differs. */
-void cmp_align(struct cmp_report *r, const struct vec *tv, const struct vec *cv,
-	       const struct cmp_kind *k)
+void cmp_align(struct cmp_report *r, struct vec *tv, struct vec *cv, const struct cmp_kind *k)
 {
 	struct cmp_walk w = {.v = {tv, cv}};
 
@@ -232,4 +224,40 @@ void cmp_align(struct cmp_report *r, const struct vec *tv, const struct vec *cv,
 				only_one_side(r, &w, side, k);
 		}
 	}
+}
+
+/* The labels Wireshark gives a segment from its own direction's segments
+ * alone: the highest seq reached (retransmission, out-of-order, previous
+ * segment not captured), the previous segment's seq, ack and window
+ * (keep-alive, window update), its own window and SYN. The others read the
+ * other direction's latest segment: its ack and window (window full,
+ * spurious and fast retransmission, zero window probe), its labels
+ * (keep-alive ACK and zero window probe ACK, which a duplicate ACK
+ * yields to), what it acknowledged (ACKed unseen segment). */
+#define CMP_A_OWN_DIRECTION                                                                        \
+	(TL_A_RETRANSMISSION | TL_A_OUT_OF_ORDER | TL_A_LOST_SEGMENT | TL_A_ZERO_WINDOW |          \
+	 TL_A_WINDOW_UPDATE | TL_A_KEEP_ALIVE | TL_A_REUSED_PORTS)
+
+/* The labels are compared where both sides had the same segments before:
+ * all of them when the segment was met in place in its direction and the
+ * other direction's latest segment before it is the same one on both
+ * sides (or none on either), in place too; those of its own direction when
+ * only that latest segment differs, which is common: the hook sees a
+ * segment before a qdisc holds it, and the capture's copies of the two
+ * ends' segments wait apart on the CPUs' backlogs; none when the segment
+ * was moved in its direction (see cmp_align), or is the first after that. */
+__u32 cmp_labels_compared(const struct cmp_conn *t, const struct cmp_conn *c, enum tl_side s,
+			  const struct cmp_seg *seg)
+{
+	const struct cmp_seg *cs =
+	    vec_at(&c->segs[cmp_peer_side(t, c, s)], seg->peer - 1, sizeof(*cs));
+	const struct cmp_seg *latest =
+	    vec_at(&t->segs[TL_OTHER(s)], seg->other_before - 1, sizeof(*latest));
+
+	if (!cs || seg->place != CMP_IN_PLACE)
+		return 0;
+	if (latest ? latest->place == CMP_IN_PLACE && latest->peer == cs->other_before
+		   : !cs->other_before)
+		return ~0u;
+	return CMP_A_OWN_DIRECTION;
 }
