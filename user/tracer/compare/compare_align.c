@@ -98,17 +98,20 @@ static bool taken(const struct cmp_walk *w, int side, size_t d)
 	return d < 64 && (w->ahead[side] >> d & 1);
 }
 
-static void *item(const struct cmp_walk *w, int side, size_t d, const struct cmp_kind *k)
+static const void *item(const struct cmp_walk *w, int side, size_t d, const struct cmp_kind *k)
 {
-	return (void *)vec_at(w->v[side], w->at[side] + d, k->size);
+	return vec_at(w->v[side], w->at[side] + d, k->size);
 }
 
 /* The trace's item d places on is the capture's e places on. */
 static void matched(struct cmp_walk *w, size_t d, size_t e, enum cmp_place place,
 		    const struct cmp_kind *k)
 {
+	const struct vec *tv = w->v[CMP_TRACE];
+
 	if (k->matched)
-		k->matched(item(w, CMP_TRACE, d, k), w->at[CMP_CAPTURE] + e, place);
+		k->matched((char *)tv->items + (w->at[CMP_TRACE] + d) * k->size,
+			   w->at[CMP_CAPTURE] + e, place);
 }
 
 static void step(struct cmp_walk *w, int side)
@@ -197,7 +200,11 @@ static void in_step(struct cmp_report *r, struct cmp_walk *w, const struct cmp_k
 }
 
 /* Walks both lists in step. A mismatch is a run of items only one side has
- * when the lists agree again shortly after, else one item that differs. */
+ * when the lists agree again shortly after, else one item that differs.
+ * An item of such a run that the other side has within CMP_REORDER places
+ * is the same item, met in another order: the hook sees a segment before
+ * the qdisc and the CPUs' backlogs, a capture after them, so two segments
+ * of one direction can reach a capture in the other order. */
 void cmp_align(struct cmp_report *r, struct vec *tv, struct vec *cv, const struct cmp_kind *k)
 {
 	struct cmp_walk w = {.v = {tv, cv}};
