@@ -191,7 +191,7 @@ void cmp_compare_pair(struct cmp_report *r, struct cmp_conn *t, struct cmp_conn 
 }
 
 /* "agree (56 segments, 2 HTTP messages; 9 segments dropped in the kernel
- * before the capture point; 1 segment in a different order)" */
+ * before the capture point; 2 segments in a different order)" */
 static void report_agree(const struct cmp_report *r, const struct cmp_conn *conn, size_t nsegs)
 {
 	printf("%s: agree (%zu segment%s, %zu HTTP message%s", r->prefix, nsegs, tl_plural(nsegs),
