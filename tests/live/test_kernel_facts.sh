@@ -4,7 +4,9 @@
 #  - tbf qdisc: every segment the capture lacks is a drop event with a
 #    QDISC_* reason (compare AGREEs, excusing exactly those), and there are
 #    as many as the qdisc's own "dropped" count, each commented in -w's
-#    file; the sender went to CWR;
+#    file; the sender went to CWR; with two adjacent server segments of
+#    that capture swapped (a reorder on the way to it), compare still
+#    AGREEs, counting 2 segments in a different order;
 #  - RSTs with the kernel's reason: a connect to a closed port (NO_SOCKET),
 #    an SO_LINGER {1,0} close, a server closing with unread data;
 #  - a listener with backlog 1 that never accepts and 20 clients: the SYNs
@@ -33,9 +35,10 @@ cd "$TL_ROOT" || exit 1
 
 T=test_kernel_facts
 PEER=$TL_ROOT/tests/live/analysis_peer.py
+SWAP=$TL_ROOT/tests/live/pcap_swap.py
 PORT=18080
 
-rb_prereq "$T" dumpcap tshark jq python3 curl nstat ss tc || exit 1
+rb_prereq "$T" dumpcap tshark editcap jq python3 curl nstat ss tc || exit 1
 NS=tlh-kfacts-$$
 CGROUP=/sys/fs/cgroup/memory/tlh-kfacts-$$
 kfacts_cleanup() {
@@ -118,10 +121,30 @@ if tbf_run tbf && { [ "$events" -ge "$qdisc_drops" ] || {
 	check tbf_sender_entered_cwr test "$(jq -s 'map(select(.type == "conn")
 		| .congestion.server.cwr) | add' "$D/events.json")" -gt 0
 	capture_complete tbf "$D/dumpcap.log"
-	"$TRACER" compare "$D/trace.json" "$D/cap.pcapng" >"$D/compare.txt" 2>&1
-	excused=$(sed -n 's/.*; \([0-9]*\) segments dropped in the kernel.*/\1/p' "$D/compare.txt" |
-		awk '{ n += $1 } END { print n + 0 }')
-	expect_eq tbf_compare "AGREE, $events excused" "$(tail -n 1 "$D/compare.txt"), $excused excused"
+	# compare_tbf CAPTURE OUT: compare's last line, its excused drops and
+	# its reorder count, as "AGREE, 27 excused, 0 reordered".
+	compare_tbf() {
+		"$TRACER" compare "$D/trace.json" "$1" >"$2" 2>&1
+		echo "$(tail -n 1 "$2"), $(sed -n 's/.*; \([0-9]*\) segments dropped in the kernel.*/\1/p' "$2" |
+			awk '{ n += $1 } END { print n + 0 }') excused, $(sed -n \
+			's/^\([0-9]*\) segments\{0,1\} in a different order (.*/\1/p' "$2" | grep . || echo 0) reordered"
+	}
+	got=$(compare_tbf "$D/cap.pcapng" "$D/compare.txt")
+	expect_eq tbf_compare "AGREE, $events excused" "${got%, * reordered}"
+	# A reorder on the way to the capture: the first two adjacent server
+	# segments with data trade places in a copy of it.
+	frame=$(tshark -r "$D/cap.pcapng" -T fields -e frame.number -e tcp.srcport -e tcp.len \
+		-e tcp.stream 2>/dev/null | awk -v p="$PORT" '$2 == p && $3 > 0 {
+			if (prev == $1 - 1 && stream == $4) { print prev; exit }
+			prev = $1; stream = $4 }')
+	if [ -n "$frame" ] && editcap -F pcap "$D/cap.pcapng" "$D/cap.pcap" 2>/dev/null &&
+		python3 "$SWAP" "$D/cap.pcap" "$D/swapped.pcap" "$frame"; then
+		expect_eq tbf_compare_reordered "AGREE, $events excused, 2 reordered" \
+			"$(compare_tbf "$D/swapped.pcap" "$D/compare.swapped.txt")"
+	else
+		fail tbf_compare_reordered "no two adjacent server segments to swap (frame '$frame')"
+	fi
+	[ -z "${TL_KEEP:-}" ] || cp "$D"/compare*.txt "$TL_KEEP/$(basename "$D")/"
 	# -w: each of those segments is there, its comment saying so.
 	expect_eq tbf_write_comments "$events" "$(tshark -r "$D/trace.pcapng" -T fields -e frame.comment \
 		2>/dev/null | grep -c 'dropped in the kernel: QDISC_DROP (a capture does not have it)')"

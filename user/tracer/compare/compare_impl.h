@@ -15,6 +15,17 @@
 
 #define CMP_LOOKAHEAD 64 /* how far a lost or extra segment is looked for */
 #define CMP_MAX_LINES 20 /* difference lines shown per connection */
+/* How many places off a segment may be met and still be the same one (a
+ * reorder between the hook and the capture: see cmp_align). At most 63. */
+#define CMP_REORDER 8
+
+/* Where cmp_align met an item both sides have, in its list. */
+enum cmp_place {
+	CMP_UNMATCHED,	 /* only one side has it */
+	CMP_IN_PLACE,	 /* the same items before it on both sides */
+	CMP_AFTER_MOVED, /* the same items before it, maybe not the same previous one */
+	CMP_MOVED,	 /* met in another order: other items before it */
+};
 
 /* What both sides know of a segment; analysis as tshark's fields name it
  * (tl_analysis_fields: a fast or spurious retransmission is also one). */
@@ -22,6 +33,11 @@ struct cmp_seg {
 	__u32 seq, ack, len;
 	__u16 flags, win;
 	__u32 analysis;
+	__u32 other_before; /* segments the other direction sent before it */
+	/* Set by cmp_align on the trace's: 1 + the capture's index of the
+	 * same segment (0: none), and where it was met in its direction. */
+	__u32 peer;
+	__u8 place; /* enum cmp_place */
 };
 
 struct cmp_conn {
@@ -61,6 +77,7 @@ struct cmp_report {
 	unsigned lines;
 	struct cmp_conn *trace; /* the trace's connection, for its drops */
 	unsigned excused;	/* segments the capture lacks, dropped before it */
+	unsigned reordered;	/* segments met in another order (CMP_MOVED) */
 };
 
 /* How to compare and tell one kind of list item: segments, HTTP messages. */
@@ -68,8 +85,12 @@ struct cmp_kind {
 	size_t size;
 	const char *noun;			  /* "a segment" */
 	bool (*eq)(const void *a, const void *b); /* the same item, for aligning */
-	/* Whether two aligned items agree in everything; NULL: eq says so. */
-	bool (*agree)(const void *a, const void *b);
+	/* The trace's item t is the capture's item c_index, met at place.
+	 * NULL: not told. */
+	void (*matched)(void *t, size_t c_index, enum cmp_place place);
+	/* Whether the other side may have an item a few places off (segments:
+	 * the hook and the capture see them at different points). */
+	bool reorders;
 	/* Whether an item only the trace has is no difference; NULL: never. */
 	bool (*excused)(struct cmp_report *r, const void *item);
 	const char *(*describe)(const struct cmp_report *r, const void *item, char *buf,
@@ -99,15 +120,22 @@ enum tl_side cmp_peer_side(const struct cmp_conn *t, const struct cmp_conn *c, e
 /* The analysis bits, with out-of-order and retransmission made one. */
 __u32 cmp_analysis_timed(__u32 a);
 bool cmp_seg_eq(const void *a, const void *b);
-bool cmp_seg_agree(const void *a, const void *b);
+/* The analysis bits of the trace's segment seg, sent by side s of t, that
+ * are compared with its match's in c: those both sides computed from the
+ * same segments. */
+__u32 cmp_labels_compared(const struct cmp_conn *t, const struct cmp_conn *c, enum tl_side s,
+			  const struct cmp_seg *seg);
 bool cmp_http_eq(const void *a, const void *b);
-/* Walks both lists in step, telling r each difference. */
-void cmp_align(struct cmp_report *r, const struct vec *tv, const struct vec *cv,
-	       const struct cmp_kind *k);
+/* Walks both lists in step, telling r each difference, and k each item
+ * both have. */
+void cmp_align(struct cmp_report *r, struct vec *tv, struct vec *cv, const struct cmp_kind *k);
 
 /* --- differences (compare_report.c) --- */
 
-/* An item only one side has: said unless k excuses it. */
+/* Both directions' segments, their labels, and the HTTP messages. */
+void cmp_compare_pair(struct cmp_report *r, struct cmp_conn *t, struct cmp_conn *c);
+
+/* An item only one side has, which neither a drop nor a reorder explains. */
 void cmp_report_only(struct cmp_report *r, const struct cmp_kind *k, bool in_trace,
 		     const void *item);
 /* Every trace connection, then those only the capture has. Returns the

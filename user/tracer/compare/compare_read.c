@@ -43,6 +43,7 @@ static int cmp_add_seg(struct cmp_conn *c, enum tl_side from, const struct cmp_s
 	if (!s)
 		return -ENOMEM;
 	*s = *seg;
+	s->other_before = c->segs[TL_OTHER(from)].n;
 	return 0;
 }
 
@@ -174,7 +175,7 @@ static int trace_flags(json_t *o, __u16 *out)
 static int trace_packet(struct cmp_side *s, json_t *o)
 {
 	struct tl_endpoint src, dst;
-	struct cmp_seg seg;
+	struct cmp_seg seg = {0};
 	struct cmp_conn *c;
 	__u32 id, win;
 	bool created;

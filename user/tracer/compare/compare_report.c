@@ -61,6 +61,18 @@ static const char *analysis_str(__u32 bits, char *buf, size_t size)
 	return buf;
 }
 
+/* The labels of two segments, as far as mask says they compare. */
+static void seg_labels(struct cmp_report *r, size_t index, const struct cmp_seg *t,
+		       const struct cmp_seg *c, __u32 mask)
+{
+	char tf[256], cf[256];
+
+	if ((cmp_analysis_timed(t->analysis) ^ cmp_analysis_timed(c->analysis)) & mask)
+		report_line(r, "segment %zu %s: trace has analysis [%s], capture has [%s]",
+			    index + 1, dir_name(r->side), analysis_str(t->analysis, tf, sizeof(tf)),
+			    analysis_str(c->analysis, cf, sizeof(cf)));
+}
+
 static void seg_different(struct cmp_report *r, size_t index, const void *tp, const void *cp)
 {
 	const struct cmp_seg *t = tp, *c = cp;
@@ -74,10 +86,15 @@ static void seg_different(struct cmp_report *r, size_t index, const void *tp, co
 	seg_field(r, index, "ack", t->ack, c->ack);
 	seg_field(r, index, "len", t->len, c->len);
 	seg_field(r, index, "win", t->win, c->win);
-	if (cmp_analysis_timed(t->analysis) != cmp_analysis_timed(c->analysis))
-		report_line(r, "segment %zu %s: trace has analysis [%s], capture has [%s]",
-			    index + 1, dir_name(r->side), analysis_str(t->analysis, tf, sizeof(tf)),
-			    analysis_str(c->analysis, cf, sizeof(cf)));
+	seg_labels(r, index, t, c, ~0u);
+}
+
+static void seg_matched(void *t, size_t c_index, enum cmp_place place)
+{
+	struct cmp_seg *seg = t;
+
+	seg->peer = c_index + 1;
+	seg->place = place;
 }
 
 static const char *http_describe(const struct cmp_report *r, const void *item, char *buf,
@@ -118,7 +135,8 @@ static const struct cmp_kind seg_kind = {
     .size = sizeof(struct cmp_seg),
     .noun = "a segment",
     .eq = cmp_seg_eq,
-    .agree = cmp_seg_agree,
+    .matched = seg_matched,
+    .reorders = true,
     .excused = seg_excused,
     .describe = seg_describe,
     .different = seg_different,
@@ -137,24 +155,59 @@ void cmp_report_only(struct cmp_report *r, const struct cmp_kind *k, bool in_tra
 {
 	char buf[128];
 
-	if (in_trace && k->excused && k->excused(r, item))
-		return;
-
 	report_line(r, "the %s has %s the %s lacks: %s", in_trace ? "trace" : "capture", k->noun,
 		    in_trace ? "capture" : "trace", k->describe(r, item, buf, sizeof(buf)));
 }
 
-static void compare_pair(struct cmp_report *r, const struct cmp_conn *t, const struct cmp_conn *c)
+/* The labels of the segments both sides have, as far as they compare;
+ * the ones met in another order counted. */
+static void compare_labels(struct cmp_report *r, const struct cmp_conn *t, const struct cmp_conn *c)
+{
+	const struct vec *v = &t->segs[r->side];
+	const struct vec *cv = &c->segs[cmp_peer_side(t, c, r->side)];
+
+	for (size_t i = 0; i < v->n; i++) {
+		const struct cmp_seg *seg = (const struct cmp_seg *)v->items + i;
+		__u32 mask = cmp_labels_compared(t, c, r->side, seg);
+
+		if (seg->place == CMP_MOVED)
+			r->reordered++;
+		if (mask)
+			seg_labels(r, i, seg, vec_at(cv, seg->peer - 1, sizeof(*seg)), mask);
+	}
+}
+
+void cmp_compare_pair(struct cmp_report *r, struct cmp_conn *t, struct cmp_conn *c)
 {
 	for (enum tl_side s = TL_CLIENT; s <= TL_SERVER; s++) {
 		r->side = s;
 		cmp_align(r, &t->segs[s], &c->segs[cmp_peer_side(t, c, s)], &seg_kind);
 	}
+	for (enum tl_side s = TL_CLIENT; s <= TL_SERVER; s++) {
+		r->side = s;
+		compare_labels(r, t, c);
+	}
 	cmp_align(r, &t->http, &c->http, &http_kind);
 }
 
-/* Prints a connection's lines; returns whether both sides agree on it. */
-static bool report_conn(const struct cmp_conn *conn, bool in_trace)
+/* "agree (56 segments, 2 HTTP messages; 9 segments dropped in the kernel
+ * before the capture point; 2 segments in a different order)" */
+static void report_agree(const struct cmp_report *r, const struct cmp_conn *conn, size_t nsegs)
+{
+	printf("%s: agree (%zu segment%s, %zu HTTP message%s", r->prefix, nsegs, tl_plural(nsegs),
+	       conn->http.n, tl_plural(conn->http.n));
+	if (r->excused)
+		printf("; %u segment%s dropped in the kernel before the capture point", r->excused,
+		       tl_plural(r->excused));
+	if (r->reordered)
+		printf("; %u segment%s in a different order", r->reordered,
+		       tl_plural(r->reordered));
+	puts(")");
+}
+
+/* Prints a connection's lines; returns whether both sides agree on it, and
+ * adds its segments met in a different order to *reordered. */
+static bool report_conn(struct cmp_conn *conn, bool in_trace, unsigned *reordered)
 {
 	size_t nsegs = conn->segs[TL_CLIENT].n + conn->segs[TL_SERVER].n;
 	char client[TL_ENDPOINT_STRLEN], server[TL_ENDPOINT_STRLEN];
@@ -169,16 +222,11 @@ static bool report_conn(const struct cmp_conn *conn, bool in_trace)
 			    tl_plural(conn->http.n));
 		return false;
 	}
-	r.trace = in_trace ? (struct cmp_conn *)conn : NULL;
-	compare_pair(&r, conn, conn->peer);
-	if (!r.lines && r.excused)
-		printf("%s: agree (%zu segment%s, %zu HTTP message%s; %u segment%s dropped in the "
-		       "kernel before the capture point)\n",
-		       r.prefix, nsegs, tl_plural(nsegs), conn->http.n, tl_plural(conn->http.n),
-		       r.excused, tl_plural(r.excused));
-	else if (!r.lines)
-		printf("%s: agree (%zu segment%s, %zu HTTP message%s)\n", r.prefix, nsegs,
-		       tl_plural(nsegs), conn->http.n, tl_plural(conn->http.n));
+	r.trace = in_trace ? conn : NULL;
+	cmp_compare_pair(&r, conn, conn->peer);
+	*reordered += r.reordered;
+	if (!r.lines)
+		report_agree(&r, conn, nsegs);
 	else if (r.lines > CMP_MAX_LINES)
 		printf("%s: %u more difference%s not shown\n", r.prefix, r.lines - CMP_MAX_LINES,
 		       tl_plural(r.lines - CMP_MAX_LINES));
@@ -187,20 +235,24 @@ static bool report_conn(const struct cmp_conn *conn, bool in_trace)
 
 int cmp_report(const struct cmp_run *run)
 {
-	unsigned agree = 0, differ = 0;
+	unsigned agree = 0, differ = 0, reordered = 0;
 
 	for (size_t i = 0; i < run->trace.conns.n; i++) {
-		if (report_conn(cmp_conn_at(&run->trace, i), true))
+		if (report_conn(cmp_conn_at(&run->trace, i), true, &reordered))
 			agree++;
 		else
 			differ++;
 	}
 	for (size_t i = 0; i < run->capture.conns.n; i++) {
 		if (!cmp_conn_at(&run->capture, i)->peer) {
-			report_conn(cmp_conn_at(&run->capture, i), false);
+			report_conn(cmp_conn_at(&run->capture, i), false, &reordered);
 			differ++;
 		}
 	}
+	if (reordered)
+		printf("%u segment%s in a different order (the hook sees a segment before the "
+		       "qdisc and the CPUs' backlogs, a capture after them)\n",
+		       reordered, tl_plural(reordered));
 	printf("%u connection%s: %u agree, %u differ\n", agree + differ,
 	       agree + differ == 1 ? "" : "s", agree, differ);
 	puts(differ ? "DIFFER" : "AGREE");
