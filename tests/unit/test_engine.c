@@ -1101,8 +1101,7 @@ static const char *const expect_stray_ack[] = {
  * life's stream: they are its last segments, not a life of their own. */
 static void scenario_stray_ack(struct tl_engine *e)
 {
-	handshake(e, ISN_C, ISN_S);
-	feed_packet(e, C, TL_PSH | TL_ACK, ISN_C + 1, ISN_S + 1, get_req, 37);
+	request_sent(e);
 	OWNER(e, S, 200);
 	feed_packet(e, S, TL_PSH | TL_ACK, ISN_S + 1, ISN_C + 38, ok_resp, 41);
 	feed_packet(e, C, TL_ACK, ISN_C + 38, ISN_S + 42, NULL, 0);
