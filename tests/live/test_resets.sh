@@ -11,7 +11,10 @@
 # server closes first and the client's delayed ACK moves the server's orphan
 # FIN_WAIT1 -> FIN_WAIT2 -> CLOSE in a softirq, while another process
 # connects in a loop: every life has the server's close and its TIME_WAIT,
-# or is marked incomplete with the loss counted. About 40 s.
+# or is marked incomplete with the loss counted, and there are exactly 400
+# (a delayed ACK overtaken by the client's FIN, which the server's timewait
+# socket answers and the closed client then resets, stays in its life: it
+# once made a 401st). About 40 s.
 # TL_TRACER=PATH runs another tracer binary (to show the checks fail on an
 # older one); TL_KEEP=DIR keeps a failed burst's JSON and stderr.
 set -u
