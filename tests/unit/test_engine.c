@@ -282,6 +282,10 @@ static void close_first(struct tl_engine *e, bool closer, __u32 seq, __u32 peer_
 	STATE(e, peer, TL_LAST_ACK, TL_CLOSE, peer_pid);
 }
 
+/* A life whose sockets closed with a side in TIME_WAIT is held for the
+ * segments its timewait socket may still answer; it ends after the hold. */
+static void hold_over(struct tl_engine *e) { tl_engine_tick(e, now + 250 * MS); }
+
 static const char *const expect_one_get[] = {
     "state #1 client CLOSE->SYN_SENT pid=100",
     "pkt #1 c2s [SYN] seq=0 ack=0 win=65495",
@@ -319,11 +323,19 @@ static void one_get(struct tl_engine *e, __u32 isn_c, __u32 isn_s)
 	close_first(e, C, isn_c + 38, isn_s + 42);
 }
 
-static void scenario_one_get(struct tl_engine *e) { one_get(e, ISN_C, ISN_S); }
+static void scenario_one_get(struct tl_engine *e)
+{
+	one_get(e, ISN_C, ISN_S);
+	hold_over(e);
+}
 
 /* The same life with both ISNs just below 2^32: relative numbers and the
  * FIN-acknowledged test must not notice the wrap. */
-static void scenario_wraparound(struct tl_engine *e) { one_get(e, 0xfffffff0U, 0xffffffffU); }
+static void scenario_wraparound(struct tl_engine *e)
+{
+	one_get(e, 0xfffffff0U, 0xffffffffU);
+	hold_over(e);
+}
 
 static const char *const expect_keepalive[] = {
     "http #1 request GET /a seq=1",
@@ -358,6 +370,7 @@ static void scenario_keepalive(struct tl_engine *e)
 	feed_packet(e, C, TL_PSH | TL_ACK, ISN_C + 75, ISN_S + 87, req[2], 37);
 	feed_packet(e, S, TL_PSH | TL_ACK, ISN_S + 87, ISN_C + 112, ok_resp, 41);
 	close_first(e, C, ISN_C + 112, ISN_S + 128);
+	hold_over(e);
 }
 
 static const char *const expect_pipelined[] = {
@@ -524,6 +537,7 @@ static void scenario_simultaneous(struct tl_engine *e)
 	feed_packet(e, S, TL_ACK, ISN_S + 2, ISN_C + 2, NULL, 0);
 	STATE(e, C, TL_CLOSING, TL_CLOSE, 100);
 	STATE(e, S, TL_CLOSING, TL_CLOSE, 200);
+	hold_over(e);
 }
 
 static const char *const expect_midstream[] = {
@@ -1061,6 +1075,64 @@ static void scenario_states_lost(struct tl_engine *e)
 	tl_engine_finish(e);
 }
 
+static void count_conn(const struct tl_conn *c, void *arg)
+{
+	(void)c;
+	++*(int *)arg;
+}
+
+/* How many lives the live status line would list. */
+static void log_listed(struct tl_engine *e)
+{
+	int n = 0;
+
+	tl_engine_each_conn(e, count_conn, &n);
+	logf_line("listed %d", n);
+}
+
+static const char *const expect_stray_ack[] = {
+    "state #1 server FIN_WAIT2->CLOSE pid=200",
+    "state #1 server FIN_WAIT2->TIME_WAIT pid=200 inferred",
+    "state #1 client LAST_ACK->CLOSE pid=100",
+    "listed 0",
+    "pkt #1 s2c [ACK] seq=43 ack=39 win=65536",
+    "pkt #1 c2s [RST] seq=39 ack=0 win=65536",
+    "end #1 closed_by=server tw=1 req=1 c2s=37 s2c=41 pids=100/200",
+    "tick +250ms",
+    NULL,
+};
+
+/* As a burst recorded it (test_resets, 1 life in 40 bursts of 400): the
+ * server closes first; the client's delayed ACK of that FIN, sent from a
+ * timer on one CPU, is overtaken by the FIN its close() sends on the other.
+ * Both sockets close, then the ACK reaches the server's timewait socket,
+ * which answers it (tshark: [TCP Keep-Alive ACK]), and the client, whose
+ * socket is gone, answers that with a RST. tshark keeps both in the
+ * life's stream: they are its last segments, not a life of their own. */
+static void scenario_stray_ack(struct tl_engine *e)
+{
+	request_sent(e);
+	OWNER(e, S, 200);
+	feed_packet(e, S, TL_PSH | TL_ACK, ISN_S + 1, ISN_C + 38, ok_resp, 41);
+	feed_packet(e, C, TL_ACK, ISN_C + 38, ISN_S + 42, NULL, 0);
+	STATE(e, S, TL_ESTABLISHED, TL_FIN_WAIT1, 200);
+	feed_packet(e, S, TL_FIN | TL_ACK, ISN_S + 42, ISN_C + 38, NULL, 0);
+	STATE(e, C, TL_ESTABLISHED, TL_CLOSE_WAIT, 100);
+	feed_packet(e, C, TL_ACK, ISN_C + 38, ISN_S + 43, NULL, 0);
+	STATE(e, C, TL_CLOSE_WAIT, TL_LAST_ACK, 100);
+	feed_packet(e, C, TL_FIN | TL_ACK, ISN_C + 38, ISN_S + 43, NULL, 0);
+	STATE(e, S, TL_FIN_WAIT1, TL_FIN_WAIT2, 200);
+	feed_packet(e, S, TL_ACK, ISN_S + 43, ISN_C + 39, NULL, 0);
+	STATE(e, S, TL_FIN_WAIT2, TL_CLOSE, 200);
+	STATE(e, C, TL_LAST_ACK, TL_CLOSE, 100);
+	log_listed(e);
+	feed_packet(e, S, TL_ACK, ISN_S + 43, ISN_C + 39, NULL, 0);
+	feed_packet(e, C, TL_RST, ISN_C + 39, 0, NULL, 0);
+	hold_over(e);
+	logf_line("tick +250ms");
+	tl_engine_finish(e);
+}
+
 /* --- HTTP across segments: chunked bodies, cut heads, odd targets --- */
 
 /* A 37-byte GET, and the head of its chunked answer (47 bytes). */
@@ -1340,6 +1412,9 @@ static const struct scenario_absent {
     {{__LINE__, "handshake failed: no SYN-ACK after 4 SYNs", scenario_handshake_failed,
       expect_handshake_failed, true, NULL},
      NULL},
+    {{__LINE__, "a timewait socket answers a stray ACK after both closed: no made-up life",
+      scenario_stray_ack, expect_stray_ack, false, NULL},
+     "#2"},
     {{__LINE__, "socket states lost: the life is marked, not left open", scenario_states_lost, NULL,
       false,
       "end #1 closed_by=server tw=-1 req=0 c2s=0 s2c=0 pids=100/200 incomplete "

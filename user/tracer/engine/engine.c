@@ -13,7 +13,8 @@
 #define LOSS_SUSPECT_NS 100000000ULL
 /* How long a closed life waits for the segments its closes send: a close()
  * with unread data, or an abort, sets CLOSE first and sends its RST after,
- * within microseconds; the reader drains every 10 ms. */
+ * within microseconds, and a timewait socket answers a segment overtaken by
+ * the close at once; the reader drains every 10 ms. */
 #define HOLD_CLOSED_NS 200000000ULL
 /* How long a life whose FINs were both acknowledged waits for its sockets'
  * CLOSE (microseconds after the last ACK) before their states count as lost. */
@@ -214,7 +215,8 @@ static bool packets_closed(const struct tl_conn *c)
 }
 
 /* A life ends when its sockets are closed and the segments their closes
- * send are in: a closed life is held briefly for its trailing RST or ACK,
+ * send are in: a closed life is held briefly for its trailing RST or ACK
+ * (and, with a side in TIME_WAIT, for what its timewait socket answers),
  * and one whose FINs were acknowledged waits for its sockets' CLOSE. */
 void tl_engine_check_end(struct tl_engine *e, struct tl_conn *c)
 {
@@ -233,8 +235,18 @@ void tl_engine_check_end(struct tl_engine *e, struct tl_conn *c)
 				hold_longer(e, c);
 			else
 				hold(e, c, TL_HOLD_CLOSED, HOLD_FINS_NS);
-		} else
+		} else if (c->time_wait >= 0) {
+			/* Its timewait socket answers what still comes on the
+			 * tuple (a delayed ACK overtaken by the FIN), and the
+			 * closed peer that answer with a RST: tshark keeps both
+			 * in the life's stream. */
+			if (tl_econn(c)->held != TL_HOLD_CLOSED) {
+				hold_unlink(e, c);
+				hold(e, c, TL_HOLD_CLOSED, HOLD_CLOSED_NS);
+			}
+		} else {
 			tl_engine_conn_end(e, c);
+		}
 	} else if (sockets)
 		hold(e, c, TL_HOLD_CLOSED, HOLD_CLOSED_NS);
 	else if (tl_econn(c)->has_state_events && fins_acked(c))
@@ -403,6 +415,10 @@ static void each_conn(struct tl_conn *c, void *arg)
 {
 	const struct each_conn *each = arg;
 
+	/* Held only for what its timewait socket may still answer: the life
+	 * is over (a watched TIME_WAIT is among tl_engine_each_time_wait's). */
+	if (tl_econn(c)->held == TL_HOLD_CLOSED && c->time_wait >= 0 && fins_acked(c))
+		return;
 	each->fn(c, each->arg);
 }
 

@@ -94,7 +94,8 @@ void tl_engine_note_loss(struct tl_engine *e, __u32 total, __u64 when_ns);
 void tl_engine_finish(struct tl_engine *e);
 void tl_engine_stats(const struct tl_engine *e, struct tl_engine_stats *st);
 /* tl_engine_each_conn: calls fn on every connection the engine holds (open,
- * or closed and held for its last segments). */
+ * or closed and held for its last segments), but those closed with a side in
+ * TIME_WAIT (their life is over: see tl_engine_each_time_wait). */
 void tl_engine_each_conn(struct tl_engine *e, void (*fn)(const struct tl_conn *c, void *arg),
 			 void *arg);
 
