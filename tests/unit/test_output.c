@@ -1174,8 +1174,8 @@ static const struct lab_row {
     {__LINE__, TL_LANG_EN, TL_HEADERS_NONE, false,
      "                                ETag: \"18ec-5a6\""},
     {__LINE__, TL_LANG_EN, TL_HEADERS_EXPLAIN, true,
-     "  = curl[4242] -> tcplife-httpd[4100]  5.001 s  C>S 0 B  S>C 120 B  no request (browser "
-     "preconnect)  closed by client  TIME_WAIT: client"},
+     "  = curl[4242] -> tcplife-httpd[4100]  5.001 s  C>S 0 B  S>C 120 B  no request  closed by "
+     "client  TIME_WAIT: client"},
     {__LINE__, TL_LANG_ZH, TL_HEADERS_EXPLAIN, true,
      "  初始序号 ISN (原始值): 客户端 1000000, 服务器 2000000  (下面的 Seq= 和 Ack= 是相对序号)"},
     {__LINE__, TL_LANG_ZH, TL_HEADERS_EXPLAIN, true,
@@ -1210,12 +1210,13 @@ static const struct lab_row {
      "#3 server TIME_WAIT 结束, 历时 2.700 s (127.0.0.1:8080) (已由内核确认): 新连接复用了该四元组"
      "  (原因: 新连接的 SYN 复用了该四元组)"},
     {__LINE__, TL_LANG_ZH, TL_HEADERS_EXPLAIN, true,
-     "  = curl[4242] -> tcplife-httpd[4100]  5.001 s  C>S 0 B  S>C 120 B  无请求 (浏览器预连接)  "
+     "  = curl[4242] -> tcplife-httpd[4100]  5.001 s  C>S 0 B  S>C 120 B  无请求  "
      "四次挥手: 主动关闭方 客户端, 被动关闭方 服务器  TIME_WAIT (时间等待): 客户端"},
 };
 
-/* lab_text: the text output of lab_life in lang, with --why and headers. */
-static char *lab_text(enum tl_lang lang, enum tl_headers_mode headers)
+/* lab_text: the text output of lab_life in lang, with --why and headers,
+ * from client. */
+static char *lab_text(enum tl_lang lang, enum tl_headers_mode headers, const struct tl_proc *client)
 {
 	struct tl_start_info info = start_lo;
 	char *out;
@@ -1245,7 +1246,7 @@ static char *lab_text(enum tl_lang lang, enum tl_headers_mode headers)
 	info.lang = lang;
 	o->start(o, &info);
 	conn_init(&c, 3, lo4_mapped, 52334);
-	c.proc[TL_CLIENT] = curl;
+	c.proc[TL_CLIENT] = *client;
 	c.proc[TL_SERVER] = httpd;
 	c.flow[TL_CLIENT].syn_seen = c.flow[TL_SERVER].syn_seen = true;
 	play(&o->sink, &c, lo4_mapped, lab_life, sizeof(lab_life) / sizeof(lab_life[0]));
@@ -1267,10 +1268,45 @@ static void test_text_lab(void)
 {
 	for (size_t i = 0; i < sizeof(lab_rows) / sizeof(lab_rows[0]); i++) {
 		const struct lab_row *r = &lab_rows[i];
-		char *out = lab_text(r->lang, r->headers);
+		char *out = lab_text(r->lang, r->headers, &curl);
 
 		UNIT_CHECK_AT(r->line, has_line(out, r->want) == r->present, "lab text line %s",
 			      r->present ? "present" : "absent");
+		free(out);
+	}
+}
+
+/* An unused connection is a browser's preconnect only when the client is a
+ * browser's process (by the comm of the thread that connected). */
+static const struct preconnect_row {
+	int line;
+	const char *comm;
+	enum tl_lang lang;
+	const char *words; /* between "S>C 120 B  " and "  closed by client" */
+} preconnect_rows[] = {
+    {__LINE__, "curl", TL_LANG_EN, "no request"},
+    {__LINE__, "python3", TL_LANG_EN, "no request"},
+    {__LINE__, "chromium", TL_LANG_EN, "no request (browser preconnect)"},
+    {__LINE__, "Chrome_ChildIOT", TL_LANG_EN, "no request (browser preconnect)"},
+    {__LINE__, "Socket Thread", TL_LANG_EN, "no request (browser preconnect)"},
+    {__LINE__, "python3", TL_LANG_ZH, "无请求"},
+    {__LINE__, "chrome", TL_LANG_ZH, "无请求 (浏览器预连接)"},
+};
+
+static void test_text_preconnect(void)
+{
+	for (size_t i = 0; i < sizeof(preconnect_rows) / sizeof(preconnect_rows[0]); i++) {
+		const struct preconnect_row *r = &preconnect_rows[i];
+		struct tl_proc client = {4242, ""};
+		char want[256];
+		char *out;
+
+		memcpy(client.comm, r->comm, strnlen(r->comm, sizeof(client.comm)));
+		out = lab_text(r->lang, TL_HEADERS_EXPLAIN, &client);
+		snprintf(want, sizeof(want), "S>C 120 B  %s  %s", r->words,
+			 r->lang == TL_LANG_EN ? "closed by client" : "四次挥手");
+		UNIT_CHECK_AT(r->line, strstr(out, want) != NULL, "%s's unused connection: %s",
+			      r->comm, r->words);
 		free(out);
 	}
 }
@@ -1372,6 +1408,7 @@ int main(void)
 	test_text_start();
 	test_text_long();
 	test_text_lab();
+	test_text_preconnect();
 	test_text_not_verbose();
 	test_http_odd();
 	test_summary();

@@ -12,7 +12,8 @@ struct tl_text_lang {
 	const char *both;	   /* both sides */
 	const char *request;	   /* "%u request" ... */
 	const char *requests;	   /* ... "%u requests" */
-	const char *no_request;	   /* a preconnect: the handshake, then nothing */
+	const char *no_request;	   /* the handshake, then nothing from the client */
+	const char *preconnect;	   /* ... a browser's: its preconnect */
 	const char *closed_by;	   /* "closed by %s" (the active closer) */
 	const char *passive;	   /* ", %s closed second" (the passive closer) */
 	const char *reset_by;	   /* "reset by %s" */
