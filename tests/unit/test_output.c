@@ -1311,6 +1311,58 @@ static void test_text_preconnect(void)
 	}
 }
 
+/* The end line's retransmissions: the kernel's per side when it said, else
+ * (-r) Wireshark's count when there was any, worded apart. */
+static const struct ws_retrans_row {
+	int line;
+	__u32 retransmissions;
+	bool kernel; /* the client's tcp_info is known */
+	enum tl_lang lang;
+	const char *want; /* the end of the end line */
+} ws_retrans_rows[] = {
+    {__LINE__, 3, false, TL_LANG_EN, "closed by client  retrans 3 (Wireshark's count)"},
+    {__LINE__, 1, false, TL_LANG_ZH, "  重传 1 (Wireshark 的计数)"},
+    {__LINE__, 0, false, TL_LANG_EN, "1 request  closed by client"},
+    {__LINE__, 3, true, TL_LANG_EN,
+     "closed by client  srtt C 0.031 ms S ?  retrans C 2 S ?  cwnd C 10 S ?"},
+};
+
+static void test_text_ws_retrans(void)
+{
+	for (size_t i = 0; i < sizeof(ws_retrans_rows) / sizeof(ws_retrans_rows[0]); i++) {
+		const struct ws_retrans_row *r = &ws_retrans_rows[i];
+		struct tl_start_info info = start_lo;
+		char *out = NULL, *end;
+		size_t len;
+		FILE *f = open_memstream(&out, &len);
+		struct tl_output *o = tl_output_text_new(f, false);
+		struct tl_conn c;
+		int saved;
+		FILE *tmp = stderr_to_tmp(&saved);
+
+		info.lang = r->lang;
+		o->start(o, &info);
+		conn_init(&c, 3, lo4_mapped, 52334);
+		c.requests = 1;
+		c.flow[TL_CLIENT].bytes = 77;
+		c.closed_by = TL_CLOSED_CLIENT;
+		c.retransmissions = r->retransmissions;
+		if (r->kernel)
+			c.tcp_info[TL_CLIENT] = (struct tl_tcp_info){
+			    .valid = true, .srtt_us = 31, .retrans = 2, .cwnd = 10};
+		o->sink.on_conn_end(o->sink.ctx, &c);
+		o->free(o);
+		fclose(f);
+		free(stderr_restore(tmp, saved));
+		end = strstr(out, "\n\n");
+		UNIT_CHECK_AT(r->line,
+			      end && (size_t)(end - out) >= strlen(r->want) &&
+				  !strncmp(end - strlen(r->want), r->want, strlen(r->want)),
+			      "end line ends with \"%s\"", r->want);
+		free(out);
+	}
+}
+
 /* Without -v: no hook names on stderr, TSval/TSecr out of segment lines. */
 static void test_text_not_verbose(void)
 {
@@ -1409,6 +1461,7 @@ int main(void)
 	test_text_long();
 	test_text_lab();
 	test_text_preconnect();
+	test_text_ws_retrans();
 	test_text_not_verbose();
 	test_http_odd();
 	test_summary();

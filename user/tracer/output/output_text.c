@@ -912,6 +912,18 @@ static void text_ending(struct tl_fmt *f, const struct tl_conn *c, const struct 
 	}
 }
 
+/* Where neither side's kernel said how often it retransmitted (-r, or a
+ * kernel without the tracepoint), Wireshark's count of the segments it
+ * labels a retransmission, when there were any, worded apart from the
+ * kernel's "retrans C n S n". */
+static void text_ws_retrans(struct tl_fmt *f, const struct tl_conn *c, const struct tl_text_lang *L)
+{
+	if (c->tcp_info[TL_CLIENT].valid || c->tcp_info[TL_SERVER].valid || !c->retransmissions)
+		return;
+	tl_fmt_str(f, "  ");
+	text_fill_uint(f, L->ws_retrans, c->retransmissions);
+}
+
 /* A browser's process, by the comm of the thread that connected: Chromium
  * and its kin (the browser's own, or its network service's IO thread,
  * Chrome_ChildIOThread), Firefox (its Socket Thread). Only a browser's
@@ -951,6 +963,7 @@ static void text_summary(struct text_output *t, struct tl_fmt *f, const struct t
 		text_fill_uint(f, c->requests == 1 ? L->request : L->requests, c->requests);
 	text_ending(f, c, L);
 	text_tcp_info(f, c);
+	text_ws_retrans(f, c, L);
 	if (c->open_at_exit) {
 		tl_fmt_str(f, "  ");
 		tl_fmt_str(f, L->open_at_exit);

@@ -37,6 +37,9 @@ struct tl_text_lang {
 	const char *why;		   /* before a cause: "why: " */
 	const char *cause[TL_CAUSE_COUNT]; /* the RFC 9293 event, in words */
 	const char *head_cut;		   /* "... (%zu bytes of the head captured)" */
+	/* The end line's retransmissions where the kernel's are unknown (-r):
+	 * "retrans %s (Wireshark's count)". */
+	const char *ws_retrans;
 };
 
 /* tl_text_lang: the table of a language. */
