@@ -72,10 +72,11 @@ void tl_engine_kernel_segment(struct tl_engine *e, struct tl_conn *c, const stru
 }
 
 /* What tcp_retransmit_skb says of the attempt (its err, in reason): a
- * negative one never reached the hook (the earlier copy still in a queue of
- * this host: -EBUSY; no memory, no route), so it retransmitted nothing and
- * its seq would name the earlier copy. A positive one is the qdisc's verdict
- * on a copy that passed the hook (its drop event follows). */
+ * negative one stopped before the hook (the earlier copy still in a queue
+ * of this host: -EBUSY; no memory, no route, netfilter's output chain), so
+ * it retransmitted nothing and its seq would name the earlier copy. A
+ * positive one is the qdisc's drop of a copy that passed the hook, which
+ * its drop event showed. */
 static bool retransmit_sent(const struct tl_kernel_event *k) { return (__s32)k->reason >= 0; }
 
 /* The payload's bytes, as Wireshark's Len=: the skb's end_seq - seq counts
