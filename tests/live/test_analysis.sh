@@ -18,7 +18,8 @@
 # zwp_probe.py writes it on lo) and its ACK; SO_KEEPALIVE with 1 s idle and
 # interval (keep-alive, keep-alive ACK); a tbf qdisc that drops (through -r
 # only: the segments it drops are seen by the hook, not by a capture).
-# Takes about 30 s. TL_KEEP=DIR keeps each scenario's files.
+# Live, each of the kernel's retransmissions names its segment, with its
+# Len=. Takes about 30 s. TL_KEEP=DIR keeps each scenario's files.
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/live_lib.sh"
@@ -185,6 +186,21 @@ drive_tbf() {
 	expect_eq tbf_downloads 4 "$ok"
 }
 
+# kernel_marks NAME JSON: each of the kernel's retransmissions names the
+# segment it sent, with that segment's Len= (a SYN or FIN counts none).
+kernel_marks() {
+	local n bad
+	n=$(jq -s 'map(select(.type == "kernel_retransmit")) | length' "$2")
+	bad=$(jq -rs '(map(select(.type == "packet")) | group_by(.conn)
+		| map({key: (.[0].conn | tostring), value: .}) | from_entries) as $p
+		| map(select(.type == "kernel_retransmit")
+			| select(.len != ($p[.conn | tostring][(.packet // 0) - 1].len // -1))
+			| "conn \(.conn) \(.flags) seq \(.seq) len \(.len) packet \(.packet)")
+		| .[:3] | join("; ")' "$2")
+	expect_eq "$1_kernel_retransmits_name_their_segment" "" "$bad"
+	echo "note: $1: $n kernel retransmissions"
+}
+
 # scenario NAME CONNS LIVE WANT DRIVER: LIVE false compares through -r only.
 scenario() {
 	local name=$1 nconn=$2 live=$3 want=$4 driver=$5 dir dumpcap_pid deadline
@@ -226,6 +242,7 @@ scenario() {
 			fail "${name}_tshark_hook" "tshark failed: $(head -c 300 "$dir/tshark_hook.json.err")"
 		fi
 		compare_cmd "$name" "$dir"
+		kernel_marks "$name" "$dir/live.json"
 	fi
 	"$TRACER" -r "$dir/cap.pcapng" --json >"$dir/read.json" 2>"$dir/read.err"
 	compare "${name}_read" true "$want" "$dir/tshark.json" "$dir/read.json"

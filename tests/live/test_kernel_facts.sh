@@ -13,7 +13,7 @@
 #    it never answers are nstat's TcpExtListenOverflows (the kernel frees
 #    them without a drop reason), and each SYN retransmission the analysis
 #    labels is one TcpExtTCPSynRetrans counts, and the kernel marks each
-#    of them with a retransmission event;
+#    of them with a retransmission event naming it, with its Len= (0);
 #  - tcp_info at the close against `ss -tiH` sampled just before it: srtt
 #    within 20%, cwnd and retransmissions exact, on both sides;
 #  - receive memory: a client whose socket is charged to a memory cgroup
@@ -218,6 +218,13 @@ if backlog_run backlog && { [ "$kernel" -ge "$syn_retrans" ] || {
 			| select(.flags == "SYN" and ((.analysis // []) | index("retransmission"))))
 		| length' "$D/events.json")
 	check backlog_kernel_marks_labelled_syns test "$kernel" -ge 1 -a "$marked" = "$kernel"
+	# And says the segment's Len=, its payload: 0 for a SYN, as the packet.
+	len_off=$(jq -s '(map(select(.type == "packet")) | group_by(.conn)
+		| map({key: (.[0].conn | tostring), value: .}) | from_entries) as $p
+		| map(select(.type == "kernel_retransmit")
+			| select(.len != ($p[.conn | tostring][(.packet // 0) - 1].len // -1)))
+		| length' "$D/events.json")
+	expect_eq backlog_kernel_marks_len_as_packet 0 "$len_off"
 	expect_eq backlog_kernel_syn_retransmits_counted "$syn_retrans" "$kernel"
 fi
 

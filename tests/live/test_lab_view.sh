@@ -13,7 +13,7 @@
 # - the text shows the headers that explain each answer under its line;
 #   segment lines fit 120 columns, without TSval and eBPF jargon;
 # - every state event has a cause, the close's are the RFC's events;
-# - the preconnect is named; -r --lang zh gives the legend in Chinese with
+# - the unused connection is named (no request, python3 being no browser); -r --lang zh gives the legend in Chinese with
 #   tshark's raw ISNs and window scale factor.
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
@@ -143,7 +143,8 @@ expect_eq "${T}_no_tsval_in_text" "" "$(grep -m1 'TSval' "$TL_TMP/t.out")"
 expect_eq "${T}_no_ebpf_jargon" "" "$(grep -h -m1 -E 'tcx|tp_btf|sock_diag|raw_tp' "$TL_TMP/t.out" "$TL_TMP/t.err")"
 check "${T}_text_why" grep -q 'server ESTABLISHED -> CLOSE_WAIT  (why: FIN received)' "$TL_TMP/t.out"
 check "${T}_text_legend_note" grep -q '^  Note: TIME_WAIT lasts 60 s on Linux' "$TL_TMP/t.out"
-check "${T}_text_preconnect" grep -q '  no request (browser preconnect)  closed by client' "$TL_TMP/t.out"
+# python3 is no browser: its unused connection is not called a preconnect.
+check "${T}_text_preconnect" grep -q ' S>C 0 B  no request  closed by client' "$TL_TMP/t.out"
 
 # Causes: on every state event; the close as RFC 9293 names it.
 check "${T}_json_cause_everywhere" jq -e -s 'map(select(.type == "state")) | length > 0 and all(has("cause"))' "$TL_TMP/j.out"

@@ -153,6 +153,55 @@ static void test_retransmit(void)
 	tl_engine_free(e);
 }
 
+/* What a retransmission event says, by the attempt's err and the segment's
+ * flags: Len= is the payload's (a SYN or FIN counts none, as in Wireshark),
+ * and a failed attempt (negative err) retransmitted nothing. */
+static const struct retransmit_row {
+	int line;
+	__u16 flags;
+	__u32 seq; /* raw; 5000 is the SYN-ACK's, already sent, else the copy is sent first */
+	__u32 len; /* end_seq - seq, as the tracepoint gives it */
+	__s32 err;
+	const char *want; /* the event logged, NULL: none */
+	__u32 counted;
+} retransmit_rows[] = {
+    {__LINE__, TL_ACK, 5001, 100, 0, "#1 type=5 server seq=1 len=100 packet=4 ", 1},
+    {__LINE__, TL_FIN | TL_ACK, 5001, 1, 0, "#1 type=5 server seq=1 len=0 packet=4 ", 1},
+    {__LINE__, TL_FIN | TL_PSH | TL_ACK, 5001, 101, 0, "#1 type=5 server seq=1 len=100 packet=4 ",
+     1},
+    {__LINE__, TL_SYN | TL_ACK, 5000, 1, 0, "#1 type=5 server seq=0 len=0 packet=2 ", 1},
+    /* NET_XMIT_DROP: the qdisc dropped the copy the hook saw */
+    {__LINE__, TL_ACK, 5001, 100, 1, "#1 type=5 server seq=1 len=100 packet=4 ", 1},
+    {__LINE__, TL_ACK, 5001, 100, -16, NULL, 0}, /* -EBUSY: the first copy still queued */
+    {__LINE__, TL_ACK, 5001, 100, -12, NULL, 0}, /* -ENOMEM */
+};
+
+static void test_retransmit_attempts(void)
+{
+	for (size_t i = 0; i < sizeof(retransmit_rows) / sizeof(retransmit_rows[0]); i++) {
+		const struct retransmit_row *r = &retransmit_rows[i];
+		struct tl_engine *e = established(0);
+		struct tl_kernel_event k = {.type = TL_EV_RETRANSMIT,
+					    .reason = (__u32)r->err,
+					    .seq = r->seq,
+					    .len = r->len,
+					    .flags = r->flags};
+
+		if (r->seq != 5000)
+			packet(e, false, r->flags, r->seq, 1001, r->len - !!(r->flags & TL_FIN));
+		fact(e, &k, false);
+		tl_engine_finish(e);
+		UNIT_CHECK_AT(r->line,
+			      r->want ? strstr(log_buf, r->want) != NULL
+				      : !strstr(log_buf, "type=5"),
+			      "retransmission event: %s", r->want ? r->want : "none");
+		UNIT_CHECK_AT(r->line, nended == 1 && ended.kernel_retransmits == r->counted,
+			      "%u kernel retransmissions counted (got %u)", r->counted,
+			      ended.kernel_retransmits);
+		tl_engine_free(e);
+	}
+}
+
 /* On loopback the RST's reason comes after the peer's CLOSE: the life
  * waits out the grace for it, then ends. */
 static void test_reset_after_close(void)
@@ -224,6 +273,7 @@ int main(void)
 	UNIT_CHECK(!err, "this kernel's BTF names the drop and reset reasons");
 	test_drop();
 	test_retransmit();
+	test_retransmit_attempts();
 	test_reset_after_close();
 	test_reset_no_grace();
 	test_tcp_info();

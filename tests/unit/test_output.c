@@ -1174,8 +1174,8 @@ static const struct lab_row {
     {__LINE__, TL_LANG_EN, TL_HEADERS_NONE, false,
      "                                ETag: \"18ec-5a6\""},
     {__LINE__, TL_LANG_EN, TL_HEADERS_EXPLAIN, true,
-     "  = curl[4242] -> tcplife-httpd[4100]  5.001 s  C>S 0 B  S>C 120 B  no request (browser "
-     "preconnect)  closed by client  TIME_WAIT: client"},
+     "  = curl[4242] -> tcplife-httpd[4100]  5.001 s  C>S 0 B  S>C 120 B  no request  closed by "
+     "client  TIME_WAIT: client"},
     {__LINE__, TL_LANG_ZH, TL_HEADERS_EXPLAIN, true,
      "  初始序号 ISN (原始值): 客户端 1000000, 服务器 2000000  (下面的 Seq= 和 Ack= 是相对序号)"},
     {__LINE__, TL_LANG_ZH, TL_HEADERS_EXPLAIN, true,
@@ -1210,12 +1210,13 @@ static const struct lab_row {
      "#3 server TIME_WAIT 结束, 历时 2.700 s (127.0.0.1:8080) (已由内核确认): 新连接复用了该四元组"
      "  (原因: 新连接的 SYN 复用了该四元组)"},
     {__LINE__, TL_LANG_ZH, TL_HEADERS_EXPLAIN, true,
-     "  = curl[4242] -> tcplife-httpd[4100]  5.001 s  C>S 0 B  S>C 120 B  无请求 (浏览器预连接)  "
+     "  = curl[4242] -> tcplife-httpd[4100]  5.001 s  C>S 0 B  S>C 120 B  无请求  "
      "四次挥手: 主动关闭方 客户端, 被动关闭方 服务器  TIME_WAIT (时间等待): 客户端"},
 };
 
-/* lab_text: the text output of lab_life in lang, with --why and headers. */
-static char *lab_text(enum tl_lang lang, enum tl_headers_mode headers)
+/* lab_text: the text output of lab_life in lang, with --why and headers,
+ * from client. */
+static char *lab_text(enum tl_lang lang, enum tl_headers_mode headers, const struct tl_proc *client)
 {
 	struct tl_start_info info = start_lo;
 	char *out;
@@ -1245,7 +1246,7 @@ static char *lab_text(enum tl_lang lang, enum tl_headers_mode headers)
 	info.lang = lang;
 	o->start(o, &info);
 	conn_init(&c, 3, lo4_mapped, 52334);
-	c.proc[TL_CLIENT] = curl;
+	c.proc[TL_CLIENT] = *client;
 	c.proc[TL_SERVER] = httpd;
 	c.flow[TL_CLIENT].syn_seen = c.flow[TL_SERVER].syn_seen = true;
 	play(&o->sink, &c, lo4_mapped, lab_life, sizeof(lab_life) / sizeof(lab_life[0]));
@@ -1267,10 +1268,97 @@ static void test_text_lab(void)
 {
 	for (size_t i = 0; i < sizeof(lab_rows) / sizeof(lab_rows[0]); i++) {
 		const struct lab_row *r = &lab_rows[i];
-		char *out = lab_text(r->lang, r->headers);
+		char *out = lab_text(r->lang, r->headers, &curl);
 
 		UNIT_CHECK_AT(r->line, has_line(out, r->want) == r->present, "lab text line %s",
 			      r->present ? "present" : "absent");
+		free(out);
+	}
+}
+
+/* An unused connection is a browser's preconnect only when the client is a
+ * browser's process (by the comm of the thread that connected). */
+static const struct preconnect_row {
+	int line;
+	const char *comm;
+	enum tl_lang lang;
+	const char *words; /* between "S>C 120 B  " and "  closed by client" */
+} preconnect_rows[] = {
+    {__LINE__, "curl", TL_LANG_EN, "no request"},
+    {__LINE__, "python3", TL_LANG_EN, "no request"},
+    {__LINE__, "chromium", TL_LANG_EN, "no request (browser preconnect)"},
+    {__LINE__, "Chrome_ChildIOT", TL_LANG_EN, "no request (browser preconnect)"},
+    {__LINE__, "Socket Thread", TL_LANG_EN, "no request (browser preconnect)"},
+    {__LINE__, "python3", TL_LANG_ZH, "无请求"},
+    {__LINE__, "chrome", TL_LANG_ZH, "无请求 (浏览器预连接)"},
+};
+
+static void test_text_preconnect(void)
+{
+	for (size_t i = 0; i < sizeof(preconnect_rows) / sizeof(preconnect_rows[0]); i++) {
+		const struct preconnect_row *r = &preconnect_rows[i];
+		struct tl_proc client = {4242, ""};
+		char want[256];
+		char *out;
+
+		memcpy(client.comm, r->comm, strnlen(r->comm, sizeof(client.comm)));
+		out = lab_text(r->lang, TL_HEADERS_EXPLAIN, &client);
+		snprintf(want, sizeof(want), "S>C 120 B  %s  %s", r->words,
+			 r->lang == TL_LANG_EN ? "closed by client" : "四次挥手");
+		UNIT_CHECK_AT(r->line, strstr(out, want) != NULL, "%s's unused connection: %s",
+			      r->comm, r->words);
+		free(out);
+	}
+}
+
+/* The end line's retransmissions: the kernel's per side when it said, else
+ * (-r) Wireshark's count when there was any, worded apart. */
+static const struct ws_retrans_row {
+	int line;
+	__u32 retransmissions;
+	bool kernel; /* the client's tcp_info is known */
+	enum tl_lang lang;
+	const char *want; /* the end of the end line */
+} ws_retrans_rows[] = {
+    {__LINE__, 3, false, TL_LANG_EN, "closed by client  retrans 3 (Wireshark's count)"},
+    {__LINE__, 1, false, TL_LANG_ZH, "  重传 1 (Wireshark 的计数)"},
+    {__LINE__, 0, false, TL_LANG_EN, "1 request  closed by client"},
+    {__LINE__, 3, true, TL_LANG_EN,
+     "closed by client  srtt C 0.031 ms S ?  retrans C 2 S ?  cwnd C 10 S ?"},
+};
+
+static void test_text_ws_retrans(void)
+{
+	for (size_t i = 0; i < sizeof(ws_retrans_rows) / sizeof(ws_retrans_rows[0]); i++) {
+		const struct ws_retrans_row *r = &ws_retrans_rows[i];
+		struct tl_start_info info = start_lo;
+		char *out = NULL, *end;
+		size_t len;
+		FILE *f = open_memstream(&out, &len);
+		struct tl_output *o = tl_output_text_new(f, false);
+		struct tl_conn c;
+		int saved;
+		FILE *tmp = stderr_to_tmp(&saved);
+
+		info.lang = r->lang;
+		o->start(o, &info);
+		conn_init(&c, 3, lo4_mapped, 52334);
+		c.requests = 1;
+		c.flow[TL_CLIENT].bytes = 77;
+		c.closed_by = TL_CLOSED_CLIENT;
+		c.retransmissions = r->retransmissions;
+		if (r->kernel)
+			c.tcp_info[TL_CLIENT] = (struct tl_tcp_info){
+			    .valid = true, .srtt_us = 31, .retrans = 2, .cwnd = 10};
+		o->sink.on_conn_end(o->sink.ctx, &c);
+		o->free(o);
+		fclose(f);
+		free(stderr_restore(tmp, saved));
+		end = strstr(out, "\n\n");
+		UNIT_CHECK_AT(r->line,
+			      end && (size_t)(end - out) >= strlen(r->want) &&
+				  !strncmp(end - strlen(r->want), r->want, strlen(r->want)),
+			      "end line ends with \"%s\"", r->want);
 		free(out);
 	}
 }
@@ -1372,6 +1460,8 @@ int main(void)
 	test_text_start();
 	test_text_long();
 	test_text_lab();
+	test_text_preconnect();
+	test_text_ws_retrans();
 	test_text_not_verbose();
 	test_http_odd();
 	test_summary();

@@ -21,7 +21,10 @@ const char *argp_program_bug_address = "the project's issue tracker";
 static const char doc[] =
     "Trace TCP connections on loopback from the kernel: every segment with Wireshark's "
     "relative numbers, HTTP request and status lines, both ends' socket states and "
-    "processes, from SYN to TIME_WAIT.\n"
+    "processes, from SYN to TIME_WAIT. Segments carry Wireshark's expert labels ([TCP "
+    "Retransmission], [TCP Dup ACK 12#1]...); live, the kernel's own lines say what no "
+    "capture shows: segments dropped in the kernel and why, TCP's retransmissions, the "
+    "reason of each RST.\n"
     "\n"
     "USAGE: tcplife-http [-i IFACE] [-p PORT]... [-4|-6] [--json|--summary] [-d SECONDS]\n"
     "\n"

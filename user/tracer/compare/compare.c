@@ -19,7 +19,9 @@ static void usage(FILE *f)
 	fprintf(
 	    f, "Usage: tcplife-http compare [-p PORT]... TRACE.json CAPTURE\n"
 	       "Tells whether a trace (tcplife-http --json) and a capture (pcap or pcapng) of the\n"
-	       "same traffic agree, connection by connection and segment by segment.\n"
+	       "same traffic agree, connection by connection and segment by segment, Wireshark's\n"
+	       "labels included. Not differences: segments the trace says a qdisc dropped before\n"
+	       "the capture point, and segments met a few places apart (reordered).\n"
 	       "  -p PORT  read only the capture's segments to or from PORT (repeatable;\n"
 	       "           default: the ports of the trace's start line)\n"
 	       "  -h       this help\n"

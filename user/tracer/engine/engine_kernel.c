@@ -41,8 +41,10 @@ static void fact_tcp_info(struct tl_tcp_info *ti, const struct tl_kernel_event *
 }
 
 /* The segment a retransmission names: the latest one the side sent with
- * that seq (the hook sees it before the tracepoint fires, as TCP sends it
- * first); 0 when it is not among the latest. */
+ * that seq. The tracepoint fires as __tcp_retransmit_skb returns, after the
+ * copy passed the hook on the same CPU; in between only the peer's
+ * segments can pass (a softirq run on the way out), so it is the side's
+ * latest unless the hook missed it (0 then). */
 static __u32 recent_number(const struct tl_conn *c, enum tl_side side, __u32 seq)
 {
 	const struct tl_econn *ec = tl_econn(c);
@@ -67,6 +69,23 @@ void tl_engine_kernel_segment(struct tl_engine *e, struct tl_conn *c, const stru
 	r->seq = v->pkt->seq;
 	r->number = v->number;
 	ec->recent_next[v->from] = (ec->recent_next[v->from] + 1) % TL_RECENT_SEGS;
+}
+
+/* What tcp_retransmit_skb says of the attempt (its err, in reason): a
+ * negative one stopped before the hook (the earlier copy still in a queue
+ * of this host: -EBUSY; no memory, no route, netfilter's output chain), so
+ * it retransmitted nothing and its seq would name the earlier copy. A
+ * positive one is the qdisc's drop of a copy that passed the hook, which
+ * its drop event showed. */
+static bool retransmit_sent(const struct tl_kernel_event *k) { return (__s32)k->reason >= 0; }
+
+/* The payload's bytes, as Wireshark's Len=: the skb's end_seq - seq counts
+ * a SYN and a FIN as one each. */
+static __u32 retransmit_len(const struct tl_kernel_event *k)
+{
+	__u32 flags_seq = !!(k->flags & TL_SYN) + !!(k->flags & TL_FIN);
+
+	return k->len > flags_seq ? k->len - flags_seq : 0;
 }
 
 static const char *reason_name(const struct tl_engine *e, const struct tl_kernel_event *k,
@@ -114,8 +133,11 @@ void tl_engine_kernel(struct tl_engine *e, const struct tl_event *ev)
 			c->ca_entries[v.side][k->reason]++;
 		return;
 	case TL_EV_RETRANSMIT:
+		if (!retransmit_sent(k))
+			return;
 		c->kernel_retransmits++;
 		v.number = recent_number(c, v.side, k->seq);
+		v.len = retransmit_len(k);
 		break;
 	case TL_EV_DROP:
 		c->drops++;

@@ -120,7 +120,7 @@
 	X(retransmissions, "segments Wireshark calls retransmissions")                             \
 	X(dup_acks, "duplicate ACKs")                                                              \
 	X(zero_windows, "segments advertising a zero window")                                      \
-	X(preconnect, "no byte from the client: a browser's spare connection")                     \
+	X(preconnect, "no byte from the client, as a browser's spare connection")                  \
 	X(tcp_info, "each side's TCP internals, as ss -ti shows them")                             \
 	X(state, "tcp_info: the state it went to; attach: the state hook's kind")                  \
 	X(srtt_ms, "smoothed RTT")                                                                 \

@@ -912,6 +912,33 @@ static void text_ending(struct tl_fmt *f, const struct tl_conn *c, const struct 
 	}
 }
 
+/* Where neither side's kernel said how often it retransmitted (-r, or a
+ * kernel without the tracepoint), Wireshark's count of the segments it
+ * labels a retransmission, when there were any, worded apart from the
+ * kernel's "retrans C n S n". */
+static void text_ws_retrans(struct tl_fmt *f, const struct tl_conn *c, const struct tl_text_lang *L)
+{
+	if (c->tcp_info[TL_CLIENT].valid || c->tcp_info[TL_SERVER].valid || !c->retransmissions)
+		return;
+	tl_fmt_str(f, "  ");
+	text_fill_uint(f, L->ws_retrans, c->retransmissions);
+}
+
+/* A browser's process, by the comm of the thread that connected: Chromium
+ * and its kin (the browser's own, or its network service's IO thread,
+ * Chrome_ChildIOThread), Firefox (its Socket Thread). Only a browser's
+ * unused connection is a preconnect; another client's is just unused. */
+static bool comm_is_browser(const struct tl_proc *p)
+{
+	static const char *const prefixes[] = {"chrom",	 "Chrome_", "firefox", "Socket Thread",
+					       "msedge", "brave",   "opera",   "vivaldi"};
+
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (!strncmp(p->comm, prefixes[i], strlen(prefixes[i])))
+			return true;
+	return false;
+}
+
 /* "  = curl[4242] -> tcplife-httpd[4100]  5.001 s  C>S 77 B ...", in the
  * words of --lang. */
 static void text_summary(struct text_output *t, struct tl_fmt *f, const struct tl_conn *c)
@@ -931,11 +958,12 @@ static void text_summary(struct text_output *t, struct tl_fmt *f, const struct t
 	tl_fmt_uint(f, c->flow[TL_SERVER].bytes);
 	tl_fmt_str(f, " B  ");
 	if (tl_conn_preconnect(c))
-		tl_fmt_str(f, L->no_request);
+		tl_fmt_str(f, comm_is_browser(&c->proc[TL_CLIENT]) ? L->preconnect : L->no_request);
 	else
 		text_fill_uint(f, c->requests == 1 ? L->request : L->requests, c->requests);
 	text_ending(f, c, L);
 	text_tcp_info(f, c);
+	text_ws_retrans(f, c, L);
 	if (c->open_at_exit) {
 		tl_fmt_str(f, "  ");
 		tl_fmt_str(f, L->open_at_exit);

@@ -5,7 +5,8 @@ static const struct tl_text_lang english = {
     .both = "both",
     .request = "%u request",
     .requests = "%u requests",
-    .no_request = "no request (browser preconnect)",
+    .no_request = "no request",
+    .preconnect = "no request (browser preconnect)",
     .closed_by = "closed by %s",
     .passive = "",
     .reset_by = "reset by %s",
@@ -47,6 +48,7 @@ static const struct tl_text_lang english = {
 	    [TL_CAUSE_TW_REUSED] = "a new connection's SYN took the tuple over",
 	},
     .head_cut = "… (only the first %zu bytes of this head were captured: the rest is not shown)",
+    .ws_retrans = "retrans %s (Wireshark's count)",
 };
 
 /* The textbook's terms (谢希仁《计算机网络》): 主动关闭方/被动关闭方, 初始序号,
@@ -56,7 +58,8 @@ static const struct tl_text_lang chinese = {
     .both = "双方",
     .request = "%u 个请求",
     .requests = "%u 个请求",
-    .no_request = "无请求 (浏览器预连接)",
+    .no_request = "无请求",
+    .preconnect = "无请求 (浏览器预连接)",
     .closed_by = "四次挥手: 主动关闭方 %s",
     .passive = ", 被动关闭方 %s",
     .reset_by = "被 RST 复位, 发送方 %s",
@@ -98,6 +101,7 @@ static const struct tl_text_lang chinese = {
 	    [TL_CAUSE_TW_REUSED] = "新连接的 SYN 复用了该四元组",
 	},
     .head_cut = "… (此报文首部只捕获到前 %zu 字节, 其余部分未显示)",
+    .ws_retrans = "重传 %s (Wireshark 的计数)",
 };
 
 const struct tl_text_lang *tl_text_lang(enum tl_lang lang)

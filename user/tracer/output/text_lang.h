@@ -12,7 +12,8 @@ struct tl_text_lang {
 	const char *both;	   /* both sides */
 	const char *request;	   /* "%u request" ... */
 	const char *requests;	   /* ... "%u requests" */
-	const char *no_request;	   /* a preconnect: the handshake, then nothing */
+	const char *no_request;	   /* the handshake, then nothing from the client */
+	const char *preconnect;	   /* ... a browser's: its preconnect */
 	const char *closed_by;	   /* "closed by %s" (the active closer) */
 	const char *passive;	   /* ", %s closed second" (the passive closer) */
 	const char *reset_by;	   /* "reset by %s" */
@@ -36,6 +37,9 @@ struct tl_text_lang {
 	const char *why;		   /* before a cause: "why: " */
 	const char *cause[TL_CAUSE_COUNT]; /* the RFC 9293 event, in words */
 	const char *head_cut;		   /* "... (%zu bytes of the head captured)" */
+	/* The end line's retransmissions where the kernel's are unknown (-r):
+	 * "retrans %s (Wireshark's count)". */
+	const char *ws_retrans;
 };
 
 /* tl_text_lang: the table of a language. */
