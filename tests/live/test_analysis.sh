@@ -15,11 +15,12 @@
 # (zero window, Linux's zero-window probes, which tshark 4.0 calls
 # keep-alives, window full and update); a zero window probe as Wireshark
 # defines it (one byte at the next seq, which Linux never sends:
-# zwp_probe.py writes it on lo) and its ACK; SO_KEEPALIVE with 1 s idle and
-# interval (keep-alive, keep-alive ACK); a tbf qdisc that drops (through -r
-# only: the segments it drops are seen by the hook, not by a capture).
-# Live, each of the kernel's retransmissions names its segment, with its
-# Len=. Takes about 30 s. TL_KEEP=DIR keeps each scenario's files.
+# zwp_probe.py writes it on lo) and its ACK (drive_zwp); SO_KEEPALIVE with
+# 1 s idle and interval (keep-alive, keep-alive ACK); a tbf qdisc that
+# drops (through -r only: the segments it drops are seen by the hook, not
+# by a capture). Live, each of the kernel's retransmissions names its
+# segment, with its Len=. Takes about 30 s. TL_KEEP=DIR keeps each
+# scenario's files.
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/live_lib.sh"
@@ -176,6 +177,20 @@ EOF
 drive_peer() { expect_eq "$1_peer" done "$(in_ns python3 "$PEER" "$1" "$PORT" | cut -d' ' -f1)"; }
 drive_slow() { drive_peer slow; }
 drive_keepalive() { drive_peer keepalive; }
+# Wireshark calls an ACK a zero window probe ACK only when the server's last
+# segment before it is the probe. The server's kernel probes the same zero
+# window on its own timer (one byte below the next seq, tshark's keep-alive;
+# 200 ms after the window closed, then 400, 800...). Once in 11 full runs
+# on a loaded machine, the labels say, one of its probes came between the
+# test's probe and the client's ACK of it: live and -r agreed with tshark
+# that there was no zero window probe ACK. Held 0.3 s in a tbf queue, so
+# that the kernel's probe queues behind it, the test's probe gives exactly
+# that failure on every run (how it was held up under load, on a CPU's
+# backlog or at the client's socket, was not seen). No delay rules the
+# timer out: zwp_probe.py watches the order where it is judged, each frame
+# as it leaves lo (just after the TC hook: the tracer's order) and as it
+# arrives (the capture's), and sends its probe again (at most 5 times)
+# until the frame after it is the client's zero-window ACK in both.
 drive_zwp() { expect_eq zwp_peer done "$(in_ns "$TL_ROOT/tests/live/zwp_probe.py" "$PORT" | cut -d' ' -f1)"; }
 drive_tbf() {
 	local i ok=0
