@@ -79,34 +79,59 @@ static __always_inline __u8 proto_family(__u16 proto)
 	return proto == TL_ETH_P_IP ? AF_INET : proto == TL_ETH_P_IPV6 ? AF_INET6 : 0;
 }
 
-/* h from an skb whose network header is set, of family (proto_family). */
+/* The bytes from the skb's network header to its end: its data starts
+ * before that header (the frame's, at a qdisc) or after it (where TCP has
+ * pulled its headers). */
+static __always_inline __u32 skb_ip_holds(const struct sk_buff *skb)
+{
+	return skb->len + (__u32)(skb->data - skb->head) - skb->network_header;
+}
+
+static __always_inline __u32 skb_gso_segs(const struct sk_buff *skb)
+{
+	const struct skb_shared_info *si = (const void *)(skb->head + skb->end);
+
+	return BPF_CORE_READ(si, gso_segs);
+}
+
+/* h from an skb whose network header is set, of family (proto_family),
+ * decoded by the TC hook's rules (packet_rules.h): a GSO packet past 64 KB
+ * (BIG TCP: IPv4 total length 0, or an IPv6 jumbogram behind its Hop-by-Hop
+ * header) has the length the skb holds. */
 static __always_inline int skb_tcp(const struct sk_buff *skb, __u8 family, struct seg_hdr *h)
 {
 	unsigned char *nh = skb->head + skb->network_header;
+	__u32 holds = skb_ip_holds(skb), fixed, hdr, ip_len;
 	struct tcphdr *th;
 	union ip_tcp u;
-	__u32 ip_len;
 
 	if (family == AF_INET) {
-		if (bpf_probe_read_kernel(&u.v4, sizeof(u.v4), nh) ||
-		    u.v4.ip.protocol != TL_IPPROTO_TCP)
+		if (bpf_probe_read_kernel(&u.v4, sizeof(u.v4), nh))
 			return -1;
+		ip_len = bpf_ntohs(u.v4.ip.tot_len);
+		ip_len = tl_ipv4_tot_len(ip_len, !ip_len && skb_gso_segs(skb) > 1, holds);
+		hdr = tl_ipv4_hdr_len(u.v4.ip.version, u.v4.ip.ihl, ip_len, u.v4.ip.protocol,
+				      bpf_ntohs(u.v4.ip.frag_off));
+		fixed = sizeof(u.v4.ip);
 		th = &u.v4.th;
-		if (u.v4.ip.ihl != 5 &&
-		    bpf_probe_read_kernel(th, sizeof(*th), nh + u.v4.ip.ihl * 4))
-			return -1;
 		__builtin_memcpy(h->saddr, &u.v4.ip.saddr, 4);
 		__builtin_memcpy(h->daddr, &u.v4.ip.daddr, 4);
-		ip_len = bpf_ntohs(u.v4.ip.tot_len) - u.v4.ip.ihl * 4;
 	} else {
-		if (bpf_probe_read_kernel(&u.v6, sizeof(u.v6), nh) ||
-		    u.v6.ip.nexthdr != TL_IPPROTO_TCP)
+		if (bpf_probe_read_kernel(&u.v6, sizeof(u.v6), nh))
 			return -1;
+		hdr = tl_skip_ipv6_ext(NULL, nh, sizeof(u.v6.ip), u.v6.ip.nexthdr);
+		ip_len =
+		    tl_ipv6_payload_len(bpf_ntohs(u.v6.ip.payload_len), holds) + sizeof(u.v6.ip);
+		fixed = sizeof(u.v6.ip);
 		th = &u.v6.th;
 		__builtin_memcpy(h->saddr, &u.v6.ip.saddr, 16);
 		__builtin_memcpy(h->daddr, &u.v6.ip.daddr, 16);
-		ip_len = bpf_ntohs(u.v6.ip.payload_len);
 	}
+	/* Options or extension headers: the TCP header is further on. */
+	if (!hdr || ip_len < hdr ||
+	    (hdr != fixed && bpf_probe_read_kernel(th, sizeof(*th), nh + hdr)))
+		return -1;
+	ip_len -= hdr;
 	h->family = family;
 	h->sport = bpf_ntohs(th->source);
 	h->dport = bpf_ntohs(th->dest);
