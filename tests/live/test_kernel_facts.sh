@@ -1,10 +1,14 @@
 #!/bin/bash
 # Live test (root): what only the kernel knows, checked against the
 # kernel's own counters and ss, in a network namespace of the test's own.
-#  - tbf qdisc: every segment the capture lacks is a drop event with a
-#    QDISC_* reason (compare AGREEs, excusing exactly those), and there are
-#    as many as the qdisc's own "dropped" count, each commented in -w's
-#    file; the sender went to CWR; with two adjacent server segments of
+#  - tbf qdisc, two downloads on a connection over 127.0.0.1 and two over
+#    [::1] (whose GSO packets past 64 KB are jumbograms behind a Hop-by-Hop
+#    header):
+#    every segment the capture lacks is a drop event with a QDISC_* reason
+#    (compare AGREEs, excusing exactly those, or the pieces the hook saw of
+#    a dropped GSO packet past 64 KB), and there are as many as the qdisc's
+#    own "dropped" count, each excused segment commented in -w's file; the
+#    sender went to CWR; with two adjacent server segments of
 #    that capture swapped (a reorder on the way to it), compare still
 #    AGREEs, counting 2 segments in a different order;
 #  - RSTs with the kernel's reason: a connect to a closed port (NO_SOCKET),
@@ -88,19 +92,22 @@ mkdir -p "$DOC"
 head -c 1000000 /dev/urandom >"$DOC/big.bin"
 start_bg "$TL_TMP/httpd.log" ip netns exec "$NS" "$HTTPD" -p "$PORT" -r "$DOC" -q
 HTTPD_PID=$TL_BG
-# tbf_run NAME: three 1 MB downloads through a fresh tbf qdisc, traced as
-# NAME; sets ok, qdisc_drops and events (the tracer's QDISC_* drops).
+# tbf_run NAME: four 1 MB downloads through a fresh tbf qdisc, two over
+# IPv4 and two over IPv6, traced as NAME; sets ok, qdisc_drops and events
+# (the tracer's QDISC_* drops).
 tbf_run() {
 	in_ns tc qdisc add dev lo root tbf rate 100mbit burst 70kb latency 5ms
 	if ! trace_start "$1"; then
 		in_ns tc qdisc del dev lo root
 		return 1
 	fi
-	ok=0
-	for i in 1 2 3; do
-		in_ns curl -s --max-time 20 -o /dev/null -w '%{http_code}\n' \
-			"http://127.0.0.1:$PORT/big.bin?$i" | grep -q 200 && ok=$((ok + 1))
-	done
+	# Two on each connection: by the second its window has grown past
+	# 64 KB, and some of its GSO packets are too (IPv6 jumbograms on ::1).
+	for host in 127.0.0.1 '[::1]'; do
+		in_ns curl -s --max-time 20 -o /dev/null -o /dev/null -w '%{http_code}\n' \
+			"http://$host:$PORT/big.bin" "http://$host:$PORT/big.bin"
+	done >"$D/curl.out"
+	ok=$(grep -c '^200$' "$D/curl.out")
 	trace_stop
 	qdisc_drops=$(in_ns tc -s qdisc show dev lo | sed -n 's/.*dropped \([0-9]*\),.*/\1/p' | head -1)
 	events=$(count '.type == "drop" and (.reason | startswith("QDISC"))')
@@ -114,7 +121,7 @@ if tbf_run tbf && { [ "$events" -ge "$qdisc_drops" ] || {
 	echo "note: $((qdisc_drops - events)) of the qdisc's $qdisc_drops drops came without a drop event (the kernel's tracepoint gap); once more"
 	tbf_run tbf_again
 }; }; then
-	expect_eq tbf_downloads 3 "$ok"
+	expect_eq tbf_downloads 4 "$ok"
 	expect_eq tbf_drop_events_are_the_qdisc_drops "$qdisc_drops" "$events"
 	check tbf_some_drops test "$events" -gt 0
 	# A local qdisc's drop tells TCP at once: it reduces its window (CWR).
@@ -130,7 +137,14 @@ if tbf_run tbf && { [ "$events" -ge "$qdisc_drops" ] || {
 			's/^\([0-9]*\) segments\{0,1\} in a different order (.*/\1/p' "$2" | grep . || echo 0) reordered"
 	}
 	got=$(compare_tbf "$D/cap.pcapng" "$D/compare.txt")
-	expect_eq tbf_compare "AGREE, $events excused" "${got%, * reordered}"
+	expect_eq tbf_compare AGREE "${got%%,*}"
+	# Each drop excuses its segment, or each piece of its GSO packet.
+	excused=$(echo "$got" | sed -n 's/^[A-Z]*, \([0-9]*\) excused.*/\1/p')
+	check tbf_compare_excuses_every_drop test "${excused:-0}" -ge "$events"
+	check tbf_ipv6_drops test "$(jq -s 'map(select(.type == "conn") | select(.client
+		| startswith("["))) | map(.drops) | add' "$D/events.json")" -gt 0
+	# The length the IP header cannot say: the skb's (the hook's rule).
+	check tbf_drops_past_64k test "$(count '.type == "drop" and .len > 65535 and .len < 262144')" -gt 0
 	# A reorder on the way to the capture: the first two adjacent server
 	# segments with data trade places in a copy of it.
 	frame=$(tshark -r "$D/cap.pcapng" -T fields -e frame.number -e tcp.srcport -e tcp.len \
@@ -139,14 +153,14 @@ if tbf_run tbf && { [ "$events" -ge "$qdisc_drops" ] || {
 			prev = $1; stream = $4 }')
 	if [ -n "$frame" ] && editcap -F pcap "$D/cap.pcapng" "$D/cap.pcap" 2>/dev/null &&
 		python3 "$SWAP" "$D/cap.pcap" "$D/swapped.pcap" "$frame"; then
-		expect_eq tbf_compare_reordered "AGREE, $events excused, 2 reordered" \
+		expect_eq tbf_compare_reordered "AGREE, $excused excused, 2 reordered" \
 			"$(compare_tbf "$D/swapped.pcap" "$D/compare.swapped.txt")"
 	else
 		fail tbf_compare_reordered "no two adjacent server segments to swap (frame '$frame')"
 	fi
 	[ -z "${TL_KEEP:-}" ] || cp "$D"/compare*.txt "$TL_KEEP/$(basename "$D")/"
 	# -w: each of those segments is there, its comment saying so.
-	expect_eq tbf_write_comments "$events" "$(tshark -r "$D/trace.pcapng" -T fields -e frame.comment \
+	expect_eq tbf_write_comments "$excused" "$(tshark -r "$D/trace.pcapng" -T fields -e frame.comment \
 		2>/dev/null | grep -c 'dropped in the kernel: QDISC_DROP (a capture does not have it)')"
 fi
 
