@@ -174,6 +174,33 @@ static __always_inline void emit_segment_fact(const struct seg_hdr *h, __u32 typ
 	submit(k, sizeof(*k));
 }
 
+/* A segment TCP took in and answered, then freed through the drop path
+ * (tcp_rcv_state_process, tcp_validate_incoming): nothing was lost.
+ * A segment with no data, SYN, FIN or RST (an ACK, nothing else) that
+ *  - reached a socket in CLOSE_WAIT, CLOSING or LAST_ACK at or past the next
+ *    seq it expects, without a reason: its ACK was taken, and the peer has
+ *    sent its FIN, so there is nothing more to queue;
+ *  - lay below the receive window (TCP_OLD_SEQUENCE): TCP answers it with an
+ *    ACK, what Linux's keep-alive and zero window probes (no data, one seq
+ *    below the peer's next) are sent for.
+ * A segment with data below the window (a duplicate, answered by a D-SACK)
+ * stays a drop: a copy of data was discarded. */
+static __always_inline bool tcp_answered(__u32 reason, const struct sock *rx_sk,
+					 const struct seg_hdr *h)
+{
+	int state;
+
+	if (h->len || (h->flags & (TL_SYN | TL_FIN | TL_RST)))
+		return false;
+	if (reason == bpf_core_enum_value(enum skb_drop_reason, SKB_DROP_REASON_TCP_OLD_SEQUENCE))
+		return true;
+	if (!rx_sk ||
+	    reason != bpf_core_enum_value(enum skb_drop_reason, SKB_DROP_REASON_NOT_SPECIFIED))
+		return false;
+	state = rx_sk->__sk_common.skc_state;
+	return state == TCP_CLOSE_WAIT || state == TCP_CLOSING || state == TCP_LAST_ACK;
+}
+
 SEC("tp_btf/kfree_skb")
 int BPF_PROG(tl_drop_btf, struct sk_buff *skb, void *location, enum skb_drop_reason reason,
 	     struct sock *rx_sk)
@@ -198,7 +225,8 @@ int BPF_PROG(tl_drop_btf, struct sk_buff *skb, void *location, enum skb_drop_rea
 	ns = skb_netns(skb, rx_sk);
 	if (target_netns && ns && ns != target_netns)
 		return 0;
-	if (skb_tcp(skb, family, &h) || !port_wanted(h.sport, h.dport))
+	if (skb_tcp(skb, family, &h) || !port_wanted(h.sport, h.dport) ||
+	    tcp_answered(reason, rx_sk, &h))
 		return 0;
 	emit_segment_fact(&h, TL_EV_DROP, reason, rx_sk);
 	return 0;
