@@ -90,8 +90,8 @@ static __always_inline __u32 tl_parse_ip(struct __sk_buff *skb, struct tl_l34 *h
 
 		if (TL_LOAD(skb, TL_ETH_HLEN, &ip))
 			return 0;
-		tot = tl_ipv4_tot_len(bpf_ntohs(ip.tot_len), skb->gso_segs > 1,
-				      skb->len - TL_ETH_HLEN);
+		tot = bpf_ntohs(ip.tot_len);
+		tot = tl_ipv4_tot_len(tot, !tot && skb->gso_segs > 1, skb->len - TL_ETH_HLEN);
 		hdr = tl_ipv4_hdr_len(ip.version, ip.ihl, tot, ip.protocol, bpf_ntohs(ip.frag_off));
 		if (!hdr)
 			return 0;
