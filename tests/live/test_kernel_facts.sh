@@ -32,8 +32,9 @@
 #    queue through sock_queue_rcv_skb; UDP and raw sockets do).
 # The tbf, backlog and receive memory sections run once more when this
 # kernel's tracepoint gap (see the backlog section) lost some of their
-# events; the second run must be exact. Takes about 17 s (5-8 s more for
-# each second run). TL_KEEP=DIR keeps the files.
+# events; the second run must be exact. Takes about 32 s with other tests
+# running (4 s of it the keep-alives; 5-8 s more for each second run).
+# TL_KEEP=DIR keeps the files.
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/live_lib.sh"
