@@ -79,34 +79,59 @@ static __always_inline __u8 proto_family(__u16 proto)
 	return proto == TL_ETH_P_IP ? AF_INET : proto == TL_ETH_P_IPV6 ? AF_INET6 : 0;
 }
 
-/* h from an skb whose network header is set, of family (proto_family). */
+/* The bytes from the skb's network header to its end: its data starts
+ * before that header (the frame's, at a qdisc) or after it (where TCP has
+ * pulled its headers). */
+static __always_inline __u32 skb_ip_holds(const struct sk_buff *skb)
+{
+	return skb->len + (__u32)(skb->data - skb->head) - skb->network_header;
+}
+
+static __always_inline __u32 skb_gso_segs(const struct sk_buff *skb)
+{
+	const struct skb_shared_info *si = (const void *)(skb->head + skb->end);
+
+	return BPF_CORE_READ(si, gso_segs);
+}
+
+/* h from an skb whose network header is set, of family (proto_family),
+ * decoded by the TC hook's rules (packet_rules.h): a GSO packet past 64 KB
+ * (BIG TCP: IPv4 total length 0, or an IPv6 jumbogram behind its Hop-by-Hop
+ * header) has the length the skb holds. */
 static __always_inline int skb_tcp(const struct sk_buff *skb, __u8 family, struct seg_hdr *h)
 {
 	unsigned char *nh = skb->head + skb->network_header;
+	__u32 holds = skb_ip_holds(skb), fixed, hdr, ip_len;
 	struct tcphdr *th;
 	union ip_tcp u;
-	__u32 ip_len;
 
 	if (family == AF_INET) {
-		if (bpf_probe_read_kernel(&u.v4, sizeof(u.v4), nh) ||
-		    u.v4.ip.protocol != TL_IPPROTO_TCP)
+		if (bpf_probe_read_kernel(&u.v4, sizeof(u.v4), nh))
 			return -1;
+		ip_len = bpf_ntohs(u.v4.ip.tot_len);
+		ip_len = tl_ipv4_tot_len(ip_len, !ip_len && skb_gso_segs(skb) > 1, holds);
+		hdr = tl_ipv4_hdr_len(u.v4.ip.version, u.v4.ip.ihl, ip_len, u.v4.ip.protocol,
+				      bpf_ntohs(u.v4.ip.frag_off));
+		fixed = sizeof(u.v4.ip);
 		th = &u.v4.th;
-		if (u.v4.ip.ihl != 5 &&
-		    bpf_probe_read_kernel(th, sizeof(*th), nh + u.v4.ip.ihl * 4))
-			return -1;
 		__builtin_memcpy(h->saddr, &u.v4.ip.saddr, 4);
 		__builtin_memcpy(h->daddr, &u.v4.ip.daddr, 4);
-		ip_len = bpf_ntohs(u.v4.ip.tot_len) - u.v4.ip.ihl * 4;
 	} else {
-		if (bpf_probe_read_kernel(&u.v6, sizeof(u.v6), nh) ||
-		    u.v6.ip.nexthdr != TL_IPPROTO_TCP)
+		if (bpf_probe_read_kernel(&u.v6, sizeof(u.v6), nh))
 			return -1;
+		hdr = tl_skip_ipv6_ext(NULL, nh, sizeof(u.v6.ip), u.v6.ip.nexthdr);
+		ip_len =
+		    tl_ipv6_payload_len(bpf_ntohs(u.v6.ip.payload_len), holds) + sizeof(u.v6.ip);
+		fixed = sizeof(u.v6.ip);
 		th = &u.v6.th;
 		__builtin_memcpy(h->saddr, &u.v6.ip.saddr, 16);
 		__builtin_memcpy(h->daddr, &u.v6.ip.daddr, 16);
-		ip_len = bpf_ntohs(u.v6.ip.payload_len);
 	}
+	/* Options or extension headers: the TCP header is further on. */
+	if (!hdr || ip_len < hdr ||
+	    (hdr != fixed && bpf_probe_read_kernel(th, sizeof(*th), nh + hdr)))
+		return -1;
+	ip_len -= hdr;
 	h->family = family;
 	h->sport = bpf_ntohs(th->source);
 	h->dport = bpf_ntohs(th->dest);
@@ -149,6 +174,33 @@ static __always_inline void emit_segment_fact(const struct seg_hdr *h, __u32 typ
 	submit(k, sizeof(*k));
 }
 
+/* A segment TCP took in and answered, then freed through the drop path
+ * (tcp_rcv_state_process, tcp_validate_incoming): nothing was lost.
+ * A segment with no data, SYN, FIN or RST (an ACK, nothing else) that
+ *  - reached a socket in CLOSE_WAIT, CLOSING or LAST_ACK at or past the next
+ *    seq it expects, without a reason: its ACK was taken, and the peer has
+ *    sent its FIN, so there is nothing more to queue;
+ *  - lay below the receive window (TCP_OLD_SEQUENCE): TCP answers it with an
+ *    ACK, what Linux's keep-alive and zero window probes (no data, one seq
+ *    below the peer's next) are sent for.
+ * A segment with data below the window (a duplicate, answered by a D-SACK)
+ * stays a drop: a copy of data was discarded. */
+static __always_inline bool tcp_answered(__u32 reason, const struct sock *rx_sk,
+					 const struct seg_hdr *h)
+{
+	int state;
+
+	if (h->len || (h->flags & (TL_SYN | TL_FIN | TL_RST)))
+		return false;
+	if (reason == bpf_core_enum_value(enum skb_drop_reason, SKB_DROP_REASON_TCP_OLD_SEQUENCE))
+		return true;
+	if (!rx_sk ||
+	    reason != bpf_core_enum_value(enum skb_drop_reason, SKB_DROP_REASON_NOT_SPECIFIED))
+		return false;
+	state = rx_sk->__sk_common.skc_state;
+	return state == TCP_CLOSE_WAIT || state == TCP_CLOSING || state == TCP_LAST_ACK;
+}
+
 SEC("tp_btf/kfree_skb")
 int BPF_PROG(tl_drop_btf, struct sk_buff *skb, void *location, enum skb_drop_reason reason,
 	     struct sock *rx_sk)
@@ -173,7 +225,8 @@ int BPF_PROG(tl_drop_btf, struct sk_buff *skb, void *location, enum skb_drop_rea
 	ns = skb_netns(skb, rx_sk);
 	if (target_netns && ns && ns != target_netns)
 		return 0;
-	if (skb_tcp(skb, family, &h) || !port_wanted(h.sport, h.dport))
+	if (skb_tcp(skb, family, &h) || !port_wanted(h.sport, h.dport) ||
+	    tcp_answered(reason, rx_sk, &h))
 		return 0;
 	emit_segment_fact(&h, TL_EV_DROP, reason, rx_sk);
 	return 0;

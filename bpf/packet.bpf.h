@@ -48,8 +48,20 @@ struct tl_l34 {
 		ret_;                                                                              \
 	})
 
-/* Skips IPv6 extension headers; returns the TCP offset or 0. */
-static __always_inline __u32 tl_skip_ipv6_ext(struct __sk_buff *skb, __u32 off, __u8 next)
+/* Reads n bytes at off: from the packet (skb), else from kernel memory at
+ * kmem + off. The caller's choice is a constant: one of the two calls is all
+ * that is left of this in each program. */
+static __always_inline int tl_peek(struct __sk_buff *skb, const void *kmem, __u32 off, void *dst,
+				   __u32 n)
+{
+	return skb ? bpf_skb_load_bytes(skb, off, dst, n)
+		   : bpf_probe_read_kernel(dst, n, kmem + off);
+}
+
+/* Skips IPv6 extension headers from off, read as tl_peek does; returns the
+ * TCP offset or 0. The TC hook and the drop program share this walk. */
+static __always_inline __u32 tl_skip_ipv6_ext(struct __sk_buff *skb, const void *kmem, __u32 off,
+					      __u8 next)
 {
 	__u8 ext[TL_IPV6_EXT_PEEK];
 	__u32 len;
@@ -57,7 +69,7 @@ static __always_inline __u32 tl_skip_ipv6_ext(struct __sk_buff *skb, __u32 off, 
 	for (int i = 0; i < TL_IPV6_MAX_EXT; i++) {
 		if (next == IPPROTO_TCP)
 			return off;
-		if (bpf_skb_load_bytes(skb, off, ext, sizeof(ext)))
+		if (tl_peek(skb, kmem, off, ext, sizeof(ext)))
 			return 0;
 		len = tl_ipv6_ext_len(next, ext);
 		if (!len)
@@ -79,9 +91,7 @@ static __always_inline __u32 tl_parse_ip(struct __sk_buff *skb, struct tl_l34 *h
 		if (TL_LOAD(skb, TL_ETH_HLEN, &ip))
 			return 0;
 		tot = bpf_ntohs(ip.tot_len);
-		/* A GSO packet past 64 KB cannot say its length: the kernel writes 0. */
-		if (!tot && skb->gso_segs > 1)
-			tot = skb->len - TL_ETH_HLEN;
+		tot = tl_ipv4_tot_len(tot, !tot && skb->gso_segs > 1, skb->len - TL_ETH_HLEN);
 		hdr = tl_ipv4_hdr_len(ip.version, ip.ihl, tot, ip.protocol, bpf_ntohs(ip.frag_off));
 		if (!hdr)
 			return 0;
@@ -98,14 +108,11 @@ static __always_inline __u32 tl_parse_ip(struct __sk_buff *skb, struct tl_l34 *h
 
 		if (TL_LOAD(skb, TL_ETH_HLEN, &ip6))
 			return 0;
-		l4 = tl_skip_ipv6_ext(skb, TL_ETH_HLEN + sizeof(ip6), ip6.nexthdr);
+		l4 = tl_skip_ipv6_ext(skb, NULL, TL_ETH_HLEN + sizeof(ip6), ip6.nexthdr);
 		if (!l4 || ip6.version != 6)
 			return 0;
 		ext = l4 - TL_ETH_HLEN - sizeof(ip6);
-		plen = bpf_ntohs(ip6.payload_len);
-		/* A jumbogram (BIG TCP) says 0: its length is the frame's. */
-		if (!plen)
-			plen = skb->len - TL_ETH_HLEN - sizeof(ip6);
+		plen = tl_ipv6_payload_len(bpf_ntohs(ip6.payload_len), skb->len - TL_ETH_HLEN);
 		if (plen < ext)
 			return 0;
 		h->family = AF_INET6;

@@ -42,6 +42,22 @@ static inline __u32 tl_ipv4_hdr_len(__u8 version, __u8 ihl, __u32 tot_len, __u8 
 	return hdr;
 }
 
+/* tl_ipv4_tot_len: an IPv4 packet's total length. A GSO packet past 64 KB
+ * cannot say it (the kernel writes 0): it is what the skb holds from the
+ * IP header on (ip_holds). */
+static inline __u32 tl_ipv4_tot_len(__u32 tot_len, bool gso, __u32 ip_holds)
+{
+	return !tot_len && gso ? ip_holds : tot_len;
+}
+
+/* tl_ipv6_payload_len: the same for IPv6, where such a packet (BIG TCP) is a
+ * jumbogram: payload length 0, its length in a Hop-by-Hop jumbo option
+ * (RFC 2675) the walk skips. */
+static inline __u32 tl_ipv6_payload_len(__u32 payload_len, __u32 ip_holds)
+{
+	return payload_len || ip_holds < TL_IPV6_HLEN ? payload_len : ip_holds - TL_IPV6_HLEN;
+}
+
 /* tl_ipv6_ext_len: how many bytes the walk to the TCP header skips for the
  * extension header of type next whose first four bytes are b (next header,
  * length, fragment offset); 0 ends the walk: a type not walked, or a later

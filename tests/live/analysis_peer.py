@@ -6,6 +6,10 @@
                   zero-window probes, window full, window updates
   keepalive PORT  a client with SO_KEEPALIVE, 1 s idle and interval, stays
                   silent 3.5 s after one exchange: keep-alives and their ACKs
+  halfclose PORT  the client shuts its side at once, then reads 20000 bytes
+                  the server (in CLOSE_WAIT) sends: the client's pure ACKs
+                  reach a socket in CLOSE_WAIT (the client closes first: no
+                  TIME_WAIT on PORT)
   refused PORT    a connect to PORT, where nothing listens
   linger PORT     a client that closes with SO_LINGER {1, 0} after a request
   unread PORT     a server that closes with 100 bytes unread
@@ -119,6 +123,32 @@ def keepalive(port):
     t.join(15)
     srv.close()
     return got == 4 and not errors, got
+
+
+HALF_BYTES = 20000
+
+
+def serve_halfclose(srv, errors):
+    try:
+        conn, _ = srv.accept()
+        with conn:
+            conn.settimeout(10)
+            if conn.recv(16) != b"":  # the client's FIN: CLOSE_WAIT
+                errors.append("no FIN")
+            conn.sendall(b"x" * HALF_BYTES)
+    except OSError as e:
+        errors.append(e)
+
+
+def halfclose(port):
+    srv, errors, t = serve(port, serve_halfclose)
+    cli = client(port)
+    cli.shutdown(socket.SHUT_WR)
+    got = read_all(cli, HALF_BYTES + 1)  # up to the server's FIN
+    cli.close()
+    t.join(15)
+    srv.close()
+    return got == HALF_BYTES and not errors, got
 
 
 def refused(port):
@@ -265,6 +295,7 @@ def main():
     modes = {
         "slow": slow,
         "keepalive": keepalive,
+        "halfclose": halfclose,
         "refused": refused,
         "linger": lambda p: closing(p, True),
         "unread": lambda p: closing(p, False),

@@ -135,6 +135,48 @@ static void test_drop(void)
 	tl_engine_free(e);
 }
 
+/* Which segments the hook reported a dropped packet holds: itself, or the
+ * pieces of a GSO packet past 64 KB (FIN and PSH on the last only, CWR on
+ * the first only). */
+struct holds_row {
+	int line;
+	const char *desc;
+	__u32 seq, len;
+	__u16 flags;
+	__u32 s_seq, s_len;
+	__u16 s_flags;
+	bool want;
+};
+
+static const struct holds_row holds_rows[] = {
+    {__LINE__, "the same segment", 100, 1448, TL_ACK, 100, 1448, TL_ACK, true},
+    {__LINE__, "the same, other flags", 100, 1448, TL_ACK | TL_PSH, 100, 1448, TL_ACK, false},
+    {__LINE__, "a pure ACK", 100, 0, TL_ACK, 100, 0, TL_ACK, true},
+    {__LINE__, "another seq", 100, 1448, TL_ACK, 1548, 1448, TL_ACK, false},
+    {__LINE__, "first piece, PSH left to the last", 100, 65536, TL_ACK | TL_PSH | TL_CWR, 100,
+     65464, TL_ACK | TL_CWR, true},
+    {__LINE__, "last piece, CWR left to the first", 100, 65536, TL_ACK | TL_PSH | TL_CWR, 65564, 72,
+     TL_ACK | TL_PSH, true},
+    {__LINE__, "a piece across the wrap", 0xffffff00, 65536, TL_ACK, 0x0000feb8, 72, TL_ACK, true},
+    {__LINE__, "a piece past the end", 100, 65536, TL_ACK, 65600, 72, TL_ACK, false},
+    {__LINE__, "a piece before the start", 100, 65536, TL_ACK, 28, 72, TL_ACK, false},
+    {__LINE__, "a piece with SYN", 100, 65536, TL_ACK, 100, 65464, TL_ACK | TL_SYN, false},
+    {__LINE__, "an empty segment inside", 100, 65536, TL_ACK, 200, 0, TL_ACK, false},
+    {__LINE__, "longer than the drop", 100, 72, TL_ACK, 100, 65464, TL_ACK, false},
+};
+
+static void test_drop_holds(void)
+{
+	for (size_t i = 0; i < sizeof(holds_rows) / sizeof(holds_rows[0]); i++) {
+		const struct holds_row *r = &holds_rows[i];
+
+		UNIT_CHECK_AT(r->line,
+			      tl_drop_holds(r->seq, r->len, r->flags, r->s_seq, r->s_len,
+					    r->s_flags) == r->want,
+			      "drop holds %s", r->desc);
+	}
+}
+
 /* TCP's retransmission marks the latest segment with its seq. */
 static void test_retransmit(void)
 {
@@ -272,6 +314,7 @@ int main(void)
 
 	UNIT_CHECK(!err, "this kernel's BTF names the drop and reset reasons");
 	test_drop();
+	test_drop_holds();
 	test_retransmit();
 	test_retransmit_attempts();
 	test_reset_after_close();

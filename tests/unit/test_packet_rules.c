@@ -70,6 +70,25 @@ static const struct tcp_row tcp_rows[] = {
     {__LINE__, "all flags", 0x51, 0xff, 20, 20, 0x1ff},
 };
 
+/* The length a GSO packet past 64 KB cannot say (BIG TCP). */
+struct len_row {
+	int line;
+	const char *desc;
+	bool ipv6, gso;
+	__u32 says, ip_holds;
+	__u32 want;
+};
+
+static const struct len_row len_rows[] = {
+    {__LINE__, "ipv4 says it", false, true, 1500, 1500, 1500},
+    {__LINE__, "ipv4 says it, past what the skb holds", false, false, 1500, 60, 1500},
+    {__LINE__, "ipv4 GSO past 64 KB: the skb's", false, true, 0, 66691, 66691},
+    {__LINE__, "ipv4 0 without GSO stays 0 (not taken)", false, false, 0, 66691, 0},
+    {__LINE__, "ipv6 says it", true, false, 1440, 1480, 1440},
+    {__LINE__, "ipv6 jumbogram: the skb's past the fixed header", true, true, 0, 65616, 65576},
+    {__LINE__, "ipv6 0 in a stub shorter than the header", true, true, 0, 20, 0},
+};
+
 struct http_row {
 	int line;
 	const char *bytes;
@@ -106,6 +125,13 @@ int main(void)
 
 		UNIT_CHECK_AT(r->line, len == r->want_len && flags == r->want_flags,
 			      "tcp %s: len %u flags %#x", r->desc, len, flags);
+	}
+	for (size_t i = 0; i < sizeof(len_rows) / sizeof(len_rows[0]); i++) {
+		const struct len_row *r = &len_rows[i];
+		__u32 got = r->ipv6 ? tl_ipv6_payload_len(r->says, r->ip_holds)
+				    : tl_ipv4_tot_len(r->says, r->gso, r->ip_holds);
+
+		UNIT_CHECK_AT(r->line, got == r->want, "length %s: %u", r->desc, got);
 	}
 	UNIT_CHECK(tl_seg_len(1000, 60) == 60,
 		   "segment length: the frame's when the IP's is past it");

@@ -220,7 +220,9 @@ static void pcap_on_packet(void *ctx, const struct tl_conn *c, const struct tl_p
 	packet_comment(c, v, pp->comment);
 }
 
-/* A segment the kernel dropped: its packet's comment says so. */
+/* A segment the kernel dropped: its packet's comment says so; each of
+ * them, latest first, back to its first, when it was a GSO packet the
+ * hook reported as several. */
 static void pcap_on_kernel(void *ctx, const struct tl_conn *c, const struct tl_kernel_view *v)
 {
 	struct tl_pcap_writer *w = ctx;
@@ -231,12 +233,13 @@ static void pcap_on_kernel(void *ctx, const struct tl_conn *c, const struct tl_k
 		struct pending_packet *pp = &w->pending[(w->head + i) % PENDING_MAX];
 		size_t n = strlen(pp->comment);
 
-		if (pp->conn_id != c->id || pp->from != v->side || pp->seq != v->seq_raw ||
-		    pp->len != v->len || pp->flags != v->flags)
+		if (pp->conn_id != c->id || pp->from != v->side ||
+		    !tl_drop_holds(v->seq_raw, v->len, v->flags, pp->seq, pp->len, pp->flags))
 			continue;
 		snprintf(pp->comment + n, sizeof(pp->comment) - n, "; dropped in the kernel: %s%s",
 			 v->reason, v->before_capture ? " (a capture does not have it)" : "");
-		return;
+		if (pp->seq == v->seq_raw)
+			return;
 	}
 }
 

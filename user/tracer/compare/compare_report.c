@@ -113,7 +113,9 @@ static void http_different(struct cmp_report *r, size_t index, const void *t, co
 }
 
 /* A segment only the trace has, which the trace says the kernel dropped
- * before the capture point: not a difference. Each drop excuses one. */
+ * before the capture point: not a difference. Each drop excuses the one
+ * segment it names, or each of those its GSO packet was reported as: it is
+ * spent with the segment at its end. */
 static bool seg_excused(struct cmp_report *r, const void *item)
 {
 	const struct cmp_seg *seg = item;
@@ -122,11 +124,12 @@ static bool seg_excused(struct cmp_report *r, const void *item)
 	for (size_t i = 0; d && i < d->n; i++) {
 		struct cmp_seg *x = (struct cmp_seg *)d->items + i;
 
-		if (x->seq == seg->seq && x->len == seg->len && x->flags == seg->flags) {
+		if (!tl_drop_holds(x->seq, x->len, x->flags, seg->seq, seg->len, seg->flags))
+			continue;
+		if (seg->seq + seg->len == x->seq + x->len)
 			*x = ((struct cmp_seg *)d->items)[--d->n];
-			r->excused++;
-			return true;
-		}
+		r->excused++;
+		return true;
 	}
 	return false;
 }

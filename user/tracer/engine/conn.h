@@ -238,6 +238,20 @@ struct tl_kernel_view {
 	bool before_capture; /* TL_EV_DROP: dropped before a capture could see it */
 };
 
+/* tl_drop_holds: whether the packet a drop names (seq, len, flags: the skb
+ * the kernel freed) holds the segment (s_seq, s_len, s_flags) the TC hook
+ * reported: the same one, or one of the segments the hook reported for a
+ * GSO packet the kernel cuts after it (bpf/packet.bpf.h), which keep its
+ * flags but FIN and PSH (the last only) and CWR (the first only). */
+static inline bool tl_drop_holds(__u32 seq, __u32 len, __u16 flags, __u32 s_seq, __u32 s_len,
+				 __u16 s_flags)
+{
+	if (s_len == len)
+		return s_seq == seq && s_flags == flags;
+	return s_len && s_len < len && s_seq - seq <= len - s_len &&
+	       !((s_flags ^ flags) & ~(TL_FIN | TL_PSH | TL_CWR));
+}
+
 /* An output: text, JSON, summary. Every callback is optional. A callback
  * reads the connection, never writes it: an output that keeps something per
  * connection keeps it itself (output/conn_map.h), by c->id. */

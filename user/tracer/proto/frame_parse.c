@@ -200,10 +200,7 @@ static int parse_ipv6(const struct frame *f, size_t off, struct tl_packet *p, st
 	if (!have(f, off, TL_IPV6_HLEN) || skip_ipv6_ext(f, &l4, ip[6]) || (ip[0] >> 4) != 6)
 		return -EINVAL;
 	ext = l4 - off - TL_IPV6_HLEN;
-	plen = tl_be16(ip + 4);
-	/* A jumbogram (BIG TCP) says 0: its length is the frame's. */
-	if (!plen)
-		plen = f->skb_len - ETH_HLEN - TL_IPV6_HLEN;
+	plen = tl_ipv6_payload_len(tl_be16(ip + 4), f->skb_len - ETH_HLEN);
 	if (plen < ext)
 		return -EINVAL;
 	p->family = AF_INET6;
