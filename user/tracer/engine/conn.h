@@ -63,8 +63,7 @@ struct tl_flow {
 /* A side's TCP internals, as `ss -ti` shows them. */
 struct tl_tcp_info {
 	bool valid;
-	bool left_established; /* taken as it left ESTABLISHED: kept */
-	__u8 state;	       /* the state it went to */
+	__u8 state; /* the state it went to */
 	__u32 srtt_us, rttvar_us;
 	__u32 cwnd, ssthresh; /* segments */
 	__u32 retrans;	      /* segments retransmitted in its life */

@@ -16,16 +16,12 @@ static bool drop_before_capture(const char *reason)
 	return reason && !strncmp(reason, "QDISC", 5);
 }
 
-/* The side's internals as it left ESTABLISHED, what `ss -ti` showed then;
- * a later record (its CLOSE) only for a life never established, since the
- * close's own ACKs move RTT and cwnd. */
+/* The side's internals at its latest recorded state change: its last, to
+ * CLOSE, once its life ended; as it left ESTABLISHED, while it is open. */
 static void fact_tcp_info(struct tl_tcp_info *ti, const struct tl_kernel_event *k)
 {
-	if (ti->left_established)
-		return;
 	*ti = (struct tl_tcp_info){
 	    .valid = true,
-	    .left_established = k->reason == TL_ESTABLISHED,
 	    .state = k->state,
 	    .srtt_us = k->srtt_us >> 3,
 	    .rttvar_us = k->mdev_us >> 2,
