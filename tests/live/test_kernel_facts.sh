@@ -7,8 +7,9 @@
 #    file; the sender went to CWR; with two adjacent server segments of
 #    that capture swapped (a reorder on the way to it), compare still
 #    AGREEs, counting 2 segments in a different order;
-#  - RSTs with the kernel's reason: a connect to a closed port (NO_SOCKET),
-#    an SO_LINGER {1,0} close, a server closing with unread data;
+#  - RSTs with the kernel's reason: a connect to a closed port (NO_SOCKET,
+#    and no RTT measured: rtt_measured false), an SO_LINGER {1,0} close, a
+#    server closing with unread data;
 #  - a listener with backlog 1 that never accepts and 20 clients: the SYNs
 #    it never answers are nstat's TcpExtListenOverflows (the kernel frees
 #    them without a drop reason), and each SYN retransmission the analysis
@@ -168,6 +169,11 @@ if trace_start resets; then
 	got=$(jq -rs 'map(select(.type == "conn")) | map("\(.conn):\(.closed_by)") | join(" ")' \
 		"$D/events.json")
 	expect_eq resets_conns "1:reset 2:reset 3:reset" "$got"
+	# The refused client never had an RTT sample (srtt_us 0: ss leaves
+	# rtt: out); the others did.
+	got=$(jq -rs 'map(select(.type == "conn")) | map("\(.conn):\(.tcp_info.client.rtt_measured)")
+		| join(" ")' "$D/events.json")
+	expect_eq resets_rtt_measured "1:false 2:true 3:true" "$got"
 fi
 
 # --- a full accept queue ---------------------------------------------------
@@ -238,7 +244,7 @@ tracer_info() {
 kernel_agrees() {
 	expect_eq "$1_$2_is_the_kernels_at_close" \
 		"$(awk -v s="$2" '$1 == "info" && $2 == s { printf "%.3f %s %s", $3 / 1000, $4, $5 }' \
-			"$D/peer.out")" "$(tracer_info "$2")"
+			"$D/peer.out")" "$(tracer_info "$2" | awk '{ printf "%.3f %s %s", $1, $2, $3 }')"
 }
 # run_peer NAME MODE [STATE...]: the peer's MODE traced as NAME; ss
 # samples its connection's sockets in the STATEs (ss's filter), when the

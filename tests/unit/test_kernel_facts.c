@@ -209,6 +209,7 @@ static void test_tcp_info(void)
 	fact(e, &k, true);
 	tl_engine_finish(e);
 	UNIT_CHECK(ended.tcp_info[TL_CLIENT].valid && ended.tcp_info[TL_CLIENT].cwnd == 11 &&
+		       ended.tcp_info[TL_CLIENT].rtt_measured &&
 		       ended.tcp_info[TL_CLIENT].state == TL_CLOSE &&
 		       ended.tcp_info[TL_CLIENT].srtt_us == 31 &&
 		       ended.tcp_info[TL_CLIENT].rttvar_us == 7 &&

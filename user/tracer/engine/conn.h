@@ -64,6 +64,10 @@ struct tl_flow {
 struct tl_tcp_info {
 	bool valid;
 	__u8 state; /* the state it went to */
+	/* The kernel took an RTT sample: tcp_sock's srtt_us is 0 until then
+	 * (srtt_us and rttvar_us are then its initial values), and ss leaves
+	 * rtt: out. */
+	bool rtt_measured;
 	__u32 srtt_us, rttvar_us;
 	__u32 cwnd, ssthresh; /* segments */
 	__u32 retrans;	      /* segments retransmitted in its life */

@@ -23,6 +23,7 @@ static void fact_tcp_info(struct tl_tcp_info *ti, const struct tl_kernel_event *
 	*ti = (struct tl_tcp_info){
 	    .valid = true,
 	    .state = k->state,
+	    .rtt_measured = k->srtt_us != 0,
 	    .srtt_us = k->srtt_us >> 3,
 	    .rttvar_us = k->mdev_us >> 2,
 	    .cwnd = k->snd_cwnd,

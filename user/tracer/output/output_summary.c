@@ -41,8 +41,9 @@ static void summary_on_conn_end(void *ctx, const struct tl_conn *c)
 		snprintf(pid, sizeof(pid), "%u", p->pid);
 		summary_comm(comm, p);
 	}
-	/* The client's smoothed RTT at its end, as ss -ti shows it. */
-	if (c->tcp_info[TL_CLIENT].valid)
+	/* The client's smoothed RTT at its end, as ss -ti shows it, when the
+	 * kernel measured one. */
+	if (c->tcp_info[TL_CLIENT].valid && c->tcp_info[TL_CLIENT].rtt_measured)
 		snprintf(rtt, sizeof(rtt), "%.3f", c->tcp_info[TL_CLIENT].srtt_us / 1e3);
 	fprintf(s->f, "%-7s %-16s %-*s %-5u %-*s %-5u %5llu %5llu %-9.2f %s\n", pid, comm,
 		s->addr_cols, tl_addr_str(&c->ep[TL_CLIENT], laddr), c->ep[TL_CLIENT].port,
