@@ -282,6 +282,8 @@ static __always_inline void tcp_info_fact(const struct sock *sk, const struct so
 	k->mss_cache = tp->mss_cache;
 	k->rate_delivered = tp->rate_delivered;
 	k->rate_interval_us = tp->rate_interval_us;
+	k->bytes_acked = tp->bytes_acked;
+	k->bytes_received = tp->bytes_received;
 	submit(k, sizeof(*k));
 }
 

@@ -7,6 +7,10 @@
 #    file; the sender went to CWR; with two adjacent server segments of
 #    that capture swapped (a reorder on the way to it), compare still
 #    AGREEs, counting 2 segments in a different order;
+#  - --summary: TX_KB and RX_KB are the client socket's bytes_acked and
+#    bytes_received (live) or the payload (-r of the capture and of -w's
+#    file), each byte once, on a clean 1 MB download and on one through
+#    tbf, which drops;
 #  - RSTs with the kernel's reason: a connect to a closed port (NO_SOCKET,
 #    and no RTT measured: rtt_measured false), an SO_LINGER {1,0} close, a
 #    server closing with unread data;
@@ -56,15 +60,23 @@ if ! rb_netns "$NS"; then
 	exit 1
 fi
 
-# trace NAME: starts the tracer (and dumpcap) in the namespace; TR_JSON.
+# trace_start NAME [--summary]: starts the tracer (and dumpcap) in the
+# namespace, its JSON into $D/trace.json (with --summary, its stdout into
+# $D/summary.txt and the JSON through --json-file).
 trace_start() {
+	local out=(--json) stdout
 	D=$TL_TMP/$1
 	mkdir -p "$D"
+	stdout=$D/trace.json
+	if [ "${2:-}" = --summary ]; then
+		out=(--summary --json-file "$D/trace.json")
+		stdout=$D/summary.txt
+	fi
 	start_bg "$D/dumpcap.log" ip netns exec "$NS" dumpcap -B 64 -i lo -f "tcp port $PORT" \
 		-w "$D/cap.pcapng"
 	DUMPCAP_PID=$TL_BG
-	start_tracer "$D/trace.json" "$D/trace.err" ip netns exec "$NS" "$TRACER" --json -p "$PORT" \
-		-w "$D/trace.pcapng"
+	start_tracer "$stdout" "$D/trace.err" ip netns exec "$NS" "$TRACER" "${out[@]}" \
+		-p "$PORT" -w "$D/trace.pcapng"
 	if ! wait_for_line "$D/dumpcap.log" '^File:' 10 ||
 		! wait_for_line "$D/trace.json" '"type":"start"' 10; then
 		fail "$1_setup" "dumpcap or tracer did not start: $(head -c 300 "$D/trace.err")"
@@ -153,6 +165,41 @@ if tbf_run tbf && { [ "$events" -ge "$qdisc_drops" ] || {
 	# -w: each of those segments is there, its comment saying so.
 	expect_eq tbf_write_comments "$events" "$(tshark -r "$D/trace.pcapng" -T fields -e frame.comment \
 		2>/dev/null | grep -c 'dropped in the kernel: QDISC_DROP (a capture does not have it)')"
+fi
+
+# --- --summary's TX_KB and RX_KB ---------------------------------------------
+# As libbpf-tools tcplife: the client socket's bytes_acked and
+# bytes_received at its close (its SYN and FIN count one each, the server's
+# FIN one), in KB; -r, without the kernel's word: the payload up to the
+# highest seq each way. Retransmitted and qdisc-dropped bytes count once:
+# a clean 1 MB download, then one through the tbf qdisc, which drops.
+# summary_kb FILE LPORT: "TX_KB RX_KB" of the client port's line.
+summary_kb() { awk -v p="$2" '$4 == p { print $7, $8 }' "$1"; }
+if trace_start summary --summary; then
+	declare -A got
+	for i in clean tbf; do
+		[ $i = tbf ] && in_ns tc qdisc add dev lo root tbf rate 100mbit burst 70kb latency 5ms
+		got[$i]=$(in_ns curl -s --max-time 20 -o /dev/null -w \
+			'%{http_code} %{size_request} %{size_header} %{size_download} %{local_port}' \
+			"http://127.0.0.1:$PORT/big.bin?$i")
+	done
+	qdisc_drops=$(in_ns tc -s qdisc show dev lo | sed -n 's/.*dropped \([0-9]*\),.*/\1/p' | head -1)
+	in_ns tc qdisc del dev lo root
+	trace_stop
+	check summary_tbf_dropped test "${qdisc_drops:-0}" -gt 0
+	# -r of the capture, and of -w's file, which holds the dropped copies.
+	"$TRACER" -r "$D/cap.pcapng" --summary -p "$PORT" >"$D/summary.r.txt" 2>/dev/null
+	"$TRACER" -r "$D/trace.pcapng" --summary -p "$PORT" >"$D/summary.w.txt" 2>/dev/null
+	for i in clean tbf; do
+		read -r code req head body lport <<<"${got[$i]}"
+		name=summary_$i
+		expect_eq "${name}_download" 200 "$code"
+		expect_eq "${name}_live_kb_are_the_sockets" \
+			"$(((req + 2) / 1024)) $(((head + body + 1) / 1024))" "$(summary_kb "$D/summary.txt" "$lport")"
+		expect_eq "${name}_r_kb_are_the_payload" \
+			"$((req / 1024)) $(((head + body) / 1024)) $((req / 1024)) $(((head + body) / 1024))" \
+			"$(summary_kb "$D/summary.r.txt" "$lport") $(summary_kb "$D/summary.w.txt" "$lport")"
+	done
 fi
 
 stop_pid "$HTTPD_PID"

@@ -196,6 +196,7 @@ static void play_packet(const struct tl_sink *k, struct tl_conn *c, const __u8 a
 				.opts = &o};
 
 	c->flow[s->from].bytes += s->len;
+	c->flow[s->from].unique_bytes += s->len; /* no step is sent twice */
 	c->flow[s->from].packets++;
 	c->packets++;
 	if (!k->on_packet)
@@ -1054,10 +1055,16 @@ static void test_summary_ipv6(void)
 	o->start(o, &info);
 	conn_init(&c, 5, lo6, 40001);
 	c.last_ns += 1500 * US;
-	c.flow[TL_SERVER].bytes = 10 * 1024 + 1023;
+	/* -r: the payload up to the highest seq, not what was sent again. */
+	c.flow[TL_SERVER].bytes = 30 * 1024;
+	c.flow[TL_SERVER].unique_bytes = 10 * 1024 + 1023;
 	o->sink.on_conn_end(o->sink.ctx, &c);
-	c.tcp_info[TL_CLIENT] =
-	    (struct tl_tcp_info){.valid = true, .rtt_measured = true, .srtt_us = 1031};
+	/* Live: the client socket's bytes_acked and bytes_received, as tcplife. */
+	c.tcp_info[TL_CLIENT] = (struct tl_tcp_info){.valid = true,
+						     .rtt_measured = true,
+						     .srtt_us = 1031,
+						     .bytes_acked = 2 * 1024,
+						     .bytes_received = 20 * 1024 + 1};
 	o->sink.on_conn_end(o->sink.ctx, &c);
 	o->free(o);
 	fclose(f);
@@ -1069,12 +1076,12 @@ static void test_summary_ipv6(void)
 	UNIT_CHECK(
 	    has_line(out, "?       ?                ::1                                     40001 "
 			  "::1                                     8080      0    10 1.50      -"),
-	    "summary -6 line, unknown process");
+	    "summary -6 line, unknown process, bytes each once");
 	UNIT_CHECK(
 	    has_line(out,
 		     "?       ?                ::1                                     40001 "
-		     "::1                                     8080      0    10 1.50      1.031"),
-	    "summary -6 line: the client's srtt in ms");
+		     "::1                                     8080      2    20 1.50      1.031"),
+	    "summary -6 line: the client's srtt in ms, its socket's bytes");
 	free(out);
 }
 

@@ -50,7 +50,8 @@ enum tl_closed_by {
 /* What one side sent (the engine's tracking of it: struct tl_flow_track). */
 struct tl_flow {
 	bool syn_seen;
-	__u64 bytes; /* payload bytes, retransmissions included */
+	__u64 bytes;	    /* payload bytes, retransmissions included */
+	__u64 unique_bytes; /* payload bytes up to the highest seq it reached: each once */
 	__u32 packets;
 };
 
@@ -72,7 +73,8 @@ struct tl_tcp_info {
 	__u32 cwnd, ssthresh; /* segments */
 	__u32 retrans;	      /* segments retransmitted in its life */
 	__u32 mss;
-	__u64 delivery_rate; /* bytes/s of the latest rate sample, 0 unknown */
+	__u64 delivery_rate;		   /* bytes/s of the latest rate sample, 0 unknown */
+	__u64 bytes_acked, bytes_received; /* as tcplife reports them */
 };
 
 /* A request waiting for its response, for pairing them on one connection. */

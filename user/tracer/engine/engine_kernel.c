@@ -30,6 +30,8 @@ static void fact_tcp_info(struct tl_tcp_info *ti, const struct tl_kernel_event *
 	    .ssthresh = k->snd_ssthresh,
 	    .retrans = k->total_retrans,
 	    .mss = k->mss_cache,
+	    .bytes_acked = k->bytes_acked,
+	    .bytes_received = k->bytes_received,
 	};
 	/* As tcp_get_info's tcpi_delivery_rate: segments * MSS per interval. */
 	if (k->rate_interval_us)

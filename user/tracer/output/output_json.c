@@ -498,6 +498,8 @@ static void json_tcp_info(struct tl_json *j, const struct tl_conn *c)
 		tl_json_uint(j, TL_JM(retrans), ti->retrans);
 		tl_json_uint(j, TL_JM(mss), ti->mss);
 		tl_json_uint(j, TL_JM(delivery_rate), ti->delivery_rate);
+		tl_json_uint(j, TL_JM(bytes_acked), ti->bytes_acked);
+		tl_json_uint(j, TL_JM(bytes_received), ti->bytes_received);
 		tl_json_close(j, '}');
 	}
 	tl_json_close(j, '}');
