@@ -34,7 +34,7 @@
 #    queue through sock_queue_rcv_skb; UDP and raw sockets do).
 # The tbf, backlog and receive memory sections run once more when this
 # kernel's tracepoint gap (see the backlog section) lost some of their
-# events; the second run must be exact. Takes about 19 s (5-8 s more for
+# events; the second run must be exact. Takes about 22 s (5-8 s more for
 # each second run). TL_KEEP=DIR keeps the files.
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
