@@ -304,9 +304,13 @@ int BPF_PROG(tl_reset_btf, const struct sock *sk, const struct sk_buff *skb,
 	return 0;
 }
 
-/* TCP internals when a socket leaves ESTABLISHED (what `ss -ti` showed at
- * the end of its transfer, before the close's own ACKs move them), or
- * closes without ever being established. Not a program of its own: the
+/* TCP internals at a socket's last state change, to CLOSE, which every
+ * closing socket makes after everything TCP sent (a server that closes
+ * first sends and retransmits its tail in FIN_WAIT1; a timewait socket
+ * takes over at FIN_WAIT2 -> CLOSE), and as it leaves ESTABLISHED, for a
+ * life still open when tracing ends. User space keeps the latest. The
+ * changes between are left out: two records a side where every change of
+ * the close would take three, and churn pays for each. Not a program of its own: the
  * state program (tp_btf) calls it for a traced socket before its state
  * record, which saves every state change of the host a program run and a
  * second look at the socket. */
@@ -316,9 +320,7 @@ static __always_inline void tcp_info_fact(const struct sock *sk, const struct so
 	struct tl_kernel_event *k;
 	struct tcp_sock *tp;
 
-	/* Two records a life at most: churn pays for each. */
-	if (oldstate != TCP_ESTABLISHED &&
-	    !(newstate == TCP_CLOSE && (oldstate == TCP_SYN_SENT || oldstate == TCP_SYN_RECV)))
+	if (newstate == TCP_CLOSE ? oldstate == TCP_LISTEN : oldstate != TCP_ESTABLISHED)
 		return;
 	tp = bpf_skc_to_tcp_sock((void *)sk);
 	k = tp ? traced_fact(sk, id, TL_EV_TCP_INFO, oldstate) : NULL;
@@ -333,6 +335,8 @@ static __always_inline void tcp_info_fact(const struct sock *sk, const struct so
 	k->mss_cache = tp->mss_cache;
 	k->rate_delivered = tp->rate_delivered;
 	k->rate_interval_us = tp->rate_interval_us;
+	k->bytes_acked = tp->bytes_acked;
+	k->bytes_received = tp->bytes_received;
 	submit(k, sizeof(*k));
 }
 

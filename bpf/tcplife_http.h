@@ -172,6 +172,11 @@ struct tl_kernel_event {
 	__u8 pad[3];
 	__u8 saddr[16];
 	__u8 daddr[16];
+	/* TL_EV_TCP_INFO: what tcplife reports, the bytes the peer acknowledged
+	 * and those received in order, each once (a connecting socket's SYN and
+	 * each FIN count as one) */
+	__u64 bytes_acked;
+	__u64 bytes_received;
 };
 
 #endif /* TCPLIFE_HTTP_H */

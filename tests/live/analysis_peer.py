@@ -15,7 +15,17 @@
   unread PORT     a server that closes with 100 bytes unread
   backlog PORT    a listener with backlog 1 that never accepts, 20 clients
   idle PORT FILE  the server sends 2 MB, then both ends wait (at most 10 s)
-                  until FILE exists (the test samples ss), then close
+                  until FILE exists (the test samples ss), then the client
+                  shuts its side down, the server after it, and both print
+                  "info SIDE RTT_US CWND RETRANS", their tcp_info in CLOSE
+  tail PORT FILE  the server reads a 100-byte request, then, with nftables
+                  dropping every segment to PORT, sends 20000 bytes and shuts
+                  down its side (FIN_WAIT1), and retransmits them until its
+                  kernel counts 2 retransmissions; the rule goes, the next
+                  retransmission is ACKed (FIN_WAIT2), prints "tail" and waits
+                  (at most 10 s) until FILE exists (the test samples ss):
+                  then the client shuts its side down (LAST_ACK), and both
+                  print their "info" lines, as idle
   fetch PORT      a client of the HTTP server on PORT that asks for /big.bin
                   and reads nothing for 0.5 s, then everything (the test
                   charges its socket to a memory cgroup that cannot hold it);
@@ -30,6 +40,7 @@ Every wait is bounded."""
 import os
 import socket
 import struct
+import subprocess
 import sys
 import threading
 import time
@@ -214,38 +225,94 @@ def backlog(port):
     return True, len(clients)
 
 
-def serve_bulk(srv, errors, ready, done):
-    try:
-        conn, _ = srv.accept()
-        with conn:
-            conn.settimeout(10)
-            conn.sendall(b"y" * 2000000)
-            ready.set()
-            done.wait(12)
-    except OSError as e:
-        errors.append(e)
+TCP_INFO_FMT = "B7x24I"  # tcpi_state .. tcpi_total_retrans of struct tcp_info
+TCP_FIN_WAIT2, TCP_CLOSE = 5, 7
+TAIL_TABLE = "inet tlh_tail"
 
 
-def idle(port, flag):
-    ready, done = threading.Event(), threading.Event()
-    srv, errors, t = serve(port, serve_bulk, ready, done)
-    cli = client(port)
-    got = 0
-    while got < 2000000:
-        chunk = cli.recv(65536)
-        if not chunk:
-            break
-        got += len(chunk)
-    ready.wait(10)
-    print("idle", flush=True)
+def tcp_info(sock):
+    """(state, rtt us, cwnd, total retransmissions) from a socket's tcp_info."""
+    info = struct.unpack(
+        TCP_INFO_FMT,
+        sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, struct.calcsize(TCP_INFO_FMT)),
+    )
+    return info[0], info[16], info[19], info[24]
+
+
+def wait_info(sock, ok):
+    """Whether ok(tcp_info(sock)) became true within 10 s."""
+    deadline = time.monotonic() + 10
+    while not ok(tcp_info(sock)) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return ok(tcp_info(sock))
+
+
+def wait_flag(flag):
     deadline = time.monotonic() + 10
     while not os.path.exists(flag) and time.monotonic() < deadline:
         time.sleep(0.02)
-    cli.close()
-    done.set()
-    t.join(15)
-    srv.close()
-    return got == 2000000 and not errors, got
+
+
+def shut_both(cli, conn, server_shut=False):
+    """The client shuts its side down, then the server (unless it did
+    already): both sockets stay open, in CLOSE once the last FIN is ACKed,
+    when "info SIDE RTT_US CWND RETRANS" prints each one's tcp_info (what ss
+    shows) at its last state change. Whether both got there."""
+    cli.shutdown(socket.SHUT_WR)
+    ok = conn.recv(1) == b""
+    if not server_shut:
+        conn.shutdown(socket.SHUT_WR)
+    for side, sock in (("client", cli), ("server", conn)):
+        ok = wait_info(sock, lambda i: i[0] == TCP_CLOSE) and ok
+        print("info", side, *tcp_info(sock)[1:], flush=True)
+    return ok
+
+
+def accepted(port):
+    """A listener on port, and both ends of one connection to it."""
+    srv = listener(port)
+    cli = client(port)
+    conn, _ = srv.accept()
+    conn.settimeout(10)
+    return srv, cli, conn
+
+
+def idle(port, flag):
+    srv, cli, conn = accepted(port)
+    t = threading.Thread(target=conn.sendall, args=(b"y" * 2000000,))
+    t.start()
+    got = read_all(cli, 2000000)
+    t.join(10)
+    print("idle", flush=True)
+    wait_flag(flag)
+    ok = shut_both(cli, conn)
+    for sock in (cli, conn, srv):
+        sock.close()
+    return ok and got == 2000000, got
+
+
+def nft(*args):
+    return subprocess.run(("nft",) + args, check=False).returncode == 0
+
+
+def tail(port, flag):
+    srv, cli, conn = accepted(port)
+    cli.sendall(b"r" * 100)
+    ok = read_all(conn, 100) == 100 and nft("add table " + TAIL_TABLE)
+    ok = ok and nft("add chain %s input { type filter hook input priority 0; }" % TAIL_TABLE)
+    ok = ok and nft("add rule %s input tcp dport %d drop" % (TAIL_TABLE, port))
+    conn.sendall(b"t" * 20000)
+    conn.shutdown(socket.SHUT_WR)
+    got = read_all(cli, 1 << 20)
+    ok = ok and wait_info(conn, lambda i: i[3] >= 2)
+    nft("delete table " + TAIL_TABLE)
+    ok = ok and wait_info(conn, lambda i: i[0] == TCP_FIN_WAIT2)
+    print("tail", flush=True)
+    wait_flag(flag)
+    ok = shut_both(cli, conn, True) and ok
+    for sock in (cli, conn, srv):
+        sock.close()
+    return ok and got == 20000, got
 
 
 def get_big(port):
@@ -301,6 +368,7 @@ def main():
         "unread": lambda p: closing(p, False),
         "backlog": backlog,
         "idle": lambda p: idle(p, sys.argv[3]),
+        "tail": lambda p: tail(p, sys.argv[3]),
         "fetch": fetch,
         "stalled": stalled,
     }

@@ -11,8 +11,13 @@
 #    sender went to CWR; with two adjacent server segments of
 #    that capture swapped (a reorder on the way to it), compare still
 #    AGREEs, counting 2 segments in a different order;
-#  - RSTs with the kernel's reason: a connect to a closed port (NO_SOCKET),
-#    an SO_LINGER {1,0} close, a server closing with unread data;
+#  - --summary: TX_KB and RX_KB are the client socket's bytes_acked and
+#    bytes_received (live) or the payload (-r of the capture and of -w's
+#    file), each byte once, on a clean 1 MB download and on one through
+#    tbf, which drops;
+#  - RSTs with the kernel's reason: a connect to a closed port (NO_SOCKET,
+#    and no RTT measured: rtt_measured false), an SO_LINGER {1,0} close, a
+#    server closing with unread data;
 #  - no drop events for what TCP answered, then freed through the drop
 #    path: keep-alives (TCP_OLD_SEQUENCE), pure ACKs to a socket in
 #    CLOSE_WAIT (no reason);
@@ -21,8 +26,12 @@
 #    them without a drop reason), and each SYN retransmission the analysis
 #    labels is one TcpExtTCPSynRetrans counts, and the kernel marks each
 #    of them with a retransmission event naming it, with its Len= (0);
-#  - tcp_info at the close against `ss -tiH` sampled just before it: srtt
-#    within 20%, cwnd and retransmissions exact, on both sides;
+#  - tcp_info at the close: each side's as the socket itself says in CLOSE
+#    (tcp_get_info, what ss reads; the peers shut down, not close, to keep
+#    it), exact; after a server shut its side down first and retransmitted
+#    its tail in FIN_WAIT1, also as `ss -tiH` shows the server in FIN_WAIT2
+#    (srtt within 20%, cwnd and retransmissions exact), its retransmissions
+#    all the kernel made (nstat, the tracer's events);
 #  - receive memory: a client whose socket is charged to a memory cgroup
 #    (v1, memory.kmem.tcp.limit_in_bytes 64 KB) reads nothing for 0.5 s of
 #    a 1 MB download: sock_exceed_buf_limit fires on that connection only
@@ -32,7 +41,7 @@
 #    queue through sock_queue_rcv_skb; UDP and raw sockets do).
 # The tbf, backlog and receive memory sections run once more when this
 # kernel's tracepoint gap (see the backlog section) lost some of their
-# events; the second run must be exact. Takes about 32 s with other tests
+# events; the second run must be exact. Takes about 40 s with other tests
 # running (4 s of it the keep-alives; 5-8 s more for each second run).
 # TL_KEEP=DIR keeps the files.
 set -u
@@ -59,15 +68,23 @@ if ! rb_netns "$NS"; then
 	exit 1
 fi
 
-# trace NAME: starts the tracer (and dumpcap) in the namespace; TR_JSON.
+# trace_start NAME [--summary]: starts the tracer (and dumpcap) in the
+# namespace, its JSON into $D/trace.json (with --summary, its stdout into
+# $D/summary.txt and the JSON through --json-file).
 trace_start() {
+	local out=(--json) stdout
 	D=$TL_TMP/$1
 	mkdir -p "$D"
+	stdout=$D/trace.json
+	if [ "${2:-}" = --summary ]; then
+		out=(--summary --json-file "$D/trace.json")
+		stdout=$D/summary.txt
+	fi
 	start_bg "$D/dumpcap.log" ip netns exec "$NS" dumpcap -B 64 -i lo -f "tcp port $PORT" \
 		-w "$D/cap.pcapng"
 	DUMPCAP_PID=$TL_BG
-	start_tracer "$D/trace.json" "$D/trace.err" ip netns exec "$NS" "$TRACER" --json -p "$PORT" \
-		-w "$D/trace.pcapng"
+	start_tracer "$stdout" "$D/trace.err" ip netns exec "$NS" "$TRACER" "${out[@]}" \
+		-p "$PORT" -w "$D/trace.pcapng"
 	if ! wait_for_line "$D/dumpcap.log" '^File:' 10 ||
 		! wait_for_line "$D/trace.json" '"type":"start"' 10; then
 		fail "$1_setup" "dumpcap or tracer did not start: $(head -c 300 "$D/trace.err")"
@@ -173,6 +190,41 @@ if tbf_run tbf && { [ "$events" -ge "$qdisc_drops" ] || {
 fi
 in_ns sysctl -qw net.ipv4.tcp_no_metrics_save=0
 
+# --- --summary's TX_KB and RX_KB ---------------------------------------------
+# As libbpf-tools tcplife: the client socket's bytes_acked and
+# bytes_received at its close (its SYN and FIN count one each, the server's
+# FIN one), in KB; -r, without the kernel's word: the payload up to the
+# highest seq each way. Retransmitted and qdisc-dropped bytes count once:
+# a clean 1 MB download, then one through the tbf qdisc, which drops.
+# summary_kb FILE LPORT: "TX_KB RX_KB" of the client port's line.
+summary_kb() { awk -v p="$2" '$4 == p { print $7, $8 }' "$1"; }
+if trace_start summary --summary; then
+	declare -A got
+	for i in clean tbf; do
+		[ $i = tbf ] && in_ns tc qdisc add dev lo root tbf rate 100mbit burst 70kb latency 5ms
+		got[$i]=$(in_ns curl -s --max-time 20 -o /dev/null -w \
+			'%{http_code} %{size_request} %{size_header} %{size_download} %{local_port}' \
+			"http://127.0.0.1:$PORT/big.bin?$i")
+	done
+	qdisc_drops=$(in_ns tc -s qdisc show dev lo | sed -n 's/.*dropped \([0-9]*\),.*/\1/p' | head -1)
+	in_ns tc qdisc del dev lo root
+	trace_stop
+	check summary_tbf_dropped test "${qdisc_drops:-0}" -gt 0
+	# -r of the capture, and of -w's file, which holds the dropped copies.
+	"$TRACER" -r "$D/cap.pcapng" --summary -p "$PORT" >"$D/summary.r.txt" 2>/dev/null
+	"$TRACER" -r "$D/trace.pcapng" --summary -p "$PORT" >"$D/summary.w.txt" 2>/dev/null
+	for i in clean tbf; do
+		read -r code req head body lport <<<"${got[$i]}"
+		name=summary_$i
+		expect_eq "${name}_download" 200 "$code"
+		expect_eq "${name}_live_kb_are_the_sockets" \
+			"$(((req + 2) / 1024)) $(((head + body + 1) / 1024))" "$(summary_kb "$D/summary.txt" "$lport")"
+		expect_eq "${name}_r_kb_are_the_payload" \
+			"$((req / 1024)) $(((head + body) / 1024)) $((req / 1024)) $(((head + body) / 1024))" \
+			"$(summary_kb "$D/summary.r.txt" "$lport") $(summary_kb "$D/summary.w.txt" "$lport")"
+	done
+fi
+
 stop_pid "$HTTPD_PID"
 
 # --- RSTs with their reasons ---------------------------------------------
@@ -187,6 +239,11 @@ if trace_start resets; then
 	got=$(jq -rs 'map(select(.type == "conn")) | map("\(.conn):\(.closed_by)") | join(" ")' \
 		"$D/events.json")
 	expect_eq resets_conns "1:reset 2:reset 3:reset" "$got"
+	# The refused client never had an RTT sample (srtt_us 0: ss leaves
+	# rtt: out); the others did.
+	got=$(jq -rs 'map(select(.type == "conn")) | map("\(.conn):\(.tcp_info.client.rtt_measured)")
+		| join(" ")' "$D/events.json")
+	expect_eq resets_rtt_measured "1:false 2:true 3:true" "$got"
 fi
 
 # --- segments TCP answered, then freed: not drops ----------------------------
@@ -272,38 +329,73 @@ if backlog_run backlog && { [ "$kernel" -ge "$syn_retrans" ] || {
 fi
 
 # --- tcp_info against ss ---------------------------------------------------
-if trace_start tcp_info; then
-	flag=$TL_TMP/close.flag
-	in_ns python3 "$PEER" idle "$PORT" "$flag" >"$D/peer.out" &
+# tracer_info SIDE: "SRTT_MS CWND RETRANS" of the side's tcp_info in the
+# run's conn.
+tracer_info() {
+	jq -rs --arg s "$1" 'map(select(.type == "conn")) | .[0].tcp_info[$s]
+		| "\(.srtt_ms) \(.cwnd) \(.retrans)"' "$D/events.json"
+}
+# kernel_agrees NAME SIDE: the side's tcp_info against what the socket
+# itself said in CLOSE (the peer's "info" line: tcp_get_info, what ss
+# reads), after its last state change: all exact.
+kernel_agrees() {
+	expect_eq "$1_$2_is_the_kernels_at_close" \
+		"$(awk -v s="$2" '$1 == "info" && $2 == s { printf "%.3f %s %s", $3 / 1000, $4, $5 }' \
+			"$D/peer.out")" "$(tracer_info "$2" | awk '{ printf "%.3f %s %s", $1, $2, $3 }')"
+}
+# run_peer NAME MODE [STATE...]: the peer's MODE traced as NAME; ss
+# samples its connection's sockets in the STATEs (ss's filter), when the
+# peer says it waits, into $D/ss.txt.
+run_peer() {
+	local flag=$TL_TMP/$1.flag name=$1 mode=$2 peer
+	shift 2
+	in_ns python3 "$PEER" "$mode" "$PORT" "$flag" >"$D/peer.out" &
 	peer=$!
 	TL_PIDS+=("$peer")
-	if wait_for_line "$D/peer.out" '^idle' 15; then
-		in_ns ss -tiHn state established "( sport = :$PORT or dport = :$PORT )" >"$D/ss.txt"
+	if wait_for_line "$D/peer.out" "^$mode" 15; then
+		[ $# -eq 0 ] || in_ns ss -tiHn "$@" "( sport = :$PORT or dport = :$PORT )" >"$D/ss.txt"
 	fi
 	touch "$flag"
 	wait_exit "$peer" 15
-	expect_eq tcp_info_peer "0 done" "$EXIT_RC $(tail -n 1 "$D/peer.out" | cut -d' ' -f1)"
+	expect_eq "${name}_peer" "0 done" "$EXIT_RC $(tail -n 1 "$D/peer.out" | cut -d' ' -f1)"
+}
+# The client shuts its side down first after a 2 MB download.
+if trace_start tcp_info; then
+	run_peer tcp_info idle
 	trace_stop
-	# ss: each socket's line ("0 0 LOCAL PEER") and its info line, joined.
-	for side in client server; do
-		col=4
-		[ $side = server ] && col=3
-		line=$(paste - - <"$D/ss.txt" | awk -v c=$col -v p=":$PORT" '$c ~ p"$"')
-		ss_rtt=$(sed -n 's/.* rtt:\([0-9.]*\)\/.*/\1/p' <<<"$line")
-		ss_cwnd=$(sed -n 's/.* cwnd:\([0-9]*\).*/\1/p' <<<"$line")
-		ss_retrans=$(sed -n 's/.* retrans:[0-9]*\/\([0-9]*\).*/\1/p' <<<"$line")
-		got=$(jq -rs --arg s $side 'map(select(.type == "conn")) | .[0].tcp_info[$s]
-			| "\(.srtt_ms) \(.cwnd) \(.retrans)"' "$D/events.json")
-		read -r tr_rtt tr_cwnd tr_retrans <<<"$got"
-		if [ -n "$ss_rtt" ] &&
-			awk -v a="$ss_rtt" -v b="$tr_rtt" 'BEGIN { exit !(b >= a * 0.8 && b <= a * 1.2) }' &&
-			[ "$ss_cwnd" = "$tr_cwnd" ] && [ "${ss_retrans:-0}" = "$tr_retrans" ]; then
-			pass "tcp_info_${side}_agrees_with_ss"
-		else
-			fail "tcp_info_${side}_agrees_with_ss" \
-				"ss rtt=${ss_rtt:-?} cwnd=${ss_cwnd:-?} retrans=${ss_retrans:-0}; tracer $got"
-		fi
-	done
+	kernel_agrees tcp_info client
+	kernel_agrees tcp_info server
+fi
+
+# The server shuts its side down first and retransmits its tail in
+# FIN_WAIT1 (nftables drops the client's ACKs until the kernel counted 2
+# retransmissions): the end's tcp_info is the socket's at its last state
+# change, not as it left ESTABLISHED: as ss shows it in FIN_WAIT2 (the
+# server; srtt within 20%, cwnd and retrans exact) and as the socket says
+# in CLOSE, and the server's retrans are all the kernel made (nstat, the
+# tracer's own events).
+if trace_start tcp_info_tail; then
+	retrans_before=$(nstat_sum TcpRetransSegs)
+	run_peer tcp_info_tail tail state fin-wait-2
+	retrans=$(($(nstat_sum TcpRetransSegs) - retrans_before))
+	trace_stop
+	kernel_agrees tcp_info_tail client
+	kernel_agrees tcp_info_tail server
+	ss_rtt=$(sed -n 's/.* rtt:\([0-9.]*\)\/.*/\1/p' "$D/ss.txt")
+	ss_cwnd=$(sed -n 's/.* cwnd:\([0-9]*\).*/\1/p' "$D/ss.txt")
+	ss_retrans=$(sed -n 's/.* retrans:[0-9]*\/\([0-9]*\).*/\1/p' "$D/ss.txt")
+	read -r tr_rtt tr_cwnd tr_retrans <<<"$(tracer_info server)"
+	if [ -n "$ss_rtt" ] &&
+		awk -v a="$ss_rtt" -v b="$tr_rtt" 'BEGIN { exit !(b >= a * 0.8 && b <= a * 1.2) }' &&
+		[ "$ss_cwnd $ss_retrans" = "$tr_cwnd $tr_retrans" ]; then
+		pass tcp_info_tail_server_agrees_with_ss
+	else
+		fail tcp_info_tail_server_agrees_with_ss \
+			"ss rtt=${ss_rtt:-?} cwnd=${ss_cwnd:-?} retrans=${ss_retrans:-?}; tracer $tr_rtt $tr_cwnd $tr_retrans"
+	fi
+	check tcp_info_tail_server_retransmitted test "$retrans" -ge 2
+	expect_eq tcp_info_tail_retrans_are_the_kernels "$retrans $retrans" \
+		"$(count '.type == "kernel_retransmit" and .side == "server"') $tr_retrans"
 fi
 
 # --- receive memory ---------------------------------------------------------

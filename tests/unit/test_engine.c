@@ -128,6 +128,12 @@ static void on_conn_end(void *ctx, const struct tl_conn *c)
 		snprintf(extra, sizeof(extra), " reset_by=%s", tl_side_name(c->reset_by));
 	if (tl_conn_handshake(c) == TL_HS_FAILED)
 		snprintf(extra, sizeof(extra), " handshake_failed syns=%u", c->client_syns);
+	/* Payload sent twice counts once in the unique bytes: said where so. */
+	if (c->flow[TL_CLIENT].unique_bytes != c->flow[TL_CLIENT].bytes ||
+	    c->flow[TL_SERVER].unique_bytes != c->flow[TL_SERVER].bytes)
+		snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra), " unique=%llu/%llu",
+			 (unsigned long long)c->flow[TL_CLIENT].unique_bytes,
+			 (unsigned long long)c->flow[TL_SERVER].unique_bytes);
 	logf_line("end #%llu closed_by=%s%s tw=%d req=%u c2s=%llu s2c=%llu pids=%u/%u%s%s%s%s",
 		  (unsigned long long)c->id, closers[c->closed_by], extra, c->time_wait,
 		  c->requests, (unsigned long long)c->flow[TL_CLIENT].bytes,
@@ -600,7 +606,7 @@ static const char *const expect_retransmitted_starts[] = {
     "http #1 response 200 for /index.html seq=1",
     "exchange #1 /index.html 200 body=3 complete=1",
     "pkt #1 s2c [PSH, ACK] seq=1 ack=38 win=65536",
-    "end #1 closed_by=none tw=-1 req=1 c2s=74 s2c=82 pids=0/0 open",
+    "end #1 closed_by=none unique=37/41 tw=-1 req=1 c2s=74 s2c=82 pids=0/0 open",
     NULL,
 };
 

@@ -275,7 +275,8 @@ static void test_reset_no_grace(void)
 	tl_engine_free(e);
 }
 
-/* tcp_info: as the side left ESTABLISHED; its CLOSE record is ignored. */
+/* tcp_info: the latest a side's socket reported, its CLOSE's after what it
+ * reported as it left ESTABLISHED. */
 static void test_tcp_info(void)
 {
 	struct tl_engine *e = established(0);
@@ -295,16 +296,19 @@ static void test_tcp_info(void)
 	k.reason = TL_FIN_WAIT2;
 	k.state = TL_CLOSE;
 	k.snd_cwnd = 11;
+	k.total_retrans = 3;
 	fact(e, &k, true);
 	tl_engine_finish(e);
-	UNIT_CHECK(ended.tcp_info[TL_CLIENT].valid && ended.tcp_info[TL_CLIENT].cwnd == 10 &&
+	UNIT_CHECK(ended.tcp_info[TL_CLIENT].valid && ended.tcp_info[TL_CLIENT].cwnd == 11 &&
+		       ended.tcp_info[TL_CLIENT].rtt_measured &&
+		       ended.tcp_info[TL_CLIENT].state == TL_CLOSE &&
 		       ended.tcp_info[TL_CLIENT].srtt_us == 31 &&
 		       ended.tcp_info[TL_CLIENT].rttvar_us == 7 &&
-		       ended.tcp_info[TL_CLIENT].retrans == 2 &&
+		       ended.tcp_info[TL_CLIENT].retrans == 3 &&
 		       ended.tcp_info[TL_CLIENT].delivery_rate == 50000000 &&
 		       !ended.tcp_info[TL_SERVER].valid,
-		   "tcp_info: the client's as it left ESTABLISHED (cwnd %u, srtt %u us)",
-		   ended.tcp_info[TL_CLIENT].cwnd, ended.tcp_info[TL_CLIENT].srtt_us);
+		   "tcp_info: the client's at its CLOSE (cwnd %u, retrans %u)",
+		   ended.tcp_info[TL_CLIENT].cwnd, ended.tcp_info[TL_CLIENT].retrans);
 	tl_engine_free(e);
 }
 

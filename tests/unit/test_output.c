@@ -196,6 +196,7 @@ static void play_packet(const struct tl_sink *k, struct tl_conn *c, const __u8 a
 				.opts = &o};
 
 	c->flow[s->from].bytes += s->len;
+	c->flow[s->from].unique_bytes += s->len; /* no step is sent twice */
 	c->flow[s->from].packets++;
 	c->packets++;
 	if (!k->on_packet)
@@ -1054,9 +1055,16 @@ static void test_summary_ipv6(void)
 	o->start(o, &info);
 	conn_init(&c, 5, lo6, 40001);
 	c.last_ns += 1500 * US;
-	c.flow[TL_SERVER].bytes = 10 * 1024 + 1023;
+	/* -r: the payload up to the highest seq, not what was sent again. */
+	c.flow[TL_SERVER].bytes = 30 * 1024;
+	c.flow[TL_SERVER].unique_bytes = 10 * 1024 + 1023;
 	o->sink.on_conn_end(o->sink.ctx, &c);
-	c.tcp_info[TL_CLIENT] = (struct tl_tcp_info){.valid = true, .srtt_us = 1031};
+	/* Live: the client socket's bytes_acked and bytes_received, as tcplife. */
+	c.tcp_info[TL_CLIENT] = (struct tl_tcp_info){.valid = true,
+						     .rtt_measured = true,
+						     .srtt_us = 1031,
+						     .bytes_acked = 2 * 1024,
+						     .bytes_received = 20 * 1024 + 1};
 	o->sink.on_conn_end(o->sink.ctx, &c);
 	o->free(o);
 	fclose(f);
@@ -1068,12 +1076,12 @@ static void test_summary_ipv6(void)
 	UNIT_CHECK(
 	    has_line(out, "?       ?                ::1                                     40001 "
 			  "::1                                     8080      0    10 1.50      -"),
-	    "summary -6 line, unknown process");
+	    "summary -6 line, unknown process, bytes each once");
 	UNIT_CHECK(
 	    has_line(out,
 		     "?       ?                ::1                                     40001 "
-		     "::1                                     8080      0    10 1.50      1.031"),
-	    "summary -6 line: the client's srtt in ms");
+		     "::1                                     8080      2    20 1.50      1.031"),
+	    "summary -6 line: the client's srtt in ms, its socket's bytes");
 	free(out);
 }
 
@@ -1104,6 +1112,54 @@ static void test_time_wait_both(void)
 	json_decref(j);
 	free(out);
 	free(text);
+}
+
+/* A side whose kernel never measured an RTT (a refused connect, a SYN that
+ * timed out) has srtt_us 0 and rttvar_us its initial 250 ms: not an RTT of
+ * 0. The text and --summary say "-" (ss leaves rtt: out), JSON
+ * rtt_measured false beside the kernel's values. */
+static struct tl_output *make_text_plain(FILE *f) { return tl_output_text_new(f, false); }
+
+static void test_tcp_info_unmeasured(void)
+{
+	struct tl_output *(*const make[])(FILE * f) = {make_text_plain, tl_output_json_new,
+						       tl_output_summary_new};
+	char *out[3] = {NULL};
+	struct tl_conn c;
+	json_t *j, *ti;
+
+	conn_init(&c, 11, lo6, 40003);
+	c.tcp_info[TL_CLIENT] =
+	    (struct tl_tcp_info){.valid = true, .state = TL_CLOSE, .rttvar_us = 250000, .cwnd = 1};
+	c.tcp_info[TL_SERVER] = (struct tl_tcp_info){
+	    .valid = true, .state = TL_CLOSE, .rtt_measured = true, .srtt_us = 31, .cwnd = 10};
+	for (int i = 0; i < 3; i++) {
+		size_t len;
+		FILE *f = open_memstream(&out[i], &len);
+		struct tl_output *o = make[i](f);
+
+		o->sink.on_conn_end(o->sink.ctx, &c);
+		o->free(o);
+		fclose(f);
+	}
+	UNIT_CHECK(strstr(out[0], "  srtt C - S 0.031 ms  retrans C 0 S 0  cwnd C 1 S 10") != NULL,
+		   "text: srtt C - when not measured");
+	j = json_loads(out[1], JSON_DISABLE_EOF_CHECK, NULL);
+	ti = json_object_get(j, "tcp_info");
+	UNIT_CHECK(
+	    json_value_is(json_object_get(json_object_get(ti, "client"), "rtt_measured"),
+			  "false") &&
+		json_value_is(json_object_get(json_object_get(ti, "client"), "srtt_ms"), "0.0") &&
+		json_value_is(json_object_get(json_object_get(ti, "server"), "rtt_measured"),
+			      "true"),
+	    "json: rtt_measured false beside srtt_ms 0, true where measured");
+	UNIT_CHECK(has_line(out[2],
+			    "?       ?                ::1             40003 ::1             "
+			    "8080      0     0 0.00      -"),
+		   "summary: RTT_MS - when not measured");
+	json_decref(j);
+	for (int i = 0; i < 3; i++)
+		free(out[i]);
 }
 
 /* The lab view: a legend on the block, TSval/TSecr left out without -v,
@@ -1466,5 +1522,6 @@ int main(void)
 	test_http_odd();
 	test_summary();
 	test_summary_ipv6();
+	test_tcp_info_unmeasured();
 	return unit_done();
 }

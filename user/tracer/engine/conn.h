@@ -50,7 +50,8 @@ enum tl_closed_by {
 /* What one side sent (the engine's tracking of it: struct tl_flow_track). */
 struct tl_flow {
 	bool syn_seen;
-	__u64 bytes; /* payload bytes, retransmissions included */
+	__u64 bytes;	    /* payload bytes, retransmissions included */
+	__u64 unique_bytes; /* payload bytes up to the highest seq it reached: each once */
 	__u32 packets;
 };
 
@@ -63,13 +64,17 @@ struct tl_flow {
 /* A side's TCP internals, as `ss -ti` shows them. */
 struct tl_tcp_info {
 	bool valid;
-	bool left_established; /* taken as it left ESTABLISHED: kept */
-	__u8 state;	       /* the state it went to */
+	__u8 state; /* the state it went to */
+	/* The kernel took an RTT sample: tcp_sock's srtt_us is 0 until then
+	 * (srtt_us and rttvar_us are then its initial values), and ss leaves
+	 * rtt: out. */
+	bool rtt_measured;
 	__u32 srtt_us, rttvar_us;
 	__u32 cwnd, ssthresh; /* segments */
 	__u32 retrans;	      /* segments retransmitted in its life */
 	__u32 mss;
-	__u64 delivery_rate; /* bytes/s of the latest rate sample, 0 unknown */
+	__u64 delivery_rate;		   /* bytes/s of the latest rate sample, 0 unknown */
+	__u64 bytes_acked, bytes_received; /* as tcplife reports them */
 };
 
 /* A request waiting for its response, for pairing them on one connection. */

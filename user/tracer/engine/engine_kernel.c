@@ -16,23 +16,22 @@ static bool drop_before_capture(const char *reason)
 	return reason && !strncmp(reason, "QDISC", 5);
 }
 
-/* The side's internals as it left ESTABLISHED, what `ss -ti` showed then;
- * a later record (its CLOSE) only for a life never established, since the
- * close's own ACKs move RTT and cwnd. */
+/* The side's internals at its latest recorded state change: its last, to
+ * CLOSE, once its life ended; as it left ESTABLISHED, while it is open. */
 static void fact_tcp_info(struct tl_tcp_info *ti, const struct tl_kernel_event *k)
 {
-	if (ti->left_established)
-		return;
 	*ti = (struct tl_tcp_info){
 	    .valid = true,
-	    .left_established = k->reason == TL_ESTABLISHED,
 	    .state = k->state,
+	    .rtt_measured = k->srtt_us != 0,
 	    .srtt_us = k->srtt_us >> 3,
 	    .rttvar_us = k->mdev_us >> 2,
 	    .cwnd = k->snd_cwnd,
 	    .ssthresh = k->snd_ssthresh,
 	    .retrans = k->total_retrans,
 	    .mss = k->mss_cache,
+	    .bytes_acked = k->bytes_acked,
+	    .bytes_received = k->bytes_received,
 	};
 	/* As tcp_get_info's tcpi_delivery_rate: segments * MSS per interval. */
 	if (k->rate_interval_us)

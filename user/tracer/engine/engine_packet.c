@@ -90,6 +90,21 @@ static void relative_numbers(struct tl_conn *c, enum tl_side from, const struct 
 	v->sack_base = r->base;
 }
 
+/* Payload past the highest seq the side reached, counted once however
+ * often it was sent (what a capture without retransmissions would hold):
+ * tcplife's bytes where the kernel did not say. */
+static void unique_bytes(struct tl_conn *c, enum tl_side from, const struct tl_pkt_view *v)
+{
+	struct tl_flow_track *f = &tl_econn(c)->track[from];
+	__u32 from_seq = f->high ? f->high : 1,
+	      end = v->seq + !!(v->pkt->flags & TL_SYN) + v->pkt->payload_len;
+
+	if (v->pkt->payload_len && (__s32)(end - from_seq) > 0) {
+		c->flow[from].unique_bytes += end - from_seq;
+		f->high = end;
+	}
+}
+
 static void window(const struct tl_conn *c, enum tl_side from, const struct tl_packet *p,
 		   struct tl_pkt_view *v)
 {
@@ -195,6 +210,7 @@ void tl_engine_packet(struct tl_engine *e, const struct tl_event *ev)
 	relative_numbers(c, v.from, p, &opts, &v);
 	window(c, v.from, p, &v);
 	c->flow[v.from].bytes += p->payload_len;
+	unique_bytes(c, v.from, &v);
 	c->flow[v.from].packets++;
 	c->packets++;
 	c->last_ns = ev->ts_ns;

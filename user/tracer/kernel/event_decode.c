@@ -14,7 +14,7 @@ _Static_assert(sizeof(struct tl_packet_data_full) == 128 + TL_DATA_FULL, "full l
 _Static_assert(sizeof(struct tl_sock_event) == 88, "tl_sock_event layout changed");
 _Static_assert(offsetof(struct tl_packet, type) == 8, "type must follow ts_ns");
 _Static_assert(offsetof(struct tl_sock_event, type) == 8, "type must follow ts_ns");
-_Static_assert(sizeof(struct tl_kernel_event) == 120, "tl_kernel_event layout changed");
+_Static_assert(sizeof(struct tl_kernel_event) == 136, "tl_kernel_event layout changed");
 _Static_assert(offsetof(struct tl_kernel_event, type) == 8, "type must follow ts_ns");
 
 /* The record's 32-bit millisecond stamp of the latest loss, widened with

@@ -125,6 +125,9 @@
 	X(state, "tcp_info: the state it went to; attach: the state hook's kind")                  \
 	X(srtt_ms, "smoothed RTT")                                                                 \
 	X(rttvar_ms, "RTT variation")                                                              \
+	X(bytes_acked, "tcp_info: the bytes the peer acknowledged, as tcplife's TX")               \
+	X(bytes_received, "tcp_info: the bytes received in order, as tcplife's RX")                \
+	X(rtt_measured, "tcp_info: the kernel took an RTT sample (else srtt_ms is 0)")             \
 	X(cwnd, "congestion window, segments")                                                     \
 	X(ssthresh, "slow-start threshold, null when never in loss")                               \
 	X(retrans, "segments the socket retransmitted")                                            \

@@ -488,6 +488,7 @@ static void json_tcp_info(struct tl_json *j, const struct tl_conn *c)
 		tl_json_name(j, TL_JM(state), tl_tcp_state_name(ti->state));
 		tl_json_ms(j, TL_JM(srtt_ms), (__u64)ti->srtt_us * 1000);
 		tl_json_ms(j, TL_JM(rttvar_ms), (__u64)ti->rttvar_us * 1000);
+		tl_json_bool(j, TL_JM(rtt_measured), ti->rtt_measured);
 		tl_json_uint(j, TL_JM(cwnd), ti->cwnd);
 		/* Never in loss: the kernel's "infinite", which ss leaves out too. */
 		if (ti->ssthresh >= TL_SSTHRESH_INFINITE)
@@ -497,6 +498,8 @@ static void json_tcp_info(struct tl_json *j, const struct tl_conn *c)
 		tl_json_uint(j, TL_JM(retrans), ti->retrans);
 		tl_json_uint(j, TL_JM(mss), ti->mss);
 		tl_json_uint(j, TL_JM(delivery_rate), ti->delivery_rate);
+		tl_json_uint(j, TL_JM(bytes_acked), ti->bytes_acked);
+		tl_json_uint(j, TL_JM(bytes_received), ti->bytes_received);
 		tl_json_close(j, '}');
 	}
 	tl_json_close(j, '}');

@@ -1,7 +1,10 @@
 /* --summary: a line per connection in libbpf-tools tcplife's columns, so
  * that scripts and habits made for tcplife keep working. tcplife sees one
  * socket; a loopback connection has two, so the line takes the client's
- * view: its process, its address as LADDR, what it sent as TX_KB. */
+ * view: its process, its address as LADDR, what it sent as TX_KB (its
+ * socket's bytes_acked at its close, as tcplife) and received as RX_KB
+ * (bytes_received); without the kernel's word (-r), the payload up to the
+ * highest seq each way, retransmissions counted once. */
 #include "tracer/output/output.h"
 
 #include <stdlib.h>
@@ -36,19 +39,22 @@ static void summary_on_conn_end(void *ctx, const struct tl_conn *c)
 	const struct tl_proc *p = &c->proc[TL_CLIENT];
 	char pid[16] = "?", comm[TL_COMM_LEN] = "?";
 	char laddr[TL_ADDR_STRLEN], raddr[TL_ADDR_STRLEN], rtt[24] = "-";
+	const struct tl_tcp_info *ti = &c->tcp_info[TL_CLIENT];
+	__u64 tx = ti->valid ? ti->bytes_acked : c->flow[TL_CLIENT].unique_bytes,
+	      rx = ti->valid ? ti->bytes_received : c->flow[TL_SERVER].unique_bytes;
 
 	if (p->pid) {
 		snprintf(pid, sizeof(pid), "%u", p->pid);
 		summary_comm(comm, p);
 	}
-	/* The client's smoothed RTT at its end, as ss -ti shows it. */
-	if (c->tcp_info[TL_CLIENT].valid)
-		snprintf(rtt, sizeof(rtt), "%.3f", c->tcp_info[TL_CLIENT].srtt_us / 1e3);
+	/* The client's smoothed RTT at its end, as ss -ti shows it, when the
+	 * kernel measured one. */
+	if (ti->valid && ti->rtt_measured)
+		snprintf(rtt, sizeof(rtt), "%.3f", ti->srtt_us / 1e3);
 	fprintf(s->f, "%-7s %-16s %-*s %-5u %-*s %-5u %5llu %5llu %-9.2f %s\n", pid, comm,
 		s->addr_cols, tl_addr_str(&c->ep[TL_CLIENT], laddr), c->ep[TL_CLIENT].port,
 		s->addr_cols, tl_addr_str(&c->ep[TL_SERVER], raddr), c->ep[TL_SERVER].port,
-		(unsigned long long)c->flow[TL_CLIENT].bytes / 1024,
-		(unsigned long long)c->flow[TL_SERVER].bytes / 1024,
+		(unsigned long long)tx / 1024, (unsigned long long)rx / 1024,
 		(double)(c->last_ns - c->start_ns) / 1e6, rtt);
 	fflush(s->f);
 }

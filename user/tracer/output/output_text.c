@@ -861,7 +861,8 @@ static void text_header(struct text_output *t, struct tl_fmt *f, const struct tl
 }
 
 /* "  srtt C 0.031 ms S 0.029 ms  retrans C 0 S 3  cwnd C 10 S 27": each
- * side's TCP internals at its end, when the kernel told them. */
+ * side's TCP internals at its end, when the kernel told them; a side's
+ * srtt is "-" when the kernel never measured an RTT (as ss leaves it out). */
 static void text_tcp_info(struct tl_fmt *f, const struct tl_conn *c)
 {
 	static const char *const what[] = {"  srtt", "  retrans", "  cwnd"};
@@ -875,6 +876,8 @@ static void text_tcp_info(struct tl_fmt *f, const struct tl_conn *c)
 			tl_fmt_str(f, s == TL_CLIENT ? " C " : " S ");
 			if (!ti[s].valid) {
 				tl_fmt_char(f, '?');
+			} else if (k == 0 && !ti[s].rtt_measured) {
+				tl_fmt_char(f, '-');
 			} else if (k == 0) {
 				tl_fmt_fixed(f, ti[s].srtt_us / 1000, ti[s].srtt_us % 1000, 3);
 				tl_fmt_str(f, " ms");
