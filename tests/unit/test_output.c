@@ -1404,8 +1404,11 @@ static void test_text_ws_retrans(void)
 		c.closed_by = TL_CLOSED_CLIENT;
 		c.retransmissions = r->retransmissions;
 		if (r->kernel)
-			c.tcp_info[TL_CLIENT] = (struct tl_tcp_info){
-			    .valid = true, .srtt_us = 31, .retrans = 2, .cwnd = 10};
+			c.tcp_info[TL_CLIENT] = (struct tl_tcp_info){.valid = true,
+								     .rtt_measured = true,
+								     .srtt_us = 31,
+								     .retrans = 2,
+								     .cwnd = 10};
 		o->sink.on_conn_end(o->sink.ctx, &c);
 		o->free(o);
 		fclose(f);
