@@ -23,6 +23,7 @@ set -u
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/live_lib.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/robust_lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/analysis_lib.sh"
 cd "$TL_ROOT" || exit 1
 
 T=test_analysis
@@ -41,19 +42,6 @@ fi
 DOC=$TL_TMP/www
 mkdir -p "$DOC"
 head -c 1000000 /dev/urandom >"$DOC/big.bin"
-
-# tshark's analysis of a capture, as analysis.jq reads it.
-analysis_fields() {
-	local a args=()
-	for a in retransmission fast_retransmission spurious_retransmission out_of_order \
-		lost_segment ack_lost_segment duplicate_ack zero_window zero_window_probe \
-		zero_window_probe_ack window_full window_update keep_alive keep_alive_ack \
-		reused_ports duplicate_ack_num duplicate_ack_frame ack_rtt bytes_in_flight; do
-		args+=(-e "tcp.analysis.$a")
-	done
-	tshark -r "$1" -T json -e frame.number -e tcp.stream -e tcp.srcport -e tcp.dstport \
-		-e tcp.seq_raw -e tcp.ack_raw -e tcp.len -e tcp.flags "${args[@]}" >"$2" 2>"$2.err"
-}
 
 # compare NAME EXACT WANT TSHARK TRACER: analysis.jq's checks, and the
 # conn counters against tshark's counts of the same labels.

@@ -151,14 +151,18 @@ static void window_and_ack(struct ana_seg *s)
 		dup_ack(s);
 }
 
-/* ACKed unseen segment: the ACK goes past what the peer was seen sending. */
+/* ACKed unseen segment: the ACK goes past what the peer was seen sending.
+ * maxseqtobeacked stops at a hole in the peer's sequence space; the first
+ * ACK past it moves it up to the peer's nextseq, so later ACKs past the
+ * same hole are not labelled. That is 4.0's test (LT_SEQ); Wireshark's
+ * current source has a plain "greater than" there, which labels them. */
 static void ack_lost(struct ana_seg *s)
 {
 	struct tl_ana_flow *r = s->rev;
 
 	if (!r->maxseqtobeacked || !seq_gt(s->ack, r->maxseqtobeacked) || !(s->flags & TL_ACK))
 		return;
-	if (r->maxseqtobeacked > r->nextseq) {
+	if (seq_lt(r->maxseqtobeacked, r->nextseq)) {
 		r->maxseqtobeacked = r->nextseq;
 		s->out->flags |= TL_A_ACK_LOST_SEGMENT;
 		return;

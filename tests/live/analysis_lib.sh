@@ -1,0 +1,16 @@
+# Shared by the tests that check the tracer's TCP analysis against tshark's
+# (sourced; needs tshark).
+
+# analysis_fields CAPTURE OUT: tshark's analysis of CAPTURE as analysis.jq
+# reads it (-T json, one object per frame).
+analysis_fields() {
+	local a args=()
+	for a in retransmission fast_retransmission spurious_retransmission out_of_order \
+		lost_segment ack_lost_segment duplicate_ack zero_window zero_window_probe \
+		zero_window_probe_ack window_full window_update keep_alive keep_alive_ack \
+		reused_ports duplicate_ack_num duplicate_ack_frame ack_rtt bytes_in_flight; do
+		args+=(-e "tcp.analysis.$a")
+	done
+	tshark -r "$1" -T json -e frame.number -e tcp.stream -e tcp.srcport -e tcp.dstport \
+		-e tcp.seq_raw -e tcp.ack_raw -e tcp.len -e tcp.flags "${args[@]}" >"$2" 2>"$2.err"
+}
