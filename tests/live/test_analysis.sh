@@ -16,7 +16,10 @@
 # keep-alives, window full and update); a zero window probe as Wireshark
 # defines it (one byte at the next seq, which Linux never sends:
 # zwp_probe.py writes it on lo) and its ACK; SO_KEEPALIVE with 1 s idle and
-# interval (keep-alive, keep-alive ACK); a tbf qdisc that drops (through -r
+# interval (keep-alive, keep-alive ACK); a client port used again while the
+# server's end of its first connection is in TIME_WAIT (port numbers
+# reused: live, the engine has ended that life, and only the timewait
+# socket it watches tells that the tuple was in use); a tbf qdisc that drops (through -r
 # only: the segments it drops are seen by the hook, not by a capture).
 # Takes about 30 s. TL_KEEP=DIR keeps each scenario's files.
 set -u
@@ -79,7 +82,8 @@ compare_cmd() {
 	else
 		fail "$1_compare_cmd" "$(grep -v ': agree (' "$out" | head -3 | tr '\n' ' ' | cut -c1-300)"
 	fi
-	n=$(grep -n '"analysis":\["[a-z_]*"\]' "$2/tracer.json" | grep -v out_of_order | grep -v '"retransmission"' | head -1 | cut -d: -f1)
+	n=$(grep -n '"analysis":\["[a-z_]*"\]' "$2/tracer.json" | grep -v out_of_order | grep -v '"retransmission"' |
+		grep -v reused_ports | head -1 | cut -d: -f1)
 	[ -n "$n" ] || return
 	sed "${n}s/\"analysis\":\[\"[a-z_]*\"\]/\"analysis\":[\"reused_ports\"]/" "$2/tracer.json" >"$planted"
 	"$TRACER" compare "$planted" "$2/hook.pcapng" >"$out.planted" 2>&1
@@ -163,6 +167,7 @@ EOF
 drive_peer() { expect_eq "$1_peer" done "$(in_ns python3 "$PEER" "$1" "$PORT" | cut -d' ' -f1)"; }
 drive_slow() { drive_peer slow; }
 drive_keepalive() { drive_peer keepalive; }
+drive_reuse() { drive_peer reuse; }
 drive_zwp() { expect_eq zwp_peer done "$(in_ns "$TL_ROOT/tests/live/zwp_probe.py" "$PORT" | cut -d' ' -f1)"; }
 drive_tbf() {
 	local i ok=0
@@ -235,6 +240,7 @@ scenario() {
 scenario keepalive 1 true '["keep_alive","keep_alive_ack"]' drive_keepalive
 scenario slow 1 true '["zero_window","keep_alive","window_full","window_update"]' drive_slow
 scenario zwp 1 true '["zero_window","zero_window_probe","zero_window_probe_ack"]' drive_zwp
+scenario reuse 2 true '["reused_ports"]' drive_reuse
 
 # Both ends on one CPU. On lo the TC egress hook runs in the sender's
 # transmit path (dev_queue_xmit, before the qdisc); loopback_xmit then queues

@@ -187,7 +187,7 @@ void tl_engine_packet(struct tl_engine *e, const struct tl_event *ev)
 	v.opts = &opts;
 	if ((p->flags & (TL_SYN | TL_ACK)) == TL_SYN && v.from == TL_CLIENT) {
 		tl_engine_match_connect(e, c);
-		tl_engine_tw_syn(e, c, ev->ts_ns);
+		reused |= tl_engine_tw_syn(e, c, ev->ts_ns);
 	} else if ((p->flags & (TL_SYN | TL_ACK)) == (TL_SYN | TL_ACK) && v.from == TL_SERVER) {
 		tl_engine_tw_synack(e, c, ev->ts_ns);
 	}
