@@ -222,16 +222,7 @@ scenario() {
 	fi
 	"$TRACER" -r "$dir/cap.pcapng" --json >"$dir/read.json" 2>"$dir/read.err"
 	compare "${name}_read" true "$want" "$dir/tshark.json" "$dir/read.json"
-	# The text shows Wireshark's Info column labels, in its order.
-	tshark -r "$dir/cap.pcapng" -Y tcp.analysis.flags -T fields -e _ws.col.Info 2>/dev/null |
-		grep -o '^\(\[[^]]*\] \)*' | sed 's/Dup ACK [0-9]*#/Dup ACK #/' | sort >"$dir/ts.labels"
-	"$TRACER" -r "$dir/cap.pcapng" 2>/dev/null | grep -o '\(\[TCP[^]]*\] \)\+' |
-		sed 's/Dup ACK [0-9]*#/Dup ACK #/' | sort >"$dir/tr.labels"
-	if cmp -s "$dir/ts.labels" "$dir/tr.labels" && [ -s "$dir/ts.labels" ]; then
-		pass "${name}_text_labels"
-	else
-		fail "${name}_text_labels" "$(diff "$dir/ts.labels" "$dir/tr.labels" | head -4 | tr '\n' ' ')"
-	fi
+	text_labels "${name}_text_labels" "$dir/cap.pcapng" "$dir"
 	if [ -n "${TL_KEEP:-}" ]; then
 		mkdir -p "$TL_KEEP" && cp -r "$dir" "$TL_KEEP/"
 	fi

@@ -2,7 +2,8 @@
 # -r on every capture of tests/captures/ (see its README) against tshark:
 # every TCP segment (frame number, tcp.stream, flags, relative seq and ack,
 # length, scaled window), Wireshark's analysis of each segment (tshark's
-# tcp.analysis.*, exactly: analysis.jq), one life per tcp.stream, the HTTP request and
+# tcp.analysis.*, exactly: analysis.jq) and its Info column labels in the
+# text, one life per tcp.stream, the HTTP request and
 # status lines (frame, method, URI, code), the -t r and -t d columns, gzip
 # read as the plain file, and the count grammar of the last line. Needs no
 # root and no network: the files are the input.
@@ -93,6 +94,7 @@ corpus_file() {
 	else
 		fail "${name}_analysis" "tshark failed: $(head -c 300 "$d/ts.ana.json.err")"
 	fi
+	text_labels "${name}_text_labels" "$file" "$d"
 
 	# Lives: one per tcp.stream, and each stream's segments in one life.
 	local lives

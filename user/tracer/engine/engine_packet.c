@@ -146,6 +146,7 @@ static void analyse(struct tl_conn *c, const struct tl_pkt_view *v, bool reused,
 {
 	struct tl_ana_input in = {.from = v->from,
 				  .packet = v->number,
+				  .frame = v->frame_no,
 				  .ts_ns = v->ts_ns,
 				  .pkt = v->pkt,
 				  .opts = v->opts,
