@@ -1,6 +1,6 @@
 # Compares Wireshark's TCP analysis (tshark's tcp.analysis.* fields) with
-# the tracer's `analysis`, `dup_ack_num`, `dup_ack_of`, `ack_rtt_ms` and
-# `bytes_in_flight`, segment by segment, and prints one "name: PASS" /
+# the tracer's `analysis`, `dup_ack_num`, `dup_ack_of`, `dup_ack_of_frame`,
+# `ack_rtt_ms` and `bytes_in_flight`, segment by segment, and prints one "name: PASS" /
 # "name: FAIL detail" line per check. Used by test_analysis.sh:
 #   jq -r -n --slurpfile ts TSHARK.json --slurpfile tr TRACER.ndjson \
 #         --arg name NAME --argjson exact true|false \
@@ -9,8 +9,8 @@
 # $ts[0] is tshark's -T json array (fields from analysis_fields in
 # test_analysis.sh), $tr the tracer's events. Connections pair by their
 # ports, in order. With exact (the tracer read the same capture with -r),
-# every field must be equal, the order too, dup_ack_of and ack_rtt_ms
-# included. Live, the hook and the capture point stamp each segment a few
+# every field must be equal, the order too, dup_ack_of, dup_ack_of_frame
+# and ack_rtt_ms included. Live, the hook and the capture point stamp each segment a few
 # microseconds apart and may see two segments sent at once from two CPUs in
 # either order: the rows must be the same, reordered only locally, without
 # the RTT's value and the frame a Dup ACK refers to (its number stays).
@@ -35,7 +35,8 @@ def timed($exact): if $exact then . else
 def row($exact):
 	"\(.dir) seq=\(.seq_raw) ack=\(.ack_raw) len=\(.len) flags=\(.flags)"
 	+ " [\(.a | timed($exact) | join(","))]"
-	+ (if .dn != null then " dup=\(.dn)" + (if $exact then " of=\(.df)" else "" end) else "" end)
+	+ (if .dn != null then " dup=\(.dn)"
+		+ (if $exact then " of=\(.df) frame=\(.dfr)" else "" end) else "" end)
 	+ (if .bif != null then " bif=\(.bif)" else "" end)
 	+ (if .rtt != null then (if $exact then " rtt=\(.rtt)" else " rtt" end) else "" end);
 
@@ -60,7 +61,8 @@ def tsconns: $ts[0] | map(._source.layers as $l | {
 		| (reduce .[] as $r ({}; .[$r.frame | tostring] = (length + 1))) as $idx
 		| {key: (.[0] | pairkey),
 		   rows: map(. + {dir: (if .sport == $cport then "c2s" else "s2c" end),
-				  df: (if .dframe then $idx[.dframe | tostring] else null end)})});
+				  df: (if .dframe then $idx[.dframe | tostring] else null end),
+				  dfr: .dframe})});
 
 def hex3: . as $n | "0123456789abcdef" as $h
 	| [($n / 256 | floor) % 16, ($n / 16 | floor) % 16, $n % 16] | map($h[.:(. + 1)]) | join("");
@@ -71,6 +73,7 @@ def trconns: $tr | map(select(.type == "packet")) | group_by(.conn) | map({
 	key: (.[0] | pairkey),
 	rows: map({dir, seq_raw, ack_raw, len, flags: (.flags | flagbits | hex3),
 		   a: (.analysis // []), dn: .dup_ack_num, df: .dup_ack_of,
+		   dfr: .dup_ack_of_frame,
 		   bif: .bytes_in_flight,
 		   rtt: (if .ack_rtt_ms == null then null else
 			(.ack_rtt_ms | tostring | split(".") | (.[0] | tonumber) * 1000000

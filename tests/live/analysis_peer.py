@@ -34,6 +34,9 @@
                   and reads nothing until its kernel has advertised a zero
                   window (at most 5 s), then everything: zero window, window
                   update
+  reuse PORT      two connections from one client port, the server closing
+                  each first: the second SYN finds the first's tuple in
+                  TIME_WAIT on the server's side (port numbers reused)
 
 Prints one line, "done BYTES", and exits 0 when the exchange went as planned.
 Every wait is bounded."""
@@ -357,6 +360,34 @@ def fetch(port):
     return got > 1000000, "%d %d" % (got, local)
 
 
+def serve_twice(srv, errors):
+    try:
+        for _ in range(2):
+            conn, _ = srv.accept()
+            with conn:
+                conn.sendall(b"hi")
+    except OSError as e:
+        errors.append(e)
+
+
+def reuse(port):
+    srv, errors, t = serve(port, serve_twice)
+    local, got = 0, 0
+    for _ in range(2):
+        cli = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        cli.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        cli.settimeout(10)
+        cli.bind(("127.0.0.1", local))
+        local = cli.getsockname()[1]
+        cli.connect(("127.0.0.1", port))
+        got += read_all(cli, 1 << 20)  # until the server's FIN
+        cli.close()
+        time.sleep(0.3)  # its LAST_ACK is answered: the port is free again
+    t.join(10)
+    srv.close()
+    return got == 4 and not errors, local
+
+
 def main():
     mode, port = sys.argv[1], int(sys.argv[2])
     modes = {
@@ -371,6 +402,7 @@ def main():
         "tail": lambda p: tail(p, sys.argv[3]),
         "fetch": fetch,
         "stalled": stalled,
+        "reuse": reuse,
     }
     ok, got = modes[mode](port)
     print("done" if ok else "failed", got)

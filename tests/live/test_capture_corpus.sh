@@ -1,7 +1,9 @@
 #!/bin/bash
 # -r on every capture of tests/captures/ (see its README) against tshark:
 # every TCP segment (frame number, tcp.stream, flags, relative seq and ack,
-# length, scaled window), one life per tcp.stream, the HTTP request and
+# length, scaled window), Wireshark's analysis of each segment (tshark's
+# tcp.analysis.*, exactly: analysis.jq) and its Info column labels in the
+# text, one life per tcp.stream, the HTTP request and
 # status lines (frame, method, URI, code), the -t r and -t d columns, gzip
 # read as the plain file, and the count grammar of the last line. Needs no
 # root and no network: the files are the input.
@@ -12,6 +14,7 @@
 # its own.
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/analysis_lib.sh"
 cd "$TL_ROOT" || exit 1
 
 T=test_capture_corpus
@@ -79,6 +82,19 @@ corpus_file() {
 		| [.frame, .stream, (.flags | f2i), .seq, .ack, .len, .win_scaled] | @tsv' \
 		"$d/tracer.json" | sort -n >"$d/tr.seg"
 	diffcheck "${name}_segments" "$d/ts.seg" "$d/tr.seg"
+
+	# Wireshark's analysis of every segment, exactly (analysis.jq): labels,
+	# Dup ACK numbers and frames, ACK RTT, bytes in flight.
+	if analysis_fields "$file" "$d/ts.ana.json"; then
+		jq -R 'fromjson? // empty' "$d/tracer.json" >"$d/tracer.ndjson"
+		jq -r -n --slurpfile ts "$d/ts.ana.json" --slurpfile tr "$d/tracer.ndjson" \
+			--arg name "${name}_analysis" --argjson exact true --argjson want '[]' \
+			-f "$TL_ROOT/tests/live/analysis.jq" 2>"$d/ana.err" ||
+			fail "${name}_analysis" "jq failed: $(head -c 300 "$d/ana.err")"
+	else
+		fail "${name}_analysis" "tshark failed: $(head -c 300 "$d/ts.ana.json.err")"
+	fi
+	text_labels "${name}_text_labels" "$file" "$d"
 
 	# Lives: one per tcp.stream, and each stream's segments in one life.
 	local lives

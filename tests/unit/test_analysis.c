@@ -17,6 +17,8 @@
 #define MAX_SEGS 8
 /* Wireshark takes a zero time as unset: the recording starts later. */
 #define T0 1000000000ull
+/* Frame numbers, as in a file where other frames come first. */
+#define FRAME0 500
 
 struct seg {
 	int from;
@@ -155,8 +157,12 @@ static void feed(struct tl_ana_conn *a, const struct seg *s, __u32 number, struc
 			      .window = s->win,
 			      .flags = s->flags};
 	struct tl_tcp_opts o;
-	struct tl_ana_input in = {
-	    .from = s->from, .packet = number, .ts_ns = T0 + s->t_us * US, .pkt = &p, .opts = &o};
+	struct tl_ana_input in = {.from = s->from,
+				  .packet = number,
+				  .frame = FRAME0 + number,
+				  .ts_ns = T0 + s->t_us * US,
+				  .pkt = &p,
+				  .opts = &o};
 
 	for (int i = 0; i < 4; i++) {
 		opt[2 + i] = (__u8)(s->sack_l >> (24 - 8 * i));
@@ -180,11 +186,12 @@ static void run_row(const struct row *r)
 	tl_analysis_labels_str(&(struct tl_analysis){.flags = r->want,
 						     .dup_ack_num = r->dup_num,
 						     .dup_ack_of = r->dup_of},
-			       want, sizeof(want));
-	tl_analysis_labels_str(&an, got, sizeof(got));
+			       false, want, sizeof(want));
+	tl_analysis_labels_str(&an, false, got, sizeof(got));
 	UNIT_CHECK_AT(r->line,
 		      an.flags == r->want && an.dup_ack_num == r->dup_num &&
-			  an.dup_ack_of == r->dup_of,
+			  an.dup_ack_of == r->dup_of &&
+			  an.dup_ack_of_frame == (r->dup_of ? FRAME0 + r->dup_of : 0),
 		      "%s: want '%s' got '%s'", r->name, want, got);
 	UNIT_CHECK_AT(r->line, an.acks_packet == r->acks && an.ack_rtt_ns == r->rtt_us * US,
 		      "%s: acks #%u after %u us (got #%u after %llu ns)", r->name, r->acks,
@@ -207,10 +214,29 @@ static void test_fields(void)
 		   "fields of a fast retransmission that is a dup ACK");
 }
 
+/* The Dup ACK's first number: the frame where the lines show frames (as
+ * Wireshark's Info column), else the packet in the connection. */
+static void test_dup_ack_label(void)
+{
+	struct tl_analysis an = {.flags = TL_A_DUPLICATE_ACK | TL_A_RETRANSMISSION,
+				 .dup_ack_num = 2,
+				 .dup_ack_of = 45,
+				 .dup_ack_of_frame = 181};
+	char frames[128], packets[128];
+
+	tl_analysis_labels_str(&an, true, frames, sizeof(frames));
+	tl_analysis_labels_str(&an, false, packets, sizeof(packets));
+	UNIT_CHECK(!strcmp(frames, "[TCP Dup ACK 181#2] [TCP Retransmission] "),
+		   "Dup ACK label with frame numbers: got '%s'", frames);
+	UNIT_CHECK(!strcmp(packets, "[TCP Dup ACK 45#2] [TCP Retransmission] "),
+		   "Dup ACK label without frame numbers: got '%s'", packets);
+}
+
 int main(void)
 {
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
 		run_row(&rows[i]);
 	test_fields();
+	test_dup_ack_label();
 	return unit_done();
 }

@@ -33,6 +33,14 @@ struct cmp_seg {
 	__u32 seq, ack, len;
 	__u16 flags, win;
 	__u32 analysis;
+	/* Wireshark's values, 0 where it has none (struct tl_analysis):
+	 * dup_of is the number of the segment a Dup ACK repeats. */
+	__u32 dup_num, dup_of, bif;
+	bool has_rtt;
+	__u64 rtt_ns;
+	__u64 frame;	    /* Wireshark's frame number, 0 unknown */
+	__u64 ts_ns;	    /* when that side saw it */
+	__u32 number;	    /* in its connection, both directions, from 1 */
 	__u32 other_before; /* segments the other direction sent before it */
 	/* Set by cmp_align on the trace's: 1 + the capture's index of the
 	 * same segment (0: none), and where it was met in its direction. */
@@ -78,6 +86,7 @@ struct cmp_report {
 	struct cmp_conn *trace; /* the trace's connection, for its drops */
 	unsigned excused;	/* segments the capture lacks, dropped before it */
 	unsigned reordered;	/* segments met in another order (CMP_MOVED) */
+	__u64 rtt_slack_ns;	/* how far the two sides' ACK RTTs may differ */
 };
 
 /* How to compare and tell one kind of list item: segments, HTTP messages. */
@@ -132,7 +141,8 @@ void cmp_align(struct cmp_report *r, struct vec *tv, struct vec *cv, const struc
 
 /* --- differences (compare_report.c) --- */
 
-/* Both directions' segments, their labels, and the HTTP messages. */
+/* Both directions' segments, their labels and Wireshark's values, and the
+ * HTTP messages. */
 void cmp_compare_pair(struct cmp_report *r, struct cmp_conn *t, struct cmp_conn *c);
 
 /* An item only one side has, which neither a drop nor a reorder explains. */

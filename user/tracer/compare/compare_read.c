@@ -44,6 +44,7 @@ static int cmp_add_seg(struct cmp_conn *c, enum tl_side from, const struct cmp_s
 		return -ENOMEM;
 	*s = *seg;
 	s->other_before = c->segs[TL_OTHER(from)].n;
+	s->number = (__u32)(c->segs[TL_CLIENT].n + c->segs[TL_SERVER].n);
 	return 0;
 }
 
@@ -157,6 +158,46 @@ static __u32 analysis_fields_bits(const struct tl_analysis *an)
 	return bits;
 }
 
+/* An optional whole member: 0 when absent. */
+static int opt_u32(json_t *o, const char *key, __u32 *out)
+{
+	return json_object_get(o, key) ? tl_json_member_u32(o, key, UINT32_MAX, out) : 0;
+}
+
+/* A time member in units of ns_per_unit ns, as ns; absent: *has false. */
+static int opt_ns(json_t *o, const char *key, double ns_per_unit, __u64 *out, bool *has)
+{
+	json_t *v = json_object_get(o, key);
+
+	*has = v != NULL;
+	if (!v)
+		return 0;
+	if (!json_is_number(v) || json_number_value(v) < 0 ||
+	    json_number_value(v) * ns_per_unit > 1e19) /* past __u64 */
+		return -EINVAL;
+	*out = (__u64)(json_number_value(v) * ns_per_unit + 0.5);
+	return 0;
+}
+
+/* Wireshark's values of a trace's segment, and where and when it was. */
+static int trace_values(json_t *o, struct cmp_seg *seg)
+{
+	uint64_t frame = 0;
+	bool has_ts;
+
+	if (json_object_get(o, TL_JM(frame)) &&
+	    tl_json_member_uint(o, TL_JM(frame), UINT64_MAX, &frame))
+		return -EINVAL;
+	seg->frame = frame;
+	return opt_u32(o, TL_JM(dup_ack_num), &seg->dup_num) ||
+		       opt_u32(o, TL_JM(dup_ack_of), &seg->dup_of) ||
+		       opt_u32(o, TL_JM(bytes_in_flight), &seg->bif) ||
+		       opt_ns(o, TL_JM(ack_rtt_ms), 1e6, &seg->rtt_ns, &seg->has_rtt) ||
+		       opt_ns(o, TL_JM(ts), 1e9, &seg->ts_ns, &has_ts)
+		   ? -EINVAL
+		   : 0;
+}
+
 /* The flags word: flags_raw, or in a trace older than it, the flags text. */
 static int trace_flags(json_t *o, __u16 *out)
 {
@@ -188,7 +229,8 @@ static int trace_packet(struct cmp_side *s, json_t *o)
 	    tl_json_member_u32(o, TL_JM(ack_raw), UINT32_MAX, &seg.ack) ||
 	    tl_json_member_u32(o, TL_JM(len), UINT32_MAX, &seg.len) ||
 	    tl_json_member_u32(o, TL_JM(win), UINT16_MAX, &win) ||
-	    analysis_from_json(json_object_get(o, TL_JM(analysis)), &seg.analysis))
+	    analysis_from_json(json_object_get(o, TL_JM(analysis)), &seg.analysis) ||
+	    trace_values(o, &seg))
 		return -EINVAL;
 	seg.win = win;
 	c = trace_conn(s, id, &created);
@@ -334,11 +376,23 @@ static void capture_on_packet(void *ctx, const struct tl_conn *c, const struct t
 			      .len = p->payload_len,
 			      .flags = p->flags,
 			      .win = p->window,
-			      .analysis = analysis_fields_bits(v->analysis)};
+			      .analysis = analysis_fields_bits(v->analysis),
+			      .frame = v->frame_no,
+			      .ts_ns = v->ts_ns};
 	struct cmp_side *s = ctx;
 	struct cmp_conn *cc = capture_conn(s, c);
+	const struct tl_analysis *an = v->analysis;
 	int err;
 
+	if (an && (an->flags & TL_A_DUPLICATE_ACK)) {
+		seg.dup_num = an->dup_ack_num;
+		seg.dup_of = an->dup_ack_of;
+	}
+	if (an) {
+		seg.bif = an->bytes_in_flight;
+		seg.has_rtt = an->acks_packet != 0;
+		seg.rtt_ns = an->ack_rtt_ns;
+	}
 	if (cc && (err = cmp_add_seg(cc, v->from, &seg)))
 		s->err = err;
 }

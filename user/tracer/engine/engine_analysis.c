@@ -113,6 +113,7 @@ static void dup_ack(struct ana_seg *s)
 	s->out->flags |= TL_A_DUPLICATE_ACK;
 	s->out->dup_ack_num = (__u32)f->dupacknum;
 	s->out->dup_ack_of = f->lastnondupack;
+	s->out->dup_ack_of_frame = f->lastnondupack_frame;
 }
 
 /* The window and ACK labels, up to Wireshark's "finished_fwd". */
@@ -151,14 +152,18 @@ static void window_and_ack(struct ana_seg *s)
 		dup_ack(s);
 }
 
-/* ACKed unseen segment: the ACK goes past what the peer was seen sending. */
+/* ACKed unseen segment: the ACK goes past what the peer was seen sending.
+ * maxseqtobeacked stops at a hole in the peer's sequence space; the first
+ * ACK past it moves it up to the peer's nextseq, so later ACKs past the
+ * same hole are not labelled. That is 4.0's test (LT_SEQ); Wireshark's
+ * current source has a plain "greater than" there, which labels them. */
 static void ack_lost(struct ana_seg *s)
 {
 	struct tl_ana_flow *r = s->rev;
 
 	if (!r->maxseqtobeacked || !seq_gt(s->ack, r->maxseqtobeacked) || !(s->flags & TL_ACK))
 		return;
-	if (r->maxseqtobeacked > r->nextseq) {
+	if (seq_lt(r->maxseqtobeacked, r->nextseq)) {
 		r->maxseqtobeacked = r->nextseq;
 		s->out->flags |= TL_A_ACK_LOST_SEGMENT;
 		return;
@@ -365,6 +370,7 @@ void tl_analysis_segment(struct tl_ana_conn *a, const struct tl_ana_input *in,
 	/* A new ACK value ends a run of duplicates. */
 	if (s.ack != s.fwd->lastack) {
 		s.fwd->lastnondupack = in->packet;
+		s.fwd->lastnondupack_frame = in->frame;
 		s.fwd->dupacknum = 0;
 	}
 	ack_lost(&s);
@@ -440,7 +446,8 @@ static const enum tl_analysis_flag label_order[] = {
     TL_A_RETRANSMISSION,
 };
 
-const char *tl_analysis_labels_str(const struct tl_analysis *an, char *buf, size_t size)
+const char *tl_analysis_labels_str(const struct tl_analysis *an, bool frames, char *buf,
+				   size_t size)
 {
 	size_t len = 0;
 
@@ -452,7 +459,9 @@ const char *tl_analysis_labels_str(const struct tl_analysis *an, char *buf, size
 		if (!(an->flags & fl))
 			continue;
 		if (fl == TL_A_DUPLICATE_ACK)
-			n = snprintf(buf + len, size - len, "[TCP Dup ACK %u#%u] ", an->dup_ack_of,
+			n = snprintf(buf + len, size - len, "[TCP Dup ACK %llu#%u] ",
+				     frames ? (unsigned long long)an->dup_ack_of_frame
+					    : (unsigned long long)an->dup_ack_of,
 				     an->dup_ack_num);
 		else
 			n = snprintf(buf + len, size - len, "[%s] ",

@@ -42,12 +42,13 @@ extern const char *const tl_analysis_labels[TL_A_COUNT];
 
 /* What Wireshark derives for one segment. */
 struct tl_analysis {
-	__u32 flags;	       /* enum tl_analysis_flag */
-	__u32 dup_ack_num;     /* with TL_A_DUPLICATE_ACK: its number in the run */
-	__u32 dup_ack_of;      /* ...and the packet it duplicates (conn-relative, from 1) */
-	__u32 acks_packet;     /* the packet this one acknowledges exactly, 0 none */
-	__u64 ack_rtt_ns;      /* with acks_packet: the time since it */
-	__u32 bytes_in_flight; /* 0: Wireshark shows none */
+	__u32 flags;		/* enum tl_analysis_flag */
+	__u32 dup_ack_num;	/* with TL_A_DUPLICATE_ACK: its number in the run */
+	__u32 dup_ack_of;	/* ...and the packet it duplicates (conn-relative, from 1) */
+	__u64 dup_ack_of_frame; /* ...and that packet's frame number (Wireshark's) */
+	__u32 acks_packet;	/* the packet this one acknowledges exactly, 0 none */
+	__u64 ack_rtt_ns;	/* with acks_packet: the time since it */
+	__u32 bytes_in_flight;	/* 0: Wireshark shows none */
 };
 
 /* One side's segments not yet acknowledged. */
@@ -65,6 +66,7 @@ struct tl_ana_flow {
 	__u32 nextseq, maxseqtobeacked, lastack;
 	__u64 nextseq_ns, lastack_ns;
 	__u32 lastnondupack;
+	__u64 lastnondupack_frame;
 	__s32 dupacknum; /* -1: an ACK of an unseen segment was just seen */
 	__u32 window;	 /* raw header value */
 	int win_scale;	 /* -1 unknown, -2 none, else the shift */
@@ -88,6 +90,7 @@ struct tl_ana_conn {
 struct tl_ana_input {
 	int from;     /* index into tl_ana_conn.flow: the sender */
 	__u32 packet; /* its conn-relative number, from 1 */
+	__u64 frame;  /* its frame number (struct tl_pkt_view's frame_no) */
 	__u64 ts_ns;
 	const struct tl_packet *pkt;
 	const struct tl_tcp_opts *opts;
@@ -112,7 +115,10 @@ void tl_analysis_trim(struct tl_ana_conn *a);
 int tl_analysis_fields(__u32 flags, const char *names[TL_A_COUNT]);
 
 /* tl_analysis_labels_str: "[TCP Dup ACK 12#1] [TCP Retransmission] " as
- * Wireshark's Info column begins, "" when there is nothing. Returns buf. */
-const char *tl_analysis_labels_str(const struct tl_analysis *an, char *buf, size_t size);
+ * Wireshark's Info column begins, "" when there is nothing; the Dup ACK's
+ * 12 a frame number with frames (as Wireshark's, where the lines show
+ * frame numbers), else the conn-relative packet number. Returns buf. */
+const char *tl_analysis_labels_str(const struct tl_analysis *an, bool frames, char *buf,
+				   size_t size);
 
 #endif

@@ -244,8 +244,10 @@ void tl_engine_kernel_segment(struct tl_engine *e, struct tl_conn *c, const stru
 /* Reports TIME_WAIT for side once its socket is gone and the peer's FIN acked. */
 void tl_engine_tw_infer(struct tl_engine *e, struct tl_conn *c, enum tl_side side, __u64 ts_ns);
 /* A client's SYN on c's tuple, which may take it over from an earlier
- * life's timewait socket. */
-void tl_engine_tw_syn(struct tl_engine *e, const struct tl_conn *c, __u64 ts_ns);
+ * life's timewait socket. Returns whether one was watched: the tuple was
+ * in use before (Wireshark's "port numbers reused"), though that life has
+ * ended. */
+bool tl_engine_tw_syn(struct tl_engine *e, const struct tl_conn *c, __u64 ts_ns);
 /* The server answered c's SYN: no timewait socket holds the tuple any more. */
 void tl_engine_tw_synack(struct tl_engine *e, const struct tl_conn *c, __u64 ts_ns);
 void tl_engine_tw_tick(struct tl_engine *e, __u64 now_ns);

@@ -161,6 +161,7 @@ static void analyse(struct tl_conn *c, const struct tl_pkt_view *v, bool reused,
 {
 	struct tl_ana_input in = {.from = v->from,
 				  .packet = v->number,
+				  .frame = v->frame_no,
 				  .ts_ns = v->ts_ns,
 				  .pkt = v->pkt,
 				  .opts = v->opts,
@@ -202,7 +203,7 @@ void tl_engine_packet(struct tl_engine *e, const struct tl_event *ev)
 	v.opts = &opts;
 	if ((p->flags & (TL_SYN | TL_ACK)) == TL_SYN && v.from == TL_CLIENT) {
 		tl_engine_match_connect(e, c);
-		tl_engine_tw_syn(e, c, ev->ts_ns);
+		reused |= tl_engine_tw_syn(e, c, ev->ts_ns);
 	} else if ((p->flags & (TL_SYN | TL_ACK)) == (TL_SYN | TL_ACK) && v.from == TL_SERVER) {
 		tl_engine_tw_synack(e, c, ev->ts_ns);
 	}

@@ -135,17 +135,20 @@ static void check(struct tl_engine *e, struct tl_tw_watch *w, __u64 now_ns)
 	}
 }
 
-void tl_engine_tw_syn(struct tl_engine *e, const struct tl_conn *c, __u64 ts_ns)
+bool tl_engine_tw_syn(struct tl_engine *e, const struct tl_conn *c, __u64 ts_ns)
 {
 	struct tl_tw_watch *w = NULL;
+	bool reused = false;
 
 	while ((w = tl_tw_watches_on(&e->tw, &c->ep[TL_CLIENT], &c->ep[TL_SERVER], w))) {
 		if (w->conn_id == c->id || w->reused_ns || w->start_ns > ts_ns)
 			continue;
 		w->reused_ns = ts_ns;
+		reused = true;
 		/* Whether the SYN took it over, sock_diag can tell at once. */
 		tl_tw_watches_reschedule(&e->tw, w, ts_ns);
 	}
+	return reused;
 }
 
 void tl_engine_tw_synack(struct tl_engine *e, const struct tl_conn *c, __u64 ts_ns)

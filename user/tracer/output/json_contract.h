@@ -55,6 +55,7 @@
 	X(analysis, "tshark's tcp.analysis.* field names")                                         \
 	X(dup_ack_num, "which duplicate ACK this is")                                              \
 	X(dup_ack_of, "the packet it duplicates, from 1 in its connection")                        \
+	X(dup_ack_of_frame, "the frame number of the packet it duplicates")                        \
 	X(ack_rtt_ms, "the RTT to the segment it acknowledges")                                    \
 	X(bytes_in_flight, "bytes sent and not yet acknowledged")                                  \
 	/* drop, kernel_retransmit, reset */                                                       \

@@ -255,6 +255,7 @@ static void json_analysis(struct tl_json *j, const struct tl_analysis *an)
 	if (an->flags & TL_A_DUPLICATE_ACK) {
 		tl_json_uint(j, TL_JM(dup_ack_num), an->dup_ack_num);
 		tl_json_uint(j, TL_JM(dup_ack_of), an->dup_ack_of);
+		tl_json_uint(j, TL_JM(dup_ack_of_frame), an->dup_ack_of_frame);
 	}
 	if (an->acks_packet)
 		tl_json_ms6(j, TL_JM(ack_rtt_ms), an->ack_rtt_ns);

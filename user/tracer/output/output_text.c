@@ -559,7 +559,9 @@ static void text_on_packet(void *ctx, const struct tl_conn *c, const struct tl_p
 		char labels[256];
 
 		text_color(t, &f, TEXT_YELLOW);
-		tl_fmt_str(&f, tl_analysis_labels_str(v->analysis, labels, sizeof(labels)));
+		/* A Dup ACK names a frame where the lines show frame numbers. */
+		tl_fmt_str(&f, tl_analysis_labels_str(v->analysis, t->no_cols != 0, labels,
+						      sizeof(labels)));
 		text_color(t, &f, TEXT_RESET);
 	}
 	if (t->color)
