@@ -310,10 +310,10 @@ int BPF_PROG(tl_reset_btf, const struct sock *sk, const struct sk_buff *skb,
  * takes over at FIN_WAIT2 -> CLOSE), and as it leaves ESTABLISHED, for a
  * life still open when tracing ends. User space keeps the latest. The
  * changes between are left out: two records a side where every change of
- * the close would take three, and churn pays for each. Not a program of its own: the
- * state program (tp_btf) calls it for a traced socket before its state
- * record, which saves every state change of the host a program run and a
- * second look at the socket. */
+ * the close would take three, and churn pays for each. Not a program of
+ * its own: the state program (tp_btf) calls it for a traced socket before
+ * its state record, which saves every state change of the host a program
+ * run and a second look at the socket. */
 static __always_inline void tcp_info_fact(const struct sock *sk, const struct sock_id *id,
 					  int oldstate, int newstate)
 {
