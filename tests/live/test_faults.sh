@@ -285,7 +285,7 @@ if wait_for_line "$TL_TMP/r.json" '"type":"start"' 10; then
 	got=$(jq -R -r --argjson s1 "${S1:-0}" --argjson s2 "${S2:-0}" 'fromjson? | select(.type == "conn")
 		| "\(if .server_pid == $s1 then "first" elif .server_pid == $s2 then "second" else .server_pid end)/\(.responses)/\(.closed_by)/\(.incomplete)"' "$TL_TMP/r.json" | sort | tr '\n' ' ')
 	# Sorted: lives are reported as they end, and one closed into TIME_WAIT
-	# waits 200 ms for what its timewait socket answers, so the refused
+	# waits 30 ms for what its timewait socket answers, so the refused
 	# connection can be reported before the first one.
 	expect_eq "${T}_server_restart_conns_reported" "first/1/client/false null/0/reset/false second/1/client/false " "$got"
 	if why=$(json_lines_ok "$TL_TMP/r.json"); then pass "${T}_server_restart_json_valid"; else fail "${T}_server_restart_json_valid" "$why"; fi
