@@ -72,7 +72,6 @@ struct tl_flow_track {
 	__u32 base; /* the ISN, or the first seen seq - 1 (Wireshark's rule) */
 	bool base_known;
 	int wscale; /* shift from its SYN, -1 when its SYN had none or was not seen */
-	__u32 high; /* relative seq past its highest payload byte (0: none yet) */
 	bool fin_seen;
 	__u32 fin_end; /* raw seq just past its FIN: the ack that acknowledges it */
 	bool fin_acked;

@@ -95,14 +95,12 @@ static void relative_numbers(struct tl_conn *c, enum tl_side from, const struct 
  * tcplife's bytes where the kernel did not say. */
 static void unique_bytes(struct tl_conn *c, enum tl_side from, const struct tl_pkt_view *v)
 {
-	struct tl_flow_track *f = &tl_econn(c)->track[from];
-	__u32 from_seq = f->high ? f->high : 1,
+	/* Relative seqs start at 1: the highest reached is one past the count. */
+	__u32 high = (__u32)c->flow[from].unique_bytes + 1,
 	      end = v->seq + !!(v->pkt->flags & TL_SYN) + v->pkt->payload_len;
 
-	if (v->pkt->payload_len && (__s32)(end - from_seq) > 0) {
-		c->flow[from].unique_bytes += end - from_seq;
-		f->high = end;
-	}
+	if (v->pkt->payload_len && (__s32)(end - high) > 0)
+		c->flow[from].unique_bytes += end - high;
 }
 
 static void window(const struct tl_conn *c, enum tl_side from, const struct tl_packet *p,
