@@ -4,8 +4,9 @@
  * inside the host and why, TCP's own retransmissions, the reason of each
  * RST it sends, a socket's TCP internals at its state changes, and receive
  * queue pressure. Included by tcplife_http.bpf.c after its socket helpers
- * and before its state program, sharing its ring buffer and filters. Each program rejects what is
- * not TCP on a traced port as early as it can: kfree_skb fires for every drop on the machine. */
+ * and before its state program, sharing its ring buffer and filters. Each
+ * program rejects what is not TCP on a traced port as early as it can:
+ * kfree_skb fires for every drop on the machine. */
 #ifndef TL_KERNEL_FACTS_BPF_H
 #define TL_KERNEL_FACTS_BPF_H
 
