@@ -84,6 +84,12 @@ static inline const struct tl_json_side_rule *tl_json_side_rule(enum tl_json_sid
 	return &rules[m];
 }
 
+/* closed_by's words are its enum's values after NONE, in that order. */
+_Static_assert(TL_CLOSED_CLIENT - TL_CLOSED_CLIENT == TL_CLIENT &&
+		   TL_CLOSED_SERVER - TL_CLOSED_CLIENT == TL_SERVER &&
+		   TL_CLOSED_RESET - TL_CLOSED_CLIENT == 2,
+	       "closed_by's words follow enum tl_closed_by");
+
 /* tl_json_side_word: member m's word number i, NULL past its last. The
  * sides' names and both are the writer's own (tl_time_wait_name). */
 static inline const char *tl_json_side_word(enum tl_json_side_member m, int i)
