@@ -62,15 +62,6 @@
 /* The header (with its legend) and the summary of a block. */
 #define TEXT_FRAME_MAX 4096
 
-/* The lines under a segment start at its column (n < 64). */
-static void text_indent(struct tl_fmt *f, int n)
-{
-	static const char spaces[] =
-	    "                                                                ";
-
-	tl_fmt_mem(f, spaces, (size_t)n < sizeof(spaces) - 1 ? (size_t)n : sizeof(spaces) - 1);
-}
-
 /* Lines of a timeline, and the events (segments, the kernel's state
  * changes) they show. Each line is built in place at its end: the stdio
  * memory stream this replaces cost a fifth of the reader's CPU (an 8 KB
@@ -111,11 +102,7 @@ struct text_output {
 	bool why;		 /* --why */
 	enum tl_headers_mode headers;
 	const struct tl_text_lang *lang;
-	struct tl_conn_map conns; /* struct text_block, by connection id */
-	/* The block of the latest lookup: a segment's line, the HTTP line
-	 * under it and a state change are mostly one connection's. */
-	__u64 last_id;
-	struct text_block *last;
+	struct tl_conn_map conns;   /* struct text_block, by connection id */
 	bool live;		    /* --live: lines go out as they come, not in blocks */
 	struct text_part live_line; /* --live: the line being built */
 	char titles[64];	    /* the column titles under a block's header */
@@ -399,8 +386,6 @@ static struct text_block *text_block_get(struct text_output *t, __u64 id)
 {
 	struct text_block *blk;
 
-	if (t->last && t->last_id == id)
-		return t->last;
 	blk = tl_conn_map_get(&t->conns, id);
 	if (!blk) {
 		blk = calloc(1, sizeof(*blk));
@@ -411,8 +396,6 @@ static struct text_block *text_block_get(struct text_output *t, __u64 id)
 			return NULL;
 		}
 	}
-	t->last_id = id;
-	t->last = blk;
 	return blk;
 }
 
@@ -454,6 +437,10 @@ static struct text_part *text_target(struct text_output *t, const struct tl_conn
 
 	if (!t->live)
 		return blk;
+	/* Each event's lines start afresh: a line that found no memory left
+	 * its number behind and must not stop the ones after it. */
+	t->live_line.len = 0;
+	t->live_line.oom = false;
 	if (text_line(&t->live_line, &f, TEXT_NUM_MAX)) {
 		tl_fmt_char(&f, '#');
 		tl_fmt_uint(&f, c->id);
@@ -737,14 +724,14 @@ static void text_http_fields(struct text_output *t, struct text_part *p,
 	for (int i = 0; i < h.n && text_line(p, &f, TEXT_LINE_MAX); i++) {
 		int cols = TEXT_LINE_COLS - t->seg_col - 2;
 
-		text_indent(&f, t->seg_col + 2);
+		tl_fmt_pad(&f, t->seg_col + 2);
 		text_safe(&f, (const char *)h.f[i].name, h.f[i].name_len, &cols);
 		text_plain_str(&f, ": ", &cols);
 		text_safe(&f, (const char *)h.f[i].value, h.f[i].value_len, &cols);
 		text_put_line(t, p, &f);
 	}
 	if (h.truncated && text_line(p, &f, TEXT_LINE_MAX)) {
-		text_indent(&f, t->seg_col + 2);
+		tl_fmt_pad(&f, t->seg_col + 2);
 		text_fill_uint(&f, t->lang->head_cut, v->head_len);
 		text_put_line(t, p, &f);
 	}
@@ -762,7 +749,7 @@ static void text_on_http(void *ctx, const struct tl_conn *c, const struct tl_htt
 
 	if (!p || !text_line(p, &f, TEXT_LINE_MAX))
 		return;
-	text_indent(&f, t->seg_col);
+	tl_fmt_pad(&f, t->seg_col);
 	text_color(t, &f, TEXT_CYAN);
 	if (m->kind == TL_HTTP_REQUEST) {
 		text_str(&f, m->method, &cols);
@@ -804,7 +791,7 @@ static void text_on_exchange(void *ctx, const struct tl_conn *c, const struct tl
 
 	if (!p || !text_line(p, &f, TEXT_LINE_MAX))
 		return;
-	text_indent(&f, t->seg_col);
+	tl_fmt_pad(&f, t->seg_col);
 	text_color(t, &f, TEXT_CYAN);
 	tl_fmt_str(&f, "= ");
 	if (v->request) {
@@ -1008,8 +995,6 @@ static void text_on_conn_end(void *ctx, const struct tl_conn *c)
 	char frame[TEXT_FRAME_MAX];
 	struct tl_fmt f;
 
-	if (t->last_id == c->id)
-		t->last = NULL;
 	tl_fmt_init(&f, frame, sizeof(frame));
 	text_header(t, &f, c, blk ? &blk->legend : &(struct tl_legend){0});
 	fwrite_unlocked(f.buf, 1, f.len, t->f);
