@@ -106,7 +106,7 @@ void tl_http_headers_collect(const uint8_t *head, size_t len, enum tl_headers_mo
 	struct tl_http_field f;
 	bool end = false;
 	size_t off;
-	int k, which;
+	int k;
 
 	out->n = 0;
 	out->more = false;
@@ -115,7 +115,7 @@ void tl_http_headers_collect(const uint8_t *head, size_t len, enum tl_headers_mo
 	if (mode == TL_HEADERS_NONE)
 		return;
 	off = tl_http_head_start(head, len);
-	while (tl_http_field_next_wanted(head, len, &off, &f, &end, want, &which)) {
+	while (tl_http_field_next_wanted(head, len, &off, &f, &end, want)) {
 		k = join ? headers_find(out, &f) : -1;
 		if (k >= 0)
 			out->more |= !headers_join(out, k, &f);

@@ -348,7 +348,10 @@ static bool http_is_text(const uint8_t *v, size_t n)
 	return http_span(v + i, n - i, HTTP_TEXT) == n - i;
 }
 
-bool tl_http_field_named(const uint8_t *p, size_t n, size_t name_len, struct tl_http_field *f)
+/* http_field_named: the line p[0..n) as the field whose name is
+ * p[0..name_len), already known valid and followed by the colon: false when
+ * its value is no field text. */
+static bool http_field_named(const uint8_t *p, size_t n, size_t name_len, struct tl_http_field *f)
 {
 	const uint8_t *v = p + name_len + 1;
 	size_t vlen = n - name_len - 1;
@@ -369,7 +372,7 @@ bool tl_http_field_split(const uint8_t *p, size_t n, struct tl_http_field *f)
 {
 	size_t nlen = http_span(p, n, HTTP_TCHAR);
 
-	return nlen && nlen < n && p[nlen] == ':' && tl_http_field_named(p, n, nlen, f);
+	return nlen && nlen < n && p[nlen] == ':' && http_field_named(p, n, nlen, f);
 }
 
 /* tl_http_field_next_wanted's walk, inlined into each caller so that the
@@ -398,7 +401,7 @@ http_field_next(const uint8_t *buf, size_t len, size_t *off, struct tl_http_fiel
 			if (tl_http_field_split(buf + start, n, f))
 				return true;
 		} else if ((*which = want(buf + start, n, &nlen)) >= 0 &&
-			   tl_http_field_named(buf + start, n, nlen, f)) {
+			   http_field_named(buf + start, n, nlen, f)) {
 			return true;
 		}
 	}
@@ -406,15 +409,11 @@ http_field_next(const uint8_t *buf, size_t len, size_t *off, struct tl_http_fiel
 }
 
 bool tl_http_field_next_wanted(const uint8_t *buf, size_t len, size_t *off, struct tl_http_field *f,
-			       bool *end, tl_http_field_want want, int *which)
+			       bool *end, tl_http_field_want want)
 {
-	return http_field_next(buf, len, off, f, end, want, which);
-}
+	int which;
 
-bool tl_http_field_next(const uint8_t *buf, size_t len, size_t *off, struct tl_http_field *f,
-			bool *end)
-{
-	return http_field_next(buf, len, off, f, end, NULL, NULL);
+	return http_field_next(buf, len, off, f, end, want, &which);
 }
 
 bool tl_http_name_eq(const uint8_t *p, size_t n, const char *name, size_t name_len)

@@ -77,29 +77,20 @@ struct tl_http_field {
  * them and reads on). */
 bool tl_http_field_split(const uint8_t *p, size_t n, struct tl_http_field *f);
 
-/* tl_http_field_named: the line p[0..n) as the field whose name is
- * p[0..name_len), already known valid and followed by the colon: false when
- * its value is no field text. */
-bool tl_http_field_named(const uint8_t *p, size_t n, size_t name_len, struct tl_http_field *f);
-
-/* tl_http_field_next: the next valid field of a head from *off (just past
- * the start line, then as it left it). False at the empty line (*end set,
- * *off just past it) or where the bytes end before it: a line the end of
- * buf cuts is not returned, since its value may be cut too (*off stays at
- * its start). */
-bool tl_http_field_next(const uint8_t *buf, size_t len, size_t *off, struct tl_http_field *f,
-			bool *end);
-
 /* Which of a caller's fields the header line p[0..n) (no CRLF) is, by its
  * name: an index, *name_len set to the name's length (the colon follows
  * it), or -1 when it is none of them. */
 typedef int (*tl_http_field_want)(const uint8_t *p, size_t n, size_t *name_len);
 
-/* tl_http_field_next_wanted: tl_http_field_next for the fields want
- * finds, which index in *which: other lines are stepped over unsplit, the
- * bytes of most heads being in fields no one asked for. */
+/* tl_http_field_next_wanted: the next valid field of a head from *off
+ * (just past the start line, then as it left it) that want finds (NULL:
+ * every field); other lines are stepped over unsplit, the bytes of most
+ * heads being in fields no one asked for. False at the empty line (*end
+ * set, *off just past it) or where the bytes end before it: a line the end
+ * of buf cuts is not returned, since its value may be cut too (*off stays
+ * at its start). */
 bool tl_http_field_next_wanted(const uint8_t *buf, size_t len, size_t *off, struct tl_http_field *f,
-			       bool *end, tl_http_field_want want, int *which);
+			       bool *end, tl_http_field_want want);
 
 /* A field name a caller looks for, with its length. */
 struct tl_http_name {
