@@ -142,13 +142,22 @@ static void hold(struct tl_engine *e, struct tl_conn *c, enum tl_hold kind, __u6
  * HOLD_FINS_NS more. */
 static void hold_longer(struct tl_engine *e, struct tl_conn *c)
 {
-	__u64 since = e->now_ns - tl_econn(c)->held_since_ns;
-	__u64 wait = HOLD_FINS_NS + (since < RTO_MAX_NS ? 2 * since : RTO_MAX_NS);
+	__u64 twice = 2 * (e->now_ns - tl_econn(c)->held_since_ns);
+	__u64 wait = HOLD_FINS_NS + (twice < RTO_MAX_NS ? twice : RTO_MAX_NS);
 
 	if (e->now_ns + wait <= tl_econn(c)->hold_until_ns)
 		return;
 	hold_unlink(e, c);
 	hold_link(e, c, TL_HOLD_CLOSED, wait);
+}
+
+/* Held as kind, whatever it was held for before. */
+static void hold_as(struct tl_engine *e, struct tl_conn *c, enum tl_hold kind, __u64 ns)
+{
+	if (tl_econn(c)->held == kind)
+		return;
+	hold_unlink(e, c);
+	hold(e, c, kind, ns);
 }
 
 static void remember_ended(struct tl_engine *e, const struct tl_conn *c)
@@ -231,10 +240,7 @@ void tl_engine_check_end(struct tl_engine *e, struct tl_conn *c)
 		/* The kernel says why it reset only after the RST is out (on
 		 * loopback, after the peer's CLOSE): wait for that reason. */
 		if (c->closed_by == TL_CLOSED_RESET && e->cfg.reset_grace_ns) {
-			if (tl_econn(c)->held != TL_HOLD_RESET) {
-				hold_unlink(e, c);
-				hold(e, c, TL_HOLD_RESET, e->cfg.reset_grace_ns);
-			}
+			hold_as(e, c, TL_HOLD_RESET, e->cfg.reset_grace_ns);
 		} else if (!sockets && c->closed_by != TL_CLOSED_RESET) {
 			if (tl_econn(c)->held == TL_HOLD_CLOSED)
 				hold_longer(e, c);
@@ -245,10 +251,7 @@ void tl_engine_check_end(struct tl_engine *e, struct tl_conn *c)
 			 * tuple (a delayed ACK overtaken by the FIN), and the
 			 * closed peer that answer with a RST: tshark keeps both
 			 * in the life's stream. */
-			if (tl_econn(c)->held != TL_HOLD_CLOSED) {
-				hold_unlink(e, c);
-				hold(e, c, TL_HOLD_CLOSED, HOLD_TW_ANSWER_NS);
-			}
+			hold_as(e, c, TL_HOLD_TW, HOLD_TW_ANSWER_NS);
 		} else {
 			tl_engine_conn_end(e, c);
 		}
@@ -324,8 +327,8 @@ void tl_engine_feed(struct tl_engine *e, const struct tl_event *ev)
 		tl_engine_sock(e, ev);
 	/* End the lives whose hold the events' time has passed: -r has no
 	 * other clock. */
-	end_held_due(e, TL_HOLD_CLOSED, e->now_ns);
-	end_held_due(e, TL_HOLD_RESET, e->now_ns);
+	for (int k = TL_HOLD_CLOSED; k <= TL_HOLD_RESET; k++)
+		end_held_due(e, k, e->now_ns);
 }
 
 /* Connections marked incomplete may never see the events that end them:
@@ -422,7 +425,7 @@ static void each_conn(struct tl_conn *c, void *arg)
 
 	/* Held only for what its timewait socket may still answer: the life
 	 * is over (a watched TIME_WAIT is among tl_engine_each_time_wait's). */
-	if (tl_econn(c)->held == TL_HOLD_CLOSED && c->time_wait >= 0 && fins_acked(c))
+	if (tl_econn(c)->held == TL_HOLD_TW)
 		return;
 	each->fn(c, each->arg);
 }

@@ -132,6 +132,7 @@ struct tl_ended_sock {
 enum tl_hold {
 	TL_HOLD_NONE,
 	TL_HOLD_CLOSED,	 /* sockets closed: waiting for the RST or ACK the closes send */
+	TL_HOLD_TW,	 /* closed into TIME_WAIT: waiting for what the timewait socket answers */
 	TL_HOLD_RESET,	 /* ended by a RST: waiting for the kernel's reason (cfg.reset_grace_ns) */
 	TL_HOLD_STALLED, /* FINs acknowledged: waiting for the sockets' CLOSE */
 	TL_NHOLDS,

@@ -174,7 +174,8 @@ void tl_engine_sock(struct tl_engine *e, const struct tl_event *ev)
 	c = tl_conn_table_find(&e->conns, &local, &remote);
 	/* A new connection on the tuple of a closed life still held for its
 	 * last segments (a client that binds the same port): that life is over. */
-	if (c && tl_econn(c)->held == TL_HOLD_CLOSED && starts_life(s)) {
+	if (c && (tl_econn(c)->held == TL_HOLD_CLOSED || tl_econn(c)->held == TL_HOLD_TW) &&
+	    starts_life(s)) {
 		tl_engine_conn_end(e, c);
 		c = NULL;
 	}
