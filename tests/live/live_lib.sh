@@ -99,3 +99,11 @@ wait_ids_gone() {
 
 # in_ns CMD...: CMD in the test's own network namespace, $NS.
 in_ns() { ip netns exec "$NS" "$@"; }
+
+# jq definitions: by_conn, each connection's packet events by conn id (a
+# JSON trace read with -s); seg_of($p), the packet an event names by its
+# number in its connection (.packet), null when it names none (an index
+# of -1 would be the connection's last packet).
+JQ_SEGMENTS='def by_conn: map(select(.type == "packet")) | group_by(.conn)
+	| map({key: (.[0].conn | tostring), value: .}) | from_entries;
+def seg_of($p): if (.packet // 0) >= 1 then $p[.conn | tostring][.packet - 1] else null end;'

@@ -199,10 +199,9 @@ drive_tbf() {
 kernel_marks() {
 	local n bad
 	n=$(jq -s 'map(select(.type == "kernel_retransmit")) | length' "$2")
-	bad=$(jq -rs '(map(select(.type == "packet")) | group_by(.conn)
-		| map({key: (.[0].conn | tostring), value: .}) | from_entries) as $p
+	bad=$(jq -rs "$JQ_SEGMENTS"' by_conn as $p
 		| map(select(.type == "kernel_retransmit")
-			| select(.len != ($p[.conn | tostring][(.packet // 0) - 1].len // -1))
+			| select(.len != (seg_of($p).len // -1))
 			| "conn \(.conn) \(.flags) seq \(.seq) len \(.len) packet \(.packet)")
 		| .[:3] | join("; ")' "$2")
 	expect_eq "$1_kernel_retransmits_name_their_segment" "" "$bad"

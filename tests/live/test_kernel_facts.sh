@@ -311,18 +311,16 @@ if backlog_run backlog && { [ "$kernel" -ge "$syn_retrans" ] || {
 	expect_eq backlog_syn_retransmissions_labelled "$syn_retrans" "$labelled"
 	# Each of the kernel's own events names its segment: a SYN of its
 	# connection that Wireshark labels a retransmission.
-	marked=$(jq -s '(map(select(.type == "packet")) | group_by(.conn)
-		| map({key: (.[0].conn | tostring), value: .}) | from_entries) as $p
+	marked=$(jq -s "$JQ_SEGMENTS"' by_conn as $p
 		| map(select(.type == "kernel_retransmit")
-			| $p[.conn | tostring][(.packet // 0) - 1] // {}
+			| seg_of($p) // {}
 			| select(.flags == "SYN" and ((.analysis // []) | index("retransmission"))))
 		| length' "$D/events.json")
 	check backlog_kernel_marks_labelled_syns test "$kernel" -ge 1 -a "$marked" = "$kernel"
 	# And says the segment's Len=, its payload: 0 for a SYN, as the packet.
-	len_off=$(jq -s '(map(select(.type == "packet")) | group_by(.conn)
-		| map({key: (.[0].conn | tostring), value: .}) | from_entries) as $p
+	len_off=$(jq -s "$JQ_SEGMENTS"' by_conn as $p
 		| map(select(.type == "kernel_retransmit")
-			| select(.len != ($p[.conn | tostring][(.packet // 0) - 1].len // -1)))
+			| select(.len != (seg_of($p).len // -1)))
 		| length' "$D/events.json")
 	expect_eq backlog_kernel_marks_len_as_packet 0 "$len_off"
 	expect_eq backlog_kernel_syn_retransmits_counted "$syn_retrans" "$kernel"
