@@ -240,8 +240,9 @@ static void seg_dup_ack(struct cmp_report *r, const char *where, const struct cm
 
 /* Wireshark's values where the labels compare: a Dup ACK's with its label;
  * bytes in flight and the ACK RTT only where every label does (they read
- * both directions), and not beside a drop the trace excuses (the trace's
- * analysis has the dropped copy too: its RTT may be from it). */
+ * both directions), and in no connection where the trace excuses a drop
+ * (the trace's analysis has the dropped copy too: its RTT and what was in
+ * flight may be from it, anywhere after it). */
 static void seg_values(struct cmp_report *r, const char *where, const struct cmp_conn *t,
 		       const struct cmp_conn *c, const struct cmp_seg *ts, const struct cmp_seg *cs,
 		       __u32 mask)

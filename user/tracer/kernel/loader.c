@@ -29,9 +29,19 @@ static const char *const tp_names[NHOOKS] = {"inet_sock_set_state", "sock_send_l
 /* The tracepoints of what only the kernel knows (bpf/kernel_facts.bpf.h). */
 #define TL_KERNEL_FACTS 8
 
+/* The TCP internals at state changes: a part of the tp_btf state program,
+ * switched on before load, not a program of their own. */
+#define FACT_TCP_INFO 4
+
 static const char *const fact_tracepoints[TL_KERNEL_FACTS] = {
-    "kfree_skb",	   "tcp_retransmit_skb", "tcp_retransmit_synack", "tcp_send_reset",
-    "inet_sock_set_state", "sock_rcvqueue_full", "sock_exceed_buf_limit", "tcp_cong_state_set",
+    "kfree_skb",
+    "tcp_retransmit_skb",
+    "tcp_retransmit_synack",
+    "tcp_send_reset",
+    [FACT_TCP_INFO] = "inet_sock_set_state",
+    "sock_rcvqueue_full",
+    "sock_exceed_buf_limit",
+    "tcp_cong_state_set",
 };
 
 struct tl_loader {
@@ -69,23 +79,14 @@ static struct bpf_program *hook_catcher(struct tcplife_http_bpf *s, enum hook_ki
 				  : NULL;
 }
 
-/* The TCP internals at state changes: a part of the tp_btf state program,
- * switched on before load, not a program of their own. */
-#define FACT_TCP_INFO 4
-
 /* The kernel facts' programs, in fact_tracepoints' order; NULL for
  * FACT_TCP_INFO. */
 static void fact_progs(struct tcplife_http_bpf *s, struct bpf_program *p[TL_KERNEL_FACTS])
 {
 	struct bpf_program *all[TL_KERNEL_FACTS] = {
-	    s->progs.tl_drop_btf,
-	    s->progs.tl_retrans_btf,
-	    s->progs.tl_retrans_synack_btf,
-	    s->progs.tl_reset_btf,
-	    NULL,
-	    s->progs.tl_rcvq_btf,
-	    s->progs.tl_buf_limit_btf,
-	    s->progs.tl_cong_btf,
+	    s->progs.tl_drop_btf,      s->progs.tl_retrans_btf, s->progs.tl_retrans_synack_btf,
+	    s->progs.tl_reset_btf,     [FACT_TCP_INFO] = NULL,	s->progs.tl_rcvq_btf,
+	    s->progs.tl_buf_limit_btf, s->progs.tl_cong_btf,
 	};
 
 	memcpy(p, all, sizeof(all));
